@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { SlothError } from './errors.js';
+import type { TaskLogger } from './task-logger.js';
+
+/** What a module function may use from the task that calls it. */
+export interface ModuleCallContext {
+  task: string | undefined;
+  signal: AbortSignal;
+  log: TaskLogger;
+  /** Directory relative paths are resolved against (the task's workdir). */
+  workdir: string;
+  env: Readonly<Record<string, string>>;
+  user: string | undefined;
+}
+
+export interface ArgSpec<S extends z.ZodType = z.ZodType> {
+  name: string;
+  schema: S;
+  doc?: string | undefined;
+}
+
+type ArgValues<A extends readonly ArgSpec[]> = { [K in keyof A]: A[K] extends ArgSpec<infer S> ? z.output<S> : never };
+
+export interface FunctionSpec<A extends readonly ArgSpec[] = readonly ArgSpec[]> {
+  doc: string;
+  args: A;
+  /** What it returns, in Lua terms, for docs and `modules list`. */
+  returns: string;
+  examples?: string[] | undefined;
+  run: (args: ArgValues<A>, ctx: ModuleCallContext) => unknown;
+}
+
+export interface ModuleSpec {
+  name: string;
+  doc: string;
+  functions: Record<string, FunctionSpec>;
+}
+
+/** Several return values for Lua (`local status, resource = stack.register_resource(...)`). */
+export class MultipleReturns {
+  constructor(readonly values: unknown[]) {}
+}
+export const returnsMany = (...values: unknown[]) => new MultipleReturns(values);
+
+/** Declares a positional argument of a module function. */
+export function arg<S extends z.ZodType>(name: string, schema: S, doc?: string): ArgSpec<S> {
+  return { name, schema, doc };
+}
+
+/** Declares a module function; the generic types tie `run`'s arguments to the zod schemas. */
+export function fn<const A extends readonly ArgSpec[]>(spec: FunctionSpec<A>): FunctionSpec {
+  return spec as unknown as FunctionSpec;
+}
+
+/** Declares a module: data that the Lua binder, `modules list` and docs all read. */
+export function defineModule(spec: ModuleSpec): ModuleSpec {
+  if (!/^[a-z][a-z0-9_]*$/.test(spec.name)) throw new Error(`invalid module name '${spec.name}'`);
+  return spec;
+}
+
+/** The Lua name of a JS value's type, for error messages users can act on. */
+export function luaTypeName(value: unknown): string {
+  if (value === undefined || value === null) return 'nil';
+  if (typeof value === 'object') return 'table';
+  return typeof value === 'bigint' ? 'number' : typeof value;
+}
+
+/** Validates raw arguments against a function's schemas, or throws an `invalid_argument` error naming the argument. */
+export function parseArgs(module: string, name: string, spec: FunctionSpec, raw: unknown[]): unknown[] {
+  const parsed: unknown[] = [];
+  spec.args.forEach((a, i) => {
+    const value = raw[i] === null ? undefined : raw[i];
+    const result = a.schema.safeParse(value);
+    if (result.success) {
+      parsed.push(result.data);
+      return;
+    }
+    const issue = result.error.issues[0];
+    // List indexes are shown 1-based: the caller is Lua, where the first element is [1].
+    const shown = issue?.path.map((key) => (typeof key === 'number' ? key + 1 : String(key)));
+    const where = shown && shown.length > 0 ? ` field '${shown.join('.')}'` : '';
+    const received = issue && issue.path.length > 0 ? valueAt(value, issue.path) : value;
+    const expected = issue?.code === 'invalid_type' ? `expected ${luaExpected(issue.expected)}, got ${luaTypeName(received)}` : issue?.message;
+    throw new SlothError('invalid_argument', `${module}.${name}: argument #${i + 1} (${a.name})${where}: ${expected}`, {
+      hint: `usage: ${signature(module, name, spec)}`,
+    });
+  });
+  if (raw.length > spec.args.length && raw.slice(spec.args.length).some((v) => v !== undefined && v !== null)) {
+    throw new SlothError('invalid_argument', `${module}.${name}: takes ${spec.args.length} argument(s), got ${raw.length}`, {
+      hint: `usage: ${signature(module, name, spec)}`,
+    });
+  }
+  return parsed;
+}
+
+/** `exec.run(cmd, opts?)`. */
+export function signature(module: string, name: string, spec: FunctionSpec): string {
+  const args = spec.args.map((a) => (a.schema.safeParse(undefined).success ? `${a.name}?` : a.name));
+  return `${module}.${name}(${args.join(', ')})`;
+}
+
+function luaExpected(expected: unknown): string {
+  switch (expected) {
+    case 'object':
+    case 'array':
+    case 'record':
+    case 'map':
+      return 'table';
+    case 'undefined':
+      return 'nil';
+    case 'function':
+      return 'function';
+    default:
+      return String(expected);
+  }
+}
+
+function valueAt(value: unknown, path: PropertyKey[]): unknown {
+  let v: unknown = value;
+  for (const key of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  return v;
+}
+
+export { z };

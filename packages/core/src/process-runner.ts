@@ -1,0 +1,220 @@
+import { execFile, spawn } from 'node:child_process';
+import { userInfo } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
+import { promisify } from 'node:util';
+import { SlothError } from './errors.js';
+
+export interface ProcessOptions {
+  /** A shell command line (run by /bin/sh -c) or an argv list (run directly). */
+  command: string | readonly string[];
+  cwd?: string | undefined;
+  /** The complete environment of the child. */
+  env?: Record<string, string | undefined> | undefined;
+  stdin?: string | undefined;
+  timeoutMs?: number | undefined;
+  /** Kills the process group when it fires (task timeout, cancellation). */
+  signal?: AbortSignal | undefined;
+  /** Each output line as it arrives, for live logs. */
+  onLine?: ((stream: 'stdout' | 'stderr', line: string) => void) | undefined;
+  /** Bytes of each stream kept in the result; the rest is counted, not kept. */
+  maxCaptureBytes?: number | undefined;
+  /** Run as this user (needs root). */
+  user?: string | undefined;
+}
+
+export interface ProcessResult {
+  exitCode: number | null;
+  /** The signal that ended the process, if one did. */
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  aborted: boolean;
+  truncated: boolean;
+}
+
+const DEFAULT_CAPTURE = 8 * 1024 * 1024;
+const MAX_LINE = 64 * 1024;
+const KILL_GRACE_MS = 2000;
+/** After the process exits, how long to wait for its pipes to drain (a daemonised grandchild may keep them open). */
+const DRAIN_MS = 500;
+
+/** Runs a process in its own process group, streaming lines and killing the whole group on timeout or abort. */
+export async function runProcess(options: ProcessOptions): Promise<ProcessResult> {
+  const started = performance.now();
+  const ids = options.user ? await resolveUser(options.user) : undefined;
+  const [file, args] =
+    typeof options.command === 'string' ? ['/bin/sh', ['-c', options.command]] : [options.command[0], options.command.slice(1)];
+  if (!file) throw new SlothError('invalid_argument', 'empty command');
+  if (options.signal?.aborted) return emptyResult(started, { aborted: true });
+
+  return new Promise<ProcessResult>((resolve) => {
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: options.env as NodeJS.ProcessEnv | undefined,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(ids ?? {}),
+    });
+    const limit = options.maxCaptureBytes ?? DEFAULT_CAPTURE;
+    const out = new StreamCapture('stdout', limit, options.onLine);
+    const err = new StreamCapture('stderr', limit, options.onLine);
+    let timedOut = false;
+    let aborted = false;
+    let exitCode: number | null = null;
+    let exitSignal: string | null = null;
+    let settled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    let drainTimer: NodeJS.Timeout | undefined;
+
+    const killGroup = (sig: NodeJS.Signals) => {
+      try {
+        if (child.pid) process.kill(-child.pid, sig);
+      } catch {
+        // already gone
+      }
+    };
+    const stop = () => {
+      killGroup('SIGTERM');
+      killTimer ??= setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
+    };
+    const onAbort = () => {
+      aborted = true;
+      stop();
+    };
+    const timeoutTimer =
+      options.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            stop();
+          }, options.timeoutMs)
+        : undefined;
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timeoutTimer);
+      clearTimeout(drainTimer);
+      clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+      // Background children of a finished shell must not outlive the task.
+      if (timedOut || aborted) killGroup('SIGKILL');
+      out.end();
+      err.end();
+      resolve({
+        exitCode,
+        signal: exitSignal,
+        stdout: out.text(),
+        stderr: err.text(),
+        durationMs: performance.now() - started,
+        timedOut,
+        aborted,
+        truncated: out.truncated || err.truncated,
+      });
+    };
+
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stdin.on('error', () => {}); // the child may exit before reading its stdin
+    child.stdin.end(options.stdin ?? '');
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      // Spawn failures look like the shell's "command not found" so callers see one shape.
+      exitCode = e.code === 'ENOENT' ? 127 : 126;
+      err.push(Buffer.from(`${file}: ${e.code === 'ENOENT' ? 'command not found' : e.message}\n`));
+      finish();
+    });
+    child.on('exit', (code, sig) => {
+      exitCode = code;
+      exitSignal = sig;
+      drainTimer = setTimeout(finish, DRAIN_MS);
+    });
+    child.on('close', finish);
+  });
+}
+
+function emptyResult(started: number, flags: { aborted: boolean }): ProcessResult {
+  return {
+    exitCode: null,
+    signal: null,
+    stdout: '',
+    stderr: '',
+    durationMs: performance.now() - started,
+    timedOut: false,
+    aborted: flags.aborted,
+    truncated: false,
+  };
+}
+
+const execFileAsync = promisify(execFile);
+
+async function resolveUser(name: string): Promise<{ uid: number; gid: number } | undefined> {
+  if (name === userInfo().username) return undefined;
+  if (process.getuid?.() !== 0) {
+    throw new SlothError('invalid_argument', `cannot run as user '${name}': only root can switch users`, {
+      hint: `run sloth-runner as root, or remove user("${name}")`,
+    });
+  }
+  try {
+    const [uid, gid] = await Promise.all([
+      execFileAsync('id', ['-u', name], { timeout: 5000 }),
+      execFileAsync('id', ['-g', name], { timeout: 5000 }),
+    ]);
+    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+  } catch {
+    throw new SlothError('not_found', `user '${name}' does not exist on this machine`);
+  }
+}
+
+/** Keeps the first `limit` bytes of a stream and splits it into lines for live output. */
+class StreamCapture {
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  truncated = false;
+  private readonly decoder = new StringDecoder('utf8');
+  private partial = '';
+
+  constructor(
+    private readonly stream: 'stdout' | 'stderr',
+    private readonly limit: number,
+    private readonly onLine: ProcessOptions['onLine'],
+  ) {}
+
+  push(chunk: Buffer): void {
+    if (this.kept < this.limit) {
+      const room = this.limit - this.kept;
+      const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      this.chunks.push(part);
+      this.kept += part.length;
+      if (part.length < chunk.length) this.truncated = true;
+    } else {
+      this.truncated = true;
+    }
+    if (!this.onLine) return;
+    this.partial += this.decoder.write(chunk);
+    let nl = this.partial.indexOf('\n');
+    while (nl !== -1) {
+      this.onLine(this.stream, this.partial.slice(0, nl).replace(/\r$/, ''));
+      this.partial = this.partial.slice(nl + 1);
+      nl = this.partial.indexOf('\n');
+    }
+    // A huge line without newlines is emitted in pieces rather than held whole.
+    while (this.partial.length > MAX_LINE) {
+      this.onLine(this.stream, this.partial.slice(0, MAX_LINE));
+      this.partial = this.partial.slice(MAX_LINE);
+    }
+  }
+
+  end(): void {
+    if (!this.onLine) return;
+    this.partial += this.decoder.end();
+    if (this.partial.length > 0) this.onLine(this.stream, this.partial);
+    this.partial = '';
+  }
+
+  text(): string {
+    const body = Buffer.concat(this.chunks).toString('utf8');
+    return this.truncated ? `${body}\n[output truncated: only the first ${this.limit} bytes were kept]` : body;
+  }
+}

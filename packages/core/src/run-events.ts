@@ -1,0 +1,22 @@
+import type { LogFields, LogLevel } from './task-logger.js';
+import type { RunResult, TaskResult } from './workflow-model.js';
+
+/** What the engine reports while a workflow runs; renderers and the event queue consume these. */
+export type RunEvent =
+  | { type: 'workflow.started'; runId: string; workflow: string; tasks: string[]; at: number }
+  | { type: 'task.started'; runId: string; task: string; attempt: number; at: number }
+  | {
+      type: 'task.log';
+      runId: string;
+      task: string;
+      level: LogLevel;
+      message: string;
+      fields?: LogFields | undefined;
+      stream?: 'stdout' | 'stderr' | undefined;
+      at: number;
+    }
+  | { type: 'task.retrying'; runId: string; task: string; attempt: number; delayMs: number; error: string; at: number }
+  | { type: 'task.finished'; runId: string; task: string; result: TaskResult; at: number }
+  | { type: 'workflow.finished'; runId: string; result: RunResult; at: number };
+
+export type RunObserver = (event: RunEvent) => void;

@@ -1,0 +1,229 @@
+import { type AbortCause, abortableSleep, abortError, raceAbort } from './abort.js';
+import { consumeArtifacts, publishArtifacts } from './artifacts.js';
+import { SlothError, errorMessage } from './errors.js';
+import { retryDelay } from './retry-policy.js';
+import type { RunObserver } from './run-events.js';
+import type { LogFields, LogLevel, TaskLogger } from './task-logger.js';
+import type { HookPayload, Outputs, TaskContext, TaskHook, TaskResult, TaskSpec, TaskStatus } from './workflow-model.js';
+
+/** What a task needs from the run it belongs to. */
+export interface TaskRunEnv {
+  runId: string;
+  params: Record<string, unknown>;
+  /** Working directory of tasks that set none. */
+  baseDir: string;
+  baseEnv: Record<string, string>;
+  /** Fires when the whole run is cancelled (SIGINT, abort_if, workflow timeout). */
+  runSignal: AbortSignal;
+  emit: RunObserver;
+  artifactStore: string;
+  /** Artifact name -> task that published it, filled as tasks finish. */
+  artifactProducers: Map<string, string>;
+  /** Stops the whole run; used by abort_if. */
+  requestAbort: (reason: string) => void;
+  random?: () => number;
+}
+
+/** Runs one task to its final result: conditions, pre-hook, attempts with retries and timeouts, hooks, artifacts. */
+export async function executeTask(task: TaskSpec, deps: Record<string, Outputs | undefined>, env: TaskRunEnv): Promise<TaskResult> {
+  const started = performance.now();
+  const log = taskLogger(task.name, env);
+  const workdir = task.workdir ?? env.baseDir;
+  const base: Omit<TaskContext, 'attempt' | 'signal'> = {
+    runId: env.runId,
+    task: task.name,
+    params: env.params,
+    deps,
+    workdir,
+    workdirIsOwn: task.workdir !== undefined,
+    env: { ...env.baseEnv, ...(task.env ?? {}) },
+    user: task.user,
+    agent: undefined,
+    log,
+  };
+  const result = (status: TaskStatus, attempts: number, extra: Partial<TaskResult> = {}): TaskResult => ({
+    name: task.name,
+    status,
+    attempts,
+    durationMs: performance.now() - started,
+    ...extra,
+  });
+  const ctx0: TaskContext = { ...base, attempt: 1, signal: env.runSignal };
+
+  try {
+    if (task.abortIf && (await raceAbort(task.abortIf(ctx0), env.runSignal))) {
+      const reason = `abort_if of task '${task.name}' returned true`;
+      log.log('warn', `${reason}: stopping the workflow`);
+      env.requestAbort(reason);
+      return result('aborted', 0, { error: reason });
+    }
+    if (task.runIf && !(await raceAbort(task.runIf(ctx0), env.runSignal))) {
+      log.log('info', 'skipped: run_if returned false');
+      return result('skipped', 0, { skipReason: 'condition', message: 'run_if returned false' });
+    }
+  } catch (err) {
+    if (env.runSignal.aborted) return result('aborted', 0, { error: runReason(env) });
+    return result('failed', 0, { error: `run_if/abort_if failed: ${errorMessage(err)}` });
+  }
+
+  try {
+    if (task.workdir !== undefined) {
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(task.workdir, { recursive: true });
+    }
+    if (task.consumes.length > 0) {
+      await consumeArtifacts(env.artifactStore, task.name, workdir, task.consumes, env.artifactProducers);
+    }
+    await runHook(task.preHook, 'pre_hook', ctx0, {}, task, env, true);
+  } catch (err) {
+    const message = errorMessage(err);
+    log.log('error', message);
+    return result(env.runSignal.aborted ? 'aborted' : 'failed', 0, { error: message });
+  }
+
+  const maxAttempts = task.retry.retries + 1;
+  let last: TaskResult = result('failed', 0);
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    env.emit({ type: 'task.started', runId: env.runId, task: task.name, attempt, at: Date.now() });
+    last = await runAttempt(task, { ...base, attempt, signal: env.runSignal }, env, attempt, started);
+    if (last.status === 'success' || last.status === 'aborted' || attempt === maxAttempts) break;
+    const delayMs = retryDelay(task.retry, attempt + 1, env.random);
+    env.emit({
+      type: 'task.retrying',
+      runId: env.runId,
+      task: task.name,
+      attempt: attempt + 1,
+      delayMs,
+      error: last.error ?? 'failed',
+      at: Date.now(),
+    });
+    log.log('warn', `attempt ${attempt}/${maxAttempts} failed: ${last.error ?? 'failed'}; retrying in ${delayMs}ms`);
+    try {
+      await abortableSleep(delayMs, env.runSignal);
+    } catch {
+      last = { ...last, status: 'aborted', error: runReason(env) };
+      break;
+    }
+  }
+
+  const ctx: TaskContext = { ...base, attempt: last.attempts, signal: env.runSignal };
+  try {
+    if (last.status === 'success') {
+      await runHook(task.onSuccess, 'on_success', ctx, { output: last.output }, task, env, true);
+      if (task.artifacts.length > 0) {
+        await publishArtifacts(env.artifactStore, task.name, workdir, task.artifacts);
+        for (const name of task.artifacts) env.artifactProducers.set(name.split('/').pop() as string, task.name);
+      }
+    } else if (last.status === 'timeout') {
+      await runHook(task.onTimeout, 'on_timeout', ctx, { error: last.error }, task, env, false);
+      await runHook(task.onFailure, 'on_failure', ctx, { error: last.error }, task, env, false);
+    } else if (last.status === 'failed') {
+      await runHook(task.onFailure, 'on_failure', ctx, { error: last.error }, task, env, false);
+    }
+    await runHook(task.postHook, 'post_hook', ctx, { output: last.output, error: last.error }, task, env, last.status === 'success');
+  } catch (err) {
+    const message = errorMessage(err);
+    log.log('error', message);
+    last = { ...last, status: 'failed', error: message };
+  }
+  return { ...last, durationMs: performance.now() - started };
+}
+
+async function runAttempt(
+  task: TaskSpec,
+  base: TaskContext,
+  env: TaskRunEnv,
+  attempt: number,
+  started: number,
+): Promise<TaskResult> {
+  const controller = new AbortController();
+  const onRunAbort = () => controller.abort(env.runSignal.reason);
+  env.runSignal.addEventListener('abort', onRunAbort, { once: true });
+  if (env.runSignal.aborted) onRunAbort();
+  const timeoutMs = task.timeoutMs;
+  const timer =
+    timeoutMs !== undefined
+      ? setTimeout(() => controller.abort({ kind: 'timeout', timeoutMs } satisfies AbortCause), timeoutMs)
+      : undefined;
+  const ctx: TaskContext = { ...base, signal: controller.signal };
+  const done = (status: TaskStatus, extra: Partial<TaskResult>): TaskResult => ({
+    name: task.name,
+    status,
+    attempts: attempt,
+    durationMs: performance.now() - started,
+    ...extra,
+  });
+  try {
+    const outcome = await raceAbort(task.body(ctx), controller.signal);
+    if (!outcome || outcome.success) return done('success', { message: outcome?.message, output: outcome?.output });
+    const error = outcome.message ?? 'task returned false';
+    base.log.log('error', error);
+    return done('failed', { message: outcome.message, output: outcome.output, error });
+  } catch (err) {
+    if (controller.signal.aborted) {
+      const cause = controller.signal.reason as AbortCause;
+      if (cause?.kind === 'timeout') {
+        const message = `timed out after ${formatMs(cause.timeoutMs)}`;
+        base.log.log('error', message);
+        return done('timeout', { error: message });
+      }
+      return done('aborted', { error: runReason(env) });
+    }
+    const message = errorMessage(err);
+    base.log.log('error', message);
+    return done('failed', { error: message });
+  } finally {
+    clearTimeout(timer);
+    env.runSignal.removeEventListener('abort', onRunAbort);
+    // Anything the body left running (child processes, Lua threads) is told to stop.
+    if (!controller.signal.aborted) controller.abort({ kind: 'run', reason: 'task finished' } satisfies AbortCause);
+  }
+}
+
+async function runHook(
+  hook: TaskHook | undefined,
+  name: string,
+  base: TaskContext,
+  payload: HookPayload,
+  task: TaskSpec,
+  env: TaskRunEnv,
+  fatal: boolean,
+): Promise<void> {
+  if (!hook) return;
+  const controller = new AbortController();
+  const onRunAbort = () => controller.abort(env.runSignal.reason);
+  env.runSignal.addEventListener('abort', onRunAbort, { once: true });
+  const timeoutMs = task.timeoutMs;
+  const timer =
+    timeoutMs !== undefined
+      ? setTimeout(() => controller.abort({ kind: 'timeout', timeoutMs } satisfies AbortCause), timeoutMs)
+      : undefined;
+  try {
+    await raceAbort(hook({ ...base, signal: controller.signal }, payload), controller.signal);
+  } catch (err) {
+    const reason = controller.signal.aborted ? abortError(controller.signal.reason as AbortCause).message : errorMessage(err);
+    const message = `${name} of task '${task.name}' failed: ${reason}`;
+    if (fatal) throw new SlothError('task_failed', message, { cause: err });
+    base.log.log('error', message);
+  } finally {
+    clearTimeout(timer);
+    env.runSignal.removeEventListener('abort', onRunAbort);
+  }
+}
+
+function runReason(env: TaskRunEnv): string {
+  const cause = env.runSignal.reason as AbortCause | undefined;
+  return cause?.kind === 'run' ? cause.reason : 'the run was stopped';
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+function taskLogger(task: string, env: TaskRunEnv): TaskLogger {
+  return {
+    log(level: LogLevel, message: string, fields?: LogFields, stream?: 'stdout' | 'stderr') {
+      env.emit({ type: 'task.log', runId: env.runId, task, level, message, fields, stream, at: Date.now() });
+    },
+  };
+}

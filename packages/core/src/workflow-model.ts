@@ -1,0 +1,113 @@
+import type { RetryPolicy } from './retry-policy.js';
+import type { TaskLogger } from './task-logger.js';
+
+export type TaskStatus = 'success' | 'failed' | 'skipped' | 'timeout' | 'aborted';
+export type RunStatus = 'success' | 'failed' | 'aborted' | 'timeout';
+/** Why a task was skipped: its run_if said no, a dependency failed, or fail-fast / an abort stopped the run. */
+export type SkipReason = 'condition' | 'dependency' | 'fail_fast' | 'aborted';
+
+export type Outputs = Record<string, unknown>;
+
+/** What a task body hands back. */
+export interface TaskOutcome {
+  success: boolean;
+  message?: string;
+  output?: Outputs;
+}
+
+/** Everything a task body, condition or hook may use while it runs. */
+export interface TaskContext {
+  runId: string;
+  task: string;
+  attempt: number;
+  params: Readonly<Record<string, unknown>>;
+  /** Outputs of the task's direct dependencies, by task name. */
+  deps: Readonly<Record<string, Outputs | undefined>>;
+  /** The directory the task works in: its `workdir` if set, else the run's base directory. */
+  workdir: string;
+  /** True when `workdir` was set by the workflow (so it may be created and cleaned up). */
+  workdirIsOwn: boolean;
+  env: Readonly<Record<string, string>>;
+  user: string | undefined;
+  agent: string | undefined;
+  /** Fires when the attempt times out or the run is cancelled. */
+  signal: AbortSignal;
+  log: TaskLogger;
+}
+
+export type TaskBody = (ctx: TaskContext) => Promise<TaskOutcome | undefined | void>;
+export type TaskPredicate = (ctx: TaskContext) => Promise<boolean>;
+export interface HookPayload {
+  output?: Outputs | undefined;
+  error?: string | undefined;
+}
+export type TaskHook = (ctx: TaskContext, payload: HookPayload) => Promise<void>;
+
+/** A task, ready to run: the engine's view, whatever language declared it. */
+export interface TaskSpec {
+  name: string;
+  description?: string | undefined;
+  body: TaskBody;
+  dependsOn: string[];
+  timeoutMs?: number | undefined;
+  retry: RetryPolicy;
+  runIf?: TaskPredicate | undefined;
+  abortIf?: TaskPredicate | undefined;
+  onSuccess?: TaskHook | undefined;
+  onFailure?: TaskHook | undefined;
+  onTimeout?: TaskHook | undefined;
+  preHook?: TaskHook | undefined;
+  postHook?: TaskHook | undefined;
+  workdir?: string | undefined;
+  env?: Record<string, string> | undefined;
+  user?: string | undefined;
+  tags: string[];
+  artifacts: string[];
+  consumes: string[];
+  /** Agent name(s) the task is delegated to; resolved by the distributed layer. */
+  delegateTo?: string[] | undefined;
+  /** `file:line` where the task was declared, for error messages. */
+  location?: string | undefined;
+}
+
+export interface WorkflowConfig {
+  timeoutMs?: number | undefined;
+  maxParallelTasks?: number | undefined;
+  failFast: boolean;
+  /** Keys the engine does not interpret (environment, retry_policy...), kept for the workflow's own use. */
+  extra: Record<string, unknown>;
+}
+
+export interface TaskResult {
+  name: string;
+  status: TaskStatus;
+  attempts: number;
+  durationMs: number;
+  message?: string | undefined;
+  output?: Outputs | undefined;
+  error?: string | undefined;
+  skipReason?: SkipReason | undefined;
+}
+
+export interface WorkflowSpec {
+  name: string;
+  description?: string | undefined;
+  version?: string | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  tasks: TaskSpec[];
+  config: WorkflowConfig;
+  onStart?: (() => Promise<void>) | undefined;
+  onComplete?: ((success: boolean, results: Record<string, TaskResult>) => Promise<void>) | undefined;
+  location?: string | undefined;
+}
+
+export interface RunResult {
+  runId: string;
+  workflow: string;
+  status: RunStatus;
+  durationMs: number;
+  /** In the order tasks were declared. */
+  tasks: TaskResult[];
+  /** Why the run was stopped early, if it was. */
+  error?: string | undefined;
+}

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AbortCause } from './abort.js';
+import { validateWorkflow } from './dag-plan.js';
+import { errorMessage } from './errors.js';
+import type { RunObserver } from './run-events.js';
+import { type TaskRunEnv, executeTask } from './task-executor.js';
+import type { Outputs, RunResult, RunStatus, TaskResult, TaskSpec, WorkflowSpec } from './workflow-model.js';
+
+export interface RunOptions {
+  params?: Record<string, unknown>;
+  /** Stops the run (SIGINT): running tasks are stopped, the rest are not started. */
+  signal?: AbortSignal;
+  observer?: RunObserver;
+  /** Working directory of tasks that set none; defaults to the process's. */
+  baseDir?: string;
+  env?: Record<string, string>;
+  runId?: string;
+  random?: () => number;
+}
+
+const OK_FOR_DEPENDENTS = (r: TaskResult) => r.status === 'success' || (r.status === 'skipped' && r.skipReason === 'condition');
+
+/** Runs a workflow: tasks start as soon as their dependencies are done, up to max_parallel_tasks at once. */
+export async function runWorkflow(workflow: WorkflowSpec, options: RunOptions = {}): Promise<RunResult> {
+  validateWorkflow(workflow);
+  const runId = options.runId ?? randomUUID();
+  const started = performance.now();
+  const emit: RunObserver = options.observer ?? (() => {});
+  const controller = new AbortController();
+  const abort = (reason: string) => {
+    if (!controller.signal.aborted) controller.abort({ kind: 'run', reason } satisfies AbortCause);
+  };
+  let stopStatus: RunStatus | undefined;
+  const onExternalAbort = () => {
+    stopStatus ??= 'aborted';
+    abort('cancelled by the user (SIGINT)');
+  };
+  if (options.signal?.aborted) onExternalAbort();
+  options.signal?.addEventListener('abort', onExternalAbort, { once: true });
+  const workflowTimer =
+    workflow.config.timeoutMs !== undefined
+      ? setTimeout(() => {
+          stopStatus ??= 'timeout';
+          abort(`workflow timeout of ${workflow.config.timeoutMs}ms exceeded`);
+        }, workflow.config.timeoutMs)
+      : undefined;
+
+  const artifactStore = await mkdtemp(join(tmpdir(), 'sloth-artifacts-'));
+  const env: TaskRunEnv = {
+    runId,
+    params: options.params ?? {},
+    baseDir: options.baseDir ?? process.cwd(),
+    baseEnv: options.env ?? (process.env as Record<string, string>),
+    runSignal: controller.signal,
+    emit,
+    artifactStore,
+    artifactProducers: new Map(),
+    requestAbort: (reason) => {
+      stopStatus ??= 'failed';
+      abort(reason);
+    },
+    ...(options.random ? { random: options.random } : {}),
+  };
+
+  emit({ type: 'workflow.started', runId, workflow: workflow.name, tasks: workflow.tasks.map((t) => t.name), at: Date.now() });
+  let runError: string | undefined;
+  const results = new Map<string, TaskResult>();
+  try {
+    if (workflow.onStart) await workflow.onStart();
+    await schedule(workflow, env, results, emit);
+  } catch (err) {
+    runError = errorMessage(err);
+  } finally {
+    clearTimeout(workflowTimer);
+    options.signal?.removeEventListener('abort', onExternalAbort);
+  }
+
+  const ordered = workflow.tasks.map((t) => results.get(t.name) as TaskResult);
+  const failed = ordered.some((r) => r.status === 'failed' || r.status === 'timeout' || r.status === 'aborted');
+  let status: RunStatus = stopStatus ?? (failed || runError ? 'failed' : 'success');
+  if (workflow.onComplete) {
+    try {
+      await workflow.onComplete(status === 'success', Object.fromEntries(results));
+    } catch (err) {
+      runError ??= `on_complete failed: ${errorMessage(err)}`;
+      if (status === 'success') status = 'failed';
+    }
+  }
+  await rm(artifactStore, { recursive: true, force: true });
+  const cause = controller.signal.reason as AbortCause | undefined;
+  const result: RunResult = {
+    runId,
+    workflow: workflow.name,
+    status,
+    durationMs: performance.now() - started,
+    tasks: ordered,
+    error: runError ?? (cause?.kind === 'run' ? cause.reason : undefined),
+  };
+  emit({ type: 'workflow.finished', runId, result, at: Date.now() });
+  return result;
+}
+
+async function schedule(workflow: WorkflowSpec, env: TaskRunEnv, results: Map<string, TaskResult>, emit: RunObserver): Promise<void> {
+  const pending = new Map<string, TaskSpec>(workflow.tasks.map((t) => [t.name, t]));
+  const running = new Map<string, Promise<void>>();
+  const limit = workflow.config.maxParallelTasks ?? Number.POSITIVE_INFINITY;
+  let failFastTripped = false;
+
+  const finish = (result: TaskResult) => {
+    results.set(result.name, result);
+    emit({ type: 'task.finished', runId: env.runId, task: result.name, result, at: Date.now() });
+  };
+  const skipAll = (reason: 'fail_fast' | 'aborted', why: string) => {
+    for (const task of pending.values()) finish({ name: task.name, status: 'skipped', attempts: 0, durationMs: 0, skipReason: reason, error: why });
+    pending.clear();
+  };
+
+  while (pending.size > 0 || running.size > 0) {
+    if (env.runSignal.aborted) skipAll('aborted', 'not started: the run was stopped');
+    else if (failFastTripped) skipAll('fail_fast', 'not started: an earlier task failed (fail_fast)');
+
+    let progressed = true;
+    while (progressed) {
+      progressed = false;
+      for (const task of [...pending.values()]) {
+        const depResults = task.dependsOn.map((d) => results.get(d));
+        if (depResults.some((r) => r === undefined)) continue;
+        const blocked = (depResults as TaskResult[]).find((r) => !OK_FOR_DEPENDENTS(r));
+        if (blocked) {
+          pending.delete(task.name);
+          finish({
+            name: task.name,
+            status: 'skipped',
+            attempts: 0,
+            durationMs: 0,
+            skipReason: 'dependency',
+            error: `dependency '${blocked.name}' ${blocked.status}`,
+          });
+          progressed = true;
+          continue;
+        }
+        if (running.size >= limit) continue;
+        pending.delete(task.name);
+        const deps: Record<string, Outputs | undefined> = {};
+        for (const r of depResults as TaskResult[]) deps[r.name] = r.output;
+        const run = executeTask(task, deps, env)
+          .catch((err): TaskResult => ({ name: task.name, status: 'failed', attempts: 1, durationMs: 0, error: errorMessage(err) }))
+          .then((result) => {
+            running.delete(task.name);
+            finish(result);
+            if ((result.status === 'failed' || result.status === 'timeout') && workflow.config.failFast) failFastTripped = true;
+          });
+        running.set(task.name, run);
+        progressed = true;
+      }
+    }
+    if (running.size === 0) {
+      if (pending.size > 0) skipAll('aborted', 'not started: its dependencies can never finish');
+      break;
+    }
+    await Promise.race(running.values());
+  }
+}

@@ -1,0 +1,148 @@
+import type { ModuleCallContext } from '@sloth/core';
+import { type LuaEngine, LuaFactory, LuaReturn } from 'wasmoon';
+import { toLua } from './lua-values.js';
+
+const LUA_REGISTRYINDEX = -1001000;
+const COUNT_MASK = 8;
+/** Instructions between hook calls: often enough to stop a loop promptly, rare enough to cost little. */
+const HOOK_EVERY = 10_000;
+/** A running Lua thread gives the event loop a turn at least this often (timers, SIGINT, other tasks). */
+const SLICE_MS = 20;
+
+/** One Lua thread the runtime is driving, and what stops it. */
+export interface LuaThreadState {
+  address: number;
+  signal: AbortSignal | undefined;
+  moduleCtx: ModuleCallContext;
+  lastYield: number;
+}
+
+let factory: LuaFactory | undefined;
+
+/** Thrown when a Lua thread is abandoned because its signal fired. */
+export class LuaStopped extends Error {
+  constructor(readonly reason: unknown) {
+    super('Lua thread stopped');
+  }
+}
+
+/**
+ * A Lua state whose threads run cooperatively: each call runs in its own Lua thread that can await
+ * JS promises, yields to the event loop every few milliseconds, and is abandoned when its signal fires
+ * (a count hook makes even a tight `while true do end` loop stop).
+ */
+export class LuaRuntime {
+  /** The thread whose Lua code is executing right now (JS is single-threaded, so there is one). */
+  current: LuaThreadState | undefined;
+
+  private constructor(
+    readonly engine: LuaEngine,
+    private readonly hook: number,
+  ) {}
+
+  static async create(): Promise<LuaRuntime> {
+    factory ??= new LuaFactory(undefined, process.env);
+    const engine = await factory.createEngine({ enableProxy: false, injectObjects: false, openStandardLibs: true });
+    const g = engine.global;
+    const lua = g.lua;
+    let runtime: LuaRuntime | undefined;
+    const hook = lua.module.addFunction((L: number) => {
+      const st = runtime?.current;
+      if (!st) return;
+      const own = L === st.address && lua.lua_isyieldable(L) !== 0;
+      if (st.signal?.aborted) {
+        if (own) {
+          lua.lua_yieldk(L, 0, 0, null);
+          return;
+        }
+        // Not yieldable here (inside a C call or a user coroutine): raise, so the code unwinds to a point that is.
+        g.stateToThread(L).pushValue('task stopped (timeout or cancellation)');
+        lua.lua_error(L);
+        return;
+      }
+      const now = Date.now();
+      if (own && now - st.lastYield >= SLICE_MS) {
+        st.lastYield = now;
+        lua.lua_yieldk(L, 0, 0, null);
+      }
+    }, 'vii');
+    // Threads created later inherit the main thread's hook.
+    lua.lua_sethook(g.address, hook, COUNT_MASK, HOOK_EVERY);
+    runtime = new LuaRuntime(engine, hook);
+    return runtime;
+  }
+
+  /** Loads `chunk` as a function and calls it with `args` in a fresh thread; resolves with its first result. */
+  async run(chunk: string, chunkName: string, args: unknown[], state: Omit<LuaThreadState, 'address' | 'lastYield'>): Promise<unknown> {
+    const g = this.engine.global;
+    const lua = g.lua;
+    const thread = g.newThread();
+    // newThread leaves the thread on the main stack; a registry reference keeps it alive instead.
+    const ref = lua.luaL_ref(g.address, LUA_REGISTRYINDEX);
+    const st: LuaThreadState = { ...state, address: thread.address, lastYield: Date.now() };
+    try {
+      thread.loadString(chunk, chunkName);
+      for (const a of args) thread.pushValue(toLua(a));
+      let r = this.resume(thread, st, args.length);
+      while (r.result === LuaReturn.Yield) {
+        if (st.signal?.aborted) throw new LuaStopped(st.signal.reason);
+        if (r.resultCount > 0) {
+          const awaited = thread.getValue(-1);
+          thread.pop(r.resultCount);
+          if (awaited && typeof (awaited as Promise<unknown>).then === 'function') await settleOrAbort(awaited as Promise<unknown>, st.signal);
+          else await turn();
+        } else {
+          await turn();
+        }
+        if (st.signal?.aborted) throw new LuaStopped(st.signal.reason);
+        r = this.resume(thread, st, 0);
+      }
+      if (r.result !== LuaReturn.Ok) throw new Error(luaErrorText(thread.indexToString(-1)));
+      return r.resultCount > 0 ? thread.getValue(-1) : undefined;
+    } finally {
+      lua.luaL_unref(g.address, LUA_REGISTRYINDEX, ref);
+    }
+  }
+
+  private resume(thread: ReturnType<LuaEngine['global']['newThread']>, st: LuaThreadState, nargs: number) {
+    const previous = this.current;
+    this.current = st;
+    try {
+      return thread.resume(nargs);
+    } finally {
+      this.current = previous;
+    }
+  }
+
+  close(): void {
+    this.engine.global.lua.module.removeFunction(this.hook);
+    this.engine.global.close();
+  }
+}
+
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Waits for a promise Lua is awaiting; wasmoon's continuation reads its outcome, so errors are swallowed here. */
+function settleOrAbort(p: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
+  const settled = p.then(
+    () => {},
+    () => {},
+  );
+  if (!signal) return settled;
+  return new Promise((resolve) => {
+    const onAbort = () => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    settled.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
+}
+
+/** The message of a Lua error without wasmoon's appended C-level traceback. */
+export function luaErrorText(text: string): string {
+  const cut = text.indexOf('\nstack traceback:');
+  return cut === -1 ? text : text.slice(0, cut);
+}

@@ -1,0 +1,51 @@
+import { type ModuleCallContext, type ModuleSpec, MultipleReturns, SlothError, errorMessage, parseArgs } from '@sloth/core';
+import type { LuaRuntime } from './lua-runtime.js';
+import { toLua } from './lua-values.js';
+
+type Envelope = { ok: true; n: number; values: unknown[] } | { ok: false; error: string };
+
+const INSTALL = `
+local name, fns, names = ...
+local m = {}
+for k, f in pairs(fns) do m[k] = __sloth.bind(f) end
+setmetatable(m, { __index = function(_, key)
+  error('unknown function ' .. name .. '.' .. tostring(key) .. __sloth.did_you_mean(key, names), 2)
+end })
+_G[name] = m
+__sloth.modules[name] = m
+`;
+
+/** Exposes each module to Lua as a global table whose functions validate their arguments and await async work. */
+export async function bindModules(runtime: LuaRuntime, modules: ModuleSpec[], fallbackCtx: () => ModuleCallContext): Promise<void> {
+  for (const module of modules) {
+    const fns: Record<string, (...raw: unknown[]) => Envelope | Promise<Envelope>> = {};
+    for (const [name, spec] of Object.entries(module.functions)) {
+      fns[name] = (...raw: unknown[]) => {
+        const ctx = runtime.current?.moduleCtx ?? fallbackCtx();
+        try {
+          const out = spec.run(parseArgs(module.name, name, spec, raw) as never, ctx);
+          if (out && typeof (out as Promise<unknown>).then === 'function') {
+            return (out as Promise<unknown>).then(envelope, failure);
+          }
+          return envelope(out);
+        } catch (err) {
+          return failure(err);
+        }
+      };
+    }
+    await runtime.run(INSTALL, '=sloth:modules', [module.name, fns, Object.keys(module.functions)], {
+      signal: undefined,
+      moduleCtx: fallbackCtx(),
+    });
+  }
+}
+
+function envelope(out: unknown): Envelope {
+  const values = out instanceof MultipleReturns ? out.values : out === undefined ? [] : [out];
+  return { ok: true, n: values.length, values: values.map((v) => toLua(v)) };
+}
+
+function failure(err: unknown): Envelope {
+  if (err instanceof SlothError) return { ok: false, error: err.hint ? `${err.message} (${err.hint})` : err.message };
+  return { ok: false, error: errorMessage(err) };
+}

@@ -1,0 +1,324 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type ModuleCallContext,
+  type ModuleSpec,
+  type RunObserver,
+  type RunOptions,
+  type RunResult,
+  SlothError,
+  type TaskResult,
+  type TaskRunEnv,
+  type WorkflowSpec,
+  closestName,
+  didYouMean,
+  errorMessage,
+  executeTask,
+  parseDuration,
+  runWorkflow,
+} from '@sloth/core';
+import { callPlainFunction } from './lua-caller.js';
+import { LuaRuntime, LuaStopped, luaErrorText } from './lua-runtime.js';
+import type { LuaExport, LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';
+import { asList, fromLua } from './lua-values.js';
+import { bindModules } from './module-binder.js';
+import { STDLIB_LUA } from './stdlib.lua.js';
+import { toTaskSpec, toWorkflowSpec } from './task-bridge.js';
+
+let preludeSource: string | undefined;
+function prelude(): string {
+  preludeSource ??= readFileSync(fileURLToPath(new URL('../lua/prelude.lua', import.meta.url)), 'utf8');
+  return preludeSource;
+}
+
+export interface LoadOptions {
+  /** Path of the .sloth file. */
+  file: string;
+  modules: ModuleSpec[];
+  values?: Record<string, unknown>;
+  params?: Record<string, unknown>;
+  /** Receives log lines written while the file loads (print at top level). */
+  observer?: RunObserver;
+}
+
+/** A loaded workflow file: its workflows as engine specs, backed by the Lua state that runs their functions. */
+export class WorkflowFile {
+  /** True when the file declares no workflow and one was made of all its tasks. */
+  implicit = false;
+  workflows: WorkflowSpec[] = [];
+  private luaTasks = new Map<string, LuaTaskSpec>();
+  private activeRun: { env: Omit<TaskRunEnv, 'runSignal'> } | undefined;
+
+  private constructor(
+    readonly path: string,
+    readonly displayPath: string,
+    private readonly runtime: LuaRuntime,
+    private readonly options: LoadOptions,
+  ) {}
+
+  /** Reads, executes and checks a workflow file; every mistake becomes a `load` error naming file and line. */
+  static async load(options: LoadOptions): Promise<WorkflowFile> {
+    const path = resolve(options.file);
+    const shown = displayPath(path);
+    let source: string;
+    try {
+      source = await readFile(path, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new SlothError('not_found', `workflow file '${options.file}' ${code === 'EISDIR' ? 'is a directory' : 'not found'}`, {
+        hint: 'pass the path of a .sloth file with -f',
+      });
+    }
+    const runtime = await LuaRuntime.create();
+    const file = new WorkflowFile(path, shown, runtime, options);
+    try {
+      await file.boot(source);
+    } catch (err) {
+      runtime.close();
+      throw err;
+    }
+    return file;
+  }
+
+  private loadCtx(): ModuleCallContext {
+    const emit = this.options.observer ?? (() => {});
+    return {
+      task: undefined,
+      signal: new AbortController().signal,
+      log: {
+        log: (level, message, fields, stream) =>
+          emit({ type: 'task.log', runId: 'load', task: basename(this.displayPath), level, message, fields, stream, at: Date.now() }),
+      },
+      workdir: process.cwd(),
+      env: process.env as Record<string, string>,
+      user: undefined,
+    };
+  }
+
+  private async boot(source: string): Promise<void> {
+    const state = { signal: undefined, moduleCtx: this.loadCtx() };
+    await this.runtime.run(prelude(), '=sloth:prelude', [this.host()], state);
+    await bindModules(this.runtime, this.options.modules, () => this.loadCtx());
+    await this.runtime.run('local m = __sloth.modules; if m.data then m.data.json = m.json; m.data.yaml = m.yaml end', '=sloth:glue', [], state);
+    await this.runtime.run(STDLIB_LUA, '=sloth:stdlib', [this.stdlibHost()], state);
+    try {
+      await this.runtime.run(source, `@${this.displayPath}`, [], state);
+    } catch (err) {
+      throw new SlothError('load', luaErrorText(errorMessage(err)).split('\n')[0] as string, {
+        hint: 'fix the workflow file and run `sloth-runner validate -f FILE`',
+        cause: err,
+      });
+    }
+    const exported = (await this.runtime.run('__sloth.loading = false; return __sloth.export()', '=sloth:export', [], state)) as LuaExport;
+    this.build(exported);
+  }
+
+  private build(exported: LuaExport): void {
+    const tasks = asList<LuaTaskSpec>(fromLua(exported.tasks));
+    for (const t of tasks) this.luaTasks.set(t.name, t);
+    let workflows = asList<LuaWorkflowSpec>(fromLua(exported.workflows));
+    if (workflows.length === 0 && tasks.length > 0) {
+      this.implicit = true;
+      workflows = [{ name: basename(this.path, extname(this.path)), tasks: tasks.map((t) => t.name) }];
+    }
+    this.workflows = workflows.map((w) => {
+      const hooks: Parameters<typeof toWorkflowSpec>[3] = {};
+      if (w.on_start !== undefined) {
+        const id = w.on_start;
+        hooks.onStart = async () => void (await callPlainFunction(this.runtime, id, [], this.loadCtx()));
+      }
+      if (w.on_complete !== undefined) {
+        const id = w.on_complete;
+        hooks.onComplete = async (success, results) =>
+          void (await callPlainFunction(this.runtime, id, [success, luaResults(results)], this.loadCtx()));
+      }
+      const spec = toWorkflowSpec(this.runtime, w, this.luaTasks, hooks);
+      if (spec.tasks.length === 0) {
+        throw new SlothError('load', `workflow '${w.name}' has no tasks`, {
+          location: w.location,
+          hint: 'list them with tasks = { ... } or add them with :task(name, fn)',
+        });
+      }
+      return spec;
+    });
+    if (this.workflows.length === 0) {
+      throw new SlothError('load', `${this.displayPath} declares no tasks and no workflows`, {
+        hint: 'declare a task with task("name"):command(...) and a workflow with workflow.define("name", { tasks = {...} })',
+      });
+    }
+  }
+
+  /** The workflow to run: by name, or the only one; errors list the names that exist. */
+  findWorkflow(name?: string): WorkflowSpec {
+    if (this.workflows.length === 1 && (name === undefined || this.implicit || this.workflows[0]?.name === name)) {
+      return this.workflows[0] as WorkflowSpec;
+    }
+    const names = this.workflows.map((w) => w.name);
+    if (name === undefined) {
+      throw new SlothError('usage', `${this.displayPath} defines ${names.length} workflows; name the one to run`, {
+        hint: `workflows: ${names.join(', ')}`,
+      });
+    }
+    const found = this.workflows.find((w) => w.name === name);
+    if (found) return found;
+    // One workflow and a different name: the name is the stack's; run the workflow anyway.
+    if (this.workflows.length === 1) return this.workflows[0] as WorkflowSpec;
+    throw new SlothError('not_found', `workflow '${name}' not found in ${this.displayPath}${didYouMean(name, names)}`, {
+      hint: `workflows in this file: ${names.join(', ')}`,
+    });
+  }
+
+  /** Runs one workflow of this file; Task:run() calls inside it join this run. */
+  async run(workflow: WorkflowSpec, options: RunOptions = {}): Promise<RunResult> {
+    const emit = options.observer ?? (() => {});
+    const observer: RunObserver = (event) => {
+      if (event.type === 'workflow.started') {
+        this.activeRun = {
+          env: {
+            runId: event.runId,
+            params: options.params ?? {},
+            baseDir: options.baseDir ?? process.cwd(),
+            baseEnv: options.env ?? (process.env as Record<string, string>),
+            emit,
+            artifactStore: join(dirname(this.path), '.sloth-artifacts-unused'),
+            artifactProducers: new Map(),
+            requestAbort: () => {},
+          },
+        };
+      }
+      emit(event);
+    };
+    try {
+      return await runWorkflow(workflow, { ...options, observer });
+    } finally {
+      this.activeRun = undefined;
+    }
+  }
+
+  close(): void {
+    this.runtime.close();
+  }
+
+  private host() {
+    return {
+      did_you_mean: (name: string, list: unknown) => didYouMean(name, Array.isArray(list) ? (list as string[]) : []),
+      parse_duration: (v: string | number) => {
+        try {
+          return { ms: parseDuration(v) };
+        } catch (err) {
+          return { error: errorMessage(err) };
+        }
+      },
+      run_task_now: (name: string, params: unknown) => this.runTaskNow(name, fromLua(params) as Record<string, unknown>),
+      workdir_op: (op: string, path: string, own: boolean) =>
+        workdirOp(op, path, own).catch((err: unknown) => ({ error: err instanceof SlothError ? `${err.message} (${err.hint})` : errorMessage(err) })),
+    };
+  }
+
+  private stdlibHost() {
+    return {
+      getenv: (name: string) => process.env[name],
+      params: this.options.params ?? {},
+      values: this.options.values ?? {},
+      find_lua_file: (name: string) => this.findLuaFile(name),
+    };
+  }
+
+  private findLuaFile(name: string): { path?: string; source?: string; error?: string } {
+    const base = dirname(this.path);
+    const rel = name.startsWith('.') || name.includes('/') ? name : name.replaceAll('.', '/');
+    const candidates = [rel, `${rel}.lua`, `${rel}.sloth`, join(rel, 'init.lua')].map((c) => (isAbsolute(c) ? c : join(base, c)));
+    for (const candidate of candidates) {
+      if (existsSync(candidate) && !candidate.endsWith('/')) {
+        try {
+          return { path: displayPath(candidate), source: readFileSync(candidate, 'utf8') };
+        } catch {
+          // a directory: try the next candidate
+        }
+      }
+    }
+    const builtins = this.options.modules.map((m) => m.name);
+    const near = closestName(name, builtins);
+    return {
+      error: `module '${name}' not found: no built-in module of that name${near ? ` (did you mean '${near}'?)` : ''} and no file ${rel}.lua next to ${this.displayPath}`,
+    };
+  }
+
+  private async runTaskNow(name: string, params: Record<string, unknown>): Promise<{ success: boolean; output?: unknown; error?: string }> {
+    await new Promise((r) => setImmediate(r)); // let the calling thread finish yielding first
+    const caller = this.runtime.current;
+    const t = this.luaTasks.get(name) ?? (await this.lookupLateTask(name));
+    if (!t) return { success: false, error: `task '${name}' not found` };
+    if (t.delegate_to) {
+      return { success: false, error: `task '${name}' is delegated to an agent, and this run has no master to delegate to` };
+    }
+    const spec = toTaskSpec(this.runtime, t);
+    const run = this.activeRun?.env;
+    const signal = caller?.signal ?? new AbortController().signal;
+    const env: TaskRunEnv = {
+      runId: run?.runId ?? 'adhoc',
+      params: { ...(run?.params ?? this.options.params ?? {}), ...params },
+      baseDir: run?.baseDir ?? process.cwd(),
+      baseEnv: run?.baseEnv ?? (process.env as Record<string, string>),
+      runSignal: signal,
+      emit: run?.emit ?? this.options.observer ?? (() => {}),
+      artifactStore: run?.artifactStore ?? dirname(this.path),
+      artifactProducers: new Map(),
+      requestAbort: () => {},
+    };
+    const result: TaskResult = await executeTask({ ...spec, artifacts: [], consumes: [] }, {}, env);
+    return result.status === 'success' ? { success: true, output: result.output ?? {} } : { success: false, error: result.error ?? result.status };
+  }
+
+  /** Tasks built at run time (inside another task) are not in the load-time export. */
+  private async lookupLateTask(name: string): Promise<LuaTaskSpec | undefined> {
+    const spec = await this.runtime.run('return __sloth.task_spec(...)', '=sloth:lookup', [name], {
+      signal: undefined,
+      moduleCtx: this.loadCtx(),
+    });
+    if (!spec) return undefined;
+    const t = fromLua(spec) as LuaTaskSpec;
+    this.luaTasks.set(name, t);
+    return t;
+  }
+}
+
+/** `results.<task>` as on_complete sees it. */
+function luaResults(results: Record<string, TaskResult>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, r] of Object.entries(results)) {
+    out[name] = { status: r.status, duration_ms: Math.round(r.durationMs), attempts: r.attempts, output: r.output, error: r.error };
+  }
+  return out;
+}
+
+async function workdirOp(op: string, path: string, own: boolean): Promise<{ value?: boolean; error?: string }> {
+  if (op === 'ensure') {
+    await mkdir(path, { recursive: true });
+    return { value: true };
+  }
+  if (op === 'exists') {
+    try {
+      return { value: (await stat(path)).isDirectory() };
+    } catch {
+      return { value: false };
+    }
+  }
+  if (!own) {
+    throw new SlothError('invalid_argument', `workdir.cleanup() refused: this task has no workdir of its own (it would delete ${path})`, {
+      hint: 'set one with :workdir("/tmp/...") to use cleanup()',
+    });
+  }
+  await rm(path, { recursive: true, force: true });
+  return { value: true };
+}
+
+/** A path as people want to read it: relative to the current directory when inside it. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+export { LuaStopped };
