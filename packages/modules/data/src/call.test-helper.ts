@@ -1,0 +1,36 @@
+import { tmpdir } from 'node:os';
+import { type LogFields, type LogLevel, type ModuleCallContext, type ModuleSpec, parseArgs } from '@sloth/core';
+
+export interface LoggedLine {
+  level: LogLevel;
+  message: string;
+  fields: LogFields | undefined;
+  stream: 'stdout' | 'stderr' | undefined;
+}
+
+/** A real ModuleCallContext whose log lines are kept for assertions (and optionally observed as they arrive). */
+export function testContext(options: { workdir?: string; signal?: AbortSignal; onLine?: (line: LoggedLine) => void } = {}) {
+  const lines: LoggedLine[] = [];
+  const ctx: ModuleCallContext = {
+    task: 'test',
+    signal: options.signal ?? new AbortController().signal,
+    workdir: options.workdir ?? tmpdir(),
+    env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
+    user: undefined,
+    log: {
+      log(level, message, fields, stream) {
+        const line = { level, message, fields, stream };
+        lines.push(line);
+        options.onLine?.(line);
+      },
+    },
+  };
+  return { ctx, lines };
+}
+
+/** Calls a module function the way the Lua binder does: raw arguments validated by parseArgs, then run. */
+export async function call(module: ModuleSpec, name: string, args: unknown[], ctx: ModuleCallContext): Promise<unknown> {
+  const spec = module.functions[name];
+  if (!spec) throw new Error(`${module.name}.${name} does not exist`);
+  return spec.run(parseArgs(module.name, name, spec, args) as never, ctx);
+}

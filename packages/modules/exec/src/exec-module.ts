@@ -1,0 +1,54 @@
+import { type AbortCause, abortError, arg, defineModule, fn, runProcess, SlothError } from '@sloth/core';
+import { commandSchema, execOptionsSchema, resolveOptions } from './options.js';
+import { displayCommand, toExecResult } from './result.js';
+
+const run = fn({
+  doc:
+    'Runs a command and waits for it: a string runs with /bin/sh -c, a list runs that program directly (no shell). ' +
+    'Output streams live to the task log (stdout as info, stderr as warn). A failing command does not raise: check `success`.',
+  args: [
+    arg('cmd', commandSchema, 'a shell command line, or a list like { "git", "clone", url }'),
+    arg(
+      'opts',
+      execOptionsSchema,
+      '{ workdir (alias cwd), env = { NAME = value } merged over the task env, stdin = text, timeout = "30s" or seconds }',
+    ),
+  ],
+  returns:
+    '{ success: boolean, exit_code: integer, stdout: string, stderr: string, duration_ms: integer, timed_out: boolean, ' +
+    'error: string|nil (one line: exit code, signal or timeout, and the last stderr line) }',
+  examples: [
+    'local r = exec.run("make build", { workdir = "app", timeout = "10m" })\nif not r.success then error(r.error) end',
+    'local r = exec.run({ "git", "rev-parse", "HEAD" })\nlog.info("commit " .. r.stdout)',
+    'local r = exec.run("psql -f -", { stdin = sql, env = { PGHOST = "db" } })',
+  ],
+  run: async ([cmd, opts], ctx) => {
+    const o = await resolveOptions(opts, ctx);
+    const r = await runProcess({
+      command: cmd,
+      cwd: o.cwd,
+      env: o.env,
+      stdin: o.stdin,
+      timeoutMs: o.timeoutMs,
+      user: ctx.user,
+      signal: ctx.signal,
+      onLine: (stream, line) => ctx.log.log(stream === 'stderr' ? 'warn' : 'info', line, undefined, stream),
+    });
+    // A stopped task must not carry on with its next step as if this command had merely failed.
+    if (r.aborted) throw stoppedError(ctx.signal, cmd);
+    return toExecResult(cmd, r, o.timeoutMs);
+  },
+});
+
+function stoppedError(signal: AbortSignal, cmd: string | readonly string[]): SlothError {
+  const cause = signal.reason as AbortCause | undefined;
+  if (cause && (cause.kind === 'timeout' || cause.kind === 'run')) return abortError(cause);
+  return new SlothError('aborted', `exec.run: command \`${displayCommand(cmd)}\` was stopped because the task was cancelled`);
+}
+
+/** The `exec` module: run commands from Lua. */
+export const execModule = defineModule({
+  name: 'exec',
+  doc: 'Run shell commands or programs with live output, environment, stdin, timeouts and cancellation.',
+  functions: { run },
+});

@@ -1,0 +1,97 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { didYouMean, luaTypeName, type ModuleCallContext, parseDuration, SlothError, z } from '@sloth/core';
+
+const OPTION_NAMES = ['workdir', 'cwd', 'env', 'stdin', 'timeout'];
+
+// Lua numbers and booleans in env tables are meant as their text (PORT = 8080).
+const envValue = z.union([z.string(), z.number(), z.boolean()], {
+  error: (issue) => `expected a string, number or boolean, got ${luaTypeName(issue.input)}`,
+});
+
+const optionsShape = z.strictObject(
+  {
+    workdir: z.string().optional(),
+    cwd: z.string().optional(),
+    env: z.record(z.string(), envValue).optional(),
+    stdin: z.string().optional(),
+    timeout: z
+      .union([z.string(), z.number()], {
+        error: (issue) => `expected a duration like "30s" or a number of seconds, got ${luaTypeName(issue.input)}`,
+      })
+      .optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown option '${issue.keys[0]}'${didYouMean(String(issue.keys[0]), OPTION_NAMES)}; options are ${OPTION_NAMES.join(', ')}`
+        : undefined,
+  },
+);
+
+/** Schema of `exec.run`'s options table; an empty table may arrive as a list and means "no options". */
+export const execOptionsSchema = z
+  .preprocess(
+    (v) => (Array.isArray(v) && v.length === 0 ? {} : v),
+    z
+      .unknown()
+      .refine((v) => !Array.isArray(v), 'expected a table of options like { timeout = "30s" }, got a list')
+      .pipe(optionsShape),
+  )
+  .optional();
+
+export type ExecOptions = z.output<typeof optionsShape>;
+
+/** Schema of the command: a shell command line, or an argv list run without a shell. */
+export const commandSchema = z.union(
+  [
+    z.string().refine((s) => s.trim().length > 0, 'expected a command, got a blank string'),
+    z.array(z.string()).min(1, 'expected a command, got an empty table'),
+  ],
+  { error: (issue) => describeBadCommand(issue.input) },
+);
+
+function describeBadCommand(input: unknown): string {
+  if (Array.isArray(input)) {
+    const bad = input.findIndex((v) => typeof v !== 'string');
+    return `argv element #${bad + 1} must be a string, got ${luaTypeName(input[bad])}`;
+  }
+  if (input && typeof input === 'object') {
+    return Object.keys(input).length === 0
+      ? 'expected a command, got an empty table'
+      : 'expected a command string or a list of strings, got a table with named keys';
+  }
+  return `expected a command string or a list of strings, got ${luaTypeName(input)}`;
+}
+
+export interface ResolvedOptions {
+  cwd: string;
+  env: Record<string, string>;
+  stdin: string | undefined;
+  timeoutMs: number | undefined;
+}
+
+/** Turns user options into process options: workdir resolved and checked, env merged over the task's, timeout parsed. */
+export async function resolveOptions(options: ExecOptions | undefined, ctx: ModuleCallContext): Promise<ResolvedOptions> {
+  const opts = options ?? {};
+  const dir = opts.workdir ?? opts.cwd;
+  const cwd = dir === undefined ? ctx.workdir : resolve(ctx.workdir, dir);
+  // Without this check a missing workdir surfaces as a misleading "command not found" from spawn.
+  const isDir = await stat(cwd).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) {
+    throw new SlothError('not_found', `exec.run: workdir '${cwd}' does not exist or is not a directory`, {
+      hint: 'create it first (fs.mkdir) or fix the workdir option; relative paths resolve against the task workdir',
+    });
+  }
+  const env: Record<string, string> = { ...ctx.env };
+  for (const [key, value] of Object.entries(opts.env ?? {})) env[key] = String(value);
+  return {
+    cwd,
+    env,
+    stdin: opts.stdin,
+    timeoutMs: opts.timeout === undefined ? undefined : parseDuration(opts.timeout, 'exec.run timeout'),
+  };
+}

@@ -1,0 +1,63 @@
+import { constants } from 'node:os';
+import { formatDuration, type ProcessResult } from '@sloth/core';
+
+/** What `exec.run` hands back to Lua. */
+export interface ExecResult {
+  success: boolean;
+  exit_code: number;
+  stdout: string;
+  stderr: string;
+  duration_ms: number;
+  timed_out: boolean;
+  error?: string;
+}
+
+/** Shapes a process result for Lua, with a one-line `error` when the command did not succeed. */
+export function toExecResult(command: string | readonly string[], r: ProcessResult, timeoutMs: number | undefined): ExecResult {
+  const success = r.exitCode === 0 && !r.timedOut;
+  const result: ExecResult = {
+    success,
+    exit_code: exitCode(r),
+    stdout: r.stdout,
+    stderr: r.stderr,
+    duration_ms: Math.round(r.durationMs),
+    timed_out: r.timedOut,
+  };
+  if (!success) result.error = failureMessage(command, r, timeoutMs);
+  return result;
+}
+
+/** The command as people would type it, shortened to fit one log line. */
+export function displayCommand(command: string | readonly string[]): string {
+  const text = typeof command === 'string' ? command : command.map(quoteArg).join(' ');
+  const oneLine = text.replace(/\s*\n\s*/g, '; ');
+  return oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine;
+}
+
+// Shells report a signal death as 128 + the signal number; Lua scripts can compare it like any exit code.
+function exitCode(r: ProcessResult): number {
+  if (r.exitCode !== null) return r.exitCode;
+  const number = r.signal ? constants.signals[r.signal as keyof typeof constants.signals] : undefined;
+  return number === undefined ? -1 : 128 + number;
+}
+
+function failureMessage(command: string | readonly string[], r: ProcessResult, timeoutMs: number | undefined): string {
+  const what = `command \`${displayCommand(command)}\``;
+  const why = r.timedOut
+    ? `timed out after ${formatDuration(timeoutMs ?? r.durationMs)}`
+    : r.signal
+      ? `was killed by ${r.signal}`
+      : `exited with code ${r.exitCode}`;
+  const last = lastLine(r.stderr);
+  return last ? `${what} ${why}: ${last}` : `${what} ${why}`;
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  const last = (lines[lines.length - 1] ?? '').trim();
+  return last.length > 200 ? `${last.slice(0, 197)}...` : last;
+}
+
+function quoteArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

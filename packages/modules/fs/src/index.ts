@@ -1,0 +1,2 @@
+export { fsModule } from './fs-module.js';
+export type { FileInfo } from './stat.js';

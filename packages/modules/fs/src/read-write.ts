@@ -1,0 +1,69 @@
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { arg, type FunctionSpec, fn, luaTypeName, z } from '@sloth/core';
+import { fsCall } from './fs-errors.js';
+import { pathArg, resolvePath } from './paths.js';
+
+// Numbers are accepted as their text, as Lua's io.write does; tables need an explicit encoder.
+const contentArg = arg(
+  'content',
+  z
+    .union([z.string(), z.number()], {
+      error: (issue) => `expected a string, got ${luaTypeName(issue.input)} (use json.encode or yaml.encode to write a table)`,
+    })
+    .transform(String),
+  'the text to write',
+);
+
+/** `fs.read` and its alias: the whole file as a UTF-8 string. */
+export function readFunction(name: string, doc: string): FunctionSpec {
+  return fn({
+    doc,
+    args: [pathArg('path', 'file to read; relative to the task workdir')],
+    returns: 'string',
+    examples: [`local config = ${name}("config/app.yaml")`],
+    run: ([given], ctx) => {
+      const path = resolvePath(ctx, given);
+      return fsCall(name.slice(3), given, path, ctx, () => readFile(path, { encoding: 'utf8', signal: ctx.signal }));
+    },
+  });
+}
+
+/** `fs.write` and its alias: replaces the file's content, creating parent directories. */
+export function writeFunction(name: string, doc: string): FunctionSpec {
+  return fn({
+    doc,
+    args: [pathArg('path', 'file to write; relative to the task workdir'), contentArg],
+    returns: 'nothing',
+    examples: [`${name}("out/version.txt", version .. "\\n")`],
+    run: async ([given, content], ctx) => {
+      const path = resolvePath(ctx, given);
+      await fsCall(name.slice(3), given, path, ctx, async () => {
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, content, { signal: ctx.signal });
+      });
+    },
+  });
+}
+
+export const read = readFunction('fs.read', 'Reads a whole file as text (UTF-8).');
+export const readFileAlias = readFunction('fs.read_file', 'Same as fs.read (the name used in older examples).');
+export const write = writeFunction(
+  'fs.write',
+  'Writes text to a file, replacing its content and creating missing parent directories.',
+);
+export const writeFileAlias = writeFunction('fs.write_file', 'Same as fs.write (the name used in older examples).');
+
+export const append = fn({
+  doc: 'Appends text to a file, creating it and its parent directories when missing.',
+  args: [pathArg('path', 'file to append to; relative to the task workdir'), contentArg],
+  returns: 'nothing',
+  examples: ['fs.append("deploy.log", os.date() .. " deployed\\n")'],
+  run: async ([given, content], ctx) => {
+    const path = resolvePath(ctx, given);
+    await fsCall('append', given, path, ctx, async () => {
+      await mkdir(dirname(path), { recursive: true });
+      await appendFile(path, content);
+    });
+  },
+});

@@ -1,0 +1,2 @@
+export { logModule } from './log-module.js';
+export { renderFields, renderMessage } from './render.js';
