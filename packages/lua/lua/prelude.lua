@@ -12,22 +12,19 @@ S.loading = true
 
 local function ref(f) fn_count = fn_count + 1; fns[fn_count] = f; return fn_count end
 
--- file:line of the first caller frame that is in the user's file (not this prelude, not C)
-local function user_location(level)
-  level = (level or 2) + 1
+-- file:line of the nearest frame in a user's file (internal chunks are named "=sloth:...", user files "@path")
+local function user_location()
+  local level = 2
   while true do
     local info = debug.getinfo(level, 'Sl')
     if not info then return nil end
-    if info.what ~= 'C' and info.source:sub(1, 1) == '@' then
-      return info.source:sub(2) .. ':' .. (info.currentline or 0)
-    end
+    if info.source:sub(1, 1) == '@' then return info.source:sub(2) .. ':' .. (info.currentline or 0) end
     level = level + 1
   end
 end
 
-local function fail(msg) error(msg, 0) end
-local function fail_at(msg, level)
-  local where = user_location(level or 3)
+local function fail_at(msg)
+  local where = user_location()
   error((where and (where .. ': ') or '') .. msg, 0)
 end
 
@@ -40,7 +37,7 @@ local function describe(v)
   return t
 end
 
-local function check(cond, msg) if not cond then fail_at(msg, 4) end end
+local function check(cond, msg) if not cond then fail_at(msg) end end
 
 local function list_of_strings(v, what)
   if type(v) == 'string' then return { v } end
@@ -56,7 +53,7 @@ end
 local function duration(v, what)
   check(type(v) == 'string' or type(v) == 'number', what .. ' expects a duration like "30s" or a number of seconds, got ' .. describe(v))
   local r = host.parse_duration(v)
-  if r.error then fail_at(what .. ': ' .. r.error, 4) end
+  if r.error then fail_at(what .. ': ' .. r.error) end
   return r.ms
 end
 
@@ -105,7 +102,7 @@ local setters = {
     for i, d in ipairs(v) do
       if type(d) == 'table' and getmetatable(d) == TaskMeta then out[#out + 1] = d.spec.name
       elseif type(d) == 'string' then out[#out + 1] = d
-      else fail_at('depends_on: item #' .. i .. ' should be a task name or task, got ' .. describe(d), 3) end
+      else fail_at('depends_on: item #' .. i .. ' should be a task name or task, got ' .. describe(d)) end
     end
     s.depends_on = out
   end,
@@ -147,9 +144,9 @@ local function register_task(t)
   tasks_by_name[name] = t
 end
 
-local function new_task(name, level)
+local function new_task(name)
   check(type(name) == 'string' and name ~= '', 'task name must be a non-empty string, got ' .. describe(name))
-  local t = setmetatable({ spec = { name = name, location = user_location(level or 3), depends_on = {} } }, TaskMeta)
+  local t = setmetatable({ spec = { name = name, location = user_location(), depends_on = {} } }, TaskMeta)
   register_task(t)
   return t
 end
@@ -167,23 +164,23 @@ TaskMeta.__index = function(t, key)
   local methods = {}
   for k in pairs(setters) do methods[k] = true end
   for k in pairs(Task) do methods[k] = true end
-  fail_at('unknown task method "' .. tostring(key) .. '"' .. did_you_mean(key, methods), 3)
+  fail_at('unknown task method "' .. tostring(key) .. '"' .. did_you_mean(key, methods))
 end
 TaskMeta.__tostring = function(t) return 'task(' .. t.spec.name .. ')' end
-TaskMeta.__newindex = function(_, key) fail_at('cannot set field "' .. tostring(key) .. '" on a task; use its builder methods', 3) end
+TaskMeta.__newindex = function(_, key) fail_at('cannot set field "' .. tostring(key) .. '" on a task; use its builder methods') end
 
 function Task.build(self) rawset(self, "built", true) return self end
 function Task.name(self) return self.spec.name end
 -- Runs this task now, from inside another task (or at load time), and returns success, output.
 function Task.run(self, params)
-  if params ~= nil and type(params) ~= 'table' then fail_at('task:run(params) expects a table of params, got ' .. describe(params), 3) end
+  if params ~= nil and type(params) ~= 'table' then fail_at('task:run(params) expects a table of params, got ' .. describe(params)) end
   local r = host.run_task_now(self.spec.name, params or {}):await()
   return r.success, r.output or r.error
 end
 
 local function task_from_table(def)
   local name = def.name
-  local t = new_task(name, 4)
+  local t = new_task(name)
   for k, v in pairs(def) do
     if k ~= 'name' and k ~= 'retry_strategy' then
       local key = table_aliases[k] == nil and k or (table_aliases[k] == true and k or table_aliases[k])
@@ -192,7 +189,7 @@ local function task_from_table(def)
         local valid = {}
         for s in pairs(setters) do valid[s] = true end
         for s in pairs(table_aliases) do valid[s] = true end
-        fail_at('unknown task key "' .. tostring(k) .. '" in task "' .. name .. '"' .. did_you_mean(k, valid), 3)
+        fail_at('unknown task key "' .. tostring(k) .. '" in task "' .. name .. '"' .. did_you_mean(k, valid))
       end
       if key == 'retries' and type(v) ~= 'table' then setter(t.spec, v, def.retry_strategy)
       else setter(t.spec, v) end
@@ -217,7 +214,10 @@ local function resolve_task_ref(w, v, i)
   if type(v) == 'table' and getmetatable(v) == TaskMeta then return v.spec.name end
   if type(v) == 'string' then return v end
   if type(v) == 'table' and getmetatable(v) == nil then return task_from_table(v).spec.name end
-  fail_at('workflow "' .. w.spec.name .. '": tasks item #' .. i .. ' should be a task, a task table or a task name, got ' .. describe(v), 4)
+  if v == nil then
+    fail_at('workflow "' .. w.spec.name .. '": tasks item #' .. i .. ' is nil (is that task variable undefined or misspelled?)')
+  end
+  fail_at('workflow "' .. w.spec.name .. '": tasks item #' .. i .. ' should be a task, a task table or a task name, got ' .. describe(v))
 end
 
 local wsetters = {
@@ -231,7 +231,7 @@ local wsetters = {
     for k in pairs(v) do
       if math.type(k) ~= 'integer' or k < 1 or k > #v then
         fail_at('workflow "' .. w.spec.name .. '": tasks has a nil or non-list entry near index ' .. tostring(k) ..
-          ' (is a task variable undefined?)', 4)
+          ' (is a task variable undefined?)')
       end
     end
   end,
@@ -239,7 +239,7 @@ local wsetters = {
     check(type(v) == 'table', 'config expects a table, got ' .. describe(v))
     local c = {}
     for k, val in pairs(v) do
-      if not config_keys[k] then fail_at('unknown workflow config key "' .. tostring(k) .. '"' .. did_you_mean(k, config_keys), 4) end
+      if not config_keys[k] then fail_at('unknown workflow config key "' .. tostring(k) .. '"' .. did_you_mean(k, config_keys)) end
       if k == 'timeout' then c.timeout_ms = duration(val, 'config.timeout')
       elseif k == 'max_parallel_tasks' then
         check(math.type(val) == 'integer' and val >= 1, 'config.max_parallel_tasks expects a whole number >= 1, got ' .. tostring(val))
@@ -262,12 +262,12 @@ function Workflow.task(self, name, body)
   local t
   if type(name) == 'table' and getmetatable(name) == TaskMeta then t = name
   else
-    t = new_task(name, 3)
+    t = new_task(name)
     setters.command(t.spec, body)
   end
-  local prev = self.inline_last
+  local prev = rawget(self, 'inline_last')
   if prev and #t.spec.depends_on == 0 then t.spec.depends_on = { prev } end
-  self.inline_last = t.spec.name
+  rawset(self, 'inline_last', t.spec.name)
   self.spec.tasks[#self.spec.tasks + 1] = t.spec.name
   return self
 end
@@ -277,7 +277,7 @@ WorkflowMeta.__index = function(w, key)
   if Workflow[key] then return Workflow[key] end
   if wsetters[key] then
     return function(self, ...)
-      if getmetatable(self) ~= WorkflowMeta then fail_at('workflow method ' .. key .. ' must be called with ":"', 3) end
+      if getmetatable(self) ~= WorkflowMeta then fail_at('workflow method ' .. key .. ' must be called with ":"') end
       wsetters[key](self, ...)
       return self
     end
@@ -285,7 +285,7 @@ WorkflowMeta.__index = function(w, key)
   local valid = {}
   for k in pairs(wsetters) do valid[k] = true end
   for k in pairs(Workflow) do valid[k] = true end
-  fail_at('unknown workflow method "' .. tostring(key) .. '"' .. did_you_mean(key, valid), 3)
+  fail_at('unknown workflow method "' .. tostring(key) .. '"' .. did_you_mean(key, valid))
 end
 
 local function define_workflow(name, opts)
@@ -293,14 +293,14 @@ local function define_workflow(name, opts)
   if workflows_by_name[name] and S.loading then
     fail_at('workflow "' .. name .. '" is defined twice (first at ' .. tostring(workflows_by_name[name].spec.location) .. ')', 4)
   end
-  local w = setmetatable({ spec = { name = name, tasks = {}, config = {}, location = user_location(4) } }, WorkflowMeta)
+  local w = setmetatable({ spec = { name = name, tasks = {}, config = {}, location = user_location() } }, WorkflowMeta)
   workflows_by_name[name] = w
   workflow_list[#workflow_list + 1] = w
   if opts ~= nil then
     check(type(opts) == 'table', 'workflow.define("' .. name .. '", opts): opts must be a table, got ' .. describe(opts))
     for k, v in pairs(opts) do
       local setter = wsetters[k]
-      if not setter then fail_at('unknown workflow key "' .. tostring(k) .. '"' .. did_you_mean(k, wsetters), 3) end
+      if not setter then fail_at('unknown workflow key "' .. tostring(k) .. '"' .. did_you_mean(k, wsetters)) end
       setter(w, v)
     end
   end
@@ -311,7 +311,7 @@ workflow = setmetatable({
   define = function(name, opts) return define_workflow(name, opts) end,
 }, {
   __call = function(_, name, opts) return define_workflow(name, opts) end,
-  __index = function(_, key) fail_at('unknown function workflow.' .. tostring(key) .. ' (use workflow.define)', 3) end,
+  __index = function(_, key) fail_at('unknown function workflow.' .. tostring(key) .. ' (use workflow.define)') end,
 })
 
 ---------------------------------------------------------------------------------------------------
@@ -403,6 +403,7 @@ end
 function S.call(id, kind, data, params, deps, payload)
   local f = fns[id]
   local this = make_context(data)
+  params = S.readonly(params or {}, 'params')
   local values = { this = this, params = params, deps = deps, output = payload and payload.output, error = payload and payload.error }
   local positional = (kind == 'body' or kind == 'condition') and { 'this', 'params', 'deps' }
     or (kind == 'on_failure' or kind == 'on_timeout') and { 'this', 'params', 'error' } or { 'this', 'params', 'output' }

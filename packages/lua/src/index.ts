@@ -1,5 +1,5 @@
 export { LuaRuntime, LuaStopped, luaErrorText } from './lua-runtime.js';
-export { toLua, fromLua } from './lua-values.js';
-export { bindModules } from './module-binder.js';
-export { WorkflowFile, type LoadOptions, displayPath } from './workflow-file.js';
 export type { LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';
+export { fromLua, toLua } from './lua-values.js';
+export { bindModules } from './module-binder.js';
+export { displayPath, type LoadOptions, WorkflowFile } from './workflow-file.js';

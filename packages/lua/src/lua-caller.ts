@@ -33,10 +33,15 @@ export async function callTaskFunction(
     workdir_is_own: ctx.workdirIsOwn,
     agent: ctx.agent,
   };
-  const r = (await runtime.run('return __sloth.call(...)', '=sloth:call', [fnId, kind, data, ctx.params, ctx.deps, payload ?? {}], {
-    signal: ctx.signal,
-    moduleCtx: moduleContextOf(ctx),
-  })) as CallResult;
+  const r = (await runtime.run(
+    'return __sloth.call(...)',
+    '=sloth:call',
+    [fnId, kind, data, ctx.params, ctx.deps, payload ?? {}],
+    {
+      signal: ctx.signal,
+      moduleCtx: moduleContextOf(ctx),
+    },
+  )) as CallResult;
   if (!r.ok) throw luaFailure(r);
   if (kind === 'condition') return r.value === true;
   if (kind === 'body') {
@@ -50,7 +55,12 @@ export async function callTaskFunction(
 }
 
 /** Calls a plain Lua function by id (workflow on_start/on_complete, delegate_to chooser). */
-export async function callPlainFunction(runtime: LuaRuntime, fnId: number, args: unknown[], moduleCtx: ModuleCallContext): Promise<unknown> {
+export async function callPlainFunction(
+  runtime: LuaRuntime,
+  fnId: number,
+  args: unknown[],
+  moduleCtx: ModuleCallContext,
+): Promise<unknown> {
   const r = (await runtime.run('return __sloth.call_plain(...)', '=sloth:call', [fnId, ...args], {
     signal: moduleCtx.signal,
     moduleCtx,

@@ -73,7 +73,12 @@ export class LuaRuntime {
   }
 
   /** Loads `chunk` as a function and calls it with `args` in a fresh thread; resolves with its first result. */
-  async run(chunk: string, chunkName: string, args: unknown[], state: Omit<LuaThreadState, 'address' | 'lastYield'>): Promise<unknown> {
+  async run(
+    chunk: string,
+    chunkName: string,
+    args: unknown[],
+    state: Omit<LuaThreadState, 'address' | 'lastYield'>,
+  ): Promise<unknown> {
     const g = this.engine.global;
     const lua = g.lua;
     const thread = g.newThread();
@@ -89,7 +94,8 @@ export class LuaRuntime {
         if (r.resultCount > 0) {
           const awaited = thread.getValue(-1);
           thread.pop(r.resultCount);
-          if (awaited && typeof (awaited as Promise<unknown>).then === 'function') await settleOrAbort(awaited as Promise<unknown>, st.signal);
+          if (awaited && typeof (awaited as Promise<unknown>).then === 'function')
+            await settleOrAbort(awaited as Promise<unknown>, st.signal);
           else await turn();
         } else {
           await turn();

@@ -1,4 +1,4 @@
-import { type ModuleCallContext, type ModuleSpec, MultipleReturns, SlothError, errorMessage, parseArgs } from '@sloth/core';
+import { errorMessage, type ModuleCallContext, type ModuleSpec, MultipleReturns, parseArgs, SlothError } from '@sloth/core';
 import type { LuaRuntime } from './lua-runtime.js';
 import { toLua } from './lua-values.js';
 
@@ -16,7 +16,11 @@ __sloth.modules[name] = m
 `;
 
 /** Exposes each module to Lua as a global table whose functions validate their arguments and await async work. */
-export async function bindModules(runtime: LuaRuntime, modules: ModuleSpec[], fallbackCtx: () => ModuleCallContext): Promise<void> {
+export async function bindModules(
+  runtime: LuaRuntime,
+  modules: ModuleSpec[],
+  fallbackCtx: () => ModuleCallContext,
+): Promise<void> {
   for (const module of modules) {
     const fns: Record<string, (...raw: unknown[]) => Envelope | Promise<Envelope>> = {};
     for (const [name, spec] of Object.entries(module.functions)) {

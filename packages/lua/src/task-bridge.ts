@@ -1,16 +1,16 @@
 import {
   NO_RETRY,
+  retryPolicy,
   SlothError,
+  shellBody,
+  shellPredicate,
   type TaskBody,
   type TaskHook,
   type TaskPredicate,
   type TaskSpec,
   type WorkflowSpec,
-  retryPolicy,
-  shellBody,
-  shellPredicate,
 } from '@sloth/core';
-import { type LuaFnKind, callTaskFunction } from './lua-caller.js';
+import { callTaskFunction, type LuaFnKind } from './lua-caller.js';
 import type { LuaRuntime } from './lua-runtime.js';
 import type { LuaFnOrShell, LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';
 import { asList } from './lua-values.js';
@@ -43,7 +43,11 @@ export function toTaskSpec(runtime: LuaRuntime, t: LuaTaskSpec, defaults: { retr
     dependsOn: asList<string>(t.depends_on),
     timeoutMs: t.timeout_ms,
     retry: t.retries
-      ? retryPolicy(t.retries.count, t.retries.strategy ?? defaults.retryStrategy ?? 'exponential', t.retries.delay_ms ?? NO_RETRY.baseDelayMs)
+      ? retryPolicy(
+          t.retries.count,
+          t.retries.strategy ?? defaults.retryStrategy ?? 'exponential',
+          t.retries.delay_ms ?? NO_RETRY.baseDelayMs,
+        )
       : NO_RETRY,
     runIf: predicate(t.run_if),
     abortIf: predicate(t.abort_if),
@@ -58,7 +62,11 @@ export function toTaskSpec(runtime: LuaRuntime, t: LuaTaskSpec, defaults: { retr
     tags: asList<string>(t.tags),
     artifacts: asList<string>(t.artifacts),
     consumes: asList<string>(t.consumes),
-    delegateTo: t.delegate_to?.agents ? asList<string>(t.delegate_to.agents) : (t.delegate_to?.fn !== undefined ? ['<chosen at run time>'] : undefined),
+    delegateTo: t.delegate_to?.agents
+      ? asList<string>(t.delegate_to.agents)
+      : t.delegate_to?.fn !== undefined
+        ? ['<chosen at run time>']
+        : undefined,
     location: t.location,
   };
 }

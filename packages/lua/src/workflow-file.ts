@@ -3,21 +3,21 @@ import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  type ModuleCallContext,
-  type ModuleSpec,
-  type RunObserver,
-  type RunOptions,
-  type RunResult,
-  SlothError,
-  type TaskResult,
-  type TaskRunEnv,
-  type WorkflowSpec,
   closestName,
   didYouMean,
   errorMessage,
   executeTask,
+  type ModuleCallContext,
+  type ModuleSpec,
   parseDuration,
+  type RunObserver,
+  type RunOptions,
+  type RunResult,
   runWorkflow,
+  SlothError,
+  type TaskResult,
+  type TaskRunEnv,
+  type WorkflowSpec,
 } from '@sloth/core';
 import { callPlainFunction } from './lua-caller.js';
 import { LuaRuntime, LuaStopped, luaErrorText } from './lua-runtime.js';
@@ -89,7 +89,16 @@ export class WorkflowFile {
       signal: new AbortController().signal,
       log: {
         log: (level, message, fields, stream) =>
-          emit({ type: 'task.log', runId: 'load', task: basename(this.displayPath), level, message, fields, stream, at: Date.now() }),
+          emit({
+            type: 'task.log',
+            runId: 'load',
+            task: basename(this.displayPath),
+            level,
+            message,
+            fields,
+            stream,
+            at: Date.now(),
+          }),
       },
       workdir: process.cwd(),
       env: process.env as Record<string, string>,
@@ -101,7 +110,12 @@ export class WorkflowFile {
     const state = { signal: undefined, moduleCtx: this.loadCtx() };
     await this.runtime.run(prelude(), '=sloth:prelude', [this.host()], state);
     await bindModules(this.runtime, this.options.modules, () => this.loadCtx());
-    await this.runtime.run('local m = __sloth.modules; if m.data then m.data.json = m.json; m.data.yaml = m.yaml end', '=sloth:glue', [], state);
+    await this.runtime.run(
+      'local m = __sloth.modules; if m.data then m.data.json = m.json; m.data.yaml = m.yaml end',
+      '=sloth:glue',
+      [],
+      state,
+    );
     await this.runtime.run(STDLIB_LUA, '=sloth:stdlib', [this.stdlibHost()], state);
     try {
       await this.runtime.run(source, `@${this.displayPath}`, [], state);
@@ -111,7 +125,12 @@ export class WorkflowFile {
         cause: err,
       });
     }
-    const exported = (await this.runtime.run('__sloth.loading = false; return __sloth.export()', '=sloth:export', [], state)) as LuaExport;
+    const exported = (await this.runtime.run(
+      '__sloth.loading = false; return __sloth.export()',
+      '=sloth:export',
+      [],
+      state,
+    )) as LuaExport;
     this.build(exported);
   }
 
@@ -213,7 +232,9 @@ export class WorkflowFile {
       },
       run_task_now: (name: string, params: unknown) => this.runTaskNow(name, fromLua(params) as Record<string, unknown>),
       workdir_op: (op: string, path: string, own: boolean) =>
-        workdirOp(op, path, own).catch((err: unknown) => ({ error: err instanceof SlothError ? `${err.message} (${err.hint})` : errorMessage(err) })),
+        workdirOp(op, path, own).catch((err: unknown) => ({
+          error: err instanceof SlothError ? `${err.message} (${err.hint})` : errorMessage(err),
+        })),
     };
   }
 
@@ -246,7 +267,10 @@ export class WorkflowFile {
     };
   }
 
-  private async runTaskNow(name: string, params: Record<string, unknown>): Promise<{ success: boolean; output?: unknown; error?: string }> {
+  private async runTaskNow(
+    name: string,
+    params: Record<string, unknown>,
+  ): Promise<{ success: boolean; output?: unknown; error?: string }> {
     await new Promise((r) => setImmediate(r)); // let the calling thread finish yielding first
     const caller = this.runtime.current;
     const t = this.luaTasks.get(name) ?? (await this.lookupLateTask(name));
@@ -269,7 +293,9 @@ export class WorkflowFile {
       requestAbort: () => {},
     };
     const result: TaskResult = await executeTask({ ...spec, artifacts: [], consumes: [] }, {}, env);
-    return result.status === 'success' ? { success: true, output: result.output ?? {} } : { success: false, error: result.error ?? result.status };
+    return result.status === 'success'
+      ? { success: true, output: result.output ?? {} }
+      : { success: false, error: result.error ?? result.status };
   }
 
   /** Tasks built at run time (inside another task) are not in the load-time export. */
@@ -289,7 +315,13 @@ export class WorkflowFile {
 function luaResults(results: Record<string, TaskResult>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, r] of Object.entries(results)) {
-    out[name] = { status: r.status, duration_ms: Math.round(r.durationMs), attempts: r.attempts, output: r.output, error: r.error };
+    out[name] = {
+      status: r.status,
+      duration_ms: Math.round(r.durationMs),
+      attempts: r.attempts,
+      output: r.output,
+      error: r.error,
+    };
   }
   return out;
 }
@@ -307,9 +339,13 @@ async function workdirOp(op: string, path: string, own: boolean): Promise<{ valu
     }
   }
   if (!own) {
-    throw new SlothError('invalid_argument', `workdir.cleanup() refused: this task has no workdir of its own (it would delete ${path})`, {
-      hint: 'set one with :workdir("/tmp/...") to use cleanup()',
-    });
+    throw new SlothError(
+      'invalid_argument',
+      `workdir.cleanup() refused: this task has no workdir of its own (it would delete ${path})`,
+      {
+        hint: 'set one with :workdir("/tmp/...") to use cleanup()',
+      },
+    );
   }
   await rm(path, { recursive: true, force: true });
   return { value: true };

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// `--version` is answered without loading oclif: it is the command scripts call most to probe for us.
+if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {
+  const { readFileSync } = await import('node:fs');
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`sloth-runner version ${pkg.version}\n`);
+  process.exit(0);
+}
+const { execute } = await import('@oclif/core');
+await execute({ dir: import.meta.url });

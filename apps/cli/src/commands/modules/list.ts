@@ -1,0 +1,58 @@
+import { Flags } from '@oclif/core';
+import { SlothCommand } from '../../base-command.js';
+
+export default class ModulesList extends SlothCommand {
+  static override summary = "List the built-in Lua modules, or one module's functions with examples.";
+  static override flags = {
+    module: Flags.string({ char: 'm', description: 'Show one module: its functions, arguments and examples.' }),
+    format: Flags.string({ options: ['table', 'json'], default: 'table', description: 'table for people, json for machines.' }),
+  };
+  static override examples = [
+    '<%= config.bin %> modules list',
+    '<%= config.bin %> modules list --module exec',
+    '<%= config.bin %> modules list --module fs --format json',
+  ];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ModulesList);
+    const [{ builtinModules }, { moduleDoc }, core, { default: Table }, { default: pc }] = await Promise.all([
+      import('@sloth/builtin-modules'),
+      import('../../module-docs.js'),
+      import('@sloth/core'),
+      import('cli-table3'),
+      import('picocolors'),
+    ]);
+    const modules = flags.module ? builtinModules.filter((m) => m.name === flags.module) : builtinModules;
+    if (flags.module && modules.length === 0) {
+      const names = builtinModules.map((m) => m.name);
+      throw new core.SlothError('not_found', `no module named '${flags.module}'${core.didYouMean(flags.module, names)}`, {
+        hint: `modules: ${names.join(', ')}`,
+      });
+    }
+    if (flags.format === 'json') {
+      const docs = modules.map(moduleDoc);
+      this.log(JSON.stringify(flags.module ? docs[0] : docs, null, 2));
+      return;
+    }
+    if (!flags.module) {
+      const table = new Table({ head: ['Module', 'Description', 'Functions'], wordWrap: true, colWidths: [12, 50, 50] });
+      for (const m of modules) table.push([m.name, m.doc, Object.keys(m.functions).join(', ')]);
+      this.log(table.toString());
+      this.log(
+        pc.dim(
+          'Every module is a global in workflows (require("name") returns the same table). Details: modules list --module NAME',
+        ),
+      );
+      return;
+    }
+    const doc = moduleDoc(modules[0] as (typeof modules)[number]);
+    this.log(`${pc.bold(`# ${doc.name}`)} - ${doc.doc}\n`);
+    const table = new Table({ head: ['Function', 'Returns', 'Description'], wordWrap: true, colWidths: [34, 30, 60] });
+    for (const f of doc.functions) table.push([f.signature, f.returns, f.doc]);
+    this.log(table.toString());
+    this.log(`\n${pc.bold('# Examples')}\n`);
+    for (const f of doc.functions) {
+      for (const example of f.examples) this.log(`${pc.cyan(`${doc.name}.${f.name}`)}\n${example.replace(/^/gm, '  ')}\n`);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import { Args, Flags } from '@oclif/core';
+import { SlothCommand } from '../../base-command.js';
+import { fileFlag, inputFlags } from '../../workflow-flags.js';
+
+export default class WorkflowRun extends SlothCommand {
+  static override aliases = ['run'];
+  static override summary = 'Run a workflow from a .sloth file.';
+  static override description =
+    'Tasks start as soon as their dependencies finish, up to max_parallel_tasks at once. Ctrl-C stops running tasks (and their child processes) and prints the summary; press it twice to exit at once. Exit code: 0 success, 1 the workflow failed, 2 usage or load error, 130 interrupted.';
+  static override args = {
+    name: Args.string({ description: 'The workflow to run; optional when the file defines only one.' }),
+  };
+  static override flags = {
+    file: fileFlag,
+    ...inputFlags,
+    output: Flags.string({
+      char: 'o',
+      description:
+        'basic: logs and a summary table (a live view on a terminal); json: one JSON object on stdout, logs on stderr. "enhanced" is accepted as basic.',
+      options: ['basic', 'enhanced', 'json'],
+      default: 'basic',
+    }),
+  };
+  static override examples = [
+    '<%= config.bin %> workflow run hello_world_workflow -f examples/hello-world.sloth',
+    '<%= config.bin %> run ci -f pipeline.sloth -v values.yaml --set image.tag=v2 --param env=prod',
+    '<%= config.bin %> workflow run -f pipeline.sloth --output json',
+  ];
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(WorkflowRun);
+    const { runWorkflowCommand } = await import('../../run-workflow-command.js');
+    await runWorkflowCommand({
+      name: args.name,
+      file: flags.file,
+      values: flags.values,
+      set: flags.set,
+      param: flags.param,
+      output: flags.output === 'json' ? 'json' : 'basic',
+      debug: flags.debug,
+    });
+  }
+}

@@ -1,0 +1,26 @@
+import { builtinModules } from '@sloth/builtin-modules';
+import type { RunObserver } from '@sloth/core';
+import { WorkflowFile } from '@sloth/lua';
+import { loadParams, loadValues } from './values-loader.js';
+
+export interface OpenOptions {
+  file: string;
+  values?: string[] | undefined;
+  set?: string[] | undefined;
+  param?: string[] | undefined;
+  observer?: RunObserver | undefined;
+}
+
+/** Loads a workflow file with the built-in modules, its values and params. */
+export async function openWorkflowFile(options: OpenOptions): Promise<{ file: WorkflowFile; params: Record<string, unknown> }> {
+  const values = await loadValues(options.values ?? [], options.set ?? []);
+  const params = loadParams(options.param ?? []);
+  const file = await WorkflowFile.load({
+    file: options.file,
+    modules: builtinModules,
+    values,
+    params,
+    observer: options.observer,
+  });
+  return { file, params };
+}

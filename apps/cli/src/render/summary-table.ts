@@ -1,0 +1,50 @@
+import { formatDuration, type RunResult, type TaskResult } from '@sloth/core';
+import Table from 'cli-table3';
+import pc from 'picocolors';
+
+const STATUS_LOOK: Record<TaskResult['status'], (s: string) => string> = {
+  success: pc.green,
+  failed: pc.red,
+  timeout: pc.red,
+  aborted: pc.yellow,
+  skipped: pc.dim,
+};
+
+/** The end-of-run table and verdict line. */
+export function formatSummary(result: RunResult): string {
+  const table = new Table({
+    head: ['Task', 'Status', 'Duration', 'Attempts', 'Details'],
+    style: pc.isColorSupported ? { head: ['bold'] } : { head: [], border: [] },
+    wordWrap: true,
+  });
+  for (const t of result.tasks) {
+    const details = t.error ?? (t.message ? firstLine(t.message) : '');
+    table.push([
+      t.name,
+      STATUS_LOOK[t.status](t.status),
+      formatDuration(t.durationMs),
+      String(t.attempts),
+      truncate(details, 80),
+    ]);
+  }
+  const counts = new Map<string, number>();
+  for (const t of result.tasks) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
+  const tally = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+  const verdict =
+    result.status === 'success'
+      ? pc.green(`✓ workflow '${result.workflow}' succeeded in ${formatDuration(result.durationMs)}`)
+      : pc.red(
+          `✗ workflow '${result.workflow}' ${result.status === 'aborted' ? 'was interrupted' : result.status} after ${formatDuration(result.durationMs)}`,
+        );
+  const why = result.error && result.status !== 'success' ? `\n  ${result.error}` : '';
+  return `${table.toString()}\n${verdict} (${tally})${why}`;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
+
+function truncate(text: string, max: number): string {
+  const line = firstLine(text);
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}

@@ -1,0 +1,57 @@
+import { readFile } from 'node:fs/promises';
+import { deepMerge, isPlainObject, parseAssignment, SlothError, setPath } from '@sloth/core';
+import { parse, YAMLParseError } from 'yaml';
+
+/** Reads `-v` files (deep-merged in order) and applies `--set a.b=c` on top. */
+export async function loadValues(files: string[], sets: string[]): Promise<Record<string, unknown>> {
+  let values: Record<string, unknown> = {};
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      throw new SlothError('usage', `values file '${file}' not found`, { hint: 'pass the path of a YAML file with -v' });
+    }
+    let parsed: unknown;
+    try {
+      parsed = parse(text);
+    } catch (err) {
+      const where = err instanceof YAMLParseError && err.linePos ? `:${err.linePos[0].line}:${err.linePos[0].col}` : '';
+      const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      throw new SlothError('usage', `values file ${file}${where} is not valid YAML: ${message}`, {
+        hint: 'fix the YAML (check indentation and quotes)',
+      });
+    }
+    if (parsed === null || parsed === undefined) continue;
+    if (!isPlainObject(parsed)) {
+      throw new SlothError(
+        'usage',
+        `values file ${file} must hold a mapping (key: value), not a ${Array.isArray(parsed) ? 'list' : typeof parsed}`,
+      );
+    }
+    values = deepMerge(values, parsed) as Record<string, unknown>;
+  }
+  for (const assignment of sets) {
+    const [path, value] = parseKeyValue(assignment, '--set');
+    values = setPath(values, path, value);
+  }
+  return values;
+}
+
+/** Parses repeated `--param k=v` into a table. */
+export function loadParams(pairs: string[]): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const [key, value] = parseKeyValue(pair, '--param');
+    params[key] = value;
+  }
+  return params;
+}
+
+function parseKeyValue(text: string, flag: string): [string, unknown] {
+  try {
+    return parseAssignment(text);
+  } catch {
+    throw new SlothError('usage', `${flag} expects key=value, got "${text}"`, { hint: `for example ${flag} env=prod` });
+  }
+}

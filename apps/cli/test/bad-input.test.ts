@@ -1,0 +1,132 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, writeFiles } from './cli.test-helper.js';
+
+const OK_TASK = 'local a = task("a"):command("true")\n';
+
+describe('bad input gets a clear error and the documented exit code', () => {
+  it('a Lua syntax error: exit 2, file and line, no stack trace', async () => {
+    const dir = writeFiles({
+      'bad.sloth': 'local t = task("a")\n  :command(function()\n    return true\n  end\nworkflow.define(',
+    });
+    const r = await runCli(['workflow', 'run', '-f', join(dir, 'bad.sloth')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: .*bad\.sloth:\d+: /m);
+    expect(r.stderr).toContain('hint:');
+    expect(r.stderr).not.toContain('    at ');
+  });
+
+  it('--debug adds the stack trace', async () => {
+    const dir = writeFiles({ 'bad.sloth': 'task("a"):frobnicate()' });
+    const r = await runCli(['workflow', 'run', '-f', join(dir, 'bad.sloth'), '--debug']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown task method "frobnicate"');
+    expect(r.stderr).toContain('    at ');
+  });
+
+  it('a missing workflow file: exit 2', async () => {
+    const r = await runCli(['workflow', 'run', '-f', '/nonexistent/flow.sloth']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("workflow file '/nonexistent/flow.sloth' not found");
+  });
+
+  it('a workflow name that does not exist: exit 2, the existing names listed', async () => {
+    const dir = writeFiles({
+      'w.sloth': `${OK_TASK}workflow.define("build", {tasks={a}})\nworkflow.define("deploy", {tasks={a}})`,
+    });
+    const r = await runCli(['workflow', 'run', 'biuld', '-f', join(dir, 'w.sloth')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("workflow 'biuld' not found");
+    expect(r.stderr).toContain("did you mean 'build'");
+    expect(r.stderr).toContain('workflows in this file: build, deploy');
+  });
+
+  it('a cycle and an unknown dependency: exit 2 naming them', async () => {
+    const dir = writeFiles({
+      'cycle.sloth': 'task("a"):command("true"):depends_on("b")\ntask("b"):command("true"):depends_on("a")',
+      'unknown.sloth': 'task("a"):command("true"):depends_on("setup")',
+    });
+    const cycle = await runCli(['validate', '-f', join(dir, 'cycle.sloth')]);
+    expect(cycle.code).toBe(2);
+    expect(cycle.stderr).toContain('dependency cycle');
+    expect(cycle.stderr).toContain('a -> b -> a');
+    const unknown = await runCli(['workflow', 'run', '-f', join(dir, 'unknown.sloth')]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("task 'a' depends on 'setup'");
+  });
+
+  it('a malformed values.yaml: exit 2 with its line', async () => {
+    const dir = writeFiles({ 'w.sloth': `${OK_TASK}`, 'values.yaml': 'a:\n  b: 1\n c: [unclosed\n' });
+    const r = await runCli(['workflow', 'run', '-f', join(dir, 'w.sloth'), '-v', join(dir, 'values.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/values file .*values\.yaml:\d+:\d+ is not valid YAML/);
+  });
+
+  it('values from several -v files deep-merge, then --set wins', async () => {
+    const dir = writeFiles({
+      'w.sloth':
+        'task("a"):command(function() log.info(values.db.host .. " " .. values.db.port .. " " .. values.db.user .. " " .. tostring(values.flag)) end)',
+      'base.yaml': 'db:\n  host: base\n  port: 5432\n  user: app\n',
+      'prod.yaml': 'db:\n  host: prod\n',
+    });
+    const r = await runCli([
+      'run',
+      '-f',
+      join(dir, 'w.sloth'),
+      '-v',
+      join(dir, 'base.yaml'),
+      '-v',
+      join(dir, 'prod.yaml'),
+      '--set',
+      'db.port=6000',
+      '--set',
+      'flag=true',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('[a] prod 6000 app true');
+  });
+
+  it('a wrong module argument type: the task fails naming function, argument, types and line', async () => {
+    const dir = writeFiles({ 'w.sloth': 'task("a"):command(function()\n  fs.write({}, "x")\nend)' });
+    const r = await runCli(['workflow', 'run', '-f', join(dir, 'w.sloth')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/w\.sloth:2: fs\.write: argument #1 \(path\): expected string, got table/);
+  });
+
+  it('an unknown flag or a bad --output value: exit 2', async () => {
+    const dir = writeFiles({ 'w.sloth': OK_TASK });
+    expect((await runCli(['workflow', 'run', '-f', join(dir, 'w.sloth'), '--nope'])).code).toBe(2);
+    const bad = await runCli(['workflow', 'run', '-f', join(dir, 'w.sloth'), '--output', 'xml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--output');
+  });
+
+  it('a failing task: exit 1 and the summary says why', async () => {
+    const dir = writeFiles({ 'w.sloth': 'task("a"):command("echo about to fail; exit 3")' });
+    const r = await runCli(['workflow', 'run', '-f', join(dir, 'w.sloth')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('[a] about to fail');
+    expect(r.stdout).toContain('exited with code 3');
+    expect(r.stdout).toMatch(/✗ workflow 'w' failed/);
+  });
+
+  it('an infinite Lua loop is stopped by its timeout: exit 1, status timeout', async () => {
+    const dir = writeFiles({ 'w.sloth': 'task("spin"):timeout("500ms"):command(function() while true do end end)' });
+    const r = await runCli(['workflow', 'run', '-f', join(dir, 'w.sloth'), '--output', 'json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).tasks.spin).toMatchObject({ status: 'timeout', error: 'timed out after 500ms' });
+  });
+
+  it('a task that prints 100 MB is streamed and its captured output truncated, without crashing', async () => {
+    const dir = writeFiles({
+      'w.sloth': 'task("loud"):command("head -c 100000000 /dev/zero | tr \'\\\\0\' a | fold -w 100; echo; echo done")',
+    });
+    const r = await runCli(['workflow', 'run', '-f', join(dir, 'w.sloth'), '--output', 'json'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.tasks.loud.status).toBe('success');
+    expect(report.tasks.loud.output.stdout).toContain('[output truncated: only the first');
+    expect(r.stderr.length).toBeGreaterThan(100_000_000);
+    expect(r.stderr).toContain('[loud] done');
+  }, 150_000);
+});

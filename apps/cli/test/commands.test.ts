@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO, runCli, writeFiles } from './cli.test-helper.js';
+
+describe('CLI commands', () => {
+  it('--version answers fast-path and version gives details', async () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'apps/cli/package.json'), 'utf8'));
+    const r = await runCli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`sloth-runner version ${pkg.version}\n`);
+    const v = await runCli(['version']);
+    expect(v.stdout).toContain(`sloth-runner version ${pkg.version}`);
+    expect(v.stdout).toContain(`node ${process.version}`);
+  });
+
+  it('workflow list shows workflows, in a table or JSON', async () => {
+    const r = await runCli(['workflow', 'list', '-f', 'examples/ci-pipeline.sloth']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('CI pipeline with parallel checks');
+    const j = JSON.parse((await runCli(['workflow', 'list', '-f', 'examples/ci-pipeline.sloth', '-o', 'json'])).stdout);
+    expect(j.workflows[0]).toMatchObject({
+      name: 'ci',
+      version: '1.0.0',
+      tasks: ['checkout', 'lint', 'unit_tests', 'flaky_check', 'report'],
+    });
+  });
+
+  it('workflow preview shows levels: what runs in parallel and what waits', async () => {
+    const r = await runCli(['workflow', 'preview', '-f', 'examples/ci-pipeline.sloth']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Level 1');
+    expect(r.stdout).toContain('Level 2 (3 in parallel)');
+    expect(r.stdout).toMatch(/report\s+after lint, unit_tests, flaky_check/);
+    const j = JSON.parse((await runCli(['workflow', 'preview', 'ci', '-f', 'examples/ci-pipeline.sloth', '-o', 'json'])).stdout);
+    expect(j.levels.map((l: { name: string }[]) => l.map((t) => t.name))).toEqual([
+      ['checkout'],
+      ['lint', 'unit_tests', 'flaky_check'],
+      ['report'],
+    ]);
+  });
+
+  it('validate says what the file holds, and never runs tasks', async () => {
+    const dir = writeFiles({
+      'w.sloth': 'task("a"):command("touch /tmp/sloth-validate-should-not-run/ran")',
+    });
+    const r = await runCli(['validate', '-f', join(dir, 'w.sloth')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('is valid: 1 workflow(s) (w), 1 task(s)');
+    const { existsSync } = await import('node:fs');
+    expect(existsSync('/tmp/sloth-validate-should-not-run/ran')).toBe(false);
+  });
+
+  it('modules list shows every module, one module in detail, and JSON docs', async () => {
+    const all = await runCli(['modules', 'list']);
+    expect(all.code).toBe(0);
+    for (const m of ['log', 'exec', 'fs', 'json', 'yaml', 'data']) expect(all.stdout).toMatch(new RegExp(`│ ${m}\\s`));
+    const exec = await runCli(['modules', 'list', '--module', 'exec']);
+    expect(exec.stdout).toContain('exec.run(cmd, opts?)');
+    expect(exec.stdout).toContain('# Examples');
+    const json = JSON.parse((await runCli(['modules', 'list', '--module', 'fs', '--format', 'json'])).stdout);
+    expect(json.name).toBe('fs');
+    expect(json.functions.find((f: { name: string }) => f.name === 'read').args[0]).toMatchObject({
+      name: 'path',
+      optional: false,
+    });
+    const missing = await runCli(['modules', 'list', '--module', 'exce']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("did you mean 'exec'");
+  });
+
+  it('--output json prints one JSON object with status, tasks and outputs', async () => {
+    const r = await runCli(['workflow', 'run', 'hello_world_workflow', '-f', 'examples/hello-world.sloth', '--output', 'json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ status: 'success', workflow: 'hello_world_workflow' });
+    expect(report.tasks.say_hello).toMatchObject({
+      status: 'success',
+      attempts: 1,
+      output: { message: 'Hello World', status: 'success' },
+    });
+    expect(report.outputs.say_hello.message).toBe('Hello World');
+    expect(typeof report.duration_ms).toBe('number');
+  });
+
+  it('help lists every command', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['workflow', 'validate', 'modules', 'version']) expect(r.stdout).toContain(c);
+    const run = await runCli(['workflow', 'run', '--help']);
+    expect(run.stdout).toContain('--values');
+    expect(run.stdout).toContain('run'); // the alias
+  });
+});

@@ -1,0 +1,58 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { alive, collect, startCli, waitFor, writeFiles } from './cli.test-helper.js';
+
+describe('cancellation', () => {
+  it('SIGINT stops running tasks, kills their processes, prints the summary and exits 130', async () => {
+    const dir = writeFiles({});
+    const file = join(dir, 'w.sloth');
+    writeFileSync(
+      file,
+      `
+        task("sleeper"):command("echo $$ > ${dir}/pid; exec sleep 30")
+        task("lua_waiter"):command(function() exec.run("sleep 30") end)
+        task("later"):depends_on("sleeper"):command("true")
+        workflow.define("w", { tasks = { "sleeper", "lua_waiter", "later" } })`,
+    );
+    const child = startCli(['workflow', 'run', '-f', file]);
+    const done = collect(child, 20_000);
+    let pid = 0;
+    await waitFor(
+      () => {
+        try {
+          pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+          return pid > 0;
+        } catch {
+          return false;
+        }
+      },
+      10_000,
+      'the sleeper task to start',
+    );
+    expect(alive(pid)).toBe(true);
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('SIGINT received: stopping running tasks');
+    expect(r.stdout).toMatch(/sleeper\s+│\s+aborted/);
+    expect(r.stdout).toMatch(/lua_waiter\s+│\s+aborted/);
+    expect(r.stdout).toMatch(/later\s+│\s+skipped/);
+    expect(r.stdout).toContain("workflow 'w' was interrupted");
+    await waitFor(() => !alive(pid), 5_000, 'the sleep process to be killed');
+  });
+
+  it('SIGTERM is handled like SIGINT', async () => {
+    const dir = writeFiles({ 'w.sloth': 'task("s"):command(function() log.info("running") exec.run("sleep 30") end)' });
+    const child = startCli(['workflow', 'run', '-f', join(dir, 'w.sloth')]);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const done = collect(child, 20_000);
+    await waitFor(() => out.includes('[s] running'), 10_000, 'the task to log');
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(130);
+  });
+});

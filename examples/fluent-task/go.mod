@@ -1,0 +1,3 @@
+module example.com/fluent
+
+go 1.19
