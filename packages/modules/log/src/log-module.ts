@@ -13,7 +13,7 @@ const fieldsSchema = z
 
 function levelFunction(level: LogLevel, purpose: string, example: string): FunctionSpec {
   return fn({
-    doc: `Writes a ${level} line to the task log (${purpose}); non-string values are shown like tostring, tables as JSON.`,
+    doc: `Writes ${level === 'info' || level === 'error' ? 'an' : 'a'} ${level} line to the task log (${purpose}); non-string values are shown like tostring, tables as JSON.`,
     args: [
       arg('message', z.unknown(), 'any value: strings as they are, tables as compact JSON'),
       arg('fields', fieldsSchema, 'structured fields attached to the line, e.g. { host = "web-01" }'),
