@@ -17,7 +17,7 @@ export interface RunCommandOptions {
 export async function runWorkflowCommand(options: RunCommandOptions): Promise<void> {
   const renderer = createRenderer(options.output, {
     debug: options.debug,
-    tty: Boolean(process.stdout.isTTY) && !process.env.CI,
+    tty: Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) > 0 && !process.env.CI,
   });
   const { file, params } = await openWorkflowFile({ ...options, observer: renderer.observer });
   const controller = new AbortController();

@@ -92,3 +92,35 @@ describe('CLI commands', () => {
     expect(run.stdout).toContain('run'); // the alias
   });
 });
+
+describe('on a terminal', () => {
+  it('shows running tasks live (spinner, elapsed time, last log line), then the summary', async () => {
+    const dir = writeFiles({
+      'live.sloth': 'task("slow"):command(function() log.info("working on it") exec.run("sleep 1") return true, "done" end)',
+    });
+    const { spawnSync } = await import('node:child_process');
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), TERM: 'xterm', COLUMNS: '100' };
+    delete env.CI;
+    delete env.NO_COLOR;
+    // `script` gives the CLI a pseudo-terminal, as a person's shell would.
+    const r = spawnSync(
+      'script',
+      [
+        '-qfec',
+        `stty cols 100 rows 30; node ${join(REPO, 'apps/cli/bin/run.js')} run -f ${join(dir, 'live.sloth')}`,
+        '/dev/null',
+      ],
+      {
+        env,
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    const { stripVTControlCharacters } = await import('node:util');
+    const screen = stripVTControlCharacters(r.stdout);
+    expect(r.status).toBe(0);
+    expect(screen).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] slow \d+ms working on it/);
+    expect(screen).toContain("✓ workflow 'live' succeeded");
+    expect(screen).not.toContain('[slow] started'); // that line is for logs, not terminals
+  });
+});

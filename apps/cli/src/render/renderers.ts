@@ -95,7 +95,7 @@ class LiveRenderer implements Renderer {
   };
 
   private draw(): void {
-    const width = process.stdout.columns ?? 100;
+    const width = process.stdout.columns || 100;
     const lines = [...this.running].map(([name, r]) => {
       const elapsed = formatDuration(Date.now() - r.started);
       const attempt = r.attempt > 1 ? pc.yellow(` attempt ${r.attempt}`) : '';
