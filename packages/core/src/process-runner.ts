@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { promisify } from 'node:util';
@@ -103,6 +104,9 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
       if (timedOut || aborted) killGroup('SIGKILL');
       out.end();
       err.end();
+      // A daemonised grandchild may still hold the pipes; let go of them, or they keep this Node process alive.
+      child.stdout.destroy();
+      child.stderr.destroy();
       resolve({
         exitCode,
         signal: exitSignal,
@@ -122,7 +126,14 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
     child.on('error', (e: NodeJS.ErrnoException) => {
       // Spawn failures look like the shell's "command not found" so callers see one shape.
       exitCode = e.code === 'ENOENT' ? 127 : 126;
-      err.push(Buffer.from(`${file}: ${e.code === 'ENOENT' ? 'command not found' : e.message}\n`));
+      // spawn also says ENOENT when the cwd is missing; do not blame the command for that.
+      const badCwd = e.code === 'ENOENT' && options.cwd !== undefined && !existsSync(options.cwd);
+      const why = badCwd
+        ? `working directory ${options.cwd} does not exist`
+        : e.code === 'ENOENT'
+          ? 'command not found'
+          : e.message;
+      err.push(Buffer.from(`${file}: ${why}\n`));
       finish();
     });
     child.on('exit', (code, sig) => {

@@ -77,6 +77,20 @@ export async function runWorkflow(workflow: WorkflowSpec, options: RunOptions = 
     clearTimeout(workflowTimer);
     options.signal?.removeEventListener('abort', onExternalAbort);
   }
+  // If on_start (or the scheduler) threw, some tasks never got a result; every task must have one.
+  for (const task of workflow.tasks) {
+    if (results.has(task.name)) continue;
+    const skipped: TaskResult = {
+      name: task.name,
+      status: 'skipped',
+      attempts: 0,
+      durationMs: 0,
+      skipReason: 'aborted',
+      error: 'not started: the run failed before it',
+    };
+    results.set(task.name, skipped);
+    emit({ type: 'task.finished', runId, task: task.name, result: skipped, at: Date.now() });
+  }
 
   const ordered = workflow.tasks.map((t) => results.get(t.name) as TaskResult);
   const failed = ordered.some((r) => r.status === 'failed' || r.status === 'timeout' || r.status === 'aborted');
