@@ -33,7 +33,7 @@ export async function loadValues(files: string[], sets: string[]): Promise<Recor
   }
   for (const assignment of sets) {
     const [path, value] = parseKeyValue(assignment, '--set');
-    values = setPath(values, path, value);
+    values = setPath(values, path, value) as Record<string, unknown>;
   }
   return values;
 }

@@ -102,3 +102,13 @@ describe('validateWorkflow', () => {
     expect(err.message).toContain("depends on 'ghost'");
   });
 });
+
+describe('max_parallel_tasks', () => {
+  it('must be a whole number of at least 1', () => {
+    for (const bad of [0, -1, 1.5]) {
+      const w = defineWorkflow({ name: 'ci', tasks: [t('a')], maxParallelTasks: bad });
+      expect(loadError(w).message).toBe(`workflow 'ci': max_parallel_tasks must be a whole number >= 1, got ${bad}`);
+    }
+    expect(() => validateWorkflow(defineWorkflow({ name: 'ci', tasks: [t('a')], maxParallelTasks: 1 }))).not.toThrow();
+  });
+});

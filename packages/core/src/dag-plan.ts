@@ -4,6 +4,12 @@ import type { WorkflowSpec } from './workflow-model.js';
 
 /** Checks names and dependencies; throws a `load` error naming the duplicate, missing task or cycle. */
 export function validateWorkflow(workflow: WorkflowSpec): void {
+  const limit = workflow.config.maxParallelTasks;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+    throw new SlothError('load', `workflow '${workflow.name}': max_parallel_tasks must be a whole number >= 1, got ${limit}`, {
+      location: workflow.location,
+    });
+  }
   const names = new Set<string>();
   for (const task of workflow.tasks) {
     if (names.has(task.name)) {
@@ -73,7 +79,9 @@ export function planLevels(workflow: WorkflowSpec): string[][] {
   const levels: string[][] = [];
   for (const task of workflow.tasks) {
     const d = depth(task.name);
-    (levels[d] ??= []).push(task.name);
+    const names = levels[d] ?? [];
+    names.push(task.name);
+    levels[d] = names;
   }
   return levels;
 }

@@ -31,7 +31,7 @@ export function parseDuration(input: string | number, what = 'duration'): number
 /** Formats milliseconds for people: 850ms, 2.3s, 4m05s. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
+  if (ms < 59_950) return `${(ms / 1000).toFixed(ms < 9_995 ? 2 : 1)}s`;
   // Round to whole seconds first, so 1m59.7s shows as 2m00s rather than 1m60s.
   const total = Math.round(ms / 1000);
   const m = Math.floor(total / 60);

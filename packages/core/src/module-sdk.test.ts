@@ -167,3 +167,29 @@ describe('defineModule, fn, returnsMany', () => {
     expect(r.values).toEqual([true, { id: 1 }]);
   });
 });
+
+describe('parseArgs wording for unions and lists', () => {
+  const spec = (schema: z.ZodType) => fn({ doc: 'd', args: [arg('x', schema)], returns: 'nil', run: () => undefined });
+
+  it('names every option of a plain union', () => {
+    expect(() => parseArgs('m', 'f', spec(z.union([z.string(), z.number()])), [true])).toThrow(
+      'm.f: argument #1 (x): expected string or number, got boolean',
+    );
+  });
+
+  it("keeps a union's own message", () => {
+    expect(() => parseArgs('m', 'f', spec(z.union([z.string(), z.number()], { error: 'a name or an id' })), [true])).toThrow(
+      'm.f: argument #1 (x): a name or an id',
+    );
+  });
+
+  it('says "a list" when a list comes where a keyed table is expected', () => {
+    expect(() => parseArgs('m', 'f', spec(z.object({ a: z.string() })), [['x']])).toThrow(
+      'm.f: argument #1 (x): expected a table of key = value pairs, got a list',
+    );
+  });
+
+  it('says integer for whole numbers', () => {
+    expect(() => parseArgs('m', 'f', spec(z.number().int()), [1.5])).toThrow('expected integer, got number');
+  });
+});

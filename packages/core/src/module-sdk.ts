@@ -80,7 +80,7 @@ export function parseArgs(module: string, name: string, spec: FunctionSpec, raw:
     const shown = issue?.path.map((key) => (typeof key === 'number' ? key + 1 : String(key)));
     const where = shown && shown.length > 0 ? ` field '${shown.join('.')}'` : '';
     const received = issue && issue.path.length > 0 ? valueAt(value, issue.path) : value;
-    const expected = issue?.code === 'invalid_type' ? `expected ${luaExpected(issue.expected)}, got ${luaTypeName(received)}` : issue?.message;
+    const expected = issue ? describeIssue(issue, received) : 'invalid value';
     throw new SlothError('invalid_argument', `${module}.${name}: argument #${i + 1} (${a.name})${where}: ${expected}`, {
       hint: `usage: ${signature(module, name, spec)}`,
     });
@@ -99,6 +99,27 @@ export function signature(module: string, name: string, spec: FunctionSpec): str
   return `${module}.${name}(${args.join(', ')})`;
 }
 
+/** An issue in Lua terms: what was expected and what came, for the common type and union mismatches. */
+function describeIssue(issue: z.core.$ZodIssue, received: unknown): string {
+  if (issue.code === 'invalid_type') {
+    const expected = luaExpected(issue.expected);
+    // Both are Lua tables; say which kind so "expected table, got table" never happens.
+    if (expected === 'table' && Array.isArray(received) && received.length > 0)
+      return 'expected a table of key = value pairs, got a list';
+    return `expected ${expected}, got ${luaTypeName(received)}`;
+  }
+  // A union with its own error message says it better than we can.
+  if (issue.code === 'invalid_union' && issue.message === 'Invalid input') {
+    const options = issue.errors.map((branch) =>
+      branch[0]?.code === 'invalid_type' ? luaExpected(branch[0].expected) : undefined,
+    );
+    if (options.length > 0 && options.every((o) => o !== undefined)) {
+      return `expected ${[...new Set(options)].join(' or ')}, got ${luaTypeName(received)}`;
+    }
+  }
+  return issue.message;
+}
+
 function luaExpected(expected: unknown): string {
   switch (expected) {
     case 'object':
@@ -108,6 +129,8 @@ function luaExpected(expected: unknown): string {
       return 'table';
     case 'undefined':
       return 'nil';
+    case 'int':
+      return 'integer';
     case 'function':
       return 'function';
     default:

@@ -54,9 +54,9 @@ describe('setPath', () => {
     expect(setPath({ a: 'scalar' }, 'a.b', true)).toEqual({ a: { b: true } });
   });
 
-  it('starts from an empty table when the input is not a table', () => {
+  it('starts from an empty table when the input is not a table (nil, a string)', () => {
     expect(setPath(undefined, 'x', 1)).toEqual({ x: 1 });
-    expect(setPath([1, 2], 'x', 1)).toEqual({ x: 1 });
+    expect(setPath('text', 'x', 1)).toEqual({ x: 1 });
   });
 });
 
@@ -90,5 +90,21 @@ describe('parseAssignment', () => {
   it('composes with setPath like --set a.b=c', () => {
     const [key, value] = parseAssignment('db.port=5433');
     expect(setPath({ db: { host: 'h', port: 5432 } }, key, value)).toEqual({ db: { host: 'h', port: 5433 } });
+  });
+});
+
+describe('setPath through lists', () => {
+  it('indexes lists from 1 and copies instead of mutating', () => {
+    const input = { hosts: [{ name: 'a' }, { name: 'b' }] };
+    expect(setPath(input, 'hosts.2.name', 'z')).toEqual({ hosts: [{ name: 'a' }, { name: 'z' }] });
+    expect(input.hosts[1]?.name).toBe('b');
+    expect(setPath([1, 2, 3], '3', 9)).toEqual([1, 2, 9]);
+  });
+
+  it('refuses a name where a list needs a position', () => {
+    expect(() => setPath({ hosts: ['a'] }, 'hosts.web', 1)).toThrow(
+      "cannot set 'hosts.web': 'hosts' is a list, so 'web' must be a position from 1",
+    );
+    expect(() => setPath(['a'], '0', 1)).toThrow('the table is a list');
   });
 });

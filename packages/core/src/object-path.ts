@@ -1,4 +1,5 @@
 import { isPlainObject } from './deep-merge.js';
+import { SlothError } from './errors.js';
 
 /** Splits "a.b.1.c" into keys. */
 export function splitPath(path: string): string[] {
@@ -16,19 +17,32 @@ export function getPath(value: unknown, path: string): unknown {
   return current;
 }
 
-/** Returns a copy of `value` with the nested `path` set, creating tables on the way. */
-export function setPath(value: unknown, path: string, newValue: unknown): Record<string, unknown> {
+/**
+ * Returns a copy of `value` with the nested `path` set, creating tables on the way. Numeric keys index
+ * lists from 1, as in Lua; a non-numeric key into a list is an error rather than a silent change of shape.
+ */
+export function setPath(value: unknown, path: string, newValue: unknown): Record<string, unknown> | unknown[] {
   const keys = splitPath(path);
-  const root: Record<string, unknown> = isPlainObject(value) ? { ...value } : {};
+  const copyOf = (v: unknown): Record<string, unknown> | unknown[] =>
+    Array.isArray(v) ? [...v] : isPlainObject(v) ? { ...v } : {};
+  const root = copyOf(value);
   let node = root;
   keys.forEach((key, i) => {
+    let slot: string | number = key;
+    if (Array.isArray(node)) {
+      if (!/^[1-9]\d*$/.test(key)) {
+        const where = i === 0 ? 'the table is a list' : `'${keys.slice(0, i).join('.')}' is a list`;
+        throw new SlothError('invalid_argument', `cannot set '${path}': ${where}, so '${key}' must be a position from 1`);
+      }
+      slot = Number(key) - 1;
+    }
+    const target = node as Record<string | number, unknown>;
     if (i === keys.length - 1) {
-      node[key] = newValue;
+      target[slot] = newValue;
       return;
     }
-    const next = node[key];
-    const copy = isPlainObject(next) ? { ...next } : {};
-    node[key] = copy;
+    const copy = copyOf(target[slot]);
+    target[slot] = copy;
     node = copy;
   });
   return root;

@@ -367,3 +367,13 @@ describe('runProcess: user', () => {
     expect((err as SlothError).code).toBe('invalid_argument');
   });
 });
+
+describe('a timeout after the process exited', () => {
+  it('does not fire while a background child holds the pipes open', async () => {
+    // The shell exits at once; its background child keeps stdout open past the 100ms timeout.
+    const r = await runProcess({ command: 'sleep 2 & echo started', timeoutMs: 100 });
+    expect(r.exitCode).toBe(0);
+    expect(r.timedOut).toBe(false);
+    expect(r.stdout).toContain('started');
+  });
+});

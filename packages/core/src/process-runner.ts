@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { constants, userInfo } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { promisify } from 'node:util';
 import { SlothError } from './errors.js';
@@ -139,10 +139,18 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
     child.on('exit', (code, sig) => {
       exitCode = code;
       exitSignal = sig;
+      clearTimeout(timeoutTimer); // it exited in time: the drain window below is not part of its run
       drainTimer = setTimeout(finish, DRAIN_MS);
     });
     child.on('close', finish);
   });
+}
+
+/** The exit code a shell would report: 128 + the signal number when the process was killed by a signal. */
+export function processExitCode(r: Pick<ProcessResult, 'exitCode' | 'signal'>): number {
+  if (r.exitCode !== null) return r.exitCode;
+  const n = r.signal ? constants.signals[r.signal as keyof typeof constants.signals] : undefined;
+  return n === undefined ? -1 : 128 + n;
 }
 
 function emptyResult(started: number, flags: { aborted: boolean }): ProcessResult {

@@ -1,4 +1,4 @@
-import { runProcess } from './process-runner.js';
+import { processExitCode, runProcess } from './process-runner.js';
 import type { TaskBody, TaskContext, TaskOutcome, TaskPredicate } from './workflow-model.js';
 
 /** Runs a shell command line for a task: in its workdir and env, output streamed to its log, killed with it. */
@@ -17,10 +17,14 @@ export async function runShellForTask(command: string, ctx: TaskContext) {
 export function shellBody(command: string): TaskBody {
   return async (ctx): Promise<TaskOutcome> => {
     const r = await runShellForTask(command, ctx);
-    const output = { stdout: r.stdout, stderr: r.stderr, exit_code: r.exitCode ?? -1 };
+    const output = { stdout: r.stdout, stderr: r.stderr, exit_code: processExitCode(r) };
     if (r.exitCode === 0) return { success: true, message: r.stdout.trim(), output };
     const why = r.signal ? `was killed by ${r.signal}` : `exited with code ${r.exitCode}`;
-    return { success: false, message: `command \`${command}\` ${why}${r.stderr.trim() ? `: ${lastLine(r.stderr)}` : ''}`, output };
+    return {
+      success: false,
+      message: `command \`${command}\` ${why}${r.stderr.trim() ? `: ${lastLine(r.stderr)}` : ''}`,
+      output,
+    };
   };
 }
 

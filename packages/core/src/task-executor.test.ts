@@ -143,3 +143,25 @@ async function writeOut(workdir: string) {
   await mkdir(join(workdir, 'out'), { recursive: true });
   await writeFile(join(workdir, 'out', 'app.tar'), 'tar');
 }
+
+describe('a relative workdir', () => {
+  it('is resolved against the run base directory and created there', async () => {
+    const { env } = environment();
+    const seen: string[] = [];
+    const result = await executeTask(
+      spec({
+        workdir: 'build/out',
+        run: async (ctx) => {
+          seen.push(ctx.workdir);
+          return { success: true };
+        },
+      }),
+      {},
+      env,
+    );
+    expect(result.status).toBe('success');
+    expect(seen).toEqual([join(root, 'build/out')]);
+    const { stat } = await import('node:fs/promises');
+    expect((await stat(join(root, 'build/out'))).isDirectory()).toBe(true);
+  });
+});

@@ -1,6 +1,8 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { type AbortCause, abortableSleep, abortError, raceAbort } from './abort.js';
 import { consumeArtifacts, publishArtifacts } from './artifacts.js';
-import { SlothError, errorMessage } from './errors.js';
+import { errorMessage, SlothError } from './errors.js';
 import { retryDelay } from './retry-policy.js';
 import type { RunObserver } from './run-events.js';
 import type { LogFields, LogLevel, TaskLogger } from './task-logger.js';
@@ -25,10 +27,14 @@ export interface TaskRunEnv {
 }
 
 /** Runs one task to its final result: conditions, pre-hook, attempts with retries and timeouts, hooks, artifacts. */
-export async function executeTask(task: TaskSpec, deps: Record<string, Outputs | undefined>, env: TaskRunEnv): Promise<TaskResult> {
+export async function executeTask(
+  task: TaskSpec,
+  deps: Record<string, Outputs | undefined>,
+  env: TaskRunEnv,
+): Promise<TaskResult> {
   const started = performance.now();
   const log = taskLogger(task.name, env);
-  const workdir = task.workdir ?? env.baseDir;
+  const workdir = task.workdir === undefined ? env.baseDir : resolve(env.baseDir, task.workdir);
   const base: Omit<TaskContext, 'attempt' | 'signal'> = {
     runId: env.runId,
     task: task.name,
@@ -67,10 +73,7 @@ export async function executeTask(task: TaskSpec, deps: Record<string, Outputs |
   }
 
   try {
-    if (task.workdir !== undefined) {
-      const { mkdir } = await import('node:fs/promises');
-      await mkdir(task.workdir, { recursive: true });
-    }
+    if (task.workdir !== undefined) await mkdir(workdir, { recursive: true });
     if (task.consumes.length > 0) {
       await consumeArtifacts(env.artifactStore, task.name, workdir, task.consumes, env.artifactProducers);
     }
@@ -120,7 +123,15 @@ export async function executeTask(task: TaskSpec, deps: Record<string, Outputs |
     } else if (last.status === 'failed') {
       await runHook(task.onFailure, 'on_failure', ctx, { error: last.error }, task, env, false);
     }
-    await runHook(task.postHook, 'post_hook', ctx, { output: last.output, error: last.error }, task, env, last.status === 'success');
+    await runHook(
+      task.postHook,
+      'post_hook',
+      ctx,
+      { output: last.output, error: last.error },
+      task,
+      env,
+      last.status === 'success',
+    );
   } catch (err) {
     const message = errorMessage(err);
     log.log('error', message);

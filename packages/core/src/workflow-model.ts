@@ -35,6 +35,7 @@ export interface TaskContext {
   log: TaskLogger;
 }
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a body written `async () => {}` returns Promise<void>, and that must type-check
 export type TaskBody = (ctx: TaskContext) => Promise<TaskOutcome | undefined | void>;
 export type TaskPredicate = (ctx: TaskContext) => Promise<boolean>;
 export interface HookPayload {

@@ -6,7 +6,7 @@ import type { AbortCause } from './abort.js';
 import { validateWorkflow } from './dag-plan.js';
 import { errorMessage } from './errors.js';
 import type { RunObserver } from './run-events.js';
-import { type TaskRunEnv, executeTask } from './task-executor.js';
+import { executeTask, type TaskRunEnv } from './task-executor.js';
 import type { Outputs, RunResult, RunStatus, TaskResult, TaskSpec, WorkflowSpec } from './workflow-model.js';
 
 export interface RunOptions {
@@ -49,75 +49,83 @@ export async function runWorkflow(workflow: WorkflowSpec, options: RunOptions = 
       : undefined;
 
   const artifactStore = await mkdtemp(join(tmpdir(), 'sloth-artifacts-'));
-  const env: TaskRunEnv = {
-    runId,
-    params: options.params ?? {},
-    baseDir: options.baseDir ?? process.cwd(),
-    baseEnv: options.env ?? (process.env as Record<string, string>),
-    runSignal: controller.signal,
-    emit,
-    artifactStore,
-    artifactProducers: new Map(),
-    requestAbort: (reason) => {
-      stopStatus ??= 'failed';
-      abort(reason);
-    },
-    ...(options.random ? { random: options.random } : {}),
-  };
-
-  emit({ type: 'workflow.started', runId, workflow: workflow.name, tasks: workflow.tasks.map((t) => t.name), at: Date.now() });
-  let runError: string | undefined;
-  const results = new Map<string, TaskResult>();
   try {
-    if (workflow.onStart) await workflow.onStart();
-    await schedule(workflow, env, results, emit);
-  } catch (err) {
-    runError = errorMessage(err);
-  } finally {
-    clearTimeout(workflowTimer);
-    options.signal?.removeEventListener('abort', onExternalAbort);
-  }
-  // If on_start (or the scheduler) threw, some tasks never got a result; every task must have one.
-  for (const task of workflow.tasks) {
-    if (results.has(task.name)) continue;
-    const skipped: TaskResult = {
-      name: task.name,
-      status: 'skipped',
-      attempts: 0,
-      durationMs: 0,
-      skipReason: 'aborted',
-      error: 'not started: the run failed before it',
+    const env: TaskRunEnv = {
+      runId,
+      params: options.params ?? {},
+      baseDir: options.baseDir ?? process.cwd(),
+      baseEnv: options.env ?? (process.env as Record<string, string>),
+      runSignal: controller.signal,
+      emit,
+      artifactStore,
+      artifactProducers: new Map(),
+      requestAbort: (reason) => {
+        stopStatus ??= 'failed';
+        abort(reason);
+      },
+      ...(options.random ? { random: options.random } : {}),
     };
-    results.set(task.name, skipped);
-    emit({ type: 'task.finished', runId, task: task.name, result: skipped, at: Date.now() });
-  }
 
-  const ordered = workflow.tasks.map((t) => results.get(t.name) as TaskResult);
-  const failed = ordered.some((r) => r.status === 'failed' || r.status === 'timeout' || r.status === 'aborted');
-  let status: RunStatus = stopStatus ?? (failed || runError ? 'failed' : 'success');
-  if (workflow.onComplete) {
+    emit({ type: 'workflow.started', runId, workflow: workflow.name, tasks: workflow.tasks.map((t) => t.name), at: Date.now() });
+    let runError: string | undefined;
+    const results = new Map<string, TaskResult>();
     try {
-      await workflow.onComplete(status === 'success', Object.fromEntries(results));
+      if (workflow.onStart) await workflow.onStart();
+      await schedule(workflow, env, results, emit);
     } catch (err) {
-      runError ??= `on_complete failed: ${errorMessage(err)}`;
-      if (status === 'success') status = 'failed';
+      runError = errorMessage(err);
+    } finally {
+      clearTimeout(workflowTimer);
+      options.signal?.removeEventListener('abort', onExternalAbort);
     }
+    // If on_start (or the scheduler) threw, some tasks never got a result; every task must have one.
+    for (const task of workflow.tasks) {
+      if (results.has(task.name)) continue;
+      const skipped: TaskResult = {
+        name: task.name,
+        status: 'skipped',
+        attempts: 0,
+        durationMs: 0,
+        skipReason: 'aborted',
+        error: 'not started: the run failed before it',
+      };
+      results.set(task.name, skipped);
+      emit({ type: 'task.finished', runId, task: task.name, result: skipped, at: Date.now() });
+    }
+
+    const ordered = workflow.tasks.map((t) => results.get(t.name) as TaskResult);
+    const failed = ordered.some((r) => r.status === 'failed' || r.status === 'timeout' || r.status === 'aborted');
+    let status: RunStatus = stopStatus ?? (failed || runError ? 'failed' : 'success');
+    if (workflow.onComplete) {
+      try {
+        await workflow.onComplete(status === 'success', Object.fromEntries(results));
+      } catch (err) {
+        runError ??= `on_complete failed: ${errorMessage(err)}`;
+        if (status === 'success') status = 'failed';
+      }
+    }
+    const cause = controller.signal.reason as AbortCause | undefined;
+    const result: RunResult = {
+      runId,
+      workflow: workflow.name,
+      status,
+      durationMs: performance.now() - started,
+      tasks: ordered,
+      error: runError ?? (cause?.kind === 'run' ? cause.reason : undefined),
+    };
+    emit({ type: 'workflow.finished', runId, result, at: Date.now() });
+    return result;
+  } finally {
+    await rm(artifactStore, { recursive: true, force: true });
   }
-  await rm(artifactStore, { recursive: true, force: true });
-  const cause = controller.signal.reason as AbortCause | undefined;
-  const result: RunResult = {
-    runId,
-    workflow: workflow.name,
-    status,
-    durationMs: performance.now() - started,
-    tasks: ordered,
-    error: runError ?? (cause?.kind === 'run' ? cause.reason : undefined),
-  };
-  emit({ type: 'workflow.finished', runId, result, at: Date.now() });
-  return result;
 }
 
-async function schedule(workflow: WorkflowSpec, env: TaskRunEnv, results: Map<string, TaskResult>, emit: RunObserver): Promise<void> {
+async function schedule(
+  workflow: WorkflowSpec,
+  env: TaskRunEnv,
+  results: Map<string, TaskResult>,
+  emit: RunObserver,
+): Promise<void> {
   const pending = new Map<string, TaskSpec>(workflow.tasks.map((t) => [t.name, t]));
   const running = new Map<string, Promise<void>>();
   const limit = workflow.config.maxParallelTasks ?? Number.POSITIVE_INFINITY;
@@ -128,7 +136,8 @@ async function schedule(workflow: WorkflowSpec, env: TaskRunEnv, results: Map<st
     emit({ type: 'task.finished', runId: env.runId, task: result.name, result, at: Date.now() });
   };
   const skipAll = (reason: 'fail_fast' | 'aborted', why: string) => {
-    for (const task of pending.values()) finish({ name: task.name, status: 'skipped', attempts: 0, durationMs: 0, skipReason: reason, error: why });
+    for (const task of pending.values())
+      finish({ name: task.name, status: 'skipped', attempts: 0, durationMs: 0, skipReason: reason, error: why });
     pending.clear();
   };
 
@@ -161,7 +170,9 @@ async function schedule(workflow: WorkflowSpec, env: TaskRunEnv, results: Map<st
         const deps: Record<string, Outputs | undefined> = {};
         for (const r of depResults as TaskResult[]) deps[r.name] = r.output;
         const run = executeTask(task, deps, env)
-          .catch((err): TaskResult => ({ name: task.name, status: 'failed', attempts: 1, durationMs: 0, error: errorMessage(err) }))
+          .catch(
+            (err): TaskResult => ({ name: task.name, status: 'failed', attempts: 1, durationMs: 0, error: errorMessage(err) }),
+          )
           .then((result) => {
             running.delete(task.name);
             finish(result);

@@ -57,10 +57,14 @@ describe('data.get_path / set_path', () => {
     expect(original).toEqual({ image: { name: 'app' } });
   });
 
-  it('refuses paths it cannot set honestly', async () => {
-    const throughList = await failure(data('set_path', values, 'services.web.ports.1', 8080));
-    expect(throughList.message).toBe("data.set_path: cannot set 'services.web.ports.1': 'services.web.ports' is a list");
-    expect((await failure(data('set_path', [1, 2], '1', 0))).message).toBe("data.set_path: cannot set '1': the table is a list");
+  it('sets through lists by position from 1, and refuses a name where a position is needed', async () => {
+    const updated = (await data('set_path', values, 'services.web.ports.1', 8080)) as { services: { web: { ports: number[] } } };
+    expect(updated.services.web.ports[0]).toBe(8080);
+    expect(await data('set_path', [1, 2], '2', 0)).toEqual([1, 0]);
+    const named = await failure(data('set_path', values, 'services.web.ports.first', 8080));
+    expect(named.message).toBe(
+      "data.set_path: cannot set 'services.web.ports.first': 'services.web.ports' is a list, so 'first' must be a position from 1",
+    );
     expect((await failure(data('set_path', {}, '', 0))).message).toBe('data.set_path: the path is empty');
     expect((await failure(data('get_path', values, true))).message).toBe(
       'data.get_path: argument #2 (path): expected a dotted path string, got boolean',

@@ -1,4 +1,4 @@
-import { arg, deepMerge, fn, getPath, luaTypeName, SlothError, setPath, splitPath, z } from '@sloth/core';
+import { arg, deepMerge, errorMessage, fn, getPath, luaTypeName, SlothError, setPath, splitPath, z } from '@sloth/core';
 import { emptyTablesAsObjects } from './lua-values.js';
 
 const tableSchema = z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())], {
@@ -32,7 +32,7 @@ export const getPathFn = fn({
 });
 
 export const setPathFn = fn({
-  doc: 'Returns a copy of tbl with the dotted path set to value, creating tables on the way; tbl itself is unchanged.',
+  doc: 'Returns a copy of tbl with the dotted path set to value, creating tables on the way (numbers index lists from 1); tbl itself is unchanged.',
   args: [
     optionalTable('tbl', 'the table to copy (nil starts from {})'),
     pathArg,
@@ -47,21 +47,12 @@ export const setPathFn = fn({
         hint: 'name at least one key, e.g. "image.tag"',
       });
     }
-    const root = emptyTablesAsObjects(tbl ?? {});
-    refuseLists(root, keys, path);
-    return setPath(root, path, value);
-  },
-});
-
-// core's setPath copies plain tables only; going through a list would silently turn it into a keyed table.
-function refuseLists(root: unknown, keys: string[], path: string): void {
-  for (let i = 0; i < keys.length; i++) {
-    const prefix = keys.slice(0, i).join('.');
-    if (Array.isArray(i === 0 ? root : getPath(root, prefix))) {
-      const where = i === 0 ? 'the table is a list' : `'${prefix}' is a list`;
-      throw new SlothError('invalid_argument', `data.set_path: cannot set '${path}': ${where}`, {
-        hint: 'set_path works through keyed tables only; change the list in Lua (t[i] = v) instead',
+    try {
+      return setPath(emptyTablesAsObjects(tbl ?? {}), path, value);
+    } catch (err) {
+      throw new SlothError('invalid_argument', `data.set_path: ${errorMessage(err)}`, {
+        hint: 'index lists with numbers from 1, e.g. "servers.1.host"',
       });
     }
-  }
-}
+  },
+});

@@ -1,5 +1,4 @@
-import { constants } from 'node:os';
-import { formatDuration, type ProcessResult } from '@sloth/core';
+import { formatDuration, type ProcessResult, processExitCode } from '@sloth/core';
 
 /** What `exec.run` hands back to Lua. */
 export interface ExecResult {
@@ -17,7 +16,7 @@ export function toExecResult(command: string | readonly string[], r: ProcessResu
   const success = r.exitCode === 0 && !r.timedOut;
   const result: ExecResult = {
     success,
-    exit_code: exitCode(r),
+    exit_code: processExitCode(r),
     stdout: r.stdout,
     stderr: r.stderr,
     duration_ms: Math.round(r.durationMs),
@@ -32,13 +31,6 @@ export function displayCommand(command: string | readonly string[]): string {
   const text = typeof command === 'string' ? command : command.map(quoteArg).join(' ');
   const oneLine = text.replace(/\s*\n\s*/g, '; ');
   return oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine;
-}
-
-// Shells report a signal death as 128 + the signal number; Lua scripts can compare it like any exit code.
-function exitCode(r: ProcessResult): number {
-  if (r.exitCode !== null) return r.exitCode;
-  const number = r.signal ? constants.signals[r.signal as keyof typeof constants.signals] : undefined;
-  return number === undefined ? -1 : 128 + number;
 }
 
 function failureMessage(command: string | readonly string[], r: ProcessResult, timeoutMs: number | undefined): string {
