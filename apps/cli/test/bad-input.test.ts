@@ -117,6 +117,18 @@ describe('bad input gets a clear error and the documented exit code', () => {
     expect(JSON.parse(r.stdout).tasks.spin).toMatchObject({ status: 'timeout', error: 'timed out after 500ms' });
   });
 
+  it('a delegated task is refused before anything runs (no master in this build)', async () => {
+    const dir = writeFiles({
+      'w.sloth': 'task("first"):command("touch ran")\ntask("remote"):delegate_to("agent1"):command("true")',
+    });
+    const r = await runCli(['workflow', 'run', '-f', join(dir, 'w.sloth')], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("task 'remote' is delegated to agent1");
+    expect(r.stderr).toMatch(/w\.sloth:2/);
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
+  });
+
   it('a task that prints 100 MB is streamed and its captured output truncated, without crashing', async () => {
     const dir = writeFiles({
       'w.sloth': 'task("loud"):command("head -c 100000000 /dev/zero | tr \'\\\\0\' a | fold -w 100; echo; echo done")',

@@ -83,6 +83,22 @@ describe('CLI commands', () => {
     expect(typeof report.duration_ms).toBe('number');
   });
 
+  it('with one workflow in the file, NAME may be any name', async () => {
+    const r = await runCli(['workflow', 'run', 'my-stack', '-f', 'examples/hello-world.sloth', '--output', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).workflow).toBe('hello_world_workflow');
+  });
+
+  it('--param values are typed: numbers and booleans arrive as such', async () => {
+    const dir = writeFiles({
+      'w.sloth':
+        'task("a"):command(function(params) log.info(math.type(params.n) .. " " .. type(params.flag) .. " " .. params.name) end)',
+    });
+    const r = await runCli(['run', '-f', join(dir, 'w.sloth'), '--param', 'n=3', '--param', 'flag=true', '--param', 'name=web']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('[a] integer boolean web');
+  });
+
   it('help lists every command', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
