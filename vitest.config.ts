@@ -10,6 +10,7 @@ export default defineConfig({
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
+    reporters: ['default', './scripts/plain-summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
