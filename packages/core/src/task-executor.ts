@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type AbortCause, abortableSleep, abortError, raceAbort } from './abort.js';
@@ -148,6 +149,8 @@ async function runAttempt(
   started: number,
 ): Promise<TaskResult> {
   const controller = new AbortController();
+  // A body may start many processes or Lua awaits at once, each listening on its signal.
+  setMaxListeners(0, controller.signal);
   const onRunAbort = () => controller.abort(env.runSignal.reason);
   env.runSignal.addEventListener('abort', onRunAbort, { once: true });
   if (env.runSignal.aborted) onRunAbort();

@@ -981,3 +981,25 @@ describe('events', () => {
     expect(order.slice(-2)).toEqual(['on_complete', 'workflow.finished']);
   });
 });
+
+describe('many tasks at once', () => {
+  it('runs 300 parallel tasks without a MaxListenersExceededWarning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const tasks = Array.from({ length: 300 }, (_, i) =>
+        defineTask({
+          name: `t${i}`,
+          run: async (ctx) => new Promise((r) => setTimeout(() => r({ success: !ctx.signal.aborted }), 20)),
+        }),
+      );
+      const result = await runWorkflow(defineWorkflow({ name: 'wide', tasks }));
+      expect(result.status).toBe('success');
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

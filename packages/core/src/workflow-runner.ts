@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,8 @@ export async function runWorkflow(workflow: WorkflowSpec, options: RunOptions = 
   const started = performance.now();
   const emit: RunObserver = options.observer ?? (() => {});
   const controller = new AbortController();
+  // Every running task listens on the run's signal; hundreds at once is normal, not a leak.
+  setMaxListeners(0, controller.signal);
   const abort = (reason: string) => {
     if (!controller.signal.aborted) controller.abort({ kind: 'run', reason } satisfies AbortCause);
   };
