@@ -7,6 +7,10 @@ import { EXIT, exitCodeForError } from './exit-codes.js';
 export abstract class SlothCommand extends Command {
   static override baseFlags = {
     debug: Flags.boolean({ description: 'Show stack traces and debug log lines.', default: false, helpGroup: 'GLOBAL' }),
+    'data-dir': Flags.string({
+      description: 'Where state, stacks and history are kept (default: $SLOTH_HOME, else ~/.sloth-runner).',
+      helpGroup: 'GLOBAL',
+    }),
   };
 
   protected get debugEnabled(): boolean {

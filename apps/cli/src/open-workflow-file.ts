@@ -1,5 +1,5 @@
 import { builtinModules } from '@sloth/builtin-modules';
-import type { RunObserver } from '@sloth/core';
+import type { RunObserver, RunServices } from '@sloth/core';
 import { WorkflowFile } from '@sloth/lua';
 import { loadParams, loadValues } from './values-loader.js';
 
@@ -9,6 +9,7 @@ export interface OpenOptions {
   set?: string[] | undefined;
   param?: string[] | undefined;
   observer?: RunObserver | undefined;
+  services?: RunServices | undefined;
 }
 
 /** Loads a workflow file with the built-in modules, its values and params. */

@@ -2,6 +2,7 @@ import { SlothError } from '@sloth/core';
 import { EXIT, exitCodeForRun } from './exit-codes.js';
 import { openWorkflowFile } from './open-workflow-file.js';
 import { createRenderer, type OutputMode } from './render/renderers.js';
+import { lazyServices } from './store-access.js';
 
 export interface RunCommandOptions {
   name: string | undefined;
@@ -11,6 +12,7 @@ export interface RunCommandOptions {
   param: string[] | undefined;
   output: OutputMode;
   debug: boolean;
+  dataDir: string | undefined;
 }
 
 /** `workflow run`: load, pick the workflow, run it with SIGINT/SIGTERM wired to cancellation, render, set the exit code. */
@@ -19,7 +21,13 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
     debug: options.debug,
     tty: Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) > 0 && !process.env.CI,
   });
-  const { file, params } = await openWorkflowFile({ ...options, observer: renderer.observer });
+  const store = lazyServices(options.dataDir);
+  const { file, params } = await openWorkflowFile({ ...options, observer: renderer.observer, services: store.services }).catch(
+    (err) => {
+      store.close();
+      throw err;
+    },
+  );
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -50,5 +58,6 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     file.close();
+    store.close();
   }
 }

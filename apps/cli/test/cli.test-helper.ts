@@ -14,11 +14,14 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A data directory of this test process's own, so tests never touch ~/.sloth-runner. */
+export const TEST_SLOTH_HOME = mkdtempSync(join(tmpdir(), 'sloth-home-'));
+
 /** Starts the real CLI as a child process (CI=1 so output is plain lines). */
 export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? REPO,
-    env: { ...process.env, CI: '1', NO_COLOR: '1', ...options.env },
+    env: { ...process.env, CI: '1', NO_COLOR: '1', SLOTH_HOME: TEST_SLOTH_HOME, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

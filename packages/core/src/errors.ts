@@ -7,6 +7,7 @@ export type SlothErrorCode =
   | 'task_failed'
   | 'timeout'
   | 'aborted'
+  | 'store' // the state database cannot be opened, read or written
   | 'internal';
 
 export interface SlothErrorOptions {

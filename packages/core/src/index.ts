@@ -10,6 +10,7 @@ export * from './object-path.js';
 export * from './process-runner.js';
 export * from './retry-policy.js';
 export * from './run-events.js';
+export * from './run-services.js';
 export * from './shell-command.js';
 export * from './task-executor.js';
 export * from './task-logger.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SlothError } from './errors.js';
+import type { RunServices } from './run-services.js';
 import type { TaskLogger } from './task-logger.js';
 
 /** What a module function may use from the task that calls it. */
@@ -11,6 +12,8 @@ export interface ModuleCallContext {
   workdir: string;
   env: Readonly<Record<string, string>>;
   user: string | undefined;
+  /** Persistent state and the run's stack, when the caller has them. */
+  services?: RunServices | undefined;
 }
 
 export interface ArgSpec<S extends z.ZodType = z.ZodType> {
@@ -28,6 +31,12 @@ export interface FunctionSpec<A extends readonly ArgSpec[] = readonly ArgSpec[]>
   returns: string;
   examples?: string[] | undefined;
   run: (args: ArgValues<A>, ctx: ModuleCallContext) => unknown;
+  /**
+   * Lua source of a function expression that implements this function on the Lua side instead of `run`,
+   * for functions that call back into Lua (a Lua callback cannot be awaited from JS). `M` is the module table.
+   * Example: 'function(name, fn) local t = M.lock(name) local ok, r = pcall(fn) M.unlock(name, t) ... end'
+   */
+  lua?: string | undefined;
 }
 
 export interface ModuleSpec {

@@ -6,6 +6,7 @@ import { consumeArtifacts, publishArtifacts } from './artifacts.js';
 import { errorMessage, SlothError } from './errors.js';
 import { retryDelay } from './retry-policy.js';
 import type { RunObserver } from './run-events.js';
+import type { RunServices } from './run-services.js';
 import type { LogFields, LogLevel, TaskLogger } from './task-logger.js';
 import type { HookPayload, Outputs, TaskContext, TaskHook, TaskResult, TaskSpec, TaskStatus } from './workflow-model.js';
 
@@ -24,6 +25,7 @@ export interface TaskRunEnv {
   artifactProducers: Map<string, string>;
   /** Stops the whole run; used by abort_if. */
   requestAbort: (reason: string) => void;
+  services?: RunServices | undefined;
   random?: () => number;
 }
 
@@ -47,6 +49,7 @@ export async function executeTask(
     user: task.user,
     agent: undefined,
     log,
+    services: env.services,
   };
   const result = (status: TaskStatus, attempts: number, extra: Partial<TaskResult> = {}): TaskResult => ({
     name: task.name,

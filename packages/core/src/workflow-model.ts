@@ -1,4 +1,5 @@
 import type { RetryPolicy } from './retry-policy.js';
+import type { RunServices } from './run-services.js';
 import type { TaskLogger } from './task-logger.js';
 
 export type TaskStatus = 'success' | 'failed' | 'skipped' | 'timeout' | 'aborted';
@@ -33,6 +34,8 @@ export interface TaskContext {
   /** Fires when the attempt times out or the run is cancelled. */
   signal: AbortSignal;
   log: TaskLogger;
+  /** Persistent state and the run's stack, when the run has them. */
+  services?: RunServices | undefined;
 }
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a body written `async () => {}` returns Promise<void>, and that must type-check

@@ -7,6 +7,7 @@ import type { AbortCause } from './abort.js';
 import { validateWorkflow } from './dag-plan.js';
 import { errorMessage } from './errors.js';
 import type { RunObserver } from './run-events.js';
+import type { RunServices } from './run-services.js';
 import { executeTask, type TaskRunEnv } from './task-executor.js';
 import type { Outputs, RunResult, RunStatus, TaskResult, TaskSpec, WorkflowSpec } from './workflow-model.js';
 
@@ -20,6 +21,7 @@ export interface RunOptions {
   env?: Record<string, string>;
   runId?: string;
   random?: () => number;
+  services?: RunServices;
 }
 
 const OK_FOR_DEPENDENTS = (r: TaskResult) => r.status === 'success' || (r.status === 'skipped' && r.skipReason === 'condition');

@@ -14,7 +14,15 @@ interface CallResult {
 
 /** The module context of code running for a task. */
 export function moduleContextOf(ctx: TaskContext): ModuleCallContext {
-  return { task: ctx.task, signal: ctx.signal, log: ctx.log, workdir: ctx.workdir, env: ctx.env, user: ctx.user };
+  return {
+    task: ctx.task,
+    signal: ctx.signal,
+    log: ctx.log,
+    workdir: ctx.workdir,
+    env: ctx.env,
+    user: ctx.user,
+    services: ctx.services,
+  };
 }
 
 /** Calls a task's Lua function (body, condition or hook) in its own thread, bound to the task's context. */

@@ -5,9 +5,13 @@ import { toLua } from './lua-values.js';
 type Envelope = { ok: true; n: number; values: unknown[] } | { ok: false; error: string };
 
 const INSTALL = `
-local name, fns, names = ...
+local name, fns, names, luaSources = ...
 local m = {}
 for k, f in pairs(fns) do m[k] = __sloth.bind(f) end
+for k, src in pairs(luaSources) do
+  local make = assert(load('local M = ...; return ' .. src, '=sloth:module:' .. name .. '.' .. k, 't'))
+  m[k] = make(m)
+end
 setmetatable(m, { __index = function(_, key)
   error('unknown function ' .. name .. '.' .. tostring(key) .. __sloth.did_you_mean(key, names), 2)
 end })
@@ -23,7 +27,12 @@ export async function bindModules(
 ): Promise<void> {
   for (const module of modules) {
     const fns: Record<string, (...raw: unknown[]) => Envelope | Promise<Envelope>> = {};
+    const luaSources: Record<string, string> = {};
     for (const [name, spec] of Object.entries(module.functions)) {
+      if (spec.lua !== undefined) {
+        luaSources[name] = spec.lua;
+        continue;
+      }
       fns[name] = (...raw: unknown[]) => {
         const ctx = runtime.current?.moduleCtx ?? fallbackCtx();
         try {
@@ -37,7 +46,7 @@ export async function bindModules(
         }
       };
     }
-    await runtime.run(INSTALL, '=sloth:modules', [module.name, fns, Object.keys(module.functions)], {
+    await runtime.run(INSTALL, '=sloth:modules', [module.name, fns, Object.keys(module.functions), luaSources], {
       signal: undefined,
       moduleCtx: fallbackCtx(),
     });

@@ -13,6 +13,7 @@ import {
   type RunObserver,
   type RunOptions,
   type RunResult,
+  type RunServices,
   runWorkflow,
   SlothError,
   type TaskResult,
@@ -41,6 +42,8 @@ export interface LoadOptions {
   params?: Record<string, unknown>;
   /** Receives log lines written while the file loads (print at top level). */
   observer?: RunObserver;
+  /** Persistent state (and the run's stack) for modules, also at load time. */
+  services?: RunServices;
 }
 
 /** A loaded workflow file: its workflows as engine specs, backed by the Lua state that runs their functions. */
@@ -103,7 +106,13 @@ export class WorkflowFile {
       workdir: process.cwd(),
       env: process.env as Record<string, string>,
       user: undefined,
+      services: this.services,
     };
+  }
+
+  /** Services for modules: the load-time ones, plus the stack of the run in progress. */
+  private get services(): RunServices | undefined {
+    return this.activeRun?.env.services ?? this.options.services;
   }
 
   private async boot(source: string): Promise<void> {
@@ -204,13 +213,14 @@ export class WorkflowFile {
             artifactStore: join(dirname(this.path), '.sloth-artifacts-unused'),
             artifactProducers: new Map(),
             requestAbort: () => {},
+            services: options.services ?? this.options.services,
           },
         };
       }
       emit(event);
     };
     try {
-      return await runWorkflow(workflow, { ...options, observer });
+      return await runWorkflow(workflow, { ...options, services: options.services ?? this.options.services, observer });
     } finally {
       this.activeRun = undefined;
     }
@@ -291,6 +301,7 @@ export class WorkflowFile {
       artifactStore: run?.artifactStore ?? dirname(this.path),
       artifactProducers: new Map(),
       requestAbort: () => {},
+      services: run?.services ?? this.options.services,
     };
     const result: TaskResult = await executeTask({ ...spec, artifacts: [], consumes: [] }, {}, env);
     return result.status === 'success'

@@ -38,6 +38,7 @@ export default class WorkflowRun extends SlothCommand {
       param: flags.param,
       output: flags.output === 'json' ? 'json' : 'basic',
       debug: flags.debug,
+      dataDir: flags['data-dir'],
     });
   }
 }

@@ -1,0 +1,94 @@
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { SlothError } from '../errors.js';
+import * as schema from './schema.js';
+
+export type StoreDb = BetterSQLite3Database<typeof schema>;
+
+/** One SQLite database per data directory, shared safely by every process that opens it. */
+export interface Store {
+  readonly dataDir: string;
+  readonly path: string;
+  readonly sqlite: Database.Database;
+  readonly db: StoreDb;
+  /** Runs `fn` in a write transaction taken up front (BEGIN IMMEDIATE), so read-modify-write cannot deadlock. */
+  write<T>(fn: () => T): T;
+  close(): void;
+}
+
+const DB_FILE = 'sloth.db';
+/** How long a writer waits for another process's transaction before giving up. */
+const BUSY_TIMEOUT_MS = 5000;
+const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+/** `$SLOTH_HOME`, else ~/.sloth-runner. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SLOTH_HOME && env.SLOTH_HOME.length > 0 ? env.SLOTH_HOME : join(homedir(), '.sloth-runner');
+}
+
+/** Opens (creating if needed) the data directory's database, in WAL mode, migrated to the current schema. */
+export function openStore(dataDir: string = defaultDataDir()): Store {
+  const path = join(dataDir, DB_FILE);
+  let sqlite: Database.Database;
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    sqlite = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  } catch (err) {
+    throw storeError(err, path);
+  }
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const db = drizzle(sqlite, { schema });
+    migrate(db, { migrationsFolder: MIGRATIONS });
+    return {
+      dataDir,
+      path,
+      sqlite,
+      db,
+      write: <T>(fn: () => T): T => {
+        try {
+          return sqlite.transaction(fn).immediate();
+        } catch (err) {
+          throw storeError(err, path);
+        }
+      },
+      close: () => sqlite.close(),
+    };
+  } catch (err) {
+    sqlite.close();
+    throw storeError(err, path);
+  }
+}
+
+/** Turns SQLite and file-system failures into errors that say what is wrong with which file and what to do. */
+export function storeError(err: unknown, path: string): unknown {
+  if (err instanceof SlothError) return err;
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new SlothError('store', `the state database ${path} is not a SQLite database or is corrupt`, {
+      hint: 'move the file aside (keep it: it holds your state) and run again to start a new one, or restore a backup',
+      cause: err,
+    });
+  }
+  if (code === 'SQLITE_READONLY' || code === 'EACCES' || code === 'EROFS' || code === 'SQLITE_CANTOPEN' || code === 'EPERM') {
+    return new SlothError('store', `cannot write the state database ${path} (${code})`, {
+      hint: 'check the permissions of the file and its directory, or choose another with --data-dir / SLOTH_HOME',
+      cause: err,
+    });
+  }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new SlothError('store', `the state database ${path} stayed locked by another process for ${BUSY_TIMEOUT_MS / 1000}s`, {
+      hint: 'another sloth-runner is writing heavily; try again',
+      cause: err,
+    });
+  }
+  return err;
+}

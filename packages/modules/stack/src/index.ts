@@ -1,0 +1,1 @@
+export { stackModule } from './stack-module.js';

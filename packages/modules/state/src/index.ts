@@ -1,0 +1,1 @@
+export { stateModule } from './state-module.js';
