@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { constants, userInfo } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { promisify } from 'node:util';
+import { directArgv } from './direct-command.js';
 import { SlothError } from './errors.js';
 
 export interface ProcessOptions {
@@ -45,8 +46,9 @@ const DRAIN_MS = 500;
 export async function runProcess(options: ProcessOptions): Promise<ProcessResult> {
   const started = performance.now();
   const ids = options.user ? await resolveUser(options.user) : undefined;
-  const [file, args] =
-    typeof options.command === 'string' ? ['/bin/sh', ['-c', options.command]] : [options.command[0], options.command.slice(1)];
+  const argv =
+    typeof options.command === 'string' ? (directArgv(options.command) ?? ['/bin/sh', '-c', options.command]) : options.command;
+  const [file, ...args] = argv;
   if (!file) throw new SlothError('invalid_argument', 'empty command');
   if (options.signal?.aborted) return emptyResult(started, { aborted: true });
 
