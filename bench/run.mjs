@@ -6,13 +6,15 @@ import { join } from 'node:path';
 import * as exec500 from './cases/exec-500.mjs';
 import * as fib from './cases/fib.mjs';
 import * as noop1000 from './cases/noop-1000.mjs';
+import * as stack from './cases/stack.mjs';
 import * as startup from './cases/startup.mjs';
+import * as state from './cases/state.mjs';
 import { load1, machineInfo } from './lib/machine.mjs';
 import { onlyCases, skipAnsible } from './lib/options.mjs';
 import { BENCH_DIR } from './lib/paths.mjs';
 import { caseSection, resultsMarkdown, summaryTable } from './lib/report.mjs';
 
-const CASES = { exec: exec500, noop: noop1000, fib, startup };
+const CASES = { exec: exec500, noop: noop1000, fib, startup, state, stack };
 const only = onlyCases;
 for (const k of only ?? [])
   if (!(k in CASES)) throw new Error(`BENCH_ONLY: unknown case '${k}' (known: ${Object.keys(CASES).join(', ')})`);

@@ -22,6 +22,7 @@ export async function openWorkflowFile(options: OpenOptions): Promise<{ file: Wo
     values,
     params,
     observer: options.observer,
+    services: options.services,
   });
   return { file, params };
 }

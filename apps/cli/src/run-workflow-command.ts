@@ -1,6 +1,8 @@
-import { SlothError } from '@sloth/core';
+import { errorMessage, parseDuration, type RunResult, SlothError } from '@sloth/core';
+import { beginStackRun, type StackRun } from '@sloth/core/store';
 import { EXIT, exitCodeForRun } from './exit-codes.js';
 import { openWorkflowFile } from './open-workflow-file.js';
+import type { ReportedRun } from './render/json-report.js';
 import { createRenderer, type OutputMode } from './render/renderers.js';
 import { lazyServices } from './store-access.js';
 
@@ -13,10 +15,18 @@ export interface RunCommandOptions {
   output: OutputMode;
   debug: boolean;
   dataDir: string | undefined;
+  /** The stack to record into; default NAME, else the workflow's name. */
+  stack?: string | undefined;
+  /** How long to wait for another run's lock on the stack ("0": fail at once). */
+  lockTimeout?: string | undefined;
 }
 
-/** `workflow run`: load, pick the workflow, run it with SIGINT/SIGTERM wired to cancellation, render, set the exit code. */
+/**
+ * `workflow run`: load, pick the workflow, lock and record its stack, run it with SIGINT/SIGTERM wired to cancellation,
+ * render, set the exit code.
+ */
 export async function runWorkflowCommand(options: RunCommandOptions): Promise<void> {
+  const lockTimeoutMs = parseLockTimeout(options.lockTimeout);
   const renderer = createRenderer(options.output, {
     debug: options.debug,
     tty: Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) > 0 && !process.env.CI,
@@ -29,11 +39,18 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
     },
   );
   const controller = new AbortController();
+  let stackRun: StackRun | undefined;
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
     if (interrupts > 1) {
       process.stderr.write(`\n${signal} again: exiting now\n`);
+      // Record the end before leaving (SQLite writes are synchronous), so the stack is not left 'running' and locked.
+      try {
+        stackRun?.finish('aborted', {}, `exited at once on a second ${signal}`);
+      } catch {
+        // The next run marks the execution interrupted and takes over the lock of a dead process anyway.
+      }
       process.exit(EXIT.interrupted);
     }
     process.stderr.write(`\n${signal} received: stopping running tasks (send it again to exit at once)\n`);
@@ -51,13 +68,55 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
         { location: delegated.location, hint: 'remove :delegate_to(...) to run the task on this machine' },
       );
     }
-    const result = await file.run(workflow, { params, signal: controller.signal, observer: renderer.observer });
-    renderer.finish(result);
+    stackRun = await beginStackRun(store.services.store as NonNullable<typeof store.services.store>, {
+      stack: options.stack ?? options.name ?? workflow.name,
+      workflow: workflow.name,
+      lockTimeoutMs,
+      signal: controller.signal,
+      onLeaseLost: (message) => {
+        process.stderr.write(`\n${message}: stopping this run\n`);
+        controller.abort();
+      },
+    });
+    let result: RunResult;
+    try {
+      result = await file.run(workflow, {
+        params,
+        signal: controller.signal,
+        observer: renderer.observer,
+        services: { store: store.services.store, stack: stackRun.binding },
+      });
+    } catch (err) {
+      stackRun.finish('failed', {}, errorMessage(err));
+      throw err;
+    }
+    const stack = stackRun.finish(result.status, taskCounts(result), result.error);
+    // The renderer takes a RunResult; the stack rides along for the JSON report and the summary (ReportedRun).
+    const reported: ReportedRun = { ...result, stack };
+    renderer.finish(reported);
     process.exitCode = exitCodeForRun(result.status);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     file.close();
     store.close();
+  }
+}
+
+/** { total, success, failed, ... } of a run, as the execution records it. */
+function taskCounts(result: RunResult): Record<string, number> {
+  const counts: Record<string, number> = { total: result.tasks.length };
+  for (const t of result.tasks) counts[t.status] = (counts[t.status] ?? 0) + 1;
+  return counts;
+}
+
+function parseLockTimeout(value: string | undefined): number {
+  if (value === undefined) return 0;
+  try {
+    return parseDuration(/^\d+$/.test(value) ? Number(value) : value, '--lock-timeout');
+  } catch (err) {
+    throw new SlothError('usage', `--lock-timeout: ${errorMessage(err)}`, {
+      hint: 'e.g. --lock-timeout 30s or 5m (0: fail at once)',
+    });
   }
 }

@@ -1,5 +1,5 @@
 import type { RunServices } from '@sloth/core';
-import { defaultDataDir, openStore, type Store } from '@sloth/core/store';
+import { defaultDataDir, openStore, type Store, storeError } from '@sloth/core/store';
 
 /** Services whose store is opened on first use, so a workflow that never touches state never opens the database. */
 export function lazyServices(dataDir: string | undefined): { services: RunServices; close: () => void } {
@@ -11,4 +11,20 @@ export function lazyServices(dataDir: string | undefined): { services: RunServic
     },
   };
   return { services, close: () => store?.close() };
+}
+
+/** Opens the data directory's store for one command, hands it to `fn`, and closes it; open failures say what to do. */
+export async function withStore<T>(dataDir: string | undefined, fn: (store: Store) => T | Promise<T>): Promise<T> {
+  const dir = dataDir ?? defaultDataDir();
+  let store: Store;
+  try {
+    store = openStore(dir);
+  } catch (err) {
+    throw storeError(err, `${dir}/sloth.db`);
+  }
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
 }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, runCli } from './cli.test-helper.js';
@@ -63,16 +64,32 @@ describe('every example in examples/ runs as the README says', () => {
     expect(r.stderr).toContain('[report] tests: 3 tests passed');
   });
 
-  it('basic-pipeline.sloth: data flows through deps; the state module it ends with is not in this build yet', async () => {
-    const r = await runCli(['workflow', 'run', 'data_pipeline', '-f', 'examples/basic-pipeline.sloth', '--output', 'json']);
+  it('basic-pipeline.sloth: data flows through deps, and the last task stores it with state.set', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sloth-basic-pipeline-'));
+    const r = await runCli([
+      'workflow',
+      'run',
+      'data_pipeline',
+      '-f',
+      'examples/basic-pipeline.sloth',
+      '--output',
+      'json',
+      '--data-dir',
+      dataDir,
+    ]);
     const report = JSON.parse(r.stdout);
     expect(report.tasks.fetch_data.status).toBe('success');
     expect(report.tasks.process_data.output).toEqual({ processed_data: 'processed_api_data' });
     expect(r.stderr).toContain('[store_result] 💾 Storing result: processed_api_data');
-    // Until persistent state lands, `state` is an undefined global and the task says so with its line.
-    expect(report.tasks.store_result.status).toBe('failed');
-    expect(report.tasks.store_result.error).toMatch(/basic-pipeline\.sloth:38: attempt to index a nil value \(global 'state'\)/);
-    expect(r.code).toBe(1);
+    expect(report.tasks.store_result.status).toBe('success');
+    expect(r.code).toBe(0);
+    const stored = await runCli(['state', 'get', 'last_result', '--data-dir', dataDir, '--output', 'json']);
+    expect(stored.code).toBe(0);
+    const entry = JSON.parse(stored.stdout);
+    expect(entry.value).toBe('processed_api_data');
+    // state.set("last_result", final_data, 3600): a one-hour TTL.
+    expect(entry.ttl).toBeGreaterThan(3500);
+    expect(entry.ttl).toBeLessThanOrEqual(3600);
   });
 
   it(`fluent-task.sloth: exec.run result decides success; ${hasGo ? 'go builds the app' : 'without Go it fails after 3 retries, saying why'}`, async () => {

@@ -3,8 +3,19 @@ import { dataModule, jsonModule, yamlModule } from '@sloth/module-data';
 import { execModule } from '@sloth/module-exec';
 import { fsModule } from '@sloth/module-fs';
 import { logModule } from '@sloth/module-log';
+import { stackModule } from '@sloth/module-stack';
+import { stateModule } from '@sloth/module-state';
 
 /** The native modules every workflow gets as globals, in the order `modules list` shows them. */
-export const builtinModules: ModuleSpec[] = [logModule, execModule, fsModule, jsonModule, yamlModule, dataModule];
+export const builtinModules: ModuleSpec[] = [
+  logModule,
+  execModule,
+  fsModule,
+  jsonModule,
+  yamlModule,
+  dataModule,
+  stateModule,
+  stackModule,
+];
 
-export { dataModule, execModule, fsModule, jsonModule, logModule, yamlModule };
+export { dataModule, execModule, fsModule, jsonModule, logModule, stackModule, stateModule, yamlModule };

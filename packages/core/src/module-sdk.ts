@@ -39,10 +39,30 @@ export interface FunctionSpec<A extends readonly ArgSpec[] = readonly ArgSpec[]>
   lua?: string | undefined;
 }
 
+/** What a module reads back of a resource it manages: whether it exists, and the current value of its properties. */
+export interface ResourceReadback {
+  exists: boolean;
+  /** The current values of the recorded properties it can read (keys it cannot read are left out). */
+  properties?: Record<string, unknown> | undefined;
+}
+
 export interface ModuleSpec {
   name: string;
   doc: string;
   functions: Record<string, FunctionSpec>;
+  /**
+   * Optional drift hook for `sloth-runner stack drift`: reads back a stack resource this module manages (registered with
+   * `module = "<this module>"`) so its recorded properties can be compared with what is really there. Return undefined
+   * for resource types it cannot read; they are listed as not checkable. Must not change anything.
+   */
+  readResource?:
+    | ((
+        type: string,
+        name: string,
+        properties: Record<string, unknown>,
+        ctx: ModuleCallContext,
+      ) => Promise<ResourceReadback | undefined>)
+    | undefined;
 }
 
 /** Several return values for Lua (`local status, resource = stack.register_resource(...)`). */

@@ -68,6 +68,7 @@ export async function runWorkflow(workflow: WorkflowSpec, options: RunOptions = 
         stopStatus ??= 'failed';
         abort(reason);
       },
+      services: options.services,
       ...(options.random ? { random: options.random } : {}),
     };
 

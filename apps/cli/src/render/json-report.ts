@@ -1,7 +1,11 @@
 import { formatDuration, type RunResult } from '@sloth/core';
+import type { StackRunSummary } from '@sloth/core/store';
 
-/** The one JSON object `--output json` prints: status, duration, tasks, outputs. */
-export function jsonReport(result: RunResult): Record<string, unknown> {
+/** A finished run and, when it was recorded in a stack, what the stack recorded. */
+export type ReportedRun = RunResult & { stack?: StackRunSummary | undefined };
+
+/** The one JSON object `--output json` prints: status, duration, tasks, outputs, and the stack. */
+export function jsonReport(result: ReportedRun): Record<string, unknown> {
   const tasks: Record<string, unknown> = {};
   const outputs: Record<string, unknown> = {};
   for (const t of result.tasks) {
@@ -26,5 +30,26 @@ export function jsonReport(result: RunResult): Record<string, unknown> {
     tasks,
     outputs,
     ...(result.error !== undefined ? { error: result.error } : {}),
+    ...(result.stack ? { stack: stackReport(result.stack) } : {}),
+  };
+}
+
+/** The stack part of the JSON report: snake_case like the rest of it. */
+export function stackReport(s: StackRunSummary): Record<string, unknown> {
+  const { created, changed, unchanged, deleted } = s.execution.changes;
+  return {
+    name: s.stack.name,
+    id: s.stack.id,
+    execution_id: s.execution.id,
+    outputs: s.outputs,
+    resources: { created, changed, unchanged, deleted },
+    orphans: s.orphans,
+    interrupted_executions: s.interrupted.map((e) => ({
+      id: e.id,
+      workflow: e.workflow,
+      host: e.host,
+      pid: e.pid,
+      started_at: new Date(e.startedAt).toISOString(),
+    })),
   };
 }

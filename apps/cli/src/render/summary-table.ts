@@ -1,6 +1,7 @@
-import { formatDuration, type RunResult, type TaskResult } from '@sloth/core';
+import { formatDuration, type TaskResult } from '@sloth/core';
 import Table from 'cli-table3';
 import pc from 'picocolors';
+import type { ReportedRun } from './json-report.js';
 
 const STATUS_LOOK: Record<TaskResult['status'], (s: string) => string> = {
   success: pc.green,
@@ -10,8 +11,8 @@ const STATUS_LOOK: Record<TaskResult['status'], (s: string) => string> = {
   skipped: pc.dim,
 };
 
-/** The end-of-run table and verdict line. */
-export function formatSummary(result: RunResult): string {
+/** The end-of-run table and verdict line, then what the run recorded in its stack. */
+export function formatSummary(result: ReportedRun): string {
   const table = new Table({
     head: ['Task', 'Status', 'Duration', 'Attempts', 'Details'],
     style: pc.isColorSupported ? { head: ['bold'] } : { head: [], border: [] },
@@ -37,7 +38,34 @@ export function formatSummary(result: RunResult): string {
           `✗ workflow '${result.workflow}' ${result.status === 'aborted' ? 'was interrupted' : result.status} after ${formatDuration(result.durationMs)}`,
         );
   const why = result.error && result.status !== 'success' ? `\n  ${result.error}` : '';
-  return `${table.toString()}\n${verdict} (${tally})${why}`;
+  return `${table.toString()}\n${verdict} (${tally})${why}${result.stack ? `\n${formatStack(result.stack)}` : ''}`;
+}
+
+/** Stack lines: resource counts, outputs, orphans, and executions this run found interrupted. */
+function formatStack(s: NonNullable<ReportedRun['stack']>): string {
+  const c = s.execution.changes;
+  const lines = [
+    `stack '${s.stack.name}': ${c.created} created, ${c.changed} changed, ${c.unchanged} unchanged, ${c.deleted} deleted`,
+  ];
+  const outputs = Object.entries(s.outputs);
+  if (outputs.length > 0) {
+    lines.push(`  outputs: ${outputs.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ')}`);
+  }
+  if (s.orphans.length > 0) {
+    lines.push(
+      pc.yellow(
+        `  orphans (in the stack, not registered by this run): ${s.orphans.map((o) => `${o.type}/${o.name}`).join(', ')}`,
+      ),
+    );
+  }
+  for (const e of s.interrupted) {
+    lines.push(
+      pc.yellow(
+        `  note: an earlier run (pid ${e.pid} on ${e.host}, started ${new Date(e.startedAt).toISOString()}) stopped without finishing; recorded as interrupted`,
+      ),
+    );
+  }
+  return lines.join('\n');
 }
 
 function firstLine(text: string): string {

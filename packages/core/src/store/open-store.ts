@@ -78,7 +78,13 @@ export function storeError(err: unknown, path: string): unknown {
       cause: err,
     });
   }
-  if (code === 'SQLITE_READONLY' || code === 'EACCES' || code === 'EROFS' || code === 'SQLITE_CANTOPEN' || code === 'EPERM') {
+  if (
+    code.startsWith('SQLITE_READONLY') ||
+    code === 'EACCES' ||
+    code === 'EROFS' ||
+    code === 'SQLITE_CANTOPEN' ||
+    code === 'EPERM'
+  ) {
     return new SlothError('store', `cannot write the state database ${path} (${code})`, {
       hint: 'check the permissions of the file and its directory, or choose another with --data-dir / SLOTH_HOME',
       cause: err,

@@ -2,6 +2,7 @@ import { defineModule } from '@sloth/core';
 import { copy, move, symlink } from './copy-move.js';
 import { glob } from './glob.js';
 import { basename, dirname, tmpname } from './names.js';
+import { readFsResource } from './read-resource.js';
 import { append, read, readFileAlias, write, writeFileAlias } from './read-write.js';
 import { stat } from './stat.js';
 import { exists, ls, mkdir, rm, rmr } from './tree.js';
@@ -30,4 +31,6 @@ export const fsModule = defineModule({
     basename,
     dirname,
   },
+  // `stack drift` reads back resources of type "file" registered with module = "fs".
+  readResource: readFsResource,
 });

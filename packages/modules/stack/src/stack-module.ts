@@ -1,8 +1,159 @@
-import { defineModule } from '@sloth/core';
+import { arg, defineModule, fn, type ModuleCallContext, returnsMany, SlothError, type StackBinding, z } from '@sloth/core';
+import { type ResourceRecord, type StackRepo, stackRepo } from '@sloth/core/store';
+
+/** The run's stack and its repository; a clear error when the run has none (e.g. while the file loads). */
+function bound(ctx: ModuleCallContext, fnName: string): { stack: StackBinding; repo: StackRepo } {
+  const stack = ctx.services?.stack;
+  const store = stack ? ctx.services?.store : undefined;
+  if (!stack || !store) {
+    throw new SlothError('usage', `stack.${fnName}: this run has no stack`, {
+      hint: 'call stack functions inside a task of a workflow run with `sloth-runner workflow run NAME -f FILE` (NAME or --stack names the stack), not at the top level of the file',
+    });
+  }
+  return { stack, repo: stackRepo(store) };
+}
+
+/** A resource as Lua sees it (snake_case keys). */
+function luaResource(r: ResourceRecord): Record<string, unknown> {
+  return {
+    id: r.id,
+    type: r.type,
+    name: r.name,
+    module: r.module,
+    properties: r.properties,
+    dependencies: r.dependencies,
+    attributes: r.attributes,
+    properties_hash: r.propertiesHash,
+    created_at: r.createdAt,
+    updated_at: r.updatedAt,
+  };
+}
+
+// An empty Lua table arrives as an empty list; as properties it means "no properties".
+const table = z.preprocess(
+  (v) => (Array.isArray(v) && v.length === 0 ? {} : v),
+  z.record(z.string(), z.unknown(), { error: 'expected a table of key = value pairs' }),
+);
+const name = z.string().min(1, 'expected a non-empty string');
+const typeArg = arg('type', name, 'resource type, e.g. "database" or "file"');
+const nameArg = arg('name', name, 'resource name, unique within its type in the stack');
+
+const registerResource = fn({
+  doc: 'Records that this run manages a resource. Returns "created" (new), "changed" (its properties differ from the last run: compared by a sha256 of their canonical JSON) or "unchanged", and the resource. Checkpointed at once.',
+  args: [
+    arg(
+      'resource',
+      z.object(
+        {
+          type: name,
+          name,
+          module: z.string().optional(),
+          properties: table.optional(),
+          dependencies: z
+            .preprocess(
+              (v) => (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0 ? [] : v),
+              z.array(z.string()),
+            )
+            .optional(),
+        },
+        { error: 'expected a table { type = ..., name = ..., properties = {...} }' },
+      ),
+      '{ type, name, module?, properties?, dependencies? (list of "type:name") }',
+    ),
+  ],
+  returns: 'status ("created" | "changed" | "unchanged"), resource',
+  examples: [
+    'local status, db = stack.register_resource({ type = "database", name = "pg", module = "terraform", properties = { engine = "postgres" } })',
+  ],
+  run: ([input], ctx) => {
+    const { stack, repo } = bound(ctx, 'register_resource');
+    const { status, resource } = repo.registerResource(stack.id, stack.executionId, input);
+    return returnsMany(status, luaResource(resource));
+  },
+});
+
+export const stackFunctions = {
+  register_resource: registerResource,
+  update_resource: fn({
+    doc: 'Merges attributes into what the stack records for a registered resource (e.g. { state = "applied" }); returns the resource.',
+    args: [typeArg, nameArg, arg('attributes', table, 'key = value pairs to record')],
+    returns: 'resource',
+    examples: ['stack.update_resource("database", "pg", { state = "applied" })'],
+    run: ([type, resourceName, attributes], ctx) => {
+      const { stack, repo } = bound(ctx, 'update_resource');
+      return luaResource(repo.updateResource(stack.id, type, resourceName, attributes));
+    },
+  }),
+  get_resource: fn({
+    doc: 'A resource of the stack, or nil when it is not registered.',
+    args: [typeArg, nameArg],
+    returns: 'resource | nil',
+    examples: ['local db = stack.get_resource("database", "pg")\nif db then log.info(db.attributes.state) end'],
+    run: ([type, resourceName], ctx) => {
+      const { stack, repo } = bound(ctx, 'get_resource');
+      const r = repo.getResource(stack.id, type, resourceName);
+      return r ? luaResource(r) : undefined;
+    },
+  }),
+  delete_resource: fn({
+    doc: 'Removes a resource from the stack (recorded as deleted by this run); false when it was not there.',
+    args: [typeArg, nameArg],
+    returns: 'boolean',
+    examples: ['stack.delete_resource("file", "old-config")'],
+    run: ([type, resourceName], ctx) => {
+      const { stack, repo } = bound(ctx, 'delete_resource');
+      return repo.deleteResource(stack.id, stack.executionId, type, resourceName);
+    },
+  }),
+  resource_exists: fn({
+    doc: 'True when the stack has this resource.',
+    args: [typeArg, nameArg],
+    returns: 'boolean',
+    examples: ['if not stack.resource_exists("database", "pg") then log.info("first deploy") end'],
+    run: ([type, resourceName], ctx) => {
+      const { stack, repo } = bound(ctx, 'resource_exists');
+      return repo.getResource(stack.id, type, resourceName) !== undefined;
+    },
+  }),
+  set_output: fn({
+    doc: 'Sets a stack output (kept across runs, shown by `stack outputs` and in the run report).',
+    args: [arg('key', name), arg('value', z.unknown(), 'any value: string, number, boolean or table')],
+    returns: 'nothing',
+    examples: ['stack.set_output("db_endpoint", "postgres-prod.example.com")'],
+    run: ([key, value], ctx) => {
+      const { stack, repo } = bound(ctx, 'set_output');
+      repo.setOutput(stack.id, stack.executionId, key, value);
+    },
+  }),
+  get_output: fn({
+    doc: 'A stack output (set by this run or an earlier one), or nil.',
+    args: [arg('key', name)],
+    returns: 'any | nil',
+    examples: ['local endpoint = stack.get_output("db_endpoint")'],
+    run: ([key], ctx) => {
+      const { stack, repo } = bound(ctx, 'get_output');
+      return repo.getOutput(stack.id, key);
+    },
+  }),
+  get_name: fn({
+    doc: "The stack's name.",
+    args: [],
+    returns: 'string',
+    examples: ['log.info("deploying stack " .. stack.get_name())'],
+    run: (_args, ctx) => bound(ctx, 'get_name').stack.name,
+  }),
+  get_id: fn({
+    doc: "The stack's id (a UUID).",
+    args: [],
+    returns: 'string',
+    examples: ['local id = stack.get_id()'],
+    run: (_args, ctx) => bound(ctx, 'get_id').stack.id,
+  }),
+};
 
 /** The `stack` module: the resources, outputs and executions of the run's stack. */
 export const stackModule = defineModule({
   name: 'stack',
   doc: 'Record the resources a workflow manages in its stack (created / changed / unchanged), and the stack outputs.',
-  functions: {},
+  functions: stackFunctions,
 });

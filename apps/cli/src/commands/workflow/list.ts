@@ -1,5 +1,5 @@
-import { Flags } from '@oclif/core';
 import { SlothCommand } from '../../base-command.js';
+import { tableOrJsonFlag } from '../../output-flag.js';
 import { fileFlag, inputFlags } from '../../workflow-flags.js';
 
 export default class WorkflowList extends SlothCommand {
@@ -7,12 +7,7 @@ export default class WorkflowList extends SlothCommand {
   static override flags = {
     file: fileFlag,
     ...inputFlags,
-    output: Flags.string({
-      char: 'o',
-      options: ['table', 'json'],
-      default: 'table',
-      description: 'table for people, json for machines.',
-    }),
+    output: tableOrJsonFlag,
   };
   static override examples = ['<%= config.bin %> workflow list -f examples/pipeline.sloth'];
 

@@ -6,9 +6,12 @@ export default class WorkflowRun extends SlothCommand {
   static override aliases = ['run'];
   static override summary = 'Run a workflow from a .sloth file.';
   static override description =
-    'Tasks start as soon as their dependencies finish, up to max_parallel_tasks at once. Ctrl-C stops running tasks (and their child processes) and prints the summary; press it twice to exit at once. Exit code: 0 success, 1 the workflow failed, 2 usage or load error, 130 interrupted.';
+    'Tasks start as soon as their dependencies finish, up to max_parallel_tasks at once. Ctrl-C stops running tasks (and their child processes) and prints the summary; press it twice to exit at once. The run is recorded in its stack (NAME, or --stack), which it locks while it runs. Exit code: 0 success, 1 the workflow failed or its stack is locked by another run, 2 usage or load error, 130 interrupted.';
   static override args = {
-    name: Args.string({ description: 'The workflow to run; optional when the file defines only one.' }),
+    name: Args.string({
+      description:
+        'The workflow to run (optional when the file defines only one), and the name of the stack the run is recorded in.',
+    }),
   };
   static override flags = {
     file: fileFlag,
@@ -20,11 +23,20 @@ export default class WorkflowRun extends SlothCommand {
       options: ['basic', 'enhanced', 'json'],
       default: 'basic',
     }),
+    stack: Flags.string({
+      description: 'The stack to record this run in (created on first use). Default: NAME, else the workflow name.',
+    }),
+    'lock-timeout': Flags.string({
+      description:
+        'How long to wait when another run holds the stack ("30s", "5m"). Default 0: fail at once (exit code 1), naming the holder.',
+      default: '0',
+    }),
   };
   static override examples = [
     '<%= config.bin %> workflow run hello_world_workflow -f examples/hello-world.sloth',
     '<%= config.bin %> run ci -f pipeline.sloth -v values.yaml --set image.tag=v2 --param env=prod',
     '<%= config.bin %> workflow run -f pipeline.sloth --output json',
+    '<%= config.bin %> workflow run production -f infra.sloth --lock-timeout 5m',
   ];
 
   async run(): Promise<void> {
@@ -39,6 +51,8 @@ export default class WorkflowRun extends SlothCommand {
       output: flags.output === 'json' ? 'json' : 'basic',
       debug: flags.debug,
       dataDir: flags['data-dir'],
+      stack: flags.stack,
+      lockTimeout: flags['lock-timeout'],
     });
   }
 }

@@ -1,0 +1,50 @@
+import { Args, Flags } from '@oclif/core';
+import { SlothCommand } from '../../base-command.js';
+
+export default class StackImport extends SlothCommand {
+  static override summary = 'Create a stack from a `stack export` JSON document ("-" reads standard input).';
+  static override args = {
+    file: Args.string({ description: 'The exported JSON file, or - for standard input.', required: true }),
+  };
+  static override flags = {
+    name: Flags.string({ description: 'Import under this name instead of the exported one.' }),
+    force: Flags.boolean({ description: 'Replace a stack of the same name.', default: false }),
+  };
+  static override examples = [
+    '<%= config.bin %> stack import production.json',
+    '<%= config.bin %> stack export production | <%= config.bin %> stack import - --name staging',
+  ];
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(StackImport);
+    const [{ readFile }, { withStacks }, { SlothError }] = await Promise.all([
+      import('node:fs/promises'),
+      import('../../stack-cli/open.js'),
+      import('@sloth/core'),
+    ]);
+    let text: string;
+    try {
+      text = args.file === '-' ? await readStdin() : await readFile(args.file, 'utf8');
+    } catch (err) {
+      throw new SlothError('not_found', `cannot read ${args.file}: ${(err as Error).message}`, {
+        hint: 'pass the file written by `sloth-runner stack export NAME > FILE`',
+      });
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (err) {
+      throw new SlothError('usage', `${args.file} is not JSON: ${(err as Error).message}`, {
+        hint: 'pass the file written by `sloth-runner stack export NAME > FILE`',
+      });
+    }
+    const stack = await withStacks(flags['data-dir'], (repo) => repo.importStack(doc, { as: flags.name, replace: flags.force }));
+    this.log(`imported stack '${stack.name}' (${stack.id})`);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,9 @@
+import { Flags } from '@oclif/core';
+
+/** `-o/--output table|json`: tables for people, JSON for machines. */
+export const tableOrJsonFlag = Flags.string({
+  char: 'o',
+  description: 'table for people, json for machines.',
+  options: ['table', 'json'],
+  default: 'table',
+});

@@ -1,0 +1,73 @@
+import { errorMessage, type ModuleCallContext, type ModuleSpec } from '@sloth/core';
+import { canonicalJson, type ResourceRecord } from '@sloth/core/store';
+import pc from 'picocolors';
+
+export type DriftStatus = 'in_sync' | 'drifted' | 'missing' | 'not_checkable' | 'error';
+
+export interface DriftEntry {
+  type: string;
+  name: string;
+  module: string | undefined;
+  status: DriftStatus;
+  /** The recorded properties whose current value differs. */
+  differences: { property: string; recorded: unknown; current: unknown }[];
+  /** Why it could not be checked, or what failed. */
+  reason?: string | undefined;
+}
+
+/** Compares each resource's recorded properties with what its module reads back (ModuleSpec.readResource). */
+export async function detectDrift(resources: ResourceRecord[], modules: ModuleSpec[]): Promise<DriftEntry[]> {
+  const ctx = driftContext();
+  const out: DriftEntry[] = [];
+  for (const r of resources) {
+    const entry: DriftEntry = { type: r.type, name: r.name, module: r.module, status: 'not_checkable', differences: [] };
+    out.push(entry);
+    const module = modules.find((m) => m.name === r.module);
+    if (!module?.readResource) {
+      entry.reason = !r.module
+        ? 'registered without a module (pass module = "..." to stack.register_resource)'
+        : module
+          ? `module '${r.module}' cannot read resources back`
+          : `no module '${r.module}' in this build to read it back`;
+      continue;
+    }
+    try {
+      const current = await module.readResource(r.type, r.name, r.properties, ctx);
+      if (!current) {
+        entry.reason = `module '${r.module}' cannot read resources of type '${r.type}'`;
+      } else if (!current.exists) {
+        entry.status = 'missing';
+      } else {
+        for (const [property, value] of Object.entries(current.properties ?? {})) {
+          if (canonicalJson(value) !== canonicalJson(r.properties[property])) {
+            entry.differences.push({ property, recorded: r.properties[property], current: value });
+          }
+        }
+        entry.status = entry.differences.length > 0 ? 'drifted' : 'in_sync';
+      }
+    } catch (err) {
+      entry.status = 'error';
+      entry.reason = errorMessage(err);
+    }
+  }
+  return out;
+}
+
+/** A module context for reading only: no task, relative paths against the current directory. */
+function driftContext(): ModuleCallContext {
+  return {
+    task: undefined,
+    signal: new AbortController().signal,
+    log: { log: () => {} },
+    workdir: process.cwd(),
+    env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
+    user: undefined,
+  };
+}
+
+/** The drift status, coloured for people. */
+export function driftStatusText(status: DriftStatus): string {
+  if (status === 'in_sync') return pc.green(status);
+  if (status === 'not_checkable') return pc.dim(status);
+  return status === 'error' ? pc.yellow(status) : pc.red(status);
+}

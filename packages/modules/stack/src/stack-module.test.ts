@@ -1,0 +1,75 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ModuleCallContext, MultipleReturns, parseArgs } from '@sloth/core';
+import { beginStackRun, openStore, type Store } from '@sloth/core/store';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stackModule } from './stack-module.js';
+
+const stores: Store[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+});
+
+function context(services: ModuleCallContext['services']): ModuleCallContext {
+  return {
+    task: 't',
+    signal: new AbortController().signal,
+    workdir: tmpdir(),
+    env: {},
+    user: undefined,
+    log: { log() {} },
+    services,
+  };
+}
+
+async function call(name: string, args: unknown[], ctx: ModuleCallContext): Promise<unknown> {
+  const spec = stackModule.functions[name];
+  if (!spec) throw new Error(`stack.${name} does not exist`);
+  return spec.run(parseArgs('stack', name, spec, args) as never, ctx);
+}
+
+async function withRun() {
+  const store = openStore(mkdtempSync(join(tmpdir(), 'sloth-stack-mod-')));
+  stores.push(store);
+  const run = await beginStackRun(store, { stack: 'production', workflow: 'wf' });
+  return { run, ctx: context({ store, stack: run.binding }) };
+}
+
+describe('stack module', () => {
+  it('register_resource returns status and resource; update, get, exists, delete', async () => {
+    const { ctx } = await withRun();
+    const spec = { type: 'database', name: 'pg', module: 'terraform', properties: { engine: 'postgres' } };
+    const first = (await call('register_resource', [spec], ctx)) as MultipleReturns;
+    expect(first).toBeInstanceOf(MultipleReturns);
+    expect(first.values[0]).toBe('created');
+    expect(first.values[1]).toMatchObject({ type: 'database', name: 'pg', properties: { engine: 'postgres' } });
+    expect(((await call('register_resource', [spec], ctx)) as MultipleReturns).values[0]).toBe('unchanged');
+    expect(await call('update_resource', ['database', 'pg', { state: 'applied' }], ctx)).toMatchObject({
+      attributes: { state: 'applied' },
+    });
+    expect(await call('get_resource', ['database', 'pg'], ctx)).toMatchObject({ attributes: { state: 'applied' } });
+    expect(await call('resource_exists', ['database', 'pg'], ctx)).toBe(true);
+    expect(await call('delete_resource', ['database', 'pg'], ctx)).toBe(true);
+    expect(await call('resource_exists', ['database', 'pg'], ctx)).toBe(false);
+    expect(await call('get_resource', ['database', 'pg'], ctx)).toBeUndefined();
+  });
+
+  it('outputs, name and id', async () => {
+    const { ctx, run } = await withRun();
+    await call('set_output', ['db_endpoint', 'postgres-prod.example.com'], ctx);
+    expect(await call('get_output', ['db_endpoint'], ctx)).toBe('postgres-prod.example.com');
+    expect(await call('get_output', ['nope'], ctx)).toBeUndefined();
+    expect(await call('get_name', [], ctx)).toBe('production');
+    expect(await call('get_id', [], ctx)).toBe(run.stack.id);
+  });
+
+  it('without a stack binding, says how to get one', async () => {
+    await expect(call('get_name', [], context(undefined))).rejects.toThrow(/stack.get_name: this run has no stack/);
+  });
+
+  it('names the bad argument', async () => {
+    const { ctx } = await withRun();
+    await expect(call('register_resource', [{ name: 'x' }], ctx)).rejects.toThrow(/argument #1 \(resource\) field 'type'/);
+  });
+});

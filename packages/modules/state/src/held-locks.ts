@@ -1,0 +1,82 @@
+import type { TaskLogger } from '@sloth/core';
+import { type LeaseHolder, releaseLease, renewLease, type Store } from '@sloth/core/store';
+
+/** A state lock this process holds: its lease, the timer that renews it, and what releases it if its task stops. */
+interface Held {
+  lease: LeaseHolder;
+  timer: NodeJS.Timeout;
+  signal: AbortSignal;
+  onAbort: () => void;
+}
+
+const held = new WeakMap<Store, Map<string, Held>>();
+
+function heldIn(store: Store): Map<string, Held> {
+  let m = held.get(store);
+  if (!m) {
+    m = new Map();
+    held.set(store, m);
+  }
+  return m;
+}
+
+/**
+ * Keeps a freshly taken lease alive: renews it every third of its ttl while held (so a long critical section keeps
+ * it, and a holder that dies loses it after at most one ttl), and releases it when the task that took it is stopped.
+ */
+export function holdLease(store: Store, lease: LeaseHolder, ttlMs: number, signal: AbortSignal, log: TaskLogger): void {
+  const locks = heldIn(store);
+  const stop = () => {
+    clearInterval(entry.timer);
+    entry.signal.removeEventListener('abort', entry.onAbort);
+    if (locks.get(lease.name) === entry) locks.delete(lease.name);
+  };
+  const entry: Held = {
+    lease,
+    signal,
+    timer: setInterval(
+      () => {
+        if (!store.sqlite.open) return stop();
+        try {
+          if (renewLease(store, lease, ttlMs)) return;
+          log.log('warn', `state lock '${userName(lease.name)}' was lost: its lease expired and another holder took it`);
+        } catch (err) {
+          log.log('warn', `state lock '${userName(lease.name)}' could not be renewed: ${(err as Error).message}`);
+        }
+        stop();
+      },
+      Math.max(50, Math.floor(ttlMs / 3)),
+    ),
+    onAbort: () => {
+      stop();
+      if (store.sqlite.open) releaseLease(store, lease.name, lease.token);
+    },
+  };
+  // The renewal must never keep a finished process alive.
+  entry.timer.unref();
+  signal.addEventListener('abort', entry.onAbort, { once: true });
+  locks.set(lease.name, entry);
+}
+
+/** Stops renewing and releases a lease; without a token, the one this process holds. True when it was ours. */
+export function dropLease(store: Store, leaseName: string, token: string | undefined): boolean {
+  const locks = heldIn(store);
+  const mine = locks.get(leaseName);
+  const t = token ?? mine?.lease.token;
+  if (t === undefined) return false;
+  if (mine && mine.lease.token === t) {
+    clearInterval(mine.timer);
+    mine.signal.removeEventListener('abort', mine.onAbort);
+    locks.delete(leaseName);
+  }
+  return releaseLease(store, leaseName, t);
+}
+
+/** True when this process holds the lease `leaseName` (used to explain a wait on our own lock). */
+export function holdsLease(store: Store, leaseName: string): boolean {
+  return heldIn(store).has(leaseName);
+}
+
+function userName(leaseName: string): string {
+  return leaseName.slice(leaseName.indexOf(':') + 1);
+}
