@@ -433,13 +433,14 @@ end
 
 function S.task_spec(name) local t = tasks_by_name[name] return t and t.spec end
 
--- module functions: JS returns an envelope {ok, n, values, error}, possibly through a promise
+-- module functions: JS returns `true, values...` or `false, message`, or a promise of those
+local pack, unpack = table.pack, table.unpack
 function S.bind(js_fn)
   return function(...)
-    local r = js_fn(...)
-    if r.ok == nil then r = r:await() end
-    if not r.ok then error(r.error, 2) end
-    return table.unpack(r.values, 1, r.n)
+    local r = pack(js_fn(...))
+    if type(r[1]) == 'userdata' then r = pack(r[1]:await()) end
+    if not r[1] then error(r[2], 2) end
+    return unpack(r, 2, r.n)
   end
 end
 

@@ -1,8 +1,10 @@
 import { errorMessage, type ModuleCallContext, type ModuleSpec, MultipleReturns, parseArgs, SlothError } from '@sloth/core';
+import { LuaMultiReturn as MultiReturn } from 'wasmoon';
 import type { LuaRuntime } from './lua-runtime.js';
 import { toLua } from './lua-values.js';
 
-type Envelope = { ok: true; n: number; values: unknown[] } | { ok: false; error: string };
+/** What a bound function hands Lua: `true, values...` or `false, message`, as several Lua values (no table to build). */
+type Envelope = MultiReturn;
 
 const INSTALL = `
 local name, fns, names, luaSources = ...
@@ -54,11 +56,11 @@ export async function bindModules(
 }
 
 function envelope(out: unknown): Envelope {
-  const values = out instanceof MultipleReturns ? out.values : out === undefined ? [] : [out];
-  return { ok: true, n: values.length, values: values.map((v) => toLua(v)) };
+  if (out instanceof MultipleReturns) return MultiReturn.of<unknown>(true, ...out.values.map((v) => toLua(v)));
+  return out === undefined ? MultiReturn.of<unknown>(true) : MultiReturn.of<unknown>(true, toLua(out));
 }
 
 function failure(err: unknown): Envelope {
-  if (err instanceof SlothError) return { ok: false, error: err.hint ? `${err.message} (${err.hint})` : err.message };
-  return { ok: false, error: errorMessage(err) };
+  const message = err instanceof SlothError ? (err.hint ? `${err.message} (${err.hint})` : err.message) : errorMessage(err);
+  return MultiReturn.of<unknown>(false, message);
 }
