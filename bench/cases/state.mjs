@@ -196,7 +196,7 @@ export async function run(log) {
   ];
   const notes = [
     `**state:** state.set from Lua ${rate(luaSet.med)} against ${rate(rawAuto.med)} for a raw autocommit upsert and ${rate(repoSet.med)} for StateRepo.set from JS; ` +
-      'the gap between the repo and Lua is the generic module binding (argument checks, the Lua/JS crossing, the result envelope), ' +
+      'the gap between the repo and Lua is the generic module binding (argument checks and the Lua/JS crossing), ' +
       `paid by every module call. Rates are task duration_ms minus a loop that only builds the keys; ${PROCS}-process increments are timed from a "go" key to the last "done" key, start-up excluded.`,
   ];
   return {

@@ -1,6 +1,6 @@
 // Child script: what exec.run pays per call at minimum, measured outside sloth-runner.
 // Usage: node spawn-loop.mjs MODE N
-//   seq        Node spawns `/bin/sh -c /bin/true` (as exec.run does) N times, one at a time
+//   seq        Node spawns `/bin/true` directly (as exec.run does for a plain command line) N times, one at a time
 //   concurrent the same, all N at once
 //   runprocess @sloth/core's runProcess("/bin/true") (what exec.run calls) N times, one at a time
 // Prints "<total ms> <ms spent inside the synchronous spawn() calls>" (the second is 0 for runprocess).
@@ -16,7 +16,7 @@ let inSpawn = 0;
 const once = () =>
   new Promise((resolve, reject) => {
     const a = performance.now();
-    const c = spawn('/bin/sh', ['-c', '/bin/true'], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const c = spawn('/bin/true', [], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     inSpawn += performance.now() - a; // fork + exec happen inside this call
     c.stdin.end();
     c.on('error', reject);
