@@ -1,6 +1,6 @@
 import { SlothError } from '@sloth/core';
+import { call, testContext } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { call, testContext } from './call.test-helper.js';
 import { dataModule } from './data-module.js';
 import { jsonModule } from './json-module.js';
 import { yamlModule } from './yaml-module.js';

@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SlothError } from '@sloth/core';
+import { call, testContext } from '@sloth/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, testContext } from './call.test-helper.js';
 import { execModule } from './exec-module.js';
 import type { ExecResult } from './result.js';
 

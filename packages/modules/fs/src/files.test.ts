@@ -2,8 +2,8 @@ import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SlothError } from '@sloth/core';
+import { call, testContext } from '@sloth/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, testContext } from './call.test-helper.js';
 import { fsModule } from './fs-module.js';
 
 let dir: string;

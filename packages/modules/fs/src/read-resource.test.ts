@@ -1,8 +1,8 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testContext } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { testContext } from './call.test-helper.js';
 import { fsModule } from './fs-module.js';
 
 const read = fsModule.readResource as NonNullable<typeof fsModule.readResource>;

@@ -2,8 +2,8 @@ import { access, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFil
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { SlothError } from '@sloth/core';
+import { call, testContext } from '@sloth/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, testContext } from './call.test-helper.js';
 import { fsModule } from './fs-module.js';
 
 let dir: string;

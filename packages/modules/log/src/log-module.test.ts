@@ -1,6 +1,6 @@
 import { SlothError } from '@sloth/core';
+import { call, testContext } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { call, testContext } from './call.test-helper.js';
 import { logModule } from './log-module.js';
 
 describe('log module', () => {

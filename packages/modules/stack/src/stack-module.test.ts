@@ -1,8 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ModuleCallContext, MultipleReturns, parseArgs } from '@sloth/core';
+import { type ModuleCallContext, MultipleReturns } from '@sloth/core';
 import { beginStackRun, openStore, type Store } from '@sloth/core/store';
+import { call as callModule, testContext } from '@sloth/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stackModule } from './stack-module.js';
 
@@ -11,23 +12,8 @@ afterEach(() => {
   for (const s of stores.splice(0)) s.close();
 });
 
-function context(services: ModuleCallContext['services']): ModuleCallContext {
-  return {
-    task: 't',
-    signal: new AbortController().signal,
-    workdir: tmpdir(),
-    env: {},
-    user: undefined,
-    log: { log() {} },
-    services,
-  };
-}
-
-async function call(name: string, args: unknown[], ctx: ModuleCallContext): Promise<unknown> {
-  const spec = stackModule.functions[name];
-  if (!spec) throw new Error(`stack.${name} does not exist`);
-  return spec.run(parseArgs('stack', name, spec, args) as never, ctx);
-}
+const context = (services: ModuleCallContext['services']) => testContext({ services }).ctx;
+const call = (name: string, args: unknown[], ctx: ModuleCallContext) => callModule(stackModule, name, args, ctx);
 
 async function withRun() {
   const store = openStore(mkdtempSync(join(tmpdir(), 'sloth-stack-mod-')));

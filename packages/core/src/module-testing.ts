@@ -1,5 +1,8 @@
 import { tmpdir } from 'node:os';
-import { type LogFields, type LogLevel, type ModuleCallContext, type ModuleSpec, parseArgs } from '@sloth/core';
+// Test support for module authors (exported as @sloth/core/testing): call a module function exactly as the Lua binder does.
+import { type ModuleCallContext, type ModuleSpec, parseArgs } from './module-sdk.js';
+import type { RunServices } from './run-services.js';
+import type { LogFields, LogLevel } from './task-logger.js';
 
 export interface LoggedLine {
   level: LogLevel;
@@ -9,7 +12,9 @@ export interface LoggedLine {
 }
 
 /** A real ModuleCallContext whose log lines are kept for assertions (and optionally observed as they arrive). */
-export function testContext(options: { workdir?: string; signal?: AbortSignal; onLine?: (line: LoggedLine) => void } = {}) {
+export function testContext(
+  options: { workdir?: string; signal?: AbortSignal; services?: RunServices; onLine?: (line: LoggedLine) => void } = {},
+) {
   const lines: LoggedLine[] = [];
   const ctx: ModuleCallContext = {
     task: 'test',
@@ -17,6 +22,7 @@ export function testContext(options: { workdir?: string; signal?: AbortSignal; o
     workdir: options.workdir ?? tmpdir(),
     env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
     user: undefined,
+    services: options.services,
     log: {
       log(level, message, fields, stream) {
         const line = { level, message, fields, stream };
