@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 // Test support for module authors (exported as @sloth/core/testing): call a module function exactly as the Lua binder does.
+import { SlothError } from './errors.js';
 import { type ModuleCallContext, type ModuleSpec, parseArgs } from './module-sdk.js';
 import type { RunServices } from './run-services.js';
 import type { LogFields, LogLevel } from './task-logger.js';
@@ -39,4 +40,15 @@ export async function call(module: ModuleSpec, name: string, args: unknown[], ct
   const spec = module.functions[name];
   if (!spec) throw new Error(`${module.name}.${name} does not exist`);
   return spec.run(parseArgs(module.name, name, spec, args) as never, ctx);
+}
+
+/** The SlothError a call raises; throws when it resolves or raises something else. */
+export async function failure(promise: Promise<unknown>): Promise<SlothError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (err === undefined) throw new Error('expected the call to raise, but it returned');
+  if (!(err instanceof SlothError)) throw new Error(`expected a SlothError, got ${String(err)}`);
+  return err;
 }

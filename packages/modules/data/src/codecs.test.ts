@@ -1,5 +1,4 @@
-import { SlothError } from '@sloth/core';
-import { call, testContext } from '@sloth/core/testing';
+import { call, failure, testContext } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
 import { dataModule } from './data-module.js';
 import { jsonModule } from './json-module.js';
@@ -9,15 +8,6 @@ const { ctx } = testContext();
 const json = (name: string, ...args: unknown[]) => call(jsonModule, name, args, ctx);
 const yaml = (name: string, ...args: unknown[]) => call(yamlModule, name, args, ctx);
 const data = (name: string, ...args: unknown[]) => call(dataModule, name, args, ctx);
-
-async function failure(promise: Promise<unknown>): Promise<SlothError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SlothError);
-  return err as SlothError;
-}
 
 describe('json', () => {
   it('encodes compactly with sorted keys, lists as arrays and empty tables as {}', async () => {

@@ -1,19 +1,9 @@
-import { SlothError } from '@sloth/core';
-import { call, testContext } from '@sloth/core/testing';
+import { call, failure, testContext } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
 import { dataModule } from './data-module.js';
 
 const { ctx } = testContext();
 const data = (name: string, ...args: unknown[]) => call(dataModule, name, args, ctx);
-
-async function failure(promise: Promise<unknown>): Promise<SlothError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SlothError);
-  return err as SlothError;
-}
 
 describe('data.deep_merge', () => {
   it('merges nested tables, replaces lists and scalars, and leaves its inputs alone', async () => {

@@ -1,8 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SlothError } from '@sloth/core';
-import { call, testContext } from '@sloth/core/testing';
+import { call, failure, testContext } from '@sloth/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execModule } from './exec-module.js';
 import type { ExecResult } from './result.js';
@@ -25,15 +24,6 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function failure(promise: Promise<unknown>): Promise<SlothError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SlothError);
-  return err as SlothError;
 }
 
 describe('exec.run', () => {

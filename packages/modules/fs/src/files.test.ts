@@ -1,8 +1,7 @@
 import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SlothError } from '@sloth/core';
-import { call, testContext } from '@sloth/core/testing';
+import { call, failure, testContext } from '@sloth/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fsModule } from './fs-module.js';
 
@@ -17,15 +16,6 @@ afterEach(async () => {
 });
 
 const fs = (name: string, ...args: unknown[]) => call(fsModule, name, args, ctx);
-
-async function failure(promise: Promise<unknown>): Promise<SlothError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SlothError);
-  return err as SlothError;
-}
 
 describe('fs read / write / append', () => {
   it('writes (creating parent directories), reads back, appends', async () => {

@@ -1,8 +1,7 @@
 import { access, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { SlothError } from '@sloth/core';
-import { call, testContext } from '@sloth/core/testing';
+import { call, failure, testContext } from '@sloth/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fsModule } from './fs-module.js';
 
@@ -17,15 +16,6 @@ afterEach(async () => {
 });
 
 const fs = (name: string, ...args: unknown[]) => call(fsModule, name, args, ctx);
-
-async function failure(promise: Promise<unknown>): Promise<SlothError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SlothError);
-  return err as SlothError;
-}
 
 async function files(entries: Record<string, string>): Promise<void> {
   for (const [path, content] of Object.entries(entries)) {
