@@ -35,6 +35,7 @@ describe('every example in examples/ runs as the README says', () => {
     expect(r.stdout).toContain('[say_hello] 🌟 Hello World from Sloth Runner!');
     expect(r.stdout).toContain('[say_hello] 💬 Message: Hello World');
     expect(r.stdout).toContain("✓ workflow 'hello_world_workflow' succeeded");
+    expect(r.stdout).toContain("recorded in stack 'hello_world_workflow' (no resources registered)");
   });
 
   it('hello-world-modern.sloth: the quick-start hello, through the legacy `run` alias', async () => {

@@ -44,8 +44,11 @@ export function formatSummary(result: ReportedRun): string {
 /** Stack lines: resource counts, outputs, orphans, and executions this run found interrupted. */
 function formatStack(s: NonNullable<ReportedRun['stack']>): string {
   const c = s.execution.changes;
+  const touched = c.created + c.changed + c.unchanged + c.deleted > 0;
   const lines = [
-    `stack '${s.stack.name}': ${c.created} created, ${c.changed} changed, ${c.unchanged} unchanged, ${c.deleted} deleted`,
+    touched
+      ? `stack '${s.stack.name}': ${c.created} created, ${c.changed} changed, ${c.unchanged} unchanged, ${c.deleted} deleted`
+      : `recorded in stack '${s.stack.name}' (no resources registered)`,
   ];
   const outputs = Object.entries(s.outputs);
   if (outputs.length > 0) {
