@@ -7,3 +7,11 @@ export const tableOrJsonFlag = Flags.string({
   options: ['table', 'json'],
   default: 'table',
 });
+
+/** `-o/--output text|json`: prose for people, JSON for machines. */
+export const textOrJsonFlag = Flags.string({
+  char: 'o',
+  description: 'text for people, json for machines.',
+  options: ['text', 'json'],
+  default: 'text',
+});

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SlothError } from './errors.js';
+import { isAlive, trackLeftovers } from './process.test-helper.js';
 import { type ProcessResult, runProcess } from './process-runner.js';
 
 /** Polls `predicate` until it holds, failing after `timeoutMs`. */
@@ -24,32 +25,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
 }
 
-/** True while `pid` is a live process (zombies count as gone: nobody may reap them in a container). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** Pids our commands left behind; killed after each test whatever happens. */
-const leftovers: number[] = [];
-afterEach(() => {
-  for (const pid of leftovers.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
+const leftovers = trackLeftovers();
 
 const PATH = process.env.PATH ?? '/usr/bin:/bin';
 

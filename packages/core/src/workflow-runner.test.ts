@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineTask, defineWorkflow, type TaskInit } from './define.js';
 import { SlothError } from './errors.js';
+import { isAlive, trackLeftovers } from './process.test-helper.js';
 import type { RunEvent } from './run-events.js';
 import type { HookPayload, RunResult, TaskContext, TaskResult, TaskSpec } from './workflow-model.js';
 import { type RunOptions, runWorkflow } from './workflow-runner.js';
@@ -28,30 +28,7 @@ const untilAborted = (ctx: TaskContext) =>
     ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
   });
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-const leftovers: number[] = [];
-afterEach(() => {
-  for (const pid of leftovers.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
+const leftovers = trackLeftovers();
 
 const PATH = process.env.PATH ?? '/usr/bin:/bin';
 const fastRetries = (count: number, strategy: 'fixed' | 'linear' | 'exponential' = 'fixed') => ({

@@ -1,5 +1,5 @@
-import { Flags } from '@oclif/core';
 import { SlothCommand } from '../base-command.js';
+import { textOrJsonFlag } from '../output-flag.js';
 import { fileFlag, inputFlags } from '../workflow-flags.js';
 
 export default class Validate extends SlothCommand {
@@ -7,12 +7,7 @@ export default class Validate extends SlothCommand {
   static override flags = {
     file: fileFlag,
     ...inputFlags,
-    output: Flags.string({
-      char: 'o',
-      options: ['text', 'json'],
-      default: 'text',
-      description: 'text for people, json for machines.',
-    }),
+    output: textOrJsonFlag,
   };
   static override examples = ['<%= config.bin %> validate -f examples/hello-world.sloth'];
 

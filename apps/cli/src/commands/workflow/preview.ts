@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { SlothCommand } from '../../base-command.js';
+import { textOrJsonFlag } from '../../output-flag.js';
 import { fileFlag, inputFlags } from '../../workflow-flags.js';
 
 export default class WorkflowPreview extends SlothCommand {
@@ -8,12 +9,7 @@ export default class WorkflowPreview extends SlothCommand {
   static override flags = {
     file: fileFlag,
     ...inputFlags,
-    output: Flags.string({
-      char: 'o',
-      options: ['text', 'json'],
-      default: 'text',
-      description: 'text for people, json for machines.',
-    }),
+    output: textOrJsonFlag,
   };
   static override examples = ['<%= config.bin %> workflow preview -f examples/ci-pipeline.sloth'];
 
