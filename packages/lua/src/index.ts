@@ -1,5 +1,6 @@
 export { LuaRuntime, LuaStopped, luaErrorText } from './lua-runtime.js';
+export { createSandbox, displayPath, findLuaFile, type RunTaskNowResult, type SandboxOptions } from './lua-sandbox.js';
 export type { LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';
 export { fromLua, toLua } from './lua-values.js';
 export { bindModules } from './module-binder.js';
-export { displayPath, type LoadOptions, WorkflowFile } from './workflow-file.js';
+export { type LoadOptions, WorkflowFile } from './workflow-file.js';

@@ -1,15 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import {
-  closestName,
   didYouMean,
   errorMessage,
   executeTask,
   type ModuleCallContext,
   type ModuleSpec,
-  parseDuration,
   type RunObserver,
   type RunOptions,
   type RunResult,
@@ -21,18 +17,11 @@ import {
   type WorkflowSpec,
 } from '@sloth/core';
 import { callPlainFunction } from './lua-caller.js';
-import { LuaRuntime, LuaStopped, luaErrorText } from './lua-runtime.js';
+import { type LuaRuntime, LuaStopped, luaErrorText } from './lua-runtime.js';
+import { createSandbox, displayPath, type RunTaskNowResult } from './lua-sandbox.js';
 import type { LuaExport, LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';
 import { asList, fromLua } from './lua-values.js';
-import { bindModules } from './module-binder.js';
-import { STDLIB_LUA } from './stdlib.lua.js';
 import { toTaskSpec, toWorkflowSpec } from './task-bridge.js';
-
-let preludeSource: string | undefined;
-function prelude(): string {
-  preludeSource ??= readFileSync(fileURLToPath(new URL('../lua/prelude.lua', import.meta.url)), 'utf8');
-  return preludeSource;
-}
 
 export interface LoadOptions {
   /** Path of the .sloth file. */
@@ -74,8 +63,17 @@ export class WorkflowFile {
         hint: 'pass the path of a .sloth file with -f',
       });
     }
-    const runtime = await LuaRuntime.create();
-    const file = new WorkflowFile(path, shown, runtime, options);
+    let file: WorkflowFile | undefined;
+    const runtime = await createSandbox({
+      modules: options.modules,
+      file: path,
+      params: options.params,
+      values: options.values,
+      // Module calls at load time (top-level code) log under the file's name.
+      fallbackCtx: () => file?.loadCtx() ?? loadContext(shown, options, options.services),
+      runTaskNow: (name, params) => (file as WorkflowFile).runTaskNow(name, params),
+    });
+    file = new WorkflowFile(path, shown, runtime, options);
     try {
       await file.boot(source);
     } catch (err) {
@@ -86,28 +84,7 @@ export class WorkflowFile {
   }
 
   private loadCtx(): ModuleCallContext {
-    const emit = this.options.observer ?? (() => {});
-    return {
-      task: undefined,
-      signal: new AbortController().signal,
-      log: {
-        log: (level, message, fields, stream) =>
-          emit({
-            type: 'task.log',
-            runId: 'load',
-            task: basename(this.displayPath),
-            level,
-            message,
-            fields,
-            stream,
-            at: Date.now(),
-          }),
-      },
-      workdir: process.cwd(),
-      env: process.env as Record<string, string>,
-      user: undefined,
-      services: this.services,
-    };
+    return loadContext(this.displayPath, this.options, this.services);
   }
 
   /** Services for modules: the load-time ones, plus the stack of the run in progress. */
@@ -117,15 +94,6 @@ export class WorkflowFile {
 
   private async boot(source: string): Promise<void> {
     const state = { signal: undefined, moduleCtx: this.loadCtx() };
-    await this.runtime.run(prelude(), '=sloth:prelude', [this.host()], state);
-    await bindModules(this.runtime, this.options.modules, () => this.loadCtx());
-    await this.runtime.run(
-      'local m = __sloth.modules; if m.data then m.data.json = m.json; m.data.yaml = m.yaml end',
-      '=sloth:glue',
-      [],
-      state,
-    );
-    await this.runtime.run(STDLIB_LUA, '=sloth:stdlib', [this.stdlibHost()], state);
     try {
       await this.runtime.run(source, `@${this.displayPath}`, [], state);
     } catch (err) {
@@ -230,57 +198,8 @@ export class WorkflowFile {
     this.runtime.close();
   }
 
-  private host() {
-    return {
-      did_you_mean: (name: string, list: unknown) => didYouMean(name, Array.isArray(list) ? (list as string[]) : []),
-      parse_duration: (v: string | number) => {
-        try {
-          return { ms: parseDuration(v) };
-        } catch (err) {
-          return { error: errorMessage(err) };
-        }
-      },
-      run_task_now: (name: string, params: unknown) => this.runTaskNow(name, fromLua(params) as Record<string, unknown>),
-      workdir_op: (op: string, path: string, own: boolean) =>
-        workdirOp(op, path, own).catch((err: unknown) => ({
-          error: err instanceof SlothError ? `${err.message} (${err.hint})` : errorMessage(err),
-        })),
-    };
-  }
-
-  private stdlibHost() {
-    return {
-      getenv: (name: string) => process.env[name],
-      params: this.options.params ?? {},
-      values: this.options.values ?? {},
-      find_lua_file: (name: string) => this.findLuaFile(name),
-    };
-  }
-
-  private findLuaFile(name: string): { path?: string; source?: string; error?: string } {
-    const base = dirname(this.path);
-    const rel = name.startsWith('.') || name.includes('/') ? name : name.replaceAll('.', '/');
-    const candidates = [rel, `${rel}.lua`, `${rel}.sloth`, join(rel, 'init.lua')].map((c) => (isAbsolute(c) ? c : join(base, c)));
-    for (const candidate of candidates) {
-      if (existsSync(candidate) && !candidate.endsWith('/')) {
-        try {
-          return { path: displayPath(candidate), source: readFileSync(candidate, 'utf8') };
-        } catch {
-          // a directory: try the next candidate
-        }
-      }
-    }
-    const builtins = this.options.modules.map((m) => m.name);
-    const near = closestName(name, builtins);
-    return {
-      error: `module '${name}' not found: no built-in module of that name${near ? ` (did you mean '${near}'?)` : ''} and no file ${rel}.lua next to ${this.displayPath}`,
-    };
-  }
-
-  private async runTaskNow(
-    name: string,
-    params: Record<string, unknown>,
-  ): Promise<{ success: boolean; output?: unknown; error?: string }> {
+  /** Runs one task now, inside the run in progress (Task:run()). */
+  async runTaskNow(name: string, params: Record<string, unknown>): Promise<RunTaskNowResult> {
     await new Promise((r) => setImmediate(r)); // let the calling thread finish yielding first
     const caller = this.runtime.current;
     const t = this.luaTasks.get(name) ?? (await this.lookupLateTask(name));
@@ -322,6 +241,23 @@ export class WorkflowFile {
   }
 }
 
+/** The module context of code that runs outside any task: a file's top level, workflow hooks. */
+function loadContext(shown: string, options: LoadOptions, services: RunServices | undefined): ModuleCallContext {
+  const emit = options.observer ?? (() => {});
+  return {
+    task: undefined,
+    signal: new AbortController().signal,
+    log: {
+      log: (level, message, fields, stream) =>
+        emit({ type: 'task.log', runId: 'load', task: basename(shown), level, message, fields, stream, at: Date.now() }),
+    },
+    workdir: process.cwd(),
+    env: process.env as Record<string, string>,
+    user: undefined,
+    services,
+  };
+}
+
 /** `results.<task>` as on_complete sees it. */
 function luaResults(results: Record<string, TaskResult>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -337,35 +273,4 @@ function luaResults(results: Record<string, TaskResult>): Record<string, unknown
   return out;
 }
 
-async function workdirOp(op: string, path: string, own: boolean): Promise<{ value?: boolean; error?: string }> {
-  if (op === 'ensure') {
-    await mkdir(path, { recursive: true });
-    return { value: true };
-  }
-  if (op === 'exists') {
-    try {
-      return { value: (await stat(path)).isDirectory() };
-    } catch {
-      return { value: false };
-    }
-  }
-  if (!own) {
-    throw new SlothError(
-      'invalid_argument',
-      `workdir.cleanup() refused: this task has no workdir of its own (it would delete ${path})`,
-      {
-        hint: 'set one with :workdir("/tmp/...") to use cleanup()',
-      },
-    );
-  }
-  await rm(path, { recursive: true, force: true });
-  return { value: true };
-}
-
-/** A path as people want to read it: relative to the current directory when inside it. */
-export function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
-}
-
-export { LuaStopped };
+export { displayPath, LuaStopped };

@@ -1,0 +1,160 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  closestName,
+  didYouMean,
+  errorMessage,
+  type ModuleCallContext,
+  type ModuleSpec,
+  parseDuration,
+  SlothError,
+} from '@sloth/core';
+import { LuaRuntime } from './lua-runtime.js';
+import { fromLua } from './lua-values.js';
+import { bindModules } from './module-binder.js';
+import { STDLIB_LUA } from './stdlib.lua.js';
+
+let preludeSource: string | undefined;
+function prelude(): string {
+  preludeSource ??= readFileSync(fileURLToPath(new URL('../lua/prelude.lua', import.meta.url)), 'utf8');
+  return preludeSource;
+}
+
+/** What `Task:run()` reports back to Lua. */
+export interface RunTaskNowResult {
+  success: boolean;
+  output?: unknown;
+  error?: string;
+}
+
+export interface SandboxOptions {
+  modules: ModuleSpec[];
+  /** The .sloth (or hook) file whose directory `require` searches for Lua files. */
+  file?: string | undefined;
+  params?: Record<string, unknown> | undefined;
+  values?: Record<string, unknown> | undefined;
+  /** Context for module calls made outside any task (top-level code of a file). */
+  fallbackCtx: () => ModuleCallContext;
+  /** Runs a task by name for `Task:run()`; without it, Task:run() fails with `runTaskRefusal`. */
+  runTaskNow?: ((name: string, params: Record<string, unknown>) => Promise<RunTaskNowResult>) | undefined;
+  /** Why Task:run() is unavailable here (e.g. "inside a goroutine"). */
+  runTaskRefusal?: string | undefined;
+}
+
+/**
+ * A Lua runtime with the workflow language, every module and our standard library overrides loaded: the one
+ * way a workflow file, a goroutine worker or a hook gets a Lua state.
+ */
+export async function createSandbox(options: SandboxOptions): Promise<LuaRuntime> {
+  const runtime = await LuaRuntime.create();
+  try {
+    const state = { signal: undefined, moduleCtx: options.fallbackCtx() };
+    await runtime.run(prelude(), '=sloth:prelude', [preludeHost(options)], state);
+    await bindModules(runtime, options.modules, options.fallbackCtx);
+    await runtime.run(
+      'local m = __sloth.modules; if m.data then m.data.json = m.json; m.data.yaml = m.yaml end',
+      '=sloth:glue',
+      [],
+      state,
+    );
+    await runtime.run(STDLIB_LUA, '=sloth:stdlib', [stdlibHost(options)], state);
+    return runtime;
+  } catch (err) {
+    runtime.close();
+    throw err;
+  }
+}
+
+function preludeHost(options: SandboxOptions) {
+  return {
+    did_you_mean: (name: string, list: unknown) => didYouMean(name, Array.isArray(list) ? (list as string[]) : []),
+    parse_duration: (v: string | number) => {
+      try {
+        return { ms: parseDuration(v) };
+      } catch (err) {
+        return { error: errorMessage(err) };
+      }
+    },
+    run_task_now: async (name: string, params: unknown): Promise<RunTaskNowResult> => {
+      if (!options.runTaskNow)
+        return { success: false, error: `Task:run() is not available ${options.runTaskRefusal ?? 'here'}` };
+      return options.runTaskNow(name, (fromLua(params) ?? {}) as Record<string, unknown>);
+    },
+    workdir_op: (op: string, path: string, own: boolean) =>
+      workdirOp(op, path, own).catch((err: unknown) => ({
+        error: err instanceof SlothError ? `${err.message} (${err.hint})` : errorMessage(err),
+      })),
+  };
+}
+
+function stdlibHost(options: SandboxOptions) {
+  return {
+    getenv: (name: string) => process.env[name],
+    params: options.params ?? {},
+    values: options.values ?? {},
+    find_lua_file: (name: string) =>
+      findLuaFile(
+        options.file,
+        name,
+        options.modules.map((m) => m.name),
+      ),
+  };
+}
+
+/** Resolves `require(name)` to a Lua file next to `file` (a.b -> a/b.lua, ./x, x/init.lua). */
+export function findLuaFile(
+  file: string | undefined,
+  name: string,
+  builtins: string[],
+): { path?: string; source?: string; error?: string } {
+  const base = file ? dirname(file) : process.cwd();
+  const rel = name.startsWith('.') || name.includes('/') ? name : name.replaceAll('.', '/');
+  const candidates = [rel, `${rel}.lua`, `${rel}.sloth`, join(rel, 'init.lua')].map((c) => (isAbsolute(c) ? c : join(base, c)));
+  for (const candidate of candidates) {
+    if (existsSync(candidate) && !candidate.endsWith('/')) {
+      try {
+        return { path: displayPath(candidate), source: readFileSync(candidate, 'utf8') };
+      } catch {
+        // a directory: try the next candidate
+      }
+    }
+  }
+  const near = closestName(name, builtins);
+  const next = file ? ` next to ${displayPath(file)}` : '';
+  return {
+    error: `module '${name}' not found: no built-in module of that name${near ? ` (did you mean '${near}'?)` : ''} and no file ${rel}.lua${next}`,
+  };
+}
+
+async function workdirOp(op: string, path: string, own: boolean): Promise<{ value?: boolean; error?: string }> {
+  if (op === 'ensure') {
+    await mkdir(path, { recursive: true });
+    return { value: true };
+  }
+  if (op === 'exists') {
+    try {
+      return { value: (await stat(path)).isDirectory() };
+    } catch {
+      return { value: false };
+    }
+  }
+  if (!own) {
+    throw new SlothError(
+      'invalid_argument',
+      `workdir.cleanup() refused: this task has no workdir of its own (it would delete ${path})`,
+      {
+        hint: 'set one with :workdir("/tmp/...") to use cleanup()',
+      },
+    );
+  }
+  await rm(path, { recursive: true, force: true });
+  return { value: true };
+}
+
+/** A path as people want to read it: relative to the current directory when inside it. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
