@@ -1,0 +1,2 @@
+export * from './gen/sloth/v1/agent_pb.js';
+export * from './gen/sloth/v1/control_pb.js';
