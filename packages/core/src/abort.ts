@@ -3,6 +3,15 @@ import { SlothError } from './errors.js';
 /** Why a task's signal fired: its own timeout, or the whole run being stopped. */
 export type AbortCause = { kind: 'timeout'; timeoutMs: number } | { kind: 'run'; reason: string };
 
+/** The cause a task's signal fires with when its body has returned (what it left running is told to stop). */
+export const TASK_FINISHED = { kind: 'run', reason: 'task finished' } as const satisfies AbortCause;
+
+/** True when a signal fired only because its task ended normally, not for a timeout or cancellation. */
+export function endedNormally(reason: unknown): boolean {
+  const cause = reason as AbortCause | undefined;
+  return cause?.kind === 'run' && cause.reason === TASK_FINISHED.reason;
+}
+
 /** Resolves with the promise, or rejects as soon as `signal` fires, whichever comes first. */
 export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);

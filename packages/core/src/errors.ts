@@ -8,6 +8,9 @@ export type SlothErrorCode =
   | 'timeout'
   | 'aborted'
   | 'store' // the state database cannot be opened, read or written
+  | 'unavailable' // a master (or an agent) cannot be reached, or it went away
+  | 'unauthenticated' // a master refused the token
+  | 'conflict' // the thing is in a state that forbids it (an agent name already connected, an inactive agent)
   | 'internal';
 
 export interface SlothErrorOptions {

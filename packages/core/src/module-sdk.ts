@@ -51,6 +51,11 @@ export interface ModuleSpec {
   doc: string;
   functions: Record<string, FunctionSpec>;
   /**
+   * Helpers that only the module's own Lua sources (`FunctionSpec.lua`) see, as fields of `M`: not globals, not in
+   * `modules list` or the docs.
+   */
+  internals?: Record<string, FunctionSpec> | undefined;
+  /**
    * Optional drift hook for `sloth-runner stack drift`: reads back a stack resource this module manages (registered with
    * `module = "<this module>"`) so its recorded properties can be compared with what is really there. Return undefined
    * for resource types it cannot read; they are listed as not checkable. Must not change anything.

@@ -1,3 +1,4 @@
+import type { ModuleCallContext } from './module-sdk.js';
 import type { Store } from './store/open-store.js';
 
 /** The stack a run records into: its id and name, and this run's execution id. */
@@ -7,8 +8,66 @@ export interface StackBinding {
   executionId: string;
 }
 
-/** What the run environment offers modules beyond the task itself (persistent state, the run's stack). */
+/** Where an event comes from, when the caller knows better than the sink's defaults. */
+export interface EventMeta {
+  source?: string | undefined;
+  stack?: string | undefined;
+  runId?: string | undefined;
+}
+
+/** The event queue as modules see it: dispatch persists the event (before it returns) and gives its id. */
+export interface EventSink {
+  dispatch(type: string, data: Record<string, unknown>, meta?: EventMeta): string;
+}
+
+/** What the run environment offers modules beyond the task itself (persistent state, the run's stack, events). */
 export interface RunServices {
   store?: Store | undefined;
   stack?: StackBinding | undefined;
+  events?: EventSink | undefined;
+  /** The run's goroutine threads (the goroutine module); absent outside a run. */
+  goroutines?: GoroutineHost | undefined;
+  /** True for code running inside a goroutine, where goroutines cannot be started. */
+  insideGoroutine?: boolean | undefined;
+}
+
+/** A function call encoded by the Lua goroutine codec, to run on a worker thread. */
+export interface GoroutineRequest {
+  /** The encoded function and arguments. */
+  code: string;
+  /** 'spawn': nobody waits for it; its failure is logged, and the end of the run waits for it a little. */
+  kind: 'async' | 'spawn';
+  /** A named pool that limits how many of its goroutines run at once. */
+  pool?: string | undefined;
+}
+
+/** How a goroutine ended: its encoded return values, or its error with the Lua traceback. */
+export interface GoroutineOutcome {
+  ok: boolean;
+  values?: string | undefined;
+  error?: string | undefined;
+  traceback?: string | undefined;
+}
+
+export interface GoroutinePoolStats {
+  workers: number;
+  active: number;
+  queued: number;
+  completed: number;
+  failed: number;
+}
+
+/** Runs goroutines for one workflow run; its threads are stopped when the run ends. */
+export interface GoroutineHost {
+  /** Queues a goroutine for the calling task (its log, workdir, env; stopped with it) and returns its id. */
+  submit(request: GoroutineRequest, ctx: ModuleCallContext): number;
+  /** Waits for goroutines; those still running after `timeoutMs` are stopped and reported as timed out. */
+  wait(ids: number[], timeoutMs: number | undefined, signal: AbortSignal): Promise<GoroutineOutcome[]>;
+  /** Creates (or resizes) a named pool; without a name, an anonymous one. Returns its name. */
+  createPool(name: string | undefined, workers: number): string;
+  /** Waits for the goroutines submitted to a pool since its last wait, in submission order. */
+  waitPool(name: string, timeoutMs: number | undefined, signal: AbortSignal): Promise<GoroutineOutcome[]>;
+  poolStats(name: string): GoroutinePoolStats;
+  /** Stops a pool's queued and running goroutines and forgets it; returns how many were stopped. */
+  closePool(name: string): number;
 }

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type AbortCause, abortableSleep, abortError, raceAbort } from './abort.js';
+import { type AbortCause, abortableSleep, abortError, raceAbort, TASK_FINISHED } from './abort.js';
 import { consumeArtifacts, publishArtifacts } from './artifacts.js';
 import { errorMessage, SlothError } from './errors.js';
 import { retryDelay } from './retry-policy.js';
@@ -193,7 +193,7 @@ async function runAttempt(
     clearTimeout(timer);
     env.runSignal.removeEventListener('abort', onRunAbort);
     // Anything the body left running (child processes, Lua threads) is told to stop.
-    if (!controller.signal.aborted) controller.abort({ kind: 'run', reason: 'task finished' } satisfies AbortCause);
+    if (!controller.signal.aborted) controller.abort(TASK_FINISHED);
   }
 }
 

@@ -1,9 +1,34 @@
 export {
+  type AgentHeartbeat,
+  type AgentRecord,
+  AgentRepo,
+  type AgentWorkOutcome,
+  type AgentWorkRecord,
+  type AgentWorkStatus,
+  agentRepo,
+} from './agent-repo.js';
+export { newEventId } from './event-id.js';
+export {
+  EVENT_STATUSES,
+  type EventFilter,
+  type EventMetaInput,
+  type EventOutcome,
+  type EventRecord,
+  EventRepo,
+  type EventStatus,
+  eventRepo,
+  type HookExecutionRecord,
+  type LeaseOwner,
+  MAX_EVENT_DATA_BYTES,
+} from './event-repo.js';
+export { type HookInput, type HookRecord, HookRepo, type HookSummary, hookRepo } from './hook-repo.js';
+export {
   acquireLease,
   describeHolder,
   forceReleaseLease,
   type LeaseHolder,
   leaseHolder,
+  pidIsDead,
   releaseLease,
   renewLease,
   tryAcquireLease,

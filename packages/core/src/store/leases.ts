@@ -15,15 +15,19 @@ export interface LeaseHolder {
   expiresAt: number;
 }
 
-/** True when `pid` on this host no longer exists. */
-function deadHere(holder: LeaseHolder): boolean {
-  if (holder.host !== hostname()) return false;
+/** True when no process with this pid exists on this host. */
+export function pidIsDead(pid: number): boolean {
   try {
-    process.kill(holder.pid, 0);
+    process.kill(pid, 0);
     return false;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
+}
+
+/** True when the holder was a process of this host that no longer exists. */
+function deadHere(holder: LeaseHolder): boolean {
+  return holder.host === hostname() && pidIsDead(holder.pid);
 }
 
 /**

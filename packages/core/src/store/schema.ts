@@ -107,3 +107,116 @@ export const resourceChanges = sqliteTable(
   },
   (t) => [index('resource_changes_execution').on(t.executionId)],
 );
+
+/**
+ * The event queue: every event is written here before dispatch returns, then claimed by a processor.
+ * status: pending -> processing (leased by one processor) -> completed | failed; a failed hook with attempts left
+ * puts the event back to pending until available_at (its back-off).
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    /** Sortable unique id (time first), given to hooks so they can be idempotent. */
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    /** "cli", "workflow:<name>", "hook:<name>", later agent names. */
+    source: text('source').notNull(),
+    stack: text('stack'),
+    runId: text('run_id'),
+    data: text('data').notNull().default('{}'),
+    status: text('status').notNull(),
+    /** How many times a processor claimed it. */
+    attempts: integer('attempts').notNull().default(0),
+    error: text('error'),
+    /** A pending event is not claimed before this time (retry back-off). */
+    availableAt: integer('available_at').notNull(),
+    /** The processor holding a processing event: its token, host and pid, and when its lease runs out. */
+    leaseOwner: text('lease_owner'),
+    leaseHost: text('lease_host'),
+    leasePid: integer('lease_pid'),
+    leaseUntil: integer('lease_until'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    processedAt: integer('processed_at'),
+  },
+  (t) => [
+    index('events_status_available').on(t.status, t.availableAt),
+    index('events_created').on(t.createdAt),
+    // A run's own claims (the CLI drains its run) and its counts, without scanning other runs' events.
+    index('events_run_status').on(t.runId, t.status, t.availableAt),
+  ],
+);
+
+/** Lua hooks: the source is copied at `hook add`, so editing or breaking the file later cannot break a processor. */
+export const hooks = sqliteTable('hooks', {
+  name: text('name').primaryKey(),
+  /** An event type or a pattern with `*` wildcards. */
+  eventType: text('event_type').notNull(),
+  /** Only events of this stack, when set. */
+  stack: text('stack'),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  source: text('source').notNull(),
+  /** The file it was added from, for messages (file:line) and `hook show`. */
+  path: text('path').notNull(),
+  timeoutMs: integer('timeout_ms').notNull(),
+  maxAttempts: integer('max_attempts').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Every run of a hook for an event: the audit trail of `hook history` and `events show`. */
+export const hookExecutions = sqliteTable(
+  'hook_executions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    hook: text('hook').notNull(),
+    eventId: text('event_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    success: integer('success', { mode: 'boolean' }).notNull(),
+    output: text('output'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+    startedAt: integer('started_at').notNull(),
+  },
+  (t) => [index('hook_executions_event').on(t.eventId), index('hook_executions_hook_started').on(t.hook, t.startedAt)],
+);
+
+/** The master's agent registry: every agent that ever registered, until `agent delete`. Whether it is Active is live state of the master. */
+export const agents = sqliteTable('agents', {
+  name: text('name').primaryKey(),
+  /** host:port the agent connected from, as the master saw it. */
+  address: text('address').notNull(),
+  version: text('version').notNull(),
+  /** JSON object of string labels (--labels k=v). */
+  labels: text('labels').notNull().default('{}'),
+  /** JSON: the SystemInfo of the last heartbeat (cpu, memory, disk, load, uptime). */
+  system: text('system').notNull().default('{}'),
+  registeredAt: integer('registered_at').notNull(),
+  lastHeartbeat: integer('last_heartbeat').notNull(),
+});
+
+/**
+ * Work the master sent to an agent (a command of `agent exec`, later a delegated task), kept so that a result the
+ * agent delivers after a reconnection, or after a master restart, is recorded and not lost.
+ * status: pending -> success | failed | lost (the agent came back without it, or never came back) | timeout | cancelled
+ */
+export const agentWork = sqliteTable(
+  'agent_work',
+  {
+    id: text('id').primaryKey(),
+    agent: text('agent').notNull(),
+    /** command | task */
+    kind: text('kind').notNull(),
+    /** The command line, or workflow:task. */
+    what: text('what').notNull(),
+    status: text('status').notNull(),
+    exitCode: integer('exit_code'),
+    error: text('error'),
+    durationMs: integer('duration_ms'),
+    createdAt: integer('created_at').notNull(),
+    /** When the master gives up on it (its timeout), if it has one. */
+    deadline: integer('deadline'),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [index('agent_work_status').on(t.status), index('agent_work_agent').on(t.agent, t.createdAt)],
+);

@@ -1,0 +1,236 @@
+import type Database from 'better-sqlite3';
+import { type Store, storeError } from './open-store.js';
+
+/** One agent of the master's registry, as stored. */
+export interface AgentRecord {
+  name: string;
+  address: string;
+  version: string;
+  labels: Record<string, string>;
+  /** The SystemInfo of the last heartbeat, as the master received it. */
+  system: Record<string, unknown>;
+  registeredAt: number;
+  lastHeartbeat: number;
+}
+
+/** Where a piece of work sent to an agent stands. */
+export type AgentWorkStatus = 'pending' | 'success' | 'failed' | 'lost' | 'timeout' | 'cancelled';
+
+/** One piece of work sent to an agent. */
+export interface AgentWorkRecord {
+  id: string;
+  agent: string;
+  kind: 'command' | 'task';
+  what: string;
+  status: AgentWorkStatus;
+  exitCode: number | null;
+  error: string | null;
+  durationMs: number | null;
+  createdAt: number;
+  deadline: number | null;
+  finishedAt: number | null;
+}
+
+/** How a piece of work ended. */
+export interface AgentWorkOutcome {
+  status: Exclude<AgentWorkStatus, 'pending'>;
+  exitCode?: number | undefined;
+  error?: string | undefined;
+  durationMs?: number | undefined;
+}
+
+const SQL = {
+  upsert:
+    'INSERT INTO agents (name, address, version, labels, system, registered_at, last_heartbeat) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+    'ON CONFLICT (name) DO UPDATE SET address = excluded.address, version = excluded.version, labels = excluded.labels, ' +
+    'system = excluded.system, registered_at = excluded.registered_at, last_heartbeat = excluded.last_heartbeat',
+  heartbeat: 'UPDATE agents SET last_heartbeat = ?, system = ? WHERE name = ?',
+  get: 'SELECT * FROM agents WHERE name = ?',
+  list: 'SELECT * FROM agents ORDER BY name',
+  delete: 'DELETE FROM agents WHERE name = ?',
+  addWork:
+    'INSERT INTO agent_work (id, agent, kind, what, status, created_at, deadline) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+    'ON CONFLICT (id) DO NOTHING',
+  finishWork:
+    "UPDATE agent_work SET status = ?, exit_code = ?, error = ?, duration_ms = ?, finished_at = ? WHERE id = ? AND status = 'pending'",
+  getWork: 'SELECT * FROM agent_work WHERE id = ?',
+  pendingWork: "SELECT * FROM agent_work WHERE status = 'pending' ORDER BY created_at",
+  pruneWork: "DELETE FROM agent_work WHERE status <> 'pending' AND finished_at < ?",
+} as const;
+
+type Statements = { [K in keyof typeof SQL]: Database.Statement };
+
+interface AgentRow {
+  name: string;
+  address: string;
+  version: string;
+  labels: string;
+  system: string;
+  registered_at: number;
+  last_heartbeat: number;
+}
+
+interface WorkRow {
+  id: string;
+  agent: string;
+  kind: string;
+  what: string;
+  status: string;
+  exit_code: number | null;
+  error: string | null;
+  duration_ms: number | null;
+  created_at: number;
+  deadline: number | null;
+  finished_at: number | null;
+}
+
+/** The master's agent registry and the work it dispatched, on a Store (prepared statements: heartbeats are a hot path). */
+export class AgentRepo {
+  private readonly sql: Statements;
+  private readonly heartbeats: Database.Transaction<(beats: readonly AgentHeartbeat[]) => void>;
+
+  constructor(readonly store: Store) {
+    this.sql = Object.fromEntries(Object.entries(SQL).map(([k, s]) => [k, store.sqlite.prepare(s)])) as Statements;
+    this.heartbeats = store.sqlite.transaction((beats: readonly AgentHeartbeat[]) => {
+      for (const b of beats) this.sql.heartbeat.run(b.at, JSON.stringify(b.system), b.name);
+    });
+  }
+
+  /** Records a (re-)registration: the agent's row is created or replaced. */
+  register(agent: AgentRecord): void {
+    this.run(() =>
+      this.sql.upsert.run(
+        agent.name,
+        agent.address,
+        agent.version,
+        JSON.stringify(agent.labels),
+        JSON.stringify(agent.system),
+        agent.registeredAt,
+        agent.lastHeartbeat,
+      ),
+    );
+  }
+
+  /** Records many heartbeats in one transaction. */
+  recordHeartbeats(beats: readonly AgentHeartbeat[]): void {
+    if (beats.length > 0) this.run(() => this.heartbeats.immediate(beats));
+  }
+
+  get(name: string): AgentRecord | undefined {
+    const row = this.run(() => this.sql.get.get(name) as AgentRow | undefined);
+    return row ? toAgent(row) : undefined;
+  }
+
+  /** Every registered agent, by name. */
+  list(): AgentRecord[] {
+    return this.run(() => (this.sql.list.all() as AgentRow[]).map(toAgent));
+  }
+
+  /** Removes an agent from the registry; true when it was there. */
+  delete(name: string): boolean {
+    return this.run(() => this.sql.delete.run(name).changes > 0);
+  }
+
+  /** Records work sent to an agent, as pending. */
+  addWork(work: Pick<AgentWorkRecord, 'id' | 'agent' | 'kind' | 'what' | 'createdAt' | 'deadline'>): void {
+    this.run(() => this.sql.addWork.run(work.id, work.agent, work.kind, work.what, 'pending', work.createdAt, work.deadline));
+  }
+
+  /** Records how pending work ended; false when it was not pending (unknown, or already finished). */
+  finishWork(id: string, outcome: AgentWorkOutcome, now = Date.now()): boolean {
+    return this.run(
+      () =>
+        this.sql.finishWork.run(
+          outcome.status,
+          outcome.exitCode ?? null,
+          outcome.error ?? null,
+          outcome.durationMs ?? null,
+          now,
+          id,
+        ).changes > 0,
+    );
+  }
+
+  getWork(id: string): AgentWorkRecord | undefined {
+    const row = this.run(() => this.sql.getWork.get(id) as WorkRow | undefined);
+    return row ? toWork(row) : undefined;
+  }
+
+  /** Work still waiting for its result, oldest first. */
+  pendingWork(): AgentWorkRecord[] {
+    return this.run(() => (this.sql.pendingWork.all() as WorkRow[]).map(toWork));
+  }
+
+  /** Forgets finished work older than `before`; returns how much. */
+  pruneWork(before: number): number {
+    return this.run(() => this.sql.pruneWork.run(before).changes);
+  }
+
+  private run<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw storeError(err, this.store.path);
+    }
+  }
+}
+
+/** One heartbeat to record. */
+export interface AgentHeartbeat {
+  name: string;
+  at: number;
+  system: Record<string, unknown>;
+}
+
+function toAgent(r: AgentRow): AgentRecord {
+  return {
+    name: r.name,
+    address: r.address,
+    version: r.version,
+    labels: parseObject(r.labels) as Record<string, string>,
+    system: parseObject(r.system),
+    registeredAt: r.registered_at,
+    lastHeartbeat: r.last_heartbeat,
+  };
+}
+
+function toWork(r: WorkRow): AgentWorkRecord {
+  return {
+    id: r.id,
+    agent: r.agent,
+    kind: r.kind === 'task' ? 'task' : 'command',
+    what: r.what,
+    status: r.status as AgentWorkStatus,
+    exitCode: r.exit_code,
+    error: r.error,
+    durationMs: r.duration_ms,
+    createdAt: r.created_at,
+    deadline: r.deadline,
+    finishedAt: r.finished_at,
+  };
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+const repos = new WeakMap<Store, AgentRepo>();
+
+/** The agent repository of a store (one per store: its statements are prepared once). */
+export function agentRepo(store: Store): AgentRepo {
+  let repo = repos.get(store);
+  if (!repo) {
+    try {
+      repo = new AgentRepo(store);
+    } catch (err) {
+      throw storeError(err, store.path);
+    }
+    repos.set(store, repo);
+  }
+  return repo;
+}

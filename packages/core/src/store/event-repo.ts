@@ -1,0 +1,396 @@
+import { hostname } from 'node:os';
+import type Database from 'better-sqlite3';
+import { SlothError } from '../errors.js';
+import { checkEventType, eventTypeMatches } from '../event-types.js';
+import { newEventId } from './event-id.js';
+import { pidIsDead } from './leases.js';
+import { type Store, storeError } from './open-store.js';
+
+// Raw prepared statements: dispatch and claim are the hot paths of the queue (TOOLCHAIN.md: the drizzle builder costs
+// ~10x per row unless prepared). Column names are those of schema.ts.
+
+export type EventStatus = 'pending' | 'processing' | 'completed' | 'failed';
+export const EVENT_STATUSES: readonly EventStatus[] = ['pending', 'processing', 'completed', 'failed'];
+
+/** Where an event comes from and what it belongs to. */
+export interface EventMetaInput {
+  /** "cli", "workflow:<name>", "hook:<name>"... */
+  source: string;
+  stack?: string | undefined;
+  runId?: string | undefined;
+}
+
+export interface EventRecord {
+  id: string;
+  type: string;
+  source: string;
+  stack: string | undefined;
+  runId: string | undefined;
+  data: Record<string, unknown>;
+  status: EventStatus;
+  attempts: number;
+  error: string | undefined;
+  availableAt: number;
+  createdAt: number;
+  updatedAt: number;
+  processedAt: number | undefined;
+}
+
+export interface HookExecutionRecord {
+  id: number;
+  hook: string;
+  eventId: string;
+  attempt: number;
+  success: boolean;
+  output: string | undefined;
+  error: string | undefined;
+  durationMs: number;
+  startedAt: number;
+}
+
+/** The processor holding leases: a token unique to it, and its host and pid so a dead holder is recognised at once. */
+export interface LeaseOwner {
+  token: string;
+  host: string;
+  pid: number;
+}
+
+/** What processing did to one claimed event, written with its hook executions in one transaction. */
+export interface EventOutcome {
+  id: string;
+  status: 'completed' | 'failed' | 'pending';
+  error?: string | undefined;
+  /** For 'pending' (a retry): not claimed again before this time. */
+  availableAt?: number | undefined;
+  executions: Omit<HookExecutionRecord, 'id' | 'eventId'>[];
+}
+
+export interface EventFilter {
+  /** An event type or a pattern with `*`. */
+  type?: string | undefined;
+  status?: EventStatus | undefined;
+  runId?: string | undefined;
+  limit?: number | undefined;
+}
+
+/** Longest data a dispatched event may carry (its JSON); an event is a notification, not a file transfer. */
+export const MAX_EVENT_DATA_BYTES = 256 * 1024;
+/** Hook output and errors are kept up to this many characters. */
+const MAX_TEXT = 8 * 1024;
+
+const COLUMNS =
+  'id, type, source, stack, run_id AS runId, data, status, attempts, error, available_at AS availableAt, ' +
+  'created_at AS createdAt, updated_at AS updatedAt, processed_at AS processedAt';
+const CLAIMABLE = "status = 'pending' AND available_at <= @now";
+const CLAIM_SET =
+  "status = 'processing', attempts = attempts + 1, lease_owner = @token, lease_host = @host, lease_pid = @pid, " +
+  'lease_until = @until, updated_at = @now';
+
+const SQL = {
+  insert:
+    'INSERT INTO events (id, type, source, stack, run_id, data, status, attempts, available_at, created_at, updated_at) ' +
+    "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
+  // Oldest due first, in index order ((status, available_at) and (run_id, status, available_at)): no sort of the backlog.
+  claim: `UPDATE events SET ${CLAIM_SET} WHERE id IN (SELECT id FROM events WHERE ${CLAIMABLE} ORDER BY available_at LIMIT @limit) RETURNING ${COLUMNS}`,
+  claimRun: `UPDATE events SET ${CLAIM_SET} WHERE id IN (SELECT id FROM events WHERE run_id = @runId AND ${CLAIMABLE} ORDER BY available_at LIMIT @limit) RETURNING ${COLUMNS}`,
+  renew: "UPDATE events SET lease_until = ? WHERE lease_owner = ? AND status = 'processing'",
+  releaseOne:
+    "UPDATE events SET status = 'pending', lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL, updated_at = ? " +
+    "WHERE id = ? AND lease_owner = ? AND status = 'processing'",
+  releaseAll:
+    "UPDATE events SET status = 'pending', lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL, updated_at = ? " +
+    "WHERE lease_owner = ? AND status = 'processing'",
+  recoverExpired:
+    "UPDATE events SET status = 'pending', lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL, updated_at = ? " +
+    "WHERE status = 'processing' AND lease_until < ?",
+  holdersHere: "SELECT DISTINCT lease_pid AS pid FROM events WHERE status = 'processing' AND lease_host = ?",
+  recoverPid:
+    "UPDATE events SET status = 'pending', lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL, updated_at = ? " +
+    "WHERE status = 'processing' AND lease_host = ? AND lease_pid = ?",
+  finish:
+    'UPDATE events SET status = @status, error = @error, available_at = @availableAt, updated_at = @now, ' +
+    "processed_at = CASE WHEN @status = 'pending' THEN NULL ELSE @now END, " +
+    'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL ' +
+    "WHERE id = @id AND lease_owner = @token AND status = 'processing'",
+  insertExecution:
+    'INSERT INTO hook_executions (hook, event_id, attempt, success, output, error, duration_ms, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  priorExecutions:
+    'SELECT hook, count(*) AS runs, max(success) AS succeeded FROM hook_executions WHERE event_id = ? GROUP BY hook',
+  get: `SELECT ${COLUMNS} FROM events WHERE id = ?`,
+  byPrefix: `SELECT ${COLUMNS} FROM events WHERE id >= ? AND id < ? ORDER BY id LIMIT 2`,
+  executionsOf:
+    'SELECT id, hook, event_id AS eventId, attempt, success, output, error, duration_ms AS durationMs, started_at AS startedAt ' +
+    'FROM hook_executions WHERE event_id = ? ORDER BY id',
+  countRun: 'SELECT status, count(*) AS n FROM events WHERE run_id = ? GROUP BY status',
+  nextAvailableRun: "SELECT min(available_at) AS at FROM events WHERE run_id = ? AND status = 'pending'",
+  completeRun:
+    "UPDATE events SET status = 'completed', updated_at = @now, processed_at = @now WHERE run_id = @runId AND status = 'pending'",
+  cleanupExecutions:
+    'DELETE FROM hook_executions WHERE event_id IN (SELECT id FROM events WHERE created_at < @before AND status IN (SELECT value FROM json_each(@statuses)))',
+  cleanupEvents: 'DELETE FROM events WHERE created_at < @before AND status IN (SELECT value FROM json_each(@statuses))',
+} as const;
+
+type Statements = { [K in keyof typeof SQL]: Database.Statement };
+type Row = Omit<EventRecord, 'data' | 'stack' | 'runId' | 'error' | 'processedAt' | 'status'> & {
+  data: string;
+  stack: string | null;
+  runId: string | null;
+  error: string | null;
+  status: string;
+  processedAt: number | null;
+};
+
+/** The persistent event queue on a Store: dispatch, claim with a lease, record outcomes, list, clean up. */
+export class EventRepo {
+  private readonly sql: Statements;
+  private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
+
+  constructor(readonly store: Store) {
+    this.sql = Object.fromEntries(Object.entries(SQL).map(([k, s]) => [k, store.sqlite.prepare(s)])) as Statements;
+    this.tx = store.sqlite.transaction((fn: () => unknown) => fn());
+  }
+
+  /** Validates and persists one event (status pending) and returns its id; the write is committed when it returns. */
+  dispatch(type: string, data: Record<string, unknown>, meta: EventMetaInput, now = Date.now()): string {
+    checkEventType(type, 'event');
+    const text = encodeData(data, type);
+    const id = newEventId(now);
+    this.single(() => this.sql.insert.run(id, type, meta.source, meta.stack ?? null, meta.runId ?? null, text, now, now, now));
+    return id;
+  }
+
+  /** Claims up to `limit` pending events that are due (the longest due first), leasing them to `owner` for `leaseMs`. */
+  claim(owner: LeaseOwner, limit: number, leaseMs: number, runId?: string, now = Date.now()): EventRecord[] {
+    const params = { ...owner, until: now + leaseMs, now, limit, runId };
+    const stmt = runId === undefined ? this.sql.claim : this.sql.claimRun;
+    if (runId === undefined) delete params.runId;
+    const rows = this.write(() => stmt.all(params) as Row[]);
+    return rows.map(toRecord).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** Extends the leases of every event `owner` is processing. */
+  renewLeases(owner: LeaseOwner, leaseMs: number, now = Date.now()): number {
+    return this.single(() => this.sql.renew.run(now + leaseMs, owner.token).changes);
+  }
+
+  /** Hands events back to the queue (pending, claimable at once): the given ones, or all that `owner` holds. */
+  release(owner: LeaseOwner, ids?: string[], now = Date.now()): number {
+    if (ids === undefined) return this.single(() => this.sql.releaseAll.run(now, owner.token).changes);
+    return this.write(() => ids.reduce((n, id) => n + this.sql.releaseOne.run(now, id, owner.token).changes, 0));
+  }
+
+  /**
+   * Puts back to pending the events whose processor is gone: its lease ran out, or it was a process of this host that
+   * no longer exists (a crash or SIGKILL), so they are processed again at once. Returns how many.
+   */
+  recoverAbandoned(now = Date.now()): number {
+    const here = hostname();
+    return this.write(() => {
+      let n = this.sql.recoverExpired.run(now, now).changes;
+      for (const { pid } of this.sql.holdersHere.all(here) as { pid: number }[]) {
+        if (pid !== process.pid && pidIsDead(pid)) n += this.sql.recoverPid.run(now, here, pid).changes;
+      }
+      return n;
+    });
+  }
+
+  /** How often each hook already ran for an event, and whether one of those runs succeeded. */
+  priorExecutions(eventId: string): Map<string, { runs: number; succeeded: boolean }> {
+    const rows = this.read(() => this.sql.priorExecutions.all(eventId) as { hook: string; runs: number; succeeded: number }[]);
+    return new Map(rows.map((r) => [r.hook, { runs: r.runs, succeeded: r.succeeded === 1 }]));
+  }
+
+  /**
+   * Records what processing did, in one transaction: the hook executions, and each event's new status (only for events
+   * `owner` still holds: one whose lease was lost is left to its new holder). Returns how many events were updated.
+   */
+  finish(owner: LeaseOwner, outcomes: EventOutcome[], now = Date.now()): number {
+    if (outcomes.length === 0) return 0;
+    return this.write(() => {
+      let n = 0;
+      for (const o of outcomes) {
+        for (const e of o.executions) {
+          this.sql.insertExecution.run(
+            e.hook,
+            o.id,
+            e.attempt,
+            e.success ? 1 : 0,
+            clip(e.output),
+            clip(e.error),
+            Math.round(e.durationMs),
+            e.startedAt,
+          );
+        }
+        n += this.sql.finish.run({
+          id: o.id,
+          token: owner.token,
+          status: o.status,
+          error: clip(o.error),
+          availableAt: o.availableAt ?? now,
+          now,
+        }).changes;
+      }
+      return n;
+    });
+  }
+
+  /** Marks every pending event of a run completed at once (nothing to run: no enabled hook). */
+  completeRun(runId: string, now = Date.now()): number {
+    return this.single(() => this.sql.completeRun.run({ runId, now }).changes);
+  }
+
+  /** How many events of a run are in each status. */
+  runCounts(runId: string): Record<EventStatus, number> {
+    const counts: Record<EventStatus, number> = { pending: 0, processing: 0, completed: 0, failed: 0 };
+    for (const r of this.read(() => this.sql.countRun.all(runId) as { status: EventStatus; n: number }[])) counts[r.status] = r.n;
+    return counts;
+  }
+
+  /** When the earliest pending event of a run becomes claimable, or undefined when it has none. */
+  nextAvailable(runId: string): number | undefined {
+    const r = this.read(() => this.sql.nextAvailableRun.get(runId) as { at: number | null });
+    return r.at ?? undefined;
+  }
+
+  /** An event by id, or by a unique prefix of it (as `events show` accepts); undefined when none matches. */
+  find(idOrPrefix: string): EventRecord | undefined {
+    const exact = this.read(() => this.sql.get.get(idOrPrefix) as Row | undefined);
+    if (exact) return toRecord(exact);
+    const prefix = idOrPrefix.toUpperCase();
+    if (prefix.length < 4) return undefined;
+    const rows = this.read(() => this.sql.byPrefix.all(prefix, `${prefix}\uffff`) as Row[]);
+    if (rows.length > 1) {
+      throw new SlothError('usage', `event id prefix '${idOrPrefix}' matches several events`, {
+        hint: 'give more characters of the id (see `sloth-runner events list`)',
+      });
+    }
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  /** Events, newest first, filtered by type (exact or pattern), status and run. */
+  list(filter: EventFilter = {}): EventRecord[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.status) {
+      where.push('status = ?');
+      params.push(filter.status);
+    }
+    if (filter.runId) {
+      where.push('run_id = ?');
+      params.push(filter.runId);
+    }
+    const pattern = filter.type;
+    if (pattern && !pattern.includes('*')) {
+      where.push('type = ?');
+      params.push(pattern);
+    }
+    const limit = filter.limit ?? 50;
+    const sql = `SELECT ${COLUMNS} FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC`;
+    const out: EventRecord[] = [];
+    // A wildcard pattern is matched here, as hooks match it; rows stream so a small limit reads few of them.
+    for (const row of this.store.sqlite.prepare(sql).iterate(...params) as IterableIterator<Row>) {
+      if (pattern?.includes('*') && !eventTypeMatches(pattern, row.type)) continue;
+      out.push(toRecord(row));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** The hook executions of one event, in the order they ran. */
+  executionsOf(eventId: string): HookExecutionRecord[] {
+    return this.read(() => (this.sql.executionsOf.all(eventId) as ExecutionRow[]).map(toExecution));
+  }
+
+  /**
+   * Deletes events created before `before` (and their hook executions): completed and failed ones, and pending ones
+   * too when `includePending`. Events being processed are never deleted.
+   */
+  cleanup(before: number, includePending = false): { events: number; executions: number } {
+    const statuses = JSON.stringify(includePending ? ['completed', 'failed', 'pending'] : ['completed', 'failed']);
+    return this.write(() => ({
+      executions: this.sql.cleanupExecutions.run({ before, statuses }).changes,
+      events: this.sql.cleanupEvents.run({ before, statuses }).changes,
+    }));
+  }
+
+  private write<T>(fn: () => T): T {
+    return this.single(() => this.tx.immediate(fn) as T);
+  }
+
+  private read<T>(fn: () => T): T {
+    return this.single(fn);
+  }
+
+  private single<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw storeError(err, this.store.path);
+    }
+  }
+}
+
+/** A hook_executions row as SQLite returns it. */
+export type ExecutionRow = Omit<HookExecutionRecord, 'success' | 'output' | 'error'> & {
+  success: number;
+  output: string | null;
+  error: string | null;
+};
+
+/** A hook_executions row as a record. */
+export function toExecution(r: ExecutionRow): HookExecutionRecord {
+  return { ...r, success: r.success === 1, output: r.output ?? undefined, error: r.error ?? undefined };
+}
+
+function toRecord(r: Row): EventRecord {
+  return {
+    ...r,
+    stack: r.stack ?? undefined,
+    runId: r.runId ?? undefined,
+    error: r.error ?? undefined,
+    processedAt: r.processedAt ?? undefined,
+    status: r.status as EventStatus,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+  };
+}
+
+function encodeData(data: Record<string, unknown>, type: string): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(data ?? {});
+  } catch (err) {
+    throw new SlothError('invalid_argument', `event '${type}': its data cannot be stored as JSON (${(err as Error).message})`, {
+      hint: 'event data holds strings, numbers, booleans and tables of those',
+    });
+  }
+  if (text === undefined || !text.startsWith('{')) {
+    throw new SlothError('invalid_argument', `event '${type}': its data must be a table of key = value pairs`);
+  }
+  if (text.length > MAX_EVENT_DATA_BYTES) {
+    throw new SlothError(
+      'invalid_argument',
+      `event '${type}': its data is ${text.length} bytes of JSON, more than the ${MAX_EVENT_DATA_BYTES} allowed`,
+      {
+        hint: 'send a reference (a path, a key in state) instead of the content',
+      },
+    );
+  }
+  return text;
+}
+
+function clip(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}… (${text.length - MAX_TEXT} more characters)` : text;
+}
+
+const repos = new WeakMap<Store, EventRepo>();
+
+/** The EventRepo of a Store (prepared once per Store). */
+export function eventRepo(store: Store): EventRepo {
+  let repo = repos.get(store);
+  if (!repo) {
+    repo = new EventRepo(store);
+    repos.set(store, repo);
+  }
+  return repo;
+}
