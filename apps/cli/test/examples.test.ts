@@ -22,6 +22,9 @@ describe('every example in examples/ runs as the README says', () => {
         'basic-pipeline.sloth',
         'ci-pipeline.sloth',
         'fluent-task/fluent-task.sloth',
+        'goroutines/parallel_data_processing.sloth',
+        'goroutines/parallel_deployment.sloth',
+        'goroutines/quick_goroutines.sloth',
         'hello-world-modern.sloth',
         'hello-world.sloth',
       ].sort(),
@@ -91,6 +94,37 @@ describe('every example in examples/ runs as the README says', () => {
     // state.set("last_result", final_data, 3600): a one-hour TTL.
     expect(entry.ttl).toBeGreaterThan(3500);
     expect(entry.ttl).toBeLessThanOrEqual(3600);
+  });
+
+  it('goroutines/parallel_deployment.sloth: 6 servers deployed in parallel, logs under the task', async () => {
+    const r = await runCli(['workflow', 'run', 'parallel_deployment', '-f', 'examples/goroutines/parallel_deployment.sloth']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const name of ['web-01', 'web-02', 'web-03', 'api-01', 'api-02', 'db-01']) {
+      expect(r.stdout).toContain(`[deploy_multi_server] 📦 Deploying to ${name}`);
+      expect(r.stdout).toContain(`[deploy_multi_server]   → ${name}: Running health checks...`);
+      expect(r.stdout).toMatch(
+        new RegExp(`\\[deploy_multi_server\\] ✅ ${name} → Deployed successfully at \\d{4}-\\d\\d-\\d\\d `),
+      );
+    }
+    expect(r.stdout).toContain('[deploy_multi_server] 📈 Summary: 6 successful, 0 failed');
+  });
+
+  it('goroutines/quick_goroutines.sloth: the README quick try, with go.create, os.execute and go.wait_all', async () => {
+    const r = await runCli(['run', '-f', 'examples/goroutines/quick_goroutines.sloth']);
+    expect(r.code).toBe(0);
+    for (let i = 1; i <= 5; i++) {
+      expect(r.stdout).toContain(`[quick_goroutine_demo]   ⚡ Operation ${i} running in parallel!`);
+      expect(r.stdout).toContain(`[quick_goroutine_demo]   📦 Result from operation ${i}`);
+    }
+  });
+
+  it('goroutines/parallel_data_processing.sloth: chunks processed in goroutines and merged', async () => {
+    const r = await runCli(['workflow', 'run', '-f', 'examples/goroutines/parallel_data_processing.sloth', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const task = JSON.parse(r.stdout).tasks.parallel_data_processing;
+    expect(task.output).toEqual({ count: 1000, sum_of_squares: 333833500, max: 1000, failed_chunks: 0 });
+    expect(r.stderr).toContain('[parallel_data_processing] Processing chunk 10');
   });
 
   it(`fluent-task.sloth: exec.run result decides success; ${hasGo ? 'go builds the app' : 'without Go it fails after 3 retries, saying why'}`, async () => {

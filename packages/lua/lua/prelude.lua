@@ -379,7 +379,8 @@ local function user_traceback(e)
   local tb = debug.traceback(error_text(e), 3)
   local lines = {}
   for line in tb:gmatch('[^\n]+') do
-    if line:match('^%s+') and not line:find('sloth:', 1, true) and not line:find('%[C%]') and not line:find('in ?%?') then
+    -- internal chunks show as "sloth:prelude:12:"; anchored, so a user's "deploy.sloth:12:" is kept
+    if line:match('^%s+') and not line:match('^%s+sloth:') and not line:find('%[C%]') and not line:find('in ?%?') then
       lines[#lines + 1] = line
     end
   end

@@ -22,6 +22,18 @@ describe('the workflow language', () => {
     expect(logs).toEqual(expect.arrayContaining(['b: b prod 1', 'c: c 1', 'd: d d d prod', 'e: e e prod 1']));
   });
 
+  it('reports a failing task with a traceback through the user file', async () => {
+    const { result } = await runSource(`
+      local function inner() error("boom") end
+      local function outer() inner() end
+      task("t"):command(function() outer() end)`);
+    const error = result.tasks[0]?.error ?? '';
+    expect(error).toContain('test.sloth:2: boom');
+    expect(error).toMatch(/test\.sloth:2: in .*inner/);
+    expect(error).toMatch(/test\.sloth:3: in .*outer/);
+    expect(error).not.toContain('sloth:prelude');
+  });
+
   it('honours every return convention', async () => {
     const { result } = await runSource(`
       task("nothing"):command(function() end)

@@ -1,3 +1,4 @@
+export { GOROUTINES_PER_THREAD, type GoroutineHostOptions, GoroutineThreads } from './goroutine-host.js';
 export { LuaRuntime, LuaStopped, luaErrorText } from './lua-runtime.js';
 export { createSandbox, displayPath, findLuaFile, type RunTaskNowResult, type SandboxOptions } from './lua-sandbox.js';
 export type { LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';

@@ -16,10 +16,15 @@ import { fromLua } from './lua-values.js';
 import { bindModules } from './module-binder.js';
 import { STDLIB_LUA } from './stdlib.lua.js';
 
-let preludeSource: string | undefined;
-function prelude(): string {
-  preludeSource ??= readFileSync(fileURLToPath(new URL('../lua/prelude.lua', import.meta.url)), 'utf8');
-  return preludeSource;
+const luaSources = new Map<string, string>();
+/** A Lua file of this package (lua/NAME.lua), read once. */
+function luaSource(name: string): string {
+  let source = luaSources.get(name);
+  if (source === undefined) {
+    source = readFileSync(fileURLToPath(new URL(`../lua/${name}.lua`, import.meta.url)), 'utf8');
+    luaSources.set(name, source);
+  }
+  return source;
 }
 
 /** What `Task:run()` reports back to Lua. */
@@ -51,7 +56,7 @@ export async function createSandbox(options: SandboxOptions): Promise<LuaRuntime
   const runtime = await LuaRuntime.create();
   try {
     const state = { signal: undefined, moduleCtx: options.fallbackCtx() };
-    await runtime.run(prelude(), '=sloth:prelude', [preludeHost(options)], state);
+    await runtime.run(luaSource('prelude'), '=sloth:prelude', [preludeHost(options)], state);
     await bindModules(runtime, options.modules, options.fallbackCtx);
     await runtime.run(
       'local m = __sloth.modules; if m.data then m.data.json = m.json; m.data.yaml = m.yaml end',
@@ -60,6 +65,8 @@ export async function createSandbox(options: SandboxOptions): Promise<LuaRuntime
       state,
     );
     await runtime.run(STDLIB_LUA, '=sloth:stdlib', [stdlibHost(options)], state);
+    // Last, so that the codec's map of library values holds every module and the standard library, and nothing else.
+    await runtime.run(luaSource('transfer'), '=sloth:transfer', [], state);
     return runtime;
   } catch (err) {
     runtime.close();

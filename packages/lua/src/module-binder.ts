@@ -1,4 +1,12 @@
-import { errorMessage, type ModuleCallContext, type ModuleSpec, MultipleReturns, parseArgs, SlothError } from '@sloth/core';
+import {
+  errorMessage,
+  type FunctionSpec,
+  type ModuleCallContext,
+  type ModuleSpec,
+  MultipleReturns,
+  parseArgs,
+  SlothError,
+} from '@sloth/core';
 import { LuaMultiReturn as MultiReturn } from 'wasmoon';
 import type { LuaRuntime } from './lua-runtime.js';
 import { toLua } from './lua-values.js';
@@ -7,13 +15,18 @@ import { toLua } from './lua-values.js';
 type Envelope = MultiReturn;
 
 const INSTALL = `
-local name, fns, names, luaSources = ...
+local name, fns, names, luaSources, internalFns, internalLua = ...
 local m = {}
+-- M: what the module's own Lua sources see: its public functions, plus internals that users never see.
+local M = setmetatable({}, { __index = m })
 for k, f in pairs(fns) do m[k] = __sloth.bind(f) end
-for k, src in pairs(luaSources) do
+for k, f in pairs(internalFns) do rawset(M, k, __sloth.bind(f)) end
+local function compile(k, src)
   local make = assert(load('local M = ...; return ' .. src, '=sloth:module:' .. name .. '.' .. k, 't'))
-  m[k] = make(m)
+  return make(M)
 end
+for k, src in pairs(luaSources) do m[k] = compile(k, src) end
+for k, src in pairs(internalLua) do rawset(M, k, compile(k, src)) end
 setmetatable(m, { __index = function(_, key)
   error('unknown function ' .. name .. '.' .. tostring(key) .. __sloth.did_you_mean(key, names), 2)
 end })
@@ -28,31 +41,46 @@ export async function bindModules(
   fallbackCtx: () => ModuleCallContext,
 ): Promise<void> {
   for (const module of modules) {
-    const fns: Record<string, (...raw: unknown[]) => Envelope | Promise<Envelope>> = {};
-    const luaSources: Record<string, string> = {};
-    for (const [name, spec] of Object.entries(module.functions)) {
-      if (spec.lua !== undefined) {
-        luaSources[name] = spec.lua;
-        continue;
-      }
-      fns[name] = (...raw: unknown[]) => {
-        const ctx = runtime.current?.moduleCtx ?? fallbackCtx();
-        try {
-          const out = spec.run(parseArgs(module.name, name, spec, raw) as never, ctx);
-          if (out && typeof (out as Promise<unknown>).then === 'function') {
-            return (out as Promise<unknown>).then(envelope, failure);
-          }
-          return envelope(out);
-        } catch (err) {
-          return failure(err);
-        }
-      };
-    }
-    await runtime.run(INSTALL, '=sloth:modules', [module.name, fns, Object.keys(module.functions), luaSources], {
+    const [fns, luaSources] = bindFunctions(runtime, module.name, module.functions, fallbackCtx);
+    const [internalFns, internalLua] = bindFunctions(runtime, module.name, module.internals ?? {}, fallbackCtx);
+    const args = [module.name, fns, Object.keys(module.functions), luaSources, internalFns, internalLua];
+    await runtime.run(INSTALL, '=sloth:modules', args, {
       signal: undefined,
       moduleCtx: fallbackCtx(),
     });
   }
+}
+
+type BoundFn = (...raw: unknown[]) => Envelope | Promise<Envelope>;
+
+/** JS functions that validate their arguments and run with the calling task's context, and the Lua sources. */
+function bindFunctions(
+  runtime: LuaRuntime,
+  module: string,
+  functions: Record<string, FunctionSpec>,
+  fallbackCtx: () => ModuleCallContext,
+): [Record<string, BoundFn>, Record<string, string>] {
+  const fns: Record<string, BoundFn> = {};
+  const luaSources: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(functions)) {
+    if (spec.lua !== undefined) {
+      luaSources[name] = spec.lua;
+      continue;
+    }
+    fns[name] = (...raw: unknown[]) => {
+      const ctx = runtime.current?.moduleCtx ?? fallbackCtx();
+      try {
+        const out = spec.run(parseArgs(module, name, spec, raw) as never, ctx);
+        if (out && typeof (out as Promise<unknown>).then === 'function') {
+          return (out as Promise<unknown>).then(envelope, failure);
+        }
+        return envelope(out);
+      } catch (err) {
+        return failure(err);
+      }
+    };
+  }
+  return [fns, luaSources];
 }
 
 function envelope(out: unknown): Envelope {

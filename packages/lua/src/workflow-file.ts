@@ -16,6 +16,7 @@ import {
   type TaskRunEnv,
   type WorkflowSpec,
 } from '@sloth/core';
+import { GoroutineThreads } from './goroutine-host.js';
 import { callPlainFunction } from './lua-caller.js';
 import { type LuaRuntime, LuaStopped, luaErrorText } from './lua-runtime.js';
 import { createSandbox, displayPath, type RunTaskNowResult } from './lua-sandbox.js';
@@ -166,9 +167,16 @@ export class WorkflowFile {
     });
   }
 
-  /** Runs one workflow of this file; Task:run() calls inside it join this run. */
+  /** Runs one workflow of this file; Task:run() calls inside it join this run. Its goroutine threads end with it. */
   async run(workflow: WorkflowSpec, options: RunOptions = {}): Promise<RunResult> {
     const emit = options.observer ?? (() => {});
+    const goroutines = new GoroutineThreads({
+      file: this.path,
+      params: options.params ?? this.options.params,
+      values: this.options.values,
+      signal: options.signal,
+    });
+    const services = withGoroutines(options.services ?? this.options.services, goroutines);
     const observer: RunObserver = (event) => {
       if (event.type === 'workflow.started') {
         this.activeRun = {
@@ -181,16 +189,17 @@ export class WorkflowFile {
             artifactStore: join(dirname(this.path), '.sloth-artifacts-unused'),
             artifactProducers: new Map(),
             requestAbort: () => {},
-            services: options.services ?? this.options.services,
+            services,
           },
         };
       }
       emit(event);
     };
     try {
-      return await runWorkflow(workflow, { ...options, services: options.services ?? this.options.services, observer });
+      return await runWorkflow(workflow, { ...options, services, observer });
     } finally {
       this.activeRun = undefined;
+      await goroutines.close();
     }
   }
 
@@ -239,6 +248,16 @@ export class WorkflowFile {
     this.luaTasks.set(name, t);
     return t;
   }
+}
+
+/**
+ * The run's services plus its goroutine threads. The base is the prototype rather than spread, so that a lazily opened
+ * store (a getter) is still opened only when a module uses it.
+ */
+function withGoroutines(base: RunServices | undefined, goroutines: GoroutineThreads): RunServices {
+  const services: RunServices = Object.create(base ?? null);
+  services.goroutines = goroutines;
+  return services;
 }
 
 /** The module context of code that runs outside any task: a file's top level, workflow hooks. */

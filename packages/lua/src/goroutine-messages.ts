@@ -1,0 +1,61 @@
+import type { LogFields, LogLevel, StackBinding } from '@sloth/core';
+
+/** What every worker thread of a run is started with (piscina workerData). */
+export interface GoroutineWorkerSetup {
+  /** The BroadcastChannel on which the host sends cancellations. */
+  channel: string;
+  /** The workflow file, so `require` finds Lua files next to it. */
+  file: string | undefined;
+  params: Record<string, unknown>;
+  values: Record<string, unknown>;
+}
+
+/** One goroutine, as posted to a worker. */
+export interface GoroutineJob {
+  id: number;
+  /** The function and arguments, encoded by the Lua transfer codec. */
+  code: string;
+  task: string | undefined;
+  workdir: string;
+  /** The task's environment as a difference from the process's (which workers inherit): set these, unset those. */
+  env: { set: Record<string, string>; unset: string[] };
+  user: string | undefined;
+  /** The data directory whose store state/stack calls open (lazily) in the worker. */
+  dataDir: string | undefined;
+  stack: StackBinding | undefined;
+}
+
+/** What a worker answers for a job; `lines` is how many log lines it posted, which may arrive after this. */
+export interface GoroutineReply {
+  ok: boolean;
+  values?: string;
+  error?: string;
+  traceback?: string;
+  /** True when the job was stopped by a cancellation. */
+  stopped?: boolean;
+  lines: number;
+}
+
+/** A log line of a goroutine, posted by its worker to the host (piscina's 'message' event). */
+export interface GoroutineLogLine {
+  kind: 'goroutine.log';
+  job: number;
+  level: LogLevel;
+  message: string;
+  fields?: LogFields | undefined;
+  stream?: 'stdout' | 'stderr' | undefined;
+}
+
+/** Posted by a worker when it starts a job, so the host knows which thread to terminate if the job will not stop. */
+export interface GoroutineStarted {
+  kind: 'goroutine.started';
+  job: number;
+  thread: number;
+}
+
+/** Host -> workers, on the run's BroadcastChannel. */
+export interface GoroutineCancel {
+  kind: 'goroutine.cancel';
+  job: number;
+  reason: string;
+}

@@ -1,0 +1,140 @@
+// A piscina worker thread for goroutines: one Lua sandbox with every built-in module, running many jobs at once (each in
+// its own Lua thread, interleaved on this thread's event loop).
+import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
+import { builtinModules } from '@sloth/builtin-modules';
+import { errorMessage, type LogFields, type LogLevel, type ModuleCallContext, type RunServices } from '@sloth/core';
+import { openStore, type Store } from '@sloth/core/store';
+import type {
+  GoroutineCancel,
+  GoroutineJob,
+  GoroutineLogLine,
+  GoroutineReply,
+  GoroutineStarted,
+  GoroutineWorkerSetup,
+} from './goroutine-messages.js';
+import { type LuaRuntime, LuaStopped } from './lua-runtime.js';
+import { createSandbox } from './lua-sandbox.js';
+
+const setup = workerData as GoroutineWorkerSetup;
+const running = new Map<number, AbortController>();
+// A cancellation can overtake its job on the way here; remember a few so the job stops as soon as it arrives.
+const cancelledEarly = new Map<number, string>();
+
+const channel = new BroadcastChannel(setup.channel);
+channel.onmessage = (event) => {
+  const message = (event as { data?: GoroutineCancel }).data;
+  if (message?.kind !== 'goroutine.cancel') return;
+  const controller = running.get(message.job);
+  if (controller) controller.abort({ kind: 'run', reason: message.reason });
+  else {
+    cancelledEarly.set(message.job, message.reason);
+    if (cancelledEarly.size > 1000) cancelledEarly.delete(cancelledEarly.keys().next().value as number);
+  }
+};
+channel.unref();
+
+const stores = new Map<string, Store>();
+function storeFor(dataDir: string): Store {
+  let store = stores.get(dataDir);
+  if (!store) {
+    store = openStore(dataDir);
+    stores.set(dataDir, store);
+  }
+  return store;
+}
+process.on('exit', () => {
+  for (const store of stores.values()) store.close();
+});
+
+let sandbox: Promise<LuaRuntime> | undefined;
+function runtime(): Promise<LuaRuntime> {
+  sandbox ??= createSandbox({
+    modules: builtinModules,
+    file: setup.file,
+    params: setup.params,
+    values: setup.values,
+    fallbackCtx: () => idleContext,
+    runTaskRefusal: 'inside a goroutine',
+  });
+  return sandbox;
+}
+
+const idleContext: ModuleCallContext = {
+  task: undefined,
+  signal: new AbortController().signal,
+  log: { log: () => {} },
+  workdir: process.cwd(),
+  env: process.env as Record<string, string>,
+  user: undefined,
+  services: { insideGoroutine: true },
+};
+
+// Booted as soon as the thread starts, so every thread of a pool is ready by the time goroutines reach it.
+runtime().catch(() => {
+  // the first job reports the error
+});
+
+function envOf(job: GoroutineJob): Record<string, string> {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...job.env.set };
+  for (const name of job.env.unset) delete env[name];
+  return env;
+}
+
+/** Runs one goroutine and answers with its encoded results or its error. */
+export default async function runGoroutine(job: GoroutineJob): Promise<GoroutineReply> {
+  const controller = new AbortController();
+  running.set(job.id, controller);
+  parentPort?.postMessage({ kind: 'goroutine.started', job: job.id, thread: threadId } satisfies GoroutineStarted);
+  const early = cancelledEarly.get(job.id);
+  if (early !== undefined) {
+    cancelledEarly.delete(job.id);
+    controller.abort({ kind: 'run', reason: early });
+  }
+  let lines = 0;
+  const post = (level: LogLevel, message: string, fields?: LogFields, stream?: 'stdout' | 'stderr') => {
+    const line: GoroutineLogLine = { kind: 'goroutine.log', job: job.id, level, message, fields, stream };
+    try {
+      parentPort?.postMessage(line);
+    } catch {
+      // fields that cannot be cloned (they came from Lua, so this is rare): keep the line, drop the fields
+      parentPort?.postMessage({ ...line, fields: undefined });
+    }
+    lines += 1;
+  };
+  const services: RunServices = {
+    insideGoroutine: true,
+    stack: job.stack,
+    get store() {
+      return job.dataDir === undefined ? undefined : storeFor(job.dataDir);
+    },
+  };
+  const ctx: ModuleCallContext = {
+    task: job.task,
+    signal: controller.signal,
+    log: { log: post },
+    workdir: job.workdir,
+    env: envOf(job),
+    user: job.user,
+    services,
+  };
+  try {
+    const lua = await runtime();
+    const r = (await lua.run('return __sloth.transfer.run_job(...)', '=sloth:goroutine', [job.code], {
+      signal: controller.signal,
+      moduleCtx: ctx,
+    })) as Omit<GoroutineReply, 'lines'>;
+    return { ok: r.ok === true, values: r.values, error: r.error, traceback: r.traceback, lines };
+  } catch (err) {
+    if (err instanceof LuaStopped) return { ok: false, stopped: true, error: stopText(controller.signal.reason), lines };
+    return { ok: false, error: errorMessage(err), lines };
+  } finally {
+    running.delete(job.id);
+    // Whatever the goroutine left behind (a held lock's renewal, a process) is told to stop, as at the end of a task.
+    if (!controller.signal.aborted) controller.abort({ kind: 'run', reason: 'goroutine finished' });
+  }
+}
+
+function stopText(reason: unknown): string {
+  const r = reason as { reason?: unknown } | undefined;
+  return typeof r?.reason === 'string' ? r.reason : 'stopped';
+}

@@ -1,0 +1,1 @@
+export { goroutineModule } from './goroutine-module.js';
