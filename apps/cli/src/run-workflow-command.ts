@@ -1,5 +1,6 @@
-import { errorMessage, parseDuration, type RunResult, SlothError } from '@sloth/core';
-import { beginStackRun, type StackRun } from '@sloth/core/store';
+import { errorMessage, parseDuration, type RunObserver, type RunResult, SlothError } from '@sloth/core';
+import { beginStackRun, type StackRun, type Store } from '@sloth/core/store';
+import { RunEventRecorder } from '@sloth/events';
 import { EXIT, exitCodeForRun } from './exit-codes.js';
 import { openWorkflowFile } from './open-workflow-file.js';
 import type { ReportedRun } from './render/json-report.js';
@@ -19,6 +20,8 @@ export interface RunCommandOptions {
   stack?: string | undefined;
   /** How long to wait for another run's lock on the stack ("0": fail at once). */
   lockTimeout?: string | undefined;
+  /** How long to run hooks for this run's events after it ends ("0": leave them pending). */
+  hooksTimeout?: string | undefined;
 }
 
 /**
@@ -26,12 +29,25 @@ export interface RunCommandOptions {
  * render, set the exit code.
  */
 export async function runWorkflowCommand(options: RunCommandOptions): Promise<void> {
-  const lockTimeoutMs = parseLockTimeout(options.lockTimeout);
+  const lockTimeoutMs = parseDurationFlag(
+    '--lock-timeout',
+    options.lockTimeout,
+    'e.g. --lock-timeout 30s or 5m (0: fail at once)',
+  );
+  const hooksTimeoutMs = parseDurationFlag(
+    '--hooks-timeout',
+    options.hooksTimeout ?? '10s',
+    'e.g. --hooks-timeout 30s (0: leave the events for `sloth-runner events serve`)',
+  );
   const renderer = createRenderer(options.output, {
     debug: options.debug,
     tty: Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) > 0 && !process.env.CI,
   });
   const store = lazyServices(options.dataDir);
+  const openedStore = () => store.services.store as Store;
+  // The run's events (workflow.*, task.*, stack.*, event.dispatch) are persisted as they happen; hooks run after it.
+  const events = new RunEventRecorder(openedStore, (message) => process.stderr.write(`warning: ${message}\n`));
+  store.services.events = events;
   const { file, params } = await openWorkflowFile({ ...options, observer: renderer.observer, services: store.services }).catch(
     (err) => {
       store.close();
@@ -68,7 +84,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
         { location: delegated.location, hint: 'remove :delegate_to(...) to run the task on this machine' },
       );
     }
-    stackRun = await beginStackRun(store.services.store as NonNullable<typeof store.services.store>, {
+    stackRun = await beginStackRun(openedStore(), {
       stack: options.stack ?? options.name ?? workflow.name,
       workflow: workflow.name,
       lockTimeoutMs,
@@ -78,13 +94,18 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
         controller.abort();
       },
     });
+    events.bind(workflow.name, stackRun.stack.name);
+    const observer: RunObserver = (e) => {
+      events.observe(e);
+      renderer.observer(e);
+    };
     let result: RunResult;
     try {
       result = await file.run(workflow, {
         params,
         signal: controller.signal,
-        observer: renderer.observer,
-        services: { store: store.services.store, stack: stackRun.binding },
+        observer,
+        services: { store: store.services.store, stack: stackRun.binding, events },
       });
     } catch (err) {
       stackRun.finish('failed', {}, errorMessage(err));
@@ -95,6 +116,17 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
     const reported: ReportedRun = { ...result, stack };
     renderer.finish(reported);
     process.exitCode = exitCodeForRun(result.status);
+    // Hooks never run inside the workflow: after it, with a bound; what is left stays pending for `events serve`.
+    if (events.runId !== undefined && !controller.signal.aborted) {
+      const { drainRunEvents } = await import('./events-cli/hook-processing.js');
+      await drainRunEvents(
+        openedStore(),
+        events.runId,
+        hooksTimeoutMs,
+        (line) => process.stderr.write(`${line}\n`),
+        controller.signal,
+      );
+    }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -110,13 +142,11 @@ function taskCounts(result: RunResult): Record<string, number> {
   return counts;
 }
 
-function parseLockTimeout(value: string | undefined): number {
+function parseDurationFlag(flag: string, value: string | undefined, hint: string): number {
   if (value === undefined) return 0;
   try {
-    return parseDuration(/^\d+$/.test(value) ? Number(value) : value, '--lock-timeout');
+    return parseDuration(/^\d+$/.test(value) ? Number(value) : value, flag);
   } catch (err) {
-    throw new SlothError('usage', `--lock-timeout: ${errorMessage(err)}`, {
-      hint: 'e.g. --lock-timeout 30s or 5m (0: fail at once)',
-    });
+    throw new SlothError('usage', `${flag}: ${errorMessage(err)}`, { hint });
   }
 }

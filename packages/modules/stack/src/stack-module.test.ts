@@ -59,3 +59,32 @@ describe('stack module', () => {
     await expect(call('register_resource', [{ name: 'x' }], ctx)).rejects.toThrow(/argument #1 \(resource\) field 'type'/);
   });
 });
+
+describe('stack module events', () => {
+  it('dispatches stack.resource_created, _changed and _deleted when the run has an event queue', async () => {
+    const { run, ctx } = await withRun();
+    const sent: { type: string; data: Record<string, unknown>; stack: string | undefined }[] = [];
+    ctx.services = {
+      ...ctx.services,
+      events: {
+        dispatch: (type, data, meta) => {
+          sent.push({ type, data, stack: meta?.stack });
+          return String(sent.length);
+        },
+      },
+    };
+    const spec = { type: 'database', name: 'pg', properties: { password: 'hunter2' } };
+    await call('register_resource', [spec], ctx);
+    await call('register_resource', [spec], ctx);
+    await call('register_resource', [{ ...spec, properties: { password: 'changed' } }], ctx);
+    await call('delete_resource', ['database', 'pg'], ctx);
+    await call('delete_resource', ['database', 'pg'], ctx);
+    expect(sent.map((e) => e.type)).toEqual(['stack.resource_created', 'stack.resource_changed', 'stack.resource_deleted']);
+    expect(sent[0]).toMatchObject({
+      stack: 'production',
+      data: { stack: 'production', execution_id: run.execution.id, resource: { type: 'database', name: 'pg' } },
+    });
+    // Properties may hold secrets: they never travel in events.
+    expect(JSON.stringify(sent)).not.toContain('hunter2');
+  });
+});

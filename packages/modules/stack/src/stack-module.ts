@@ -13,6 +13,23 @@ function bound(ctx: ModuleCallContext, fnName: string): { stack: StackBinding; r
   return { stack, repo: stackRepo(store) };
 }
 
+/**
+ * Dispatches stack.resource_created|changed|deleted when the run has an event queue. The data names the resource but
+ * leaves its properties out: they may hold values (connection strings, keys) hooks have no business seeing.
+ */
+function emitChange(ctx: ModuleCallContext, stack: StackBinding, type: string, r: ResourceRecord): void {
+  ctx.services?.events?.dispatch(
+    type,
+    {
+      stack: stack.name,
+      execution_id: stack.executionId,
+      resource: { type: r.type, name: r.name, module: r.module, id: r.id },
+      task: ctx.task,
+    },
+    { stack: stack.name },
+  );
+}
+
 /** A resource as Lua sees it (snake_case keys). */
 function luaResource(r: ResourceRecord): Record<string, unknown> {
   return {
@@ -68,6 +85,7 @@ const registerResource = fn({
   run: ([input], ctx) => {
     const { stack, repo } = bound(ctx, 'register_resource');
     const { status, resource } = repo.registerResource(stack.id, stack.executionId, input);
+    if (status !== 'unchanged') emitChange(ctx, stack, `stack.resource_${status}`, resource);
     return returnsMany(status, luaResource(resource));
   },
 });
@@ -102,7 +120,10 @@ export const stackFunctions = {
     examples: ['stack.delete_resource("file", "old-config")'],
     run: ([type, resourceName], ctx) => {
       const { stack, repo } = bound(ctx, 'delete_resource');
-      return repo.deleteResource(stack.id, stack.executionId, type, resourceName);
+      const existing = repo.getResource(stack.id, type, resourceName);
+      const deleted = repo.deleteResource(stack.id, stack.executionId, type, resourceName);
+      if (deleted && existing) emitChange(ctx, stack, 'stack.resource_deleted', existing);
+      return deleted;
     },
   }),
   resource_exists: fn({

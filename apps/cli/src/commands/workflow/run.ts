@@ -31,6 +31,11 @@ export default class WorkflowRun extends SlothCommand {
         'How long to wait when another run holds the stack ("30s", "5m"). Default 0: fail at once (exit code 1), naming the holder.',
       default: '0',
     }),
+    'hooks-timeout': Flags.string({
+      description:
+        'After the run, how long to run the hooks of its events ("10s", "1m"); the rest stay pending for `sloth-runner events serve`. 0: run none.',
+      default: '10s',
+    }),
   };
   static override examples = [
     '<%= config.bin %> workflow run hello_world_workflow -f examples/hello-world.sloth',
@@ -53,6 +58,7 @@ export default class WorkflowRun extends SlothCommand {
       dataDir: flags['data-dir'],
       stack: flags.stack,
       lockTimeout: flags['lock-timeout'],
+      hooksTimeout: flags['hooks-timeout'],
     });
   }
 }

@@ -1,0 +1,88 @@
+import { Flags } from '@oclif/core';
+import { SlothCommand } from '../../base-command.js';
+
+export default class EventsServe extends SlothCommand {
+  static override summary = 'Process the event queue: run the hooks of every pending event, until Ctrl-C.';
+  static override description =
+    'A standalone processor for the data directory: takes back events a dead process left half-done, runs matching hooks with bounded concurrency, and retries failed ones with back-off. Several may run at once (each event is leased to one). SIGINT or SIGTERM: stop claiming, let running hooks finish (up to --grace), put back the rest, exit 0.';
+  static override flags = {
+    concurrency: Flags.integer({ description: 'Events processed at once.', default: 16, min: 1, max: 1000 }),
+    grace: Flags.string({
+      description: 'On Ctrl-C, how long running hooks may take to finish before they are stopped.',
+      default: '10s',
+    }),
+    'retry-delay': Flags.string({
+      description: 'Delay before the first retry of a failed hook; doubled each time (at most 60s).',
+      default: '1s',
+    }),
+    poll: Flags.string({ description: 'How often to look for new events when idle.', default: '250ms' }),
+  };
+  static override examples = ['<%= config.bin %> events serve', '<%= config.bin %> events serve --concurrency 64'];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(EventsServe);
+    const [
+      { SlothError, parseDuration, errorMessage },
+      { withStore },
+      { EventProcessor },
+      { createHookRunner, failureReporter },
+    ] = await Promise.all([
+      import('@sloth/core'),
+      import('../../store-access.js'),
+      import('@sloth/events'),
+      import('../../events-cli/hook-processing.js'),
+    ]);
+    const duration = (flag: string, value: string) => {
+      try {
+        return parseDuration(/^\d+$/.test(value) ? Number(value) : value, flag);
+      } catch (err) {
+        throw new SlothError('usage', `${flag}: ${errorMessage(err)}`, { hint: 'a duration like 500ms, 10s or 1m' });
+      }
+    };
+    const graceMs = duration('--grace', flags.grace);
+    const retryDelayMs = duration('--retry-delay', flags['retry-delay']);
+    const pollMs = Math.max(10, duration('--poll', flags.poll));
+    const err = (line: string) => process.stderr.write(`${line}\n`);
+    await withStore(flags['data-dir'], async (store) => {
+      const runner = createHookRunner(store, err);
+      const reportFailure = failureReporter(err);
+      const processor = new EventProcessor({
+        store,
+        runner,
+        concurrency: flags.concurrency,
+        retryDelayMs,
+        pollMs,
+        // Successes go to stdout, failures (with whether they will be retried) to stderr.
+        onExecution: (hook, event, r, attempt) => {
+          if (r.success)
+            this.log(
+              `✓ ${hook.name} ${event.type} ${event.id} #${attempt} ${Math.round(r.durationMs)}ms${r.output ? `: ${r.output}` : ''}`,
+            );
+          else reportFailure?.(hook, event, r, attempt);
+        },
+        onError: (message) => err(`events: ${message}`),
+      });
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        signals += 1;
+        if (signals > 1) {
+          err(`${signal} again: exiting now (events in progress are taken back by the next processor)`);
+          process.exit(130);
+        }
+        err(`${signal} received: stopping (running hooks get ${flags.grace} to finish)`);
+        void processor.stop(graceMs);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      err(`processing events in ${store.path} (concurrency ${flags.concurrency}); Ctrl-C to stop`);
+      try {
+        await processor.run();
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await runner.close();
+      }
+      err('stopped');
+    });
+  }
+}

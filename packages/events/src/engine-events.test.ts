@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { engineEvent } from './engine-events.js';
+
+const at = 0;
+const runId = 'r1';
+
+describe('engineEvent', () => {
+  it('maps task results to task.completed|failed|timeout|skipped with the spec data shape', () => {
+    const finished = (status: 'success' | 'failed' | 'timeout' | 'skipped' | 'aborted') =>
+      engineEvent(
+        {
+          type: 'task.finished',
+          runId,
+          at,
+          task: 'build',
+          result: { name: 'build', status, attempts: 2, durationMs: 12.4, error: 'exit 1' },
+        },
+        'ci',
+      );
+    expect(finished('success')?.type).toBe('task.completed');
+    expect(finished('failed')).toEqual({
+      type: 'task.failed',
+      data: {
+        workflow: 'ci',
+        run_id: 'r1',
+        task: { task_name: 'build', status: 'failed', attempts: 2, duration_ms: 12, error: 'exit 1', skip_reason: undefined },
+      },
+    });
+    expect(finished('timeout')?.type).toBe('task.timeout');
+    expect(finished('skipped')?.type).toBe('task.skipped');
+    expect(finished('aborted')).toMatchObject({ type: 'task.failed', data: { task: { status: 'aborted' } } });
+  });
+
+  it('maps workflow start and end, task start and retry; log lines are not events', () => {
+    expect(engineEvent({ type: 'workflow.started', runId, at, workflow: 'ci', tasks: ['a'] }, 'ci')).toEqual({
+      type: 'workflow.started',
+      data: { workflow: 'ci', run_id: 'r1', tasks: ['a'] },
+    });
+    const result = {
+      runId,
+      workflow: 'ci',
+      durationMs: 5,
+      tasks: [{ name: 'a', status: 'failed' as const, attempts: 1, durationMs: 1 }],
+    };
+    expect(engineEvent({ type: 'workflow.finished', runId, at, result: { ...result, status: 'failed' } }, 'ci')).toMatchObject({
+      type: 'workflow.failed',
+      data: { status: 'failed', tasks: { failed: 1 } },
+    });
+    expect(engineEvent({ type: 'workflow.finished', runId, at, result: { ...result, status: 'success' } }, 'ci')?.type).toBe(
+      'workflow.completed',
+    );
+    expect(engineEvent({ type: 'task.started', runId, at, task: 'a', attempt: 2 }, 'ci')).toMatchObject({
+      type: 'task.started',
+      data: { task: { task_name: 'a', attempt: 2 } },
+    });
+    expect(
+      engineEvent({ type: 'task.retrying', runId, at, task: 'a', attempt: 1, delayMs: 500, error: 'boom' }, 'ci'),
+    ).toMatchObject({
+      type: 'task.retrying',
+      data: { task: { task_name: 'a', attempt: 1, error: 'boom', delay_ms: 500 } },
+    });
+    expect(engineEvent({ type: 'task.log', runId, at, task: 'a', level: 'info', message: 'x' }, 'ci')).toBeUndefined();
+  });
+
+  it('leaves the command line of a failed shell command out, keeping the exit status and stderr', () => {
+    const e = engineEvent(
+      {
+        type: 'task.finished',
+        runId,
+        at,
+        task: 'push',
+        result: {
+          name: 'push',
+          status: 'failed',
+          attempts: 1,
+          durationMs: 1,
+          error: 'command `curl -H "token: abc" x` exited with code 22: 403',
+        },
+      },
+      'ci',
+    );
+    expect((e?.data.task as { error?: string } | undefined)?.error).toBe('command exited with code 22: 403');
+  });
+});

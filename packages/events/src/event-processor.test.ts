@@ -1,0 +1,261 @@
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import { stateRepo } from '@sloth/core/store';
+import { describe, expect, it } from 'vitest';
+import { EventProcessor } from './event-processor.js';
+import { addHook, hookSource, until, useStores } from './events.test-helper.js';
+
+const { fresh } = useStores();
+const meta = { source: 'cli', stack: 'production', runId: 'run-1' };
+
+/** Runs a processor until `done` holds, then stops it. */
+async function serveUntil(processor: EventProcessor, done: () => boolean, what: string, timeoutMs = 20_000) {
+  const running = processor.run();
+  try {
+    await until(done, timeoutMs, what);
+  } finally {
+    await processor.stop(0);
+    await running;
+  }
+}
+
+describe('EventProcessor', () => {
+  it('runs matching hooks (exact, wildcard, stack filter) with the event, records each execution, completes the event', async () => {
+    const t = fresh();
+    await addHook(
+      t.store,
+      t.dir,
+      'exact.lua',
+      hookSource('exact', 'task.failed', 'state.set("exact:" .. event.id, event.data) return true, "seen " .. event.type'),
+    );
+    await addHook(t.store, t.dir, 'wild.lua', hookSource('wild', 'task.*', 'state.set("wild:" .. event.type, true) return true'));
+    await addHook(
+      t.store,
+      t.dir,
+      'other.lua',
+      hookSource('other', 'task.*', 'state.set("other", event.type) return true', ', stack = "staging"'),
+    );
+    const failed = t.events.dispatch('task.failed', { task: { task_name: 'build', error: 'exit 1' } }, meta);
+    const done = t.events.dispatch('task.completed', {}, meta);
+    const unrelated = t.events.dispatch('deploy.started', {}, meta);
+    const p = new EventProcessor({ store: t.store, runner: t.runner });
+    await serveUntil(p, () => [failed, done, unrelated].every((id) => t.events.find(id)?.status === 'completed'), 'the events');
+    const state = stateRepo(t.store);
+    expect(state.get(`exact:${failed}`)).toEqual({ task: { task_name: 'build', error: 'exit 1' } });
+    expect(state.keys('wild:*')).toEqual(['wild:task.completed', 'wild:task.failed']);
+    expect(state.get('other')).toBeUndefined();
+    expect(t.events.executionsOf(failed).map((e) => [e.hook, e.success, e.output])).toEqual(
+      expect.arrayContaining([
+        ['exact', true, 'seen task.failed'],
+        ['wild', true, undefined],
+      ]),
+    );
+    expect(t.events.executionsOf(unrelated)).toEqual([]);
+  });
+
+  it('gives hooks the event id, type, source, stack, run id, created_at and attempt', async () => {
+    const t = fresh();
+    await addHook(
+      t.store,
+      t.dir,
+      'h.lua',
+      hookSource(
+        'h',
+        'deploy.started',
+        'state.set("ev", { id = event.id, type = event.type, source = event.source, stack = event.stack, run_id = event.run_id, created_at = event.created_at, attempt = event.attempt, v = event.data.version }) return true',
+      ),
+    );
+    const id = t.events.dispatch('deploy.started', { version: 'v2.0.0' }, meta);
+    await serveUntil(
+      new EventProcessor({ store: t.store, runner: t.runner }),
+      () => t.events.find(id)?.status === 'completed',
+      'the event',
+    );
+    expect(stateRepo(t.store).get('ev')).toMatchObject({
+      id,
+      type: 'deploy.started',
+      source: 'cli',
+      stack: 'production',
+      run_id: 'run-1',
+      attempt: 1,
+      v: 'v2.0.0',
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+  });
+
+  it('a hook that raises, returns false or hangs is recorded as failed and retried up to its limit; the event fails', async () => {
+    const t = fresh();
+    await addHook(t.store, t.dir, 'throws.lua', hookSource('throws', 'x.y', 'error("boom")'));
+    await addHook(t.store, t.dir, 'refuses.lua', hookSource('refuses', 'x.y', 'return false, "not today"'));
+    await addHook(t.store, t.dir, 'hangs.lua', hookSource('hangs', 'x.y', 'while true do end', ', timeout = "200ms"'));
+    await addHook(t.store, t.dir, 'fine.lua', hookSource('fine', 'x.y', 'return true, "ok"'));
+    const id = t.events.dispatch('x.y', {}, meta);
+    const p = new EventProcessor({ store: t.store, runner: t.runner, retryDelayMs: 10 });
+    await serveUntil(p, () => t.events.find(id)?.status === 'failed', 'the event to fail');
+    const runs = t.events.executionsOf(id);
+    const of = (hook: string) => runs.filter((e) => e.hook === hook);
+    for (const hook of ['throws', 'refuses', 'hangs']) {
+      expect(of(hook).map((e) => e.attempt)).toEqual([1, 2, 3]);
+      expect(of(hook).every((e) => !e.success)).toBe(true);
+    }
+    expect(of('throws')[0]?.error).toMatch(/throws\.lua:3: boom/);
+    expect(of('refuses')[0]?.error).toBe('not today');
+    expect(of('hangs')[0]?.error).toMatch(/timed out after 200ms \(hook hangs in .*hangs\.lua\)/);
+    // The hook that succeeded ran once: retries re-run only the failed ones.
+    expect(of('fine').map((e) => [e.attempt, e.success])).toEqual([[1, true]]);
+    const event = t.events.find(id);
+    expect(event?.attempts).toBe(3);
+    expect(event?.error).toMatch(/throws: .*boom/);
+  });
+
+  it('a hook that fails once and then succeeds completes the event on its second attempt', async () => {
+    const t = fresh();
+    await addHook(
+      t.store,
+      t.dir,
+      'flaky.lua',
+      hookSource('flaky', 'x.y', 'if state.increment("tries") < 2 then error("first time") end return true, "second time"'),
+    );
+    const id = t.events.dispatch('x.y', {}, meta);
+    await serveUntil(
+      new EventProcessor({ store: t.store, runner: t.runner, retryDelayMs: 10 }),
+      () => t.events.find(id)?.status === 'completed',
+      'the retry',
+    );
+    expect(t.events.executionsOf(id).map((e) => [e.attempt, e.success])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+  });
+
+  it('runs at most `concurrency` events at once', async () => {
+    const t = fresh();
+    await addHook(
+      t.store,
+      t.dir,
+      'slow.lua',
+      hookSource(
+        'slow',
+        'x.y',
+        'local n = state.increment("active") state.append("seen_active", n) exec.run({ "sleep", "0.1" }) state.decrement("active") return true',
+      ),
+    );
+    const ids = Array.from({ length: 8 }, (_, i) => t.events.dispatch('x.y', { i }, meta));
+    await serveUntil(
+      new EventProcessor({ store: t.store, runner: t.runner, concurrency: 3 }),
+      () => ids.every((id) => t.events.find(id)?.status === 'completed'),
+      'all events',
+    );
+    const seen = stateRepo(t.store).get('seen_active') as number[];
+    expect(seen).toHaveLength(8);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(3);
+    expect(Math.max(...seen)).toBeGreaterThan(1);
+  });
+
+  it('takes back at start the events a dead processor of this host left processing', async () => {
+    const t = fresh();
+    await addHook(t.store, t.dir, 'h.lua', hookSource('h', 'x.y', 'return true'));
+    const ids = [t.events.dispatch('x.y', {}, meta), t.events.dispatch('x.y', {}, meta)];
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid as number;
+    t.events.claim({ token: 'dead', host: hostname(), pid: deadPid }, 10, 3_600_000);
+    expect(ids.map((id) => t.events.find(id)?.status)).toEqual(['processing', 'processing']);
+    await serveUntil(
+      new EventProcessor({ store: t.store, runner: t.runner }),
+      () => ids.every((id) => t.events.find(id)?.status === 'completed'),
+      'the recovery',
+    );
+    expect(t.events.find(ids[0] as string)?.attempts).toBe(2);
+  });
+
+  it('drain processes only its run, and at its deadline stops a slow hook and leaves that event pending, unrecorded', async () => {
+    const t = fresh();
+    await addHook(
+      t.store,
+      t.dir,
+      'h.lua',
+      hookSource('h', 'x.*', 'if event.type == "x.slow" then exec.run({ "sleep", "30" }) end return true'),
+    );
+    const quick = t.events.dispatch('x.quick', {}, meta);
+    const slow = t.events.dispatch('x.slow', {}, meta);
+    const elsewhere = t.events.dispatch('x.quick', {}, { ...meta, runId: 'run-2' });
+    const p = new EventProcessor({ store: t.store, runner: t.runner, runId: 'run-1' });
+    const report = await p.drain(1500);
+    expect(report).toEqual({ processed: 1, left: 1 });
+    expect(t.events.find(quick)?.status).toBe('completed');
+    expect(t.events.find(slow)?.status).toBe('pending');
+    expect(t.events.executionsOf(slow)).toEqual([]);
+    expect(t.events.find(elsewhere)?.status).toBe('pending');
+  });
+
+  it('drain waits for a retry due before its deadline', async () => {
+    const t = fresh();
+    await addHook(
+      t.store,
+      t.dir,
+      'flaky.lua',
+      hookSource('flaky', 'x.y', 'if state.increment("tries") < 2 then return false, "not yet" end return true'),
+    );
+    const id = t.events.dispatch('x.y', {}, meta);
+    const report = await new EventProcessor({ store: t.store, runner: t.runner, runId: 'run-1', retryDelayMs: 50 }).drain(10_000);
+    expect(report.left).toBe(0);
+    expect(t.events.find(id)?.status).toBe('completed');
+  });
+
+  it('stop lets running hooks finish within the grace, then releases what is left', async () => {
+    const t = fresh();
+    await addHook(t.store, t.dir, 'h.lua', hookSource('h', 'x.y', 'exec.run({ "sleep", "0.3" }) return true'));
+    const id = t.events.dispatch('x.y', {}, meta);
+    const p = new EventProcessor({ store: t.store, runner: t.runner });
+    const running = p.run();
+    await until(() => t.events.find(id)?.status === 'processing', 10_000, 'the claim');
+    await p.stop(10_000);
+    await running;
+    expect(t.events.find(id)?.status).toBe('completed');
+
+    const id2 = t.events.dispatch('x.y', {}, meta);
+    const p2 = new EventProcessor({ store: t.store, runner: t.runner });
+    const running2 = p2.run();
+    await until(() => t.events.find(id2)?.status === 'processing', 10_000, 'the claim');
+    await p2.stop(0);
+    await running2;
+    expect(t.events.find(id2)?.status).toBe('pending');
+    expect(t.events.executionsOf(id2)).toEqual([]);
+  });
+
+  it('an event no hook matches is completed without executions; disabled hooks do not run', async () => {
+    const t = fresh();
+    await addHook(t.store, t.dir, 'h.lua', hookSource('h', 'x.y', 'state.set("ran", true) return true'));
+    t.hooks.setEnabled('h', false);
+    const id = t.events.dispatch('x.y', {}, meta);
+    await serveUntil(
+      new EventProcessor({ store: t.store, runner: t.runner }),
+      () => t.events.find(id)?.status === 'completed',
+      'the event',
+    );
+    expect(t.events.executionsOf(id)).toEqual([]);
+    expect(stateRepo(t.store).get('ran')).toBeUndefined();
+  });
+
+  it('hook log lines reach onLog, and events a hook dispatches come from hook:<name>', async () => {
+    const t = fresh();
+    await addHook(
+      t.store,
+      t.dir,
+      'h.lua',
+      hookSource(
+        'h',
+        'x.y',
+        'log.info("handling " .. event.id) require("event").dispatch("x.followup", { from = event.id }) return true',
+      ),
+    );
+    const id = t.events.dispatch('x.y', {}, meta);
+    await serveUntil(
+      new EventProcessor({ store: t.store, runner: t.runner }),
+      () => t.events.find(id)?.status === 'completed',
+      'the event',
+    );
+    expect(t.events.executionsOf(id)).toMatchObject([{ success: true }]);
+    expect(t.logs).toContain(`h info handling ${id}`);
+    expect(t.events.list({ type: 'x.followup' })[0]).toMatchObject({ source: 'hook:h', data: { from: id } });
+  });
+});

@@ -1,0 +1,330 @@
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { hostname } from 'node:os';
+import { errorMessage, eventTypeMatches } from '@sloth/core';
+import {
+  type EventOutcome,
+  type EventRecord,
+  type EventRepo,
+  eventRepo,
+  type HookRecord,
+  type HookRepo,
+  hookRepo,
+  type LeaseOwner,
+  type Store,
+} from '@sloth/core/store';
+import type { HookRunner, HookRunResult } from './hook-runner.js';
+
+export interface ProcessorOptions {
+  store: Store;
+  runner: HookRunner;
+  /** Events processed at once (each runs its matching hooks in parallel). Default 16. */
+  concurrency?: number | undefined;
+  /** Events claimed per transaction. Default 128. */
+  batchSize?: number | undefined;
+  /** How long a claim lasts without renewal; renewed every third of it while the processor lives. Default 60s. */
+  leaseMs?: number | undefined;
+  /** How often an idle processor looks for new events. Default 250ms. */
+  pollMs?: number | undefined;
+  /** Delay before the first retry of an event whose hook failed; doubled each time, at most 60s. Default 1s. */
+  retryDelayMs?: number | undefined;
+  /** Only this run's events (the CLI drains its own run). */
+  runId?: string | undefined;
+  /** Called after each hook execution. */
+  onExecution?: ((hook: HookRecord, event: EventRecord, result: HookRunResult, attempt: number) => void) | undefined;
+  /** Called when something goes wrong outside any hook (a busy database, a flush that failed). */
+  onError?: ((message: string) => void) | undefined;
+}
+
+/** What a drain did. */
+export interface DrainReport {
+  /** Events this processor finished (completed, failed, or put back for a retry). */
+  processed: number;
+  /** Events of the run still pending or processing when the drain ended. */
+  left: number;
+}
+
+const MAX_RETRY_DELAY_MS = 60_000;
+const FLUSH_AT = 128;
+const FLUSH_AFTER_MS = 5;
+const HOOKS_REFRESH_MS = 1000;
+
+/**
+ * The event queue processor: claims pending events in batches (leased to it), runs the enabled hooks whose
+ * event_type and stack match with bounded concurrency, records every execution, and retries failed hooks with
+ * back-off until their max_attempts. Events left processing by a dead processor are taken back at start (at once when
+ * it was a process of this host, otherwise when its lease runs out). At-least-once: a crash between a hook's run and
+ * its record runs the hook again.
+ */
+export class EventProcessor {
+  readonly owner: LeaseOwner = { token: randomUUID(), host: hostname(), pid: process.pid };
+  private readonly events: EventRepo;
+  private readonly hooks: HookRepo;
+  private readonly concurrency: number;
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly retryDelayMs: number;
+  private readonly active = new Map<string, Promise<void>>();
+  /** Fired when in-flight hooks must stop (the grace ran out, or a drain's deadline). */
+  private stopHooks = new AbortController();
+  private readonly queue: EventRecord[] = [];
+  private outcomes: EventOutcome[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private hookCache: { at: number; hooks: HookRecord[] } | undefined;
+  private wake: (() => void) | undefined;
+  private woken = false;
+  private graceMs = 10_000;
+  private stopping = false;
+  private running = false;
+  private processed = 0;
+
+  constructor(private readonly options: ProcessorOptions) {
+    this.events = eventRepo(options.store);
+    this.hooks = hookRepo(options.store);
+    this.concurrency = Math.max(1, options.concurrency ?? 16);
+    this.batchSize = Math.max(1, options.batchSize ?? 128);
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.pollMs = options.pollMs ?? 250;
+    this.retryDelayMs = options.retryDelayMs ?? 1000;
+  }
+
+  /** Processes events until stop() is called (`events serve`, the master). */
+  async run(): Promise<void> {
+    await this.loop(Number.POSITIVE_INFINITY, false);
+  }
+
+  /**
+   * Processes this run's events (options.runId) until none is left to claim, or until `timeoutMs` has passed: hooks
+   * still running then are stopped and their events left pending for the next processor.
+   */
+  async drain(timeoutMs: number): Promise<DrainReport> {
+    await this.loop(Date.now() + timeoutMs, true);
+    const runId = this.options.runId;
+    const counts = runId === undefined ? undefined : this.events.runCounts(runId);
+    return { processed: this.processed, left: counts ? counts.pending + counts.processing : 0 };
+  }
+
+  /** Stops claiming; in-flight hooks get `graceMs` to finish, then are stopped and their events released. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    this.graceMs = graceMs;
+    this.signalWake();
+    while (this.running) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** Wakes an idle processor at once (a dispatch in the same process). */
+  notify(): void {
+    this.signalWake();
+  }
+
+  private async loop(deadline: number, drain: boolean): Promise<void> {
+    if (this.running) throw new Error('this event processor is already running');
+    this.running = true;
+    this.stopHooks = new AbortController();
+    // Every in-flight hook listens to it: as many listeners as the concurrency, which is not a leak.
+    setMaxListeners(0, this.stopHooks.signal);
+    this.recover();
+    const keeper = setInterval(() => this.keepLeases(), Math.max(50, Math.floor(this.leaseMs / 3)));
+    keeper.unref();
+    try {
+      while (!this.stopping && Date.now() < deadline) {
+        this.fill();
+        if (this.active.size > 0) {
+          await this.sleep(deadline - Date.now());
+          continue;
+        }
+        this.flush();
+        if (!drain) {
+          await this.sleep(Math.min(this.pollMs, deadline - Date.now()));
+          continue;
+        }
+        // Drain: done when nothing of the run is left to claim before the deadline (a retry due later waits for it).
+        const next = this.options.runId === undefined ? undefined : this.events.nextAvailable(this.options.runId);
+        if (next === undefined || next >= deadline) break;
+        await this.sleep(Math.max(1, Math.min(next - Date.now(), deadline - Date.now())));
+      }
+    } finally {
+      clearInterval(keeper);
+      await this.windDown(drain ? 0 : this.graceMs);
+      this.running = false;
+    }
+  }
+
+  /** Starts events until every slot is busy or nothing is claimable. */
+  private fill(): void {
+    while (this.active.size < this.concurrency && !this.stopping) {
+      if (this.queue.length === 0) {
+        let claimed: EventRecord[];
+        try {
+          claimed = this.events.claim(this.owner, this.batchSize, this.leaseMs, this.options.runId);
+        } catch (err) {
+          this.options.onError?.(`could not claim events: ${errorMessage(err)}`);
+          return;
+        }
+        if (claimed.length === 0) return;
+        this.queue.push(...claimed);
+      }
+      const event = this.queue.shift() as EventRecord;
+      const done = this.process(event, this.stopHooks.signal)
+        .then(({ outcome, stopped }) => this.record(outcome, stopped))
+        .catch((err: unknown) => this.options.onError?.(`event ${event.id}: ${errorMessage(err)}`))
+        .finally(() => {
+          this.active.delete(event.id);
+          this.signalWake();
+        });
+      this.active.set(event.id, done);
+    }
+  }
+
+  /** Runs the hooks that match an event and have neither succeeded nor used up their attempts. */
+  private async process(event: EventRecord, stop: AbortSignal): Promise<{ outcome: EventOutcome; stopped: boolean }> {
+    const outcome = await this.runHooks(event, stop);
+    return { outcome, stopped: stop.aborted };
+  }
+
+  private async runHooks(event: EventRecord, stop: AbortSignal): Promise<EventOutcome> {
+    const hooks = this.matching(event);
+    if (hooks.length === 0) return { id: event.id, status: 'completed', executions: [] };
+    // A first claim has no history; a later one (a retry, or a crash mid-way) skips what already succeeded.
+    const prior =
+      event.attempts > 1 ? this.events.priorExecutions(event.id) : new Map<string, { runs: number; succeeded: boolean }>();
+    const errors: string[] = [];
+    let retry = false;
+    let exhausted = false;
+    let stopped = false;
+    const executions: EventOutcome['executions'] = [];
+    await Promise.all(
+      hooks.map(async (hook) => {
+        const before = prior.get(hook.name);
+        if (before?.succeeded) return;
+        const runs = before?.runs ?? 0;
+        if (runs >= hook.maxAttempts) {
+          exhausted = true;
+          errors.push(`${hook.name}: failed ${runs} time(s), no attempts left`);
+          return;
+        }
+        const attempt = runs + 1;
+        const r = await this.options.runner.execute(hook, event, attempt, stop);
+        if (r.stopped) {
+          stopped = true;
+          return;
+        }
+        executions.push({
+          hook: hook.name,
+          attempt,
+          success: r.success,
+          output: r.output,
+          error: r.error,
+          durationMs: r.durationMs,
+          startedAt: r.startedAt,
+        });
+        this.options.onExecution?.(hook, event, r, attempt);
+        if (r.success) return;
+        errors.push(`${hook.name}: ${r.error}`);
+        if (attempt >= hook.maxAttempts) exhausted = true;
+        else retry = true;
+      }),
+    );
+    const error = errors.length > 0 ? errors.join('; ') : undefined;
+    if (stopped) return { id: event.id, status: 'pending', availableAt: Date.now(), error, executions };
+    if (retry) {
+      const delay = Math.min(this.retryDelayMs * 2 ** Math.max(0, event.attempts - 1), MAX_RETRY_DELAY_MS);
+      return { id: event.id, status: 'pending', availableAt: Date.now() + delay, error, executions };
+    }
+    return { id: event.id, status: exhausted ? 'failed' : 'completed', error, executions };
+  }
+
+  /** Enabled hooks matching the event's type and stack (the list is re-read at most once a second). */
+  private matching(event: EventRecord): HookRecord[] {
+    const now = Date.now();
+    if (!this.hookCache || now - this.hookCache.at > HOOKS_REFRESH_MS) this.hookCache = { at: now, hooks: this.hooks.enabled() };
+    return this.hookCache.hooks.filter(
+      (h) => eventTypeMatches(h.eventType, event.type) && (h.stack === undefined || h.stack === event.stack),
+    );
+  }
+
+  private record(outcome: EventOutcome, stopped: boolean): void {
+    this.outcomes.push(outcome);
+    if (!stopped) this.processed += 1;
+    if (this.outcomes.length >= FLUSH_AT) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
+  }
+
+  /** Writes buffered outcomes in one transaction; on failure they stay buffered for the next flush. */
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.outcomes.length === 0) return;
+    const batch = this.outcomes;
+    this.outcomes = [];
+    try {
+      this.events.finish(this.owner, batch);
+    } catch (err) {
+      this.outcomes = batch.concat(this.outcomes);
+      this.options.onError?.(`could not record ${batch.length} event outcome(s), will retry: ${errorMessage(err)}`);
+    }
+  }
+
+  /** Renews our leases, and takes back events whose processor died (`events serve` is the recovery of last resort). */
+  private keepLeases(): void {
+    try {
+      this.events.renewLeases(this.owner, this.leaseMs);
+      if (this.options.runId === undefined) this.events.recoverAbandoned();
+    } catch (err) {
+      this.options.onError?.(`could not renew event leases: ${errorMessage(err)}`);
+    }
+  }
+
+  private recover(): void {
+    try {
+      this.events.recoverAbandoned();
+    } catch (err) {
+      this.options.onError?.(`could not recover abandoned events: ${errorMessage(err)}`);
+    }
+  }
+
+  /** Releases what was claimed but not started, gives in-flight events `graceMs`, stops the rest, records it all. */
+  private async windDown(graceMs: number): Promise<void> {
+    const queued = this.queue.splice(0).map((e) => e.id);
+    const inFlight = [...this.active.values()];
+    if (inFlight.length > 0) {
+      const all = Promise.all(inFlight);
+      if (graceMs > 0) await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
+      this.stopHooks.abort();
+      // A stopped hook settles promptly (its Lua thread is abandoned); the bound guards against the unforeseen.
+      await Promise.race([all, new Promise((r) => setTimeout(r, 5000).unref())]);
+    }
+    this.flush();
+    try {
+      if (queued.length > 0) this.events.release(this.owner, queued);
+      // Anything still held (an outcome that could not be written) goes back to the queue.
+      this.events.release(this.owner);
+    } catch (err) {
+      this.options.onError?.(`could not release events: ${errorMessage(err)}`);
+    }
+  }
+
+  /** Wakes the loop, or makes its next sleep return at once when it is not sleeping yet. */
+  private signalWake(): void {
+    if (this.wake) this.wake();
+    else this.woken = true;
+  }
+
+  /** Waits until woken (an event finished, notify, stop) or `ms` passed. */
+  private sleep(ms: number): Promise<void> {
+    if (this.stopping || ms <= 0 || this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(ms, 2 ** 31 - 1));
+      this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,11 @@
+export { type EngineEvent, engineEvent } from './engine-events.js';
+export { type DrainReport, EventProcessor, type ProcessorOptions } from './event-processor.js';
+export {
+  DEFAULT_HOOK_TIMEOUT_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  type HookDefinition,
+  type HookOverrides,
+  readHookFile,
+} from './hook-file.js';
+export { HookRunner, type HookRunnerOptions, type HookRunResult, luaEvent } from './hook-runner.js';
+export { hookServices, RunEventRecorder } from './run-event-recorder.js';
