@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { agentOptionsFrom, runAgentProcess } from '@sloth/agent';
+import { SlothError } from '@sloth/core';
+
+const USAGE = `usage: sloth-agent --name NAME --master HOST:PORT [options]
+
+  --name NAME                 unique name of this agent (or SLOTH_AGENT_NAME)
+  --master ADDR               the master: host:port or http(s)://host:port (or SLOTH_MASTER)
+  --token T | --token-file F  the master's token (or SLOTH_TOKEN)
+  --ca FILE                   CA certificate of a master serving TLS (implies https)
+  --labels k=v                labels, repeatable or comma-separated
+  --heartbeat-interval 5s     default: what the master asks for (5s)
+  --missed-heartbeats 3       unanswered heartbeats before reconnecting
+  --reconnect-initial 5s      first reconnection delay (doubles, with jitter)
+  --reconnect-max 60s         longest reconnection delay
+  --debug                     debug log lines
+`;
+
+/** sloth-agent: the agent without the CLI framework (a small process to install on every machine). */
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      name: { type: 'string' },
+      master: { type: 'string' },
+      token: { type: 'string' },
+      'token-file': { type: 'string' },
+      ca: { type: 'string' },
+      labels: { type: 'string', multiple: true },
+      'heartbeat-interval': { type: 'string' },
+      'missed-heartbeats': { type: 'string' },
+      'reconnect-initial': { type: 'string' },
+      'reconnect-max': { type: 'string' },
+      debug: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'V' },
+    },
+    strict: true,
+  });
+  const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`sloth-agent version ${version}\n`);
+    return 0;
+  }
+  const missed = values['missed-heartbeats'];
+  const options = agentOptionsFrom({
+    name: values.name,
+    master: values.master,
+    token: values.token,
+    tokenFile: values['token-file'],
+    ca: values.ca,
+    labels: values.labels,
+    heartbeatInterval: values['heartbeat-interval'],
+    missedHeartbeats: missed === undefined ? undefined : Number(missed),
+    reconnectInitial: values['reconnect-initial'],
+    reconnectMax: values['reconnect-max'],
+    debug: values.debug,
+    version,
+  });
+  await runAgentProcess(options);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof SlothError) {
+      process.stderr.write(`error: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`);
+      process.exit(2);
+    }
+    const e = err as { code?: string; message?: string };
+    if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`error: ${e.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

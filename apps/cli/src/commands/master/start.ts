@@ -1,0 +1,69 @@
+import { Flags } from '@oclif/core';
+import { SlothCommand } from '../../base-command.js';
+
+export default class MasterStart extends SlothCommand {
+  static override summary = 'Run a master in the foreground: the server agents connect to and the CLI talks to.';
+  static override description =
+    'It serves Connect, gRPC and gRPC-web over HTTP/2 (so `buf curl` and grpcurl work), keeps the agent registry in the data directory, marks an agent Inactive after 3 missed heartbeats, and stops cleanly on SIGINT/SIGTERM. Bound beyond loopback it refuses to start without a token unless --insecure.';
+  static override flags = {
+    port: Flags.integer({ description: 'Port to listen on (0: any free port).', default: 50053, min: 0, max: 65535 }),
+    bind: Flags.string({ description: 'Address to listen on (0.0.0.0: every interface; needs a token).', default: '127.0.0.1' }),
+    'tls-cert': Flags.string({ description: 'Certificate chain (PEM): serve HTTPS. Needs --tls-key.', dependsOn: ['tls-key'] }),
+    'tls-key': Flags.string({ description: 'Private key (PEM) of --tls-cert.', dependsOn: ['tls-cert'] }),
+    'token-file': Flags.string({ description: 'A file holding the token agents and the CLI must send (or $SLOTH_TOKEN).' }),
+    token: Flags.string({ description: 'The token itself (prefer --token-file: a flag shows in `ps`).' }),
+    insecure: Flags.boolean({ description: 'Allow listening beyond loopback without a token.', default: false }),
+    'heartbeat-interval': Flags.string({ description: 'How often agents heartbeat.', default: '5s' }),
+    'missed-heartbeats': Flags.integer({
+      description: 'Missed heartbeats before an agent is Inactive and its stream closed.',
+      default: 3,
+      min: 1,
+    }),
+  };
+  static override examples = [
+    '<%= config.bin %> master start',
+    'openssl rand -hex 32 > ~/.sloth-runner/token && <%= config.bin %> master start --bind 0.0.0.0 --token-file ~/.sloth-runner/token',
+    '<%= config.bin %> master start --bind 0.0.0.0 --token-file token --tls-cert master.pem --tls-key master-key.pem',
+  ];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(MasterStart);
+    const [{ startMaster }, { daemonLog, readPem, resolveToken }, { parseDuration }, { defaultDataDir }] = await Promise.all([
+      import('@sloth/master'),
+      import('@sloth/master/client'),
+      import('@sloth/core'),
+      import('@sloth/core/store'),
+    ]);
+    const log = daemonLog(flags.debug);
+    const token = resolveToken({ token: flags.token, tokenFile: flags['token-file'] });
+    const master = await startMaster({
+      port: flags.port,
+      bind: flags.bind,
+      dataDir: flags['data-dir'] ?? defaultDataDir(),
+      tlsCert: flags['tls-cert'] === undefined ? undefined : readPem(flags['tls-cert'], 'the certificate'),
+      tlsKey: flags['tls-key'] === undefined ? undefined : readPem(flags['tls-key'], 'the key'),
+      token,
+      insecure: flags.insecure,
+      heartbeatIntervalMs: parseDuration(flags['heartbeat-interval'], '--heartbeat-interval'),
+      missedHeartbeats: flags['missed-heartbeats'],
+      version: this.config.version,
+      log,
+    });
+    log(
+      'info',
+      `master listening on ${master.url} (${token ? 'token required' : 'no token: loopback only'}); data in ${master.store.path}`,
+    );
+    await new Promise<void>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals) => {
+        log('info', `${signal} received: closing agent streams and stopping`);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        resolve();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+    await master.close();
+    log('info', 'master stopped');
+  }
+}

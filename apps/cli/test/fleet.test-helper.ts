@@ -1,0 +1,94 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { BIN, REPO, waitFor } from './cli.test-helper.js';
+
+export const AGENT_BIN = join(REPO, 'apps/agent/bin/sloth-agent.js');
+export const TOKEN = 'fleet-test-token-42';
+/** Fast intervals so reconnection and silence are seen in seconds, loose enough for a busy 2-core machine. */
+export const HEARTBEAT = '400ms';
+export const FAST_AGENT = ['--reconnect-initial', '200ms', '--reconnect-max', '1s'];
+
+/** A long-running child (master or agent) whose output is collected as it comes. */
+export interface Daemon {
+  child: ChildProcess;
+  output(): string;
+  /** Waits until the output matches, or fails naming what was awaited and showing the output. */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+function daemon(file: string, args: string[], home: string, env: Record<string, string> = {}): Daemon {
+  const child = spawn(process.execPath, [file, ...args], {
+    cwd: REPO,
+    env: { ...process.env, CI: '1', NO_COLOR: '1', SLOTH_HOME: home, SLOTH_TOKEN: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    output: () => out,
+    waitFor: async (re, timeoutMs = 20_000) => {
+      try {
+        await waitFor(() => re.test(out), timeoutMs, String(re));
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\noutput so far:\n${out}`);
+      }
+    },
+    exited,
+  };
+}
+
+/** A fresh data directory with the test token in a file. */
+export function fleetHome(): { home: string; tokenFile: string } {
+  const home = mkdtempSync(join(tmpdir(), 'sloth-fleet-'));
+  const tokenFile = join(home, 'token');
+  writeFileSync(tokenFile, `${TOKEN}\n`);
+  return { home, tokenFile };
+}
+
+/** `sloth-runner master start` on 127.0.0.1 (a free port unless given), waiting until it listens. */
+export async function startMaster(
+  home: string,
+  tokenFile: string,
+  port = 0,
+  extra: string[] = [],
+): Promise<Daemon & { url: string }> {
+  const d = daemon(
+    BIN,
+    ['master', 'start', '--port', String(port), '--token-file', tokenFile, '--heartbeat-interval', HEARTBEAT, ...extra],
+    home,
+  );
+  await d.waitFor(/master listening on http:\/\/127\.0\.0\.1:\d+/);
+  const url = /master listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(d.output())?.[1] as string;
+  return { ...d, url };
+}
+
+/** An agent: `sloth-runner agent start` or, with `standalone`, the `sloth-agent` program. */
+export function startAgent(
+  home: string,
+  name: string,
+  url: string,
+  tokenFile: string,
+  options: { standalone?: boolean; extra?: string[] } = {},
+): Daemon {
+  const args = ['--name', name, '--master', url, '--token-file', tokenFile, ...FAST_AGENT, ...(options.extra ?? [])];
+  return options.standalone ? daemon(AGENT_BIN, args, home) : daemon(BIN, ['agent', 'start', ...args], home);
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { parseDuration, SlothError } from '@sloth/core';
+import { daemonLog, resolveToken } from '@sloth/master/client';
+import { type AgentOptions, parseLabels, resolveAgentOptions } from './agent-options.js';
+
+/** What `sloth-runner agent start` and `sloth-agent` accept, as flags (strings) with environment fallbacks. */
+export interface AgentStartInput {
+  name?: string | undefined;
+  master?: string | undefined;
+  token?: string | undefined;
+  tokenFile?: string | undefined;
+  ca?: string | undefined;
+  labels?: readonly string[] | undefined;
+  heartbeatInterval?: string | undefined;
+  missedHeartbeats?: number | undefined;
+  reconnectInitial?: string | undefined;
+  reconnectMax?: string | undefined;
+  debug?: boolean | undefined;
+  version: string;
+}
+
+/** Turns flags (falling back to SLOTH_AGENT_NAME, SLOTH_MASTER, SLOTH_TOKEN, SLOTH_AGENT_*) into agent options. */
+export function agentOptionsFrom(input: AgentStartInput, env: NodeJS.ProcessEnv = process.env): AgentOptions {
+  const name = input.name ?? env.SLOTH_AGENT_NAME;
+  if (!name) throw new SlothError('usage', 'the agent needs a name', { hint: 'pass --name NAME (unique in the fleet)' });
+  const address = input.master ?? env.SLOTH_MASTER;
+  if (!address) throw new SlothError('usage', 'the agent needs the address of its master', { hint: 'pass --master HOST:PORT' });
+  const ms = (v: string | undefined, envName: string, what: string) => {
+    const text = v ?? env[envName];
+    return text === undefined || text === '' ? undefined : parseDuration(text, what);
+  };
+  let ca: string | undefined;
+  if (input.ca !== undefined) {
+    try {
+      ca = readFileSync(input.ca, 'utf8');
+    } catch (err) {
+      throw new SlothError('usage', `cannot read the CA file ${input.ca}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    }
+  }
+  return resolveAgentOptions({
+    name,
+    master: { address, token: resolveToken({ token: input.token, tokenFile: input.tokenFile, env }), ca },
+    labels: parseLabels(input.labels ?? (env.SLOTH_AGENT_LABELS ? [env.SLOTH_AGENT_LABELS] : [])),
+    version: input.version,
+    heartbeatIntervalMs: ms(input.heartbeatInterval, 'SLOTH_AGENT_HEARTBEAT', 'heartbeat interval'),
+    missedHeartbeats: input.missedHeartbeats,
+    reconnectInitialMs: ms(input.reconnectInitial, 'SLOTH_AGENT_RECONNECT_INITIAL', 'initial reconnection delay'),
+    reconnectMaxMs: ms(input.reconnectMax, 'SLOTH_AGENT_RECONNECT_MAX', 'maximum reconnection delay'),
+    log: daemonLog(input.debug ?? false),
+  });
+}

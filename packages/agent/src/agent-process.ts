@@ -1,0 +1,27 @@
+import { SlothError } from '@sloth/core';
+import type { AgentOptions } from './agent-options.js';
+import { SlothAgent } from './sloth-agent.js';
+
+/**
+ * Runs an agent as this process's job: SIGINT/SIGTERM (or a StopAgent from the master) stop it cleanly, killing its
+ * running commands. Resolves when it has stopped; rejects with a SlothError when the master refuses it for good.
+ */
+export async function runAgentProcess(options: AgentOptions): Promise<void> {
+  const agent = new SlothAgent(options);
+  const onSignal = (signal: NodeJS.Signals) => void agent.stop(`received ${signal}: stopping`);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  options.log(
+    'info',
+    `agent ${options.name} starting: master ${options.master.address}${options.master.token ? ' (with token)' : ''}`,
+  );
+  try {
+    await agent.run();
+  } catch (err) {
+    await agent.stop('refused by the master');
+    throw err instanceof SlothError ? err : new SlothError('internal', String(err), { cause: err });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,240 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { Code, ConnectError } from '@connectrpc/connect';
+import { AsyncQueue, errorMessage, formatDuration } from '@sloth/core';
+import { agentClient, fromRpcError, type MasterTransport, masterTransport } from '@sloth/master/client';
+import type { ConnectRequestSchema, ConnectResponse, RunCommand } from '@sloth/proto';
+import type { AgentOptions } from './agent-options.js';
+import { backoffDelay } from './backoff.js';
+import { runCommandWork, type WorkResultInit } from './command-work.js';
+import { collectSystemInfo } from './system-info.js';
+
+type UpMessage = MessageInitShape<typeof ConnectRequestSchema>;
+
+/** The agent's current stream to the master. */
+interface Session {
+  out: AsyncQueue<UpMessage>;
+  transport: MasterTransport;
+  registered: boolean;
+  abort: AbortController;
+  /** Settles when the stream is over. */
+  ended: Promise<void>;
+}
+
+/** How long stop() waits for running commands to die and their results to be sent. */
+const STOP_GRACE_MS = 5000;
+
+/**
+ * An agent: dials the master, registers, heartbeats, and runs the work it receives. When the link dies (the stream
+ * ends or fails, or HTTP/2 PINGs go unanswered for the missed-heartbeat window) it reconnects with exponential
+ * backoff and registers again. Results are kept until the master acknowledges them, and sent again after a
+ * reconnection, so work that finished while the master was away is not lost.
+ */
+export class SlothAgent {
+  private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  private readonly unacked = new Map<string, WorkResultInit>();
+  private session: Session | undefined;
+  private readonly stopping = new AbortController();
+  private everRegistered = false;
+  private heartbeatMs: number;
+  private stopped: Promise<void> | undefined;
+
+  constructor(private readonly options: AgentOptions) {
+    this.heartbeatMs = options.heartbeatIntervalMs || 5000;
+  }
+
+  /** Results not yet acknowledged by the master. */
+  get pendingResults(): number {
+    return this.unacked.size;
+  }
+
+  /** Runs until stop() (or a StopAgent from the master). Throws when the very first connection is refused for good. */
+  async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopping.signal.aborted) {
+      let registered = false;
+      try {
+        registered = await this.connectOnce();
+        if (!this.stopping.signal.aborted) this.options.log('warn', 'the master closed the connection');
+      } catch (err) {
+        registered = this.session?.registered ?? registered;
+        const e = fromRpcError(err, this.options.master.address);
+        if (this.stopping.signal.aborted) break;
+        // Before the first registration a refusal is a configuration mistake: say so and stop instead of retrying forever.
+        if (!this.everRegistered && (e.code === 'unauthenticated' || e.code === 'conflict' || e.code === 'invalid_argument'))
+          throw e;
+        this.options.log('warn', `lost connection to the master: ${e.message}`);
+      }
+      if (this.stopping.signal.aborted) break;
+      if (registered) attempt = 0;
+      const delay = backoffDelay(attempt++, {
+        initialMs: this.options.reconnectInitialMs,
+        maxMs: this.options.reconnectMaxMs,
+        jitter: this.options.reconnectJitter,
+      });
+      this.options.log('info', `reconnecting to ${this.options.master.address} in ${formatDuration(delay)}`);
+      await sleep(delay, this.stopping.signal);
+    }
+    await this.stopped;
+  }
+
+  /** Stops: kills running commands, sends their results if still connected, closes the link. */
+  stop(reason = 'stopping'): Promise<void> {
+    this.stopped ??= this.shutdown(reason);
+    return this.stopped;
+  }
+
+  private async shutdown(reason: string): Promise<void> {
+    this.options.log('info', `agent ${this.options.name} ${reason}`);
+    this.stopping.abort();
+    for (const w of this.running.values()) w.abort.abort();
+    await Promise.race([Promise.all([...this.running.values()].map((w) => w.done)), sleep(STOP_GRACE_MS)]);
+    const s = this.session;
+    if (!s) return;
+    if (s.registered) {
+      // Half-close: the master reads the last results, then ends the stream; cut it only if that takes too long.
+      s.out.close();
+      await Promise.race([s.ended, sleep(STOP_GRACE_MS)]);
+    }
+    s.abort.abort();
+    s.transport.close();
+  }
+
+  /** One connection: register, heartbeat, serve. Resolves when the master ends the stream; true if it registered. */
+  private async connectOnce(): Promise<boolean> {
+    const { options } = this;
+    const transport = masterTransport(options.master, {
+      pingIntervalMs: this.heartbeatMs,
+      pingTimeoutMs: this.heartbeatMs * Math.max(1, options.missedHeartbeats - 1),
+    });
+    let markEnded = () => {};
+    const ended = new Promise<void>((resolve) => {
+      markEnded = resolve;
+    });
+    const session: Session = {
+      out: new AsyncQueue<UpMessage>(),
+      transport,
+      registered: false,
+      abort: new AbortController(),
+      ended,
+    };
+    this.session = session;
+    const connectTimer = setTimeout(
+      () =>
+        session.abort.abort(
+          new ConnectError(`no answer from the master within ${formatDuration(options.connectTimeoutMs)}`, Code.Unavailable),
+        ),
+      options.connectTimeoutMs,
+    );
+    let heartbeat: NodeJS.Timeout | undefined;
+    try {
+      session.out.push({
+        msg: {
+          case: 'register',
+          value: {
+            name: options.name,
+            version: options.version,
+            labels: options.labels,
+            system: await collectSystemInfo(options.diskPath),
+            pendingResultIds: [...this.unacked.keys()],
+            runningWorkIds: [...this.running.keys()],
+          },
+        },
+      });
+      const replies = agentClient(transport.transport).connect(session.out, { signal: session.abort.signal });
+      for await (const res of replies) {
+        if (res.msg.case === 'registered') {
+          clearTimeout(connectTimer);
+          session.registered = true;
+          this.everRegistered = true;
+          if (!options.heartbeatIntervalMs && res.msg.value.heartbeatIntervalMs > 0)
+            this.heartbeatMs = res.msg.value.heartbeatIntervalMs;
+          options.log('info', `registered with the master at ${transport.baseUrl} as ${options.name}`);
+          for (const r of this.unacked.values()) session.out.push({ msg: { case: 'result', value: r } });
+          void this.sendHeartbeat(session);
+          heartbeat = setInterval(() => void this.sendHeartbeat(session), this.heartbeatMs);
+        } else {
+          this.handle(res, session);
+        }
+      }
+      return session.registered;
+    } catch (err) {
+      const reason = session.abort.signal.reason;
+      throw reason instanceof ConnectError ? reason : err;
+    } finally {
+      clearTimeout(connectTimer);
+      clearInterval(heartbeat);
+      markEnded();
+      session.out.close();
+      transport.close();
+      if (this.session === session) this.session = undefined;
+    }
+  }
+
+  private handle(res: ConnectResponse, session: Session): void {
+    const msg = res.msg;
+    switch (msg.case) {
+      case 'runCommand':
+        this.startCommand(msg.value);
+        return;
+      case 'runTask':
+        this.send({
+          case: 'result',
+          value: { workId: msg.value.workId, success: false, error: 'this agent cannot run delegated tasks yet' },
+        });
+        return;
+      case 'cancel':
+        this.running.get(msg.value.workId)?.abort.abort();
+        return;
+      case 'resultAck':
+        this.unacked.delete(msg.value.workId);
+        return;
+      case 'stop':
+        void this.stop(`stopped by the master (${msg.value.reason || 'no reason given'})`);
+        return;
+      default:
+        this.options.log('debug', `ignored a message from the master: ${msg.case ?? 'empty'}`);
+        void session;
+    }
+  }
+
+  private startCommand(cmd: RunCommand): void {
+    if (this.running.has(cmd.workId) || this.unacked.has(cmd.workId)) return;
+    const abort = new AbortController();
+    this.options.log('info', `running work ${cmd.workId}: ${cmd.command}`);
+    const done = runCommandWork(cmd, abort.signal, (o) => this.send({ case: 'output', value: o })).then((result) => {
+      this.running.delete(cmd.workId);
+      this.unacked.set(cmd.workId, result);
+      this.send({ case: 'result', value: result });
+      this.options.log('info', `work ${cmd.workId} finished: ${result.error || 'ok'}`);
+    });
+    this.running.set(cmd.workId, { abort, done });
+  }
+
+  /** Sends up the current stream if it is registered; otherwise drops (results stay in `unacked` for the next one). */
+  private send(msg: NonNullable<UpMessage['msg']>): void {
+    const s = this.session;
+    if (s?.registered) s.out.push({ msg });
+  }
+
+  private async sendHeartbeat(session: Session): Promise<void> {
+    try {
+      const system = await collectSystemInfo(this.options.diskPath);
+      session.out.push({ msg: { case: 'heartbeat', value: { system, runningWork: this.running.size } } });
+    } catch (err) {
+      this.options.log('debug', `heartbeat skipped: ${errorMessage(err)}`);
+    }
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

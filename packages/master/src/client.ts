@@ -1,0 +1,18 @@
+// What talks to a master (agents, the CLI), without the server.
+
+export { createClient } from '@connectrpc/connect';
+export { type Agent, Agent_Status, ControlService, type SystemInfo, WorkOutput_Stream } from '@sloth/proto';
+export { type DaemonLogLevel, daemonLog } from './daemon-log.js';
+export { DEFAULT_MASTER_PORT, looksLikeAddress, masterBaseUrl } from './master-address.js';
+export {
+  agentClient,
+  bearerAuth,
+  type ControlClient,
+  controlClient,
+  type MasterConnection,
+  type MasterTransport,
+  masterTransport,
+  type PingOptions,
+} from './master-client.js';
+export { fromRpcError, toConnectError } from './rpc-errors.js';
+export { readPem, resolveToken, type TokenSources } from './token-source.js';

@@ -1,0 +1,256 @@
+import { randomUUID } from 'node:crypto';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { Code, ConnectError } from '@connectrpc/connect';
+import { didYouMean, formatDuration, SlothError } from '@sloth/core';
+import type { AgentHeartbeat, AgentRecord, AgentRepo } from '@sloth/core/store';
+import { Agent_Status, type AgentSchema, type ConnectRequest, type Register } from '@sloth/proto';
+import type { AgentLink } from './agent-link.js';
+import { systemFromJson, systemToJson } from './system-info.js';
+import { registerSchema, validate, workOutputSchema, workResultSchema } from './validation.js';
+import { type WorkListener, WorkTracker } from './work-tracker.js';
+
+export interface FleetOptions {
+  heartbeatIntervalMs: number;
+  missedHeartbeats: number;
+  version: string;
+  log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
+}
+
+type AgentView = MessageInitShape<typeof AgentSchema>;
+
+/**
+ * The agents a master knows: the registry in the store, and the live links of connected agents. Status is live:
+ * an agent is Active while its stream is open and it spoke within `missedHeartbeats` intervals.
+ */
+export class Fleet {
+  private readonly links = new Map<string, AgentLink>();
+  /** Heartbeats not yet written: flushed in one transaction per sweep (a thousand agents cost one write each tick). */
+  private readonly beats = new Map<string, AgentHeartbeat>();
+  readonly work: WorkTracker;
+
+  constructor(
+    private readonly repo: AgentRepo,
+    private readonly options: FleetOptions,
+  ) {
+    this.work = new WorkTracker(repo, options.log);
+  }
+
+  /** How long an agent may stay silent before it is Inactive (and its stream is closed). */
+  get silenceLimitMs(): number {
+    return this.options.heartbeatIntervalMs * this.options.missedHeartbeats;
+  }
+
+  /** Handles one message up an agent's stream; throws a ConnectError that ends the stream when it is invalid. */
+  onMessage(link: AgentLink, req: ConnectRequest, now: number): void {
+    link.lastSeen = now;
+    const msg = req.msg;
+    if (msg.case === 'register') {
+      if (link.name !== undefined) throw new ConnectError('this stream is already registered', Code.InvalidArgument);
+      this.register(link, msg.value, now);
+      return;
+    }
+    const name = link.name;
+    if (name === undefined)
+      throw new ConnectError('the first message on the agent stream must be a Register', Code.InvalidArgument);
+    switch (msg.case) {
+      case 'heartbeat':
+        link.system = msg.value.system;
+        link.runningWork = msg.value.runningWork;
+        this.beats.set(name, { name, at: now, system: systemToJson(msg.value.system) });
+        return;
+      case 'output':
+        validate(workOutputSchema, msg.value, 'WorkOutput');
+        this.work.output(name, msg.value);
+        return;
+      case 'result':
+        validate(workResultSchema, msg.value, 'WorkResult');
+        this.work.result(name, msg.value, now);
+        link.send({ case: 'resultAck', value: { workId: msg.value.workId } });
+        return;
+      case 'event':
+        this.options.log('debug', `agent ${name} sent event ${msg.value.type}: events from agents are not handled yet`);
+        return;
+      default:
+        throw new ConnectError('empty message on the agent stream', Code.InvalidArgument);
+    }
+  }
+
+  /** The stream of `link` ended (or failed): the agent is no longer connected. Safe to call twice. */
+  disconnect(link: AgentLink, why: string): void {
+    if (link.detached) return;
+    link.detached = true;
+    link.end();
+    const name = link.name;
+    if (name === undefined || this.links.get(name) !== link) return;
+    this.links.delete(name);
+    this.flushBeats();
+    this.work.agentGone(name, link.lastSeen);
+    this.options.log('info', `agent ${name} disconnected (${why})`);
+  }
+
+  /** Sends work down an active agent's stream; the listener gets its output and result. Returns the work id. */
+  dispatchCommand(
+    agent: string,
+    cmd: { command: string; workdir: string; env: Record<string, string>; timeoutMs: number },
+    listener: WorkListener,
+    now: number,
+  ): string {
+    const link = this.activeLink(agent, now);
+    const id = randomUUID();
+    this.work.start({ id, agent, kind: 'command', what: cmd.command }, cmd.timeoutMs, listener, now, this.silenceLimitMs);
+    link.send({ case: 'runCommand', value: { ...cmd, workId: id } });
+    return id;
+  }
+
+  /** The caller of a piece of work went away: forget it, and tell its agent to stop it. */
+  cancelWork(id: string, reason: string, now: number): void {
+    const w = this.work.cancel(id, now);
+    if (w) this.links.get(w.agent)?.send({ case: 'cancel', value: { workId: id, reason } });
+  }
+
+  /** Closes links that stayed silent too long, writes heartbeats, fails work that waited too long. */
+  sweep(now: number): void {
+    for (const link of this.links.values()) {
+      if (now - link.lastSeen > this.silenceLimitMs) {
+        link.fail(new ConnectError(`no heartbeat for ${formatDuration(now - link.lastSeen)}`, Code.DeadlineExceeded));
+        this.disconnect(link, `no heartbeat for ${formatDuration(now - link.lastSeen)}`);
+        this.options.log('warn', `agent ${link.name} missed ${this.options.missedHeartbeats} heartbeats: marked inactive`);
+      }
+    }
+    this.flushBeats();
+    this.work.sweep(now, this.silenceLimitMs);
+  }
+
+  /** Every registered agent with its live status. */
+  list(now: number): AgentView[] {
+    return this.repo.list().map((a) => this.view(a, now));
+  }
+
+  /** One agent; not_found (with a did-you-mean) when it never registered. */
+  get(name: string, now: number): AgentView {
+    const a = this.repo.get(name);
+    if (!a) throw this.unknown(name);
+    return this.view(a, now);
+  }
+
+  /** Removes an agent from the registry; a connected one must be stopped first. */
+  delete(name: string, now: number): void {
+    if (this.isActive(name, now)) {
+      throw new SlothError('conflict', `agent ${name} is connected: it would register again at once`, {
+        hint: `stop it first: sloth-runner agent stop ${name}`,
+      });
+    }
+    this.links.get(name)?.end();
+    if (!this.repo.delete(name)) throw this.unknown(name);
+  }
+
+  /** Asks a connected agent to exit. */
+  stop(name: string, now: number): void {
+    this.activeLink(name, now).send({ case: 'stop', value: { reason: 'sloth-runner agent stop' } });
+  }
+
+  /** Ends every agent stream (they reconnect to the next master) and writes pending heartbeats. */
+  shutdown(): void {
+    for (const link of [...this.links.values()]) this.disconnect(link, 'the master is shutting down');
+    this.flushBeats();
+  }
+
+  /** How many agents are connected. */
+  get connected(): number {
+    return this.links.size;
+  }
+
+  private register(link: AgentLink, reg: Register, now: number): void {
+    validate(registerSchema, reg, 'Register');
+    const existing = this.links.get(reg.name);
+    if (existing && existing !== link) {
+      if (now - existing.lastSeen <= this.silenceLimitMs) {
+        throw new ConnectError(
+          `an agent named '${reg.name}' is already connected from ${existing.address}: agent names must be unique`,
+          Code.AlreadyExists,
+        );
+      }
+      // The old stream died without the master noticing: the new connection takes the name over.
+      existing.fail(new ConnectError('replaced by a newer connection of this agent', Code.Aborted));
+      this.disconnect(existing, 'replaced by a newer connection');
+    }
+    link.name = reg.name;
+    link.version = reg.version;
+    link.labels = { ...reg.labels };
+    link.system = reg.system;
+    link.registeredAt = now;
+    this.links.set(reg.name, link);
+    this.beats.delete(reg.name);
+    this.repo.register({
+      name: reg.name,
+      address: link.address,
+      version: reg.version,
+      labels: link.labels,
+      system: systemToJson(reg.system),
+      registeredAt: now,
+      lastHeartbeat: now,
+    });
+    this.work.agentRegistered(reg.name, reg.runningWorkIds, reg.pendingResultIds, now);
+    link.send({
+      case: 'registered',
+      value: { heartbeatIntervalMs: this.options.heartbeatIntervalMs, masterVersion: this.options.version },
+    });
+    this.options.log('info', `agent ${reg.name} registered from ${link.address} (version ${reg.version || '?'})`);
+  }
+
+  private isActive(name: string, now: number): boolean {
+    const link = this.links.get(name);
+    return link !== undefined && now - link.lastSeen <= this.silenceLimitMs;
+  }
+
+  private activeLink(name: string, now: number): AgentLink {
+    const link = this.links.get(name);
+    if (link && now - link.lastSeen <= this.silenceLimitMs) return link;
+    const known = this.repo.get(name);
+    if (!known) throw this.unknown(name);
+    throw new SlothError(
+      'conflict',
+      `agent ${name} is inactive: last heard of ${formatDuration(now - known.lastHeartbeat)} ago`,
+      {
+        hint: `check that the agent runs on its machine and can reach this master; \`sloth-runner agent get ${name}\` shows its details`,
+      },
+    );
+  }
+
+  private unknown(name: string): SlothError {
+    return new SlothError(
+      'not_found',
+      `no agent named '${name}'${didYouMean(
+        name,
+        this.repo.list().map((a) => a.name),
+      )}`,
+      {
+        hint: '`sloth-runner agent list` shows the registered agents',
+      },
+    );
+  }
+
+  private view(a: AgentRecord, now: number): AgentView {
+    const link = this.links.get(a.name);
+    const active = link !== undefined && now - link.lastSeen <= this.silenceLimitMs;
+    const last = link ? Math.max(link.lastSeen, a.lastHeartbeat) : a.lastHeartbeat;
+    return {
+      name: a.name,
+      address: a.address,
+      status: active ? Agent_Status.ACTIVE : Agent_Status.INACTIVE,
+      lastHeartbeatMs: BigInt(last),
+      registeredAtMs: BigInt(a.registeredAt),
+      version: a.version,
+      labels: a.labels,
+      system: link?.system ?? systemFromJson(a.system),
+      runningWork: link?.runningWork ?? 0,
+    };
+  }
+
+  private flushBeats(): void {
+    if (this.beats.size === 0) return;
+    const beats = [...this.beats.values()];
+    this.beats.clear();
+    this.repo.recordHeartbeats(beats);
+  }
+}

@@ -1,0 +1,4 @@
+export { tokenMatches } from './auth.js';
+export type { Fleet } from './fleet.js';
+export { isLoopback, type MasterOptions, resolveMasterOptions } from './master-options.js';
+export { type RunningMaster, startMaster } from './master-server.js';

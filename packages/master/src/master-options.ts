@@ -1,0 +1,84 @@
+import { isIP } from 'node:net';
+import { SlothError } from '@sloth/core';
+import { z } from 'zod';
+import { DEFAULT_MASTER_PORT } from './master-address.js';
+
+/** Everything a master needs to start. */
+export interface MasterOptions {
+  /** 0 picks a free port (tests); the port in use is in the started master's `url`. */
+  port: number;
+  bind: string;
+  dataDir: string;
+  /** PEM certificate chain and key: the master serves HTTPS (HTTP/2 over TLS). */
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  /** Agents and the CLI must send it as `authorization: Bearer <token>`. */
+  token?: string | undefined;
+  /** Allows a master bound beyond loopback without a token. */
+  insecure: boolean;
+  /** How often agents heartbeat; an agent silent for `missedHeartbeats` intervals is Inactive. */
+  heartbeatIntervalMs: number;
+  missedHeartbeats: number;
+  /** Largest message accepted from a client; bigger ones are refused with resource_exhausted. */
+  readMaxBytes: number;
+  version: string;
+  log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
+}
+
+export const DEFAULT_HEARTBEAT_MS = 5000;
+export const DEFAULT_MISSED_HEARTBEATS = 3;
+export const DEFAULT_READ_MAX_BYTES = 4 * 1024 * 1024;
+
+const schema = z.object({
+  port: z.number().int().min(0).max(65535),
+  bind: z.string().min(1).max(255),
+  dataDir: z.string().min(1),
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  token: z.string().min(8, 'a token must have at least 8 characters').max(4096).optional(),
+  insecure: z.boolean(),
+  heartbeatIntervalMs: z.number().int().min(10).max(3_600_000),
+  missedHeartbeats: z.number().int().min(1).max(100),
+  readMaxBytes: z.number().int().min(1024),
+});
+
+/** Fills defaults and checks the options: TLS needs both files, and a master reachable from other hosts needs a token. */
+export function resolveMasterOptions(input: Partial<MasterOptions> & Pick<MasterOptions, 'dataDir'>): MasterOptions {
+  const options: MasterOptions = {
+    port: DEFAULT_MASTER_PORT,
+    bind: '127.0.0.1',
+    insecure: false,
+    heartbeatIntervalMs: DEFAULT_HEARTBEAT_MS,
+    missedHeartbeats: DEFAULT_MISSED_HEARTBEATS,
+    readMaxBytes: DEFAULT_READ_MAX_BYTES,
+    version: '0.0.0',
+    log: () => {},
+    ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
+  } as unknown as MasterOptions;
+  const parsed = schema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SlothError('usage', `invalid master option ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+    throw new SlothError('usage', 'TLS needs both a certificate and its key', { hint: 'pass --tls-cert and --tls-key together' });
+  }
+  if (!options.token && !isLoopback(options.bind) && !options.insecure) {
+    throw new SlothError(
+      'usage',
+      `refusing to listen on ${options.bind} without a token: anyone who reaches it could run commands on your agents`,
+      {
+        hint: 'pass --token-file FILE (agents and the CLI then send it), bind to 127.0.0.1, or accept the risk with --insecure',
+      },
+    );
+  }
+  return options;
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  return h.startsWith('::ffff:127.');
+}

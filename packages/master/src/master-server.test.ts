@@ -1,0 +1,278 @@
+import { connect as h2connect } from 'node:http2';
+import { Code, ConnectError } from '@connectrpc/connect';
+import { agentRepo } from '@sloth/core/store';
+import { Agent_Status, type ConnectResponse } from '@sloth/proto';
+import { describe, expect, it } from 'vitest';
+import { rawAgent, TOKEN, testMaster, until } from './master.test-helper.js';
+import { controlClient } from './master-client.js';
+import { resolveMasterOptions } from './master-options.js';
+
+const codeOf = (err: unknown) => ConnectError.from(err).code;
+
+function workIdOf(res: ConnectResponse | undefined): string {
+  if (res?.msg.case !== 'runCommand') throw new Error(`expected a RunCommand, got ${res?.msg.case}`);
+  return res.msg.value.workId;
+}
+
+async function rejection(p: Promise<unknown>): Promise<ConnectError> {
+  try {
+    await p;
+  } catch (err) {
+    return ConnectError.from(err);
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('master: authentication', () => {
+  it('refuses control calls and agent streams without the token or with a wrong one', async () => {
+    const m = await testMaster();
+    for (const token of ['', 'wrong-token-123']) {
+      const err = await rejection(controlClient({ address: m.url, token }).listAgents({}));
+      expect(err.code).toBe(Code.Unauthenticated);
+      const agent = rawAgent(m.url, 'intruder', token);
+      expect(codeOf(await agent.next().catch((e) => e))).toBe(Code.Unauthenticated);
+    }
+    expect(agentRepo(m.store).list()).toEqual([]);
+    expect((await controlClient({ address: m.url, token: TOKEN }).listAgents({})).agents).toEqual([]);
+  });
+
+  it('will not listen beyond loopback without a token unless told --insecure', () => {
+    expect(() => resolveMasterOptions({ dataDir: '/tmp/x', bind: '0.0.0.0' })).toThrow(
+      /refusing to listen on 0.0.0.0 without a token/,
+    );
+    expect(resolveMasterOptions({ dataDir: '/tmp/x', bind: '0.0.0.0', insecure: true }).bind).toBe('0.0.0.0');
+    expect(resolveMasterOptions({ dataDir: '/tmp/x', bind: '0.0.0.0', token: 'long-enough' }).token).toBe('long-enough');
+    expect(resolveMasterOptions({ dataDir: '/tmp/x', bind: '::1' }).bind).toBe('::1');
+    expect(() => resolveMasterOptions({ dataDir: '/tmp/x', token: 'short' })).toThrow(/at least 8 characters/);
+  });
+});
+
+describe('master: registry', () => {
+  it('registers an agent, lists it Active, and marks it Inactive after 3 silent heartbeat intervals', async () => {
+    const m = await testMaster();
+    const a = rawAgent(m.url, 'web-01');
+    const reply = await a.next();
+    expect(reply?.msg).toMatchObject({ case: 'registered', value: { heartbeatIntervalMs: 200 } });
+    const c = controlClient({ address: m.url, token: TOKEN });
+    const { agents } = await c.listAgents({});
+    expect(agents.map((x) => [x.name, x.status, x.labels])).toEqual([['web-01', Agent_Status.ACTIVE, { sim: 'yes' }]]);
+    // Silence: the master closes the stream and the agent becomes Inactive, but stays registered.
+    expect(codeOf(await a.next(5000).catch((e) => e))).toBe(Code.DeadlineExceeded);
+    const after = await c.getAgent({ name: 'web-01' });
+    expect(after.agent?.status).toBe(Agent_Status.INACTIVE);
+    const err = await rejection(c.execCommand({ agent: 'web-01', command: 'true' })[Symbol.asyncIterator]().next());
+    expect(err.code).toBe(Code.FailedPrecondition);
+    expect(err.rawMessage).toMatch(/agent web-01 is inactive/);
+  });
+
+  it('refuses a second agent with a connected name; a reconnection after the first stream ended takes over', async () => {
+    const m = await testMaster();
+    const first = rawAgent(m.url, 'db-01');
+    await first.next();
+    const second = rawAgent(m.url, 'db-01');
+    const err = ConnectError.from(await second.next().catch((e) => e));
+    expect(err.code).toBe(Code.AlreadyExists);
+    expect(err.rawMessage).toMatch(/an agent named 'db-01' is already connected from 127\.0\.0\.1:\d+/);
+    first.close();
+    await until(() => m.fleet.connected === 0, 5000, 'the first stream to be gone');
+    const third = rawAgent(m.url, 'db-01');
+    expect((await third.next())?.msg.case).toBe('registered');
+  });
+
+  it('answers unknown agents with not_found and a did-you-mean, and validates names', async () => {
+    const m = await testMaster();
+    const a = rawAgent(m.url, 'build-01');
+    await a.next();
+    const c = controlClient({ address: m.url, token: TOKEN });
+    const err = await rejection(c.getAgent({ name: 'build-1' }));
+    expect(err.code).toBe(Code.NotFound);
+    expect(err.rawMessage).toMatch(/no agent named 'build-1' \(did you mean 'build-01'\?\)/);
+    const bad = await rejection(c.getAgent({ name: '../etc' }));
+    expect(bad.code).toBe(Code.InvalidArgument);
+    expect(bad.rawMessage).toMatch(/invalid GetAgent: name must be/);
+    expect((await rejection(c.deleteAgent({ name: 'build-01' }))).rawMessage).toMatch(/is connected/);
+  });
+
+  it('ends a stream whose first message is not a Register, or whose Register is invalid', async () => {
+    const m = await testMaster();
+    const noRegister = rawAgent(m.url, undefined);
+    noRegister.send({ case: 'heartbeat', value: { runningWork: 0 } });
+    const e1 = ConnectError.from(await noRegister.next().catch((e) => e));
+    expect([e1.code, e1.rawMessage]).toEqual([Code.InvalidArgument, 'the first message on the agent stream must be a Register']);
+    const badName = rawAgent(m.url, 'has space');
+    const e2 = ConnectError.from(await badName.next().catch((e) => e));
+    expect(e2.code).toBe(Code.InvalidArgument);
+    expect(e2.rawMessage).toMatch(/invalid Register: name must be/);
+  });
+});
+
+describe('master: bad input', () => {
+  it('answers malformed bytes with an error and keeps serving', async () => {
+    const m = await testMaster();
+    const session = h2connect(m.url);
+    try {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = session.request({
+          ':method': 'POST',
+          ':path': '/sloth.v1.ControlService/GetAgent',
+          'content-type': 'application/proto',
+          authorization: `Bearer ${TOKEN}`,
+        });
+        let body = '';
+        let status = 0;
+        req.on('response', (h) => {
+          status = Number(h[':status']);
+        });
+        req.on('data', (d: Buffer) => {
+          body += d.toString();
+        });
+        req.on('end', () => resolve({ status, body }));
+        req.on('error', reject);
+        req.end(Buffer.from([0xff, 0xff, 0xff, 0x0f, 0x12, 0x99, 0x01]));
+      });
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      expect(answer.body).toMatch(/invalid_argument|internal/);
+    } finally {
+      session.close();
+    }
+    expect((await controlClient({ address: m.url, token: TOKEN }).listAgents({})).agents).toEqual([]);
+  });
+
+  it('refuses oversized messages with resource_exhausted, on control calls and on the agent stream', async () => {
+    const m = await testMaster({ readMaxBytes: 64 * 1024 });
+    const c = controlClient({ address: m.url, token: TOKEN });
+    const err = await rejection(
+      c
+        .execCommand({ agent: 'x', command: 'x'.repeat(100 * 1024) })
+        [Symbol.asyncIterator]()
+        .next(),
+    );
+    expect(err.code).toBe(Code.ResourceExhausted);
+    const a = rawAgent(m.url, 'big-01');
+    await a.next();
+    a.send({ case: 'output', value: { workId: 'w', text: 'y'.repeat(100 * 1024) } });
+    expect(codeOf(await a.next().catch((e) => e))).toBe(Code.ResourceExhausted);
+    expect((await c.listAgents({})).agents.map((x) => x.name)).toEqual(['big-01']);
+  });
+
+  it('validates commands before sending them', async () => {
+    const m = await testMaster();
+    const c = controlClient({ address: m.url, token: TOKEN });
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ agent: 'a', command: '' }, /command the command is empty/],
+      [
+        { agent: 'a', command: 'true', env: { 'BAD NAME': 'x' } },
+        /env environment names are letters, digits and _ \(not 'BAD NAME'\)/,
+      ],
+      [{ agent: 'a b', command: 'true' }, /agent must be/],
+    ];
+    for (const [req, message] of cases) {
+      const err = await rejection(c.execCommand(req)[Symbol.asyncIterator]().next());
+      expect(err.code).toBe(Code.InvalidArgument);
+      expect(err.rawMessage).toMatch(message);
+    }
+  });
+});
+
+describe('master: dispatch', () => {
+  it('relays output and the exit code of a command, and records the work', async () => {
+    const m = await testMaster();
+    const a = rawAgent(m.url, 'run-01');
+    await a.next();
+    const c = controlClient({ address: m.url, token: TOKEN });
+    const replies: unknown[] = [];
+    const call = (async () => {
+      for await (const r of c.execCommand({ agent: 'run-01', command: 'echo hi' })) replies.push(r.msg);
+    })();
+    const run = await a.next();
+    expect(run?.msg.case).toBe('runCommand');
+    const workId = run?.msg.case === 'runCommand' ? run.msg.value.workId : '';
+    a.send({ case: 'output', value: { workId, stream: 1, text: 'hi\n' } });
+    a.send({ case: 'result', value: { workId, success: false, exitCode: 3, error: 'exit code 3' } });
+    expect((await a.next())?.msg).toMatchObject({ case: 'resultAck', value: { workId } });
+    await call;
+    expect(replies).toMatchObject([
+      { case: 'output', value: { text: 'hi\n' } },
+      { case: 'result', value: { exitCode: 3 } },
+    ]);
+    expect(agentRepo(m.store).getWork(workId)).toMatchObject({ status: 'failed', exitCode: 3, what: 'echo hi' });
+  });
+
+  it('keeps work pending while its agent reconnects, then delivers the result sent after the reconnection', async () => {
+    const m = await testMaster();
+    const a = rawAgent(m.url, 'flaky-01');
+    await a.next();
+    const c = controlClient({ address: m.url, token: TOKEN });
+    const replies: unknown[] = [];
+    const call = (async () => {
+      for await (const r of c.execCommand({ agent: 'flaky-01', command: 'sleep 1' })) replies.push(r.msg);
+    })();
+    const run = await a.next();
+    const workId = run?.msg.case === 'runCommand' ? run.msg.value.workId : '';
+    a.close();
+    await until(() => m.fleet.connected === 0, 5000, 'the link to drop');
+    const back = rawAgent(m.url, undefined);
+    back.send({ case: 'register', value: { name: 'flaky-01', runningWorkIds: [workId] } });
+    await back.next();
+    back.send({ case: 'result', value: { workId, success: true, exitCode: 0 } });
+    await call;
+    expect(replies).toMatchObject([{ case: 'result', value: { exitCode: 0, success: true } }]);
+    expect(agentRepo(m.store).getWork(workId)?.status).toBe('success');
+  });
+
+  it('fails the caller when the agent goes away for longer than 3 heartbeat intervals, or comes back without the work', async () => {
+    const m = await testMaster();
+    const c = controlClient({ address: m.url, token: TOKEN });
+    const a = rawAgent(m.url, 'gone-01');
+    await a.next();
+    const call = c.execCommand({ agent: 'gone-01', command: 'sleep 60' })[Symbol.asyncIterator]().next();
+    const workId = workIdOf(await a.next());
+    a.close();
+    const err = await rejection(call);
+    expect(err.code).toBe(Code.Unavailable);
+    expect(err.rawMessage).toMatch(/agent gone-01 went away while running it and did not come back within 600ms/);
+    expect(agentRepo(m.store).getWork(workId)?.status).toBe('lost');
+
+    const b = rawAgent(m.url, 'gone-01');
+    await b.next();
+    const call2 = c.execCommand({ agent: 'gone-01', command: 'sleep 60' })[Symbol.asyncIterator]().next();
+    await b.next();
+    b.close();
+    await until(() => m.fleet.connected === 0, 5000, 'the link to drop');
+    const restarted = rawAgent(m.url, 'gone-01');
+    await restarted.next();
+    const err2 = await rejection(call2);
+    expect(err2.rawMessage).toMatch(/came back without it/);
+  });
+
+  it('tells the agent to cancel work whose caller went away', async () => {
+    const m = await testMaster();
+    const a = rawAgent(m.url, 'cancel-01');
+    await a.next();
+    const controller = new AbortController();
+    const c = controlClient({ address: m.url, token: TOKEN });
+    const call = c
+      .execCommand({ agent: 'cancel-01', command: 'sleep 60' }, { signal: controller.signal })
+      [Symbol.asyncIterator]()
+      .next();
+    const workId = workIdOf(await a.next());
+    controller.abort();
+    await call.catch(() => {});
+    expect((await a.next())?.msg).toMatchObject({ case: 'cancel', value: { workId } });
+    expect(agentRepo(m.store).getWork(workId)?.status).toBe('cancelled');
+  });
+});
+
+describe('master: scale', () => {
+  it('serves 200 agents connected at once, each on its own connection', async () => {
+    const m = await testMaster({ heartbeatIntervalMs: 5000 });
+    const agents = Array.from({ length: 200 }, (_, i) => rawAgent(m.url, `sim-${String(i).padStart(3, '0')}`));
+    const replies = await Promise.all(agents.map((a) => a.next(30_000)));
+    expect(replies.every((r) => r?.msg.case === 'registered')).toBe(true);
+    const { agents: listed } = await controlClient({ address: m.url, token: TOKEN }).listAgents({});
+    expect(listed.length).toBe(200);
+    expect(listed.every((x) => x.status === Agent_Status.ACTIVE)).toBe(true);
+    for (const a of agents) a.send({ case: 'heartbeat', value: { runningWork: 1 } });
+    await until(() => agentRepo(m.store).list().length === 200, 10_000, 'the registry to hold 200 agents');
+  });
+});

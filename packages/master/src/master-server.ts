@@ -1,0 +1,123 @@
+import { createSecureServer, createServer, type Http2SecureServer, type Http2Server, type Http2Session } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { Code, ConnectError, type ConnectRouter, createContextValues } from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { SlothError } from '@sloth/core';
+import { agentRepo, openStore, type Store } from '@sloth/core/store';
+import { AgentService, ControlService } from '@sloth/proto';
+import { agentConnect, peerAddress } from './agent-service.js';
+import { bearerGate } from './auth.js';
+import { controlService } from './control-service.js';
+import { Fleet } from './fleet.js';
+import { type MasterOptions, resolveMasterOptions } from './master-options.js';
+
+/** A running master. */
+export interface RunningMaster {
+  /** http(s)://host:port it listens on (the real port when 0 was asked for). */
+  url: string;
+  port: number;
+  fleet: Fleet;
+  store: Store;
+  /** Ends agent streams, closes HTTP/2 sessions and the store. */
+  close(): Promise<void>;
+}
+
+/** How long finished work stays in the store. */
+const KEEP_FINISHED_WORK_MS = 7 * 86_400_000;
+
+/** Starts a master: the HTTP/2 server (Connect, gRPC and gRPC-web), the agent registry and the sweep of silent agents. */
+export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOptions, 'dataDir'>): Promise<RunningMaster> {
+  const options = resolveMasterOptions(input);
+  const store = openStore(options.dataDir);
+  const repo = agentRepo(store);
+  const fleet = new Fleet(repo, options);
+  const now = Date.now();
+  repo.pruneWork(now - KEEP_FINISHED_WORK_MS);
+  const resumed = fleet.work.resume(now);
+  if (resumed > 0)
+    options.log('info', `${resumed} piece(s) of work were pending when the master stopped: waiting for their agents`);
+
+  const shutdown = new AbortController();
+  const routes = (router: ConnectRouter) => {
+    router.service(AgentService, { connect: agentConnect(fleet, options.log) });
+    router.service(ControlService, controlService(fleet));
+  };
+  const gate = bearerGate(options.token);
+  const handler = connectNodeAdapter({
+    routes,
+    readMaxBytes: options.readMaxBytes,
+    shutdownSignal: shutdown.signal,
+    interceptors: gate ? [gate] : [],
+    contextValues: (req) => createContextValues().set(peerAddress, `${req.socket.remoteAddress}:${req.socket.remotePort}`),
+  });
+  const tls = options.tlsCert !== undefined && options.tlsKey !== undefined;
+  const server: Http2Server | Http2SecureServer = tls
+    ? createSecureServer({ cert: options.tlsCert, key: options.tlsKey, allowHTTP1: false }, handler)
+    : createServer(handler);
+  // Clients keep their HTTP/2 session open for reuse: closing the server waits for them unless they are closed too.
+  const sessions = new Set<Http2Session>();
+  server.on('session', (s: Http2Session) => {
+    sessions.add(s);
+    s.on('close', () => sessions.delete(s));
+    s.on('error', () => {});
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      store.close();
+      reject(
+        new SlothError(
+          'usage',
+          `cannot listen on ${options.bind}:${options.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`,
+          {
+            hint:
+              err.code === 'EADDRINUSE'
+                ? 'another master (or program) uses it: stop it or choose --port'
+                : 'check --bind and --port',
+            cause: err,
+          },
+        ),
+      );
+    };
+    server.once('error', onError);
+    server.listen(options.port, options.bind, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.bind.includes(':') ? `[${options.bind}]` : options.bind;
+  const sweepEvery = Math.max(10, Math.min(1000, Math.floor(options.heartbeatIntervalMs / 2)));
+  const sweeper = setInterval(() => {
+    try {
+      fleet.sweep(Date.now());
+    } catch (err) {
+      options.log('error', `sweep failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }, sweepEvery);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
+    port,
+    fleet,
+    store,
+    close: () => {
+      closing ??= (async () => {
+        clearInterval(sweeper);
+        fleet.shutdown();
+        shutdown.abort(new ConnectError('the master is shutting down', Code.Unavailable));
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const s of sessions) s.close();
+        // A peer that never acknowledges the GOAWAY must not keep the master alive.
+        const force = setTimeout(() => {
+          for (const s of sessions) s.destroy();
+        }, 2000);
+        await closed;
+        clearTimeout(force);
+        store.close();
+      })();
+      return closing;
+    },
+  };
+}

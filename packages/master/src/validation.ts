@@ -1,0 +1,70 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+import { z } from 'zod';
+
+/** Agent names: what a host name or a label allows, so they read well in tables and logs. */
+export const agentName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
+const labels = z
+  .record(z.string(), z.string().max(256, 'label values have at most 256 characters'))
+  .refine((l) => Object.keys(l).length <= 64, 'at most 64 labels')
+  .refine((l) => Object.keys(l).every((k) => LABEL_KEY.test(k)), 'label keys are 1-63 letters, digits, ".", "_", "/" or "-"');
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,255}$/;
+const workId = z.string().min(1).max(64);
+const timeoutMs = z
+  .number()
+  .int()
+  .min(0)
+  .max(7 * 86_400_000, 'at most 7 days');
+
+export const registerSchema = z.object({
+  name: agentName,
+  version: z.string().max(64),
+  labels,
+  pendingResultIds: z.array(workId).max(10_000),
+  runningWorkIds: z.array(workId).max(10_000),
+});
+
+export const workOutputSchema = z.object({
+  workId,
+  text: z.string().max(1024 * 1024, 'an output chunk has at most 1 MiB'),
+  level: z.string().max(16),
+});
+
+export const workResultSchema = z.object({
+  workId,
+  error: z.string().max(256 * 1024),
+  outputJson: z.string().max(4 * 1024 * 1024),
+});
+
+export const execCommandSchema = z.object({
+  agent: agentName,
+  command: z
+    .string()
+    .min(1, 'the command is empty')
+    .max(64 * 1024, 'a command has at most 64 KiB'),
+  workdir: z.string().max(4096),
+  env: z
+    .record(z.string(), z.string().max(32 * 1024))
+    .refine((e) => Object.keys(e).length <= 256, 'at most 256 environment variables')
+    .superRefine((e, ctx) => {
+      const bad = Object.keys(e).find((k) => !ENV_NAME.test(k));
+      if (bad !== undefined)
+        ctx.addIssue({ code: 'custom', message: `environment names are letters, digits and _ (not '${bad}')` });
+    }),
+  timeoutMs,
+});
+
+export const nameRequestSchema = z.object({ name: agentName });
+
+/** Validates an RPC input; a bad one is answered with invalid_argument naming the field and what was expected. */
+export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.length ? issue.path.join('.') : 'message';
+  throw new ConnectError(`invalid ${what}: ${field} ${issue?.message ?? 'is invalid'}`, Code.InvalidArgument);
+}

@@ -1,0 +1,156 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+import { formatDuration } from '@sloth/core';
+import type { AgentRepo, AgentWorkOutcome } from '@sloth/core/store';
+import type { WorkOutput, WorkResult } from '@sloth/proto';
+
+/** Who waits for a piece of work: the call that asked for it (absent after a master restart). */
+export interface WorkListener {
+  output(o: WorkOutput): void;
+  done(r: WorkResult): void;
+  failed(err: ConnectError): void;
+}
+
+interface PendingWork {
+  id: string;
+  agent: string;
+  what: string;
+  deadline: number | undefined;
+  listener: WorkListener | undefined;
+  /** Since when its agent is gone (its last message); unset while the agent is connected. */
+  goneSince: number | undefined;
+}
+
+/**
+ * Work sent to agents and not yet finished. Each piece is in the store from the moment it is sent, so a result that
+ * arrives after a reconnection, or after a master restart, is recorded. Work whose agent goes away stays pending
+ * while the agent may come back: it fails when the agent returns without it (it was restarted), when the agent has
+ * been gone longer than the grace period, or when the work's own deadline passes.
+ */
+export class WorkTracker {
+  private readonly pending = new Map<string, PendingWork>();
+
+  constructor(
+    private readonly repo: AgentRepo,
+    private readonly log: (level: 'info' | 'warn' | 'debug', message: string) => void,
+  ) {}
+
+  /** Picks up work left pending by a previous master process: its agents get the grace period to come back. */
+  resume(now: number): number {
+    const rows = this.repo.pendingWork();
+    for (const w of rows) {
+      this.pending.set(w.id, {
+        id: w.id,
+        agent: w.agent,
+        what: w.what,
+        deadline: w.deadline ?? undefined,
+        listener: undefined,
+        goneSince: now,
+      });
+    }
+    return rows.length;
+  }
+
+  /** Records new work for `agent` (before it is sent). `timeoutMs` 0: no deadline. */
+  start(
+    work: { id: string; agent: string; kind: 'command' | 'task'; what: string },
+    timeoutMs: number,
+    listener: WorkListener,
+    now: number,
+    slackMs: number,
+  ): void {
+    const deadline = timeoutMs > 0 ? now + timeoutMs + slackMs : undefined;
+    this.repo.addWork({ ...work, createdAt: now, deadline: deadline ?? null });
+    this.pending.set(work.id, { id: work.id, agent: work.agent, what: work.what, deadline, listener, goneSince: undefined });
+  }
+
+  /** A chunk of output from `agent`; dropped unless that agent runs that work and someone listens. */
+  output(agent: string, o: WorkOutput): void {
+    const p = this.pending.get(o.workId);
+    if (p && p.agent === agent) p.listener?.output(o);
+  }
+
+  /** A result from `agent`: recorded, handed to its listener. The agent is acked whatever happens (it may forget it). */
+  result(agent: string, r: WorkResult, now: number): void {
+    const p = this.pending.get(r.workId);
+    if (p && p.agent !== agent) {
+      this.log('warn', `agent ${agent} sent a result for work ${r.workId} of agent ${p.agent}; ignored`);
+      return;
+    }
+    const outcome: AgentWorkOutcome = {
+      status: r.success ? 'success' : 'failed',
+      exitCode: r.exitCode,
+      error: r.error || undefined,
+      durationMs: r.durationMs,
+    };
+    const recorded = this.repo.finishWork(r.workId, outcome, now);
+    if (!p) {
+      this.log(
+        recorded ? 'info' : 'debug',
+        `result of work ${r.workId} from ${agent} ${recorded ? 'recorded' : 'was already settled'}`,
+      );
+      return;
+    }
+    this.pending.delete(r.workId);
+    p.listener?.done(r);
+  }
+
+  /** An agent registered: its work it still runs or holds a result for stays pending; the rest is lost. */
+  agentRegistered(agent: string, running: readonly string[], withResult: readonly string[], now: number): void {
+    const claimed = new Set([...running, ...withResult]);
+    for (const p of this.pending.values()) {
+      if (p.agent !== agent) continue;
+      if (claimed.has(p.id)) p.goneSince = undefined;
+      else
+        this.settle(
+          p,
+          'lost',
+          `agent ${agent} came back without it (the agent was restarted, or never received it)`,
+          Code.Aborted,
+          now,
+        );
+    }
+  }
+
+  /** An agent's stream ended: its work waits for it to come back, counted from when it was last heard of. */
+  agentGone(agent: string, lastSeen: number): void {
+    for (const p of this.pending.values()) if (p.agent === agent) p.goneSince ??= lastSeen;
+  }
+
+  /** The caller stopped waiting; returns the work so the agent can be told to cancel it. */
+  cancel(id: string, now: number): { agent: string } | undefined {
+    const p = this.pending.get(id);
+    if (!p) return undefined;
+    this.pending.delete(id);
+    this.repo.finishWork(id, { status: 'cancelled', error: 'the caller went away' }, now);
+    return { agent: p.agent };
+  }
+
+  /** Fails work past its deadline, and work whose agent has been gone longer than `graceMs`. */
+  sweep(now: number, graceMs: number): void {
+    for (const p of this.pending.values()) {
+      if (p.deadline !== undefined && now > p.deadline) {
+        this.settle(p, 'timeout', `no result from agent ${p.agent} before its deadline`, Code.DeadlineExceeded, now);
+      } else if (p.goneSince !== undefined && now - p.goneSince > graceMs) {
+        this.settle(
+          p,
+          'lost',
+          `agent ${p.agent} went away while running it and did not come back within ${formatDuration(graceMs)}`,
+          Code.Unavailable,
+          now,
+        );
+      }
+    }
+  }
+
+  /** How much work waits for a result. */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  private settle(p: PendingWork, status: 'lost' | 'timeout', why: string, code: Code, now: number): void {
+    this.pending.delete(p.id);
+    this.repo.finishWork(p.id, { status, error: why }, now);
+    this.log('warn', `work ${p.id} (${p.what}) ${status}: ${why}`);
+    p.listener?.failed(new ConnectError(why, code));
+  }
+}
