@@ -3,8 +3,11 @@
 // (RESULTS.md is then left alone).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as agents from './cases/agents.mjs';
+import * as events from './cases/events.mjs';
 import * as exec500 from './cases/exec-500.mjs';
 import * as fib from './cases/fib.mjs';
+import * as goroutine from './cases/goroutine.mjs';
 import * as noop1000 from './cases/noop-1000.mjs';
 import * as stack from './cases/stack.mjs';
 import * as startup from './cases/startup.mjs';
@@ -14,7 +17,7 @@ import { onlyCases, skipAnsible } from './lib/options.mjs';
 import { BENCH_DIR } from './lib/paths.mjs';
 import { caseSection, resultsMarkdown, summaryTable } from './lib/report.mjs';
 
-const CASES = { exec: exec500, noop: noop1000, fib, startup, state, stack };
+const CASES = { exec: exec500, noop: noop1000, fib, startup, state, stack, goroutine, agents, events };
 const only = onlyCases;
 for (const k of only ?? [])
   if (!(k in CASES)) throw new Error(`BENCH_ONLY: unknown case '${k}' (known: ${Object.keys(CASES).join(', ')})`);

@@ -1,3 +1,28 @@
+import AgentDelete from './commands/agent/delete.js';
+import AgentExec from './commands/agent/exec.js';
+import AgentGet from './commands/agent/get.js';
+import AgentList from './commands/agent/list.js';
+import AgentStart from './commands/agent/start.js';
+import AgentStop from './commands/agent/stop.js';
+import EventsCleanup from './commands/events/cleanup.js';
+import EventsList from './commands/events/list.js';
+import EventsServe from './commands/events/serve.js';
+import EventsShow from './commands/events/show.js';
+import HookAdd from './commands/hook/add.js';
+import HookDisable from './commands/hook/disable.js';
+import HookEnable from './commands/hook/enable.js';
+import HookHistory from './commands/hook/history.js';
+import HookList from './commands/hook/list.js';
+import HookRemove from './commands/hook/remove.js';
+import HookShow from './commands/hook/show.js';
+import HookTest from './commands/hook/test.js';
+import MasterAdd from './commands/master/add.js';
+import MasterList from './commands/master/list.js';
+import MasterRemove from './commands/master/remove.js';
+import MasterSelect from './commands/master/select.js';
+import MasterShow from './commands/master/show.js';
+import MasterStart from './commands/master/start.js';
+import MasterUpdate from './commands/master/update.js';
 import ModulesList from './commands/modules/list.js';
 import StackDelete from './commands/stack/delete.js';
 import StackDrift from './commands/stack/drift.js';
@@ -47,4 +72,29 @@ export const COMMANDS = {
   'state:list': StateList,
   'state:delete': StateDelete,
   'state:clear': StateClear,
+  'master:start': MasterStart,
+  'master:add': MasterAdd,
+  'master:list': MasterList,
+  'master:select': MasterSelect,
+  'master:show': MasterShow,
+  'master:update': MasterUpdate,
+  'master:remove': MasterRemove,
+  'agent:start': AgentStart,
+  'agent:list': AgentList,
+  'agent:get': AgentGet,
+  'agent:exec': AgentExec,
+  'agent:stop': AgentStop,
+  'agent:delete': AgentDelete,
+  'hook:add': HookAdd,
+  'hook:list': HookList,
+  'hook:show': HookShow,
+  'hook:remove': HookRemove,
+  'hook:enable': HookEnable,
+  'hook:disable': HookDisable,
+  'hook:test': HookTest,
+  'hook:history': HookHistory,
+  'events:list': EventsList,
+  'events:show': EventsShow,
+  'events:cleanup': EventsCleanup,
+  'events:serve': EventsServe,
 };

@@ -4,7 +4,18 @@ import { builtinModules } from './index.js';
 
 describe('builtinModules', () => {
   it('holds log, exec, fs, json, yaml and data, once each', () => {
-    expect(builtinModules.map((m) => m.name)).toEqual(['log', 'exec', 'fs', 'json', 'yaml', 'data', 'state', 'stack']);
+    expect(builtinModules.map((m) => m.name)).toEqual([
+      'log',
+      'exec',
+      'fs',
+      'json',
+      'yaml',
+      'data',
+      'state',
+      'stack',
+      'goroutine',
+      'event',
+    ]);
   });
 
   // This metadata is what `modules list`, the README's module reference and editor stubs are made from.

@@ -1,7 +1,9 @@
 import type { ModuleSpec } from '@sloth/core';
 import { dataModule, jsonModule, yamlModule } from '@sloth/module-data';
+import { eventModule } from '@sloth/module-event';
 import { execModule } from '@sloth/module-exec';
 import { fsModule } from '@sloth/module-fs';
+import { goroutineModule } from '@sloth/module-goroutine';
 import { logModule } from '@sloth/module-log';
 import { stackModule } from '@sloth/module-stack';
 import { stateModule } from '@sloth/module-state';
@@ -16,6 +18,19 @@ export const builtinModules: ModuleSpec[] = [
   dataModule,
   stateModule,
   stackModule,
+  goroutineModule,
+  eventModule,
 ];
 
-export { dataModule, execModule, fsModule, jsonModule, logModule, stackModule, stateModule, yamlModule };
+export {
+  dataModule,
+  eventModule,
+  execModule,
+  fsModule,
+  goroutineModule,
+  jsonModule,
+  logModule,
+  stackModule,
+  stateModule,
+  yamlModule,
+};
