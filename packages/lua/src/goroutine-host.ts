@@ -28,6 +28,8 @@ export const GOROUTINES_PER_THREAD = 16;
 const STOP_GRACE_MS = 2000;
 /** How long the end of a run waits for spawned goroutines. */
 const SPAWN_GRACE_MS = 10_000;
+/** How often a goroutine whose thread died before it started is sent to another thread. */
+const MAX_RESTARTS = 3;
 /** How long a reply waits for log lines of its goroutine that are still on their way. */
 const LOG_WAIT_MS = 2000;
 
@@ -72,6 +74,8 @@ interface Job {
   reply?: { expected: number; deliver: () => void } | undefined;
   /** The worker thread running it, once it has started. */
   thread?: number | undefined;
+  /** Times it was sent again because its thread died before it started. */
+  restarts: number;
   graceTimer?: NodeJS.Timeout | undefined;
   unlisten: () => void;
 }
@@ -128,7 +132,7 @@ export class GoroutineThreads implements GoroutineHost {
     const settled = new Promise<GoroutineOutcome>((r) => {
       resolve = r;
     });
-    const job: Job = { id, request, ctx, pool, state: 'queued', settled, resolve, lines: 0, unlisten: () => {} };
+    const job: Job = { id, request, ctx, pool, state: 'queued', settled, resolve, lines: 0, restarts: 0, unlisten: () => {} };
     // A task that ends normally leaves its goroutines running (they end with the run); a timeout or Ctrl-C stops them.
     const onAbort = () => {
       if (!endedNormally(ctx.signal.reason)) this.stop(job, stopReason(ctx.signal.reason));
@@ -270,7 +274,18 @@ export class GoroutineThreads implements GoroutineHost {
       .run(payload)
       .then(
         (reply: GoroutineReply) => this.onReply(job, reply),
-        (err: unknown) => this.onReply(job, { ok: false, error: crashText(err, job), lines: job.lines }),
+        (err: unknown) => {
+          if (job.thread === undefined && !job.outcome && job.restarts < MAX_RESTARTS && !this.closed) {
+            // It never started: its thread died under another goroutine (terminated, or crashed). Nothing of it ran,
+            // so running it on a fresh thread is safe.
+            job.restarts += 1;
+            job.pool.active -= 1;
+            this.inFlight -= 1;
+            this.start(job);
+            return;
+          }
+          this.onReply(job, { ok: false, error: crashText(err, job), lines: job.lines });
+        },
       );
     this.pending.add(run);
     run.finally(() => this.pending.delete(run));

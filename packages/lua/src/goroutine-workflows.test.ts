@@ -143,6 +143,30 @@ describe('goroutines in workflows', () => {
     expect(logs).toContain('spin: spinning');
   });
 
+  it('a goroutine stuck inside one C call (no Lua instruction to hook) is stopped by terminating its thread', async () => {
+    // string.find with four '.-' backtracks for ~n^4 steps inside a single C function: the count hook never runs.
+    // One thread: unless the stuck one is terminated and replaced, "after" has nowhere to run and the test hangs.
+    process.env.SLOTH_GOROUTINE_THREADS = '1';
+    const run = runSource(`
+      task("stuck"):timeout("1s"):command(function()
+        local h = goroutine.async(function()
+          log.info("entering C")
+          return string.find(string.rep("a", 20000), ".-.-.-.-b")
+        end)
+        goroutine.await(h)
+      end)
+      task("after"):command(function()
+        local ok, v = goroutine.await(goroutine.async(function() return "threads still serve" end))
+        log.info(tostring(ok) .. " " .. v)
+      end)
+      workflow.define("w", { tasks = { "stuck", "after" }, config = { fail_fast = false, max_parallel_tasks = 1 } })`);
+    const { result, logs } = await run.finally(() => {
+      delete process.env.SLOTH_GOROUTINE_THREADS;
+    });
+    expect(byName(result).stuck).toMatchObject({ status: 'timeout' });
+    expect(logs).toEqual(expect.arrayContaining(['stuck: entering C', 'after: true threads still serve']));
+  });
+
   it('an await timeout stops the goroutine and says so', async () => {
     const { result, logs } = await runSource(`
       task("t"):command(function()
