@@ -13,7 +13,9 @@ export interface OpenOptions {
 }
 
 /** Loads a workflow file with the built-in modules, its values and params. */
-export async function openWorkflowFile(options: OpenOptions): Promise<{ file: WorkflowFile; params: Record<string, unknown> }> {
+export async function openWorkflowFile(
+  options: OpenOptions,
+): Promise<{ file: WorkflowFile; params: Record<string, unknown>; values: Record<string, unknown> }> {
   const values = await loadValues(options.values ?? [], options.set ?? []);
   const params = loadParams(options.param ?? []);
   const file = await WorkflowFile.load({
@@ -24,5 +26,5 @@ export async function openWorkflowFile(options: OpenOptions): Promise<{ file: Wo
     observer: options.observer,
     services: options.services,
   });
-  return { file, params };
+  return { file, params, values };
 }

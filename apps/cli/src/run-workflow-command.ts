@@ -1,7 +1,19 @@
-import { errorMessage, parseDuration, type RunObserver, type RunResult, SlothError } from '@sloth/core';
+import {
+  errorMessage,
+  isDelegated,
+  parseDuration,
+  type RunObserver,
+  type RunResult,
+  SlothError,
+  type TaskSpec,
+  type WorkflowSpec,
+} from '@sloth/core';
 import { beginStackRun, type StackRun, type Store } from '@sloth/core/store';
 import { RunEventRecorder } from '@sloth/events';
+import type { WorkflowFile } from '@sloth/lua';
 import { EXIT, exitCodeForRun } from './exit-codes.js';
+import { type MasterFlags, masterConfigured, masterConnection } from './fleet-cli/connect.js';
+import type { MasterDelegator } from './fleet-cli/task-delegator.js';
 import { openWorkflowFile } from './open-workflow-file.js';
 import type { ReportedRun } from './render/json-report.js';
 import { createRenderer, type OutputMode } from './render/renderers.js';
@@ -22,6 +34,10 @@ export interface RunCommandOptions {
   lockTimeout?: string | undefined;
   /** How long to run hooks for this run's events after it ends ("0": leave them pending). */
   hooksTimeout?: string | undefined;
+  /** `--delegate-to A,B`: every task's body runs on these agents. */
+  delegateTo?: string | undefined;
+  /** How to reach the master of delegated tasks. */
+  master?: MasterFlags | undefined;
 }
 
 /**
@@ -48,14 +64,17 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
   // The run's events (workflow.*, task.*, stack.*, event.dispatch) are persisted as they happen; hooks run after it.
   const events = new RunEventRecorder(openedStore, (message) => process.stderr.write(`warning: ${message}\n`));
   store.services.events = events;
-  const { file, params } = await openWorkflowFile({ ...options, observer: renderer.observer, services: store.services }).catch(
-    (err) => {
-      store.close();
-      throw err;
-    },
-  );
+  const { file, params, values } = await openWorkflowFile({
+    ...options,
+    observer: renderer.observer,
+    services: store.services,
+  }).catch((err) => {
+    store.close();
+    throw err;
+  });
   const controller = new AbortController();
   let stackRun: StackRun | undefined;
+  let delegator: MasterDelegator | undefined;
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
@@ -75,14 +94,10 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const workflow = file.findWorkflow(options.name);
-    const delegated = workflow.tasks.find((t) => t.delegateTo !== undefined);
-    if (delegated) {
-      throw new SlothError(
-        'usage',
-        `task '${delegated.name}' is delegated to ${delegated.delegateTo?.join(', ')}, but this build of sloth-runner has no master/agent support to delegate to`,
-        { location: delegated.location, hint: 'remove :delegate_to(...) to run the task on this machine' },
-      );
+    const workflow = withDelegateFlag(file.findWorkflow(options.name), options.delegateTo);
+    // Delegated tasks need the master, and their agents are checked before anything runs.
+    if (workflow.tasks.some(isDelegated)) {
+      delegator = await connectDelegator(workflow, file, values, options);
     }
     stackRun = await beginStackRun(openedStore(), {
       stack: options.stack ?? options.name ?? workflow.name,
@@ -105,7 +120,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
         params,
         signal: controller.signal,
         observer,
-        services: { store: store.services.store, stack: stackRun.binding, events },
+        services: { store: store.services.store, stack: stackRun.binding, events, delegate: delegator },
       });
     } catch (err) {
       stackRun.finish('failed', {}, errorMessage(err));
@@ -130,9 +145,56 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    delegator?.close();
     file.close();
     store.close();
   }
+}
+
+/** The workflow as `--delegate-to A,B` wants it (unchanged without the flag). */
+function withDelegateFlag(workflow: WorkflowSpec, flag: string | undefined): WorkflowSpec {
+  if (flag === undefined) return workflow;
+  const agents = flag
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  if (agents.length === 0)
+    throw new SlothError('usage', '--delegate-to names no agent', { hint: 'e.g. --delegate-to web-01,web-02' });
+  return {
+    ...workflow,
+    tasks: workflow.tasks.map((t) => ({ ...t, delegateTo: agents, chooseAgents: undefined, location: undefined })),
+  };
+}
+
+/** The link to the master for a workflow with delegated tasks, once its agents are known to be there and active. */
+async function connectDelegator(
+  workflow: WorkflowSpec,
+  file: WorkflowFile,
+  values: Record<string, unknown>,
+  options: RunCommandOptions,
+): Promise<MasterDelegator> {
+  const flags: MasterFlags = { ...options.master, 'data-dir': options.dataDir };
+  const first = workflow.tasks.find(isDelegated) as TaskSpec;
+  if (!masterConfigured(flags)) {
+    throw new SlothError(
+      'usage',
+      `task '${first.name}' is delegated to ${first.delegateTo?.join(', ') ?? 'agents chosen at run time'}, but no master is configured`,
+      {
+        location: first.location,
+        hint: 'pass --master HOST:PORT (and --token-file), set $SLOTH_MASTER, or save one with `sloth-runner master add NAME HOST:PORT`',
+      },
+    );
+  }
+  // Loaded only for delegated workflows: the Connect client is not free to import.
+  const { MasterDelegator } = await import('./fleet-cli/task-delegator.js');
+  const delegator = new MasterDelegator(masterConnection(flags), file, workflow.name, values);
+  try {
+    await delegator.check(workflow);
+  } catch (err) {
+    delegator.close();
+    throw err;
+  }
+  return delegator;
 }
 
 /** { total, success, failed, ... } of a run, as the execution records it. */

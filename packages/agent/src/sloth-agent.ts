@@ -2,11 +2,12 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { AsyncQueue, errorMessage, formatDuration } from '@sloth/core';
 import { agentClient, fromRpcError, type MasterTransport, masterTransport } from '@sloth/master/client';
-import type { ConnectRequestSchema, ConnectResponse, RunCommand } from '@sloth/proto';
+import type { ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
 import type { AgentOptions } from './agent-options.js';
 import { backoffDelay } from './backoff.js';
-import { runCommandWork, type WorkResultInit } from './command-work.js';
+import { runCommandWork, type WorkOutputInit, type WorkResultInit } from './command-work.js';
 import { collectSystemInfo } from './system-info.js';
+import { runTaskWork } from './task-work.js';
 
 type UpMessage = MessageInitShape<typeof ConnectRequestSchema>;
 
@@ -173,15 +174,18 @@ export class SlothAgent {
   private handle(res: ConnectResponse, session: Session): void {
     const msg = res.msg;
     switch (msg.case) {
-      case 'runCommand':
-        this.startCommand(msg.value);
+      case 'runCommand': {
+        const cmd = msg.value;
+        this.startWork(cmd.workId, cmd.command, (signal, onOutput) => runCommandWork(cmd, signal, onOutput));
         return;
-      case 'runTask':
-        this.send({
-          case: 'result',
-          value: { workId: msg.value.workId, success: false, error: 'this agent cannot run delegated tasks yet' },
-        });
+      }
+      case 'runTask': {
+        const task = msg.value;
+        this.startWork(task.workId, `task ${task.task} of ${task.workflow || task.entryFile}`, (signal, onOutput) =>
+          runTaskWork(task, this.options.name, signal, onOutput),
+        );
         return;
+      }
       case 'cancel':
         this.running.get(msg.value.workId)?.abort.abort();
         return;
@@ -197,17 +201,22 @@ export class SlothAgent {
     }
   }
 
-  private startCommand(cmd: RunCommand): void {
-    if (this.running.has(cmd.workId) || this.unacked.has(cmd.workId)) return;
+  /** Runs a piece of work (once: a resent one is ignored) and keeps its result until the master acknowledges it. */
+  private startWork(
+    id: string,
+    what: string,
+    run: (signal: AbortSignal, onOutput: (o: WorkOutputInit) => void) => Promise<WorkResultInit>,
+  ): void {
+    if (this.running.has(id) || this.unacked.has(id)) return;
     const abort = new AbortController();
-    this.options.log('info', `running work ${cmd.workId}: ${cmd.command}`);
-    const done = runCommandWork(cmd, abort.signal, (o) => this.send({ case: 'output', value: o })).then((result) => {
-      this.running.delete(cmd.workId);
-      this.unacked.set(cmd.workId, result);
+    this.options.log('info', `running work ${id}: ${what}`);
+    const done = run(abort.signal, (o) => this.send({ case: 'output', value: o })).then((result) => {
+      this.running.delete(id);
+      this.unacked.set(id, result);
       this.send({ case: 'result', value: result });
-      this.options.log('info', `work ${cmd.workId} finished: ${result.error || 'ok'}`);
+      this.options.log('info', `work ${id} finished: ${result.error || 'ok'}`);
     });
-    this.running.set(cmd.workId, { abort, done });
+    this.running.set(id, { abort, done });
   }
 
   /** Sends up the current stream if it is registered; otherwise drops (results stay in `unacked` for the next one). */

@@ -9,6 +9,8 @@ export type RunEvent =
       type: 'task.log';
       runId: string;
       task: string;
+      /** Set for the log lines of a delegated task: the agent they come from. */
+      agent?: string | undefined;
       level: LogLevel;
       message: string;
       fields?: LogFields | undefined;

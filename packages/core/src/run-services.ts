@@ -1,5 +1,6 @@
 import type { ModuleCallContext } from './module-sdk.js';
 import type { Store } from './store/open-store.js';
+import type { TaskContext, TaskOutcome } from './workflow-model.js';
 
 /** The stack a run records into: its id and name, and this run's execution id. */
 export interface StackBinding {
@@ -29,6 +30,13 @@ export interface RunServices {
   goroutines?: GoroutineHost | undefined;
   /** True for code running inside a goroutine, where goroutines cannot be started. */
   insideGoroutine?: boolean | undefined;
+  /** Runs the bodies of delegated tasks on agents (the CLI's link to a master); absent: delegation is an error. */
+  delegate?: TaskDelegator | undefined;
+}
+
+/** Runs one task body on one agent and hands back its outcome; `ctx.signal` cancels it there. */
+export interface TaskDelegator {
+  runTask(request: { agent: string; ctx: TaskContext; timeoutMs: number | undefined }): Promise<TaskOutcome>;
 }
 
 /** A function call encoded by the Lua goroutine codec, to run on a worker thread. */

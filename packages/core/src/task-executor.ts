@@ -3,12 +3,22 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type AbortCause, abortableSleep, abortError, raceAbort, TASK_FINISHED } from './abort.js';
 import { consumeArtifacts, publishArtifacts } from './artifacts.js';
+import { delegatedBody, isDelegated } from './delegated-body.js';
 import { errorMessage, SlothError } from './errors.js';
 import { retryDelay } from './retry-policy.js';
 import type { RunObserver } from './run-events.js';
 import type { RunServices } from './run-services.js';
 import type { LogFields, LogLevel, TaskLogger } from './task-logger.js';
-import type { HookPayload, Outputs, TaskContext, TaskHook, TaskResult, TaskSpec, TaskStatus } from './workflow-model.js';
+import type {
+  HookPayload,
+  Outputs,
+  TaskBody,
+  TaskContext,
+  TaskHook,
+  TaskResult,
+  TaskSpec,
+  TaskStatus,
+} from './workflow-model.js';
 
 /** What a task needs from the run it belongs to. */
 export interface TaskRunEnv {
@@ -27,6 +37,8 @@ export interface TaskRunEnv {
   requestAbort: (reason: string) => void;
   services?: RunServices | undefined;
   random?: () => number;
+  /** The agent this engine runs on (`this.agent.get()`); unset on the machine that runs the workflow. */
+  agent?: string | undefined;
 }
 
 /** Runs one task to its final result: conditions, pre-hook, attempts with retries and timeouts, hooks, artifacts. */
@@ -47,7 +59,7 @@ export async function executeTask(
     workdirIsOwn: task.workdir !== undefined,
     env: { ...env.baseEnv, ...(task.env ?? {}) },
     user: task.user,
-    agent: undefined,
+    agent: env.agent,
     log,
     services: env.services,
   };
@@ -88,11 +100,13 @@ export async function executeTask(
     return result(env.runSignal.aborted ? 'aborted' : 'failed', 0, { error: message });
   }
 
+  // A delegated task's body runs on its agents; the rest of its life (conditions, hooks, retries) stays here.
+  const body = isDelegated(task) ? delegatedBody(task, env.runId, env.emit) : task.body;
   const maxAttempts = task.retry.retries + 1;
   let last: TaskResult = result('failed', 0);
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     env.emit({ type: 'task.started', runId: env.runId, task: task.name, attempt, at: Date.now() });
-    last = await runAttempt(task, { ...base, attempt, signal: env.runSignal }, env, attempt, started);
+    last = await runAttempt(task, body, { ...base, attempt, signal: env.runSignal }, env, attempt, started);
     if (last.status === 'success' || last.status === 'aborted' || attempt === maxAttempts) break;
     const delayMs = retryDelay(task.retry, attempt + 1, env.random);
     env.emit({
@@ -146,6 +160,7 @@ export async function executeTask(
 
 async function runAttempt(
   task: TaskSpec,
+  body: TaskBody,
   base: TaskContext,
   env: TaskRunEnv,
   attempt: number,
@@ -171,11 +186,12 @@ async function runAttempt(
     ...extra,
   });
   try {
-    const outcome = await raceAbort(task.body(ctx), controller.signal);
-    if (!outcome || outcome.success) return done('success', { message: outcome?.message, output: outcome?.output });
+    const outcome = await raceAbort(body(ctx), controller.signal);
+    const agents = outcome?.agents ? { agents: outcome.agents } : {};
+    if (!outcome || outcome.success) return done('success', { message: outcome?.message, output: outcome?.output, ...agents });
     const error = outcome.message ?? 'task returned false';
     base.log.log('error', error);
-    return done('failed', { message: outcome.message, output: outcome.output, error });
+    return done('failed', { message: outcome.message, output: outcome.output, error, ...agents });
   } catch (err) {
     if (controller.signal.aborted) {
       const cause = controller.signal.reason as AbortCause;

@@ -14,6 +14,16 @@ export interface TaskOutcome {
   success: boolean;
   message?: string;
   output?: Outputs;
+  /** A delegated task: how it went on each agent. */
+  agents?: Record<string, AgentTaskResult> | undefined;
+}
+
+/** How a delegated task went on one agent. */
+export interface AgentTaskResult {
+  status: 'success' | 'failed';
+  durationMs: number;
+  output?: Outputs | undefined;
+  error?: string | undefined;
 }
 
 /** Everything a task body, condition or hook may use while it runs. */
@@ -68,8 +78,10 @@ export interface TaskSpec {
   tags: string[];
   artifacts: string[];
   consumes: string[];
-  /** Agent name(s) the task is delegated to; resolved by the distributed layer. */
+  /** Agent name(s) the task's body runs on (services.delegate); more than one fans it out. */
   delegateTo?: string[] | undefined;
+  /** Chooses the agent(s) when the task starts (a `delegate_to` function); used when `delegateTo` is unset. */
+  chooseAgents?: ((ctx: TaskContext) => Promise<string[]>) | undefined;
   /** `file:line` where the task was declared, for error messages. */
   location?: string | undefined;
 }
@@ -91,6 +103,8 @@ export interface TaskResult {
   output?: Outputs | undefined;
   error?: string | undefined;
   skipReason?: SkipReason | undefined;
+  /** A delegated task: its result on each agent. */
+  agents?: Record<string, AgentTaskResult> | undefined;
 }
 
 export interface WorkflowSpec {

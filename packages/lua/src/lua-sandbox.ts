@@ -46,6 +46,10 @@ export interface SandboxOptions {
   runTaskNow?: ((name: string, params: Record<string, unknown>) => Promise<RunTaskNowResult>) | undefined;
   /** Why Task:run() is unavailable here (e.g. "inside a goroutine"). */
   runTaskRefusal?: string | undefined;
+  /** Told every Lua file `require` reads, by absolute path (they travel with delegated tasks). */
+  onLuaFile?: ((path: string, source: string) => void) | undefined;
+  /** Shows file names relative to this directory in errors (an agent's copy of a workflow in a temp directory). */
+  displayRoot?: string | undefined;
 }
 
 /**
@@ -101,12 +105,16 @@ function stdlibHost(options: SandboxOptions) {
     getenv: (name: string) => process.env[name],
     params: options.params ?? {},
     values: options.values ?? {},
-    find_lua_file: (name: string) =>
-      findLuaFile(
+    find_lua_file: (name: string) => {
+      const found = findLuaFile(
         options.file,
         name,
         options.modules.map((m) => m.name),
-      ),
+        options.displayRoot,
+      );
+      if (found.file !== undefined && found.source !== undefined) options.onLuaFile?.(found.file, found.source);
+      return found;
+    },
   };
 }
 
@@ -115,14 +123,16 @@ export function findLuaFile(
   file: string | undefined,
   name: string,
   builtins: string[],
-): { path?: string; source?: string; error?: string } {
+  displayRoot?: string,
+): { path?: string; file?: string; source?: string; error?: string } {
   const base = file ? dirname(file) : process.cwd();
   const rel = name.startsWith('.') || name.includes('/') ? name : name.replaceAll('.', '/');
   const candidates = [rel, `${rel}.lua`, `${rel}.sloth`, join(rel, 'init.lua')].map((c) => (isAbsolute(c) ? c : join(base, c)));
   for (const candidate of candidates) {
     if (existsSync(candidate) && !candidate.endsWith('/')) {
       try {
-        return { path: displayPath(candidate), source: readFileSync(candidate, 'utf8') };
+        const source = readFileSync(candidate, 'utf8');
+        return { path: displayPath(candidate, displayRoot), file: candidate, source };
       } catch {
         // a directory: try the next candidate
       }
@@ -161,7 +171,7 @@ async function workdirOp(op: string, path: string, own: boolean): Promise<{ valu
 }
 
 /** A path as people want to read it: relative to the current directory when inside it. */
-export function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
+export function displayPath(path: string, root: string = process.cwd()): string {
+  const rel = relative(root, path);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }

@@ -5,12 +5,13 @@ import {
   shellBody,
   shellPredicate,
   type TaskBody,
+  type TaskContext,
   type TaskHook,
   type TaskPredicate,
   type TaskSpec,
   type WorkflowSpec,
 } from '@sloth/core';
-import { callTaskFunction, type LuaFnKind } from './lua-caller.js';
+import { callPlainFunction, callTaskFunction, type LuaFnKind, moduleContextOf } from './lua-caller.js';
 import type { LuaRuntime } from './lua-runtime.js';
 import type { LuaFnOrShell, LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';
 import { asList } from './lua-values.js';
@@ -62,11 +63,8 @@ export function toTaskSpec(runtime: LuaRuntime, t: LuaTaskSpec, defaults: { retr
     tags: asList<string>(t.tags),
     artifacts: asList<string>(t.artifacts),
     consumes: asList<string>(t.consumes),
-    delegateTo: t.delegate_to?.agents
-      ? asList<string>(t.delegate_to.agents)
-      : t.delegate_to?.fn !== undefined
-        ? ['<chosen at run time>']
-        : undefined,
+    delegateTo: t.delegate_to?.agents ? asList<string>(t.delegate_to.agents) : undefined,
+    chooseAgents: t.delegate_to?.fn !== undefined ? agentChooser(runtime, t.delegate_to.fn, t) : undefined,
     location: t.location,
   };
 }
@@ -101,5 +99,21 @@ export function toWorkflowSpec(
     onStart: hooks.onStart,
     onComplete: hooks.onComplete,
     location: w.location,
+  };
+}
+
+/** A `delegate_to` function, called when the task starts with (params, deps): it returns an agent name or a list. */
+function agentChooser(runtime: LuaRuntime, fnId: number, t: LuaTaskSpec): (ctx: TaskContext) => Promise<string[]> {
+  return async (ctx) => {
+    const chosen = await callPlainFunction(runtime, fnId, [ctx.params, ctx.deps], moduleContextOf(ctx));
+    const list = typeof chosen === 'string' ? [chosen] : Array.isArray(chosen) ? chosen : asList<unknown>(chosen);
+    if (list.length === 0 || !list.every((a): a is string => typeof a === 'string' && a !== '')) {
+      throw new SlothError(
+        'task_failed',
+        `the delegate_to function of task '${t.name}' returned ${JSON.stringify(chosen) ?? 'nil'}: expected an agent name or a list of names`,
+        { location: t.location },
+      );
+    }
+    return list;
   };
 }

@@ -6,6 +6,8 @@ import {
   executeTask,
   type ModuleCallContext,
   type ModuleSpec,
+  NO_RETRY,
+  type Outputs,
   type RunObserver,
   type RunOptions,
   type RunResult,
@@ -24,6 +26,20 @@ import type { LuaExport, LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';
 import { asList, fromLua } from './lua-values.js';
 import { toTaskSpec, toWorkflowSpec } from './task-bridge.js';
 
+/** One delegated task, as an agent runs it. */
+export interface DelegatedTaskRequest {
+  task: string;
+  runId: string;
+  params: Record<string, unknown>;
+  deps: Record<string, Outputs | undefined>;
+  agent: string;
+  timeoutMs: number | undefined;
+  signal: AbortSignal;
+  observer: RunObserver;
+  /** Working directory of a task that sets none. */
+  baseDir: string;
+}
+
 export interface LoadOptions {
   /** Path of the .sloth file. */
   file: string;
@@ -34,6 +50,8 @@ export interface LoadOptions {
   observer?: RunObserver;
   /** Persistent state (and the run's stack) for modules, also at load time. */
   services?: RunServices;
+  /** Shows file names relative to this directory (an agent's copy of a workflow lives in a temp directory). */
+  displayRoot?: string;
 }
 
 /** A loaded workflow file: its workflows as engine specs, backed by the Lua state that runs their functions. */
@@ -43,18 +61,22 @@ export class WorkflowFile {
   workflows: WorkflowSpec[] = [];
   private luaTasks = new Map<string, LuaTaskSpec>();
   private activeRun: { env: Omit<TaskRunEnv, 'runSignal'> } | undefined;
+  /** The Lua files `require` read, by absolute path: they travel with delegated tasks. */
+  readonly luaFiles = new Map<string, string>();
 
   private constructor(
     readonly path: string,
     readonly displayPath: string,
     private readonly runtime: LuaRuntime,
     private readonly options: LoadOptions,
+    /** The workflow file's text as it was loaded. */
+    readonly source: string,
   ) {}
 
   /** Reads, executes and checks a workflow file; every mistake becomes a `load` error naming file and line. */
   static async load(options: LoadOptions): Promise<WorkflowFile> {
     const path = resolve(options.file);
-    const shown = displayPath(path);
+    const shown = displayPath(path, options.displayRoot);
     let source: string;
     try {
       source = await readFile(path, 'utf8');
@@ -73,8 +95,10 @@ export class WorkflowFile {
       // Module calls at load time (top-level code) log under the file's name.
       fallbackCtx: () => file?.loadCtx() ?? loadContext(shown, options, options.services),
       runTaskNow: (name, params) => (file as WorkflowFile).runTaskNow(name, params),
+      onLuaFile: (p, text) => file?.luaFiles.set(p, text),
+      displayRoot: options.displayRoot,
     });
-    file = new WorkflowFile(path, shown, runtime, options);
+    file = new WorkflowFile(path, shown, runtime, options, source);
     try {
       await file.boot(source);
     } catch (err) {
@@ -213,9 +237,6 @@ export class WorkflowFile {
     const caller = this.runtime.current;
     const t = this.luaTasks.get(name) ?? (await this.lookupLateTask(name));
     if (!t) return { success: false, error: `task '${name}' not found` };
-    if (t.delegate_to) {
-      return { success: false, error: `task '${name}' is delegated to an agent, and this run has no master to delegate to` };
-    }
     const spec = toTaskSpec(this.runtime, t);
     const run = this.activeRun?.env;
     const signal = caller?.signal ?? new AbortController().signal;
@@ -235,6 +256,64 @@ export class WorkflowFile {
     return result.status === 'success'
       ? { success: true, output: result.output ?? {} }
       : { success: false, error: result.error ?? result.status };
+  }
+
+  /**
+   * Runs only the body of one task, as an agent does for a delegated task: its conditions, hooks and retries belong
+   * to the engine that delegated it. `this.agent.get()` names `agent`; the task's timeout is the one it was sent with.
+   */
+  async runDelegatedTask(req: DelegatedTaskRequest): Promise<TaskResult> {
+    const t = this.luaTasks.get(req.task);
+    if (!t) {
+      return {
+        name: req.task,
+        status: 'failed',
+        attempts: 0,
+        durationMs: 0,
+        error: `task '${req.task}' is not declared in ${this.displayPath}${didYouMean(req.task, [...this.luaTasks.keys()])}`,
+      };
+    }
+    const spec = toTaskSpec(this.runtime, t);
+    const goroutines = new GoroutineThreads({
+      file: this.path,
+      params: req.params,
+      values: this.options.values,
+      signal: req.signal,
+    });
+    const env: TaskRunEnv = {
+      runId: req.runId,
+      params: req.params,
+      baseDir: req.baseDir,
+      baseEnv: process.env as Record<string, string>,
+      runSignal: req.signal,
+      emit: req.observer,
+      artifactStore: dirname(this.path),
+      artifactProducers: new Map(),
+      requestAbort: () => {},
+      services: withGoroutines(this.options.services, goroutines),
+      agent: req.agent,
+    };
+    const bodyOnly = {
+      ...spec,
+      runIf: undefined,
+      abortIf: undefined,
+      preHook: undefined,
+      postHook: undefined,
+      onSuccess: undefined,
+      onFailure: undefined,
+      onTimeout: undefined,
+      retry: NO_RETRY,
+      delegateTo: undefined,
+      chooseAgents: undefined,
+      artifacts: [],
+      consumes: [],
+      timeoutMs: req.timeoutMs,
+    };
+    try {
+      return await executeTask(bodyOnly, req.deps, env);
+    } finally {
+      await goroutines.close();
+    }
   }
 
   /** Tasks built at run time (inside another task) are not in the load-time export. */

@@ -1,6 +1,6 @@
 // What talks to a master (agents, the CLI), without the server.
 
-export { createClient } from '@connectrpc/connect';
+export { ConnectError, createClient } from '@connectrpc/connect';
 export { type Agent, Agent_Status, ControlService, type SystemInfo, WorkOutput_Stream } from '@sloth/proto';
 export { type DaemonLogLevel, daemonLog } from './daemon-log.js';
 export { DEFAULT_MASTER_PORT, looksLikeAddress, masterBaseUrl } from './master-address.js';

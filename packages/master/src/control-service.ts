@@ -1,12 +1,15 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
 import { AsyncQueue } from '@sloth/core';
-import type { ControlService, ExecCommandRequest, ExecCommandResponseSchema } from '@sloth/proto';
+import type { ControlService, ExecCommandResponseSchema, RunTask, RunTaskResponseSchema } from '@sloth/proto';
 import type { Fleet } from './fleet.js';
 import { toConnectError } from './rpc-errors.js';
-import { execCommandSchema, nameRequestSchema, validate } from './validation.js';
+import { execCommandSchema, nameRequestSchema, runTaskSchema, validate } from './validation.js';
+import type { WorkListener } from './work-tracker.js';
 
-type ExecReply = MessageInitShape<typeof ExecCommandResponseSchema>;
+/** ExecCommandResponse and RunTaskResponse have the same shape: output chunks, then a result. */
+type WorkReply = MessageInitShape<typeof ExecCommandResponseSchema>;
+type TaskReply = MessageInitShape<typeof RunTaskResponseSchema>;
 
 /** ControlService: what the CLI (and grpcurl or `buf curl`) asks the master. Errors carry Connect codes. */
 export function controlService(fleet: Fleet): Partial<ServiceImpl<typeof ControlService>> {
@@ -35,10 +38,15 @@ export function controlService(fleet: Fleet): Partial<ServiceImpl<typeof Control
       fleet.stop(req.name, Date.now());
       return {};
     }),
-    execCommand: (req, ctx) => execCommand(fleet, req, ctx),
-    // biome-ignore lint/correctness/useYield: it refuses before streaming anything
-    runTask: async function* () {
-      throw new ConnectError('delegated tasks (RunTask) are not supported by this master yet', Code.Unimplemented);
+    execCommand: async function* (req, ctx) {
+      validate(execCommandSchema, req, 'ExecCommand');
+      const cmd = { command: req.command, workdir: req.workdir, env: req.env, timeoutMs: req.timeoutMs };
+      yield* relayWork<WorkReply>((listener) => fleet.dispatchCommand(req.agent, cmd, listener, Date.now()), fleet, ctx);
+    },
+    runTask: async function* (req, ctx) {
+      validate(runTaskSchema, req, 'RunTask');
+      const { $typeName: _, workId: __, ...task } = req.task as RunTask;
+      yield* relayWork<TaskReply>((listener) => fleet.dispatchTask(req.agent, task, listener, Date.now()), fleet, ctx);
     },
     sendEvent: () => {
       throw new ConnectError('events (SendEvent) are not supported by this master yet', Code.Unimplemented);
@@ -46,25 +54,26 @@ export function controlService(fleet: Fleet): Partial<ServiceImpl<typeof Control
   };
 }
 
-/** Sends a command to an agent and relays its output as it comes, then its result (exit code). */
-async function* execCommand(fleet: Fleet, req: ExecCommandRequest, ctx: HandlerContext): AsyncIterable<ExecReply> {
-  validate(execCommandSchema, req, 'ExecCommand');
-  const replies = new AsyncQueue<ExecReply>();
+/**
+ * Sends work to an agent and relays its output as it comes, then its result (ExecCommand and RunTask answer alike).
+ * A caller that goes away cancels the work on the agent.
+ */
+async function* relayWork<R extends WorkReply | TaskReply>(
+  dispatch: (listener: WorkListener) => string,
+  fleet: Fleet,
+  ctx: HandlerContext,
+): AsyncIterable<R> {
+  const replies = new AsyncQueue<R>();
   let id: string;
   try {
-    id = fleet.dispatchCommand(
-      req.agent,
-      { command: req.command, workdir: req.workdir, env: req.env, timeoutMs: req.timeoutMs },
-      {
-        output: (o) => replies.push({ msg: { case: 'output', value: o } }),
-        done: (r) => {
-          replies.push({ msg: { case: 'result', value: r } });
-          replies.close();
-        },
-        failed: (err) => replies.fail(err),
+    id = dispatch({
+      output: (o) => replies.push({ msg: { case: 'output', value: o } } as R),
+      done: (r) => {
+        replies.push({ msg: { case: 'result', value: r } } as R);
+        replies.close();
       },
-      Date.now(),
-    );
+      failed: (err) => replies.fail(err),
+    });
   } catch (err) {
     throw toConnectError(err);
   }

@@ -3,7 +3,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { didYouMean, formatDuration, SlothError } from '@sloth/core';
 import type { AgentHeartbeat, AgentRecord, AgentRepo } from '@sloth/core/store';
-import { Agent_Status, type AgentSchema, type ConnectRequest, type Register } from '@sloth/proto';
+import { Agent_Status, type AgentSchema, type ConnectRequest, type Register, type RunTask } from '@sloth/proto';
 import type { AgentLink } from './agent-link.js';
 import { systemFromJson, systemToJson } from './system-info.js';
 import { registerSchema, validate, workOutputSchema, workResultSchema } from './validation.js';
@@ -99,6 +99,16 @@ export class Fleet {
     const id = randomUUID();
     this.work.start({ id, agent, kind: 'command', what: cmd.command }, cmd.timeoutMs, listener, now, this.silenceLimitMs);
     link.send({ case: 'runCommand', value: { ...cmd, workId: id } });
+    return id;
+  }
+
+  /** Sends one task of a workflow down an active agent's stream; the listener gets its log lines and result. */
+  dispatchTask(agent: string, task: Omit<RunTask, '$typeName' | 'workId'>, listener: WorkListener, now: number): string {
+    const link = this.activeLink(agent, now);
+    const id = randomUUID();
+    const what = `task ${task.task} of ${task.workflow || task.entryFile}`;
+    this.work.start({ id, agent, kind: 'task', what }, task.timeoutMs, listener, now, this.silenceLimitMs);
+    link.send({ case: 'runTask', value: { ...task, workId: id } });
     return id;
   }
 

@@ -198,6 +198,59 @@ describe('master: dispatch', () => {
     expect(agentRepo(m.store).getWork(workId)).toMatchObject({ status: 'failed', exitCode: 3, what: 'echo hi' });
   });
 
+  it('relays a delegated task (RunTask) with its files, its log lines and its outputs, and records it', async () => {
+    const m = await testMaster();
+    const a = rawAgent(m.url, 'task-01');
+    await a.next();
+    const c = controlClient({ address: m.url, token: TOKEN });
+    const task = {
+      runId: 'run-1',
+      workflow: 'ci',
+      task: 'build',
+      entryFile: 'ci.sloth',
+      files: { 'ci.sloth': 'task("build")', 'lib/x.lua': 'return 1' },
+      paramsJson: '{"env":"prod"}',
+      valuesJson: '{}',
+      depsJson: '{"fetch":{"sha":"abc"}}',
+      timeoutMs: 5000,
+    };
+    const replies: unknown[] = [];
+    const call = (async () => {
+      for await (const r of c.runTask({ agent: 'task-01', task })) replies.push(r.msg);
+    })();
+    const sent = await a.next();
+    if (sent?.msg.case !== 'runTask') throw new Error(`expected a RunTask, got ${sent?.msg.case}`);
+    expect(sent.msg.value).toMatchObject({ ...task, workId: expect.any(String) });
+    const workId = sent.msg.value.workId;
+    a.send({ case: 'output', value: { workId, stream: 3, level: 'warn', text: 'careful' } });
+    a.send({ case: 'result', value: { workId, success: true, outputJson: '{"image":"app:1"}' } });
+    await call;
+    expect(replies).toMatchObject([
+      { case: 'output', value: { text: 'careful', level: 'warn' } },
+      { case: 'result', value: { success: true, outputJson: '{"image":"app:1"}' } },
+    ]);
+    expect(agentRepo(m.store).getWork(workId)).toMatchObject({ kind: 'task', status: 'success', what: 'task build of ci' });
+  });
+
+  it('validates delegated tasks before sending them', async () => {
+    const m = await testMaster();
+    const c = controlClient({ address: m.url, token: TOKEN });
+    const base = { task: 'build', entryFile: 'ci.sloth', files: { 'ci.sloth': '' } };
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ agent: 'a' }, /invalid RunTask: task/],
+      [{ agent: 'a', task: { ...base, task: '' } }, /task\.task names no task/],
+      [{ agent: 'a', task: { ...base, files: { '../etc/passwd': 'x' } } }, /task\.files paths stay relative/],
+      [{ agent: 'a', task: { ...base, files: { 'big.lua': 'x'.repeat(3 * 1024 * 1024 + 1) } } }, /at most 3 MiB/],
+    ];
+    for (const [req, message] of cases) {
+      const err = await rejection(c.runTask(req)[Symbol.asyncIterator]().next());
+      expect(err.code).toBe(Code.InvalidArgument);
+      expect(err.rawMessage).toMatch(message);
+    }
+    const unknown = await rejection(c.runTask({ agent: 'nobody', task: base })[Symbol.asyncIterator]().next());
+    expect(unknown.code).toBe(Code.NotFound);
+  });
+
   it('keeps work pending while its agent reconnects, then delivers the result sent after the reconnection', async () => {
     const m = await testMaster();
     const a = rawAgent(m.url, 'flaky-01');

@@ -58,6 +58,30 @@ export const execCommandSchema = z.object({
   timeoutMs,
 });
 
+const MAX_TASK_FILES_BYTES = 3 * 1024 * 1024;
+
+export const runTaskSchema = z.object({
+  agent: agentName,
+  task: z.object({
+    task: z.string().min(1, 'names no task').max(256),
+    workflow: z.string().max(256),
+    runId: z.string().max(128),
+    entryFile: z.string().min(1, 'is empty').max(4096),
+    files: z
+      .record(z.string().min(1).max(4096), z.string())
+      .refine((f) => Object.keys(f).length <= 1000, 'at most 1000 files')
+      .refine(
+        (f) => Object.values(f).reduce((n, text) => n + text.length, 0) <= MAX_TASK_FILES_BYTES,
+        'the files of a task total at most 3 MiB',
+      )
+      .refine((f) => Object.keys(f).every((p) => !p.startsWith('/') && !p.split('/').includes('..')), 'paths stay relative'),
+    paramsJson: z.string().max(1024 * 1024),
+    valuesJson: z.string().max(1024 * 1024),
+    depsJson: z.string().max(1024 * 1024),
+    timeoutMs,
+  }),
+});
+
 export const nameRequestSchema = z.object({ name: agentName });
 
 /** Validates an RPC input; a bad one is answered with invalid_argument naming the field and what was expected. */

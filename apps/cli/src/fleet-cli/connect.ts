@@ -42,6 +42,13 @@ export function resolveMasterAddress(flags: MasterFlags, env: NodeJS.ProcessEnv 
   );
 }
 
+/** True when a master was named (--master, $SLOTH_MASTER) or a default one is saved; the loopback fallback does not count. */
+export function masterConfigured(flags: MasterFlags, env: NodeJS.ProcessEnv = process.env): boolean {
+  if ((flags.master ?? env.SLOTH_MASTER ?? '') !== '') return true;
+  const saved = readMasters(flags['data-dir'] ?? defaultDataDir(env));
+  return saved.masters.some((m) => m.name === saved.default);
+}
+
 /** Everything needed to reach the master of a command: address, token and CA. */
 export function masterConnection(flags: MasterFlags, env: NodeJS.ProcessEnv = process.env): MasterConnection {
   return {

@@ -1,4 +1,4 @@
-import { formatDuration, type RunResult } from '@sloth/core';
+import { type AgentTaskResult, formatDuration, type RunResult } from '@sloth/core';
 import type { StackRunSummary } from '@sloth/core/store';
 
 /** A finished run and, when it was recorded in a stack, what the stack recorded. */
@@ -18,6 +18,7 @@ export function jsonReport(result: ReportedRun): Record<string, unknown> {
       ...(t.output !== undefined ? { output: t.output } : {}),
       ...(t.error !== undefined ? { error: t.error } : {}),
       ...(t.skipReason !== undefined ? { skip_reason: t.skipReason } : {}),
+      ...(t.agents !== undefined ? { agents: agentResults(t.agents) } : {}),
     };
     if (t.output !== undefined) outputs[t.name] = t.output;
   }
@@ -52,4 +53,19 @@ export function stackReport(s: StackRunSummary): Record<string, unknown> {
       started_at: new Date(e.startedAt).toISOString(),
     })),
   };
+}
+
+/** A delegated task's result on each agent. */
+function agentResults(agents: Record<string, AgentTaskResult>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(agents).map(([name, r]) => [
+      name,
+      {
+        status: r.status,
+        duration_ms: Math.round(r.durationMs),
+        ...(r.output !== undefined ? { output: r.output } : {}),
+        ...(r.error !== undefined ? { error: r.error } : {}),
+      },
+    ]),
+  );
 }

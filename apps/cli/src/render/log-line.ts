@@ -1,9 +1,9 @@
 import type { RunEvent } from '@sloth/core';
 import pc from 'picocolors';
 
-/** One log event as a line: `[task] message`, with the level named when it is not info. */
+/** One log event as a line: `[task] message` (`[task@agent]` for a delegated task), with the level named when it is not info. */
 export function formatLogLine(event: Extract<RunEvent, { type: 'task.log' }>): string {
-  const prefix = pc.cyan(`[${event.task}]`);
+  const prefix = pc.cyan(`[${event.agent ? `${event.task}@${event.agent}` : event.task}]`);
   const fields = event.fields && Object.keys(event.fields).length > 0 ? ` ${pc.dim(formatFields(event.fields))}` : '';
   if (event.stream) return `${prefix} ${event.message}`;
   switch (event.level) {

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { SlothCommand } from '../../base-command.js';
+import { masterFlags } from '../../fleet-cli/flags.js';
 import { fileFlag, inputFlags } from '../../workflow-flags.js';
 
 export default class WorkflowRun extends SlothCommand {
@@ -36,12 +37,18 @@ export default class WorkflowRun extends SlothCommand {
         'After the run, how long to run the hooks of its events ("10s", "1m"); the rest stay pending for `sloth-runner events serve`. 0: run none.',
       default: '10s',
     }),
+    'delegate-to': Flags.string({
+      description:
+        "Run every task's body on these agents (comma-separated; several fan each task out), overriding the workflow's :delegate_to. Needs a master (--master).",
+    }),
+    ...masterFlags,
   };
   static override examples = [
     '<%= config.bin %> workflow run hello_world_workflow -f examples/hello-world.sloth',
     '<%= config.bin %> run ci -f pipeline.sloth -v values.yaml --set image.tag=v2 --param env=prod',
     '<%= config.bin %> workflow run -f pipeline.sloth --output json',
     '<%= config.bin %> workflow run production -f infra.sloth --lock-timeout 5m',
+    '<%= config.bin %> workflow run deploy -f deploy.sloth --master prod --delegate-to web-01,web-02',
   ];
 
   async run(): Promise<void> {
@@ -59,6 +66,8 @@ export default class WorkflowRun extends SlothCommand {
       stack: flags.stack,
       lockTimeout: flags['lock-timeout'],
       hooksTimeout: flags['hooks-timeout'],
+      delegateTo: flags['delegate-to'],
+      master: { master: flags.master, token: flags.token, 'token-file': flags['token-file'], ca: flags.ca },
     });
   }
 }

@@ -1,0 +1,245 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openStore } from '@sloth/core/store';
+import { describe, expect, it } from 'vitest';
+import { collect, REPO, runCli, startCli, waitFor, writeFiles } from './cli.test-helper.js';
+import { fleetHome, startAgent, startMaster } from './fleet.test-helper.js';
+
+const withMaster = (url: string, tokenFile: string) => ['--master', url, '--token-file', tokenFile];
+
+const HELPERS = `local M = {}
+function M.greet(who) return "hello from " .. who end
+return M
+`;
+
+// Line numbers matter: the error test expects broken.sloth:3.
+const BROKEN = `task("explode"):delegate_to("d2"):command(function()
+  local why = "on purpose"
+  error("kaboom " .. why)
+end):build()
+`;
+
+const PIPELINE = `local helpers = require("lib.helpers")
+local build = task("build"):delegate_to("d1"):command(function(this, params)
+  log.info(helpers.greet(this.agent.get()) .. " for " .. params.env)
+  return true, "built", { artifact = "app-" .. params.env .. "-v" .. values.version, built_on = this.agent.get() }
+end):build()
+local check = task("check"):delegate_to({ "d1", "d2", "d3" }):depends_on({ "build" }):command(function(this, params, deps)
+  print("checking " .. deps.build.artifact)
+  return true, "ok", { host = this.agent.get(), saw = deps.build.artifact }
+end):build()
+local pick = task("pick"):delegate_to(function(params) return params.target end):command(function(this)
+  return true, "ok", { on = this.agent.get() }
+end):build()
+local report = task("report"):depends_on({ "check", "pick" }):command(function(this, params, deps)
+  local hosts = {}
+  for _, a in ipairs({ "d1", "d2", "d3" }) do hosts[#hosts + 1] = deps.check[a].host .. "=" .. deps.check[a].saw end
+  log.info("report " .. table.concat(hosts, ",") .. " pick " .. deps.pick.on .. " here " .. tostring(this.agent.get()))
+  return true, "done", { hosts = table.concat(hosts, ",") }
+end):build()
+workflow.define("ship", { tasks = { build, check, pick, report } })
+`;
+
+const PLAIN = `task("where"):command(function(this)
+  log.info("running on " .. tostring(this.agent.get()))
+  return true, "ok", { on = this.agent.get() }
+end):build()
+`;
+
+// A local task first: if the run started, it would show; delegation errors must come before it.
+const GUARDED = `local first = task("local_first"):command(function() log.info("local task ran") end):build()
+local remote = task("remote"):depends_on({ "local_first" }):delegate_to("d9"):command(function() end):build()
+workflow.define("guarded", { tasks = { first, remote } })
+`;
+
+/** The work the master recorded, read from its database as another process would. */
+function recordedWork(home: string) {
+  const store = openStore(home);
+  try {
+    return store.sqlite.prepare('SELECT agent, what, status FROM agent_work ORDER BY created_at').all() as {
+      agent: string;
+      what: string;
+      status: string;
+    }[];
+  } finally {
+    store.close();
+  }
+}
+
+describe('workflow tasks delegated to agents (master and agents as real processes)', () => {
+  it('runs tasks on one agent, fans out to 3, lets a function choose, honours --delegate-to, and refuses unknown or inactive agents before anything runs', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile);
+    const agents = ['d1', 'd2', 'd3'].map((n) => startAgent(home, n, master.url, tokenFile));
+    await Promise.all(agents.map((a) => a.waitFor(/registered with the master/)));
+    const cli = withMaster(master.url, tokenFile);
+    const dir = writeFiles({
+      'pipeline.sloth': PIPELINE,
+      'lib/helpers.lua': HELPERS,
+      'broken.sloth': BROKEN,
+      'plain.sloth': PLAIN,
+      'guarded.sloth': GUARDED,
+      'chooser.sloth': 'task("pick"):delegate_to(function(params) return params.target end):command(function() end):build()\n',
+    });
+    const run = (file: string, extra: string[]) => runCli(['workflow', 'run', '-f', file, ...cli, ...extra], { cwd: dir });
+
+    const ship = await run('pipeline.sloth', ['ship', '--param', 'env=prod', '--param', 'target=d3', '--set', 'version=7']);
+    expect(ship.stderr).toBe('');
+    expect(ship.code).toBe(0);
+    // Log lines come back prefixed with task and agent; the required helper travelled with the workflow.
+    expect(ship.stdout).toContain('[build@d1] hello from d1 for prod');
+    for (const a of ['d1', 'd2', 'd3']) expect(ship.stdout).toContain(`[check@${a}] checking app-prod-v7`);
+    // The local dependent sees each agent's output as deps.check.<agent>, the chooser's pick, and runs on no agent.
+    expect(ship.stdout).toContain('[report] report d1=app-prod-v7,d2=app-prod-v7,d3=app-prod-v7 pick d3 here nil');
+
+    const json = await run('pipeline.sloth', [
+      'ship',
+      '--param',
+      'env=dev',
+      '--param',
+      'target=d2',
+      '--set',
+      'version=1',
+      '-o',
+      'json',
+      '--stack',
+      'ship-json',
+    ]);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report.tasks.build.output).toEqual({ artifact: 'app-dev-v1', built_on: 'd1' });
+    expect(Object.keys(report.tasks.check.agents)).toEqual(['d1', 'd2', 'd3']);
+    expect(report.tasks.check.agents.d2).toMatchObject({ status: 'success', output: { host: 'd2', saw: 'app-dev-v1' } });
+    expect(report.tasks.check.output.d3).toEqual({ host: 'd3', saw: 'app-dev-v1' });
+    expect(report.tasks.pick.output).toEqual({ on: 'd2' });
+
+    const overridden = await run('plain.sloth', ['--delegate-to', 'd3']);
+    expect(overridden.code).toBe(0);
+    expect(overridden.stdout).toContain('[where@d3] running on d3');
+    const fanned = await run('plain.sloth', ['--delegate-to', 'd1,d2', '-o', 'json', '--stack', 'plain-fan']);
+    expect(JSON.parse(fanned.stdout).tasks.where.output).toEqual({ d1: { on: 'd1' }, d2: { on: 'd2' } });
+
+    // A Lua error on the agent names the agent-side file and line.
+    const broken = await run('broken.sloth', []);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain('[explode@d2] ERROR broken.sloth:3: kaboom on purpose');
+    expect(broken.stdout).toMatch(/✗ explode failed .*: failed on d2: broken\.sloth:3: kaboom on purpose/);
+
+    const unknown = await run('guarded.sloth', []);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(
+      `error: guarded.sloth:2: task 'remote' is delegated to 'd9', which is not an agent of the master at ${master.url}`,
+    );
+    expect(unknown.stderr).toContain("(did you mean 'd1'?)");
+    expect(unknown.stdout).not.toContain('local_first');
+    const unknownFlag = await run('plain.sloth', ['--delegate-to', 'd1,nope']);
+    expect(unknownFlag.code).toBe(2);
+    expect(unknownFlag.stderr).toContain("error: task 'where' is delegated to 'nope', which is not an agent");
+    expect(unknownFlag.stdout).toBe('');
+
+    const noMaster = await runCli(['workflow', 'run', '-f', 'plain.sloth', '--delegate-to', 'd1'], {
+      cwd: dir,
+      env: { SLOTH_HOME: home, SLOTH_MASTER: '' },
+    });
+    expect(noMaster.code).toBe(2);
+    expect(noMaster.stderr).toContain("error: task 'where' is delegated to d1, but no master is configured");
+    expect(noMaster.stderr).toContain('hint: pass --master HOST:PORT');
+
+    agents[2]?.child.kill('SIGTERM');
+    await agents[2]?.exited;
+    await master.waitFor(/agent d3 disconnected/);
+    const inactive = await run('plain.sloth', ['--delegate-to', 'd3']);
+    expect(inactive.code).toBe(2);
+    expect(inactive.stderr).toContain("error: task 'where' is delegated to agent 'd3', which is inactive");
+    expect(inactive.stdout).toBe('');
+    // A function that picks an inactive agent fails that task when it starts (the master refuses it).
+    const picked = await run('chooser.sloth', ['--param', 'target=d3']);
+    expect(picked.code).toBe(1);
+    expect(picked.stdout).toMatch(/✗ pick failed .*: failed on d3: agent d3 is inactive: last heard of/);
+  });
+
+  it("runs the README's Distributed Task Execution example (readme.test.ts cannot: it needs a master and agents)", async () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const example = /```lua\n(-- fleet-deploy\.sloth[\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile);
+    const agents = ['build-01', 'web-01', 'web-02'].map((n) => startAgent(home, n, master.url, tokenFile));
+    await Promise.all(agents.map((a) => a.waitFor(/registered with the master/)));
+    const dir = writeFiles({ 'fleet-deploy.sloth': example as string });
+    const r = await runCli(
+      ['workflow', 'run', 'release', '-f', 'fleet-deploy.sloth', '--param', 'version=1.4', ...withMaster(master.url, tokenFile)],
+      { cwd: dir },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    // The output the README shows, line for line (other lines, such as "started", come between them).
+    const shown = /```\n(\[build@build-01\][\s\S]*?)```/.exec(readme)?.[1]?.trim().split('\n') ?? [];
+    expect(shown).toHaveLength(4);
+    for (const line of shown) expect(r.stdout).toContain(line);
+  });
+
+  it('agent killed mid-task: the task fails once the agent stays away for 3 heartbeats, and the workflow ends', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile);
+    const agent = startAgent(home, 'doomed', master.url, tokenFile);
+    await agent.waitFor(/registered with the master/);
+    const dir = writeFiles({
+      'slow.sloth': `task("slow"):delegate_to("doomed"):command(function()
+  log.info("working")
+  exec.run("sleep 30")
+end):build()
+task("after"):depends_on({ "slow" }):command(function() log.info("after ran") end):build()
+`,
+    });
+    const child = startCli(['workflow', 'run', '-f', 'slow.sloth', ...withMaster(master.url, tokenFile)], { cwd: dir });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const done = collect(child, 30_000);
+    await waitFor(() => out.includes('[slow@doomed] working'), 20_000, 'the task to start on the agent');
+    agent.child.kill('SIGKILL');
+    const r = await done;
+    expect(r.code).toBe(1);
+    expect(out).toMatch(
+      /✗ slow failed .*: failed on doomed: task 'slow' did not finish on doomed: agent doomed went away while running it and did not come back within 1\.20s/,
+    );
+    expect(out).not.toContain('after ran');
+    expect(recordedWork(home).map((w) => [w.what, w.status])).toEqual([['task slow of slow', 'lost']]);
+  });
+
+  it('master killed while a delegated task runs: the CLI says so at once, and the result is recorded when the master is back', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile);
+    const port = Number(new URL(master.url).port);
+    const agent = startAgent(home, 'r1', master.url, tokenFile);
+    await agent.waitFor(/registered with the master/);
+    const dir = writeFiles({
+      'slow.sloth': `task("slow"):delegate_to("r1"):command(function()
+  log.info("working")
+  exec.run("sleep 1")
+  return true, "ok", { finished = true }
+end):build()
+`,
+    });
+    const child = startCli(['workflow', 'run', '-f', 'slow.sloth', ...withMaster(master.url, tokenFile)], { cwd: dir });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const done = collect(child, 30_000);
+    await waitFor(() => out.includes('[slow@r1] working'), 20_000, 'the task to start on the agent');
+    master.child.kill('SIGKILL');
+    await master.exited;
+    const r = await done;
+    expect(r.code).toBe(1);
+    expect(out).toMatch(/✗ slow failed .*: failed on r1: lost the master while task 'slow' ran on r1 \(work [0-9a-f-]+\)/);
+    // The task finishes on the agent while no master is there; the agent keeps the result until a master acks it.
+    await agent.waitFor(/work \S+ finished: ok/, 10_000);
+    const again = await startMaster(home, tokenFile, port);
+    await again.waitFor(/agent r1 registered/, 15_000);
+    await waitFor(() => recordedWork(home).some((w) => w.status === 'success'), 10_000, 'the result to be recorded');
+    expect(recordedWork(home)).toEqual([{ agent: 'r1', what: 'task slow of slow', status: 'success' }]);
+  });
+});

@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { create } from '@bufbuild/protobuf';
+import { RunTaskSchema } from '@sloth/proto';
+import { describe, expect, it } from 'vitest';
+import type { WorkOutputInit } from './command-work.js';
+import { runTaskWork } from './task-work.js';
+
+const WORKFLOW = `local h = require("lib.h")
+task("build"):command(function(this, params, deps)
+  log.warn(h.shout(this.agent.get()))
+  return true, "ok", { on = this.agent.get(), env = params.env, sha = deps.fetch.sha, version = values.version }
+end):build()
+task("broken"):command(function()
+  error("it broke")
+end):build()
+task("slow"):command(function() exec.run("sleep 20") end):build()
+`;
+
+function runTask(task: string, overrides: Record<string, unknown> = {}) {
+  return create(RunTaskSchema, {
+    workId: 'w1',
+    runId: 'r1',
+    workflow: 'ci',
+    task,
+    entryFile: 'ci.sloth',
+    files: { 'ci.sloth': WORKFLOW, 'lib/h.lua': 'return { shout = function(s) return s:upper() end }' },
+    paramsJson: '{"env":"prod"}',
+    valuesJson: '{"version":"1.2"}',
+    depsJson: '{"fetch":{"sha":"abc"}}',
+    ...overrides,
+  });
+}
+
+describe('runTaskWork: a delegated task on the agent', () => {
+  it("runs only the task's body with its files, params, values and deps; this.agent.get() names the agent", async () => {
+    const logs: WorkOutputInit[] = [];
+    const r = await runTaskWork(runTask('build'), 'web-01', new AbortController().signal, (o) => logs.push(o));
+    expect(r).toMatchObject({ workId: 'w1', success: true, error: '' });
+    expect(JSON.parse(r.outputJson as string)).toEqual({ on: 'web-01', env: 'prod', sha: 'abc', version: '1.2' });
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', text: 'WEB-01', stream: 3 }));
+  });
+
+  it('reports a Lua error with the file and line as the workflow names them, and removes its temp directory', async () => {
+    const r = await runTaskWork(runTask('broken'), 'web-01', new AbortController().signal, () => {});
+    expect(r.success).toBe(false);
+    expect(r.error).toMatch(/^ci\.sloth:7: it broke/);
+    expect(r.error).not.toContain(tmpdir());
+  });
+
+  it('refuses files outside its directory, bad JSON, and unknown tasks, with a result rather than a crash', async () => {
+    const signal = new AbortController().signal;
+    const outside = await runTaskWork(runTask('build', { files: { '../x.lua': '' } }), 'a', signal, () => {});
+    expect(outside.error).toContain("refused the file path '../x.lua'");
+    expect(existsSync('../x.lua')).toBe(false);
+    const badJson = await runTaskWork(runTask('build', { paramsJson: '{' }), 'a', signal, () => {});
+    expect(badJson.error).toMatch(/the task's params are not valid JSON/);
+    const notObject = await runTaskWork(runTask('build', { depsJson: '[1]' }), 'a', signal, () => {});
+    expect(notObject.error).toBe("the task's deps must be a JSON object");
+    const unknown = await runTaskWork(runTask('biuld'), 'a', signal, () => {});
+    expect(unknown.error).toBe("task 'biuld' is not declared in ci.sloth (did you mean 'build'?)");
+  });
+
+  it('stops the task when the master cancels it, and times out as it was told', async () => {
+    const controller = new AbortController();
+    const running = runTaskWork(runTask('slow'), 'a', controller.signal, () => {});
+    setTimeout(() => controller.abort(), 300);
+    const cancelled = await running;
+    expect(cancelled.success).toBe(false);
+    const timed = await runTaskWork(runTask('slow', { timeoutMs: 300 }), 'a', new AbortController().signal, () => {});
+    expect(timed.error).toBe('timed out after 300ms');
+  });
+});

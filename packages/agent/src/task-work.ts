@@ -1,0 +1,107 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, normalize } from 'node:path';
+import { builtinModules } from '@sloth/builtin-modules';
+import { errorMessage, SlothError } from '@sloth/core';
+import { WorkflowFile } from '@sloth/lua';
+import { type RunTask, WorkOutput_Stream } from '@sloth/proto';
+import { z } from 'zod';
+import type { WorkOutputInit, WorkResultInit } from './command-work.js';
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+/**
+ * Runs one delegated task: the files it came with are written into a temp directory (removed after), loaded with the
+ * built-in modules, and only that task's body runs; its log lines travel up as they come, its outputs with the result.
+ */
+export async function runTaskWork(
+  req: RunTask,
+  agent: string,
+  signal: AbortSignal,
+  onOutput: (o: WorkOutputInit) => void,
+): Promise<WorkResultInit> {
+  const started = performance.now();
+  const failed = (error: string): WorkResultInit => ({
+    workId: req.workId,
+    success: false,
+    error,
+    durationMs: Math.round(performance.now() - started),
+  });
+  let dir: string | undefined;
+  let file: WorkflowFile | undefined;
+  try {
+    const params = parseObject(req.paramsJson, 'params');
+    const values = parseObject(req.valuesJson, 'values');
+    const deps = parseObject(req.depsJson, 'deps') as Record<string, Record<string, unknown> | undefined>;
+    dir = await mkdtemp(join(tmpdir(), 'sloth-task-'));
+    for (const [rel, text] of Object.entries(req.files)) {
+      const target = insideDir(dir, rel);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, text);
+    }
+    const log = (level: string, text: string) => onOutput({ workId: req.workId, stream: WorkOutput_Stream.LOG, level, text });
+    file = await WorkflowFile.load({
+      file: insideDir(dir, req.entryFile),
+      modules: builtinModules,
+      params,
+      values,
+      displayRoot: dir,
+      observer: (e) => {
+        if (e.type === 'task.log') log(e.level, e.message);
+      },
+    });
+    const result = await file.runDelegatedTask({
+      task: req.task,
+      runId: req.runId,
+      params,
+      deps,
+      agent,
+      timeoutMs: req.timeoutMs > 0 ? req.timeoutMs : undefined,
+      signal,
+      baseDir: process.cwd(),
+      observer: (e) => {
+        if (e.type === 'task.log') log(e.level, e.message);
+      },
+    });
+    if (result.status !== 'success') return { ...failed(result.error ?? result.status), outputJson: json(result.output) };
+    return {
+      workId: req.workId,
+      success: true,
+      error: '',
+      outputJson: json(result.output),
+      durationMs: Math.round(performance.now() - started),
+    };
+  } catch (err) {
+    const where = err instanceof SlothError && err.location ? ` (${err.location})` : '';
+    return failed(`${errorMessage(err)}${where}`);
+  } finally {
+    file?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function parseObject(text: string, what: string): Record<string, unknown> {
+  if (text === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new SlothError('invalid_argument', `the task's ${what} are not valid JSON: ${errorMessage(err)}`);
+  }
+  const parsed = jsonObject.safeParse(value);
+  if (!parsed.success) throw new SlothError('invalid_argument', `the task's ${what} must be a JSON object`);
+  return parsed.data;
+}
+
+/** A path the master sent, inside `dir`; anything that would land outside it is refused. */
+function insideDir(dir: string, rel: string): string {
+  const clean = normalize(rel);
+  if (rel === '' || isAbsolute(rel) || clean === '..' || clean.startsWith('../')) {
+    throw new SlothError('invalid_argument', `refused the file path '${rel}': files of a task stay inside its directory`);
+  }
+  return join(dir, clean);
+}
+
+function json(output: Record<string, unknown> | undefined): string {
+  return JSON.stringify(output ?? {});
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { defineTask, defineWorkflow } from './define.js';
+import type { RunEvent } from './run-events.js';
+import type { TaskDelegator } from './run-services.js';
+import { runWorkflow } from './workflow-runner.js';
+
+/**
+ * An in-process agent fleet behind the engine's delegation seam (the real one, over a master, is tested end to end
+ * in apps/cli/test/delegation.test.ts): each agent answers from a script, and every call is recorded.
+ */
+function fleet(script: (agent: string, call: number) => { ok: boolean; output?: Record<string, unknown> }) {
+  const calls: string[] = [];
+  const delegate: TaskDelegator = {
+    runTask: async ({ agent, ctx }) => {
+      calls.push(`${ctx.task}@${agent}#${ctx.attempt}`);
+      ctx.log.log('info', `hello from ${agent}`);
+      const r = script(agent, calls.filter((c) => c.includes(`@${agent}#`)).length);
+      return r.ok ? { success: true, output: r.output } : { success: false, message: `no luck on ${agent}` };
+    },
+  };
+  return { delegate, calls };
+}
+
+describe('delegated tasks in the engine', () => {
+  it('fans out to every agent, keys outputs by agent, and prefixes their log lines with the agent', async () => {
+    const { delegate, calls } = fleet((agent) => ({ ok: true, output: { on: agent } }));
+    const events: RunEvent[] = [];
+    const seen: unknown[] = [];
+    const wf = defineWorkflow({
+      name: 'w',
+      tasks: [
+        { ...defineTask({ name: 'one', run: async () => {} }), delegateTo: ['a1'] },
+        { ...defineTask({ name: 'many', run: async () => {} }), delegateTo: ['a1', 'a2', 'a1'] },
+        defineTask({ name: 'local', dependsOn: ['one', 'many'], run: async (ctx) => void seen.push(ctx.deps) }),
+      ],
+    });
+    const result = await runWorkflow(wf, { services: { delegate }, observer: (e) => void events.push(e) });
+    expect(result.status).toBe('success');
+    expect(calls.sort()).toEqual(['many@a1#1', 'many@a2#1', 'one@a1#1']);
+    expect(seen).toEqual([{ one: { on: 'a1' }, many: { a1: { on: 'a1' }, a2: { on: 'a2' } } }]);
+    expect(result.tasks[1]?.agents?.a2).toMatchObject({ status: 'success', output: { on: 'a2' } });
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'task.log', task: 'many', agent: 'a2', message: 'hello from a2' }),
+    );
+  });
+
+  it('fails when one agent fails, and a retry runs again only on the agents that failed', async () => {
+    const { delegate, calls } = fleet((agent, call) => ({ ok: agent !== 'a2' || call > 1, output: { call } }));
+    const task = { ...defineTask({ name: 't', retries: { count: 1, delay: 0 }, run: async () => {} }), delegateTo: ['a1', 'a2'] };
+    const retried = await runWorkflow(defineWorkflow({ name: 'w', tasks: [task] }), { services: { delegate } });
+    expect(retried.tasks[0]).toMatchObject({ status: 'success', attempts: 2, output: { a1: { call: 1 }, a2: { call: 2 } } });
+    expect(calls).toEqual(['t@a1#1', 't@a2#1', 't@a2#2']);
+
+    const never = fleet((agent) => ({ ok: agent === 'a1' }));
+    const failed = await runWorkflow(defineWorkflow({ name: 'w', tasks: [{ ...task, retry: { ...task.retry, retries: 0 } }] }), {
+      services: { delegate: never.delegate },
+    });
+    expect(failed.tasks[0]).toMatchObject({ status: 'failed', error: 'failed on a2: no luck on a2' });
+    expect(failed.tasks[0]?.agents?.a1?.status).toBe('success');
+  });
+
+  it('asks a chooser when the task starts, and says so when it chooses nobody or there is no master', async () => {
+    const { delegate, calls } = fleet(() => ({ ok: true }));
+    const chosen = {
+      ...defineTask({ name: 'pick', run: async () => {} }),
+      chooseAgents: async (ctx: { params: Readonly<Record<string, unknown>> }) => [String(ctx.params.target)],
+    };
+    const ok = await runWorkflow(defineWorkflow({ name: 'w', tasks: [chosen] }), {
+      services: { delegate },
+      params: { target: 'b7' },
+    });
+    expect(ok.status).toBe('success');
+    expect(calls).toEqual(['pick@b7#1']);
+
+    const nobody = await runWorkflow(defineWorkflow({ name: 'w', tasks: [{ ...chosen, chooseAgents: async () => [] }] }), {
+      services: { delegate },
+    });
+    expect(nobody.tasks[0]?.error).toBe("the delegate_to function of task 'pick' chose no agent");
+
+    const noMaster = await runWorkflow(defineWorkflow({ name: 'w', tasks: [{ ...chosen, delegateTo: ['a1'] }] }));
+    expect(noMaster.tasks[0]?.error).toBe("task 'pick' is delegated to a1, but this run has no master to delegate to");
+  });
+});

@@ -1,0 +1,79 @@
+import { errorMessage, SlothError } from './errors.js';
+import type { RunObserver } from './run-events.js';
+import type { TaskLogger } from './task-logger.js';
+import type { AgentTaskResult, TaskBody, TaskContext, TaskOutcome, TaskSpec } from './workflow-model.js';
+
+/** True when the task's body runs on agents. */
+export function isDelegated(task: TaskSpec): boolean {
+  return (task.delegateTo !== undefined && task.delegateTo.length > 0) || task.chooseAgents !== undefined;
+}
+
+/**
+ * The body of a delegated task, for one execution of it (all its attempts): it runs on each of its agents at once
+ * through `services.delegate`. Conditions, hooks, retries and the timeout stay with the engine that called it; a retry
+ * runs again only on the agents that failed. One agent: its output is the task's; several: outputs keyed by agent.
+ */
+export function delegatedBody(task: TaskSpec, runId: string, emit: RunObserver): TaskBody {
+  let agents: string[] | undefined;
+  const done = new Map<string, AgentTaskResult>();
+  return async (ctx: TaskContext): Promise<TaskOutcome> => {
+    const delegate = ctx.services?.delegate;
+    agents ??= await chosenAgents(task, ctx);
+    if (!delegate) {
+      throw new SlothError(
+        'usage',
+        `task '${task.name}' is delegated to ${agents.join(', ')}, but this run has no master to delegate to`,
+        { location: task.location, hint: 'run it with `workflow run --master ADDR`, or remove :delegate_to(...)' },
+      );
+    }
+    await Promise.all(
+      agents
+        .filter((agent) => done.get(agent)?.status !== 'success')
+        .map(async (agent) => {
+          const started = performance.now();
+          const log = agentLogger(task.name, agent, runId, emit);
+          try {
+            const outcome = await delegate.runTask({ agent, ctx: { ...ctx, agent, log }, timeoutMs: task.timeoutMs });
+            done.set(agent, {
+              status: outcome.success ? 'success' : 'failed',
+              durationMs: performance.now() - started,
+              output: outcome.output,
+              error: outcome.success ? undefined : (outcome.message ?? 'the task returned false'),
+            });
+          } catch (err) {
+            if (ctx.signal.aborted) throw err;
+            done.set(agent, { status: 'failed', durationMs: performance.now() - started, error: errorMessage(err) });
+          }
+        }),
+    );
+    const results = Object.fromEntries(agents.map((a) => [a, done.get(a) as AgentTaskResult]));
+    const failed = agents.filter((a) => results[a]?.status !== 'success');
+    const output =
+      agents.length === 1
+        ? results[agents[0] as string]?.output
+        : Object.fromEntries(agents.map((a) => [a, results[a]?.output ?? {}]));
+    if (failed.length === 0) return { success: true, output, agents: results };
+    const message = failed.map((a) => `on ${a}: ${results[a]?.error}`).join('; ');
+    return { success: false, message: `failed ${message}`, output, agents: results };
+  };
+}
+
+/** The task's agents: its list, or what its chooser returns now (a name or a list). */
+async function chosenAgents(task: TaskSpec, ctx: TaskContext): Promise<string[]> {
+  if (task.delegateTo && task.delegateTo.length > 0) return [...new Set(task.delegateTo)];
+  const chosen = task.chooseAgents ? await task.chooseAgents(ctx) : [];
+  if (chosen.length === 0) {
+    throw new SlothError('usage', `the delegate_to function of task '${task.name}' chose no agent`, {
+      location: task.location,
+      hint: 'return an agent name or a list of names',
+    });
+  }
+  return [...new Set(chosen)];
+}
+
+function agentLogger(task: string, agent: string, runId: string, emit: RunObserver): TaskLogger {
+  return {
+    log: (level, message, fields, stream) =>
+      emit({ type: 'task.log', runId, task, agent, level, message, fields, stream, at: Date.now() }),
+  };
+}

@@ -1,0 +1,49 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtinModules } from '@sloth/builtin-modules';
+import { describe, expect, it } from 'vitest';
+import { delegationBundle } from './delegation-bundle.js';
+import { WorkflowFile } from './workflow-file.js';
+
+function tree(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sloth-bundle-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('delegationBundle', () => {
+  it('holds the workflow file and every Lua file it required, by path relative to its directory', async () => {
+    const dir = tree({
+      'wf/ci.sloth': 'local a = require("lib.a")\ntask("t"):command(function() end):build()\n',
+      'wf/lib/a.lua': 'return require("lib.b")',
+      'wf/lib/b.lua': 'return 2',
+      'wf/unused.lua': 'return 3',
+    });
+    const file = await WorkflowFile.load({ file: join(dir, 'wf/ci.sloth'), modules: builtinModules });
+    try {
+      const bundle = delegationBundle(file);
+      expect(bundle.entryFile).toBe('ci.sloth');
+      expect(Object.keys(bundle.files).sort()).toEqual(['ci.sloth', 'lib/a.lua', 'lib/b.lua']);
+      expect(bundle.files['lib/b.lua']).toBe('return 2');
+    } finally {
+      file.close();
+    }
+  });
+
+  it('refuses a required file outside the workflow directory, naming it', async () => {
+    const dir = tree({
+      'wf/ci.sloth': 'local s = require("../shared")\ntask("t"):command(function() end):build()\n',
+      'shared.lua': 'return 1',
+    });
+    const file = await WorkflowFile.load({ file: join(dir, 'wf/ci.sloth'), modules: builtinModules });
+    try {
+      expect(() => delegationBundle(file)).toThrow(/shared\.lua is required by .*ci\.sloth but lies outside its directory/);
+    } finally {
+      file.close();
+    }
+  });
+});
