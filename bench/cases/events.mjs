@@ -202,7 +202,8 @@ export async function run(log) {
   ];
   const notes = [
     `**events:** ${N.toLocaleString('en-US')} events dispatched from JS (each committed before dispatch returns), then processed by ` +
-      'an EventProcessor (default concurrency 16, batches of 128) running `return true` in a Lua hook and recording every execution. ' +
+      'an EventProcessor (defaults: claims of 512 shared out in 16 slices, each slice one Lua call per hook) running `return true` ' +
+      'in a Lua hook and recording every execution. ' +
       'End to end is N over dispatch time plus processing time. Lua dispatch is a workflow task calling event.dispatch N times ' +
       '(its duration_ms minus a loop of the same length), hooks left pending.',
   ];

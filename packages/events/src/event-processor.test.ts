@@ -128,6 +128,43 @@ describe('EventProcessor', () => {
     ]);
   });
 
+  it('one slice, the 3rd event hangs: 1-2 recorded, 3 times out, 4-5 processed after it; one failing event fails alone', async () => {
+    const t = fresh();
+    await addHook(
+      t.store,
+      t.dir,
+      'h.lua',
+      hookSource(
+        'h',
+        'x.y',
+        'if event.data.n == 3 then while true do end end if event.data.n == 5 then error("not five") end return true, "ok " .. event.data.n',
+        ', timeout = "300ms", max_attempts = 1',
+      ),
+    );
+    const ids = [1, 2, 3, 4, 5, 6].map((n) => t.events.dispatch('x.y', { n }, meta));
+    // Concurrency 1: the six events are one slice, run by the hook in one batch.
+    await serveUntil(
+      new EventProcessor({ store: t.store, runner: t.runner, concurrency: 1 }),
+      () => ids.every((id) => ['completed', 'failed'].includes(t.events.find(id)?.status ?? '')),
+      'the events',
+    );
+    expect(ids.map((id) => t.events.find(id)?.status)).toEqual([
+      'completed',
+      'completed',
+      'failed',
+      'completed',
+      'failed',
+      'completed',
+    ]);
+    const runs = ids.map((id) => t.events.executionsOf(id).map((e) => [e.attempt, e.success, e.output ?? e.error]));
+    expect(runs[0]).toEqual([[1, true, 'ok 1']]);
+    expect(runs[1]).toEqual([[1, true, 'ok 2']]);
+    expect(runs[2]).toEqual([[1, false, expect.stringMatching(/timed out after 300ms/)]]);
+    expect(runs[3]).toEqual([[1, true, 'ok 4']]);
+    expect(runs[4]).toEqual([[1, false, expect.stringMatching(/h\.lua:3: not five/)]]);
+    expect(runs[5]).toEqual([[1, true, 'ok 6']]);
+  });
+
   it('runs at most `concurrency` events at once', async () => {
     const t = fresh();
     await addHook(
@@ -220,6 +257,25 @@ describe('EventProcessor', () => {
     await running2;
     expect(t.events.find(id2)?.status).toBe('pending');
     expect(t.events.executionsOf(id2)).toEqual([]);
+  });
+
+  it('a stop mid-slice records the events that finished and puts the running one and the rest back, unrecorded', async () => {
+    const t = fresh();
+    await addHook(
+      t.store,
+      t.dir,
+      'h.lua',
+      hookSource('h', 'x.y', 'if event.data.n == 2 then exec.run({ "sleep", "30" }) end return true'),
+    );
+    const ids = [1, 2, 3].map((n) => t.events.dispatch('x.y', { n }, meta));
+    const p = new EventProcessor({ store: t.store, runner: t.runner, concurrency: 1 });
+    const running = p.run();
+    await until(() => t.events.find(ids[2] as string)?.status === 'processing', 10_000, 'the claim');
+    // The first event finishes at once; the second sleeps, so the slice is still running.
+    await p.stop(200);
+    await running;
+    expect(ids.map((id) => t.events.find(id)?.status)).toEqual(['completed', 'pending', 'pending']);
+    expect(ids.map((id) => t.events.executionsOf(id).length)).toEqual([1, 0, 0]);
   });
 
   it('an event no hook matches is completed without executions; disabled hooks do not run', async () => {

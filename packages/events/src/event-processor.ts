@@ -18,9 +18,12 @@ import type { HookRunner, HookRunResult } from './hook-runner.js';
 export interface ProcessorOptions {
   store: Store;
   runner: HookRunner;
-  /** Events processed at once (each runs its matching hooks in parallel). Default 16. */
+  /**
+   * Slices of events processed at once. A slice runs its matching hooks in parallel, each hook over the slice's
+   * events in turn; the claimed events are shared out so that up to this many run at once. Default 16.
+   */
   concurrency?: number | undefined;
-  /** Events claimed per transaction. Default 128. */
+  /** Events claimed per transaction (then shared out in slices). Default 512. */
   batchSize?: number | undefined;
   /** How long a claim lasts without renewal; renewed every third of it while the processor lives. Default 60s. */
   leaseMs?: number | undefined;
@@ -44,8 +47,14 @@ export interface DrainReport {
   left: number;
 }
 
+/** An event's outcome, and whether it was stopped (put back unprocessed) rather than processed. */
+interface Settled {
+  outcome: EventOutcome;
+  stopped: boolean;
+}
+
 const MAX_RETRY_DELAY_MS = 60_000;
-const FLUSH_AT = 128;
+const FLUSH_AT = 512;
 const FLUSH_AFTER_MS = 5;
 const HOOKS_REFRESH_MS = 1000;
 
@@ -69,6 +78,8 @@ export class EventProcessor {
   /** Fired when in-flight hooks must stop (the grace ran out, or a drain's deadline). */
   private stopHooks = new AbortController();
   private readonly queue: EventRecord[] = [];
+  /** Events per slice: the last claim shared out over the slots. */
+  private sliceSize = 1;
   private outcomes: EventOutcome[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private hookCache: { at: number; hooks: HookRecord[] } | undefined;
@@ -83,7 +94,7 @@ export class EventProcessor {
     this.events = eventRepo(options.store);
     this.hooks = hookRepo(options.store);
     this.concurrency = Math.max(1, options.concurrency ?? 16);
-    this.batchSize = Math.max(1, options.batchSize ?? 128);
+    this.batchSize = Math.max(1, options.batchSize ?? 512);
     this.leaseMs = options.leaseMs ?? 60_000;
     this.pollMs = options.pollMs ?? 250;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
@@ -130,6 +141,9 @@ export class EventProcessor {
     try {
       while (!this.stopping && Date.now() < deadline) {
         this.fill();
+        // Written after the next claim, not before: the last claim's events stay leased until then, so a busy
+        // processor always holds events (a kill at any moment leaves them to be taken back, never a gap).
+        if (this.outcomes.length >= FLUSH_AT) this.flush();
         if (this.active.size > 0) {
           await this.sleep(deadline - Date.now());
           continue;
@@ -151,7 +165,11 @@ export class EventProcessor {
     }
   }
 
-  /** Starts events until every slot is busy or nothing is claimable. */
+  /**
+   * Starts slices of claimed events until every slot is busy or nothing is claimable. A slice is a share of a claim
+   * (claimed / concurrency, so slow hooks still run `concurrency` events at once) whose events each hook runs in one
+   * Lua call: the per-call cost is paid once per slice, not once per event.
+   */
   private fill(): void {
     while (this.active.size < this.concurrency && !this.stopping) {
       if (this.queue.length === 0) {
@@ -164,75 +182,96 @@ export class EventProcessor {
         }
         if (claimed.length === 0) return;
         this.queue.push(...claimed);
+        this.sliceSize = Math.ceil(claimed.length / this.concurrency);
       }
-      const event = this.queue.shift() as EventRecord;
-      const done = this.process(event, this.stopHooks.signal)
-        .then(({ outcome, stopped }) => this.record(outcome, stopped))
-        .catch((err: unknown) => this.options.onError?.(`event ${event.id}: ${errorMessage(err)}`))
+      const slice = this.queue.splice(0, this.sliceSize);
+      const key = (slice[0] as EventRecord).id;
+      const done = this.processSlice(slice, this.stopHooks.signal)
+        .then((outcomes) => this.record(outcomes))
+        .catch((err: unknown) => this.options.onError?.(`events ${slice.map((e) => e.id).join(', ')}: ${errorMessage(err)}`))
         .finally(() => {
-          this.active.delete(event.id);
+          this.active.delete(key);
           this.signalWake();
         });
-      this.active.set(event.id, done);
+      this.active.set(key, done);
     }
   }
 
-  /** Runs the hooks that match an event and have neither succeeded nor used up their attempts. */
-  private async process(event: EventRecord, stop: AbortSignal): Promise<{ outcome: EventOutcome; stopped: boolean }> {
-    const outcome = await this.runHooks(event, stop);
-    return { outcome, stopped: stop.aborted };
-  }
-
-  private async runHooks(event: EventRecord, stop: AbortSignal): Promise<EventOutcome> {
-    const hooks = this.matching(event);
-    if (hooks.length === 0) return { id: event.id, status: 'completed', executions: [] };
-    // A first claim has no history; a later one (a retry, or a crash mid-way) skips what already succeeded.
-    const prior =
-      event.attempts > 1 ? this.events.priorExecutions(event.id) : new Map<string, { runs: number; succeeded: boolean }>();
-    const errors: string[] = [];
-    let retry = false;
-    let exhausted = false;
-    let stopped = false;
-    const executions: EventOutcome['executions'] = [];
-    await Promise.all(
-      hooks.map(async (hook) => {
-        const before = prior.get(hook.name);
-        if (before?.succeeded) return;
+  /**
+   * Runs the hooks that match each event of the slice and have neither succeeded nor used up their attempts: every
+   * hook over its events in one batch, the hooks in parallel. Returns each event's outcome, and whether it was stopped.
+   */
+  private async processSlice(slice: EventRecord[], stop: AbortSignal): Promise<Settled[]> {
+    const states = slice.map((event) => ({
+      event,
+      errors: [] as string[],
+      retry: false,
+      exhausted: false,
+      stopped: false,
+      executions: [] as EventOutcome['executions'],
+    }));
+    const work = new Map<HookRecord, { state: (typeof states)[number]; attempt: number }[]>();
+    for (const state of states) {
+      const { event } = state;
+      const hooks = this.matching(event);
+      if (hooks.length === 0) continue;
+      // A first claim has no history; a later one (a retry, or a crash mid-way) skips what already succeeded.
+      const prior = event.attempts > 1 ? this.events.priorExecutions(event.id) : undefined;
+      for (const hook of hooks) {
+        const before = prior?.get(hook.name);
+        if (before?.succeeded) continue;
         const runs = before?.runs ?? 0;
         if (runs >= hook.maxAttempts) {
-          exhausted = true;
-          errors.push(`${hook.name}: failed ${runs} time(s), no attempts left`);
-          return;
+          state.exhausted = true;
+          state.errors.push(`${hook.name}: failed ${runs} time(s), no attempts left`);
+          continue;
         }
-        const attempt = runs + 1;
-        const r = await this.options.runner.execute(hook, event, attempt, stop);
-        if (r.stopped) {
-          stopped = true;
-          return;
-        }
-        executions.push({
-          hook: hook.name,
-          attempt,
-          success: r.success,
-          output: r.output,
-          error: r.error,
-          durationMs: r.durationMs,
-          startedAt: r.startedAt,
+        const list = work.get(hook) ?? [];
+        if (list.length === 0) work.set(hook, list);
+        list.push({ state, attempt: runs + 1 });
+      }
+    }
+    await Promise.all(
+      [...work].map(async ([hook, list]) => {
+        const results = await this.options.runner.executeBatch(
+          hook,
+          list.map(({ state, attempt }) => ({ event: state.event, attempt })),
+          stop,
+        );
+        list.forEach(({ state, attempt }, i) => {
+          const r = results[i] as HookRunResult;
+          if (r.stopped) {
+            state.stopped = true;
+            return;
+          }
+          state.executions.push({
+            hook: hook.name,
+            attempt,
+            success: r.success,
+            output: r.output,
+            error: r.error,
+            durationMs: r.durationMs,
+            startedAt: r.startedAt,
+          });
+          this.options.onExecution?.(hook, state.event, r, attempt);
+          if (r.success) return;
+          state.errors.push(`${hook.name}: ${r.error}`);
+          if (attempt >= hook.maxAttempts) state.exhausted = true;
+          else state.retry = true;
         });
-        this.options.onExecution?.(hook, event, r, attempt);
-        if (r.success) return;
-        errors.push(`${hook.name}: ${r.error}`);
-        if (attempt >= hook.maxAttempts) exhausted = true;
-        else retry = true;
       }),
     );
-    const error = errors.length > 0 ? errors.join('; ') : undefined;
-    if (stopped) return { id: event.id, status: 'pending', availableAt: Date.now(), error, executions };
-    if (retry) {
-      const delay = Math.min(this.retryDelayMs * 2 ** Math.max(0, event.attempts - 1), MAX_RETRY_DELAY_MS);
-      return { id: event.id, status: 'pending', availableAt: Date.now() + delay, error, executions };
-    }
-    return { id: event.id, status: exhausted ? 'failed' : 'completed', error, executions };
+    const now = Date.now();
+    return states.map(({ event, errors, retry, exhausted, stopped, executions }) => {
+      const id = event.id;
+      const error = errors.length > 0 ? errors.join('; ') : undefined;
+      if (stopped) return { outcome: { id, status: 'pending', availableAt: now, error, executions }, stopped };
+      if (retry) {
+        const delay = Math.min(this.retryDelayMs * 2 ** Math.max(0, event.attempts - 1), MAX_RETRY_DELAY_MS);
+        return { outcome: { id, status: 'pending', availableAt: now + delay, error, executions }, stopped };
+      }
+      return { outcome: { id, status: exhausted ? 'failed' : 'completed', error, executions }, stopped };
+    });
   }
 
   /** Enabled hooks matching the event's type and stack (the list is re-read at most once a second). */
@@ -244,11 +283,12 @@ export class EventProcessor {
     );
   }
 
-  private record(outcome: EventOutcome, stopped: boolean): void {
-    this.outcomes.push(outcome);
-    if (!stopped) this.processed += 1;
-    if (this.outcomes.length >= FLUSH_AT) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
+  private record(settled: Settled[]): void {
+    for (const { outcome, stopped } of settled) {
+      this.outcomes.push(outcome);
+      if (!stopped) this.processed += 1;
+    }
+    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
   }
 
   /** Writes buffered outcomes in one transaction; on failure they stay buffered for the next flush. */

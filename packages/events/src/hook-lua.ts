@@ -30,21 +30,72 @@ return {
 `;
 
 /**
- * Args: the event table. Calls hook.execute(event): `return true, "msg"` (or nothing) succeeds, `return false, "why"`
- * fails, and an error() fails with its message (file:line of the hook).
+ * Run once after DESCRIBE_HOOK_LUA. Defines __sloth_hook_batch(key, events, n): calls hook.execute on each of the n
+ * events in turn, without a call back to JS per event (that would cost more than a trivial hook), and returns a
+ * report of them all. While it runs, __sloth_hook_progress(key) says which event is running and for how long (for
+ * its timeout), and __sloth_hook_report(key) returns what finished so far (when the batch was stopped).
+ * `events` is the text of a Lua list literal (loaded with an empty environment) of event tables; an event that
+ * could not be written as one is a string instead, saying why, and fails without running the hook. `return true, "msg"` (or nothing) succeeds, `return false, "why"` fails, and an error() fails with
+ * its message (file:line of the hook).
+ * A report is "OKS;STARTS;DURATIONS" (e.g. "101;0,0.01,0.02;0.01,0.01,0.003": success flags, then seconds since the
+ * batch began and seconds taken; os.clock is wall time in this build), or { s = that, texts = { i, text, ... } } with
+ * the output (or error) of the events that have one.
  */
-export const EXECUTE_HOOK_LUA = `
-local ev = ...
-local r = table.pack(xpcall(__sloth_hook.execute, __sloth_hook_error, ev))
-if not r[1] then return { success = false, error = r[2] } end
-local a, b = r[2], r[3]
+export const BATCH_HOOK_LUA = `
+local clock, concat, load, type, tostring, xpcall = os.clock, table.concat, load, type, tostring, xpcall
+local running = {}
 local function msg(v)
   if v == nil then return nil end
   if type(v) == 'table' then return json and json.encode(v) or tostring(v) end
   return tostring(v)
 end
-if a == false then return { success = false, error = msg(b) or 'hook returned false' } end
-if a == nil or a == true then return { success = true, output = msg(b) } end
-if type(a) == 'string' then return { success = true, output = a } end
-return { success = true, output = msg(a) }
+-- One string when no event has an output or error (a table costs more to convert than the hook costs to run).
+local function report(b)
+  local s = concat(b.oks) .. ';' .. concat(b.starts, ',') .. ';' .. concat(b.durations, ',')
+  if #b.texts == 0 then return s end
+  return { s = s, texts = b.texts }
+end
+function __sloth_hook_progress(key)
+  local b = running[key]
+  if b then return { i = b.i, elapsed = clock() - b.at } end
+end
+function __sloth_hook_report(key)
+  local b = running[key]
+  running[key] = nil
+  if b then return report(b) end
+end
+function __sloth_hook_batch(key, events, n)
+  local f, err = load('return ' .. events, '=events', 't', {})
+  if not f then error('could not read the events: ' .. err, 0) end
+  events = f()
+  local t0 = clock()
+  local b = { i = 0, at = t0, oks = {}, starts = {}, durations = {}, texts = {} }
+  running[key] = b
+  local oks, starts, durations, texts = b.oks, b.starts, b.durations, b.texts
+  local execute, handler = __sloth_hook.execute, __sloth_hook_error
+  for i = 1, n do
+    local at = clock()
+    b.i, b.at = i, at
+    local ev = events[i]
+    local ok, x, y
+    if type(ev) == 'string' then ok, x = false, ev else ok, x, y = xpcall(execute, handler, ev) end
+    local success, text
+    if not ok then success, text = false, x
+    elseif x == false then success, text = false, msg(y) or 'hook returned false'
+    elseif x == nil or x == true then success, text = true, msg(y)
+    elseif type(x) == 'string' then success, text = true, x
+    else success, text = true, msg(x) end
+    starts[i], durations[i], oks[i] = at - t0, clock() - at, success and '1' or '0'
+    if text ~= nil then texts[#texts + 1] = i; texts[#texts + 1] = text end
+  end
+  running[key] = nil
+  return report(b)
+end
 `;
+
+/** Args: key, events, n (see BATCH_HOOK_LUA). */
+export const RUN_BATCH_LUA = 'return __sloth_hook_batch(...)';
+/** Args: key. The running event of a batch: { i, elapsed } in seconds, or nil when the batch is over. */
+export const BATCH_PROGRESS_LUA = 'return __sloth_hook_progress(...)';
+/** Args: key. What a stopped batch finished (a report), or nil; forgets the batch. */
+export const BATCH_REPORT_LUA = 'return __sloth_hook_report(...)';
