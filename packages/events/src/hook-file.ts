@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import {
   checkEventPattern,
   errorMessage,
@@ -9,7 +7,7 @@ import {
   SlothError,
   z,
 } from '@sloth/core';
-import { createSandbox, displayPath, type LuaRuntime, LuaStopped, luaErrorText } from '@sloth/lua';
+import { createSandbox, displayPath, type LuaRuntime, LuaStopped, luaErrorText, readLuaSource } from '@sloth/lua';
 import { DESCRIBE_HOOK_LUA } from './hook-lua.js';
 
 /** A hook runs at most this long unless its file or `hook add --timeout` says otherwise. */
@@ -100,17 +98,8 @@ export async function readHookFile(
   overrides: HookOverrides = {},
   moduleCtx?: ModuleCallContext,
 ): Promise<HookDefinition> {
-  const path = resolve(file);
+  const { path, source } = await readLuaSource(file, 'hook file', 'pass the path of a Lua file that returns the hook table');
   const shown = displayPath(path);
-  let source: string;
-  try {
-    source = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new SlothError('not_found', `hook file '${file}' ${code === 'EISDIR' ? 'is a directory' : 'not found'}`, {
-      hint: 'pass the path of a Lua file that returns the hook table',
-    });
-  }
   const ctx = moduleCtx ?? quietContext(path);
   const runtime = await createSandbox({ modules, file: path, fallbackCtx: () => ctx, runTaskRefusal: 'in a hook' });
   try {

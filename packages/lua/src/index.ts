@@ -1,7 +1,14 @@
 export { type DelegationBundle, delegationBundle } from './delegation-bundle.js';
 export { GOROUTINES_PER_THREAD, type GoroutineHostOptions, GoroutineThreads } from './goroutine-host.js';
 export { LuaRuntime, LuaStopped, luaErrorText } from './lua-runtime.js';
-export { createSandbox, displayPath, findLuaFile, type RunTaskNowResult, type SandboxOptions } from './lua-sandbox.js';
+export {
+  createSandbox,
+  displayPath,
+  findLuaFile,
+  type RunTaskNowResult,
+  readLuaSource,
+  type SandboxOptions,
+} from './lua-sandbox.js';
 export type { LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';
 export { fromLua, toLua } from './lua-values.js';
 export { bindModules } from './module-binder.js';

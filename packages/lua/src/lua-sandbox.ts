@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   closestName,
@@ -116,6 +116,20 @@ function stdlibHost(options: SandboxOptions) {
       return found;
     },
   };
+}
+
+/**
+ * Reads a Lua file the user named (a workflow, a hook): its absolute path and text, or a `not_found` error saying
+ * which kind of file is missing and `hint` on what to pass instead.
+ */
+export async function readLuaSource(file: string, kind: string, hint: string): Promise<{ path: string; source: string }> {
+  const path = resolve(file);
+  try {
+    return { path, source: await readFile(path, 'utf8') };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SlothError('not_found', `${kind} '${file}' ${code === 'EISDIR' ? 'is a directory' : 'not found'}`, { hint });
+  }
 }
 
 /** Resolves `require(name)` to a Lua file next to `file` (a.b -> a/b.lua, ./x, x/init.lua). */

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import {
   didYouMean,
   errorMessage,
@@ -21,7 +20,7 @@ import {
 import { GoroutineThreads } from './goroutine-host.js';
 import { callPlainFunction } from './lua-caller.js';
 import { type LuaRuntime, LuaStopped, luaErrorText } from './lua-runtime.js';
-import { createSandbox, displayPath, type RunTaskNowResult } from './lua-sandbox.js';
+import { createSandbox, displayPath, type RunTaskNowResult, readLuaSource } from './lua-sandbox.js';
 import type { LuaExport, LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';
 import { asList, fromLua } from './lua-values.js';
 import { toTaskSpec, toWorkflowSpec } from './task-bridge.js';
@@ -75,17 +74,8 @@ export class WorkflowFile {
 
   /** Reads, executes and checks a workflow file; every mistake becomes a `load` error naming file and line. */
   static async load(options: LoadOptions): Promise<WorkflowFile> {
-    const path = resolve(options.file);
+    const { path, source } = await readLuaSource(options.file, 'workflow file', 'pass the path of a .sloth file with -f');
     const shown = displayPath(path, options.displayRoot);
-    let source: string;
-    try {
-      source = await readFile(path, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new SlothError('not_found', `workflow file '${options.file}' ${code === 'EISDIR' ? 'is a directory' : 'not found'}`, {
-        hint: 'pass the path of a .sloth file with -f',
-      });
-    }
     let file: WorkflowFile | undefined;
     const runtime = await createSandbox({
       modules: options.modules,
