@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +64,24 @@ export async function waitFor(predicate: () => boolean, timeoutMs: number, what:
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Waits (up to 10 s) until a command writes its pid into `path` (`echo $$ > path`), and returns the pid. */
+export async function waitForPid(path: string, what: string): Promise<number> {
+  let pid = 0;
+  await waitFor(
+    () => {
+      try {
+        pid = Number(readFileSync(path, 'utf8'));
+        return pid > 0;
+      } catch {
+        return false;
+      }
+    },
+    10_000,
+    what,
+  );
+  return pid;
 }
 
 /** Writes files into a fresh temp dir (creating folders) and returns its path. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '@sloth/core/store';
 import { describe, expect, it } from 'vitest';
-import { alive, collect, runCli, startCli, waitFor, writeFiles } from './cli.test-helper.js';
+import { alive, collect, runCli, startCli, waitFor, waitForPid, writeFiles } from './cli.test-helper.js';
 import { fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
 
 const withMaster = (url: string, tokenFile: string) => ['--master', url, '--token-file', tokenFile];
@@ -189,19 +189,7 @@ describe('master and agents as real processes', () => {
       ...withMaster(master.url, tokenFile),
     ]);
     const done = collect(exec, 20_000);
-    let pid = 0;
-    await waitFor(
-      () => {
-        try {
-          pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
-          return pid > 0;
-        } catch {
-          return false;
-        }
-      },
-      10_000,
-      'the command to start',
-    );
+    const pid = await waitForPid(join(dir, 'pid'), 'the command to start');
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toEqual({ code: 0, signal: null });
     expect(alive(pid)).toBe(false);

@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alive, collect, startCli, waitFor, writeFiles } from './cli.test-helper.js';
+import { alive, collect, startCli, waitFor, waitForPid, writeFiles } from './cli.test-helper.js';
 
 describe('cancellation', () => {
   it('SIGINT stops running tasks, kills their processes, prints the summary and exits 130', async () => {
@@ -17,19 +17,7 @@ describe('cancellation', () => {
     );
     const child = startCli(['workflow', 'run', '-f', file]);
     const done = collect(child, 20_000);
-    let pid = 0;
-    await waitFor(
-      () => {
-        try {
-          pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
-          return pid > 0;
-        } catch {
-          return false;
-        }
-      },
-      10_000,
-      'the sleeper task to start',
-    );
+    const pid = await waitForPid(join(dir, 'pid'), 'the sleeper task to start');
     expect(alive(pid)).toBe(true);
     child.kill('SIGINT');
     const r = await done;
