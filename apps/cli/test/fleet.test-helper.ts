@@ -64,7 +64,7 @@ export function fleetHome(): { home: string; tokenFile: string } {
   return { home, tokenFile };
 }
 
-/** `sloth-runner master start` on 127.0.0.1 (a free port unless given), waiting until it listens. */
+/** `sloth-runner master start` on 127.0.0.1 (a free port unless given), waiting until it listens; `url` is https:// with --tls-cert. */
 export async function startMaster(
   home: string,
   tokenFile: string,
@@ -76,8 +76,8 @@ export async function startMaster(
     ['master', 'start', '--port', String(port), '--token-file', tokenFile, '--heartbeat-interval', HEARTBEAT, ...extra],
     home,
   );
-  await d.waitFor(/master listening on http:\/\/127\.0\.0\.1:\d+/);
-  const url = /master listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(d.output())?.[1] as string;
+  await d.waitFor(/master listening on https?:\/\/127\.0\.0\.1:\d+/);
+  const url = /master listening on (https?:\/\/127\.0\.0\.1:\d+)/.exec(d.output())?.[1] as string;
   return { ...d, url };
 }
 

@@ -58,7 +58,8 @@ export class SlothAgent {
         if (!this.stopping.signal.aborted) this.options.log('warn', 'the master closed the connection');
       } catch (err) {
         registered = this.session?.registered ?? registered;
-        const e = fromRpcError(err, this.options.master.address);
+        const https = this.session?.transport.baseUrl.startsWith('https:') ?? false;
+        const e = fromRpcError(err, this.options.master.address, https);
         if (this.stopping.signal.aborted) break;
         // Before the first registration a refusal is a configuration mistake: say so and stop instead of retrying forever.
         if (!this.everRegistered && (e.code === 'unauthenticated' || e.code === 'conflict' || e.code === 'invalid_argument'))

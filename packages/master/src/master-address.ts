@@ -19,6 +19,8 @@ export function masterBaseUrl(address: string, tls = false): string {
   if (
     (url.protocol !== 'http:' && url.protocol !== 'https:') ||
     url.hostname === '' ||
+    // URL drops an empty port ("host:" means "host"); people who typed the colon meant to give one.
+    /:\/?$/.test(text) ||
     (url.pathname !== '/' && url.pathname !== '')
   ) {
     throw badAddress(address);

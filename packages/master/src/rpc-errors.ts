@@ -21,15 +21,58 @@ export function toConnectError(err: unknown): ConnectError {
   return new ConnectError(errorMessage(err), Code.Internal);
 }
 
-/** Client side: what a failed call to the master at `address` means for people, as a SlothError with a hint. */
-export function fromRpcError(err: unknown, address: string): SlothError {
+/** Node's codes for a TLS certificate the client could not verify (OpenSSL's X509 verify results, and a name mismatch). */
+const CERT_ERROR = /CERT|SIGNATURE|ISSUER|SELF_SIGNED/;
+
+/** The `code` of the error or of one of its causes that matches `re`, if any. */
+function causeCode(err: unknown, re: RegExp): string | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && re.test(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * Client side: what a failed call to the master at `address` means for people, as a SlothError with a hint.
+ * `tls`: whether the call went over https (a CA was given, or the address said https://).
+ */
+export function fromRpcError(err: unknown, address: string, tls = false): SlothError {
   if (err instanceof SlothError) return err;
   const e = ConnectError.from(err);
+  const cert = causeCode(err, CERT_ERROR);
+  if (cert !== undefined) {
+    // The master could not prove who it is: as final as a refused token (an agent stops instead of retrying).
+    return new SlothError(
+      'unauthenticated',
+      `cannot verify the TLS certificate of the master at ${address}: ${e.rawMessage} (${cert})`,
+      {
+        hint:
+          cert === 'ERR_TLS_CERT_ALTNAME_INVALID'
+            ? "the master's certificate does not name this host: connect by a name or IP in its subjectAltName, or reissue the certificate"
+            : "pass --ca with the CA certificate (PEM) that signed the master's certificate (its `master start --tls-cert`)",
+        cause: err,
+      },
+    );
+  }
+  const tlsHandshake = causeCode(err, /^ERR_SSL_/);
+  if (tlsHandshake !== undefined) {
+    return new SlothError(
+      'unavailable',
+      `TLS handshake with the master at ${address} failed: ${e.rawMessage} (${tlsHandshake})`,
+      {
+        hint: 'the master may not serve TLS: drop --ca and https:// unless it was started with --tls-cert/--tls-key',
+        cause: err,
+      },
+    );
+  }
   // The master sends a SlothError's hint inside the message (plain Connect clients read it too): split it off again.
   const split = /^(.*) \(hint: (.*)\)$/s.exec(e.rawMessage);
   const message = split ? (split[1] as string) : e.rawMessage;
   const serverHint = split?.[2];
-  switch (e.code) {
+  // Aborted is also what the master answers for lost work; only a reset socket means the connection was cut.
+  const reset = e.code === Code.Aborted && (causeCode(err, /^ECONNRESET$/) !== undefined || /ECONNRESET/.test(e.rawMessage));
+  switch (reset ? Code.Canceled : e.code) {
     case Code.Unauthenticated:
       return new SlothError('unauthenticated', `the master at ${address} refused the token: ${message}`, {
         hint: 'pass the token the master was started with: --token, --token-file or SLOTH_TOKEN',
@@ -50,9 +93,12 @@ export function fromRpcError(err: unknown, address: string): SlothError {
     case Code.DeadlineExceeded:
       return new SlothError('timeout', message, { cause: err });
     case Code.Canceled:
-      // We did not cancel (callers handle their own Ctrl-C): the connection was cut under us.
+      // We did not cancel (callers handle their own Ctrl-C): the connection was cut or reset under us. A plain-http
+      // client talking to a TLS master ends here too (closed or ECONNRESET, depending on timing).
       return new SlothError('unavailable', `the connection to the master at ${address} was closed: ${message}`, {
-        hint: 'the master may have stopped or restarted; work it had sent may still finish on the agent',
+        hint: tls
+          ? 'the master may have stopped or restarted; work it had sent may still finish on the agent'
+          : 'the master may have stopped or restarted (work it had sent may still finish on the agent); if it serves TLS (it logs https://), pass --ca with the CA certificate that signed its certificate',
         cause: err,
       });
     case Code.ResourceExhausted:

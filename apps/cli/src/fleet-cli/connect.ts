@@ -66,7 +66,7 @@ export async function withControl<T>(flags: MasterFlags, fn: (client: ControlCli
   try {
     return await fn(createClient(ControlService, t.transport));
   } catch (err) {
-    throw fromRpcError(err, conn.address);
+    throw fromRpcError(err, conn.address, t.baseUrl.startsWith('https:'));
   } finally {
     // The HTTP/2 session would otherwise linger until it idles out.
     t.close();

@@ -40,7 +40,7 @@ export class MasterDelegator implements TaskDelegator {
     try {
       agents = (await this.client.listAgents({})).agents;
     } catch (err) {
-      throw fromRpcError(err, this.conn.address);
+      throw fromRpcError(err, this.conn.address, this.transport.baseUrl.startsWith('https:'));
     }
     for (const { agent, task } of named) {
       const found = agents.find((a) => a.name === agent);
@@ -107,7 +107,7 @@ export class MasterDelegator implements TaskDelegator {
           hint: `\`sloth-runner agent get ${agent}\` shows whether the agent is back`,
         });
       }
-      const e = fromRpcError(err, this.conn.address);
+      const e = fromRpcError(err, this.conn.address, this.transport.baseUrl.startsWith('https:'));
       if (e.code === 'unavailable' && workId !== undefined) {
         // The agent keeps the result until a master acknowledges it: it is recorded when the master is back.
         throw new SlothError(
