@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as agents from './cases/agents.mjs';
 import * as events from './cases/events.mjs';
 import * as exec500 from './cases/exec-500.mjs';
+import * as fanout from './cases/fanout.mjs';
 import * as fib from './cases/fib.mjs';
 import * as goroutine from './cases/goroutine.mjs';
 import * as noop1000 from './cases/noop-1000.mjs';
@@ -17,7 +18,7 @@ import { onlyCases, skipAnsible } from './lib/options.mjs';
 import { BENCH_DIR } from './lib/paths.mjs';
 import { caseSection, resultsMarkdown, summaryTable } from './lib/report.mjs';
 
-const CASES = { exec: exec500, noop: noop1000, fib, startup, state, stack, goroutine, agents, events };
+const CASES = { exec: exec500, noop: noop1000, fib, startup, state, stack, goroutine, agents, events, fanout };
 const only = onlyCases;
 for (const k of only ?? [])
   if (!(k in CASES)) throw new Error(`BENCH_ONLY: unknown case '${k}' (known: ${Object.keys(CASES).join(', ')})`);

@@ -1,9 +1,10 @@
 // Benchmark: master and agents. The round trip of `agent exec` of /bin/true (through the master to an agent and
 // back: RPC only, and the whole CLI command), an idle agent's memory, and the master's CPU and RSS while N
 // simulated agents heartbeat every 5 s (each on its own connection, from another process).
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpuSeconds, daemon, killAll, until } from '../lib/daemon.mjs';
+import { masterClient, SLOTH_BIN, startAgent, startMaster } from '../lib/fleet.mjs';
 import { failure, median, runChild } from '../lib/measure.mjs';
 import { BENCH_DIR, REPO, WORK } from '../lib/paths.mjs';
 import { ms } from '../lib/table.mjs';
@@ -14,43 +15,6 @@ const SIM_AGENTS = 1000;
 const HEARTBEAT_MS = 5000;
 const CPU_WINDOW_MS = 30_000;
 const TOKEN = 'bench-token-0123456789';
-const BIN = join(REPO, 'apps/cli/bin/run.js');
-const AGENT = join(REPO, 'apps/agent/bin/sloth-agent.js');
-const TICKS = 100; // USER_HZ on Linux
-
-const client = () => import(join(REPO, 'packages/master/dist/client.js'));
-
-/** A child that lives for the whole case; its output is kept, and it is killed at the end. */
-function daemon(args, env = {}) {
-  const child = spawn(process.execPath, args, {
-    cwd: REPO,
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  child.stderr.on('data', (d) => {
-    out += d;
-  });
-  return { child, output: () => out };
-}
-
-async function until(pred, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`agents bench: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
-}
 
 /** RSS and private (not shared with other processes) memory of a process, in MB. */
 function memory(pid) {
@@ -68,14 +32,6 @@ const pct = (xs, p) => {
 };
 const mb = (v) => (Number.isFinite(v) ? `${v.toFixed(1)} MB` : '–');
 
-async function startMaster(home, tokenFile, heartbeat) {
-  const m = daemon([BIN, 'master', 'start', '--port', '0', '--token-file', tokenFile, '--heartbeat-interval', heartbeat], {
-    SLOTH_HOME: home,
-  });
-  await until(() => /master listening on (\S+)/.test(m.output()), 30_000, `the master to listen\n${m.output()}`);
-  return { ...m, url: /master listening on (\S+)/.exec(m.output())[1] };
-}
-
 export async function run(log) {
   mkdirSync(WORK, { recursive: true });
   const home = mkdtempSync(join(WORK, 'agents-'));
@@ -87,9 +43,9 @@ export async function run(log) {
     log(`agents: agent exec /bin/true x${RPC_RUNS} over RPC, x${CLI_RUNS} as CLI commands`);
     const master = await startMaster(home, tokenFile, '5s');
     children.push(master.child);
-    const agent = daemon([AGENT, '--name', 'bench-01', '--master', master.url, '--token-file', tokenFile]);
+    const agent = startAgent('bench-01', master.url, tokenFile);
     children.push(agent.child);
-    const { controlClient } = await client();
+    const { controlClient } = await masterClient();
     const c = controlClient({ address: master.url, token: TOKEN });
     await until(async () => (await c.listAgents({})).agents.length === 1, 30_000, 'the agent to register');
     const execOnce = async () => {
@@ -107,7 +63,7 @@ export async function run(log) {
     for (let i = 0; i < CLI_RUNS; i++) {
       const t0 = performance.now();
       const r = await runChild(
-        BIN,
+        SLOTH_BIN,
         ['agent', 'exec', 'bench-01', '/bin/true', '--master', master.url, '--token-file', tokenFile],
         {
           timeoutMs: 60_000,
@@ -197,6 +153,6 @@ export async function run(log) {
       ],
     };
   } finally {
-    for (const ch of children) if (ch.exitCode === null && ch.signalCode === null) ch.kill('SIGKILL');
+    killAll(children);
   }
 }

@@ -4,11 +4,16 @@ import { failure, runChild } from './measure.mjs';
 import { CLI, REPO } from './paths.mjs';
 
 /**
- * `./sloth-runner workflow run -f FILE --output json`; resolves with the CLI's wall time, the engine's
+ * `./sloth-runner workflow run -f FILE --output json [...args]`; resolves with the CLI's wall time, the engine's
  * duration_ms, the parsed report and stderr. Throws when the run fails, times out or prints no JSON.
+ * `env` is added to this process's environment.
  */
-export async function runWorkflowFile(file, { timeoutMs }) {
-  const r = await runChild(CLI, ['workflow', 'run', '-f', file, '--output', 'json'], { timeoutMs, cwd: REPO });
+export async function runWorkflowFile(file, { timeoutMs, args = [], env }) {
+  const r = await runChild(CLI, ['workflow', 'run', '-f', file, '--output', 'json', ...args], {
+    timeoutMs,
+    cwd: REPO,
+    env: env ? { ...process.env, ...env } : undefined,
+  });
   const why = failure(r, `sloth-runner ${file}`);
   if (why) throw new Error(why);
   let report;
