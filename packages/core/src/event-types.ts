@@ -8,9 +8,14 @@ const PATTERN_SEGMENT = '(?:[a-z0-9_*-]+)';
 const EVENT_PATTERN = new RegExp(`^${PATTERN_SEGMENT}(\\.${PATTERN_SEGMENT})*$`);
 const MAX_TYPE_LENGTH = 128;
 
+/** True for a valid event type such as `deploy.started`. */
+export function isEventType(type: string): boolean {
+  return type.length <= MAX_TYPE_LENGTH && EVENT_TYPE.test(type);
+}
+
 /** Throws a usage error naming `who` unless `type` is a valid event type such as `deploy.started`. */
 export function checkEventType(type: string, who: string): string {
-  if (type.length <= MAX_TYPE_LENGTH && EVENT_TYPE.test(type)) return type;
+  if (isEventType(type)) return type;
   throw new SlothError('invalid_argument', `${who}: invalid event type '${type}'`, {
     hint: 'an event type is a category and a name in lowercase, separated by dots, e.g. "deploy.started" or "backup.db_failed"',
   });

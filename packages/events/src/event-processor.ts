@@ -112,8 +112,7 @@ export class EventProcessor {
   async drain(timeoutMs: number): Promise<DrainReport> {
     await this.loop(Date.now() + timeoutMs, true);
     const runId = this.options.runId;
-    const counts = runId === undefined ? undefined : this.events.runCounts(runId);
-    return { processed: this.processed, left: counts ? counts.pending + counts.processing : 0 };
+    return { processed: this.processed, left: runId === undefined ? 0 : this.events.liveCount(runId) };
   }
 
   /** Stops claiming; in-flight hooks get `graceMs` to finish, then are stopped and their events released. */

@@ -26,6 +26,8 @@ export interface AgentWorkRecord {
   exitCode: number | null;
   error: string | null;
   durationMs: number | null;
+  /** A task's outputs as a JSON object. */
+  outputJson: string | null;
   createdAt: number;
   deadline: number | null;
   finishedAt: number | null;
@@ -37,6 +39,7 @@ export interface AgentWorkOutcome {
   exitCode?: number | undefined;
   error?: string | undefined;
   durationMs?: number | undefined;
+  outputJson?: string | undefined;
 }
 
 const SQL = {
@@ -52,7 +55,7 @@ const SQL = {
     'INSERT INTO agent_work (id, agent, kind, what, status, created_at, deadline) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
     'ON CONFLICT (id) DO NOTHING',
   finishWork:
-    "UPDATE agent_work SET status = ?, exit_code = ?, error = ?, duration_ms = ?, finished_at = ? WHERE id = ? AND status = 'pending'",
+    "UPDATE agent_work SET status = ?, exit_code = ?, error = ?, duration_ms = ?, output_json = ?, finished_at = ? WHERE id = ? AND status = 'pending'",
   getWork: 'SELECT * FROM agent_work WHERE id = ?',
   pendingWork: "SELECT * FROM agent_work WHERE status = 'pending' ORDER BY created_at",
   pruneWork: "DELETE FROM agent_work WHERE status <> 'pending' AND finished_at < ?",
@@ -79,6 +82,7 @@ interface WorkRow {
   exit_code: number | null;
   error: string | null;
   duration_ms: number | null;
+  output_json: string | null;
   created_at: number;
   deadline: number | null;
   finished_at: number | null;
@@ -145,6 +149,7 @@ export class AgentRepo {
           outcome.exitCode ?? null,
           outcome.error ?? null,
           outcome.durationMs ?? null,
+          outcome.outputJson ?? null,
           now,
           id,
         ).changes > 0,
@@ -204,6 +209,7 @@ function toWork(r: WorkRow): AgentWorkRecord {
     exitCode: r.exit_code,
     error: r.error,
     durationMs: r.duration_ms,
+    outputJson: r.output_json,
     createdAt: r.created_at,
     deadline: r.deadline,
     finishedAt: r.finished_at,

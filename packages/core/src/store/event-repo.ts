@@ -65,6 +65,17 @@ export interface EventOutcome {
   executions: Omit<HookExecutionRecord, 'id' | 'eventId'>[];
 }
 
+/** An event made elsewhere (an agent's outbox) that keeps its id and creation time. */
+export interface ForwardedEvent {
+  id: string;
+  type: string;
+  /** Its data as a JSON object. */
+  data: string;
+  stack?: string | undefined;
+  runId?: string | undefined;
+  createdAt: number;
+}
+
 export interface EventFilter {
   /** An event type or a pattern with `*`. */
   type?: string | undefined;
@@ -90,7 +101,11 @@ const SQL = {
   insert:
     'INSERT INTO events (id, type, source, stack, run_id, data, status, attempts, available_at, created_at, updated_at) ' +
     "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
-  // Oldest due first, in index order ((status, available_at) and (run_id, status, available_at)): no sort of the backlog.
+  // An id already stored is the same event sent again (its ack was lost): stored once.
+  insertForwarded:
+    'INSERT OR IGNORE INTO events (id, type, source, stack, run_id, data, status, attempts, available_at, created_at, updated_at) ' +
+    "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
+  // Oldest due first, in the order of events_pending (available_at, run_id): no sort of the backlog.
   claim: `UPDATE events SET ${CLAIM_SET} WHERE id IN (SELECT id FROM events WHERE ${CLAIMABLE} ORDER BY available_at LIMIT @limit) RETURNING ${COLUMNS}`,
   claimRun: `UPDATE events SET ${CLAIM_SET} WHERE id IN (SELECT id FROM events WHERE run_id = @runId AND ${CLAIMABLE} ORDER BY available_at LIMIT @limit) RETURNING ${COLUMNS}`,
   renew: "UPDATE events SET lease_until = ? WHERE lease_owner = ? AND status = 'processing'",
@@ -121,10 +136,13 @@ const SQL = {
   executionsOf:
     'SELECT id, hook, event_id AS eventId, attempt, success, output, error, duration_ms AS durationMs, started_at AS startedAt ' +
     'FROM hook_executions WHERE event_id = ? ORDER BY id',
-  countRun: 'SELECT status, count(*) AS n FROM events WHERE run_id = ? GROUP BY status',
+  countLive:
+    "SELECT (SELECT count(*) FROM events WHERE status = 'pending' AND run_id = @runId) + " +
+    "(SELECT count(*) FROM events WHERE status = 'processing' AND run_id = @runId) AS n",
   nextAvailableRun: "SELECT min(available_at) AS at FROM events WHERE run_id = ? AND status = 'pending'",
   completeRun:
     "UPDATE events SET status = 'completed', updated_at = @now, processed_at = @now WHERE run_id = @runId AND status = 'pending'",
+  // A scan: cleanup is rare, and an index on created_at would cost every dispatch.
   cleanupExecutions:
     'DELETE FROM hook_executions WHERE event_id IN (SELECT id FROM events WHERE created_at < @before AND status IN (SELECT value FROM json_each(@statuses)))',
   cleanupEvents: 'DELETE FROM events WHERE created_at < @before AND status IN (SELECT value FROM json_each(@statuses))',
@@ -153,10 +171,36 @@ export class EventRepo {
   /** Validates and persists one event (status pending) and returns its id; the write is committed when it returns. */
   dispatch(type: string, data: Record<string, unknown>, meta: EventMetaInput, now = Date.now()): string {
     checkEventType(type, 'event');
-    const text = encodeData(data, type);
+    const text = encodeEventData(data, type);
     const id = newEventId(now);
     this.single(() => this.sql.insert.run(id, type, meta.source, meta.stack ?? null, meta.runId ?? null, text, now, now, now));
     return id;
+  }
+
+  /**
+   * Stores events forwarded with their own ids (an agent's outbox) in one transaction, each id once: one sent again
+   * after a lost acknowledgement is not stored twice. Returns how many were new.
+   */
+  receive(events: readonly ForwardedEvent[], source: string, now = Date.now()): number {
+    const rows = events.map((e) => {
+      checkEventType(e.type, 'event');
+      let data: unknown;
+      try {
+        data = JSON.parse(e.data);
+      } catch {
+        throw new SlothError('invalid_argument', `event '${e.type}' (${e.id}): its data is not JSON`);
+      }
+      return { ...e, data: encodeEventData(data as Record<string, unknown>, e.type) };
+    });
+    return this.write(() =>
+      rows.reduce(
+        (n, e) =>
+          n +
+          this.sql.insertForwarded.run(e.id, e.type, source, e.stack ?? null, e.runId ?? null, e.data, now, e.createdAt, now)
+            .changes,
+        0,
+      ),
+    );
   }
 
   /** Claims up to `limit` pending events that are due (the longest due first), leasing them to `owner` for `leaseMs`. */
@@ -239,11 +283,9 @@ export class EventRepo {
     return this.single(() => this.sql.completeRun.run({ runId, now }).changes);
   }
 
-  /** How many events of a run are in each status. */
-  runCounts(runId: string): Record<EventStatus, number> {
-    const counts: Record<EventStatus, number> = { pending: 0, processing: 0, completed: 0, failed: 0 };
-    for (const r of this.read(() => this.sql.countRun.all(runId) as { status: EventStatus; n: number }[])) counts[r.status] = r.n;
-    return counts;
+  /** How many events of a run are still pending or processing. */
+  liveCount(runId: string): number {
+    return this.read(() => (this.sql.countLive.get({ runId }) as { n: number }).n);
   }
 
   /** When the earliest pending event of a run becomes claimable, or undefined when it has none. */
@@ -354,7 +396,8 @@ function toRecord(r: Row): EventRecord {
   };
 }
 
-function encodeData(data: Record<string, unknown>, type: string): string {
+/** An event's data as the JSON object text it is stored as; refuses what is not an object, or is too big. */
+export function encodeEventData(data: Record<string, unknown>, type: string): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(data ?? {});

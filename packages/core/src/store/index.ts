@@ -8,6 +8,7 @@ export {
   agentRepo,
 } from './agent-repo.js';
 export { newEventId } from './event-id.js';
+export { EventOutboxRepo, eventOutboxRepo } from './event-outbox-repo.js';
 export {
   EVENT_STATUSES,
   type EventFilter,
@@ -16,7 +17,9 @@ export {
   type EventRecord,
   EventRepo,
   type EventStatus,
+  encodeEventData,
   eventRepo,
+  type ForwardedEvent,
   type HookExecutionRecord,
   type LeaseOwner,
   MAX_EVENT_DATA_BYTES,
@@ -33,7 +36,7 @@ export {
   renewLease,
   tryAcquireLease,
 } from './leases.js';
-export { defaultDataDir, openStore, type Store, type StoreDb, storeError } from './open-store.js';
+export { defaultDataDir, openStore, type Store, type StoreDb, storeError, storeFile } from './open-store.js';
 export * as schema from './schema.js';
 export * from './stack-repo.js';
 export * from './stack-run.js';

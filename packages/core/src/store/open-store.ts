@@ -31,9 +31,14 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.SLOTH_HOME && env.SLOTH_HOME.length > 0 ? env.SLOTH_HOME : join(homedir(), '.sloth-runner');
 }
 
+/** The database file of a data directory. */
+export function storeFile(dataDir: string): string {
+  return join(dataDir, DB_FILE);
+}
+
 /** Opens (creating if needed) the data directory's database, in WAL mode, migrated to the current schema. */
 export function openStore(dataDir: string = defaultDataDir()): Store {
-  const path = join(dataDir, DB_FILE);
+  const path = storeFile(dataDir);
   let sqlite: Database.Database;
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Key-value state: any JSON value, optional expiry (ms since epoch), a version for compare-and-swap. */
@@ -10,7 +11,9 @@ export const state = sqliteTable(
     version: integer('version').notNull().default(1),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('state_expires_at').on(t.expiresAt)],
+  // Partial: only keys with a ttl are in it (all the sweep looks for), so setting a key without one writes no index
+  // entry; a full index made every state.set a third slower.
+  (t) => [index('state_expires_at').on(t.expiresAt).where(sql`expires_at IS NOT NULL`)],
 );
 
 /** Named leases: held by one token until released or until they expire (a dead holder loses them). */
@@ -119,7 +122,7 @@ export const events = sqliteTable(
     /** Sortable unique id (time first), given to hooks so they can be idempotent. */
     id: text('id').primaryKey(),
     type: text('type').notNull(),
-    /** "cli", "workflow:<name>", "hook:<name>", later agent names. */
+    /** "cli", "workflow:<name>", "hook:<name>", "master", "agent:<name>", "api". */
     source: text('source').notNull(),
     stack: text('stack'),
     runId: text('run_id'),
@@ -139,11 +142,14 @@ export const events = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
     processedAt: integer('processed_at'),
   },
+  // Only live events are indexed: a dispatch writes the row and one index entry, and a finished event leaves every
+  // index (the queue's speed does not depend on its history). Claims read events_pending in available_at order (a
+  // run's own claims filter it by run_id); lease recovery and renewal read events_processing; listing walks the
+  // primary key (ids start with their time); cleanup, which is rare, scans. The table is WITHOUT ROWID (migration 0006; drizzle cannot
+  // say so): rows live in the primary key's b-tree instead of a second one.
   (t) => [
-    index('events_status_available').on(t.status, t.availableAt),
-    index('events_created').on(t.createdAt),
-    // A run's own claims (the CLI drains its run) and its counts, without scanning other runs' events.
-    index('events_run_status').on(t.runId, t.status, t.availableAt),
+    index('events_pending').on(t.availableAt, t.runId).where(sql`status = 'pending'`),
+    index('events_processing').on(t.leaseUntil).where(sql`status = 'processing'`),
   ],
 );
 
@@ -213,6 +219,8 @@ export const agentWork = sqliteTable(
     exitCode: integer('exit_code'),
     error: text('error'),
     durationMs: integer('duration_ms'),
+    /** A task's outputs (JSON object), kept so a caller that re-attaches after a master restart gets them. */
+    outputJson: text('output_json'),
     createdAt: integer('created_at').notNull(),
     /** When the master gives up on it (its timeout), if it has one. */
     deadline: integer('deadline'),
@@ -220,3 +228,17 @@ export const agentWork = sqliteTable(
   },
   (t) => [index('agent_work_status').on(t.status), index('agent_work_agent').on(t.agent, t.createdAt)],
 );
+
+/**
+ * An agent's events on their way to its master: written before event.dispatch returns on the agent, sent up the agent
+ * stream, and deleted once the master acknowledges them (so a dead link or a dead agent loses none).
+ */
+export const eventOutbox = sqliteTable('event_outbox', {
+  /** The event's id, kept by the master: sending one again after a lost ack stores it once. */
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  data: text('data').notNull(),
+  stack: text('stack'),
+  runId: text('run_id'),
+  createdAt: integer('created_at').notNull(),
+});

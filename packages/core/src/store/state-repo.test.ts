@@ -131,6 +131,22 @@ describe('StateRepo TTLs', () => {
     expect(s.stats(T0 + 10_000)).toMatchObject({ keys: 2, withTtl: 0, expiredRemoved: 1 });
     expect(rows()).toBe(2);
   });
+
+  it('only keys with a ttl are in the expiry index, and the sweep finds them through it', () => {
+    const s = stateRepo(store);
+    s.set('forever', 1, undefined, T0);
+    s.set('brief', 1, 1000, T0);
+    s.set('was-brief', 1, 1000, T0);
+    s.persist('was-brief', T0);
+    // Partial (WHERE expires_at IS NOT NULL): a set without a ttl writes no index entry, a third of its cost.
+    const indexes = store.sqlite.pragma('index_list(state)') as { name: string; partial: number }[];
+    expect(indexes.find((i) => i.name === 'state_expires_at')?.partial).toBe(1);
+    const plan = store.sqlite
+      .prepare('EXPLAIN QUERY PLAN DELETE FROM state WHERE expires_at IS NOT NULL AND expires_at <= ?')
+      .all(T0) as { detail: string }[];
+    expect(plan.map((r) => r.detail).join(' ')).toContain('USING INDEX state_expires_at');
+    expect(s.stats(T0 + 5000)).toMatchObject({ keys: 2, withTtl: 0, expiredRemoved: 1 });
+  });
 });
 
 describe('StateRepo keys, list, clear', () => {

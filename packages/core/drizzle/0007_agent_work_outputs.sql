@@ -1,0 +1,1 @@
+ALTER TABLE `agent_work` ADD `output_json` text;
