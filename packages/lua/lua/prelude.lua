@@ -434,15 +434,23 @@ end
 
 function S.task_spec(name) local t = tasks_by_name[name] return t and t.spec end
 
--- module functions: JS returns `true, values...` or `false, message`, or a promise of those
-local pack, unpack = table.pack, table.unpack
+-- A task body created at run time travels to an agent as code (the agent's copy of the file never declares it).
+function S.encode_body(id) return S.transfer.encode_function(fns[id], 'to an agent') end
+function S.decode_body(code)
+  local decoded = S.transfer.decode(code, setmetatable({}, { __index = _G }))
+  return ref(decoded[1])
+end
+
+-- module functions: JS returns `true, values...` or `false, message`, or a promise of those.
+-- Varargs, not a packed table: no table per call. Both calls below are tail calls, so level 2 is the module
+-- function's caller.
+local function settle(ok, ...)
+  if ok == true then return ... end
+  if type(ok) == 'userdata' then return settle(ok:await()) end
+  error((...), 2)
+end
 function S.bind(js_fn)
-  return function(...)
-    local r = pack(js_fn(...))
-    if type(r[1]) == 'userdata' then r = pack(r[1]:await()) end
-    if not r[1] then error(r[2], 2) end
-    return unpack(r, 2, r.n)
-  end
+  return function(...) return settle(js_fn(...)) end
 end
 
 __sloth = S

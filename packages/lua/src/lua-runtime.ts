@@ -1,6 +1,7 @@
 import type { ModuleCallContext } from '@sloth/core';
 import { type LuaEngine, LuaFactory, LuaReturn } from 'wasmoon';
 import { toLua } from './lua-values.js';
+import { NativeCalls, NativeFunctions } from './native-calls.js';
 
 const LUA_REGISTRYINDEX = -1001000;
 const COUNT_MASK = 8;
@@ -34,11 +35,14 @@ export class LuaStopped extends Error {
 export class LuaRuntime {
   /** The thread whose Lua code is executing right now (JS is single-threaded, so there is one). */
   current: LuaThreadState | undefined;
+  private readonly native: NativeCalls;
 
   private constructor(
     readonly engine: LuaEngine,
     private readonly hook: number,
-  ) {}
+  ) {
+    this.native = new NativeCalls(engine);
+  }
 
   static async create(): Promise<LuaRuntime> {
     factory ??= new LuaFactory(undefined, process.env);
@@ -72,7 +76,10 @@ export class LuaRuntime {
     return runtime;
   }
 
-  /** Loads `chunk` as a function and calls it with `args` in a fresh thread; resolves with its first result. */
+  /**
+   * Loads `chunk` as a function and calls it with `args` in a fresh thread; resolves with its first result.
+   * A NativeFunctions argument arrives as a table of Lua functions.
+   */
   async run(
     chunk: string,
     chunkName: string,
@@ -87,7 +94,10 @@ export class LuaRuntime {
     const st: LuaThreadState = { ...state, address: thread.address, lastYield: Date.now() };
     try {
       thread.loadString(chunk, chunkName);
-      for (const a of args) thread.pushValue(toLua(a));
+      for (const a of args) {
+        if (a instanceof NativeFunctions) this.native.pushTable(thread, a);
+        else thread.pushValue(toLua(a));
+      }
       let r = this.resume(thread, st, args.length);
       while (r.result === LuaReturn.Yield) {
         if (st.signal?.aborted) throw new LuaStopped(st.signal.reason);
@@ -121,6 +131,7 @@ export class LuaRuntime {
   }
 
   close(): void {
+    this.native.close();
     this.engine.global.lua.module.removeFunction(this.hook);
     this.engine.global.close();
   }

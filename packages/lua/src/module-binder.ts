@@ -10,9 +10,7 @@ import {
 import { LuaMultiReturn as MultiReturn } from 'wasmoon';
 import type { LuaRuntime } from './lua-runtime.js';
 import { toLua } from './lua-values.js';
-
-/** What a bound function hands Lua: `true, values...` or `false, message`, as several Lua values (no table to build). */
-type Envelope = MultiReturn;
+import { type NativeFunction, NativeFunctions } from './native-calls.js';
 
 const INSTALL = `
 local name, fns, names, luaSources, internalFns, internalLua = ...
@@ -43,7 +41,14 @@ export async function bindModules(
   for (const module of modules) {
     const [fns, luaSources] = bindFunctions(runtime, module.name, module.functions, fallbackCtx);
     const [internalFns, internalLua] = bindFunctions(runtime, module.name, module.internals ?? {}, fallbackCtx);
-    const args = [module.name, fns, Object.keys(module.functions), luaSources, internalFns, internalLua];
+    const args = [
+      module.name,
+      new NativeFunctions(fns),
+      Object.keys(module.functions),
+      luaSources,
+      new NativeFunctions(internalFns),
+      internalLua,
+    ];
     await runtime.run(INSTALL, '=sloth:modules', args, {
       signal: undefined,
       moduleCtx: fallbackCtx(),
@@ -51,30 +56,31 @@ export async function bindModules(
   }
 }
 
-type BoundFn = (...raw: unknown[]) => Envelope | Promise<Envelope>;
-
 /** JS functions that validate their arguments and run with the calling task's context, and the Lua sources. */
 function bindFunctions(
   runtime: LuaRuntime,
   module: string,
   functions: Record<string, FunctionSpec>,
   fallbackCtx: () => ModuleCallContext,
-): [Record<string, BoundFn>, Record<string, string>] {
-  const fns: Record<string, BoundFn> = {};
+): [Record<string, NativeFunction>, Record<string, string>] {
+  const fns: Record<string, NativeFunction> = {};
   const luaSources: Record<string, string> = {};
   for (const [name, spec] of Object.entries(functions)) {
     if (spec.lua !== undefined) {
       luaSources[name] = spec.lua;
       continue;
     }
-    fns[name] = (...raw: unknown[]) => {
+    fns[name] = (raw) => {
       const ctx = runtime.current?.moduleCtx ?? fallbackCtx();
       try {
         const out = spec.run(parseArgs(module, name, spec, raw) as never, ctx);
         if (out && typeof (out as Promise<unknown>).then === 'function') {
-          return (out as Promise<unknown>).then(envelope, failure);
+          return (out as Promise<unknown>).then(
+            (v) => MultiReturn.from(results(v)),
+            (err) => MultiReturn.from(failure(err)),
+          );
         }
-        return envelope(out);
+        return results(out);
       } catch (err) {
         return failure(err);
       }
@@ -83,12 +89,14 @@ function bindFunctions(
   return [fns, luaSources];
 }
 
-function envelope(out: unknown): Envelope {
-  if (out instanceof MultipleReturns) return MultiReturn.of<unknown>(true, ...out.values.map((v) => toLua(v)));
-  return out === undefined ? MultiReturn.of<unknown>(true) : MultiReturn.of<unknown>(true, toLua(out));
+/** What a bound function hands Lua: `true, values...`; a promise of it resolves to the same, as several values. */
+function results(out: unknown): unknown[] {
+  if (out instanceof MultipleReturns) return [true, ...out.values.map((v) => toLua(v))];
+  return out === undefined ? [true] : [true, toLua(out)];
 }
 
-function failure(err: unknown): Envelope {
+/** What a failed call hands Lua: `false, message` (prelude's __sloth.bind raises it at the caller's line). */
+function failure(err: unknown): unknown[] {
   const message = err instanceof SlothError ? (err.hint ? `${err.message} (${err.hint})` : err.message) : errorMessage(err);
-  return MultiReturn.of<unknown>(false, message);
+  return [false, message];
 }

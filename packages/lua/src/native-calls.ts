@@ -1,0 +1,199 @@
+import type { LuaEngine, LuaThread } from 'wasmoon';
+
+/**
+ * A JS function Lua calls through NativeCalls. It gets the Lua arguments (nil as null; tables, functions and userdata
+ * converted by wasmoon as usual) and returns the Lua results, or a promise that Lua awaits (pushed as one value).
+ * It must not throw: a throw is reported to Lua as `false, message`, the binder's failure shape.
+ */
+export type NativeFunction = (args: unknown[]) => unknown[] | PromiseLike<unknown>;
+
+/** A table of NativeFunctions to hand to Lua as one argument of LuaRuntime.run (a table of C functions). */
+export class NativeFunctions {
+  constructor(readonly functions: Record<string, NativeFunction>) {}
+}
+
+/** The raw Lua C API exports of the wasm module (wasmoon's wrappers around them convert through ccall). */
+interface RawLua {
+  HEAPU8: Uint8Array;
+  HEAPU32: Uint32Array;
+  _malloc(size: number): number;
+  _free(pointer: number): void;
+  _lua_gettop(L: number): number;
+  _lua_type(L: number, index: number): number;
+  _lua_tolstring(L: number, index: number, len: number): number;
+  _lua_tonumberx(L: number, index: number, isnum: number): number;
+  _lua_toboolean(L: number, index: number): number;
+  _lua_checkstack(L: number, n: number): number;
+  _lua_pushnil(L: number): void;
+  _lua_pushboolean(L: number, b: number): void;
+  _lua_pushnumber(L: number, n: number): void;
+  _lua_pushinteger(L: number, n: bigint): void;
+  _lua_pushlstring(L: number, s: number, len: number): number;
+  _lua_pushcclosure(L: number, fn: number, upvalues: number): void;
+  _lua_createtable(L: number, narr: number, nrec: number): void;
+}
+
+const LUA_REGISTRYINDEX = -1001000;
+const FIRST_UPVALUE = LUA_REGISTRYINDEX - 1;
+const T_NIL = 0;
+const T_BOOLEAN = 1;
+const T_NUMBER = 3;
+const T_STRING = 4;
+/** Strings up to this many bytes are decoded by hand: cheaper than a TextDecoder call for keys and names. */
+const SHORT_STRING = 32;
+const INT64_LIMIT = 2 ** 63;
+/** The scratch buffer for pushed strings grows up to this; longer strings get a buffer of their own. */
+const MAX_SCRATCH = 64 * 1024;
+
+/**
+ * Calls from Lua into JS through one C function of our own instead of wasmoon's generic function wrapper, which
+ * converts every argument and result through ccall (a string copy and a name lookup per Lua API call) and builds a
+ * thread object per call: about 4 us per module call, more than the rest of a state.set. Strings, numbers, booleans
+ * and nil are read and pushed with the raw C API; everything else still goes through wasmoon, so values convert
+ * exactly as before.
+ */
+export class NativeCalls {
+  private readonly raw: RawLua;
+  private readonly functions: NativeFunction[] = [];
+  private readonly trampoline: number;
+  /** Scratch word for lua_tolstring's length. */
+  private readonly lengthSlot: number;
+  /** Scratch buffer for the UTF-8 bytes of a string being pushed. */
+  private scratch: number;
+  private scratchSize = 256;
+  private readonly decoder = new TextDecoder();
+
+  constructor(private readonly engine: LuaEngine) {
+    this.raw = engine.global.lua.module as unknown as RawLua;
+    this.lengthSlot = this.raw._malloc(8);
+    this.scratch = this.raw._malloc(this.scratchSize);
+    this.trampoline = engine.global.lua.module.addFunction((L: number) => this.call(L), 'ii');
+  }
+
+  /** Pushes a table of Lua functions (one per entry) on `thread`'s stack. */
+  pushTable(thread: LuaThread, table: NativeFunctions): void {
+    const raw = this.raw;
+    const L = thread.address;
+    const entries = Object.entries(table.functions);
+    raw._lua_createtable(L, 0, entries.length);
+    for (const [name, fn] of entries) {
+      this.functions.push(fn);
+      raw._lua_pushnumber(L, this.functions.length - 1);
+      raw._lua_pushcclosure(L, this.trampoline, 1);
+      thread.lua.lua_setfield(L, -2, name);
+    }
+  }
+
+  close(): void {
+    this.engine.global.lua.module.removeFunction(this.trampoline);
+    this.raw._free(this.lengthSlot);
+    this.raw._free(this.scratch);
+    this.functions.length = 0;
+  }
+
+  /** The C function behind every NativeFunction: its upvalue is the index of the JS function. */
+  private call(L: number): number {
+    const raw = this.raw;
+    let results: unknown[] | PromiseLike<unknown>;
+    try {
+      const fn = this.functions[raw._lua_tonumberx(L, FIRST_UPVALUE, 0)] as NativeFunction;
+      const n = raw._lua_gettop(L);
+      const args = new Array<unknown>(n);
+      for (let i = 1; i <= n; i++) args[i - 1] = this.read(L, i);
+      results = fn(args);
+    } catch (err) {
+      results = [false, `internal error in a module call: ${(err as Error)?.message ?? String(err)}`];
+    }
+    try {
+      if (!Array.isArray(results)) {
+        this.engine.global.stateToThread(L).pushValue(results);
+        return 1;
+      }
+      if (results.length > 16 && raw._lua_checkstack(L, results.length) === 0) {
+        results = [false, `a module call returned ${results.length} values, more than Lua can take`];
+      }
+      for (const v of results) this.push(L, v);
+      return results.length;
+    } catch (err) {
+      // Throwing into wasm would unwind through Lua's C frames; say what went wrong instead.
+      raw._lua_pushboolean(L, 0);
+      this.pushString(L, `internal error returning from a module call: ${(err as Error)?.message ?? String(err)}`);
+      return 2;
+    }
+  }
+
+  private read(L: number, i: number): unknown {
+    const raw = this.raw;
+    switch (raw._lua_type(L, i)) {
+      case T_NIL:
+        return null;
+      case T_BOOLEAN:
+        return raw._lua_toboolean(L, i) !== 0;
+      case T_NUMBER:
+        return raw._lua_tonumberx(L, i, 0);
+      case T_STRING: {
+        const p = raw._lua_tolstring(L, i, this.lengthSlot);
+        return this.decode(p, raw.HEAPU32[this.lengthSlot >> 2] as number);
+      }
+      default:
+        return this.engine.global.stateToThread(L).getValue(i);
+    }
+  }
+
+  private decode(p: number, len: number): string {
+    // HEAPU8 is replaced when the wasm memory grows: read it at every use.
+    const heap = this.raw.HEAPU8;
+    if (len <= SHORT_STRING) {
+      let s = '';
+      for (let i = p; i < p + len; i++) {
+        const c = heap[i] as number;
+        if (c >= 0x80) return this.decoder.decode(heap.subarray(p, p + len));
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
+    return this.decoder.decode(heap.subarray(p, p + len));
+  }
+
+  private push(L: number, v: unknown): void {
+    const raw = this.raw;
+    switch (typeof v) {
+      case 'undefined':
+        raw._lua_pushnil(L);
+        return;
+      case 'boolean':
+        raw._lua_pushboolean(L, v ? 1 : 0);
+        return;
+      case 'number':
+        // Integers stay Lua integers (math.type, "1" not "1.0"), as wasmoon pushes them; past 64 bits they cannot.
+        if (Number.isInteger(v) && v >= -INT64_LIMIT && v < INT64_LIMIT) raw._lua_pushinteger(L, BigInt(v));
+        else raw._lua_pushnumber(L, v);
+        return;
+      case 'string':
+        this.pushString(L, v);
+        return;
+      default:
+        if (v === null) raw._lua_pushnil(L);
+        else this.engine.global.stateToThread(L).pushValue(v);
+    }
+  }
+
+  private pushString(L: number, s: string): void {
+    const m = this.engine.global.lua.module;
+    const len = m.lengthBytesUTF8(s);
+    if (len + 1 > this.scratchSize && len + 1 <= MAX_SCRATCH) {
+      this.raw._free(this.scratch);
+      this.scratchSize = Math.min(MAX_SCRATCH, Math.max(len + 1, this.scratchSize * 2));
+      this.scratch = this.raw._malloc(this.scratchSize);
+    }
+    // A string too big for the scratch buffer gets a buffer of its own, freed at once, so the heap does not keep it.
+    const buffer = len + 1 <= this.scratchSize ? this.scratch : this.raw._malloc(len + 1);
+    try {
+      m.stringToUTF8(s, buffer, len + 1);
+      // The explicit length keeps embedded NULs; Lua copies the bytes, so the buffer is free again at once.
+      this.raw._lua_pushlstring(L, buffer, len);
+    } finally {
+      if (buffer !== this.scratch) this.raw._free(buffer);
+    }
+  }
+}
