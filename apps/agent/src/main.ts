@@ -14,6 +14,7 @@ const USAGE = `usage: sloth-agent --name NAME --master HOST:PORT [options]
   --missed-heartbeats 3       unanswered heartbeats before reconnecting
   --reconnect-initial 5s      first reconnection delay (doubles, with jitter)
   --reconnect-max 60s         longest reconnection delay
+  --data-dir DIR              keeps events not yet delivered to the master (default $SLOTH_HOME or ~/.sloth-runner)
   --debug                     debug log lines
 `;
 
@@ -32,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
       'missed-heartbeats': { type: 'string' },
       'reconnect-initial': { type: 'string' },
       'reconnect-max': { type: 'string' },
+      'data-dir': { type: 'string' },
       debug: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
@@ -60,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
     reconnectInitial: values['reconnect-initial'],
     reconnectMax: values['reconnect-max'],
     debug: values.debug,
+    dataDir: values['data-dir'],
     version,
   });
   await runAgentProcess(options);

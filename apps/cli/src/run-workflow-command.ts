@@ -5,6 +5,7 @@ import {
   type RunObserver,
   type RunResult,
   SlothError,
+  type TaskDelegator,
   type TaskSpec,
   type WorkflowSpec,
 } from '@sloth/core';
@@ -95,12 +96,15 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
   process.on('SIGTERM', onSignal);
   try {
     const workflow = withDelegateFlag(file.findWorkflow(options.name), options.delegateTo);
+    const stackName = options.stack ?? options.name ?? workflow.name;
     // Delegated tasks need the master, and their agents are checked before anything runs.
     if (workflow.tasks.some(isDelegated)) {
-      delegator = await connectDelegator(workflow, file, values, options);
+      delegator = await connectDelegator(workflow, file, values, stackName, options);
     }
+    // Tasks created at run time may be delegated too: the link to the master is made when the first one is.
+    const late = delegator ? undefined : lateDelegator(workflow.name, file, values, stackName, options);
     stackRun = await beginStackRun(openedStore(), {
-      stack: options.stack ?? options.name ?? workflow.name,
+      stack: stackName,
       workflow: workflow.name,
       lockTimeoutMs,
       signal: controller.signal,
@@ -120,7 +124,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
         params,
         signal: controller.signal,
         observer,
-        services: { store: store.services.store, stack: stackRun.binding, events, delegate: delegator },
+        services: { store: store.services.store, stack: stackRun.binding, events, delegate: delegator ?? late?.delegate },
       });
     } catch (err) {
       stackRun.finish('failed', {}, errorMessage(err));
@@ -171,6 +175,7 @@ async function connectDelegator(
   workflow: WorkflowSpec,
   file: WorkflowFile,
   values: Record<string, unknown>,
+  stack: string,
   options: RunCommandOptions,
 ): Promise<MasterDelegator> {
   const flags: MasterFlags = { ...options.master, 'data-dir': options.dataDir };
@@ -187,7 +192,7 @@ async function connectDelegator(
   }
   // Loaded only for delegated workflows: the Connect client is not free to import.
   const { MasterDelegator } = await import('./fleet-cli/task-delegator.js');
-  const delegator = new MasterDelegator(masterConnection(flags), file, workflow.name, values);
+  const delegator = new MasterDelegator(masterConnection(flags), file, workflow.name, values, stack);
   try {
     await delegator.check(workflow);
   } catch (err) {
@@ -195,6 +200,33 @@ async function connectDelegator(
     throw err;
   }
   return delegator;
+}
+
+/**
+ * The delegator for tasks created at run time when no declared task is delegated: connected on first use, and only
+ * when a master is configured (otherwise delegating says there is no master).
+ */
+function lateDelegator(
+  workflow: string,
+  file: WorkflowFile,
+  values: Record<string, unknown>,
+  stack: string,
+  options: RunCommandOptions,
+): { delegate: TaskDelegator; close(): void } | undefined {
+  const flags: MasterFlags = { ...options.master, 'data-dir': options.dataDir };
+  if (!masterConfigured(flags)) return undefined;
+  let made: Promise<MasterDelegator> | undefined;
+  return {
+    delegate: {
+      runTask: async (request) => {
+        made ??= import('./fleet-cli/task-delegator.js').then(
+          ({ MasterDelegator }) => new MasterDelegator(masterConnection(flags), file, workflow, values, stack),
+        );
+        return (await made).runTask(request);
+      },
+    },
+    close: () => void made?.then((d) => d.close()),
+  };
 }
 
 /** { total, success, failed, ... } of a run, as the execution records it. */

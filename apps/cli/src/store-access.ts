@@ -1,5 +1,5 @@
 import type { RunServices } from '@sloth/core';
-import { defaultDataDir, openStore, type Store, storeError } from '@sloth/core/store';
+import { defaultDataDir, openStore, type Store, storeError, storeFile } from '@sloth/core/store';
 
 /** Services whose store is opened on first use, so a workflow that never touches state never opens the database. */
 export function lazyServices(dataDir: string | undefined): { services: RunServices; close: () => void } {
@@ -20,7 +20,7 @@ export async function withStore<T>(dataDir: string | undefined, fn: (store: Stor
   try {
     store = openStore(dir);
   } catch (err) {
-    throw storeError(err, `${dir}/sloth.db`);
+    throw storeError(err, storeFile(dir));
   }
   try {
     return await fn(store);

@@ -16,6 +16,8 @@ export interface AgentStartInput {
   reconnectInitial?: string | undefined;
   reconnectMax?: string | undefined;
   debug?: boolean | undefined;
+  /** The outbox of events waiting for the master; default $SLOTH_HOME or ~/.sloth-runner. */
+  dataDir?: string | undefined;
   version: string;
 }
 
@@ -46,6 +48,7 @@ export function agentOptionsFrom(input: AgentStartInput, env: NodeJS.ProcessEnv 
     missedHeartbeats: input.missedHeartbeats,
     reconnectInitialMs: ms(input.reconnectInitial, 'SLOTH_AGENT_RECONNECT_INITIAL', 'initial reconnection delay'),
     reconnectMaxMs: ms(input.reconnectMax, 'SLOTH_AGENT_RECONNECT_MAX', 'maximum reconnection delay'),
+    dataDir: input.dataDir,
     log: daemonLog(input.debug ?? false),
   });
 }

@@ -1,4 +1,5 @@
 import { SlothError } from '@sloth/core';
+import { defaultDataDir } from '@sloth/core/store';
 import type { MasterConnection } from '@sloth/master/client';
 import { z } from 'zod';
 
@@ -20,6 +21,8 @@ export interface AgentOptions {
   connectTimeoutMs: number;
   /** The disk reported in heartbeats. */
   diskPath: string;
+  /** Where the outbox of events not yet acknowledged by the master lives (`$SLOTH_HOME`, ~/.sloth-runner). */
+  dataDir: string;
   log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
 }
 
@@ -51,6 +54,7 @@ export function resolveAgentOptions(input: Partial<AgentOptions> & Pick<AgentOpt
     reconnectJitter: 0.2,
     connectTimeoutMs: 10_000,
     diskPath: '/',
+    dataDir: defaultDataDir(),
     log: () => {},
     ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
   } as unknown as AgentOptions;

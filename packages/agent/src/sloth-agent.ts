@@ -1,13 +1,15 @@
+import { setTimeout as pause } from 'node:timers/promises';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { AsyncQueue, errorMessage, formatDuration } from '@sloth/core';
+import { AsyncQueue, abortableSleep, errorMessage, formatDuration } from '@sloth/core';
+import type { ForwardedEvent } from '@sloth/core/store';
 import { agentClient, fromRpcError, type MasterTransport, masterTransport } from '@sloth/master/client';
-import type { ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
+import type { AgentEventSchema, ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
 import type { AgentOptions } from './agent-options.js';
+import { AgentOutbox } from './agent-outbox.js';
 import { backoffDelay } from './backoff.js';
 import { runCommandWork, type WorkOutputInit, type WorkResultInit } from './command-work.js';
 import { collectSystemInfo } from './system-info.js';
-import { runTaskWork } from './task-work.js';
 
 type UpMessage = MessageInitShape<typeof ConnectRequestSchema>;
 
@@ -33,6 +35,8 @@ const STOP_GRACE_MS = 5000;
 export class SlothAgent {
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private readonly unacked = new Map<string, WorkResultInit>();
+  /** Events the agent's tasks dispatched, kept on disk until the master acknowledges them. */
+  private readonly outbox: AgentOutbox;
   private session: Session | undefined;
   private readonly stopping = new AbortController();
   private everRegistered = false;
@@ -41,6 +45,7 @@ export class SlothAgent {
 
   constructor(private readonly options: AgentOptions) {
     this.heartbeatMs = options.heartbeatIntervalMs || 5000;
+    this.outbox = new AgentOutbox(options.dataDir, (e) => this.send({ case: 'event', value: agentEvent(e) }));
   }
 
   /** Results not yet acknowledged by the master. */
@@ -74,7 +79,8 @@ export class SlothAgent {
         jitter: this.options.reconnectJitter,
       });
       this.options.log('info', `reconnecting to ${this.options.master.address} in ${formatDuration(delay)}`);
-      await sleep(delay, this.stopping.signal);
+      // Woken early (rejected) by stop(): the loop then ends.
+      await abortableSleep(delay, this.stopping.signal).catch(() => {});
     }
     await this.stopped;
   }
@@ -89,16 +95,20 @@ export class SlothAgent {
     this.options.log('info', `agent ${this.options.name} ${reason}`);
     this.stopping.abort();
     for (const w of this.running.values()) w.abort.abort();
-    await Promise.race([Promise.all([...this.running.values()].map((w) => w.done)), sleep(STOP_GRACE_MS)]);
+    await Promise.race([Promise.all([...this.running.values()].map((w) => w.done)), pause(STOP_GRACE_MS)]);
     const s = this.session;
-    if (!s) return;
+    if (!s) {
+      this.outbox.close();
+      return;
+    }
     if (s.registered) {
       // Half-close: the master reads the last results, then ends the stream; cut it only if that takes too long.
       s.out.close();
-      await Promise.race([s.ended, sleep(STOP_GRACE_MS)]);
+      await Promise.race([s.ended, pause(STOP_GRACE_MS)]);
     }
     s.abort.abort();
     s.transport.close();
+    this.outbox.close();
   }
 
   /** One connection: register, heartbeat, serve. Resolves when the master ends the stream; true if it registered. */
@@ -151,6 +161,8 @@ export class SlothAgent {
           if (!options.heartbeatIntervalMs && res.msg.value.heartbeatIntervalMs > 0)
             this.heartbeatMs = res.msg.value.heartbeatIntervalMs;
           options.log('info', `registered with the master at ${transport.baseUrl} as ${options.name}`);
+          // Events first: a task's events then reach the master before its result, as they did when it ran.
+          for (const e of this.undeliveredEvents()) session.out.push({ msg: { case: 'event', value: agentEvent(e) } });
           for (const r of this.unacked.values()) session.out.push({ msg: { case: 'result', value: r } });
           void this.sendHeartbeat(session);
           heartbeat = setInterval(() => void this.sendHeartbeat(session), this.heartbeatMs);
@@ -182,9 +194,12 @@ export class SlothAgent {
       }
       case 'runTask': {
         const task = msg.value;
-        this.startWork(task.workId, `task ${task.task} of ${task.workflow || task.entryFile}`, (signal, onOutput) =>
-          runTaskWork(task, this.options.name, signal, onOutput),
-        );
+        const events = this.outbox.sink({ stack: task.stack || undefined, runId: task.runId || undefined });
+        this.startWork(task.workId, `task ${task.task} of ${task.workflow || task.entryFile}`, async (signal, onOutput) => {
+          // The Lua engine is loaded with the first task, so an idle agent stays small.
+          const { runTaskWork } = await import('./task-work.js');
+          return runTaskWork(task, this.options.name, { events }, signal, onOutput);
+        });
         return;
       }
       case 'cancel':
@@ -192,6 +207,9 @@ export class SlothAgent {
         return;
       case 'resultAck':
         this.unacked.delete(msg.value.workId);
+        return;
+      case 'eventAck':
+        this.outbox.acknowledged(msg.value.ids);
         return;
       case 'stop':
         void this.stop(`stopped by the master (${msg.value.reason || 'no reason given'})`);
@@ -226,6 +244,16 @@ export class SlothAgent {
     if (s?.registered) s.out.push({ msg });
   }
 
+  /** The outbox's events; a store that cannot be read is logged, not fatal (its events are sent after a restart). */
+  private undeliveredEvents(): ForwardedEvent[] {
+    try {
+      return this.outbox.pending();
+    } catch (err) {
+      this.options.log('error', `cannot read the event outbox: ${errorMessage(err)}`);
+      return [];
+    }
+  }
+
   private async sendHeartbeat(session: Session): Promise<void> {
     try {
       const system = await collectSystemInfo(this.options.diskPath);
@@ -236,15 +264,14 @@ export class SlothAgent {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/** An outbox event as it travels up the stream. */
+function agentEvent(e: ForwardedEvent): MessageInitShape<typeof AgentEventSchema> {
+  return {
+    id: e.id,
+    type: e.type,
+    dataJson: e.data,
+    createdAtMs: BigInt(e.createdAt),
+    stack: e.stack ?? '',
+    runId: e.runId ?? '',
+  };
 }

@@ -35,14 +35,14 @@ function runTask(task: string, overrides: Record<string, unknown> = {}) {
 describe('runTaskWork: a delegated task on the agent', () => {
   it("runs only the task's body with its files, params, values and deps; this.agent.get() names the agent", async () => {
     const logs: WorkOutputInit[] = [];
-    const r = await runTaskWork(runTask('build'), 'web-01', new AbortController().signal, (o) => logs.push(o));
+    const r = await runTaskWork(runTask('build'), 'web-01', {}, new AbortController().signal, (o) => logs.push(o));
     expect(r).toMatchObject({ workId: 'w1', success: true, error: '' });
     expect(JSON.parse(r.outputJson as string)).toEqual({ on: 'web-01', env: 'prod', sha: 'abc', version: '1.2' });
     expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', text: 'WEB-01', stream: 3 }));
   });
 
   it('reports a Lua error with the file and line as the workflow names them, and removes its temp directory', async () => {
-    const r = await runTaskWork(runTask('broken'), 'web-01', new AbortController().signal, () => {});
+    const r = await runTaskWork(runTask('broken'), 'web-01', {}, new AbortController().signal, () => {});
     expect(r.success).toBe(false);
     expect(r.error).toMatch(/^ci\.sloth:7: it broke/);
     expect(r.error).not.toContain(tmpdir());
@@ -50,24 +50,24 @@ describe('runTaskWork: a delegated task on the agent', () => {
 
   it('refuses files outside its directory, bad JSON, and unknown tasks, with a result rather than a crash', async () => {
     const signal = new AbortController().signal;
-    const outside = await runTaskWork(runTask('build', { files: { '../x.lua': '' } }), 'a', signal, () => {});
+    const outside = await runTaskWork(runTask('build', { files: { '../x.lua': '' } }), 'a', {}, signal, () => {});
     expect(outside.error).toContain("refused the file path '../x.lua'");
     expect(existsSync('../x.lua')).toBe(false);
-    const badJson = await runTaskWork(runTask('build', { paramsJson: '{' }), 'a', signal, () => {});
+    const badJson = await runTaskWork(runTask('build', { paramsJson: '{' }), 'a', {}, signal, () => {});
     expect(badJson.error).toMatch(/the task's params are not valid JSON/);
-    const notObject = await runTaskWork(runTask('build', { depsJson: '[1]' }), 'a', signal, () => {});
+    const notObject = await runTaskWork(runTask('build', { depsJson: '[1]' }), 'a', {}, signal, () => {});
     expect(notObject.error).toBe("the task's deps must be a JSON object");
-    const unknown = await runTaskWork(runTask('biuld'), 'a', signal, () => {});
+    const unknown = await runTaskWork(runTask('biuld'), 'a', {}, signal, () => {});
     expect(unknown.error).toBe("task 'biuld' is not declared in ci.sloth (did you mean 'build'?)");
   });
 
   it('stops the task when the master cancels it, and times out as it was told', async () => {
     const controller = new AbortController();
-    const running = runTaskWork(runTask('slow'), 'a', controller.signal, () => {});
+    const running = runTaskWork(runTask('slow'), 'a', {}, controller.signal, () => {});
     setTimeout(() => controller.abort(), 300);
     const cancelled = await running;
     expect(cancelled.success).toBe(false);
-    const timed = await runTaskWork(runTask('slow', { timeoutMs: 300 }), 'a', new AbortController().signal, () => {});
+    const timed = await runTaskWork(runTask('slow', { timeoutMs: 300 }), 'a', {}, new AbortController().signal, () => {});
     expect(timed.error).toBe('timed out after 300ms');
   });
 });

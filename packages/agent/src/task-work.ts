@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { builtinModules } from '@sloth/builtin-modules';
-import { errorMessage, SlothError } from '@sloth/core';
+import { errorMessage, type RunServices, SlothError } from '@sloth/core';
 import { WorkflowFile } from '@sloth/lua';
 import { type RunTask, WorkOutput_Stream } from '@sloth/proto';
 import { z } from 'zod';
@@ -17,6 +17,7 @@ const jsonObject = z.record(z.string(), z.unknown());
 export async function runTaskWork(
   req: RunTask,
   agent: string,
+  services: RunServices,
   signal: AbortSignal,
   onOutput: (o: WorkOutputInit) => void,
 ): Promise<WorkResultInit> {
@@ -46,6 +47,7 @@ export async function runTaskWork(
       params,
       values,
       displayRoot: dir,
+      services,
       observer: (e) => {
         if (e.type === 'task.log') log(e.level, e.message);
       },
@@ -57,6 +59,7 @@ export async function runTaskWork(
       deps,
       agent,
       timeoutMs: req.timeoutMs > 0 ? req.timeoutMs : undefined,
+      lateTask: req.lateTaskJson || undefined,
       signal,
       baseDir: process.cwd(),
       observer: (e) => {

@@ -39,6 +39,11 @@ export interface TaskRunEnv {
   random?: () => number;
   /** The agent this engine runs on (`this.agent.get()`); unset on the machine that runs the workflow. */
   agent?: string | undefined;
+  /**
+   * A delegated body: how the attempt failed goes back in its result and the engine that delegated it logs it, so it is
+   * not logged here too (it would show twice).
+   */
+  callerLogsFailure?: boolean | undefined;
 }
 
 /** Runs one task to its final result: conditions, pre-hook, attempts with retries and timeouts, hooks, artifacts. */
@@ -178,6 +183,9 @@ async function runAttempt(
       ? setTimeout(() => controller.abort({ kind: 'timeout', timeoutMs } satisfies AbortCause), timeoutMs)
       : undefined;
   const ctx: TaskContext = { ...base, signal: controller.signal };
+  const logFailure = (message: string) => {
+    if (!env.callerLogsFailure) base.log.log('error', message);
+  };
   const done = (status: TaskStatus, extra: Partial<TaskResult>): TaskResult => ({
     name: task.name,
     status,
@@ -190,20 +198,20 @@ async function runAttempt(
     const agents = outcome?.agents ? { agents: outcome.agents } : {};
     if (!outcome || outcome.success) return done('success', { message: outcome?.message, output: outcome?.output, ...agents });
     const error = outcome.message ?? 'task returned false';
-    base.log.log('error', error);
+    logFailure(error);
     return done('failed', { message: outcome.message, output: outcome.output, error, ...agents });
   } catch (err) {
     if (controller.signal.aborted) {
       const cause = controller.signal.reason as AbortCause;
       if (cause?.kind === 'timeout') {
         const message = `timed out after ${formatMs(cause.timeoutMs)}`;
-        base.log.log('error', message);
+        logFailure(message);
         return done('timeout', { error: message });
       }
       return done('aborted', { error: runReason(env) });
     }
     const message = errorMessage(err);
-    base.log.log('error', message);
+    logFailure(message);
     return done('failed', { error: message });
   } finally {
     clearTimeout(timer);

@@ -31,6 +31,34 @@ describe('engineEvent', () => {
     expect(finished('aborted')).toMatchObject({ type: 'task.failed', data: { task: { status: 'aborted' } } });
   });
 
+  it('says where a delegated task ran: agent_name, and each agent status and error (command lines left out)', () => {
+    const e = engineEvent(
+      {
+        type: 'task.finished',
+        runId,
+        at,
+        task: 'check',
+        result: {
+          name: 'check',
+          status: 'failed',
+          attempts: 1,
+          durationMs: 5,
+          error: 'failed on web-02',
+          agents: {
+            'web-01': { status: 'success', durationMs: 3 },
+            'web-02': { status: 'failed', durationMs: 4, error: 'command `curl -H "token: s3cret" x` exited with code 7' },
+          },
+        },
+      },
+      'ci',
+    );
+    expect(e?.data.task).toMatchObject({
+      agent_name: 'web-01, web-02',
+      agents: { 'web-01': { status: 'success' }, 'web-02': { status: 'failed', error: 'command exited with code 7' } },
+    });
+    expect(JSON.stringify(e)).not.toContain('s3cret');
+  });
+
   it('maps workflow start and end, task start and retry; log lines are not events', () => {
     expect(engineEvent({ type: 'workflow.started', runId, at, workflow: 'ci', tasks: ['a'] }, 'ci')).toEqual({
       type: 'workflow.started',

@@ -1,4 +1,4 @@
-import type { RunEvent } from '@sloth/core';
+import type { RunEvent, TaskResult } from '@sloth/core';
 
 /** An engine event as it is persisted: its type and data (what hooks read as event.data). */
 export interface EngineEvent {
@@ -57,6 +57,7 @@ export function engineEvent(e: RunEvent, workflow: string): EngineEvent | undefi
             duration_ms: Math.round(r.durationMs),
             error: withoutCommandLine(r.error),
             skip_reason: r.skipReason,
+            ...delegation(r.agents),
           },
         },
       };
@@ -64,6 +65,19 @@ export function engineEvent(e: RunEvent, workflow: string): EngineEvent | undefi
     default:
       return undefined;
   }
+}
+
+/**
+ * Where a delegated task ran: agent_name (the agent, or the agents joined by ", " for a fan-out) and, per agent, its
+ * status and error.
+ */
+function delegation(agents: TaskResult['agents']): Record<string, unknown> {
+  if (!agents) return {};
+  const names = Object.keys(agents);
+  return {
+    agent_name: names.join(', '),
+    agents: Object.fromEntries(names.map((n) => [n, { status: agents[n]?.status, error: withoutCommandLine(agents[n]?.error) }])),
+  };
 }
 
 /**

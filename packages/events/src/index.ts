@@ -1,5 +1,7 @@
+export { builtinHookRunner } from './builtin-hook-runner.js';
 export { type EngineEvent, engineEvent } from './engine-events.js';
 export { type DrainReport, EventProcessor, type ProcessorOptions } from './event-processor.js';
+export { describeHookFailure } from './hook-failure.js';
 export {
   DEFAULT_HOOK_TIMEOUT_MS,
   DEFAULT_MAX_ATTEMPTS,

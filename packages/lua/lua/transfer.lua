@@ -157,6 +157,11 @@ function T.encode_call(fn, ...)
   return encode(values, values.n, call_label, 'to a goroutine')
 end
 
+--- Encodes one function with its upvalues for another Lua state (a task body created at run time, sent to an agent).
+function T.encode_function(fn, direction)
+  return encode(table.pack(fn), 1, call_label, direction)
+end
+
 --- Encodes a goroutine's results (table.pack'ed) to send them back.
 function T.encode_results(values)
   return encode(values, values.n, function(i) return 'return value #' .. i end, 'back from a goroutine')

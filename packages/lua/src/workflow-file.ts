@@ -16,6 +16,7 @@ import {
   type TaskResult,
   type TaskRunEnv,
   type WorkflowSpec,
+  z,
 } from '@sloth/core';
 import { GoroutineThreads } from './goroutine-host.js';
 import { callPlainFunction } from './lua-caller.js';
@@ -37,6 +38,8 @@ export interface DelegatedTaskRequest {
   observer: RunObserver;
   /** Working directory of a task that sets none. */
   baseDir: string;
+  /** A task created at run time: what lateTaskPayload() made of it on the engine that delegated it. */
+  lateTask?: string | undefined;
 }
 
 export interface LoadOptions {
@@ -59,6 +62,8 @@ export class WorkflowFile {
   implicit = false;
   workflows: WorkflowSpec[] = [];
   private luaTasks = new Map<string, LuaTaskSpec>();
+  /** The tasks the file declares when it loads: an agent's copy of the file has them; others travel as code. */
+  private readonly declared = new Set<string>();
   private activeRun: { env: Omit<TaskRunEnv, 'runSignal'> } | undefined;
   /** The Lua files `require` read, by absolute path: they travel with delegated tasks. */
   readonly luaFiles = new Map<string, string>();
@@ -128,7 +133,10 @@ export class WorkflowFile {
 
   private build(exported: LuaExport): void {
     const tasks = asList<LuaTaskSpec>(fromLua(exported.tasks));
-    for (const t of tasks) this.luaTasks.set(t.name, t);
+    for (const t of tasks) {
+      this.luaTasks.set(t.name, t);
+      this.declared.add(t.name);
+    }
     let workflows = asList<LuaWorkflowSpec>(fromLua(exported.workflows));
     if (workflows.length === 0 && tasks.length > 0) {
       this.implicit = true;
@@ -253,7 +261,7 @@ export class WorkflowFile {
    * to the engine that delegated it. `this.agent.get()` names `agent`; the task's timeout is the one it was sent with.
    */
   async runDelegatedTask(req: DelegatedTaskRequest): Promise<TaskResult> {
-    const t = this.luaTasks.get(req.task);
+    const t = req.lateTask ? await this.adoptLateTask(req.task, req.lateTask) : this.luaTasks.get(req.task);
     if (!t) {
       return {
         name: req.task,
@@ -282,6 +290,7 @@ export class WorkflowFile {
       requestAbort: () => {},
       services: withGoroutines(this.options.services, goroutines),
       agent: req.agent,
+      callerLogsFailure: true,
     };
     const bodyOnly = {
       ...spec,
@@ -306,6 +315,60 @@ export class WorkflowFile {
     }
   }
 
+  /**
+   * A task created at run time (inside another task), as it travels to an agent whose copy of the file never declares
+   * it: its spec as JSON, with its body function and upvalues encoded like a goroutine's. Undefined for a task the
+   * file declares when it loads. Conditions and hooks are left out: they run on this side.
+   */
+  async lateTaskPayload(name: string): Promise<string | undefined> {
+    if (this.declared.has(name)) return undefined;
+    const t = this.luaTasks.get(name) ?? (await this.lookupLateTask(name));
+    if (!t) return undefined;
+    const { command, name: _, location, description, timeout_ms, workdir, user, env, tags } = t;
+    let body: { shell?: string; code?: string };
+    if (command?.fn !== undefined) {
+      try {
+        body = {
+          code: (await this.runtime.run('return __sloth.encode_body(...)', '=sloth:encode', [command.fn], {
+            signal: undefined,
+            moduleCtx: this.loadCtx(),
+          })) as string,
+        };
+      } catch (err) {
+        throw new SlothError('usage', `task '${name}' cannot travel to an agent: ${luaErrorText(errorMessage(err))}`, {
+          location,
+          hint: 'a task created at run time is sent as code: its function may use locals that are values, tables or functions, not coroutines or userdata',
+        });
+      }
+    } else {
+      body = { shell: command?.shell };
+    }
+    return JSON.stringify({ location, description, timeout_ms, workdir, user, env, tags, command: body });
+  }
+
+  /** Declares on this (agent's) side a task another engine created at run time, from lateTaskPayload(). */
+  private async adoptLateTask(name: string, payload: string): Promise<LuaTaskSpec> {
+    let json: unknown;
+    try {
+      json = JSON.parse(payload);
+    } catch {
+      json = undefined;
+    }
+    const parsed = lateTaskSchema.safeParse(json);
+    if (!parsed.success) throw new SlothError('invalid_argument', `the task '${name}' sent to this agent is malformed`);
+    const { command, ...spec } = parsed.data;
+    let fn: number | undefined;
+    if (command.code !== undefined) {
+      fn = (await this.runtime.run('return __sloth.decode_body(...)', '=sloth:decode', [command.code], {
+        signal: undefined,
+        moduleCtx: this.loadCtx(),
+      })) as number;
+    }
+    const t: LuaTaskSpec = { ...spec, name, command: fn !== undefined ? { fn } : { shell: command.shell } };
+    this.luaTasks.set(name, t);
+    return t;
+  }
+
   /** Tasks built at run time (inside another task) are not in the load-time export. */
   private async lookupLateTask(name: string): Promise<LuaTaskSpec | undefined> {
     const spec = await this.runtime.run('return __sloth.task_spec(...)', '=sloth:lookup', [name], {
@@ -323,6 +386,17 @@ export class WorkflowFile {
  * The run's services plus its goroutine threads. The base is the prototype rather than spread, so that a lazily opened
  * store (a getter) is still opened only when a module uses it.
  */
+const lateTaskSchema = z.object({
+  location: z.string().optional(),
+  description: z.string().optional(),
+  timeout_ms: z.number().optional(),
+  workdir: z.string().optional(),
+  user: z.string().optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  tags: z.array(z.string()).optional(),
+  command: z.object({ shell: z.string().optional(), code: z.string().optional() }),
+});
+
 function withGoroutines(base: RunServices | undefined, goroutines: GoroutineThreads): RunServices {
   const services: RunServices = Object.create(base ?? null);
   services.goroutines = goroutines;

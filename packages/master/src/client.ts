@@ -1,7 +1,14 @@
 // What talks to a master (agents, the CLI), without the server.
 
 export { ConnectError, createClient } from '@connectrpc/connect';
-export { type Agent, Agent_Status, ControlService, type SystemInfo, WorkOutput_Stream } from '@sloth/proto';
+export {
+  type Agent,
+  Agent_Status,
+  ControlService,
+  type RunTaskResponse,
+  type SystemInfo,
+  WorkOutput_Stream,
+} from '@sloth/proto';
 export { type DaemonLogLevel, daemonLog } from './daemon-log.js';
 export { DEFAULT_MASTER_PORT, looksLikeAddress, masterBaseUrl } from './master-address.js';
 export {
@@ -16,3 +23,4 @@ export {
 } from './master-client.js';
 export { fromRpcError, toConnectError } from './rpc-errors.js';
 export { readPem, resolveToken, type TokenSources } from './token-source.js';
+export { workVerdict } from './work-status.js';

@@ -3,8 +3,9 @@ import { Code, ConnectError, type HandlerContext, type ServiceImpl } from '@conn
 import { AsyncQueue } from '@sloth/core';
 import type { ControlService, ExecCommandResponseSchema, RunTask, RunTaskResponseSchema } from '@sloth/proto';
 import type { Fleet } from './fleet.js';
+import type { FleetEventSink } from './master-events.js';
 import { toConnectError } from './rpc-errors.js';
-import { execCommandSchema, nameRequestSchema, runTaskSchema, validate } from './validation.js';
+import { execCommandSchema, nameRequestSchema, runTaskSchema, sendEventSchema, validate, watchWorkSchema } from './validation.js';
 import type { WorkListener } from './work-tracker.js';
 
 /** ExecCommandResponse and RunTaskResponse have the same shape: output chunks, then a result. */
@@ -12,7 +13,7 @@ type WorkReply = MessageInitShape<typeof ExecCommandResponseSchema>;
 type TaskReply = MessageInitShape<typeof RunTaskResponseSchema>;
 
 /** ControlService: what the CLI (and grpcurl or `buf curl`) asks the master. Errors carry Connect codes. */
-export function controlService(fleet: Fleet): Partial<ServiceImpl<typeof ControlService>> {
+export function controlService(fleet: Fleet, events: FleetEventSink): Partial<ServiceImpl<typeof ControlService>> {
   const guarded =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
     (...args: A): R => {
@@ -41,27 +42,56 @@ export function controlService(fleet: Fleet): Partial<ServiceImpl<typeof Control
     execCommand: async function* (req, ctx) {
       validate(execCommandSchema, req, 'ExecCommand');
       const cmd = { command: req.command, workdir: req.workdir, env: req.env, timeoutMs: req.timeoutMs };
-      yield* relayWork<WorkReply>((listener) => fleet.dispatchCommand(req.agent, cmd, listener, Date.now()), fleet, ctx);
+      yield* relayWork<WorkReply>((listener) => fleet.dispatchCommand(req.agent, cmd, listener, Date.now()), fleet, ctx, true);
     },
     runTask: async function* (req, ctx) {
       validate(runTaskSchema, req, 'RunTask');
       const { $typeName: _, workId: __, ...task } = req.task as RunTask;
-      yield* relayWork<TaskReply>((listener) => fleet.dispatchTask(req.agent, task, listener, Date.now()), fleet, ctx);
+      yield* relayWork<TaskReply>((listener) => fleet.dispatchTask(req.agent, task, listener, Date.now()), fleet, ctx, true);
     },
-    sendEvent: () => {
-      throw new ConnectError('events (SendEvent) are not supported by this master yet', Code.Unimplemented);
+    watchWork: async function* (req, ctx) {
+      validate(watchWorkSchema, req, 'WatchWork');
+      yield* relayWork<TaskReply>(
+        (listener) => {
+          fleet.watchWork(req.workId, listener);
+          return req.workId;
+        },
+        fleet,
+        ctx,
+        false,
+      );
     },
+    sendEvent: guarded((req: { type: string; dataJson: string; stack: string }) => {
+      validate(sendEventSchema, req, 'SendEvent');
+      return { id: events.send(req.type, parseEventData(req.dataJson), req.stack || undefined) };
+    }),
   };
 }
 
+/** SendEvent's data: a JSON object, or nothing. */
+function parseEventData(text: string): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new ConnectError(`invalid SendEvent: dataJson is not JSON (${(err as Error).message})`, Code.InvalidArgument);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new ConnectError('invalid SendEvent: dataJson must be a JSON object', Code.InvalidArgument);
+  return data as Record<string, unknown>;
+}
+
 /**
- * Sends work to an agent and relays its output as it comes, then its result (ExecCommand and RunTask answer alike).
- * A caller that goes away cancels the work on the agent.
+ * Sends work to an agent (or re-attaches to it) and relays its output as it comes, then its result (ExecCommand,
+ * RunTask and WatchWork answer alike); `announce`: first say the work's id, so a caller that loses the master can
+ * re-attach. A caller that goes away cancels the work on the agent.
  */
 async function* relayWork<R extends WorkReply | TaskReply>(
   dispatch: (listener: WorkListener) => string,
   fleet: Fleet,
   ctx: HandlerContext,
+  announce: boolean,
 ): AsyncIterable<R> {
   const replies = new AsyncQueue<R>();
   let id: string;
@@ -83,6 +113,8 @@ async function* relayWork<R extends WorkReply | TaskReply>(
   };
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
+    // The agent cannot have answered yet (its reply needs a turn of the event loop): this comes first.
+    if (announce) yield { msg: { case: 'accepted', value: { workId: id } } } as R;
     yield* replies;
     finished = true;
   } finally {

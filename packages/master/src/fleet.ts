@@ -3,10 +3,11 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { didYouMean, formatDuration, SlothError } from '@sloth/core';
 import type { AgentHeartbeat, AgentRecord, AgentRepo } from '@sloth/core/store';
-import { Agent_Status, type AgentSchema, type ConnectRequest, type Register, type RunTask } from '@sloth/proto';
+import { Agent_Status, type AgentEvent, type AgentSchema, type ConnectRequest, type Register, type RunTask } from '@sloth/proto';
 import type { AgentLink } from './agent-link.js';
+import type { FleetEventSink } from './master-events.js';
 import { systemFromJson, systemToJson } from './system-info.js';
-import { registerSchema, validate, workOutputSchema, workResultSchema } from './validation.js';
+import { agentEventSchema, registerSchema, validate, workOutputSchema, workResultSchema } from './validation.js';
 import { type WorkListener, WorkTracker } from './work-tracker.js';
 
 export interface FleetOptions {
@@ -14,6 +15,8 @@ export interface FleetOptions {
   missedHeartbeats: number;
   version: string;
   log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
+  /** Receives agent.* events and the events agents forward; without it, agents' events are refused. */
+  events?: FleetEventSink | undefined;
 }
 
 type AgentView = MessageInitShape<typeof AgentSchema>;
@@ -26,6 +29,8 @@ export class Fleet {
   private readonly links = new Map<string, AgentLink>();
   /** Heartbeats not yet written: flushed in one transaction per sweep (a thousand agents cost one write each tick). */
   private readonly beats = new Map<string, AgentHeartbeat>();
+  /** Set by shutdown(): streams it ends are not reported as agent.disconnected (the agents come back to the next one). */
+  private closing = false;
   readonly work: WorkTracker;
 
   constructor(
@@ -68,7 +73,7 @@ export class Fleet {
         link.send({ case: 'resultAck', value: { workId: msg.value.workId } });
         return;
       case 'event':
-        this.options.log('debug', `agent ${name} sent event ${msg.value.type}: events from agents are not handled yet`);
+        this.receiveEvent(link, name, msg.value);
         return;
       default:
         throw new ConnectError('empty message on the agent stream', Code.InvalidArgument);
@@ -86,6 +91,7 @@ export class Fleet {
     this.flushBeats();
     this.work.agentGone(name, link.lastSeen);
     this.options.log('info', `agent ${name} disconnected (${why})`);
+    if (!this.closing) this.options.events?.emit('agent.disconnected', { agent: agentData(link), reason: why });
   }
 
   /** Sends work down an active agent's stream; the listener gets its output and result. Returns the work id. */
@@ -112,6 +118,11 @@ export class Fleet {
     return id;
   }
 
+  /** A caller re-attaches to work sent earlier: see WorkTracker.watch. */
+  watchWork(id: string, listener: WorkListener): void {
+    this.work.watch(id, listener);
+  }
+
   /** The caller of a piece of work went away: forget it, and tell its agent to stop it. */
   cancelWork(id: string, reason: string, now: number): void {
     const w = this.work.cancel(id, now);
@@ -122,6 +133,11 @@ export class Fleet {
   sweep(now: number): void {
     for (const link of this.links.values()) {
       if (now - link.lastSeen > this.silenceLimitMs) {
+        this.options.events?.emit('agent.heartbeat_failed', {
+          agent: agentData(link),
+          silent_ms: now - link.lastSeen,
+          missed_heartbeats: this.options.missedHeartbeats,
+        });
         link.fail(new ConnectError(`no heartbeat for ${formatDuration(now - link.lastSeen)}`, Code.DeadlineExceeded));
         this.disconnect(link, `no heartbeat for ${formatDuration(now - link.lastSeen)}`);
         this.options.log('warn', `agent ${link.name} missed ${this.options.missedHeartbeats} heartbeats: marked inactive`);
@@ -161,6 +177,7 @@ export class Fleet {
 
   /** Ends every agent stream (they reconnect to the next master) and writes pending heartbeats. */
   shutdown(): void {
+    this.closing = true;
     for (const link of [...this.links.values()]) this.disconnect(link, 'the master is shutting down');
     this.flushBeats();
   }
@@ -191,6 +208,7 @@ export class Fleet {
     link.registeredAt = now;
     this.links.set(reg.name, link);
     this.beats.delete(reg.name);
+    const known = this.repo.get(reg.name) !== undefined;
     this.repo.register({
       name: reg.name,
       address: link.address,
@@ -206,6 +224,37 @@ export class Fleet {
       value: { heartbeatIntervalMs: this.options.heartbeatIntervalMs, masterVersion: this.options.version },
     });
     this.options.log('info', `agent ${reg.name} registered from ${link.address} (version ${reg.version || '?'})`);
+    const data = { agent: agentData(link) };
+    // registered: a name the registry did not know (first time, or after `agent delete`); connected: every registration.
+    if (!known) this.options.events?.emit('agent.registered', data);
+    this.options.events?.emit('agent.connected', data);
+  }
+
+  /**
+   * Stores an event the agent forwarded and acknowledges it, so the agent drops it from its outbox. One the store
+   * refuses (an agent of another version?) is acknowledged too, with an error in the log: sent again it would be refused
+   * again, forever.
+   */
+  private receiveEvent(link: AgentLink, name: string, event: AgentEvent): void {
+    const e = validate(agentEventSchema, event, 'AgentEvent');
+    const sink = this.options.events;
+    if (!sink) throw new ConnectError('this master does not take events from agents', Code.Unimplemented);
+    try {
+      sink.receive(name, [
+        {
+          id: e.id,
+          type: e.type,
+          data: e.dataJson,
+          stack: e.stack || undefined,
+          runId: e.runId || undefined,
+          createdAt: Number(event.createdAtMs),
+        },
+      ]);
+    } catch (err) {
+      if (!(err instanceof SlothError) || err.code !== 'invalid_argument') throw err;
+      this.options.log('error', `agent ${name} sent an invalid event ${e.id} (${e.type}), dropped: ${err.message}`);
+    }
+    link.send({ case: 'eventAck', value: { ids: [e.id] } });
   }
 
   private isActive(name: string, now: number): boolean {
@@ -263,4 +312,15 @@ export class Fleet {
     this.beats.clear();
     this.repo.recordHeartbeats(beats);
   }
+}
+
+/** What an agent.* event says about its agent. */
+function agentData(link: AgentLink): Record<string, unknown> {
+  return {
+    name: link.name,
+    address: link.address,
+    version: link.version,
+    labels: link.labels,
+    hostname: link.system?.hostname ?? '',
+  };
 }

@@ -21,6 +21,10 @@ export interface MasterOptions {
   missedHeartbeats: number;
   /** Largest message accepted from a client; bigger ones are refused with resource_exhausted. */
   readMaxBytes: number;
+  /** Run the hooks of the master's data directory on events (default true). */
+  hooks: boolean;
+  /** Events processed at once by those hooks. */
+  eventConcurrency: number;
   version: string;
   log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
 }
@@ -40,6 +44,8 @@ const schema = z.object({
   heartbeatIntervalMs: z.number().int().min(10).max(3_600_000),
   missedHeartbeats: z.number().int().min(1).max(100),
   readMaxBytes: z.number().int().min(1024),
+  hooks: z.boolean(),
+  eventConcurrency: z.number().int().min(1).max(1000),
 });
 
 /** Fills defaults and checks the options: TLS needs both files, and a master reachable from other hosts needs a token. */
@@ -51,6 +57,8 @@ export function resolveMasterOptions(input: Partial<MasterOptions> & Pick<Master
     heartbeatIntervalMs: DEFAULT_HEARTBEAT_MS,
     missedHeartbeats: DEFAULT_MISSED_HEARTBEATS,
     readMaxBytes: DEFAULT_READ_MAX_BYTES,
+    hooks: true,
+    eventConcurrency: 16,
     version: '0.0.0',
     log: () => {},
     ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),

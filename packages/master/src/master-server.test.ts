@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { rawAgent, TOKEN, testMaster, until } from './master.test-helper.js';
 import { controlClient } from './master-client.js';
 import { resolveMasterOptions } from './master-options.js';
+import { workVerdict } from './work-status.js';
 
 const codeOf = (err: unknown) => ConnectError.from(err).code;
 
@@ -192,6 +193,7 @@ describe('master: dispatch', () => {
     expect((await a.next())?.msg).toMatchObject({ case: 'resultAck', value: { workId } });
     await call;
     expect(replies).toMatchObject([
+      { case: 'accepted', value: { workId } },
       { case: 'output', value: { text: 'hi\n' } },
       { case: 'result', value: { exitCode: 3 } },
     ]);
@@ -226,10 +228,18 @@ describe('master: dispatch', () => {
     a.send({ case: 'result', value: { workId, success: true, outputJson: '{"image":"app:1"}' } });
     await call;
     expect(replies).toMatchObject([
+      { case: 'accepted', value: { workId } },
       { case: 'output', value: { text: 'careful', level: 'warn' } },
       { case: 'result', value: { success: true, outputJson: '{"image":"app:1"}' } },
     ]);
     expect(agentRepo(m.store).getWork(workId)).toMatchObject({ kind: 'task', status: 'success', what: 'task build of ci' });
+    // A caller that lost the master re-attaches: the recorded result comes back with its outputs.
+    const watched: unknown[] = [];
+    for await (const r of c.watchWork({ workId })) watched.push(r.msg);
+    expect(watched).toMatchObject([{ case: 'result', value: { workId, success: true, outputJson: '{"image":"app:1"}' } }]);
+    const unknown = await rejection(c.watchWork({ workId: 'no-such-work' })[Symbol.asyncIterator]().next());
+    expect(unknown.code).toBe(Code.NotFound);
+    expect(unknown.rawMessage).toMatch(/this master has no work no-such-work/);
   });
 
   it('validates delegated tasks before sending them', async () => {
@@ -269,7 +279,10 @@ describe('master: dispatch', () => {
     await back.next();
     back.send({ case: 'result', value: { workId, success: true, exitCode: 0 } });
     await call;
-    expect(replies).toMatchObject([{ case: 'result', value: { exitCode: 0, success: true } }]);
+    expect(replies).toMatchObject([
+      { case: 'accepted', value: { workId } },
+      { case: 'result', value: { exitCode: 0, success: true } },
+    ]);
     expect(agentRepo(m.store).getWork(workId)?.status).toBe('success');
   });
 
@@ -278,17 +291,27 @@ describe('master: dispatch', () => {
     const c = controlClient({ address: m.url, token: TOKEN });
     const a = rawAgent(m.url, 'gone-01');
     await a.next();
-    const call = c.execCommand({ agent: 'gone-01', command: 'sleep 60' })[Symbol.asyncIterator]().next();
+    const replies = c.execCommand({ agent: 'gone-01', command: 'sleep 60' })[Symbol.asyncIterator]();
+    const accepted = replies.next();
     const workId = workIdOf(await a.next());
+    expect((await accepted).value?.msg).toMatchObject({ case: 'accepted', value: { workId } });
+    const call = replies.next();
     a.close();
     const err = await rejection(call);
     expect(err.code).toBe(Code.Unavailable);
     expect(err.rawMessage).toMatch(/agent gone-01 went away while running it and did not come back within 600ms/);
+    expect(workVerdict(err)).toBe('lost');
     expect(agentRepo(m.store).getWork(workId)?.status).toBe('lost');
+    // Re-attaching to lost work gets the same verdict, from the store.
+    const watched = await rejection(c.watchWork({ workId })[Symbol.asyncIterator]().next());
+    expect(workVerdict(watched)).toBe('lost');
+    expect(watched.rawMessage).toMatch(/went away while running it/);
 
     const b = rawAgent(m.url, 'gone-01');
     await b.next();
-    const call2 = c.execCommand({ agent: 'gone-01', command: 'sleep 60' })[Symbol.asyncIterator]().next();
+    const replies2 = c.execCommand({ agent: 'gone-01', command: 'sleep 60' })[Symbol.asyncIterator]();
+    await replies2.next();
+    const call2 = replies2.next();
     await b.next();
     b.close();
     await until(() => m.fleet.connected === 0, 5000, 'the link to drop');

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createSecureServer, createServer, type Http2SecureServer, type Http2Server, type Http2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { Code, ConnectError, type ConnectRouter, createContextValues } from '@connectrpc/connect';
@@ -9,6 +10,7 @@ import { agentConnect, peerAddress } from './agent-service.js';
 import { bearerGate } from './auth.js';
 import { controlService } from './control-service.js';
 import { Fleet } from './fleet.js';
+import { MasterEvents } from './master-events.js';
 import { type MasterOptions, resolveMasterOptions } from './master-options.js';
 
 /** A running master. */
@@ -30,7 +32,12 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
   const options = resolveMasterOptions(input);
   const store = openStore(options.dataDir);
   const repo = agentRepo(store);
-  const fleet = new Fleet(repo, options);
+  const events = new MasterEvents(store, {
+    hooks: options.hooks,
+    concurrency: options.eventConcurrency,
+    log: options.log,
+  });
+  const fleet = new Fleet(repo, { ...options, events });
   const now = Date.now();
   repo.pruneWork(now - KEEP_FINISHED_WORK_MS);
   const resumed = fleet.work.resume(now);
@@ -38,9 +45,11 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
     options.log('info', `${resumed} piece(s) of work were pending when the master stopped: waiting for their agents`);
 
   const shutdown = new AbortController();
+  // Connect links every call to this signal: each agent's long-lived stream holds a listener, a thousand are not a leak.
+  setMaxListeners(0, shutdown.signal);
   const routes = (router: ConnectRouter) => {
     router.service(AgentService, { connect: agentConnect(fleet, options.log) });
-    router.service(ControlService, controlService(fleet));
+    router.service(ControlService, controlService(fleet, events));
   };
   const gate = bearerGate(options.token);
   const handler = connectNodeAdapter({
@@ -64,7 +73,7 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
-      store.close();
+      void events.close().finally(() => store.close());
       reject(
         new SlothError(
           'usage',
@@ -115,6 +124,7 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
         }, 2000);
         await closed;
         clearTimeout(force);
+        await events.close();
         store.close();
       })();
       return closing;

@@ -1,5 +1,6 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { errorMessage, SlothError, type SlothErrorCode } from '@sloth/core';
+import { workVerdict } from './work-status.js';
 
 const TO_CONNECT: Partial<Record<SlothErrorCode, Code>> = {
   usage: Code.InvalidArgument,
@@ -70,8 +71,12 @@ export function fromRpcError(err: unknown, address: string, tls = false): SlothE
   const split = /^(.*) \(hint: (.*)\)$/s.exec(e.rawMessage);
   const message = split ? (split[1] as string) : e.rawMessage;
   const serverHint = split?.[2];
-  // Aborted is also what the master answers for lost work; only a reset socket means the connection was cut.
-  const reset = e.code === Code.Aborted && (causeCode(err, /^ECONNRESET$/) !== undefined || /ECONNRESET/.test(e.rawMessage));
+  // Aborted is also what the master answers for lost work (with its verdict in the metadata); a reset socket means the
+  // connection was cut.
+  const reset =
+    e.code === Code.Aborted &&
+    workVerdict(err) === undefined &&
+    (causeCode(err, /^ECONNRESET$/) !== undefined || /ECONNRESET/.test(e.rawMessage));
   switch (reset ? Code.Canceled : e.code) {
     case Code.Unauthenticated:
       return new SlothError('unauthenticated', `the master at ${address} refused the token: ${message}`, {

@@ -1,4 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
+import { isEventType } from '@sloth/core';
 import { z } from 'zod';
 
 /** Agent names: what a host name or a label allows, so they read well in tables and logs. */
@@ -79,8 +80,29 @@ export const runTaskSchema = z.object({
     valuesJson: z.string().max(1024 * 1024),
     depsJson: z.string().max(1024 * 1024),
     timeoutMs,
+    lateTaskJson: z.string().max(1024 * 1024, 'a task created at run time has at most 1 MiB of code'),
   }),
 });
+
+const eventType = z.string().refine(isEventType, 'must be lowercase words separated by dots, e.g. "deploy.started"');
+const eventData = z.string().max(256 * 1024 + 2, 'event data has at most 256 KiB of JSON');
+
+export const agentEventSchema = z.object({
+  // The agent's outbox id (a ULID): the master stores each once.
+  id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an event id (26 characters of Crockford base32)'),
+  type: eventType,
+  dataJson: eventData,
+  stack: z.string().max(256),
+  runId: z.string().max(128),
+});
+
+export const sendEventSchema = z.object({
+  type: eventType,
+  dataJson: eventData,
+  stack: z.string().max(256),
+});
+
+export const watchWorkSchema = z.object({ workId });
 
 export const nameRequestSchema = z.object({ name: agentName });
 

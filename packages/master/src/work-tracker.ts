@@ -1,7 +1,9 @@
+import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { formatDuration } from '@sloth/core';
+import { formatDuration, SlothError } from '@sloth/core';
 import type { AgentRepo, AgentWorkOutcome } from '@sloth/core/store';
-import type { WorkOutput, WorkResult } from '@sloth/proto';
+import { type WorkOutput, type WorkResult, WorkResultSchema } from '@sloth/proto';
+import { WORK_STATUS_KEY } from './work-status.js';
 
 /** Who waits for a piece of work: the call that asked for it (absent after a master restart). */
 export interface WorkListener {
@@ -81,6 +83,7 @@ export class WorkTracker {
       exitCode: r.exitCode,
       error: r.error || undefined,
       durationMs: r.durationMs,
+      outputJson: r.outputJson || undefined,
     };
     const recorded = this.repo.finishWork(r.workId, outcome, now);
     if (!p) {
@@ -109,6 +112,38 @@ export class WorkTracker {
           now,
         );
     }
+  }
+
+  /**
+   * A caller re-attaches to work (it lost the master while the work ran): pending work now reports to `listener` (the
+   * earlier caller is gone); finished work is reported at once from the store. Returns the work's agent; not_found when
+   * this master never sent it.
+   */
+  watch(id: string, listener: WorkListener): string {
+    const p = this.pending.get(id);
+    if (p) {
+      p.listener = listener;
+      return p.agent;
+    }
+    const w = this.repo.getWork(id);
+    if (!w)
+      throw new SlothError('not_found', `this master has no work ${id}`, { hint: 'its data directory may have been replaced' });
+    if (w.status === 'success' || w.status === 'failed') {
+      listener.done(
+        create(WorkResultSchema, {
+          workId: id,
+          success: w.status === 'success',
+          exitCode: w.exitCode ?? undefined,
+          error: w.error ?? '',
+          outputJson: w.outputJson ?? '',
+          durationMs: w.durationMs ?? 0,
+        }),
+      );
+    } else {
+      const status = w.status === 'timeout' ? 'timeout' : 'lost';
+      listener.failed(new ConnectError(w.error ?? `work ${id} was ${w.status}`, Code.Aborted, { [WORK_STATUS_KEY]: status }));
+    }
+    return w.agent;
   }
 
   /** An agent's stream ended: its work waits for it to come back, counted from when it was last heard of. */
@@ -151,6 +186,7 @@ export class WorkTracker {
     this.pending.delete(p.id);
     this.repo.finishWork(p.id, { status, error: why }, now);
     this.log('warn', `work ${p.id} (${p.what}) ${status}: ${why}`);
-    p.listener?.failed(new ConnectError(why, code));
+    // The status rides in the error's metadata, so clients tell the master's verdict on the work from a broken link.
+    p.listener?.failed(new ConnectError(why, code, { [WORK_STATUS_KEY]: status }));
   }
 }

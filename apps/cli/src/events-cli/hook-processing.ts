@@ -1,29 +1,28 @@
-import { builtinModules } from '@sloth/builtin-modules';
 import { errorMessage, type LogLevel } from '@sloth/core';
 import { eventRepo, hookRepo, type Store } from '@sloth/core/store';
-import { type DrainReport, EventProcessor, HookRunner, hookServices, type ProcessorOptions } from '@sloth/events';
+import {
+  builtinHookRunner,
+  type DrainReport,
+  describeHookFailure,
+  EventProcessor,
+  type HookRunner,
+  type ProcessorOptions,
+} from '@sloth/events';
 import { ms } from './format.js';
 
 type Write = (line: string) => void;
 
 /** A hook runner with every built-in module, writing hook log lines as "[hook NAME] message". */
 export function createHookRunner(store: Store, write: Write): HookRunner {
-  return new HookRunner({
-    modules: builtinModules,
-    services: hookServices(store),
-    onLog: (hook: string, level: LogLevel, message: string) =>
-      write(`[hook ${hook}] ${level === 'info' ? '' : `${level}: `}${message}`),
-  });
+  return builtinHookRunner(store, (hook: string, level: LogLevel, message: string) =>
+    write(`[hook ${hook}] ${level === 'info' ? '' : `${level}: `}${message}`),
+  );
 }
 
 /** Reports failed hook executions (successes are in `hook history`). */
 export function failureReporter(write: Write): ProcessorOptions['onExecution'] {
   return (hook, event, r, attempt) => {
-    if (r.success) return;
-    const left = hook.maxAttempts - attempt;
-    write(
-      `hook ${hook.name} failed for ${event.type} (${event.id}), attempt ${attempt}/${hook.maxAttempts}: ${r.error}${left > 0 ? ' (will retry)' : ''}`,
-    );
+    if (!r.success) write(describeHookFailure(hook, event, r, attempt));
   };
 }
 

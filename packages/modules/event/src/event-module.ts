@@ -1,4 +1,4 @@
-import { arg, checkEventType, defineModule, type EventSink, fn, type ModuleCallContext, SlothError, z } from '@sloth/core';
+import { arg, defineModule, type EventSink, fn, isEventType, type ModuleCallContext, SlothError, z } from '@sloth/core';
 
 /** The run's event queue; a clear error when the caller has none (no data directory). */
 function sinkOf(ctx: ModuleCallContext, who: string): EventSink {
@@ -16,14 +16,9 @@ const data = z.preprocess(
   (v) => (v === undefined || (Array.isArray(v) && v.length === 0) ? {} : v),
   z.record(z.string(), z.unknown(), { error: 'expected a table of key = value pairs' }),
 );
-const eventType = z.string().refine((t) => {
-  try {
-    checkEventType(t, 'event');
-    return true;
-  } catch {
-    return false;
-  }
-}, 'expected an event type like "deploy.started": lowercase words separated by dots');
+const eventType = z
+  .string()
+  .refine(isEventType, 'expected an event type like "deploy.started": lowercase words separated by dots');
 const customName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a lowercase name like "cache_warmed" (letters, digits, _ and -)');

@@ -38,6 +38,7 @@ export default class AgentStart extends SlothCommand {
       reconnectInitial: flags['reconnect-initial'],
       reconnectMax: flags['reconnect-max'],
       debug: flags.debug,
+      dataDir: flags['data-dir'],
       version: this.config.version,
     });
     await runAgentProcess(options);

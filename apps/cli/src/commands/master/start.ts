@@ -4,7 +4,7 @@ import { SlothCommand } from '../../base-command.js';
 export default class MasterStart extends SlothCommand {
   static override summary = 'Run a master in the foreground: the server agents connect to and the CLI talks to.';
   static override description =
-    'It serves Connect, gRPC and gRPC-web over HTTP/2 (so `buf curl` and grpcurl work), keeps the agent registry in the data directory, marks an agent Inactive after 3 missed heartbeats, and stops cleanly on SIGINT/SIGTERM. Bound beyond loopback it refuses to start without a token unless --insecure.';
+    'It serves Connect, gRPC and gRPC-web over HTTP/2 (so `buf curl` and grpcurl work), keeps the agent registry in the data directory, marks an agent Inactive after 3 missed heartbeats, records agent.registered|connected|disconnected|heartbeat_failed and the events agents forward, runs the hooks added with `hook add --data-dir` on the same directory, and stops cleanly on SIGINT/SIGTERM. Bound beyond loopback it refuses to start without a token unless --insecure.';
   static override flags = {
     port: Flags.integer({ description: 'Port to listen on (0: any free port).', default: 50053, min: 0, max: 65535 }),
     bind: Flags.string({ description: 'Address to listen on (0.0.0.0: every interface; needs a token).', default: '127.0.0.1' }),
@@ -19,6 +19,13 @@ export default class MasterStart extends SlothCommand {
       default: 3,
       min: 1,
     }),
+    hooks: Flags.boolean({
+      description:
+        'Run the hooks of the data directory on events (agent.*, events from agents and workflows); --no-hooks leaves them pending for `events serve`.',
+      default: true,
+      allowNo: true,
+    }),
+    'event-concurrency': Flags.integer({ description: 'Events processed at once by hooks.', default: 16, min: 1, max: 1000 }),
   };
   static override examples = [
     '<%= config.bin %> master start',
@@ -46,6 +53,8 @@ export default class MasterStart extends SlothCommand {
       insecure: flags.insecure,
       heartbeatIntervalMs: parseDuration(flags['heartbeat-interval'], '--heartbeat-interval'),
       missedHeartbeats: flags['missed-heartbeats'],
+      hooks: flags.hooks,
+      eventConcurrency: flags['event-concurrency'],
       version: this.config.version,
       log,
     });

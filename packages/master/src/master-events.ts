@@ -1,0 +1,87 @@
+import { errorMessage } from '@sloth/core';
+import { eventRepo, type ForwardedEvent, hookRepo, type Store } from '@sloth/core/store';
+import { builtinHookRunner, describeHookFailure, EventProcessor, type HookRunner } from '@sloth/events';
+
+type Log = (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
+
+/** Where the fleet's events go: the master's own (agent.*), those agents forward, and those sent with SendEvent. */
+export interface FleetEventSink {
+  /** An event the master raises; a store error is logged, never thrown (the fleet goes on). */
+  emit(type: string, data: Record<string, unknown>): void;
+  /** Stores events an agent forwarded (each id once); throws when one is invalid. */
+  receive(agent: string, events: readonly ForwardedEvent[]): void;
+  /** Stores one event sent by a client and returns its id; throws when it is invalid. */
+  send(type: string, data: Record<string, unknown>, stack: string | undefined): string;
+}
+
+export interface MasterEventsOptions {
+  /** Run hooks in the master (default); off: events wait in the queue for `events serve`. */
+  hooks: boolean;
+  /** Events processed at once. */
+  concurrency: number;
+  log: Log;
+}
+
+/** How long hooks still running at shutdown may take; the events of the rest go back to pending. */
+const HOOKS_GRACE_MS = 5000;
+
+/**
+ * The master's event queue: every event is committed before the call that raised it returns, then an EventProcessor in
+ * this process runs the matching hooks (`hook add --data-dir <the master's>`). Events of other processes sharing the
+ * data directory are processed too: each is leased to one processor at a time.
+ */
+export class MasterEvents implements FleetEventSink {
+  private readonly processor: EventProcessor | undefined;
+  private readonly runner: HookRunner | undefined;
+  private readonly running: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: MasterEventsOptions,
+  ) {
+    if (!options.hooks) return;
+    const { log } = options;
+    this.runner = builtinHookRunner(store, (hook, level, message) => log(level, `[hook ${hook}] ${message}`));
+    this.processor = new EventProcessor({
+      store,
+      runner: this.runner,
+      concurrency: options.concurrency,
+      onExecution: (hook, event, r, attempt) => {
+        if (r.success) log('debug', `hook ${hook.name} ran for ${event.type} (${event.id})`);
+        else log('warn', describeHookFailure(hook, event, r, attempt));
+      },
+      onError: (message) => log('error', `events: ${message}`),
+    });
+    const enabled = hookRepo(store).enabledCount();
+    log('info', `running hooks on events (${enabled} enabled now, concurrency ${options.concurrency})`);
+    this.running = this.processor.run().catch((err) => log('error', `the event processor stopped: ${errorMessage(err)}`));
+  }
+
+  emit(type: string, data: Record<string, unknown>): void {
+    try {
+      eventRepo(this.store).dispatch(type, data, { source: 'master' });
+      this.processor?.notify();
+    } catch (err) {
+      this.options.log('error', `could not record event ${type}: ${errorMessage(err)}`);
+    }
+  }
+
+  receive(agent: string, events: readonly ForwardedEvent[]): void {
+    eventRepo(this.store).receive(events, `agent:${agent}`);
+    this.processor?.notify();
+  }
+
+  send(type: string, data: Record<string, unknown>, stack: string | undefined): string {
+    const id = eventRepo(this.store).dispatch(type, data, { source: 'api', stack });
+    this.processor?.notify();
+    return id;
+  }
+
+  /** Stops claiming events; running hooks get a few seconds, the rest stay pending for the next processor. */
+  async close(): Promise<void> {
+    if (!this.processor) return;
+    await this.processor.stop(HOOKS_GRACE_MS);
+    await this.running;
+    await this.runner?.close();
+  }
+}
