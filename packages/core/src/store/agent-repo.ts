@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { type Store, storeError } from './open-store.js';
+import { perStore } from './per-store.js';
 
 /** One agent of the master's registry, as stored. */
 export interface AgentRecord {
@@ -225,18 +226,5 @@ function parseObject(text: string): Record<string, unknown> {
   }
 }
 
-const repos = new WeakMap<Store, AgentRepo>();
-
 /** The agent repository of a store (one per store: its statements are prepared once). */
-export function agentRepo(store: Store): AgentRepo {
-  let repo = repos.get(store);
-  if (!repo) {
-    try {
-      repo = new AgentRepo(store);
-    } catch (err) {
-      throw storeError(err, store.path);
-    }
-    repos.set(store, repo);
-  }
-  return repo;
-}
+export const agentRepo = perStore((store) => new AgentRepo(store));

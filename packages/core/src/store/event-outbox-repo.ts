@@ -3,6 +3,7 @@ import { checkEventType } from '../event-types.js';
 import { newEventId } from './event-id.js';
 import { encodeEventData, type ForwardedEvent } from './event-repo.js';
 import { type Store, storeError } from './open-store.js';
+import { perStore } from './per-store.js';
 
 const SQL = {
   insert: 'INSERT INTO event_outbox (id, type, data, stack, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -71,14 +72,5 @@ export class EventOutboxRepo {
   }
 }
 
-const repos = new WeakMap<Store, EventOutboxRepo>();
-
 /** The EventOutboxRepo of a Store (prepared once per Store). */
-export function eventOutboxRepo(store: Store): EventOutboxRepo {
-  let repo = repos.get(store);
-  if (!repo) {
-    repo = new EventOutboxRepo(store);
-    repos.set(store, repo);
-  }
-  return repo;
-}
+export const eventOutboxRepo = perStore((store) => new EventOutboxRepo(store));

@@ -5,6 +5,7 @@ import { checkEventType, eventTypeMatches } from '../event-types.js';
 import { newEventId } from './event-id.js';
 import { pidIsDead } from './leases.js';
 import { type Store, storeError } from './open-store.js';
+import { perStore } from './per-store.js';
 
 // Raw prepared statements: dispatch and claim are the hot paths of the queue (TOOLCHAIN.md: the drizzle builder costs
 // ~10x per row unless prepared). Column names are those of schema.ts.
@@ -426,14 +427,5 @@ function clip(text: string | undefined): string | null {
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}… (${text.length - MAX_TEXT} more characters)` : text;
 }
 
-const repos = new WeakMap<Store, EventRepo>();
-
 /** The EventRepo of a Store (prepared once per Store). */
-export function eventRepo(store: Store): EventRepo {
-  let repo = repos.get(store);
-  if (!repo) {
-    repo = new EventRepo(store);
-    repos.set(store, repo);
-  }
-  return repo;
-}
+export const eventRepo = perStore((store) => new EventRepo(store));

@@ -4,6 +4,7 @@ import { SlothError } from '../errors.js';
 import { checkEventPattern } from '../event-types.js';
 import { type ExecutionRow as ExecRow, type HookExecutionRecord, toExecution } from './event-repo.js';
 import { type Store, storeError } from './open-store.js';
+import { perStore } from './per-store.js';
 
 /** A registered hook: which events it takes, and the Lua source copied when it was added. */
 export interface HookRecord {
@@ -149,14 +150,5 @@ function toHook(r: Row): HookRecord {
   return { ...r, enabled: r.enabled === 1, stack: r.stack ?? undefined };
 }
 
-const repos = new WeakMap<Store, HookRepo>();
-
 /** The HookRepo of a Store (prepared once per Store). */
-export function hookRepo(store: Store): HookRepo {
-  let repo = repos.get(store);
-  if (!repo) {
-    repo = new HookRepo(store);
-    repos.set(store, repo);
-  }
-  return repo;
-}
+export const hookRepo = perStore((store) => new HookRepo(store));

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import { SlothError } from '../errors.js';
 import type { Store } from './open-store.js';
+import { perStore } from './per-store.js';
 
 // Raw prepared statements, not the drizzle builder: register_resource is a hot path and the builder costs ~10x per row
 // (TOOLCHAIN.md, SQLite). Column names here are those of schema.ts.
@@ -535,14 +536,5 @@ function checkDocument(doc: unknown): StackDocument {
   return d as StackDocument;
 }
 
-const repos = new WeakMap<Store, StackRepo>();
-
 /** The stack repository of a store, made once so its prepared statements are reused. */
-export function stackRepo(store: Store): StackRepo {
-  let repo = repos.get(store);
-  if (!repo) {
-    repo = new StackRepo(store);
-    repos.set(store, repo);
-  }
-  return repo;
-}
+export const stackRepo = perStore((store) => new StackRepo(store));

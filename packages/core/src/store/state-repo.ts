@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { SlothError } from '../errors.js';
 import { type Store, storeError } from './open-store.js';
+import { perStore } from './per-store.js';
 import { decodeStateValue, encodeStateValue, isEmptyTable, sameStateValue } from './state-value.js';
 
 /** One live key of the state, as `state list` and `state get` show it. */
@@ -316,21 +317,8 @@ export class StateRepo {
   }
 }
 
-const repos = new WeakMap<Store, StateRepo>();
-
 /** The state repository of a Store (one per Store, so its prepared statements are reused). */
-export function stateRepo(store: Store): StateRepo {
-  let repo = repos.get(store);
-  if (!repo) {
-    try {
-      repo = new StateRepo(store);
-    } catch (err) {
-      throw storeError(err, store.path);
-    }
-    repos.set(store, repo);
-  }
-  return repo;
-}
+export const stateRepo = perStore((store) => new StateRepo(store));
 
 function expiry(ttlMs: number | undefined, now: number, who: string, key: string): number | null {
   if (ttlMs === undefined) return null;
