@@ -173,6 +173,9 @@ describe('master and agents as real processes', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/agent doomed went away while running it and did not come back within 1\.20s/);
     expect(recordedWork(home).map((w) => w.status)).toEqual(['lost']);
+    // A command line may hold a secret: neither daemon logs it.
+    expect(agent.output()).not.toContain('sleep 30');
+    expect(master.output()).not.toContain('sleep 30');
   });
 
   it('agent SIGTERM: kills its running command, reports it, and exits 0', async () => {

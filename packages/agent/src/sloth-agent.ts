@@ -189,7 +189,8 @@ export class SlothAgent {
     switch (msg.case) {
       case 'runCommand': {
         const cmd = msg.value;
-        this.startWork(cmd.workId, cmd.command, (signal, onOutput) => runCommandWork(cmd, signal, onOutput));
+        // Logged as "a command", not its text: a command line may hold a secret.
+        this.startWork(cmd.workId, 'a command', (signal, onOutput) => runCommandWork(cmd, signal, onOutput));
         return;
       }
       case 'runTask': {

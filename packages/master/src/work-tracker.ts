@@ -15,6 +15,7 @@ export interface WorkListener {
 interface PendingWork {
   id: string;
   agent: string;
+  kind: 'command' | 'task';
   what: string;
   deadline: number | undefined;
   listener: WorkListener | undefined;
@@ -43,6 +44,7 @@ export class WorkTracker {
       this.pending.set(w.id, {
         id: w.id,
         agent: w.agent,
+        kind: w.kind,
         what: w.what,
         deadline: w.deadline ?? undefined,
         listener: undefined,
@@ -62,7 +64,7 @@ export class WorkTracker {
   ): void {
     const deadline = timeoutMs > 0 ? now + timeoutMs + slackMs : undefined;
     this.repo.addWork({ ...work, createdAt: now, deadline: deadline ?? null });
-    this.pending.set(work.id, { id: work.id, agent: work.agent, what: work.what, deadline, listener, goneSince: undefined });
+    this.pending.set(work.id, { ...work, deadline, listener, goneSince: undefined });
   }
 
   /** A chunk of output from `agent`; dropped unless that agent runs that work and someone listens. */
@@ -185,7 +187,8 @@ export class WorkTracker {
   private settle(p: PendingWork, status: 'lost' | 'timeout', why: string, code: Code, now: number): void {
     this.pending.delete(p.id);
     this.repo.finishWork(p.id, { status, error: why }, now);
-    this.log('warn', `work ${p.id} (${p.what}) ${status}: ${why}`);
+    // A command's text stays out of the log (it may hold a secret; agent_work keeps it).
+    this.log('warn', `work ${p.id} (${p.kind === 'command' ? 'a command' : p.what}) ${status}: ${why}`);
     // The status rides in the error's metadata, so clients tell the master's verdict on the work from a broken link.
     p.listener?.failed(new ConnectError(why, code, { [WORK_STATUS_KEY]: status }));
   }
