@@ -7,7 +7,9 @@ export {
   ControlService,
   type RunTaskResponse,
   type SystemInfo,
+  type WorkOutput,
   WorkOutput_Stream,
+  type WorkResult,
 } from '@sloth/proto';
 export { type DaemonLogLevel, daemonLog } from './daemon-log.js';
 export { DEFAULT_MASTER_PORT, looksLikeAddress, masterBaseUrl } from './master-address.js';

@@ -59,12 +59,15 @@ export function masterConnection(flags: MasterFlags, env: NodeJS.ProcessEnv = pr
 }
 
 /** Calls the master's ControlService; failures become errors that say what to check (address, token, agent name). */
-export async function withControl<T>(flags: MasterFlags, fn: (client: ControlClient) => Promise<T>): Promise<T> {
+export async function withControl<T>(
+  flags: MasterFlags,
+  fn: (client: ControlClient, conn: { address: string; https: boolean }) => Promise<T>,
+): Promise<T> {
   const conn = masterConnection(flags);
   const { ControlService, createClient, fromRpcError, masterTransport } = await import('@sloth/master/client');
   const t = masterTransport(conn);
   try {
-    return await fn(createClient(ControlService, t.transport));
+    return await fn(createClient(ControlService, t.transport), { address: conn.address, https: t.baseUrl.startsWith('https:') });
   } catch (err) {
     throw fromRpcError(err, conn.address, t.baseUrl.startsWith('https:'));
   } finally {

@@ -1,18 +1,7 @@
-import {
-  abortableSleep,
-  didYouMean,
-  formatDuration,
-  type LogLevel,
-  SlothError,
-  type TaskContext,
-  type TaskDelegator,
-  type TaskOutcome,
-  type WorkflowSpec,
-} from '@sloth/core';
+import { didYouMean, type LogLevel, SlothError, type TaskDelegator, type TaskOutcome, type WorkflowSpec } from '@sloth/core';
 import { delegationBundle, type WorkflowFile } from '@sloth/lua';
 import {
   Agent_Status,
-  ConnectError,
   type ControlClient,
   ControlService,
   createClient,
@@ -20,14 +9,10 @@ import {
   type MasterConnection,
   type MasterTransport,
   masterTransport,
-  type RunTaskResponse,
-  workVerdict,
 } from '@sloth/master/client';
+import { followWork } from './follow-work.js';
 
 const LEVELS = new Set<string>(['debug', 'info', 'warn', 'error']);
-/** How long a task whose master went away waits for it to come back before it fails. */
-const REATTACH_WINDOW_MS = 60_000;
-const REATTACH_MAX_DELAY_MS = 2000;
 
 /** The CLI's link to a master for one run: delegated task bodies go to their agents through it. */
 export class MasterDelegator implements TaskDelegator {
@@ -82,111 +67,41 @@ export class MasterDelegator implements TaskDelegator {
 
   /**
    * Runs the task's body on `agent`: its log lines come back as they are written, then its outcome. If the master goes
-   * away meanwhile, the work goes on on the agent: this re-attaches to it when the master is back (for up to
-   * REATTACH_WINDOW_MS), and gets its result then.
+   * away meanwhile, the task goes on on the agent and this re-attaches when the master is back (followWork).
    */
   async runTask({ agent, ctx, timeoutMs }: Parameters<TaskDelegator['runTask']>[0]): Promise<TaskOutcome> {
     const bundle = delegationBundle(this.file);
     const lateTaskJson = (await this.file.lateTaskPayload(ctx.task)) ?? '';
-    const work: { id?: string } = {};
-    try {
-      const replies = this.client.runTask(
-        {
-          agent,
-          task: {
-            runId: ctx.runId,
-            workflow: this.workflow,
-            task: ctx.task,
-            entryFile: bundle.entryFile,
-            files: bundle.files,
-            paramsJson: JSON.stringify(ctx.params),
-            valuesJson: JSON.stringify(this.values),
-            depsJson: JSON.stringify(ctx.deps),
-            timeoutMs: timeoutMs ?? 0,
-            stack: this.stack,
-            lateTaskJson,
-          },
-        },
-        { signal: ctx.signal },
-      );
-      return await this.relay(replies, ctx, agent, work);
-    } catch (err) {
-      const lost = this.lostMaster(err, ctx, agent, work.id);
-      if (!lost || work.id === undefined) throw lost ?? err;
-      return this.reattach(work.id, ctx, agent, lost);
-    }
-  }
-
-  /** Waits for the master to come back and re-attaches to the work; gives up after REATTACH_WINDOW_MS. */
-  private async reattach(workId: string, ctx: TaskContext, agent: string, lost: SlothError): Promise<TaskOutcome> {
-    ctx.log.log(
-      'warn',
-      `lost the master while the task ran on ${agent} (work ${workId}): waiting up to ${formatDuration(REATTACH_WINDOW_MS)} for it to come back`,
-    );
-    const deadline = Date.now() + REATTACH_WINDOW_MS;
-    let last = lost;
-    for (let attempt = 0; Date.now() < deadline; attempt++) {
-      await abortableSleep(Math.min(REATTACH_MAX_DELAY_MS, 250 * 2 ** attempt), ctx.signal).catch(() => {});
-      if (ctx.signal.aborted) throw last;
-      try {
-        const outcome = await this.relay(this.client.watchWork({ workId }, { signal: ctx.signal }), ctx, agent, {
-          id: workId,
-        });
-        ctx.log.log('info', `re-attached to work ${workId} on ${agent}`);
-        return outcome;
-      } catch (err) {
-        const again = this.lostMaster(err, ctx, agent, workId);
-        if (!again) throw err;
-        last = again;
-      }
-    }
-    throw new SlothError(
-      'unavailable',
-      `task '${ctx.task}' ran on ${agent} (work ${workId}), but the master did not come back within ${formatDuration(REATTACH_WINDOW_MS)}`,
-      {
-        hint: 'the agent keeps its result and the master records it when it is back (`agent_work` in its data directory); run the workflow again to use it',
-      },
-    );
-  }
-
-  /** Relays one RunTask or WatchWork stream: log lines to the task's log, then its outcome. */
-  private async relay(
-    replies: AsyncIterable<RunTaskResponse>,
-    ctx: TaskContext,
-    agent: string,
-    work: { id?: string },
-  ): Promise<TaskOutcome> {
-    for await (const reply of replies) {
-      if (reply.msg.case === 'accepted') {
-        work.id = reply.msg.value.workId;
-      } else if (reply.msg.case === 'output') {
-        const o = reply.msg.value;
-        work.id = o.workId;
-        const level = (LEVELS.has(o.level) ? o.level : 'info') as LogLevel;
-        ctx.log.log(level, o.text.replace(/\n$/, ''));
-      } else if (reply.msg.case === 'result') {
-        const r = reply.msg.value;
-        const output = r.outputJson ? (JSON.parse(r.outputJson) as Record<string, unknown>) : undefined;
-        return r.success ? { success: true, output } : { success: false, message: r.error || 'failed', output };
-      }
-    }
-    throw new SlothError('unavailable', `the master ended the call without a result for task '${ctx.task}' on ${agent}`);
-  }
-
-  /**
-   * The error of a failed call, for people; undefined when it is not the link to the master that failed (the caller
-   * rethrows it): the master's verdicts on the work (its agent gone or restarted, past its deadline) are about the task.
-   */
-  private lostMaster(err: unknown, ctx: TaskContext, agent: string, workId: string | undefined): SlothError | undefined {
-    if (ctx.signal.aborted) return undefined;
-    if (workVerdict(err) !== undefined) {
-      throw new SlothError('unavailable', `task '${ctx.task}' did not finish on ${agent}: ${ConnectError.from(err).rawMessage}`, {
-        hint: `\`sloth-runner agent get ${agent}\` shows whether the agent is back`,
-      });
-    }
-    const e = fromRpcError(err, this.conn.address, this.transport.baseUrl.startsWith('https:'));
-    if (e.code !== 'unavailable' || workId === undefined) throw e;
-    return e;
+    const task = {
+      runId: ctx.runId,
+      workflow: this.workflow,
+      task: ctx.task,
+      entryFile: bundle.entryFile,
+      files: bundle.files,
+      paramsJson: JSON.stringify(ctx.params),
+      valuesJson: JSON.stringify(this.values),
+      depsJson: JSON.stringify(ctx.deps),
+      timeoutMs: timeoutMs ?? 0,
+      stack: this.stack,
+      lateTaskJson,
+    };
+    const r = await followWork({
+      client: this.client,
+      start: (signal) => this.client.runTask({ agent, task }, { signal }),
+      onOutput: (o) => ctx.log.log((LEVELS.has(o.level) ? o.level : 'info') as LogLevel, o.text.replace(/\n$/, '')),
+      notify: (level, message) => ctx.log.log(level, message),
+      verdict: (message) =>
+        new SlothError('unavailable', `task '${ctx.task}' did not finish on ${agent}: ${message}`, {
+          hint: `\`sloth-runner agent get ${agent}\` shows whether the agent is back`,
+        }),
+      what: 'the task',
+      agent,
+      address: this.conn.address,
+      https: this.transport.baseUrl.startsWith('https:'),
+      signal: ctx.signal,
+    });
+    const output = r.outputJson ? (JSON.parse(r.outputJson) as Record<string, unknown>) : undefined;
+    return r.success ? { success: true, output } : { success: false, message: r.error || 'failed', output };
   }
 
   /** Closes the HTTP/2 connection to the master. */

@@ -24,10 +24,11 @@ export default class AgentExec extends SlothCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(AgentExec);
-    const [{ withControl }, { parseDuration, SlothError }, { WorkOutput_Stream }] = await Promise.all([
+    const [{ withControl }, { parseDuration, SlothError }, { WorkOutput_Stream }, { followWork }] = await Promise.all([
       import('../../fleet-cli/connect.js'),
       import('@sloth/core'),
       import('@sloth/master/client'),
+      import('../../fleet-cli/follow-work.js'),
     ]);
     const env: Record<string, string> = {};
     for (const item of flags.env ?? []) {
@@ -45,24 +46,26 @@ export default class AgentExec extends SlothCommand {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      const exitCode = await withControl(flags, async (c) => {
-        const replies = c.execCommand(
-          { agent: args.name, command: args.command, workdir: flags.workdir ?? '', env, timeoutMs },
-          { signal: controller.signal },
-        );
-        for await (const r of replies) {
-          if (r.msg.case === 'output') {
-            (r.msg.value.stream === WorkOutput_Stream.STDERR ? process.stderr : process.stdout).write(r.msg.value.text);
-          } else if (r.msg.case === 'result') {
-            const res = r.msg.value;
-            if (!res.success && res.error && res.error !== `exit code ${res.exitCode}`)
-              process.stderr.write(`sloth-runner: on ${args.name}: ${res.error}\n`);
-            return res.exitCode ?? (res.success ? 0 : 1);
-          }
-        }
-        throw new SlothError('unavailable', `the master ended the call before agent ${args.name} sent a result`, {
-          hint: 'the master may have been restarted; the command may still have run on the agent',
+      const exitCode = await withControl(flags, async (c, conn) => {
+        const res = await followWork({
+          client: c,
+          start: (signal) =>
+            c.execCommand({ agent: args.name, command: args.command, workdir: flags.workdir ?? '', env, timeoutMs }, { signal }),
+          onOutput: (o) => (o.stream === WorkOutput_Stream.STDERR ? process.stderr : process.stdout).write(o.text),
+          notify: (_level, message) => process.stderr.write(`sloth-runner: ${message}\n`),
+          verdict: (message) =>
+            new SlothError('unavailable', message, {
+              hint: `\`sloth-runner agent get ${args.name}\` shows whether the agent is back`,
+            }),
+          what: 'the command',
+          agent: args.name,
+          address: conn.address,
+          https: conn.https,
+          signal: controller.signal,
         });
+        if (!res.success && res.error && res.error !== `exit code ${res.exitCode}`)
+          process.stderr.write(`sloth-runner: on ${args.name}: ${res.error}\n`);
+        return res.exitCode ?? (res.success ? 0 : 1);
       });
       process.exitCode = exitCode;
     } catch (err) {
