@@ -157,8 +157,9 @@ export class HookRunner {
           success,
           output: success ? t : undefined,
           error: success ? undefined : (t ?? 'hook failed'),
-          durationMs: Number(durationList[i]) * 1000,
-          startedAt: startedAt + Math.round(Number(startList[i]) * 1000),
+          // Microseconds since the batch started (see BATCH_HOOK_LUA).
+          durationMs: Number(durationList[i]) / 1000,
+          startedAt: startedAt + Math.round(Number(startList[i]) / 1000),
           stopped: false,
         });
       }
