@@ -437,7 +437,7 @@ function S.task_spec(name) local t = tasks_by_name[name] return t and t.spec end
 -- A task body created at run time travels to an agent as code (the agent's copy of the file never declares it).
 function S.encode_body(id) return S.transfer.encode_function(fns[id], 'to an agent') end
 function S.decode_body(code)
-  local decoded = S.transfer.decode(code, setmetatable({}, { __index = _G }))
+  local decoded = S.transfer.decode(code, setmetatable({}, { __index = _G }), 'on this agent')
   return ref(decoded[1])
 end
 

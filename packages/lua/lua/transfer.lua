@@ -167,8 +167,9 @@ function T.encode_results(values)
   return encode(values, values.n, function(i) return 'return value #' .. i end, 'back from a goroutine')
 end
 
---- Rebuilds the values of an encoded string as a table.pack'ed list; functions get `env` as their _ENV.
-function T.decode(s, env)
+--- Rebuilds the values of an encoded string as a table.pack'ed list; functions get `env` as their _ENV. `where` names
+--- the receiving side in errors (default "inside a goroutine").
+function T.decode(s, env, where)
   local spec = assert(load('return ' .. s, '=goroutine data', 't', {}))()
   local objs = {}
   local nodes = spec.d
@@ -180,7 +181,7 @@ function T.decode(s, env)
     elseif kind == 'e' then objs[id] = env
     else
       objs[id] = by_path[nd[2]]
-      if objs[id] == nil then error("'" .. nd[2] .. "' is not available inside a goroutine", 0) end
+      if objs[id] == nil then error("'" .. nd[2] .. "' is not available " .. (where or 'inside a goroutine'), 0) end
     end
   end
   local function val(v)
