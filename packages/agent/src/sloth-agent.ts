@@ -95,7 +95,10 @@ export class SlothAgent {
     this.options.log('info', `agent ${this.options.name} ${reason}`);
     this.stopping.abort();
     for (const w of this.running.values()) w.abort.abort();
-    await Promise.race([Promise.all([...this.running.values()].map((w) => w.done)), pause(STOP_GRACE_MS)]);
+    await Promise.race([
+      Promise.all([...this.running.values()].map((w) => w.done)),
+      pause(STOP_GRACE_MS, undefined, { ref: false }),
+    ]);
     const s = this.session;
     if (!s) {
       this.outbox.close();
@@ -104,7 +107,7 @@ export class SlothAgent {
     if (s.registered) {
       // Half-close: the master reads the last results, then ends the stream; cut it only if that takes too long.
       s.out.close();
-      await Promise.race([s.ended, pause(STOP_GRACE_MS)]);
+      await Promise.race([s.ended, pause(STOP_GRACE_MS, undefined, { ref: false })]);
     }
     s.abort.abort();
     s.transport.close();
