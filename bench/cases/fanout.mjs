@@ -282,7 +282,7 @@ export async function run(log) {
       `**fanout:** a workflow of ${TASKS} tasks, each depending on the previous one (like Ansible's linear strategy), each fanned out with \`:delegate_to({host01..hostN})\` to N real \`sloth-agent\` processes on this machine, each body \`exec.run("${CMD}")\`; timed is the whole \`sloth-runner workflow run --output json\` (its wall time and its engine \`duration_ms\`), with the master and agents already up (their start-up is excluded). ` +
         `Ansible runs the same ${TASKS} \`command: ${CMD}\` tasks on N hosts that are N \`sshd\` on 127.0.0.1 ports (forks=32, pipelining, ControlPersist=60s, no fact gathering); its first run opens the SSH connections and is reported as "cold" but not counted, later runs reuse them (Ansible's best case). ` +
         `Both sides run on the same 2 cores as their "hosts", so a fan-out step costs N x the per-body CPU divided by 2 cores. ${ok.map(line).join('; ')}. ` +
-        `Per delegated body an agent creates a fresh Lua sandbox, binds the modules, writes and loads the sent file in a temp directory, runs the body and spawns ${CMD} from its ~100 MB Node process; ` +
+        `For the first body of a run an agent writes the sent files to a temp directory, creates a Lua sandbox, binds the modules and loads the file; the run's later bodies reuse it (the tasks of a run share one Lua state, as on the machine that runs the workflow). Each body then runs and spawns ${CMD} from the agent's ~100 MB Node process; ` +
         `the first task an agent gets also loads the Lua engine (lazily, so an idle agent stays small), which is why the cold run is several times slower with every agent compiling it at once.`,
     ],
   };

@@ -9,6 +9,7 @@ import type { AgentOptions } from './agent-options.js';
 import { AgentOutbox } from './agent-outbox.js';
 import { backoffDelay } from './backoff.js';
 import { runCommandWork, type WorkOutputInit, type WorkResultInit } from './command-work.js';
+import { LoadedRuns } from './loaded-runs.js';
 import { collectSystemInfo } from './system-info.js';
 
 type UpMessage = MessageInitShape<typeof ConnectRequestSchema>;
@@ -37,6 +38,8 @@ export class SlothAgent {
   private readonly unacked = new Map<string, WorkResultInit>();
   /** Events the agent's tasks dispatched, kept on disk until the master acknowledges them. */
   private readonly outbox: AgentOutbox;
+  /** The workflow files loaded for delegated tasks, one per run. */
+  private readonly runs = new LoadedRuns();
   private session: Session | undefined;
   private readonly stopping = new AbortController();
   private everRegistered = false;
@@ -99,6 +102,7 @@ export class SlothAgent {
       Promise.all([...this.running.values()].map((w) => w.done)),
       pause(STOP_GRACE_MS, undefined, { ref: false }),
     ]);
+    await this.runs.closeAll();
     const s = this.session;
     if (!s) {
       this.outbox.close();
@@ -202,7 +206,7 @@ export class SlothAgent {
         this.startWork(task.workId, `task ${task.task} of ${task.workflow || task.entryFile}`, async (signal, onOutput) => {
           // The Lua engine is loaded with the first task, so an idle agent stays small.
           const { runTaskWork } = await import('./task-work.js');
-          return runTaskWork(task, this.options.name, { events }, signal, onOutput);
+          return runTaskWork(task, this.options.name, { events }, this.runs, signal, onOutput);
         });
         return;
       }

@@ -2,9 +2,16 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { create } from '@bufbuild/protobuf';
 import { RunTaskSchema } from '@sloth/proto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkOutputInit } from './command-work.js';
+import { LoadedRuns } from './loaded-runs.js';
 import { runTaskWork } from './task-work.js';
+
+let runs = new LoadedRuns();
+afterEach(async () => {
+  await runs.closeAll();
+  runs = new LoadedRuns();
+});
 
 const WORKFLOW = `local h = require("lib.h")
 task("build"):command(function(this, params, deps)
@@ -15,6 +22,7 @@ task("broken"):command(function()
   error("it broke")
 end):build()
 task("slow"):command(function() exec.run("sleep 20") end):build()
+task("remember"):command(function() seen = (seen or 0) + 1 return true, "ok", { seen = seen } end):build()
 `;
 
 function runTask(task: string, overrides: Record<string, unknown> = {}) {
@@ -35,14 +43,14 @@ function runTask(task: string, overrides: Record<string, unknown> = {}) {
 describe('runTaskWork: a delegated task on the agent', () => {
   it("runs only the task's body with its files, params, values and deps; this.agent.get() names the agent", async () => {
     const logs: WorkOutputInit[] = [];
-    const r = await runTaskWork(runTask('build'), 'web-01', {}, new AbortController().signal, (o) => logs.push(o));
+    const r = await runTaskWork(runTask('build'), 'web-01', {}, runs, new AbortController().signal, (o) => logs.push(o));
     expect(r).toMatchObject({ workId: 'w1', success: true, error: '' });
     expect(JSON.parse(r.outputJson as string)).toEqual({ on: 'web-01', env: 'prod', sha: 'abc', version: '1.2' });
     expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', text: 'WEB-01', stream: 3 }));
   });
 
-  it('reports a Lua error with the file and line as the workflow names them, and removes its temp directory', async () => {
-    const r = await runTaskWork(runTask('broken'), 'web-01', {}, new AbortController().signal, () => {});
+  it('reports a Lua error with the file and line as the workflow names them, not by the temp directory of the agent', async () => {
+    const r = await runTaskWork(runTask('broken'), 'web-01', {}, runs, new AbortController().signal, () => {});
     expect(r.success).toBe(false);
     expect(r.error).toMatch(/^ci\.sloth:7: it broke/);
     expect(r.error).not.toContain(tmpdir());
@@ -50,24 +58,38 @@ describe('runTaskWork: a delegated task on the agent', () => {
 
   it('refuses files outside its directory, bad JSON, and unknown tasks, with a result rather than a crash', async () => {
     const signal = new AbortController().signal;
-    const outside = await runTaskWork(runTask('build', { files: { '../x.lua': '' } }), 'a', {}, signal, () => {});
+    const outside = await runTaskWork(runTask('build', { files: { '../x.lua': '' } }), 'a', {}, runs, signal, () => {});
     expect(outside.error).toContain("refused the file path '../x.lua'");
     expect(existsSync('../x.lua')).toBe(false);
-    const badJson = await runTaskWork(runTask('build', { paramsJson: '{' }), 'a', {}, signal, () => {});
+    const badJson = await runTaskWork(runTask('build', { paramsJson: '{' }), 'a', {}, runs, signal, () => {});
     expect(badJson.error).toMatch(/the task's params are not valid JSON/);
-    const notObject = await runTaskWork(runTask('build', { depsJson: '[1]' }), 'a', {}, signal, () => {});
+    const notObject = await runTaskWork(runTask('build', { depsJson: '[1]' }), 'a', {}, runs, signal, () => {});
     expect(notObject.error).toBe("the task's deps must be a JSON object");
-    const unknown = await runTaskWork(runTask('biuld'), 'a', {}, signal, () => {});
+    const unknown = await runTaskWork(runTask('biuld'), 'a', {}, runs, signal, () => {});
     expect(unknown.error).toBe("task 'biuld' is not declared in ci.sloth (did you mean 'build'?)");
+  });
+
+  it('loads the file once per run: tasks of a run share its Lua state, another run gets its own; closed after', async () => {
+    const signal = new AbortController().signal;
+    const seen = async (runId: string) =>
+      JSON.parse((await runTaskWork(runTask('remember', { runId }), 'a', {}, runs, signal, () => {})).outputJson as string).seen;
+    expect(await seen('r1')).toBe(1);
+    expect(await seen('r1')).toBe(2);
+    expect(await seen('r2')).toBe(1);
+    expect(runs.size).toBe(2);
+    await runs.closeAll();
+    expect(runs.size).toBe(0);
+    // A closed run loads again from scratch.
+    expect(await seen('r1')).toBe(1);
   });
 
   it('stops the task when the master cancels it, and times out as it was told', async () => {
     const controller = new AbortController();
-    const running = runTaskWork(runTask('slow'), 'a', {}, controller.signal, () => {});
+    const running = runTaskWork(runTask('slow'), 'a', {}, runs, controller.signal, () => {});
     setTimeout(() => controller.abort(), 300);
     const cancelled = await running;
     expect(cancelled.success).toBe(false);
-    const timed = await runTaskWork(runTask('slow', { timeoutMs: 300 }), 'a', {}, new AbortController().signal, () => {});
+    const timed = await runTaskWork(runTask('slow', { timeoutMs: 300 }), 'a', {}, runs, new AbortController().signal, () => {});
     expect(timed.error).toBe('timed out after 300ms');
   });
 });

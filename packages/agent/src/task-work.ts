@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
@@ -7,17 +8,20 @@ import { WorkflowFile } from '@sloth/lua';
 import { type RunTask, WorkOutput_Stream } from '@sloth/proto';
 import { z } from 'zod';
 import type { WorkOutputInit, WorkResultInit } from './command-work.js';
+import type { LoadedRun, LoadedRuns } from './loaded-runs.js';
 
 const jsonObject = z.record(z.string(), z.unknown());
 
 /**
- * Runs one delegated task: the files it came with are written into a temp directory (removed after), loaded with the
- * built-in modules, and only that task's body runs; its log lines travel up as they come, its outputs with the result.
+ * Runs one delegated task: the files it came with are written into a temp directory and loaded with the built-in
+ * modules (once per run: see LoadedRuns), and only that task's body runs; its log lines travel up as they come, its
+ * outputs with the result.
  */
 export async function runTaskWork(
   req: RunTask,
   agent: string,
   services: RunServices,
+  runs: LoadedRuns,
   signal: AbortSignal,
   onOutput: (o: WorkOutputInit) => void,
 ): Promise<WorkResultInit> {
@@ -28,31 +32,17 @@ export async function runTaskWork(
     error,
     durationMs: Math.round(performance.now() - started),
   });
-  let dir: string | undefined;
-  let file: WorkflowFile | undefined;
+  const key = runKey(req);
+  let acquired = false;
   try {
     const params = parseObject(req.paramsJson, 'params');
     const values = parseObject(req.valuesJson, 'values');
     const deps = parseObject(req.depsJson, 'deps') as Record<string, Record<string, unknown> | undefined>;
-    dir = await mkdtemp(join(tmpdir(), 'sloth-task-'));
-    for (const [rel, text] of Object.entries(req.files)) {
-      const target = insideDir(dir, rel);
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, text);
-    }
     const log = (level: string, text: string) => onOutput({ workId: req.workId, stream: WorkOutput_Stream.LOG, level, text });
-    file = await WorkflowFile.load({
-      file: insideDir(dir, req.entryFile),
-      modules: builtinModules,
-      params,
-      values,
-      displayRoot: dir,
-      services,
-      observer: (e) => {
-        if (e.type === 'task.log') log(e.level, e.message);
-      },
-    });
-    const result = await file.runDelegatedTask({
+    const run = await runs.acquire(key, () => loadRun(req, params, values, services, log));
+    acquired = true;
+    run.log.current = log;
+    const result = await run.file.runDelegatedTask({
       task: req.task,
       runId: req.runId,
       params,
@@ -78,9 +68,49 @@ export async function runTaskWork(
     const where = err instanceof SlothError && err.location ? ` (${err.location})` : '';
     return failed(`${errorMessage(err)}${where}`);
   } finally {
-    file?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (acquired) runs.release(key);
   }
+}
+
+/** Writes the task's files into a temp directory and loads the workflow file from it (removed again if that fails). */
+async function loadRun(
+  req: RunTask,
+  params: Record<string, unknown>,
+  values: Record<string, unknown>,
+  services: RunServices,
+  firstLog: (level: string, text: string) => void,
+): Promise<LoadedRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'sloth-task-'));
+  try {
+    for (const [rel, text] of Object.entries(req.files)) {
+      const target = insideDir(dir, rel);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, text);
+    }
+    const log = { current: firstLog };
+    const file = await WorkflowFile.load({
+      file: insideDir(dir, req.entryFile),
+      modules: builtinModules,
+      params,
+      values,
+      displayRoot: dir,
+      services,
+      observer: (e) => {
+        if (e.type === 'task.log') log.current(e.level, e.message);
+      },
+    });
+    return { file, dir, log };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** One loaded file per run and per copy of what it was loaded from. */
+function runKey(req: RunTask): string {
+  return createHash('sha256')
+    .update(JSON.stringify([req.runId, req.stack, req.entryFile, req.files, req.paramsJson, req.valuesJson]))
+    .digest('hex');
 }
 
 function parseObject(text: string, what: string): Record<string, unknown> {
