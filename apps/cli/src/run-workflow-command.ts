@@ -76,6 +76,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
   const controller = new AbortController();
   let stackRun: StackRun | undefined;
   let delegator: MasterDelegator | undefined;
+  let late: ReturnType<typeof lateDelegator>;
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
@@ -102,7 +103,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
       delegator = await connectDelegator(workflow, file, values, stackName, options);
     }
     // Tasks created at run time may be delegated too: the link to the master is made when the first one is.
-    const late = delegator ? undefined : lateDelegator(workflow.name, file, values, stackName, options);
+    late = delegator ? undefined : lateDelegator(workflow.name, file, values, stackName, options);
     stackRun = await beginStackRun(openedStore(), {
       stack: stackName,
       workflow: workflow.name,
@@ -150,6 +151,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     delegator?.close();
+    late?.close();
     file.close();
     store.close();
   }
