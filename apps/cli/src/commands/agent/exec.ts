@@ -5,7 +5,7 @@ import { agentNameArg, masterFlags } from '../../fleet-cli/flags.js';
 export default class AgentExec extends SlothCommand {
   static override summary = 'Run a command line on an agent: its output streams here live, and its exit code becomes ours.';
   static override description =
-    'The command runs with /bin/sh -c on the agent (in its own process group: a timeout or Ctrl-C here kills it whole). Exit code: the remote exit code (128+N when a signal killed it); 2 when the master or the agent cannot be used; 130 when interrupted.';
+    'The command runs with /bin/sh -c on the agent (in its own process group: a timeout or Ctrl-C here kills it whole). If the master goes away while it runs, this waits up to a minute for the master and re-attaches to the command. Exit code: the remote exit code (128+N when a signal killed it); 2 when the master or the agent cannot be used; 130 when interrupted.';
   static override args = {
     name: agentNameArg,
     command: Args.string({ description: 'The command line to run.', required: true }),
