@@ -3,8 +3,8 @@ import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { errorMessage, eventTypeMatches } from '@sloth/core';
 import {
+  type ClaimedEvent,
   type EventOutcome,
-  type EventRecord,
   type EventRepo,
   eventRepo,
   type HookRecord,
@@ -34,7 +34,7 @@ export interface ProcessorOptions {
   /** Only this run's events (the CLI drains its own run). */
   runId?: string | undefined;
   /** Called after each hook execution. */
-  onExecution?: ((hook: HookRecord, event: EventRecord, result: HookRunResult, attempt: number) => void) | undefined;
+  onExecution?: ((hook: HookRecord, event: ClaimedEvent, result: HookRunResult, attempt: number) => void) | undefined;
   /** Called when something goes wrong outside any hook (a busy database, a flush that failed). */
   onError?: ((message: string) => void) | undefined;
 }
@@ -77,7 +77,7 @@ export class EventProcessor {
   private readonly active = new Map<string, Promise<void>>();
   /** Fired when in-flight hooks must stop (the grace ran out, or a drain's deadline). */
   private stopHooks = new AbortController();
-  private readonly queue: EventRecord[] = [];
+  private readonly queue: ClaimedEvent[] = [];
   /** Events per slice: the last claim shared out over the slots. */
   private sliceSize = 1;
   private outcomes: EventOutcome[] = [];
@@ -172,7 +172,7 @@ export class EventProcessor {
   private fill(): void {
     while (this.active.size < this.concurrency && !this.stopping) {
       if (this.queue.length === 0) {
-        let claimed: EventRecord[];
+        let claimed: ClaimedEvent[];
         try {
           claimed = this.events.claim(this.owner, this.batchSize, this.leaseMs, this.options.runId);
         } catch (err) {
@@ -184,7 +184,7 @@ export class EventProcessor {
         this.sliceSize = Math.ceil(claimed.length / this.concurrency);
       }
       const slice = this.queue.splice(0, this.sliceSize);
-      const key = (slice[0] as EventRecord).id;
+      const key = (slice[0] as ClaimedEvent).id;
       const done = this.processSlice(slice, this.stopHooks.signal)
         .then((outcomes) => this.record(outcomes))
         .catch((err: unknown) => this.options.onError?.(`events ${slice.map((e) => e.id).join(', ')}: ${errorMessage(err)}`))
@@ -200,7 +200,7 @@ export class EventProcessor {
    * Runs the hooks that match each event of the slice and have neither succeeded nor used up their attempts: every
    * hook over its events in one batch, the hooks in parallel. Returns each event's outcome, and whether it was stopped.
    */
-  private async processSlice(slice: EventRecord[], stop: AbortSignal): Promise<Settled[]> {
+  private async processSlice(slice: ClaimedEvent[], stop: AbortSignal): Promise<Settled[]> {
     const states = slice.map((event) => ({
       event,
       errors: [] as string[],
@@ -274,7 +274,7 @@ export class EventProcessor {
   }
 
   /** Enabled hooks matching the event's type and stack (the list is re-read at most once a second). */
-  private matching(event: EventRecord): HookRecord[] {
+  private matching(event: ClaimedEvent): HookRecord[] {
     const now = Date.now();
     if (!this.hookCache || now - this.hookCache.at > HOOKS_REFRESH_MS) this.hookCache = { at: now, hooks: this.hooks.enabled() };
     return this.hookCache.hooks.filter(

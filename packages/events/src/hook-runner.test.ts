@@ -45,6 +45,32 @@ describe('HookRunner.executeBatch', () => {
     }
   });
 
+  it('the hook sees the event table: id, type, source, stack, run_id, data, created_at, attempt', async () => {
+    const t = fresh();
+    const hook = await addHook(
+      t.store,
+      t.dir,
+      'fields.lua',
+      hookSource(
+        'fields',
+        'x.y',
+        'return true, table.concat({ event.id, event.type, event.source, tostring(event.stack), tostring(event.run_id), ' +
+          'event.data.name, event.data.list[2], tostring(event.data.gone), event.created_at, event.attempt }, "|")',
+      ),
+    );
+    const withStack = t.events.find(
+      t.events.dispatch('x.y', { name: 'a "quoted"\nname', list: [1, 2], gone: null }, { ...meta, stack: 'prod' }),
+    ) as EventRecord;
+    const bare = t.events.find(t.events.dispatch('x.y', { name: 'b', list: [3, 4] }, { source: 'api' })) as EventRecord;
+    const [a, b] = await t.runner.executeBatch(hook, [
+      { event: withStack, attempt: 2 },
+      { event: bare, attempt: 1 },
+    ]);
+    const iso = (e: EventRecord) => new Date(e.createdAt).toISOString();
+    expect(a?.output).toBe(`${withStack.id}|x.y|cli|prod|run-1|a "quoted"\nname|2|nil|${iso(withStack)}|2`);
+    expect(b?.output).toBe(`${bare.id}|x.y|api|nil|nil|b|4|nil|${iso(bare)}|1`);
+  });
+
   it('a hook that throws or returns false for one event fails that event only', async () => {
     const t = fresh();
     const hook = await addHook(

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { errorMessage, type LogLevel, type ModuleCallContext, type ModuleSpec, type RunServices } from '@sloth/core';
-import type { EventRecord, HookRecord } from '@sloth/core/store';
+import type { ClaimedEvent, HookRecord } from '@sloth/core/store';
 import { createSandbox, displayPath, type LuaRuntime, LuaStopped, luaErrorText } from '@sloth/lua';
 import { loadHookSource } from './hook-file.js';
 import { BATCH_HOOK_LUA, BATCH_PROGRESS_LUA, BATCH_REPORT_LUA, RUN_BATCH_LUA } from './hook-lua.js';
@@ -28,7 +28,7 @@ export interface HookRunnerOptions {
 
 /** One event for executeBatch, with the attempt number the hook sees. */
 export interface BatchItem {
-  event: EventRecord;
+  event: ClaimedEvent;
   attempt: number;
 }
 
@@ -53,7 +53,7 @@ export class HookRunner {
   constructor(private readonly options: HookRunnerOptions) {}
 
   /** Runs `hook.execute(event)` once; never throws: failures, errors and timeouts come back as a failed result. */
-  async execute(hook: HookRecord, event: EventRecord, attempt: number, stop?: AbortSignal): Promise<HookRunResult> {
+  async execute(hook: HookRecord, event: ClaimedEvent, attempt: number, stop?: AbortSignal): Promise<HookRunResult> {
     const [r] = await this.executeBatch(hook, [{ event, attempt }], stop);
     return r as HookRunResult;
   }
@@ -248,18 +248,15 @@ export class HookRunner {
   }
 }
 
-/** The event as hook.execute receives it (snake_case, as Lua code reads it). */
-export function luaEvent(event: EventRecord, attempt: number): Record<string, unknown> {
-  return {
-    id: event.id,
-    type: event.type,
-    source: event.source,
-    stack: event.stack,
-    run_id: event.runId,
-    data: event.data,
-    created_at: new Date(event.createdAt).toISOString(),
-    attempt,
-  };
+/**
+ * The event table a hook receives, as Lua literal text: { id, type, source, stack, run_id, data, created_at, attempt }
+ * (stack and run_id nil when the event has none). Written field by field: this runs for every event processed.
+ */
+export function eventLiteral(event: ClaimedEvent, attempt: number): string {
+  let out = `{id=${luaLiteral(event.id)},type=${luaLiteral(event.type)},source=${luaLiteral(event.source)},`;
+  if (event.stack !== undefined) out += `stack=${luaLiteral(event.stack)},`;
+  if (event.runId !== undefined) out += `run_id=${luaLiteral(event.runId)},`;
+  return `${out}data=${luaLiteral(event.data, 1)},created_at="${new Date(event.createdAt).toISOString()}",attempt=${attempt}}`;
 }
 
 /**
@@ -269,7 +266,7 @@ export function luaEvent(event: EventRecord, attempt: number): Record<string, un
 function literalsOf(items: BatchItem[]): string[] {
   return items.map((it) => {
     try {
-      return luaLiteral(luaEvent(it.event, it.attempt));
+      return eventLiteral(it.event, it.attempt);
     } catch (err) {
       if (!(err instanceof NotALiteral)) throw err;
       return luaLiteral(`event ${it.event.id}: its data is ${err.message}, too deep for a hook to receive (send flatter data)`);

@@ -9,5 +9,5 @@ export {
   type HookOverrides,
   readHookFile,
 } from './hook-file.js';
-export { HookRunner, type HookRunnerOptions, type HookRunResult, luaEvent } from './hook-runner.js';
+export { HookRunner, type HookRunnerOptions, type HookRunResult } from './hook-runner.js';
 export { hookServices, RunEventRecorder } from './run-event-recorder.js';

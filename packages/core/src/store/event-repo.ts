@@ -49,6 +49,12 @@ export interface HookExecutionRecord {
   startedAt: number;
 }
 
+/**
+ * An event as a processor gets it from claim(): what hooks see, and its attempts. Only these columns are read back:
+ * each one more costs every event of the queue's hot path.
+ */
+export type ClaimedEvent = Pick<EventRecord, 'id' | 'type' | 'source' | 'stack' | 'runId' | 'data' | 'attempts' | 'createdAt'>;
+
 /** The processor holding leases: a token unique to it, and its host and pid so a dead holder is recognised at once. */
 export interface LeaseOwner {
   token: string;
@@ -93,6 +99,7 @@ const MAX_TEXT = 8 * 1024;
 const COLUMNS =
   'id, type, source, stack, run_id AS runId, data, status, attempts, error, available_at AS availableAt, ' +
   'created_at AS createdAt, updated_at AS updatedAt, processed_at AS processedAt';
+const CLAIMED_COLUMNS = 'id, type, source, stack, run_id AS runId, data, attempts, created_at AS createdAt';
 const CLAIMABLE = "status = 'pending' AND available_at <= @now";
 const CLAIM_SET =
   "status = 'processing', attempts = attempts + 1, lease_owner = @token, lease_host = @host, lease_pid = @pid, " +
@@ -107,8 +114,8 @@ const SQL = {
     'INSERT OR IGNORE INTO events (id, type, source, stack, run_id, data, status, attempts, available_at, created_at, updated_at) ' +
     "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
   // Oldest due first, in the order of events_pending (available_at, run_id): no sort of the backlog.
-  claim: `UPDATE events SET ${CLAIM_SET} WHERE id IN (SELECT id FROM events WHERE ${CLAIMABLE} ORDER BY available_at LIMIT @limit) RETURNING ${COLUMNS}`,
-  claimRun: `UPDATE events SET ${CLAIM_SET} WHERE id IN (SELECT id FROM events WHERE run_id = @runId AND ${CLAIMABLE} ORDER BY available_at LIMIT @limit) RETURNING ${COLUMNS}`,
+  claim: `UPDATE events SET ${CLAIM_SET} WHERE id IN (SELECT id FROM events WHERE ${CLAIMABLE} ORDER BY available_at LIMIT @limit) RETURNING ${CLAIMED_COLUMNS}`,
+  claimRun: `UPDATE events SET ${CLAIM_SET} WHERE id IN (SELECT id FROM events WHERE run_id = @runId AND ${CLAIMABLE} ORDER BY available_at LIMIT @limit) RETURNING ${CLAIMED_COLUMNS}`,
   renew: "UPDATE events SET lease_until = ? WHERE lease_owner = ? AND status = 'processing'",
   releaseOne:
     "UPDATE events SET status = 'pending', lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL, updated_at = ? " +
@@ -150,6 +157,7 @@ const SQL = {
 } as const;
 
 type Statements = { [K in keyof typeof SQL]: Database.Statement };
+type ClaimedRow = Omit<ClaimedEvent, 'data' | 'stack' | 'runId'> & { data: string; stack: string | null; runId: string | null };
 type Row = Omit<EventRecord, 'data' | 'stack' | 'runId' | 'error' | 'processedAt' | 'status'> & {
   data: string;
   stack: string | null;
@@ -205,12 +213,12 @@ export class EventRepo {
   }
 
   /** Claims up to `limit` pending events that are due (the longest due first), leasing them to `owner` for `leaseMs`. */
-  claim(owner: LeaseOwner, limit: number, leaseMs: number, runId?: string, now = Date.now()): EventRecord[] {
+  claim(owner: LeaseOwner, limit: number, leaseMs: number, runId?: string, now = Date.now()): ClaimedEvent[] {
     const params = { ...owner, until: now + leaseMs, now, limit, runId };
     const stmt = runId === undefined ? this.sql.claim : this.sql.claimRun;
     if (runId === undefined) delete params.runId;
-    const rows = this.write(() => stmt.all(params) as Row[]);
-    return rows.map(toRecord).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const rows = this.write(() => stmt.all(params) as ClaimedRow[]);
+    return rows.map(toClaimed).sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
   /** Extends the leases of every event `owner` is processing. */
@@ -383,6 +391,19 @@ export type ExecutionRow = Omit<HookExecutionRecord, 'success' | 'output' | 'err
 /** A hook_executions row as a record. */
 export function toExecution(r: ExecutionRow): HookExecutionRecord {
   return { ...r, success: r.success === 1, output: r.output ?? undefined, error: r.error ?? undefined };
+}
+
+function toClaimed(r: ClaimedRow): ClaimedEvent {
+  return {
+    id: r.id,
+    type: r.type,
+    source: r.source,
+    stack: r.stack ?? undefined,
+    runId: r.runId ?? undefined,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    attempts: r.attempts,
+    createdAt: r.createdAt,
+  };
 }
 
 function toRecord(r: Row): EventRecord {

@@ -10,6 +10,7 @@ export {
 export { newEventId } from './event-id.js';
 export { EventOutboxRepo, eventOutboxRepo } from './event-outbox-repo.js';
 export {
+  type ClaimedEvent,
   EVENT_STATUSES,
   type EventFilter,
   type EventMetaInput,
