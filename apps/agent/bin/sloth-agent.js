@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-await import('../dist/main.js');
+// One bundled module (built by scripts/bundle-app.mjs) instead of ~1,000 files: the agent starts in a fraction of the time.
+await import('../dist/bundle/main.js');
