@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// One bundled module (built by scripts/bundle-app.mjs) instead of ~1,000 files: the agent starts in a fraction of the time.
+// The bundle (built by scripts/bundle-app.mjs) instead of ~1,000 files: the agent starts in a fraction of the time.
 await import('../dist/bundle/main.js');

@@ -6,6 +6,6 @@ if (process.argv.length === 3 && (process.argv[2] === '--version' || process.arg
   process.stdout.write(`sloth-runner version ${pkg.version}\n`);
   process.exit(0);
 }
-// One bundled module (built by scripts/bundle-app.mjs): loading the ~1,000 files it holds one by one took longer than most commands.
+// The bundle (built by scripts/bundle-app.mjs): loading the ~1,000 files it holds one by one took longer than most commands.
 const { execute } = await import('../dist/bundle/main.js');
 await execute({ dir: import.meta.url });
