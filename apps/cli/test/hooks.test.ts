@@ -175,6 +175,21 @@ workflow.define("ev", { tasks = { "ok", "flaky", "slow", "bad", "after" }, confi
 });
 
 describe('events commands', () => {
+  it('events show says how deep in a chain of hook dispatches an event is', async () => {
+    const home = freshHome();
+    const dir = writeFiles({ 'wf.sloth': 'task("t"):command(function() event.dispatch("loop.start") end):build()' });
+    const again = 'require("event").dispatch("loop.again", { from = event.id }) return true';
+    await sloth(home, ['hook', 'add', writeHook(dir, 'h.lua', 'echo', 'loop.*', again)]);
+    expect((await sloth(home, ['workflow', 'run', '-f', join(dir, 'wf.sloth')])).code).toBe(0);
+    const [start] = (await slothJson(home, ['events', 'list', '--type', 'loop.start'])).json as { id: string; depth: number }[];
+    const [next] = (await slothJson(home, ['events', 'list', '--type', 'loop.again'])).json as { id: string; depth: number }[];
+    expect(start?.depth).toBe(0);
+    expect(next).toMatchObject({ depth: 1, source: 'hook:echo', data: { from: start?.id } });
+    const show = await sloth(home, ['events', 'show', next?.id as string]);
+    expect(show.stdout).toContain('depth:      1 (dispatched by a hook handling an event of depth 0)');
+    expect((await sloth(home, ['events', 'show', start?.id as string])).stdout).not.toContain('depth:');
+  });
+
   it('list with filters, show with hook executions, history, cleanup', async () => {
     const home = freshHome();
     const dir = writeFiles({

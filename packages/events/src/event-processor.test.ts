@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import { stateRepo } from '@sloth/core/store';
+import { MAX_EVENT_DEPTH, stateRepo } from '@sloth/core/store';
 import { describe, expect, it } from 'vitest';
 import { EventProcessor } from './event-processor.js';
 import { addHook, hookSource, until, useStores } from './events.test-helper.js';
 
 const { fresh } = useStores();
 const meta = { source: 'cli', stack: 'production', runId: 'run-1' };
+const p0 = { token: 'test-owner', host: hostname(), pid: process.pid };
 
 /** Runs a processor until `done` holds, then stops it. */
 async function serveUntil(processor: EventProcessor, done: () => boolean, what: string, timeoutMs = 20_000) {
@@ -313,5 +314,54 @@ describe('EventProcessor', () => {
     expect(t.events.executionsOf(id)).toMatchObject([{ success: true }]);
     expect(t.logs).toContain(`h info handling ${id}`);
     expect(t.events.list({ type: 'x.followup' })[0]).toMatchObject({ source: 'hook:h', data: { from: id } });
+  });
+
+  it('a hook that dispatches what it matches stops after MAX_EVENT_DEPTH levels, failing with why, instead of looping', async () => {
+    const t = fresh();
+    await addHook(
+      t.store,
+      t.dir,
+      'echo.lua',
+      hookSource(
+        'echo',
+        'loop.*',
+        'require("event").dispatch("loop.again", { n = (event.data.n or 0) + 1 }) return true',
+        ', max_attempts = 1',
+      ),
+    );
+    const first = t.events.dispatch('loop.start', {}, meta);
+    const p = new EventProcessor({ store: t.store, runner: t.runner, retryDelayMs: 10 });
+    await serveUntil(p, () => t.events.list({ status: 'failed' }).length === 1, 'the chain to end in a failure');
+    const chain = t.events.list({ limit: 100 });
+    expect(chain).toHaveLength(MAX_EVENT_DEPTH + 1);
+    expect(chain.map((e) => e.depth).sort((a, b) => a - b)).toEqual(Array.from({ length: MAX_EVENT_DEPTH + 1 }, (_, i) => i));
+    expect(t.events.find(first)).toMatchObject({ depth: 0, status: 'completed' });
+    const last = chain.find((e) => e.depth === MAX_EVENT_DEPTH);
+    expect(last).toMatchObject({ status: 'failed', data: { n: MAX_EVENT_DEPTH } });
+    expect(last?.error).toMatch(
+      new RegExp(`echo: .*echo\\.lua:3: .*'loop\\.again' from hook:echo would be the ${MAX_EVENT_DEPTH + 1}th event of a chain`),
+    );
+    expect(last?.error).toContain('loops for ever');
+  });
+
+  it('events of different depths in one batch: each dispatches one level deeper than itself', async () => {
+    const t = fresh();
+    const hook = await addHook(
+      t.store,
+      t.dir,
+      'follow.lua',
+      hookSource('follow', 'x.y', 'require("event").dispatch("x.followup", { from = event.id }) return true'),
+    );
+    const ids = [0, 0, 5, 5, 0].map((depth) => t.events.dispatch('x.y', {}, { ...meta, depth }));
+    const claimed = t.events.claim(p0, 10, 60_000);
+    expect(claimed.map((e) => e.depth)).toEqual([0, 0, 5, 5, 0]);
+    const results = await t.runner.executeBatch(
+      hook,
+      claimed.map((event) => ({ event, attempt: 1 })),
+    );
+    expect(results.every((r) => r.success)).toBe(true);
+    const followups = t.events.list({ type: 'x.followup', limit: 10 });
+    const depthOf = (id: string) => followups.find((e) => e.data.from === id)?.depth;
+    expect(ids.map(depthOf)).toEqual([1, 1, 6, 6, 1]);
   });
 });

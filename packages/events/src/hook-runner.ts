@@ -20,8 +20,11 @@ export interface HookRunResult {
 export interface HookRunnerOptions {
   /** The modules hooks get as globals (every built-in module). */
   modules: ModuleSpec[];
-  /** Services for hook code: the store (state, ...) and an event sink whose events come from `hook:<name>`. */
-  services: (hook: HookRecord) => RunServices;
+  /**
+   * Services for hook code: the store (state, ...) and an event sink whose events come from `hook:<name>`, one level
+   * deeper than the events being handled (`depth`).
+   */
+  services: (hook: HookRecord, depth: number) => RunServices;
   /** Receives the log lines hooks write (log.info, print). */
   onLog?: ((hook: string, level: LogLevel, message: string) => void) | undefined;
 }
@@ -65,6 +68,25 @@ export class HookRunner {
    * come back `stopped` (to be released, not recorded).
    */
   async executeBatch(hook: HookRecord, items: BatchItem[], stop?: AbortSignal): Promise<HookRunResult[]> {
+    // Consecutive events of one depth run together: what the hook dispatches is one level deeper than the event it
+    // handles, and the module context (with its event sink) is one per Lua call. Usually every event has depth 0.
+    const results: HookRunResult[] = [];
+    for (let from = 0; from < items.length; ) {
+      const depth = (items[from] as BatchItem).event.depth;
+      let to = from + 1;
+      while (to < items.length && (items[to] as BatchItem).event.depth === depth) to += 1;
+      results.push(...(await this.executeSameDepth(hook, items.slice(from, to), depth, stop)));
+      from = to;
+    }
+    return results;
+  }
+
+  private async executeSameDepth(
+    hook: HookRecord,
+    items: BatchItem[],
+    depth: number,
+    stop: AbortSignal | undefined,
+  ): Promise<HookRunResult[]> {
     const results: HookRunResult[] = [];
     // Each event as Lua literal text, made once: a segment after a timeout sends only the events it has left.
     const literals = literalsOf(items);
@@ -74,7 +96,7 @@ export class HookRunner {
         while (results.length < items.length) results.push(stoppedResult(at, 0));
         break;
       }
-      await this.runSegment(hook, items, literals, results, stop);
+      await this.runSegment(hook, items, literals, results, depth, stop);
     }
     return results;
   }
@@ -88,6 +110,7 @@ export class HookRunner {
     items: BatchItem[],
     literals: string[],
     results: HookRunResult[],
+    depth: number,
     stop: AbortSignal | undefined,
   ): Promise<void> {
     const from = results.length;
@@ -121,7 +144,7 @@ export class HookRunner {
     const onStop = () => controller.abort();
     if (stop?.aborted) controller.abort();
     else stop?.addEventListener('abort', onStop, { once: true });
-    const ctx = this.moduleContext(hook, signal);
+    const ctx = this.moduleContext(hook, signal, depth);
     let report: BatchReport | undefined;
     let failure: Omit<HookRunResult, 'durationMs' | 'startedAt'> | undefined;
     try {
@@ -233,7 +256,7 @@ export class HookRunner {
     return runtime;
   }
 
-  private moduleContext(hook: HookRecord, signal: AbortSignal): ModuleCallContext {
+  private moduleContext(hook: HookRecord, signal: AbortSignal, depth: number): ModuleCallContext {
     const onLog = this.options.onLog;
     return {
       task: `hook:${hook.name}`,
@@ -243,7 +266,7 @@ export class HookRunner {
       workdir: dirname(hook.path),
       env: process.env as Record<string, string>,
       user: undefined,
-      services: this.options.services(hook),
+      services: this.options.services(hook, depth),
     };
   }
 }

@@ -47,9 +47,12 @@ export class RunEventRecorder implements EventSink {
   };
 }
 
-/** The services hook code gets: the store, and an event sink whose events come from `hook:<name>`. */
-export function hookServices(store: Store): (hook: HookRecord) => RunServices {
-  return (hook) => ({
+/**
+ * The services hook code gets: the store, and an event sink whose events come from `hook:<name>`, one level deeper
+ * than the event the hook handles (`depth`): a chain longer than MAX_EVENT_DEPTH is refused, so hooks cannot loop.
+ */
+export function hookServices(store: Store): (hook: HookRecord, depth: number) => RunServices {
+  return (hook, depth) => ({
     store,
     events: {
       dispatch: (type, data, meta) =>
@@ -57,6 +60,7 @@ export function hookServices(store: Store): (hook: HookRecord) => RunServices {
           source: meta?.source ?? `hook:${hook.name}`,
           stack: meta?.stack,
           runId: meta?.runId,
+          depth: depth + 1,
         }),
     },
   });

@@ -52,6 +52,7 @@ export function eventJson(e: EventRecord): Record<string, unknown> {
     source: e.source,
     stack: e.stack ?? null,
     run_id: e.runId ?? null,
+    depth: e.depth,
     status: e.status,
     attempts: e.attempts,
     error: e.error ?? null,

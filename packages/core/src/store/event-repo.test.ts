@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newEventId } from './event-id.js';
-import { eventRepo, type LeaseOwner } from './event-repo.js';
+import { eventRepo, type LeaseOwner, MAX_EVENT_DEPTH } from './event-repo.js';
 import { openStore, type Store } from './open-store.js';
 
 const stores: Store[] = [];
@@ -58,6 +58,17 @@ describe('EventRepo', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(() => repo.dispatch('a.b', cyclic, meta)).toThrow(/cannot be stored as JSON/);
+  });
+
+  it(`keeps how deep in a chain of hook dispatches an event is, and refuses one deeper than ${MAX_EVENT_DEPTH}`, () => {
+    const { repo } = fresh();
+    const id = repo.dispatch('x.y', {}, { ...meta, depth: MAX_EVENT_DEPTH });
+    expect(repo.find(id)?.depth).toBe(MAX_EVENT_DEPTH);
+    expect(repo.find(repo.dispatch('x.y', {}, meta))?.depth).toBe(0);
+    expect(() => repo.dispatch('x.y', {}, { ...meta, depth: MAX_EVENT_DEPTH + 1 })).toThrow(
+      /'x\.y' from .* would be the 17th event of a chain of events dispatched by hooks; at most 16/,
+    );
+    expect(repo.list({ limit: 10 })).toHaveLength(2);
   });
 
   it('claims oldest first, leases to one owner, and never hands one event to two owners', () => {

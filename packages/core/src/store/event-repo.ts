@@ -19,7 +19,15 @@ export interface EventMetaInput {
   source: string;
   stack?: string | undefined;
   runId?: string | undefined;
+  /** How many hook dispatches led to it (0 outside hooks); past MAX_EVENT_DEPTH dispatch refuses it. */
+  depth?: number | undefined;
 }
+
+/**
+ * The longest chain of events dispatched by hooks reacting to events: a hook that dispatches an event it matches
+ * itself (or hooks that dispatch each other's events) would otherwise loop for ever.
+ */
+export const MAX_EVENT_DEPTH = 16;
 
 export interface EventRecord {
   id: string;
@@ -28,6 +36,8 @@ export interface EventRecord {
   stack: string | undefined;
   runId: string | undefined;
   data: Record<string, unknown>;
+  /** How many hook dispatches led to it. */
+  depth: number;
   status: EventStatus;
   attempts: number;
   error: string | undefined;
@@ -53,7 +63,10 @@ export interface HookExecutionRecord {
  * An event as a processor gets it from claim(): what hooks see, and its attempts. Only these columns are read back:
  * each one more costs every event of the queue's hot path.
  */
-export type ClaimedEvent = Pick<EventRecord, 'id' | 'type' | 'source' | 'stack' | 'runId' | 'data' | 'attempts' | 'createdAt'>;
+export type ClaimedEvent = Pick<
+  EventRecord,
+  'id' | 'type' | 'source' | 'stack' | 'runId' | 'data' | 'depth' | 'attempts' | 'createdAt'
+>;
 
 /** The processor holding leases: a token unique to it, and its host and pid so a dead holder is recognised at once. */
 export interface LeaseOwner {
@@ -97,9 +110,9 @@ export const MAX_EVENT_DATA_BYTES = 256 * 1024;
 const MAX_TEXT = 8 * 1024;
 
 const COLUMNS =
-  'id, type, source, stack, run_id AS runId, data, status, attempts, error, available_at AS availableAt, ' +
+  'id, type, source, stack, run_id AS runId, data, depth, status, attempts, error, available_at AS availableAt, ' +
   'created_at AS createdAt, updated_at AS updatedAt, processed_at AS processedAt';
-const CLAIMED_COLUMNS = 'id, type, source, stack, run_id AS runId, data, attempts, created_at AS createdAt';
+const CLAIMED_COLUMNS = 'id, type, source, stack, run_id AS runId, data, depth, attempts, created_at AS createdAt';
 const CLAIMABLE = "status = 'pending' AND available_at <= @now";
 const CLAIM_SET =
   "status = 'processing', attempts = attempts + 1, lease_owner = @token, lease_host = @host, lease_pid = @pid, " +
@@ -107,8 +120,8 @@ const CLAIM_SET =
 
 const SQL = {
   insert:
-    'INSERT INTO events (id, type, source, stack, run_id, data, status, attempts, available_at, created_at, updated_at) ' +
-    "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
+    'INSERT INTO events (id, type, source, stack, run_id, data, depth, status, attempts, available_at, created_at, updated_at) ' +
+    "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
   // An id already stored is the same event sent again (its ack was lost): stored once.
   insertForwarded:
     'INSERT OR IGNORE INTO events (id, type, source, stack, run_id, data, status, attempts, available_at, created_at, updated_at) ' +
@@ -180,9 +193,21 @@ export class EventRepo {
   /** Validates and persists one event (status pending) and returns its id; the write is committed when it returns. */
   dispatch(type: string, data: Record<string, unknown>, meta: EventMetaInput, now = Date.now()): string {
     checkEventType(type, 'event');
+    const depth = meta.depth ?? 0;
+    if (depth > MAX_EVENT_DEPTH) {
+      throw new SlothError(
+        'invalid_argument',
+        `event '${type}' from ${meta.source} would be the ${depth}th event of a chain of events dispatched by hooks; at most ${MAX_EVENT_DEPTH} are allowed`,
+        {
+          hint: 'a hook that dispatches an event it matches itself (or hooks that dispatch events for each other) loops for ever: give the new event a type that hook does not match',
+        },
+      );
+    }
     const text = encodeEventData(data, type);
     const id = newEventId(now);
-    this.single(() => this.sql.insert.run(id, type, meta.source, meta.stack ?? null, meta.runId ?? null, text, now, now, now));
+    this.single(() =>
+      this.sql.insert.run(id, type, meta.source, meta.stack ?? null, meta.runId ?? null, text, depth, now, now, now),
+    );
     return id;
   }
 
@@ -401,6 +426,7 @@ function toClaimed(r: ClaimedRow): ClaimedEvent {
     stack: r.stack ?? undefined,
     runId: r.runId ?? undefined,
     data: JSON.parse(r.data) as Record<string, unknown>,
+    depth: r.depth,
     attempts: r.attempts,
     createdAt: r.createdAt,
   };

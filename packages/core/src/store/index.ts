@@ -24,6 +24,7 @@ export {
   type HookExecutionRecord,
   type LeaseOwner,
   MAX_EVENT_DATA_BYTES,
+  MAX_EVENT_DEPTH,
 } from './event-repo.js';
 export { type HookInput, type HookRecord, HookRepo, type HookSummary, hookRepo } from './hook-repo.js';
 export {

@@ -127,6 +127,8 @@ export const events = sqliteTable(
     stack: text('stack'),
     runId: text('run_id'),
     data: text('data').notNull().default('{}'),
+    /** How many hook dispatches led to it: 0 from a workflow, the master or the API, one more than the event a hook handled. */
+    depth: integer('depth').notNull().default(0),
     status: text('status').notNull(),
     /** How many times a processor claimed it. */
     attempts: integer('attempts').notNull().default(0),

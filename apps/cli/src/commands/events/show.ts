@@ -34,6 +34,9 @@ export default class EventsShow extends SlothCommand {
     this.log(
       `  source:     ${event.source}${event.stack ? `, stack ${event.stack}` : ''}${event.runId ? `, run ${event.runId}` : ''}`,
     );
+    // Only for events a hook dispatched: how far down a chain of hooks it is (at most MAX_EVENT_DEPTH).
+    if (event.depth > 0)
+      this.log(`  depth:      ${event.depth} (dispatched by a hook handling an event of depth ${event.depth - 1})`);
     this.log(`  created:    ${f.iso(event.createdAt)}${event.processedAt ? `, processed ${f.iso(event.processedAt)}` : ''}`);
     this.log(`  attempts:   ${event.attempts}`);
     if (event.error) this.log(`  error:      ${event.error}`);

@@ -56,13 +56,9 @@ export default class HookTest extends SlothCommand {
         stack: hook.stack,
         runId: undefined,
         data: data as Record<string, unknown>,
-        status: 'processing' as const,
+        depth: 0,
         attempts: 1,
-        error: undefined,
-        availableAt: now,
         createdAt: now,
-        updatedAt: now,
-        processedAt: undefined,
       };
       const runner = createHookRunner(store, (line) => process.stderr.write(`${line}\n`));
       try {
