@@ -48,6 +48,9 @@ export async function run(log) {
     const { controlClient } = await masterClient();
     const c = controlClient({ address: master.url, token: TOKEN });
     await until(async () => (await c.listAgents({})).agents.length === 1, 30_000, 'the agent to register');
+    // Idle: registered, no work yet (what an agent costs a machine that runs nothing).
+    await new Promise((r) => setTimeout(r, 1000));
+    const idleAgent = memory(agent.child.pid);
     const execOnce = async () => {
       const t0 = performance.now();
       let code;
@@ -117,7 +120,12 @@ export async function run(log) {
       ],
       ['agent exec /bin/true, whole CLI command', `median ${ms(median(cli))} (n=${cli.length})`, 'includes the CLI start-up'],
       ['/bin/true spawned locally (reference)', `median ${ms(median(local))} (n=${local.length})`, ''],
-      ['idle agent (sloth-agent) memory', `RSS ${mb(agentMem.rss)}, private ${mb(agentMem.priv)}`, ''],
+      ['idle agent (sloth-agent) memory, registered, no work yet', `RSS ${mb(idleAgent.rss)}, private ${mb(idleAgent.priv)}`, ''],
+      [
+        `agent (sloth-agent) memory after ${RPC_RUNS + CLI_RUNS + 20} exec round trips`,
+        `RSS ${mb(agentMem.rss)}, private ${mb(agentMem.priv)}`,
+        '',
+      ],
       ['master with 1 agent, memory', `RSS ${mb(idleMaster.rss)}, private ${mb(idleMaster.priv)}`, ''],
       [
         `master with ${SIM_AGENTS} agents heartbeating every ${HEARTBEAT_MS / 1000}s`,
