@@ -65,8 +65,11 @@ describe('event queue reliability', () => {
     expect(before.processing ?? 0).toBeGreaterThan(0);
     expect(Object.values(before).reduce((a, b) => a + b, 0)).toBe(BURST);
 
-    await serveUntil(home, () => statusCounts(home, 'burst.%').completed === BURST, 'every event to complete');
+    const executedBefore = executionCount(home);
+    const served = await serveUntil(home, () => statusCounts(home, 'burst.%').completed === BURST, 'every event to complete');
     expect(expectAllProcessed(home)).toEqual(Array.from({ length: BURST }, (_, k) => k + 1));
+    // A line per execution (its output is buffered), every one written out by the time it exits.
+    expect(served.stdout.match(/^✓ tick burst\.tick \S+ #1 /gm)?.length).toBe(executionCount(home) - executedBefore);
   });
 
   it('SIGKILL while a workflow dispatches: every event it was told was stored is there and gets processed', {

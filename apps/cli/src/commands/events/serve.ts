@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { SlothCommand } from '../../base-command.js';
+import { LineSink } from '../../render/line-sink.js';
 
 export default class EventsServe extends SlothCommand {
   static override summary = 'Process the event queue: run the hooks of every pending event, until Ctrl-C.';
@@ -15,7 +16,11 @@ export default class EventsServe extends SlothCommand {
       description: 'Delay before the first retry of a failed hook; doubled each time (at most 60s).',
       default: '1s',
     }),
-    poll: Flags.string({ description: 'How often to look for new events when idle.', default: '250ms' }),
+    poll: Flags.string({
+      description:
+        'When idle, how often to look for retries that came due (events other processes commit are noticed within 20ms).',
+      default: '250ms',
+    }),
   };
   static override examples = ['<%= config.bin %> events serve', '<%= config.bin %> events serve --concurrency 64'];
 
@@ -42,47 +47,59 @@ export default class EventsServe extends SlothCommand {
     const graceMs = duration('--grace', flags.grace);
     const retryDelayMs = duration('--retry-delay', flags['retry-delay']);
     const pollMs = Math.max(10, duration('--poll', flags.poll));
-    const err = (line: string) => process.stderr.write(`${line}\n`);
-    await withStore(flags['data-dir'], async (store) => {
-      const runner = createHookRunner(store, err);
-      const reportFailure = failureReporter(err);
-      const processor = new EventProcessor({
-        store,
-        runner,
-        concurrency: flags.concurrency,
-        retryDelayMs,
-        pollMs,
-        // Successes go to stdout, failures (with whether they will be retried) to stderr.
-        onExecution: (hook, event, r, attempt) => {
-          if (r.success)
-            this.log(
-              `✓ ${hook.name} ${event.type} ${event.id} #${attempt} ${Math.round(r.durationMs)}ms${r.output ? `: ${r.output}` : ''}`,
-            );
-          else reportFailure?.(hook, event, r, attempt);
-        },
-        onError: (message) => err(`events: ${message}`),
-      });
-      let signals = 0;
-      const onSignal = (signal: NodeJS.Signals) => {
-        signals += 1;
-        if (signals > 1) {
-          err(`${signal} again: exiting now (events in progress are taken back by the next processor)`);
-          process.exit(130);
+    // A line per hook execution: buffered, or writing them would cost the processor as much as running trivial hooks.
+    const out = new LineSink(process.stdout);
+    const errors = new LineSink(process.stderr);
+    const err = (line: string) => errors.write(line);
+    const flush = () => {
+      out.flush();
+      errors.flush();
+    };
+    try {
+      await withStore(flags['data-dir'], async (store) => {
+        const runner = createHookRunner(store, err);
+        const reportFailure = failureReporter(err);
+        const processor = new EventProcessor({
+          store,
+          runner,
+          concurrency: flags.concurrency,
+          retryDelayMs,
+          pollMs,
+          // Successes go to stdout, failures (with whether they will be retried) to stderr.
+          onExecution: (hook, event, r, attempt) => {
+            if (r.success)
+              out.write(
+                `✓ ${hook.name} ${event.type} ${event.id} #${attempt} ${Math.round(r.durationMs)}ms${r.output ? `: ${r.output}` : ''}`,
+              );
+            else reportFailure?.(hook, event, r, attempt);
+          },
+          onError: (message) => err(`events: ${message}`),
+        });
+        let signals = 0;
+        const onSignal = (signal: NodeJS.Signals) => {
+          signals += 1;
+          if (signals > 1) {
+            err(`${signal} again: exiting now (events in progress are taken back by the next processor)`);
+            flush();
+            process.exit(130);
+          }
+          err(`${signal} received: stopping (running hooks get ${flags.grace} to finish)`);
+          void processor.stop(graceMs);
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        err(`processing events in ${store.path} (concurrency ${flags.concurrency}); Ctrl-C to stop`);
+        try {
+          await processor.run();
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          await runner.close();
         }
-        err(`${signal} received: stopping (running hooks get ${flags.grace} to finish)`);
-        void processor.stop(graceMs);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      err(`processing events in ${store.path} (concurrency ${flags.concurrency}); Ctrl-C to stop`);
-      try {
-        await processor.run();
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        await runner.close();
-      }
-      err('stopped');
-    });
+        err('stopped');
+      });
+    } finally {
+      flush();
+    }
   }
 }
