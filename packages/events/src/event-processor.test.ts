@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import { MAX_EVENT_DEPTH, stateRepo } from '@sloth/core/store';
+import { eventRepo, MAX_EVENT_DEPTH, openStore, stateRepo } from '@sloth/core/store';
 import { describe, expect, it } from 'vitest';
 import { EventProcessor } from './event-processor.js';
 import { addHook, hookSource, until, useStores } from './events.test-helper.js';
@@ -188,6 +188,27 @@ describe('EventProcessor', () => {
     expect(seen).toHaveLength(8);
     expect(Math.max(...seen)).toBeLessThanOrEqual(3);
     expect(Math.max(...seen)).toBeGreaterThan(1);
+  });
+
+  it('an idle processor notices an event another connection commits at once, not at its next poll', async () => {
+    const t = fresh();
+    await addHook(t.store, t.dir, 'seen.lua', hookSource('seen', 'deploy.*', 'return true'));
+    // A poll of ten minutes: only the wake on another connection's commit can finish this test in time.
+    const p = new EventProcessor({ store: t.store, runner: t.runner, pollMs: 600_000 });
+    const running = p.run();
+    const elsewhere = openStore(t.dir);
+    try {
+      const first = t.events.dispatch('deploy.started', {}, meta);
+      p.notify();
+      await until(() => t.events.find(first)?.status === 'completed', 20_000, 'the first event');
+      // Now idle: the next event comes from another connection, as from another process.
+      const second = eventRepo(elsewhere).dispatch('deploy.finished', {}, meta);
+      await until(() => t.events.find(second)?.status === 'completed', 20_000, 'the event committed elsewhere');
+    } finally {
+      elsewhere.close();
+      await p.stop(0);
+      await running;
+    }
   });
 
   it('takes back at start the events a dead processor of this host left processing', async () => {

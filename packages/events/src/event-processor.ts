@@ -27,7 +27,10 @@ export interface ProcessorOptions {
   batchSize?: number | undefined;
   /** How long a claim lasts without renewal; renewed every third of it while the processor lives. Default 60s. */
   leaseMs?: number | undefined;
-  /** How often an idle processor looks for new events. Default 250ms. */
+  /**
+   * How often an idle processor looks for due events (a retry whose delay ran out) when nothing else happens. Events
+   * another process commits are noticed sooner, within WATCH_MS. Default 250ms.
+   */
   pollMs?: number | undefined;
   /** Delay before the first retry of an event whose hook failed; doubled each time, at most 60s. Default 1s. */
   retryDelayMs?: number | undefined;
@@ -57,6 +60,11 @@ const MAX_RETRY_DELAY_MS = 60_000;
 const FLUSH_AT = 512;
 const FLUSH_AFTER_MS = 5;
 const HOOKS_REFRESH_MS = 1000;
+/**
+ * How often an idle processor checks whether another process committed to the database (PRAGMA data_version: no
+ * I/O, a few microseconds). A dispatch elsewhere then waits this long at most, not a whole poll interval.
+ */
+const WATCH_MS = 20;
 
 /**
  * The event queue processor: claims pending events in batches (leased to it), runs the enabled hooks whose
@@ -149,7 +157,7 @@ export class EventProcessor {
         }
         this.flush();
         if (!drain) {
-          await this.sleep(Math.min(this.pollMs, deadline - Date.now()));
+          await this.idle(Math.min(this.pollMs, deadline - Date.now()));
           continue;
         }
         // Drain: done when nothing of the run is left to claim before the deadline (a retry due later waits for it).
@@ -350,20 +358,34 @@ export class EventProcessor {
     else this.woken = true;
   }
 
-  /** Waits until woken (an event finished, notify, stop) or `ms` passed. */
-  private sleep(ms: number): Promise<void> {
+  /**
+   * Waits until woken (an event finished, notify, stop), or another process committed to the database (maybe a
+   * dispatch), or `ms` passed.
+   */
+  private async idle(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    const seen = this.events.dataVersion();
+    for (let left = ms; left > 0 && !this.stopping; left = until - Date.now()) {
+      if (await this.sleep(Math.min(WATCH_MS, left))) return;
+      if (this.events.dataVersion() !== seen) return;
+    }
+  }
+
+  /** Waits until woken (an event finished, notify, stop) or `ms` passed; true when woken. */
+  private sleep(ms: number): Promise<boolean> {
     if (this.stopping || ms <= 0 || this.woken) {
+      const woken = this.woken || this.stopping;
       this.woken = false;
-      return Promise.resolve();
+      return Promise.resolve(woken);
     }
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (woken: boolean) => {
         clearTimeout(timer);
         this.wake = undefined;
-        resolve();
+        resolve(woken);
       };
-      const timer = setTimeout(done, Math.min(ms, 2 ** 31 - 1));
-      this.wake = done;
+      const timer = setTimeout(() => done(false), Math.min(ms, 2 ** 31 - 1));
+      this.wake = () => done(true);
     });
   }
 }

@@ -153,6 +153,7 @@ const SQL = {
   priorExecutions:
     'SELECT hook, count(*) AS runs, max(success) AS succeeded FROM hook_executions WHERE event_id = ? GROUP BY hook',
   get: `SELECT ${COLUMNS} FROM events WHERE id = ?`,
+  dataVersion: 'PRAGMA data_version',
   byPrefix: `SELECT ${COLUMNS} FROM events WHERE id >= ? AND id < ? ORDER BY id LIMIT 2`,
   executionsOf:
     'SELECT id, hook, event_id AS eventId, attempt, success, output, error, duration_ms AS durationMs, started_at AS startedAt ' +
@@ -187,6 +188,7 @@ export class EventRepo {
 
   constructor(readonly store: Store) {
     this.sql = Object.fromEntries(Object.entries(SQL).map(([k, s]) => [k, store.sqlite.prepare(s)])) as Statements;
+    this.sql.dataVersion.pluck();
     this.tx = store.sqlite.transaction((fn: () => unknown) => fn());
   }
 
@@ -244,6 +246,18 @@ export class EventRepo {
     if (runId === undefined) delete params.runId;
     const rows = this.write(() => stmt.all(params) as ClaimedRow[]);
     return rows.map(toClaimed).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /**
+   * A number that changes when another connection (another process) commits to the database, for a processor to
+   * notice a dispatch elsewhere without querying its tables; -1 when it cannot be read (the processor's poll remains).
+   */
+  dataVersion(): number {
+    try {
+      return this.sql.dataVersion.get() as number;
+    } catch {
+      return -1;
+    }
   }
 
   /** Extends the leases of every event `owner` is processing. */
