@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { type FSWatcher, watch } from 'node:fs';
 import { hostname } from 'node:os';
 import { errorMessage, eventTypeMatches } from '@sloth/core';
 import {
@@ -29,7 +30,7 @@ export interface ProcessorOptions {
   leaseMs?: number | undefined;
   /**
    * How often an idle processor looks for due events (a retry whose delay ran out) when nothing else happens. Events
-   * another process commits are noticed sooner, within WATCH_MS. Default 250ms.
+   * another process commits wake it at once (it watches the database's write-ahead log while idle). Default 250ms.
    */
   pollMs?: number | undefined;
   /** Delay before the first retry of an event whose hook failed; doubled each time, at most 60s. Default 1s. */
@@ -60,11 +61,6 @@ const MAX_RETRY_DELAY_MS = 60_000;
 const FLUSH_AT = 512;
 const FLUSH_AFTER_MS = 5;
 const HOOKS_REFRESH_MS = 1000;
-/**
- * How often an idle processor checks whether another process committed to the database (PRAGMA data_version: no
- * I/O, a few microseconds). A dispatch elsewhere then waits this long at most, not a whole poll interval.
- */
-const WATCH_MS = 20;
 
 /**
  * The event queue processor: claims pending events in batches (leased to it), runs the enabled hooks whose
@@ -93,6 +89,8 @@ export class EventProcessor {
   private hookCache: { at: number; hooks: HookRecord[] } | undefined;
   private wake: (() => void) | undefined;
   private woken = false;
+  /** PRAGMA data_version at the last claim: another process committed since when it differs. */
+  private claimedAtVersion = -1;
   private graceMs = 10_000;
   private stopping = false;
   private running = false;
@@ -181,6 +179,7 @@ export class EventProcessor {
     while (this.active.size < this.concurrency && !this.stopping) {
       if (this.queue.length === 0) {
         let claimed: ClaimedEvent[];
+        this.claimedAtVersion = this.events.dataVersion();
         try {
           claimed = this.events.claim(this.owner, this.batchSize, this.leaseMs, this.options.runId);
         } catch (err) {
@@ -359,33 +358,40 @@ export class EventProcessor {
   }
 
   /**
-   * Waits until woken (an event finished, notify, stop), or another process committed to the database (maybe a
-   * dispatch), or `ms` passed.
+   * Waits until woken (an event finished, notify, stop), or another process writes to the database (maybe a
+   * dispatch), or `ms` passed. Commits elsewhere are seen through the write-ahead log file changing (a file watch,
+   * nothing to do while nothing happens), and through PRAGMA data_version for one made since the last claim.
    */
   private async idle(ms: number): Promise<void> {
-    const until = Date.now() + ms;
-    const seen = this.events.dataVersion();
-    for (let left = ms; left > 0 && !this.stopping; left = until - Date.now()) {
-      if (await this.sleep(Math.min(WATCH_MS, left))) return;
-      if (this.events.dataVersion() !== seen) return;
+    let watcher: FSWatcher | undefined;
+    try {
+      watcher = watch(`${this.options.store.path}-wal`, { persistent: false }, () => this.signalWake());
+      watcher.on('error', () => watcher?.close());
+    } catch {
+      // No watch (no such file yet, or the system's watch limit): the poll interval still bounds the wait.
+    }
+    try {
+      if (this.events.dataVersion() !== this.claimedAtVersion) return;
+      await this.sleep(ms);
+    } finally {
+      watcher?.close();
     }
   }
 
-  /** Waits until woken (an event finished, notify, stop) or `ms` passed; true when woken. */
-  private sleep(ms: number): Promise<boolean> {
+  /** Waits until woken (an event finished, notify, stop) or `ms` passed. */
+  private sleep(ms: number): Promise<void> {
     if (this.stopping || ms <= 0 || this.woken) {
-      const woken = this.woken || this.stopping;
       this.woken = false;
-      return Promise.resolve(woken);
+      return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const done = (woken: boolean) => {
+      const done = () => {
         clearTimeout(timer);
         this.wake = undefined;
-        resolve(woken);
+        resolve();
       };
-      const timer = setTimeout(() => done(false), Math.min(ms, 2 ** 31 - 1));
-      this.wake = () => done(true);
+      const timer = setTimeout(done, Math.min(ms, 2 ** 31 - 1));
+      this.wake = done;
     });
   }
 }

@@ -17,8 +17,7 @@ export default class EventsServe extends SlothCommand {
       default: '1s',
     }),
     poll: Flags.string({
-      description:
-        'When idle, how often to look for retries that came due (events other processes commit are noticed within 20ms).',
+      description: 'When idle, how often to look for retries that came due (an event another process commits wakes it at once).',
       default: '250ms',
     }),
   };
