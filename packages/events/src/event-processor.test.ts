@@ -211,6 +211,40 @@ describe('EventProcessor', () => {
     }
   });
 
+  it('another connection writing other tables all the time does not keep an idle processor claiming in a loop', async () => {
+    const t = fresh();
+    const p = new EventProcessor({ store: t.store, runner: t.runner, pollMs: 600_000 });
+    // The processor's repository is this one (one per store): count its claims.
+    const repo = eventRepo(t.store);
+    const claim = repo.claim.bind(repo);
+    let claims = 0;
+    repo.claim = (...args) => {
+      claims += 1;
+      return claim(...args);
+    };
+    const running = p.run();
+    const elsewhere = openStore(t.dir);
+    const state = stateRepo(elsewhere);
+    let writes = 0;
+    const started = Date.now();
+    try {
+      // Thousands of commits, yielding between them so the processor gets its turns.
+      while (Date.now() - started < 500) {
+        state.set(`k${writes % 10}`, writes);
+        writes += 1;
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      elsewhere.close();
+      await p.stop(0);
+      await running;
+    }
+    const elapsed = Date.now() - started;
+    expect(writes).toBeGreaterThan(200);
+    // At most one claim per MIN_WAKE_GAP_MS (10ms) of writing, and the first.
+    expect(claims).toBeLessThanOrEqual(Math.ceil(elapsed / 10) + 2);
+  });
+
   it('takes back at start the events a dead processor of this host left processing', async () => {
     const t = fresh();
     await addHook(t.store, t.dir, 'h.lua', hookSource('h', 'x.y', 'return true'));

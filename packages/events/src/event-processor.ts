@@ -61,6 +61,11 @@ const MAX_RETRY_DELAY_MS = 60_000;
 const FLUSH_AT = 512;
 const FLUSH_AFTER_MS = 5;
 const HOOKS_REFRESH_MS = 1000;
+/**
+ * The least time between two claims of an idle processor woken by writes elsewhere: another process writing all the
+ * time (state, stacks) must not keep it claiming in a loop.
+ */
+const MIN_WAKE_GAP_MS = 10;
 
 /**
  * The event queue processor: claims pending events in batches (leased to it), runs the enabled hooks whose
@@ -91,6 +96,7 @@ export class EventProcessor {
   private woken = false;
   /** PRAGMA data_version at the last claim: another process committed since when it differs. */
   private claimedAtVersion = -1;
+  private lastClaimAt = 0;
   private graceMs = 10_000;
   private stopping = false;
   private running = false;
@@ -180,6 +186,7 @@ export class EventProcessor {
       if (this.queue.length === 0) {
         let claimed: ClaimedEvent[];
         this.claimedAtVersion = this.events.dataVersion();
+        this.lastClaimAt = Date.now();
         try {
           claimed = this.events.claim(this.owner, this.batchSize, this.leaseMs, this.options.runId);
         } catch (err) {
@@ -364,16 +371,21 @@ export class EventProcessor {
    */
   private async idle(ms: number): Promise<void> {
     let watcher: FSWatcher | undefined;
+    let early: NodeJS.Timeout | undefined;
+    const changed = () => {
+      early ??= setTimeout(() => this.signalWake(), Math.max(0, this.lastClaimAt + MIN_WAKE_GAP_MS - Date.now()));
+    };
     try {
-      watcher = watch(`${this.options.store.path}-wal`, { persistent: false }, () => this.signalWake());
+      watcher = watch(`${this.options.store.path}-wal`, { persistent: false }, changed);
       watcher.on('error', () => watcher?.close());
     } catch {
       // No watch (no such file yet, or the system's watch limit): the poll interval still bounds the wait.
     }
     try {
-      if (this.events.dataVersion() !== this.claimedAtVersion) return;
+      if (this.events.dataVersion() !== this.claimedAtVersion) changed();
       await this.sleep(ms);
     } finally {
+      clearTimeout(early);
       watcher?.close();
     }
   }
