@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { type FSWatcher, watch } from 'node:fs';
 import { hostname } from 'node:os';
 import { errorMessage, eventTypeMatches } from '@sloth/core';
 import {
@@ -13,6 +12,7 @@ import {
   hookRepo,
   type LeaseOwner,
   type Store,
+  watchWrites,
 } from '@sloth/core/store';
 import type { HookRunner, HookRunResult } from './hook-runner.js';
 
@@ -370,23 +370,17 @@ export class EventProcessor {
    * nothing to do while nothing happens), and through PRAGMA data_version for one made since the last claim.
    */
   private async idle(ms: number): Promise<void> {
-    let watcher: FSWatcher | undefined;
     let early: NodeJS.Timeout | undefined;
     const changed = () => {
       early ??= setTimeout(() => this.signalWake(), Math.max(0, this.lastClaimAt + MIN_WAKE_GAP_MS - Date.now()));
     };
-    try {
-      watcher = watch(`${this.options.store.path}-wal`, { persistent: false }, changed);
-      watcher.on('error', () => watcher?.close());
-    } catch {
-      // No watch (no such file yet, or the system's watch limit): the poll interval still bounds the wait.
-    }
+    const unwatch = watchWrites(this.options.store, changed);
     try {
       if (this.events.dataVersion() !== this.claimedAtVersion) changed();
       await this.sleep(ms);
     } finally {
       clearTimeout(early);
-      watcher?.close();
+      unwatch();
     }
   }
 

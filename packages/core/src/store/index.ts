@@ -52,3 +52,4 @@ export {
   TTL_NONE,
 } from './state-repo.js';
 export { decodeStateValue, encodeStateValue, sameStateValue } from './state-value.js';
+export { watchWrites } from './write-watch.js';
