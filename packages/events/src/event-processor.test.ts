@@ -245,6 +245,41 @@ describe('EventProcessor', () => {
     expect(claims).toBeLessThanOrEqual(Math.ceil(elapsed / 10) + 2);
   });
 
+  it('its own connection writing other tables (the master recording agents and work) does not make an idle processor claim', async () => {
+    const t = fresh();
+    const p = new EventProcessor({ store: t.store, runner: t.runner, pollMs: 600_000 });
+    const repo = eventRepo(t.store);
+    const claim = repo.claim.bind(repo);
+    let claims = 0;
+    repo.claim = (...args) => {
+      claims += 1;
+      return claim(...args);
+    };
+    const running = p.run();
+    const state = stateRepo(t.store);
+    const started = Date.now();
+    let writes = 0;
+    let claimsWhileWriting = -1;
+    try {
+      await until(() => claims === 1, 5000, 'the first claim');
+      while (Date.now() - started < 300) {
+        state.set(`k${writes % 10}`, writes);
+        writes += 1;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      claimsWhileWriting = claims - 1;
+      // An event dispatched through the same connection is announced with notify(), and still handled.
+      const id = t.events.dispatch('x.y', {}, meta);
+      p.notify();
+      await until(() => t.events.find(id)?.status === 'completed', 20_000, 'the event dispatched here');
+    } finally {
+      await p.stop(0);
+      await running;
+    }
+    expect(writes).toBeGreaterThan(20);
+    expect(claimsWhileWriting).toBe(0);
+  });
+
   it('takes back at start the events a dead processor of this host left processing', async () => {
     const t = fresh();
     await addHook(t.store, t.dir, 'h.lua', hookSource('h', 'x.y', 'return true'));

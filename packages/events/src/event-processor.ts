@@ -96,7 +96,8 @@ export class EventProcessor {
   private woken = false;
   /** PRAGMA data_version at the last claim: another process committed since when it differs. */
   private claimedAtVersion = -1;
-  private lastClaimAt = 0;
+  /** performance.now() at the last claim (Date.now() has whole milliseconds only: a 10ms gap could be 9). */
+  private lastClaimAt = Number.NEGATIVE_INFINITY;
   private graceMs = 10_000;
   private stopping = false;
   private running = false;
@@ -186,7 +187,7 @@ export class EventProcessor {
       if (this.queue.length === 0) {
         let claimed: ClaimedEvent[];
         this.claimedAtVersion = this.events.dataVersion();
-        this.lastClaimAt = Date.now();
+        this.lastClaimAt = performance.now();
         try {
           claimed = this.events.claim(this.owner, this.batchSize, this.leaseMs, this.options.runId);
         } catch (err) {
@@ -371,12 +372,23 @@ export class EventProcessor {
    */
   private async idle(ms: number): Promise<void> {
     let early: NodeJS.Timeout | undefined;
+    let due = false;
+    // Checked when the timer fires too: a timer may fire up to a millisecond early.
+    const wakeWhenDue = () => {
+      const wait = this.lastClaimAt + MIN_WAKE_GAP_MS - performance.now();
+      if (wait > 0) early = setTimeout(wakeWhenDue, Math.ceil(wait));
+      else this.signalWake();
+    };
     const changed = () => {
-      early ??= setTimeout(() => this.signalWake(), Math.max(0, this.lastClaimAt + MIN_WAKE_GAP_MS - Date.now()));
+      // The file also changes when this process writes (the master recording agents and work): only another
+      // connection's commit can have brought events this process was not told of (its own dispatches call notify()).
+      if (due || this.events.dataVersion() === this.claimedAtVersion) return;
+      due = true;
+      wakeWhenDue();
     };
     const unwatch = watchWrites(this.options.store, changed);
     try {
-      if (this.events.dataVersion() !== this.claimedAtVersion) changed();
+      changed();
       await this.sleep(ms);
     } finally {
       clearTimeout(early);
