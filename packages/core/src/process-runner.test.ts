@@ -152,6 +152,16 @@ describe('runProcess: exit status and output', () => {
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toContain('/nonexistent/sloth-dir');
     expect(r.stderr).not.toContain('command not found');
+    expect(r.spawnError).toBe('ENOENT');
+  });
+
+  it('returns a result, not an exception, when spawn throws at once (a cwd that is a file)', async () => {
+    const lines: string[] = [];
+    const r = await runProcess({ command: ['/bin/true'], cwd: process.execPath, onLine: (_s, line) => lines.push(line) });
+    expect(r.exitCode).toBe(126);
+    expect(r.spawnError).toBe('ENOTDIR');
+    expect(r.stderr).toContain('/bin/true: spawn ENOTDIR');
+    expect(lines).toEqual([r.stderr.trimEnd()]);
   });
 });
 

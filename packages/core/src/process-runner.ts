@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants, userInfo } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
@@ -34,6 +34,8 @@ export interface ProcessResult {
   timedOut: boolean;
   aborted: boolean;
   truncated: boolean;
+  /** The error code (ENOENT, EACCES...) when the process could not be started at all. */
+  spawnError?: string | undefined;
 }
 
 const DEFAULT_CAPTURE = 8 * 1024 * 1024;
@@ -52,14 +54,27 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
   if (!file) throw new SlothError('invalid_argument', 'empty command');
   if (options.signal?.aborted) return emptyResult(started, { aborted: true });
 
-  return new Promise<ProcessResult>((resolve) => {
-    const child = spawn(file, args, {
+  let child: ChildProcessWithoutNullStreams;
+  try {
+    child = spawn(file, args, {
       cwd: options.cwd,
       env: options.env as NodeJS.ProcessEnv | undefined,
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
       ...(ids ?? {}),
     });
+  } catch (e) {
+    // Some failures (a workdir that is a file: ENOTDIR) are thrown at once instead of emitted as 'error'.
+    const failure = spawnFailure(file, e as NodeJS.ErrnoException, options.cwd);
+    options.onLine?.('stderr', failure.line);
+    return {
+      ...emptyResult(started, { aborted: false }),
+      exitCode: failure.exitCode,
+      stderr: `${failure.line}\n`,
+      spawnError: failure.code,
+    };
+  }
+  return new Promise<ProcessResult>((resolve) => {
     const limit = options.maxCaptureBytes ?? DEFAULT_CAPTURE;
     const out = new StreamCapture('stdout', limit, options.onLine);
     const err = new StreamCapture('stderr', limit, options.onLine);
@@ -68,6 +83,7 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
     let exitCode: number | null = null;
     let exitSignal: string | null = null;
     let settled = false;
+    let spawnError: string | undefined;
     let killTimer: NodeJS.Timeout | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
 
@@ -118,6 +134,7 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
         timedOut,
         aborted,
         truncated: out.truncated || err.truncated,
+        spawnError,
       });
     };
 
@@ -126,16 +143,10 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
     child.stdin.on('error', () => {}); // the child may exit before reading its stdin
     child.stdin.end(options.stdin ?? '');
     child.on('error', (e: NodeJS.ErrnoException) => {
-      // Spawn failures look like the shell's "command not found" so callers see one shape.
-      exitCode = e.code === 'ENOENT' ? 127 : 126;
-      // spawn also says ENOENT when the cwd is missing; do not blame the command for that.
-      const badCwd = e.code === 'ENOENT' && options.cwd !== undefined && !existsSync(options.cwd);
-      const why = badCwd
-        ? `working directory ${options.cwd} does not exist`
-        : e.code === 'ENOENT'
-          ? 'command not found'
-          : e.message;
-      err.push(Buffer.from(`${file}: ${why}\n`));
+      const failure = spawnFailure(file, e, options.cwd);
+      exitCode = failure.exitCode;
+      spawnError = failure.code;
+      err.push(Buffer.from(`${failure.line}\n`));
       finish();
     });
     child.on('exit', (code, sig) => {
@@ -153,6 +164,15 @@ export function processExitCode(r: Pick<ProcessResult, 'exitCode' | 'signal'>): 
   if (r.exitCode !== null) return r.exitCode;
   const n = r.signal ? constants.signals[r.signal as keyof typeof constants.signals] : undefined;
   return n === undefined ? -1 : 128 + n;
+}
+
+/** A process that could not start, shaped like the shell's "command not found" (127) or "cannot execute" (126). */
+function spawnFailure(file: string, e: NodeJS.ErrnoException, cwd: string | undefined) {
+  const code = e.code ?? 'EUNKNOWN';
+  // spawn also says ENOENT when the cwd is missing; do not blame the command for that.
+  const badCwd = code === 'ENOENT' && cwd !== undefined && !existsSync(cwd);
+  const why = badCwd ? `working directory ${cwd} does not exist` : code === 'ENOENT' ? 'command not found' : e.message;
+  return { exitCode: code === 'ENOENT' ? 127 : 126, code, line: `${file}: ${why}` };
 }
 
 function emptyResult(started: number, flags: { aborted: boolean }): ProcessResult {

@@ -166,5 +166,9 @@ describe('exec.run', () => {
     const missing = await failure(run(['true', { workdir: 'no/such/dir' }]));
     expect(missing.code).toBe('not_found');
     expect(missing.message).toBe(`exec.run: workdir '${join(dir, 'no/such/dir')}' does not exist or is not a directory`);
+    // A file is no workdir either, for a shell command line as for a program.
+    await writeFile(join(dir, 'a-file'), 'x');
+    const notDir = await failure(run(['echo hi', { workdir: 'a-file' }]));
+    expect(notDir.message).toBe(`exec.run: workdir '${join(dir, 'a-file')}' does not exist or is not a directory`);
   });
 });

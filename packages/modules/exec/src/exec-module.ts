@@ -1,5 +1,5 @@
 import { type AbortCause, abortError, arg, defineModule, fn, runProcess, SlothError } from '@sloth/core';
-import { commandSchema, execOptionsSchema, resolveOptions } from './options.js';
+import { checkWorkdir, commandSchema, execOptionsSchema, resolveOptions } from './options.js';
 import { displayCommand, toExecResult } from './result.js';
 
 const run = fn({
@@ -23,7 +23,7 @@ const run = fn({
     'local r = exec.run("psql -f -", { stdin = sql, env = { PGHOST = "db" } })',
   ],
   run: async ([cmd, opts], ctx) => {
-    const o = await resolveOptions(opts, ctx);
+    const o = resolveOptions(opts, ctx);
     const r = await runProcess({
       command: cmd,
       cwd: o.cwd,
@@ -36,6 +36,7 @@ const run = fn({
     });
     // A stopped task must not carry on with its next step as if this command had merely failed.
     if (r.aborted) throw stoppedError(ctx.signal, cmd);
+    if (r.spawnError !== undefined) await checkWorkdir(o.cwd);
     return toExecResult(cmd, r, o.timeoutMs);
   },
 });

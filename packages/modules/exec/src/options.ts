@@ -71,12 +71,27 @@ export interface ResolvedOptions {
   timeoutMs: number | undefined;
 }
 
-/** Turns user options into process options: workdir resolved and checked, env merged over the task's, timeout parsed. */
-export async function resolveOptions(options: ExecOptions | undefined, ctx: ModuleCallContext): Promise<ResolvedOptions> {
+/** Turns user options into process options: workdir resolved, env merged over the task's, timeout parsed. */
+export function resolveOptions(options: ExecOptions | undefined, ctx: ModuleCallContext): ResolvedOptions {
   const opts = options ?? {};
   const dir = opts.workdir ?? opts.cwd;
   const cwd = dir === undefined ? ctx.workdir : resolve(ctx.workdir, dir);
-  // Without this check a missing workdir surfaces as a misleading "command not found" from spawn.
+  const env: Record<string, string> = { ...ctx.env };
+  for (const [key, value] of Object.entries(opts.env ?? {})) env[key] = String(value);
+  return {
+    cwd,
+    env,
+    stdin: opts.stdin,
+    timeoutMs: opts.timeout === undefined ? undefined : parseDuration(opts.timeout, 'exec.run timeout'),
+  };
+}
+
+/**
+ * Throws the error that names a missing workdir. Called only when the process could not start: spawn says ENOENT for
+ * a missing workdir too, which would read as "command not found" (checking before every spawn cost a file-system
+ * round trip per command).
+ */
+export async function checkWorkdir(cwd: string): Promise<void> {
   const isDir = await stat(cwd).then(
     (s) => s.isDirectory(),
     () => false,
@@ -86,12 +101,4 @@ export async function resolveOptions(options: ExecOptions | undefined, ctx: Modu
       hint: 'create it first (fs.mkdir) or fix the workdir option; relative paths resolve against the task workdir',
     });
   }
-  const env: Record<string, string> = { ...ctx.env };
-  for (const [key, value] of Object.entries(opts.env ?? {})) env[key] = String(value);
-  return {
-    cwd,
-    env,
-    stdin: opts.stdin,
-    timeoutMs: opts.timeout === undefined ? undefined : parseDuration(opts.timeout, 'exec.run timeout'),
-  };
 }
