@@ -12,8 +12,9 @@ const marks = { node_boot: performance.now() };
 
 const load = (spec) => import(pathToFileURL(createRequire(join(REPO, 'apps/cli', 'package.json')).resolve(spec)).href);
 
-// What bin/run.js loads: the bundle of oclif, every command and the packages they use, evaluated.
-await import(pathToFileURL(join(REPO, 'apps/cli/dist/bundle/main.js')).href);
+// What bin/run.js loads: the bundle of oclif, every command and the packages they use, evaluated (from V8's code
+// cache when an earlier run left one).
+createRequire(import.meta.url)(join(REPO, 'apps/cli/dist/bundle/load.cjs')).loadBundle();
 marks.import_cli = performance.now();
 // The bundle does not export the Lua host, so the steps below load it again, file by file; not counted in the total.
 const { builtinModules } = await load('@sloth/builtin-modules');

@@ -7,5 +7,6 @@ if (process.argv.length === 3 && (process.argv[2] === '--version' || process.arg
   process.exit(0);
 }
 // The bundle (built by scripts/bundle-app.mjs): loading the ~1,000 files it holds one by one took longer than most commands.
-const { execute } = await import('../dist/bundle/main.js');
+const { createRequire } = await import('node:module');
+const { execute } = createRequire(import.meta.url)('../dist/bundle/load.cjs').loadBundle();
 await execute({ dir: import.meta.url });
