@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import { eventRepo, MAX_EVENT_DEPTH, openStore, stateRepo } from '@sloth/core/store';
+import { eventRepo, MAX_EVENT_DEPTH, openStore, type Store, stateRepo } from '@sloth/core/store';
 import { describe, expect, it } from 'vitest';
 import { EventProcessor } from './event-processor.js';
 import { addHook, hookSource, until, useStores } from './events.test-helper.js';
@@ -8,6 +8,18 @@ import { addHook, hookSource, until, useStores } from './events.test-helper.js';
 const { fresh } = useStores();
 const meta = { source: 'cli', stack: 'production', runId: 'run-1' };
 const p0 = { token: 'test-owner', host: hostname(), pid: process.pid };
+
+/** Counts the claims of the store's event repository (one per store: the processor's). */
+function countClaims(store: Store): { n: number } {
+  const repo = eventRepo(store);
+  const claim = repo.claim.bind(repo);
+  const counter = { n: 0 };
+  repo.claim = (...args) => {
+    counter.n += 1;
+    return claim(...args);
+  };
+  return counter;
+}
 
 /** Runs a processor until `done` holds, then stops it. */
 async function serveUntil(processor: EventProcessor, done: () => boolean, what: string, timeoutMs = 20_000) {
@@ -214,14 +226,7 @@ describe('EventProcessor', () => {
   it('another connection writing other tables all the time does not keep an idle processor claiming in a loop', async () => {
     const t = fresh();
     const p = new EventProcessor({ store: t.store, runner: t.runner, pollMs: 600_000 });
-    // The processor's repository is this one (one per store): count its claims.
-    const repo = eventRepo(t.store);
-    const claim = repo.claim.bind(repo);
-    let claims = 0;
-    repo.claim = (...args) => {
-      claims += 1;
-      return claim(...args);
-    };
+    const claims = countClaims(t.store);
     const running = p.run();
     const elsewhere = openStore(t.dir);
     const state = stateRepo(elsewhere);
@@ -242,32 +247,26 @@ describe('EventProcessor', () => {
     const elapsed = Date.now() - started;
     expect(writes).toBeGreaterThan(200);
     // At most one claim per MIN_WAKE_GAP_MS (10ms) of writing, and the first.
-    expect(claims).toBeLessThanOrEqual(Math.ceil(elapsed / 10) + 2);
+    expect(claims.n).toBeLessThanOrEqual(Math.ceil(elapsed / 10) + 2);
   });
 
   it('its own connection writing other tables (the master recording agents and work) does not make an idle processor claim', async () => {
     const t = fresh();
     const p = new EventProcessor({ store: t.store, runner: t.runner, pollMs: 600_000 });
-    const repo = eventRepo(t.store);
-    const claim = repo.claim.bind(repo);
-    let claims = 0;
-    repo.claim = (...args) => {
-      claims += 1;
-      return claim(...args);
-    };
+    const claims = countClaims(t.store);
     const running = p.run();
     const state = stateRepo(t.store);
     const started = Date.now();
     let writes = 0;
     let claimsWhileWriting = -1;
     try {
-      await until(() => claims === 1, 5000, 'the first claim');
+      await until(() => claims.n === 1, 5000, 'the first claim');
       while (Date.now() - started < 300) {
         state.set(`k${writes % 10}`, writes);
         writes += 1;
         await new Promise((r) => setTimeout(r, 2));
       }
-      claimsWhileWriting = claims - 1;
+      claimsWhileWriting = claims.n - 1;
       // An event dispatched through the same connection is announced with notify(), and still handled.
       const id = t.events.dispatch('x.y', {}, meta);
       p.notify();
