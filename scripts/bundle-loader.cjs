@@ -1,5 +1,5 @@
 // Runs an app's bundle (main.cjs, built by bundle-app.mjs, which copies this file next to it as load.cjs) with V8's
-// code cache: compiling the bundle's ~3 MB was ~40% of loading it. The cache is written next to the bundle after the
+// code cache: compiling the bundle's ~3 MB was about half of loading it. The cache is written next to the bundle after the
 // first run that had none (or whose cache this Node could not use), named after the bundle's build id; where the
 // directory is not writable the bundle is simply compiled each time.
 'use strict';
@@ -40,7 +40,13 @@ function loadBundle() {
   mod.paths = Module._nodeModulePaths(__dirname);
   // oclif require()s the bundle for its commands: it gets this module instead of running the file again.
   Module._cache[file] = mod;
-  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, __dirname);
+  try {
+    script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, __dirname);
+  } catch (err) {
+    // As Node's own loader does: a module that failed is not handed out half-made.
+    delete Module._cache[file];
+    throw err;
+  }
   mod.loaded = true;
   return mod.exports;
 }

@@ -73,6 +73,18 @@ describe('the bundle loader (scripts/bundle-loader.cjs)', () => {
     expect(cacheFiles(dir).sort()).toEqual(['main-new.v8cache', 'main-old.v8cache']);
   });
 
+  it('a bundle that throws while loading is not left behind half-made for the next require()', async () => {
+    const dir = bundleDir(
+      "globalThis.tries = (globalThis.tries ?? 0) + 1; if (globalThis.tries === 1) throw new Error('boom'); module.exports = { ok: true };",
+    );
+    const loader = JSON.stringify(join(dir, 'load.cjs'));
+    const r = await run(process.execPath, [
+      '-e',
+      `const { loadBundle } = require(${loader}); try { loadBundle(); } catch (e) { console.log(e.message); } console.log(JSON.stringify(loadBundle()));`,
+    ]);
+    expect(r.stdout.trim().split('\n')).toEqual(['boom', '{"ok":true}']);
+  });
+
   it('the CLI built by `pnpm build` runs through it and leaves its cache next to its bundle', async () => {
     const bundle = join(REPO, 'apps/cli/dist/bundle');
     const id = readFileSync(join(bundle, 'build-id'), 'utf8').trim();
