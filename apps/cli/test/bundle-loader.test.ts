@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,11 +18,15 @@ function bundleDir(source: string, id = 'aaaa'): string {
   return dir;
 }
 
+/** The user's cache directory the loader falls back to, one per test file (never the real ~/.cache). */
+const XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'sloth-xdg-cache-'));
+const userCache = join(XDG_CACHE_HOME, 'sloth-runner');
+
 /** Loads the bundle in a new Node process the way bin/run.js does, and what the process printed and exited with. */
 async function load(dir: string, extra = ''): Promise<{ code: number; stdout: string }> {
   const script = `const { loadBundle } = require(${JSON.stringify(join(dir, 'load.cjs'))}); const m = loadBundle(); ${extra}`;
   try {
-    const { stdout } = await run(process.execPath, ['-e', script], { timeout: 20_000 });
+    const { stdout } = await run(process.execPath, ['-e', script], { timeout: 20_000, env: { ...process.env, XDG_CACHE_HOME } });
     return { code: 0, stdout };
   } catch (err) {
     const e = err as { code?: number; stdout?: string };
@@ -71,6 +75,27 @@ describe('the bundle loader (scripts/bundle-loader.cjs)', () => {
     writeFileSync(join(dir, 'build-id'), 'new');
     expect((await load(dir, 'console.log(m.twice(2));')).stdout.trim()).toBe('6');
     expect(cacheFiles(dir).sort()).toEqual(['main-new.v8cache', 'main-old.v8cache']);
+  });
+
+  it("falls back to the user's cache directory where the bundle's cannot take the cache, and prunes older builds there", async () => {
+    const dir = bundleDir(COUNTING, 'ro');
+    // Something the cache cannot replace stands where it would go (as a read-only install would refuse it).
+    mkdirSync(join(dir, 'main-ro.v8cache'));
+    mkdirSync(userCache, { recursive: true });
+    writeFileSync(join(userCache, 'main-older.v8cache'), 'an older build');
+    expect((await load(dir, 'console.log(m.twice(5));')).stdout.trim()).toBe('10');
+    expect(readdirSync(dir).sort()).toEqual(['build-id', 'load.cjs', 'main-ro.v8cache', 'main.cjs']);
+    expect(readdirSync(userCache)).toEqual(['main-ro.v8cache']);
+    const written = statSync(join(userCache, 'main-ro.v8cache'));
+    // Next time it is read from there (and, accepted, not written again).
+    expect((await load(dir, 'console.log(m.twice(6));')).stdout.trim()).toBe('12');
+    expect(statSync(join(userCache, 'main-ro.v8cache')).ino).toBe(written.ino);
+    // One V8 refuses next to the bundle does not hide an accepted one in the user's directory.
+    const other = bundleDir(COUNTING, 'ro');
+    writeFileSync(join(other, 'main-ro.v8cache'), 'made by another Node');
+    expect((await load(other, 'console.log(m.twice(7));')).stdout.trim()).toBe('14');
+    expect(statSync(join(userCache, 'main-ro.v8cache')).ino).toBe(written.ino);
+    expect(readFileSync(join(other, 'main-ro.v8cache'), 'utf8')).toBe('made by another Node');
   });
 
   it('a bundle that throws while loading is not left behind half-made for the next require()', async () => {
