@@ -1,10 +1,11 @@
-import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants, userInfo } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { promisify } from 'node:util';
 import { directArgv } from './direct-command.js';
 import { SlothError } from './errors.js';
+import { type Launched, launch } from './spawn-helper.js';
 
 export interface ProcessOptions {
   /** A shell command line (run by /bin/sh -c) or an argv list (run directly). */
@@ -54,15 +55,9 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
   if (!file) throw new SlothError('invalid_argument', 'empty command');
   if (options.signal?.aborted) return emptyResult(started, { aborted: true });
 
-  let child: ChildProcessWithoutNullStreams;
+  let child: Launched;
   try {
-    child = spawn(file, args, {
-      cwd: options.cwd,
-      env: options.env as NodeJS.ProcessEnv | undefined,
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      ...(ids ?? {}),
-    });
+    child = launch({ file, args, cwd: options.cwd, env: options.env, uid: ids?.uid, gid: ids?.gid, stdin: options.stdin ?? '' });
   } catch (e) {
     // Some failures (a workdir that is a file: ENOTDIR) are thrown at once instead of emitted as 'error'.
     const failure = spawnFailure(file, e as NodeJS.ErrnoException, options.cwd);
@@ -87,13 +82,7 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
     let killTimer: NodeJS.Timeout | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
 
-    const killGroup = (sig: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, sig);
-      } catch {
-        // already gone
-      }
-    };
+    const killGroup = (sig: NodeJS.Signals) => child.killGroup(sig);
     const stop = () => {
       killGroup('SIGTERM');
       killTimer ??= setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
@@ -123,8 +112,7 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
       out.end();
       err.end();
       // A daemonised grandchild may still hold the pipes; let go of them, or they keep this Node process alive.
-      child.stdout.destroy();
-      child.stderr.destroy();
+      child.release();
       resolve({
         exitCode,
         signal: exitSignal,
@@ -138,10 +126,8 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
       });
     };
 
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.stdin.on('error', () => {}); // the child may exit before reading its stdin
-    child.stdin.end(options.stdin ?? '');
+    child.on('stdout', (chunk: Buffer) => out.push(chunk));
+    child.on('stderr', (chunk: Buffer) => err.push(chunk));
     child.on('error', (e: NodeJS.ErrnoException) => {
       const failure = spawnFailure(file, e, options.cwd);
       exitCode = failure.exitCode;
@@ -149,7 +135,7 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
       err.push(Buffer.from(`${failure.line}\n`));
       finish();
     });
-    child.on('exit', (code, sig) => {
+    child.on('exit', (code: number | null, sig: string | null) => {
       exitCode = code;
       exitSignal = sig;
       clearTimeout(timeoutTimer); // it exited in time: the drain window below is not part of its run

@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAlive } from './process.test-helper.js';
+import { runProcess } from './process-runner.js';
+import { setSpawnMode } from './spawn-helper.js';
+
+const run = promisify(execFile);
+const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+
+/** Polls `predicate` until it holds, failing after `timeoutMs`. */
+async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('the spawn helper', () => {
+  it('does not keep a finished Node process alive, and ends with it', async () => {
+    const script = [
+      `import { setSpawnMode } from ${JSON.stringify(`${DIST}spawn-helper.js`)};`,
+      `import { runProcess } from ${JSON.stringify(`${DIST}process-runner.js`)};`,
+      "setSpawnMode('helper');",
+      "const r = await runProcess({ command: ['/bin/sh', '-c', 'echo $PPID'] });",
+      'console.log(r.stdout.trim(), process.pid);',
+    ].join('\n');
+    // The bound is the test: a helper holding the event loop would keep this process running until it is killed.
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+    const [helper, parent] = stdout.trim().split(' ').map(Number);
+    expect(helper).not.toBe(parent);
+    await waitFor(() => !isAlive(helper as number), 5000, 'the helper to end with its parent');
+  });
+
+  it('ends when idle, and a later command starts another', async () => {
+    setSpawnMode('helper', 200);
+    try {
+      const ppid = async () => Number((await runProcess({ command: ['/bin/sh', '-c', 'echo $PPID'] })).stdout.trim());
+      const first = await ppid();
+      expect(first).not.toBe(process.pid);
+      await waitFor(() => !isAlive(first), 5000, 'the idle helper to end');
+      const second = await ppid();
+      expect(second).not.toBe(process.pid);
+      expect(second).not.toBe(first);
+    } finally {
+      setSpawnMode('auto');
+    }
+  });
+
+  describe('when it dies while a process runs', () => {
+    beforeAll(() => setSpawnMode('helper'));
+    afterAll(() => setSpawnMode('auto'));
+
+    it('kills what it ran, reports the task failed at once, and later processes start directly', async () => {
+      let helperPid = 0;
+      let sleeperPid = 0;
+      const result = runProcess({
+        command: ['/bin/sh', '-c', 'echo $PPID $$; exec sleep 30'],
+        onLine: (_s, line) => {
+          [helperPid, sleeperPid] = line.split(' ').map(Number) as [number, number];
+        },
+      });
+      await waitFor(() => helperPid > 0, 10_000, 'the first line');
+      process.kill(helperPid, 'SIGKILL');
+      const r = await Promise.race([
+        result,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('runProcess hung')), 10_000)),
+      ]);
+      expect(r.exitCode).toBe(126);
+      expect(r.stderr).toContain('the spawn helper exited');
+      await waitFor(() => !isAlive(sleeperPid), 5000, 'the orphaned command to be killed');
+      const next = await runProcess({ command: ['/bin/sh', '-c', 'echo $PPID'] });
+      expect(Number(next.stdout.trim())).toBe(process.pid);
+    });
+  });
+});

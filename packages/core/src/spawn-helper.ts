@@ -1,0 +1,240 @@
+import { type ChildProcess, fork, type Serializable, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+
+/** What runProcess asks to start. */
+export interface LaunchRequest {
+  file: string;
+  args: string[];
+  cwd?: string | undefined;
+  env?: Record<string, string | undefined> | undefined;
+  uid?: number | undefined;
+  gid?: number | undefined;
+  stdin: string;
+}
+
+/**
+ * A started process, however it was started. Events: 'stdout' and 'stderr' (Buffer), 'error' (an errno error: it could
+ * not start), 'exit' (code, signal), 'close' (its pipes are closed).
+ */
+export interface Launched extends EventEmitter {
+  /** Signals its whole process group (it leads one). */
+  killGroup(signal: NodeJS.Signals): void;
+  /** Stops reading its pipes: a daemonised grandchild may hold them open forever. */
+  release(): void;
+}
+
+/** How processes are started: directly, through the helper, or directly until the helper is up (the default). */
+export type SpawnMode = 'auto' | 'direct' | 'helper';
+
+/** Starts processes in their own process group; throws at once for what spawn throws at once (ENOTDIR). */
+export function launch(req: LaunchRequest): Launched {
+  const helper = spawnHelper.usable();
+  return helper ? helper.launch(req) : launchDirect(req);
+}
+
+/** For tests: which way processes start from now on, and how long an idle helper lives. */
+export function setSpawnMode(mode: SpawnMode, idleMs = HELPER_IDLE_MS): void {
+  spawnHelper.mode = mode;
+  spawnHelper.idleMs = idleMs;
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  try {
+    if (pid) process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function launchDirect(req: LaunchRequest): Launched {
+  const child = spawn(req.file, req.args, {
+    cwd: req.cwd,
+    env: req.env as NodeJS.ProcessEnv | undefined,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(req.uid !== undefined && req.gid !== undefined ? { uid: req.uid, gid: req.gid } : {}),
+  });
+  const launched = Object.assign(new EventEmitter(), {
+    killGroup: (signal: NodeJS.Signals) => killGroup(child.pid, signal),
+    release: () => {
+      child.stdout.destroy();
+      child.stderr.destroy();
+    },
+  });
+  child.stdout.on('data', (d: Buffer) => launched.emit('stdout', d));
+  child.stderr.on('data', (d: Buffer) => launched.emit('stderr', d));
+  child.stdin.on('error', () => {}); // the child may exit before reading its stdin
+  child.stdin.end(req.stdin);
+  child.on('error', (e) => launched.emit('error', e));
+  child.on('exit', (code, signal) => launched.emit('exit', code, signal));
+  child.on('close', () => launched.emit('close'));
+  return launched;
+}
+
+/** Direct spawns before the helper is started: a command or two (the hello workflow) should not pay for it. */
+const DIRECT_BEFORE_HELPER = 4;
+/** An idle helper ends after this long (an idle agent stays small); the next commands start another. */
+const HELPER_IDLE_MS = 30_000;
+
+type HelperMessage =
+  | { t: 'ready' }
+  | { t: 'spawned'; id: number; pid: number }
+  | { t: 'out'; id: number; s: 1 | 2; d: Uint8Array }
+  | { t: 'error'; id: number; code?: string; message: string }
+  | { t: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null }
+  | { t: 'close'; id: number };
+
+interface HelperLaunch {
+  launched: Launched;
+  pid: number | undefined;
+  /** A signal asked for before the helper said which pid the process got. */
+  pendingSignal: NodeJS.Signals | undefined;
+  closed: boolean;
+}
+
+/**
+ * fork() copies the page tables of the process that calls it, and the child's exec() tears them down while spawn()
+ * waits: from the CLI or an agent (100-150 MB) that took 3-6 ms per command, blocking the event loop; from this small
+ * helper ~1.7 ms, off the main thread (bench/RESULTS.md). Started on first need, it holds the parent's event loop only
+ * while processes it started run, and ends when the parent does. If it dies, what it was running is killed and reported
+ * failed, and processes start directly from then on.
+ */
+class SpawnHelper {
+  mode: SpawnMode = 'auto';
+  idleMs = HELPER_IDLE_MS;
+  private child: ChildProcess | undefined;
+  private ready = false;
+  private dead = false;
+  private direct = 0;
+  private seq = 0;
+  private readonly launches = new Map<number, HelperLaunch>();
+  private readonly waiting: (() => void)[] = [];
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  /** The helper when processes should go through it now; otherwise counts a direct spawn (and may start it). */
+  usable(): SpawnHelper | undefined {
+    if (this.mode === 'direct' || this.dead) return undefined;
+    if (this.ready) return this;
+    if (this.mode === 'helper') {
+      this.start();
+      return this;
+    }
+    this.direct += 1;
+    if (this.direct >= DIRECT_BEFORE_HELPER) this.start();
+    return undefined;
+  }
+
+  launch(req: LaunchRequest): Launched {
+    const id = ++this.seq;
+    const entry: HelperLaunch = {
+      launched: Object.assign(new EventEmitter(), {
+        killGroup: (signal: NodeJS.Signals) => {
+          if (entry.pid !== undefined) killGroup(entry.pid, signal);
+          else if (!entry.closed) entry.pendingSignal = signal;
+        },
+        release: () => this.send({ t: 'release', id }),
+      }),
+      pid: undefined,
+      pendingSignal: undefined,
+      closed: false,
+    };
+    this.launches.set(id, entry);
+    clearTimeout(this.idleTimer);
+    this.child?.channel?.ref();
+    // Without an env the process inherits ours as it is now, not the helper's copy from when it started.
+    const request = { t: 'spawn', id, ...req, env: req.env ?? { ...process.env } };
+    if (this.ready) this.send(request);
+    else this.waiting.push(() => this.send(request));
+    return entry.launched;
+  }
+
+  private start(): void {
+    if (this.child) return;
+    // ../dist/ from src/ (tests) and from dist/ alike: the helper runs as JavaScript.
+    const child = fork(new URL('../dist/spawn-helper-main.js', import.meta.url), [], {
+      // Small and quick to fork from: its own flags, not the parent's (--inspect, --cpu-prof).
+      execArgv: ['--max-semi-space-size=1'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    this.child = child;
+    child.unref();
+    child.channel?.unref();
+    child.on('message', (m: HelperMessage) => this.onMessage(m));
+    child.on('error', () => this.die('could not start'));
+    child.on('exit', (code, signal) => this.die(`exited (${signal ?? `code ${code}`})`));
+  }
+
+  private onMessage(m: HelperMessage): void {
+    if (m.t === 'ready') {
+      this.ready = true;
+      for (const send of this.waiting.splice(0)) send();
+      return;
+    }
+    const entry = this.launches.get(m.id);
+    if (!entry) return;
+    const { launched } = entry;
+    switch (m.t) {
+      case 'spawned':
+        entry.pid = m.pid;
+        if (entry.pendingSignal) killGroup(m.pid, entry.pendingSignal);
+        return;
+      case 'out':
+        launched.emit(m.s === 1 ? 'stdout' : 'stderr', Buffer.from(m.d.buffer, m.d.byteOffset, m.d.byteLength));
+        return;
+      case 'error':
+        // It never started: no 'close' follows.
+        this.settle(m.id);
+        launched.emit('error', Object.assign(new Error(m.message), { code: m.code }));
+        return;
+      case 'exit':
+        launched.emit('exit', m.code, m.signal);
+        return;
+      case 'close':
+        this.settle(m.id);
+        launched.emit('close');
+    }
+  }
+
+  private settle(id: number): void {
+    const entry = this.launches.get(id);
+    if (entry) entry.closed = true;
+    this.launches.delete(id);
+    if (this.launches.size > 0) return;
+    this.child?.channel?.unref();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.retire(), this.idleMs).unref();
+  }
+
+  /** Ends an idle helper: it exits when its channel closes; counting direct spawns starts over. */
+  private retire(): void {
+    const child = this.child;
+    if (!child || this.launches.size > 0) return;
+    this.child = undefined;
+    this.ready = false;
+    this.direct = 0;
+    child.removeAllListeners('exit');
+    child.removeAllListeners('error');
+    child.on('error', () => {});
+    child.disconnect();
+  }
+
+  private send(message: Serializable): void {
+    if (this.child?.connected) this.child.send(message);
+  }
+
+  /** The helper is gone: what it ran can no longer be watched, so it is killed and reported failed. */
+  private die(why: string): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.ready = false;
+    for (const [id, entry] of [...this.launches]) {
+      killGroup(entry.pid, 'SIGKILL');
+      this.settle(id);
+      entry.launched.emit('error', Object.assign(new Error(`the spawn helper ${why}`), { code: 'EHELPER' }));
+      entry.launched.emit('close');
+    }
+  }
+}
+
+const spawnHelper = new SpawnHelper();
