@@ -232,7 +232,7 @@ export async function run(log) {
   const gain = 1 - ie.med / ce.med;
   notes.push(
     `**Chain vs independent:** the 500-task chain took ${ms(ce.med)} in the engine, ${perCall(ce.med)} per task, against ${perCall(fs.med)} for a bare Node spawn one at a time and ${perCall(rp.med)} for @sloth/core's runProcess alone; ` +
-      `so per chained exec task about ${ms((ce.med - rp.med) / N)} goes to the path around runProcess inside the CLI (Lua, exec module, scheduler, and spawn() itself being slower in the bigger CLI process, see below) and ${ms((rp.med - fs.med) / N)} to runProcess over a bare spawn. The independent tasks took ${ms(ie.med)}: ` +
+      `so per chained exec task about ${ms((ce.med - rp.med) / N)} goes to the path around runProcess inside the CLI (Lua, exec module, scheduler, the trip through the spawn helper) and ${ms((rp.med - fs.med) / N)} to runProcess over a bare spawn. The independent tasks took ${ms(ie.med)}: ` +
       (gain > 0.05
         ? `running them concurrently saves ${Math.round(100 * gain)}% on ${cores} cores.`
         : gain < -0.05
@@ -241,11 +241,10 @@ export async function run(log) {
   );
   if (!prof.error)
     notes.push(
-      `**Where the chain's time goes** (one run under node --cpu-prof): ${ms(prof.spawnMs)} of ${ms(prof.totalMs)} sampled is inside ChildProcess.spawn itself ` +
-        `(${perCall(prof.spawnMs)} per call; the synchronous fork+exec, blocking the event loop), ${ms(prof.idleMs)} idle waiting for children, and ${ms(prof.totalMs - prof.spawnMs - prof.idleMs)} everything else (CLI start-up, Lua, exec module, scheduler, GC, report). ` +
-        `In a bare Node script the same call takes ${perCall(fsIn.med)}, so in the CLI each spawn() blocks ${ratio(prof.spawnMs / fsIn.med)} as long. ` +
-        `A likely reason: fork() copies the parent's page tables, so it slows as the parent grows (peak RSS ${Math.round(prof.rssMb)} MB for the CLI vs ${Math.round(floorRss)} MB for the bare script). ` +
-        'spawn() is the largest single item; spawning from a smaller helper process would shrink it.',
+      `**Where the chain's time goes** (one run under node --cpu-prof): ${ms(prof.spawnMs)} of ${ms(prof.totalMs)} sampled in the CLI process is inside ChildProcess.spawn itself ` +
+        `(its first few commands, and starting the spawn helper that starts the rest: see the README's design notes), ${ms(prof.idleMs)} idle waiting for children, and ${ms(prof.totalMs - prof.spawnMs - prof.idleMs)} everything else (CLI start-up, Lua, exec module, scheduler, GC, report). ` +
+        `fork() copies the parent's page tables, so spawn() slows as the parent grows (peak RSS ${Math.round(prof.rssMb)} MB for the CLI vs ${Math.round(floorRss)} MB for the bare script, whose spawn() takes ${perCall(fsIn.med)}): ` +
+        'that is why commands are started by a small helper process rather than by the CLI itself.',
     );
   notes.push(
     ans.status === 'ok'
