@@ -1,17 +1,12 @@
 // The spawn helper: a small Node process that starts commands for a bigger one (see spawn-helper.ts). It imports
 // nothing of ours, so it stays small, and fork() from it stays cheap.
 import { type ChildProcess, spawn } from 'node:child_process';
+// Types only: erased when compiled, so the helper still loads nothing of ours.
+import type { LaunchRequest } from './spawn-helper.js';
 
-interface SpawnRequest {
+interface SpawnRequest extends LaunchRequest {
   t: 'spawn';
   id: number;
-  file: string;
-  args: string[];
-  cwd?: string | undefined;
-  env?: Record<string, string | undefined> | undefined;
-  uid?: number | undefined;
-  gid?: number | undefined;
-  stdin: string;
 }
 
 type Request = SpawnRequest | { t: 'release'; id: number };
