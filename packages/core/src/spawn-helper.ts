@@ -17,6 +17,8 @@ export interface LaunchRequest {
  * not start), 'exit' (code, signal), 'close' (its pipes are closed).
  */
 export interface Launched extends EventEmitter {
+  /** Its process id, once known (the helper says it after starting the process). */
+  readonly pid: number | undefined;
   /** Signals its whole process group (it leads one). */
   killGroup(signal: NodeJS.Signals): void;
   /** Stops reading its pipes: a daemonised grandchild may hold them open forever. */
@@ -46,7 +48,8 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
-function launchDirect(req: LaunchRequest): Launched {
+/** Starts a process from this one (what the helper itself does for its parent). */
+export function launchDirect(req: LaunchRequest): Launched {
   const child = spawn(req.file, req.args, {
     cwd: req.cwd,
     env: req.env as NodeJS.ProcessEnv | undefined,
@@ -55,6 +58,7 @@ function launchDirect(req: LaunchRequest): Launched {
     ...(req.uid !== undefined && req.gid !== undefined ? { uid: req.uid, gid: req.gid } : {}),
   });
   const launched = Object.assign(new EventEmitter(), {
+    pid: child.pid,
     killGroup: (signal: NodeJS.Signals) => killGroup(child.pid, signal),
     release: () => {
       child.stdout.destroy();
@@ -126,18 +130,16 @@ class SpawnHelper {
 
   launch(req: LaunchRequest): Launched {
     const id = ++this.seq;
-    const entry: HelperLaunch = {
-      launched: Object.assign(new EventEmitter(), {
-        killGroup: (signal: NodeJS.Signals) => {
-          if (entry.pid !== undefined) killGroup(entry.pid, signal);
-          else if (!entry.closed) entry.pendingSignal = signal;
-        },
-        release: () => this.send({ t: 'release', id }),
-      }),
-      pid: undefined,
-      pendingSignal: undefined,
-      closed: false,
-    };
+    const launched = Object.assign(new EventEmitter(), {
+      killGroup: (signal: NodeJS.Signals) => {
+        if (entry.pid !== undefined) killGroup(entry.pid, signal);
+        else if (!entry.closed) entry.pendingSignal = signal;
+      },
+      release: () => this.send({ t: 'release', id }),
+    });
+    // Known once the helper says it ('spawned').
+    Object.defineProperty(launched, 'pid', { get: () => entry.pid });
+    const entry: HelperLaunch = { launched: launched as Launched, pid: undefined, pendingSignal: undefined, closed: false };
     this.launches.set(id, entry);
     clearTimeout(this.idleTimer);
     this.child?.channel?.ref();
