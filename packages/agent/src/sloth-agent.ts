@@ -3,6 +3,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { AsyncQueue, abortableSleep, errorMessage, formatDuration } from '@sloth/core';
 import type { ForwardedEvent } from '@sloth/core/store';
+import type { PreparedSandbox } from '@sloth/lua';
 import { agentClient, fromRpcError, type MasterTransport, masterTransport } from '@sloth/master/client';
 import type { AgentEventSchema, ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
 import type { AgentOptions } from './agent-options.js';
@@ -10,6 +11,7 @@ import { AgentOutbox } from './agent-outbox.js';
 import { backoffDelay } from './backoff.js';
 import { runCommandWork, type WorkOutputInit, type WorkResultInit } from './command-work.js';
 import { LoadedRuns } from './loaded-runs.js';
+import { SandboxReserve } from './sandbox-reserve.js';
 import { collectSystemInfo } from './system-info.js';
 
 type UpMessage = MessageInitShape<typeof ConnectRequestSchema>;
@@ -40,6 +42,8 @@ export class SlothAgent {
   private readonly outbox: AgentOutbox;
   /** The workflow files loaded for delegated tasks, one per run. */
   private readonly runs = new LoadedRuns();
+  /** A Lua sandbox made while idle, for the next run's first task. */
+  private readonly reserve = new SandboxReserve<PreparedSandbox>();
   private session: Session | undefined;
   private readonly stopping = new AbortController();
   private everRegistered = false;
@@ -103,6 +107,7 @@ export class SlothAgent {
       pause(STOP_GRACE_MS, undefined, { ref: false }),
     ]);
     await this.runs.closeAll();
+    await this.reserve.close();
     const s = this.session;
     if (!s) {
       this.outbox.close();
@@ -206,7 +211,7 @@ export class SlothAgent {
         this.startWork(task.workId, `task ${task.task} of ${task.workflow || task.entryFile}`, async (signal, onOutput) => {
           // The Lua engine is loaded with the first task, so an idle agent stays small.
           const { runTaskWork } = await import('./task-work.js');
-          return runTaskWork(task, this.options.name, { events }, this.runs, signal, onOutput);
+          return runTaskWork(task, this.options.name, { events }, this.runs, signal, onOutput, this.reserve);
         });
         return;
       }
@@ -237,8 +242,10 @@ export class SlothAgent {
     if (this.running.has(id) || this.unacked.has(id)) return;
     const abort = new AbortController();
     this.options.log('info', `running work ${id}: ${what}`);
+    this.reserve.busy();
     const done = run(abort.signal, (o) => this.send({ case: 'output', value: o })).then((result) => {
       this.running.delete(id);
+      if (this.running.size === 0) this.reserve.idle();
       this.unacked.set(id, result);
       this.send({ case: 'result', value: result });
       this.options.log('info', `work ${id} finished: ${result.error || 'ok'}`);

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { create } from '@bufbuild/protobuf';
+import { PreparedSandbox } from '@sloth/lua';
 import { RunTaskSchema } from '@sloth/proto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WorkOutputInit } from './command-work.js';
 import { LoadedRuns } from './loaded-runs.js';
+import { SandboxReserve } from './sandbox-reserve.js';
 import { runTaskWork } from './task-work.js';
 
 let runs = new LoadedRuns();
@@ -81,6 +83,62 @@ describe('runTaskWork: a delegated task on the agent', () => {
     expect(runs.size).toBe(0);
     // A closed run loads again from scratch.
     expect(await seen('r1')).toBe(1);
+  });
+
+  it("loads a run into the sandbox made while idle: the run's own params and values, its file's errors, none twice", async () => {
+    const reserve = new SandboxReserve<PreparedSandbox>(1);
+    const signal = new AbortController().signal;
+    const taken: (PreparedSandbox | undefined)[] = [];
+    const make = vi.spyOn(PreparedSandbox, 'make');
+    /** The agent goes idle: the reserve makes a sandbox (PreparedSandbox.make, as the first task told it). */
+    const idle = async () => {
+      const before = make.mock.results.length;
+      reserve.idle();
+      await vi.waitFor(() => expect(make.mock.results.length).toBe(before + 1), { timeout: 5000 });
+      await make.mock.results[before]?.value;
+    };
+    const take = reserve.take.bind(reserve);
+    reserve.take = async () => {
+      const s = await take();
+      taken.push(s);
+      return s;
+    };
+    try {
+      // The first task of an agent tells the reserve how to make one; nothing is ready yet.
+      expect((await runTaskWork(runTask('build', { runId: 'a' }), 'w', {}, runs, signal, () => {}, reserve)).success).toBe(true);
+      expect(taken).toEqual([undefined]);
+      await idle();
+      const r = await runTaskWork(
+        runTask('build', { runId: 'b', paramsJson: '{"env":"staging"}', valuesJson: '{"version":"2"}' }),
+        'w',
+        {},
+        runs,
+        signal,
+        () => {},
+        reserve,
+      );
+      expect(taken[1]).toBeInstanceOf(PreparedSandbox);
+      // It served this run (a sandbox is used once).
+      await expect(taken[1]?.use({ fallbackCtx: () => ({}) as never })).rejects.toThrow('used twice');
+      expect(JSON.parse(r.outputJson as string)).toEqual({ on: 'w', env: 'staging', sha: 'abc', version: '2' });
+      // A file that fails to load in a prepared sandbox reports its own error (and the sandbox is freed, not reused).
+      await idle();
+      const broken = await runTaskWork(
+        runTask('build', { runId: 'c', files: { 'ci.sloth': 'task("x"' } }),
+        'w',
+        {},
+        runs,
+        signal,
+        () => {},
+        reserve,
+      );
+      expect(broken.error).toMatch(/^ci\.sloth:1: /);
+      expect(taken[2]).toBeInstanceOf(PreparedSandbox);
+      expect(taken[2]).not.toBe(taken[1]);
+    } finally {
+      make.mockRestore();
+      await reserve.close();
+    }
   });
 
   it('stops the task when the master cancels it, and times out as it was told', async () => {

@@ -4,18 +4,19 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { builtinModules } from '@sloth/builtin-modules';
 import { errorMessage, type RunServices, SlothError } from '@sloth/core';
-import { WorkflowFile } from '@sloth/lua';
+import { PreparedSandbox, WorkflowFile } from '@sloth/lua';
 import { type RunTask, WorkOutput_Stream } from '@sloth/proto';
 import { z } from 'zod';
 import type { WorkOutputInit, WorkResultInit } from './command-work.js';
 import type { LoadedRun, LoadedRuns } from './loaded-runs.js';
+import type { SandboxReserve } from './sandbox-reserve.js';
 
 const jsonObject = z.record(z.string(), z.unknown());
 
 /**
  * Runs one delegated task: the files it came with are written into a temp directory and loaded with the built-in
- * modules (once per run: see LoadedRuns), and only that task's body runs; its log lines travel up as they come, its
- * outputs with the result.
+ * modules (once per run: see LoadedRuns; into the sandbox `reserve` holds ready, if it does), and only that task's body
+ * runs; its log lines travel up as they come, its outputs with the result.
  */
 export async function runTaskWork(
   req: RunTask,
@@ -24,7 +25,9 @@ export async function runTaskWork(
   runs: LoadedRuns,
   signal: AbortSignal,
   onOutput: (o: WorkOutputInit) => void,
+  reserve?: SandboxReserve<PreparedSandbox>,
 ): Promise<WorkResultInit> {
+  reserve?.supply(() => PreparedSandbox.make(builtinModules));
   const started = performance.now();
   const failed = (error: string): WorkResultInit => ({
     workId: req.workId,
@@ -39,7 +42,7 @@ export async function runTaskWork(
     const values = parseObject(req.valuesJson, 'values');
     const deps = parseObject(req.depsJson, 'deps') as Record<string, Record<string, unknown> | undefined>;
     const log = (level: string, text: string) => onOutput({ workId: req.workId, stream: WorkOutput_Stream.LOG, level, text });
-    const run = await runs.acquire(key, () => loadRun(req, params, values, services, log));
+    const run = await runs.acquire(key, async () => loadRun(req, params, values, services, log, await reserve?.take()));
     acquired = true;
     run.log.current = log;
     const result = await run.file.runDelegatedTask({
@@ -72,16 +75,18 @@ export async function runTaskWork(
   }
 }
 
-/** Writes the task's files into a temp directory and loads the workflow file from it (removed again if that fails). */
+/** Writes the task's files into a temp directory and loads the workflow file from it (both freed again if that fails). */
 async function loadRun(
   req: RunTask,
   params: Record<string, unknown>,
   values: Record<string, unknown>,
   services: RunServices,
   firstLog: (level: string, text: string) => void,
+  sandbox: PreparedSandbox | undefined,
 ): Promise<LoadedRun> {
-  const dir = await mkdtemp(join(tmpdir(), 'sloth-task-'));
+  let dir: string | undefined;
   try {
+    dir = await mkdtemp(join(tmpdir(), 'sloth-task-'));
     for (const [rel, text] of Object.entries(req.files)) {
       const target = insideDir(dir, rel);
       await mkdir(dirname(target), { recursive: true });
@@ -95,13 +100,15 @@ async function loadRun(
       values,
       displayRoot: dir,
       services,
+      sandbox,
       observer: (e) => {
         if (e.type === 'task.log') log.current(e.level, e.message);
       },
     });
     return { file, dir, log };
   } catch (err) {
-    await rm(dir, { recursive: true, force: true });
+    sandbox?.close();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     throw err;
   }
 }

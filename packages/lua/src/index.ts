@@ -5,9 +5,11 @@ export {
   createSandbox,
   displayPath,
   findLuaFile,
+  PreparedSandbox,
   type RunTaskNowResult,
   readLuaSource,
   type SandboxOptions,
+  type SandboxUse,
 } from './lua-sandbox.js';
 export type { LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';
 export { fromLua, toLua } from './lua-values.js';

@@ -52,33 +52,97 @@ export interface SandboxOptions {
   displayRoot?: string | undefined;
 }
 
+/** What a sandbox is for, given when it is used: everything but the modules it was made with. */
+export type SandboxUse = Omit<SandboxOptions, 'modules'>;
+
+/** The context of module calls while a prepared sandbox waits for its use: nothing calls a module then. */
+const PREPARING: ModuleCallContext = {
+  task: undefined,
+  signal: new AbortController().signal,
+  log: { log: () => {} },
+  workdir: process.cwd(),
+  env: {},
+  user: undefined,
+};
+
+/** Per use: the run's params (read-only) and values. */
+const USE_LUA = `local host = ...
+params = __sloth.readonly(host.params or {}, 'params')
+values = host.values or {}`;
+
+/**
+ * A Lua runtime with the workflow language, every module and our standard library loaded, made before it is known
+ * what for: an agent keeps one ready so that the first task of a delegated run does not wait for it (binding the
+ * modules and loading our Lua is most of loading a file). `use` gives it its file's options, once.
+ */
+export class PreparedSandbox {
+  private use_: SandboxUse | undefined;
+
+  private constructor(
+    readonly modules: ModuleSpec[],
+    private readonly runtime: LuaRuntime,
+  ) {}
+
+  /** Makes a sandbox with `modules` bound. */
+  static async make(modules: ModuleSpec[]): Promise<PreparedSandbox> {
+    const runtime = await LuaRuntime.create();
+    const sandbox = new PreparedSandbox(modules, runtime);
+    const options = () => sandbox.options();
+    try {
+      const state = { signal: undefined, moduleCtx: PREPARING };
+      await runtime.run(luaSource('prelude'), '=sloth:prelude', [preludeHost(options)], state);
+      // Binding takes a context for its own Lua calls, before any use.
+      await bindModules(runtime, modules, () => sandbox.use_?.fallbackCtx() ?? PREPARING);
+      await runtime.run(
+        'local m = __sloth.modules; if m.data then m.data.json = m.json; m.data.yaml = m.yaml end',
+        '=sloth:glue',
+        [],
+        state,
+      );
+      await runtime.run(STDLIB_LUA, '=sloth:stdlib', [stdlibHost(modules, options)], state);
+      // Last, so that the codec's map of library values holds every module and the standard library, and nothing else.
+      await runtime.run(luaSource('transfer'), '=sloth:transfer', [], state);
+      return sandbox;
+    } catch (err) {
+      runtime.close();
+      throw err;
+    }
+  }
+
+  /** Gives the sandbox its file (or hook) and its params and values; returns its runtime. A sandbox is used once. */
+  async use(options: SandboxUse): Promise<LuaRuntime> {
+    if (this.use_) throw new SlothError('internal', 'a prepared Lua sandbox was used twice');
+    this.use_ = options;
+    try {
+      const state = { signal: undefined, moduleCtx: options.fallbackCtx() };
+      await this.runtime.run(USE_LUA, '=sloth:use', [{ params: options.params ?? {}, values: options.values ?? {} }], state);
+      return this.runtime;
+    } catch (err) {
+      this.runtime.close();
+      throw err;
+    }
+  }
+
+  /** Frees a sandbox that was never used. */
+  close(): void {
+    if (!this.use_) this.runtime.close();
+  }
+
+  private options(): SandboxUse {
+    if (!this.use_) throw new SlothError('internal', 'a prepared Lua sandbox was called before it was used');
+    return this.use_;
+  }
+}
+
 /**
  * A Lua runtime with the workflow language, every module and our standard library overrides loaded: the one
  * way a workflow file, a goroutine worker or a hook gets a Lua state.
  */
 export async function createSandbox(options: SandboxOptions): Promise<LuaRuntime> {
-  const runtime = await LuaRuntime.create();
-  try {
-    const state = { signal: undefined, moduleCtx: options.fallbackCtx() };
-    await runtime.run(luaSource('prelude'), '=sloth:prelude', [preludeHost(options)], state);
-    await bindModules(runtime, options.modules, options.fallbackCtx);
-    await runtime.run(
-      'local m = __sloth.modules; if m.data then m.data.json = m.json; m.data.yaml = m.yaml end',
-      '=sloth:glue',
-      [],
-      state,
-    );
-    await runtime.run(STDLIB_LUA, '=sloth:stdlib', [stdlibHost(options)], state);
-    // Last, so that the codec's map of library values holds every module and the standard library, and nothing else.
-    await runtime.run(luaSource('transfer'), '=sloth:transfer', [], state);
-    return runtime;
-  } catch (err) {
-    runtime.close();
-    throw err;
-  }
+  return (await PreparedSandbox.make(options.modules)).use(options);
 }
 
-function preludeHost(options: SandboxOptions) {
+function preludeHost(options: () => SandboxUse) {
   return {
     did_you_mean: (name: string, list: unknown) => didYouMean(name, Array.isArray(list) ? (list as string[]) : []),
     parse_duration: (v: string | number) => {
@@ -89,9 +153,9 @@ function preludeHost(options: SandboxOptions) {
       }
     },
     run_task_now: async (name: string, params: unknown): Promise<RunTaskNowResult> => {
-      if (!options.runTaskNow)
-        return { success: false, error: `Task:run() is not available ${options.runTaskRefusal ?? 'here'}` };
-      return options.runTaskNow(name, (fromLua(params) ?? {}) as Record<string, unknown>);
+      const { runTaskNow, runTaskRefusal } = options();
+      if (!runTaskNow) return { success: false, error: `Task:run() is not available ${runTaskRefusal ?? 'here'}` };
+      return runTaskNow(name, (fromLua(params) ?? {}) as Record<string, unknown>);
     },
     workdir_op: (op: string, path: string, own: boolean) =>
       workdirOp(op, path, own).catch((err: unknown) => ({
@@ -100,19 +164,18 @@ function preludeHost(options: SandboxOptions) {
   };
 }
 
-function stdlibHost(options: SandboxOptions) {
+function stdlibHost(modules: ModuleSpec[], options: () => SandboxUse) {
   return {
     getenv: (name: string) => process.env[name],
-    params: options.params ?? {},
-    values: options.values ?? {},
     find_lua_file: (name: string) => {
+      const { file, displayRoot, onLuaFile } = options();
       const found = findLuaFile(
-        options.file,
+        file,
         name,
-        options.modules.map((m) => m.name),
-        options.displayRoot,
+        modules.map((m) => m.name),
+        displayRoot,
       );
-      if (found.file !== undefined && found.source !== undefined) options.onLuaFile?.(found.file, found.source);
+      if (found.file !== undefined && found.source !== undefined) onLuaFile?.(found.file, found.source);
       return found;
     },
   };

@@ -46,7 +46,6 @@ local function readonly(t, what)
     __len = function() return #t end,
   })
 end
-params = readonly(host.params or {}, 'params')
-values = host.values or {}
+-- params and values are set when the sandbox is used (PreparedSandbox.use)
 S.readonly = readonly
 `;

@@ -21,7 +21,7 @@ import {
 import { GoroutineThreads } from './goroutine-host.js';
 import { callPlainFunction } from './lua-caller.js';
 import { type LuaRuntime, LuaStopped, luaErrorText } from './lua-runtime.js';
-import { createSandbox, displayPath, type RunTaskNowResult, readLuaSource } from './lua-sandbox.js';
+import { displayPath, PreparedSandbox, type RunTaskNowResult, readLuaSource } from './lua-sandbox.js';
 import type { LuaExport, LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';
 import { asList, fromLua } from './lua-values.js';
 import { toTaskSpec, toWorkflowSpec } from './task-bridge.js';
@@ -54,6 +54,8 @@ export interface LoadOptions {
   services?: RunServices;
   /** Shows file names relative to this directory (an agent's copy of a workflow lives in a temp directory). */
   displayRoot?: string;
+  /** A sandbox made ahead with the same modules (an agent keeps one ready); made here otherwise. */
+  sandbox?: PreparedSandbox | undefined;
 }
 
 /** A loaded workflow file: its workflows as engine specs, backed by the Lua state that runs their functions. */
@@ -82,8 +84,10 @@ export class WorkflowFile {
     const { path, source } = await readLuaSource(options.file, 'workflow file', 'pass the path of a .sloth file with -f');
     const shown = displayPath(path, options.displayRoot);
     let file: WorkflowFile | undefined;
-    const runtime = await createSandbox({
-      modules: options.modules,
+    const { sandbox } = options;
+    if (sandbox && sandbox.modules !== options.modules)
+      throw new SlothError('internal', 'a prepared Lua sandbox has other modules than the file it was given to');
+    const runtime = await (sandbox ?? (await PreparedSandbox.make(options.modules))).use({
       file: path,
       params: options.params,
       values: options.values,
