@@ -6,6 +6,7 @@ import {
   type RunResult,
   SlothError,
   type TaskDelegator,
+  type TaskOutcome,
   type TaskSpec,
   type WorkflowSpec,
 } from '@sloth/core';
@@ -220,11 +221,12 @@ function lateDelegator(
   let made: Promise<MasterDelegator> | undefined;
   return {
     delegate: {
-      runTask: async (request) => {
+      runTasks: (request) => {
         made ??= import('./fleet-cli/task-delegator.js').then(
           ({ MasterDelegator }) => new MasterDelegator(masterConnection(flags), file, workflow, values, stack),
         );
-        return (await made).runTask(request);
+        const outcomes = made.then((d) => d.runTasks(request));
+        return request.agents.map((_, i) => outcomes.then((list) => list[i] as Promise<TaskOutcome>));
       },
     },
     close: () => void made?.then((d) => d.close()),

@@ -11,12 +11,13 @@ import { runWorkflow } from './workflow-runner.js';
 function fleet(script: (agent: string, call: number) => { ok: boolean; output?: Record<string, unknown> }) {
   const calls: string[] = [];
   const delegate: TaskDelegator = {
-    runTask: async ({ agent, ctx }) => {
-      calls.push(`${ctx.task}@${agent}#${ctx.attempt}`);
-      ctx.log.log('info', `hello from ${agent}`);
-      const r = script(agent, calls.filter((c) => c.includes(`@${agent}#`)).length);
-      return r.ok ? { success: true, output: r.output } : { success: false, message: `no luck on ${agent}` };
-    },
+    runTasks: ({ agents, ctx, logFor }) =>
+      agents.map(async (agent) => {
+        calls.push(`${ctx.task}@${agent}#${ctx.attempt}`);
+        logFor(agent).log('info', `hello from ${agent}`);
+        const r = script(agent, calls.filter((c) => c.includes(`@${agent}#`)).length);
+        return r.ok ? { success: true, output: r.output } : { success: false, message: `no luck on ${agent}` };
+      }),
   };
   return { delegate, calls };
 }

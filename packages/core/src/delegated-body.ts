@@ -26,25 +26,34 @@ export function delegatedBody(task: TaskSpec, runId: string, emit: RunObserver):
         { location: task.location, hint: 'run it with `workflow run --master ADDR`, or remove :delegate_to(...)' },
       );
     }
+    const pending = agents.filter((agent) => done.get(agent)?.status !== 'success');
+    const started = performance.now();
+    let outcomes: Promise<TaskOutcome>[];
+    try {
+      outcomes = delegate.runTasks({
+        agents: pending,
+        ctx,
+        logFor: (agent) => agentLogger(task.name, agent, runId, emit),
+        timeoutMs: task.timeoutMs,
+      });
+    } catch (err) {
+      outcomes = pending.map(() => Promise.reject(err));
+    }
     await Promise.all(
-      agents
-        .filter((agent) => done.get(agent)?.status !== 'success')
-        .map(async (agent) => {
-          const started = performance.now();
-          const log = agentLogger(task.name, agent, runId, emit);
-          try {
-            const outcome = await delegate.runTask({ agent, ctx: { ...ctx, agent, log }, timeoutMs: task.timeoutMs });
-            done.set(agent, {
-              status: outcome.success ? 'success' : 'failed',
-              durationMs: performance.now() - started,
-              output: outcome.output,
-              error: outcome.success ? undefined : (outcome.message ?? 'the task returned false'),
-            });
-          } catch (err) {
-            if (ctx.signal.aborted) throw err;
-            done.set(agent, { status: 'failed', durationMs: performance.now() - started, error: errorMessage(err) });
-          }
-        }),
+      pending.map(async (agent, i) => {
+        try {
+          const outcome = await (outcomes[i] as Promise<TaskOutcome>);
+          done.set(agent, {
+            status: outcome.success ? 'success' : 'failed',
+            durationMs: performance.now() - started,
+            output: outcome.output,
+            error: outcome.success ? undefined : (outcome.message ?? 'the task returned false'),
+          });
+        } catch (err) {
+          if (ctx.signal.aborted) throw err;
+          done.set(agent, { status: 'failed', durationMs: performance.now() - started, error: errorMessage(err) });
+        }
+      }),
     );
     const results = Object.fromEntries(agents.map((a) => [a, done.get(a) as AgentTaskResult]));
     const failed = agents.filter((a) => results[a]?.status !== 'success');

@@ -1,5 +1,6 @@
 import type { ModuleCallContext } from './module-sdk.js';
 import type { Store } from './store/open-store.js';
+import type { TaskLogger } from './task-logger.js';
 import type { TaskContext, TaskOutcome } from './workflow-model.js';
 
 /** The stack a run records into: its id and name, and this run's execution id. */
@@ -34,9 +35,16 @@ export interface RunServices {
   delegate?: TaskDelegator | undefined;
 }
 
-/** Runs one task body on one agent and hands back its outcome; `ctx.signal` cancels it there. */
+/** Runs a task body on agents (a fan-out step is one request) and hands back each one's outcome. */
 export interface TaskDelegator {
-  runTask(request: { agent: string; ctx: TaskContext; timeoutMs: number | undefined }): Promise<TaskOutcome>;
+  /** Outcomes in the order of `agents`, each settling when its agent is done; `ctx.signal` cancels them there. */
+  runTasks(request: {
+    agents: string[];
+    ctx: TaskContext;
+    /** Where each agent's log lines go. */
+    logFor: (agent: string) => TaskLogger;
+    timeoutMs: number | undefined;
+  }): Promise<TaskOutcome>[];
 }
 
 /** A function call encoded by the Lua goroutine codec, to run on a worker thread. */

@@ -6,6 +6,7 @@ export {
   Agent_Status,
   ControlService,
   type RunTaskResponse,
+  type RunTasksResponse,
   type SystemInfo,
   type WorkOutput,
   WorkOutput_Stream,
@@ -25,4 +26,4 @@ export {
 } from './master-client.js';
 export { fromRpcError, toConnectError } from './rpc-errors.js';
 export { readPem, resolveToken, type TokenSources } from './token-source.js';
-export { workVerdict } from './work-status.js';
+export { fromWorkFailed, workVerdict } from './work-status.js';

@@ -1,16 +1,32 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
 import { AsyncQueue } from '@sloth/core';
-import type { ControlService, ExecCommandResponseSchema, RunTask, RunTaskResponseSchema } from '@sloth/proto';
+import type {
+  ControlService,
+  ExecCommandResponseSchema,
+  RunTask,
+  RunTaskResponseSchema,
+  RunTasksResponseSchema,
+} from '@sloth/proto';
 import type { Fleet } from './fleet.js';
 import type { FleetEventSink } from './master-events.js';
 import { toConnectError } from './rpc-errors.js';
-import { execCommandSchema, nameRequestSchema, runTaskSchema, sendEventSchema, validate, watchWorkSchema } from './validation.js';
+import {
+  execCommandSchema,
+  nameRequestSchema,
+  runTaskSchema,
+  runTasksSchema,
+  sendEventSchema,
+  validate,
+  watchWorkSchema,
+} from './validation.js';
+import { toWorkFailed } from './work-status.js';
 import type { WorkListener } from './work-tracker.js';
 
 /** ExecCommandResponse and RunTaskResponse have the same shape: output chunks, then a result. */
 type WorkReply = MessageInitShape<typeof ExecCommandResponseSchema>;
 type TaskReply = MessageInitShape<typeof RunTaskResponseSchema>;
+type FanOutReply = MessageInitShape<typeof RunTasksResponseSchema>;
 
 /** ControlService: what the CLI (and grpcurl or `buf curl`) asks the master. Errors carry Connect codes. */
 export function controlService(fleet: Fleet, events: FleetEventSink): Partial<ServiceImpl<typeof ControlService>> {
@@ -48,6 +64,11 @@ export function controlService(fleet: Fleet, events: FleetEventSink): Partial<Se
       validate(runTaskSchema, req, 'RunTask');
       const { $typeName: _, workId: __, ...task } = req.task as RunTask;
       yield* relayWork<TaskReply>((listener) => fleet.dispatchTask(req.agent, task, listener, Date.now()), fleet, ctx, true);
+    },
+    runTasks: async function* (req, ctx) {
+      validate(runTasksSchema, req, 'RunTasks');
+      const { $typeName: _, workId: __, ...task } = req.task as RunTask;
+      yield* relayFanOut(req.agents, (agent, listener) => fleet.dispatchTask(agent, task, listener, Date.now()), fleet, ctx);
     },
     watchWork: async function* (req, ctx) {
       validate(watchWorkSchema, req, 'WatchWork');
@@ -120,5 +141,52 @@ async function* relayWork<R extends WorkReply | TaskReply>(
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     if (!finished) onAbort();
+  }
+}
+
+/**
+ * RunTasks: sends the work to each agent and relays what each one's work says, tagged with the agent: first its work
+ * id (so a caller that loses the master can re-attach to it), then its output and its result, or why it could not
+ * run there. Ends when every agent's work has ended; a caller that goes away cancels what still runs.
+ */
+async function* relayFanOut(
+  agents: string[],
+  dispatch: (agent: string, listener: WorkListener) => string,
+  fleet: Fleet,
+  ctx: HandlerContext,
+): AsyncIterable<FanOutReply> {
+  const replies = new AsyncQueue<FanOutReply>();
+  const running = new Map<string, string>();
+  const end = (agent: string, reply: FanOutReply) => {
+    running.delete(agent);
+    replies.push(reply);
+    if (running.size === 0 && sent) replies.close();
+  };
+  let sent = false;
+  for (const agent of agents) {
+    try {
+      const id = dispatch(agent, {
+        output: (o) => replies.push({ agent, msg: { case: 'output', value: o } }),
+        done: (r) => end(agent, { agent, msg: { case: 'result', value: r } }),
+        failed: (err) => end(agent, { agent, msg: { case: 'failed', value: toWorkFailed(err) } }),
+      });
+      running.set(agent, id);
+      // The agent cannot have answered yet (its reply needs a turn of the event loop): this comes first.
+      replies.push({ agent, msg: { case: 'accepted', value: { workId: id } } });
+    } catch (err) {
+      replies.push({ agent, msg: { case: 'failed', value: toWorkFailed(toConnectError(err)) } });
+    }
+  }
+  sent = true;
+  if (running.size === 0) replies.close();
+  const cancel = () => {
+    for (const id of running.values()) fleet.cancelWork(id, 'the caller went away', Date.now());
+  };
+  ctx.signal.addEventListener('abort', cancel, { once: true });
+  try {
+    yield* replies;
+  } finally {
+    ctx.signal.removeEventListener('abort', cancel);
+    cancel();
   }
 }

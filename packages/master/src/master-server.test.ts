@@ -6,12 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { rawAgent, TOKEN, testMaster, until } from './master.test-helper.js';
 import { controlClient } from './master-client.js';
 import { resolveMasterOptions } from './master-options.js';
-import { workVerdict } from './work-status.js';
+import { fromWorkFailed, workVerdict } from './work-status.js';
 
 const codeOf = (err: unknown) => ConnectError.from(err).code;
 
+/** The work id of the command or task the master sent an agent. */
 function workIdOf(res: ConnectResponse | undefined): string {
-  if (res?.msg.case !== 'runCommand') throw new Error(`expected a RunCommand, got ${res?.msg.case}`);
+  if (res?.msg.case !== 'runCommand' && res?.msg.case !== 'runTask') throw new Error(`expected work, got ${res?.msg.case}`);
   return res.msg.value.workId;
 }
 
@@ -321,6 +322,78 @@ describe('master: dispatch', () => {
     expect(err2.rawMessage).toMatch(/came back without it/);
   });
 
+  it('fans a task out to several agents in one RunTasks call: each agent its work, an unknown one its own failure', async () => {
+    const m = await testMaster();
+    const agents = [rawAgent(m.url, 'fan-01'), rawAgent(m.url, 'fan-02')];
+    for (const a of agents) await a.next();
+    const c = controlClient({ address: m.url, token: TOKEN });
+    const task = { runId: 'run-2', workflow: 'ci', task: 'deploy', entryFile: 'ci.sloth', files: { 'ci.sloth': '' } };
+    const replies: { agent: string; msg: { case?: string; value?: unknown } }[] = [];
+    const call = (async () => {
+      for await (const r of c.runTasks({ agents: ['fan-01', 'nobody', 'fan-02'], task })) replies.push(r);
+    })();
+    const ids: string[] = [];
+    for (const [i, a] of agents.entries()) {
+      const sent = await a.next();
+      if (sent?.msg.case !== 'runTask') throw new Error(`expected a RunTask, got ${sent?.msg.case}`);
+      expect(sent.msg.value).toMatchObject({ ...task, workId: expect.any(String) });
+      ids.push(sent.msg.value.workId);
+      a.send({ case: 'output', value: { workId: sent.msg.value.workId, stream: 3, level: 'info', text: `on ${i}` } });
+    }
+    // The second agent finishes first; its result does not wait for the first one's.
+    agents[1]?.send({ case: 'result', value: { workId: ids[1], success: true, outputJson: '{"n":2}' } });
+    await until(() => replies.some((r) => r.agent === 'fan-02' && r.msg.case === 'result'), 5000, "fan-02's result");
+    expect(replies.some((r) => r.agent === 'fan-01' && r.msg.case === 'result')).toBe(false);
+    agents[0]?.send({ case: 'result', value: { workId: ids[0], success: false, error: 'boom' } });
+    await call;
+    const of = (agent: string) => replies.filter((r) => r.agent === agent).map((r) => r.msg);
+    expect(of('fan-01')).toMatchObject([
+      { case: 'accepted', value: { workId: ids[0] } },
+      { case: 'output', value: { text: 'on 0' } },
+      { case: 'result', value: { success: false, error: 'boom' } },
+    ]);
+    expect(of('fan-02')).toMatchObject([
+      { case: 'accepted', value: { workId: ids[1] } },
+      { case: 'output', value: { text: 'on 1' } },
+      { case: 'result', value: { success: true, outputJson: '{"n":2}' } },
+    ]);
+    expect(of('nobody')).toMatchObject([
+      { case: 'failed', value: { code: 'not_found', message: expect.stringMatching(/nobody/), workStatus: '' } },
+    ]);
+    expect(agentRepo(m.store).getWork(ids[0] as string)).toMatchObject({ status: 'failed', what: 'task deploy of ci' });
+    expect(agentRepo(m.store).getWork(ids[1] as string)?.status).toBe('success');
+    // One agent lost while it runs: its failure carries the master's verdict, as RunTask's error does.
+    const lost = rawAgent(m.url, 'fan-03');
+    await lost.next();
+    const lostReplies: { case?: string; value?: unknown }[] = [];
+    const lostCall = (async () => {
+      for await (const r of c.runTasks({ agents: ['fan-03'], task })) lostReplies.push(r.msg);
+    })();
+    await lost.next();
+    lost.close();
+    await lostCall;
+    expect(lostReplies.at(-1)).toMatchObject({ case: 'failed', value: { code: 'unavailable', workStatus: 'lost' } });
+    expect(workVerdict(fromWorkFailed(lostReplies.at(-1)?.value as never))).toBe('lost');
+  });
+
+  it('validates fan-outs before sending anything', async () => {
+    const m = await testMaster();
+    const c = controlClient({ address: m.url, token: TOKEN });
+    const task = { task: 'build', entryFile: 'ci.sloth', files: { 'ci.sloth': '' } };
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ agents: [], task }, /agents names no agent/],
+      [{ agents: ['a', 'a'], task }, /agents names an agent twice/],
+      [{ agents: ['a', 'bad name'], task }, /agents\.1 must be 1-63 letters/],
+      [{ agents: Array.from({ length: 1001 }, (_, i) => `a${i}`), task }, /more than 1,000 agents/],
+      [{ agents: ['a'], task: { ...task, task: '' } }, /task\.task names no task/],
+    ];
+    for (const [req, message] of cases) {
+      const err = await rejection(c.runTasks(req)[Symbol.asyncIterator]().next());
+      expect(err.code).toBe(Code.InvalidArgument);
+      expect(err.rawMessage).toMatch(message);
+    }
+  });
+
   it('tells the agent to cancel work whose caller went away', async () => {
     const m = await testMaster();
     const a = rawAgent(m.url, 'cancel-01');
@@ -336,6 +409,19 @@ describe('master: dispatch', () => {
     await call.catch(() => {});
     expect((await a.next())?.msg).toMatchObject({ case: 'cancel', value: { workId } });
     expect(agentRepo(m.store).getWork(workId)?.status).toBe('cancelled');
+    // A fan-out whose caller goes away: every agent still running its part is told.
+    const b = rawAgent(m.url, 'cancel-02');
+    await b.next();
+    const fanOut = new AbortController();
+    const task = { task: 'slow', entryFile: 'ci.sloth', files: { 'ci.sloth': '' } };
+    const replies = c.runTasks({ agents: ['cancel-01', 'cancel-02'], task }, { signal: fanOut.signal })[Symbol.asyncIterator]();
+    const first = replies.next();
+    const ids = [workIdOf(await a.next()), workIdOf(await b.next())];
+    await first;
+    fanOut.abort();
+    await replies.next().catch(() => {});
+    expect((await a.next())?.msg).toMatchObject({ case: 'cancel', value: { workId: ids[0] } });
+    expect((await b.next())?.msg).toMatchObject({ case: 'cancel', value: { workId: ids[1] } });
   });
 });
 

@@ -102,6 +102,15 @@ export const sendEventSchema = z.object({
   stack: z.string().max(256),
 });
 
+export const runTasksSchema = z.object({
+  agents: z
+    .array(agentName)
+    .min(1, 'names no agent')
+    .max(1000, 'names more than 1,000 agents')
+    .refine((a) => new Set(a).size === a.length, 'names an agent twice'),
+  task: runTaskSchema.shape.task,
+});
+
 export const watchWorkSchema = z.object({ workId });
 
 export const nameRequestSchema = z.object({ name: agentName });

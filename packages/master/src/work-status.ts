@@ -1,4 +1,5 @@
-import { ConnectError } from '@connectrpc/connect';
+import { Code, ConnectError } from '@connectrpc/connect';
+import { codeFromString, codeToString } from '@connectrpc/connect/protocol-connect';
 
 /** Error metadata key of a failed ExecCommand/RunTask: the master's verdict on the work ('lost' or 'timeout'). */
 export const WORK_STATUS_KEY = 'sloth-work-status';
@@ -7,4 +8,15 @@ export const WORK_STATUS_KEY = 'sloth-work-status';
 export function workVerdict(err: unknown): 'lost' | 'timeout' | undefined {
   const status = ConnectError.from(err).metadata.get(WORK_STATUS_KEY);
   return status === 'lost' || status === 'timeout' ? status : undefined;
+}
+
+/** A work error as RunTasks reports it for one agent (its Connect code, message and the master's verdict). */
+export function toWorkFailed(err: ConnectError): { code: string; message: string; workStatus: string } {
+  return { code: codeToString(err.code), message: err.rawMessage, workStatus: err.metadata.get(WORK_STATUS_KEY) ?? '' };
+}
+
+/** The error a RunTask call would have ended with, from RunTasks' report for one agent. */
+export function fromWorkFailed(failed: { code: string; message: string; workStatus: string }): ConnectError {
+  const metadata = failed.workStatus === '' ? undefined : { [WORK_STATUS_KEY]: failed.workStatus };
+  return new ConnectError(failed.message, codeFromString(failed.code) ?? Code.Unknown, metadata);
 }

@@ -13,10 +13,9 @@ import {
 export const REATTACH_WINDOW_MS = 60_000;
 const REATTACH_MAX_DELAY_MS = 2000;
 
-export interface FollowWork {
+/** How one piece of work on an agent is followed, and what to say about it. */
+export interface WorkFollower {
   client: ControlClient;
-  /** Starts the work: an ExecCommand or RunTask stream (both answer accepted, output..., result). */
-  start: (signal: AbortSignal) => AsyncIterable<Pick<RunTaskResponse, 'msg'>>;
   onOutput: (o: WorkOutput) => void;
   /** Told (as a log line) when the master is lost and when the work is found again. */
   notify: (level: 'warn' | 'info', message: string) => void;
@@ -29,6 +28,11 @@ export interface FollowWork {
   address: string;
   https: boolean;
   signal: AbortSignal;
+}
+
+export interface FollowWork extends WorkFollower {
+  /** Starts the work: an ExecCommand or RunTask stream (both answer accepted, output..., result). */
+  start: (signal: AbortSignal) => AsyncIterable<Pick<RunTaskResponse, 'msg'>>;
 }
 
 /**
@@ -47,7 +51,8 @@ export async function followWork(f: FollowWork): Promise<WorkResult> {
   }
 }
 
-async function reattach(f: FollowWork, workId: string, lost: SlothError): Promise<WorkResult> {
+/** The master was lost while `workId` ran: waits for it to come back and follows the work again with WatchWork. */
+export async function reattach(f: WorkFollower, workId: string, lost: SlothError): Promise<WorkResult> {
   f.notify(
     'warn',
     `lost the master while ${f.what} ran on ${f.agent} (work ${workId}): waiting up to ${formatDuration(REATTACH_WINDOW_MS)} for it to come back`,
@@ -76,7 +81,7 @@ async function reattach(f: FollowWork, workId: string, lost: SlothError): Promis
 
 /** Relays one stream: remembers the work id, hands output on, returns the result. */
 async function relay(
-  f: FollowWork,
+  f: WorkFollower,
   replies: AsyncIterable<Pick<RunTaskResponse, 'msg'>>,
   work: { id?: string },
 ): Promise<WorkResult> {
@@ -95,7 +100,7 @@ async function relay(
  * The error of a failed call when it is the link to the master that failed and the work may still be followed;
  * throws anything else (a cancellation, the master's verdict on the work, a refusal).
  */
-function lostMaster(f: FollowWork, err: unknown, workId: string | undefined): SlothError {
+export function lostMaster(f: WorkFollower, err: unknown, workId: string | undefined): SlothError {
   if (f.signal.aborted) throw err;
   if (workVerdict(err) !== undefined) throw f.verdict(ConnectError.from(err).rawMessage);
   const e = fromRpcError(err, f.address, f.https);

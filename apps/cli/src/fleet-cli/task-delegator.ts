@@ -10,9 +10,12 @@ import {
   type MasterTransport,
   masterTransport,
 } from '@sloth/master/client';
-import { followWork } from './follow-work.js';
+import { fanOutWork } from './fan-out-work.js';
 
 const LEVELS = new Set<string>(['debug', 'info', 'warn', 'error']);
+
+/** A task as RunTasks carries it (without its work id, which the master gives each agent's copy). */
+type RunTaskInit = NonNullable<Parameters<ControlClient['runTasks']>[0]['task']>;
 
 /** The CLI's link to a master for one run: delegated task bodies go to their agents through it. */
 export class MasterDelegator implements TaskDelegator {
@@ -66,42 +69,60 @@ export class MasterDelegator implements TaskDelegator {
   }
 
   /**
-   * Runs the task's body on `agent`: its log lines come back as they are written, then its outcome. If the master goes
-   * away meanwhile, the task goes on on the agent and this re-attaches when the master is back (followWork).
+   * Runs the task's body on its agents in one call: their log lines come back as they are written, then each one's
+   * outcome. If the master goes away meanwhile, the task goes on on the agents and each re-attaches when the master
+   * is back (fanOutWork).
    */
-  async runTask({ agent, ctx, timeoutMs }: Parameters<TaskDelegator['runTask']>[0]): Promise<TaskOutcome> {
-    const bundle = delegationBundle(this.file);
-    const lateTaskJson = (await this.file.lateTaskPayload(ctx.task)) ?? '';
-    const task = {
-      runId: ctx.runId,
-      workflow: this.workflow,
-      task: ctx.task,
-      entryFile: bundle.entryFile,
-      files: bundle.files,
-      paramsJson: JSON.stringify(ctx.params),
-      valuesJson: JSON.stringify(this.values),
-      depsJson: JSON.stringify(ctx.deps),
-      timeoutMs: timeoutMs ?? 0,
-      stack: this.stack,
-      lateTaskJson,
-    };
-    const r = await followWork({
-      client: this.client,
-      start: (signal) => this.client.runTask({ agent, task }, { signal }),
-      onOutput: (o) => ctx.log.log((LEVELS.has(o.level) ? o.level : 'info') as LogLevel, o.text.replace(/\n$/, '')),
-      notify: (level, message) => ctx.log.log(level, message),
-      verdict: (message) =>
-        new SlothError('unavailable', `task '${ctx.task}' did not finish on ${agent}: ${message}`, {
-          hint: `\`sloth-runner agent get ${agent}\` shows whether the agent is back`,
-        }),
-      what: 'the task',
-      agent,
-      address: this.conn.address,
-      https: this.transport.baseUrl.startsWith('https:'),
-      signal: ctx.signal,
+  runTasks({ agents, ctx, logFor, timeoutMs }: Parameters<TaskDelegator['runTasks']>[0]): Promise<TaskOutcome>[] {
+    const task = this.file.lateTaskPayload(ctx.task).then((lateTaskJson) => {
+      const bundle = delegationBundle(this.file);
+      return {
+        runId: ctx.runId,
+        workflow: this.workflow,
+        task: ctx.task,
+        entryFile: bundle.entryFile,
+        files: bundle.files,
+        paramsJson: JSON.stringify(ctx.params),
+        valuesJson: JSON.stringify(this.values),
+        depsJson: JSON.stringify(ctx.deps),
+        timeoutMs: timeoutMs ?? 0,
+        stack: this.stack,
+        lateTaskJson: lateTaskJson ?? '',
+      };
     });
-    const output = r.outputJson ? (JSON.parse(r.outputJson) as Record<string, unknown>) : undefined;
-    return r.success ? { success: true, output } : { success: false, message: r.error || 'failed', output };
+    const https = this.transport.baseUrl.startsWith('https:');
+    const results = fanOutWork({
+      agents,
+      signal: ctx.signal,
+      start: (signal) => this.stream(agents, task, signal),
+      follower: (agent) => {
+        const log = logFor(agent);
+        return {
+          client: this.client,
+          onOutput: (o) => log.log((LEVELS.has(o.level) ? o.level : 'info') as LogLevel, o.text.replace(/\n$/, '')),
+          notify: (level, message) => log.log(level, message),
+          verdict: (message) =>
+            new SlothError('unavailable', `task '${ctx.task}' did not finish on ${agent}: ${message}`, {
+              hint: `\`sloth-runner agent get ${agent}\` shows whether the agent is back`,
+            }),
+          what: 'the task',
+          agent,
+          address: this.conn.address,
+          https,
+          signal: ctx.signal,
+        };
+      },
+    });
+    return results.map(async (result) => {
+      const r = await result;
+      const output = r.outputJson ? (JSON.parse(r.outputJson) as Record<string, unknown>) : undefined;
+      return r.success ? { success: true, output } : { success: false, message: r.error || 'failed', output };
+    });
+  }
+
+  /** The RunTasks stream, once the task's payload is ready. */
+  private async *stream(agents: string[], task: Promise<RunTaskInit>, signal: AbortSignal) {
+    yield* this.client.runTasks({ agents, task: await task }, { signal });
   }
 
   /** Closes the HTTP/2 connection to the master. */
