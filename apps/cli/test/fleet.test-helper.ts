@@ -9,7 +9,8 @@ export const AGENT_BIN = join(REPO, 'apps/agent/bin/sloth-agent.js');
 export const TOKEN = 'fleet-test-token-42';
 /** Fast intervals so reconnection and silence are seen in seconds, loose enough for a busy 2-core machine. */
 export const HEARTBEAT = '400ms';
-export const FAST_AGENT = ['--reconnect-initial', '200ms', '--reconnect-max', '1s'];
+/** With --debug: tests wait for the per-work lines ("running work ...", "work ... finished: ok"). */
+export const FAST_AGENT = ['--reconnect-initial', '200ms', '--reconnect-max', '1s', '--debug'];
 
 /** A long-running child (master or agent) whose output is collected as it comes. */
 export interface Daemon {

@@ -241,14 +241,16 @@ export class SlothAgent {
   ): void {
     if (this.running.has(id) || this.unacked.has(id)) return;
     const abort = new AbortController();
-    this.options.log('info', `running work ${id}: ${what}`);
+    // Per piece of work only with --debug: a fan-out of many small tasks would fill the journal (the master records
+    // every piece in agent_work), and each line is a write the agent waits for.
+    this.options.log('debug', `running work ${id}: ${what}`);
     this.reserve.busy();
     const done = run(abort.signal, (o) => this.send({ case: 'output', value: o })).then((result) => {
       this.running.delete(id);
       if (this.running.size === 0) this.reserve.idle();
       this.unacked.set(id, result);
       this.send({ case: 'result', value: result });
-      this.options.log('info', `work ${id} finished: ${result.error || 'ok'}`);
+      this.options.log(result.success ? 'debug' : 'info', `work ${id} finished: ${result.error || 'ok'}`);
     });
     this.running.set(id, { abort, done });
   }
