@@ -1,6 +1,6 @@
 // What talks to a master (agents, the CLI), without the server.
 
-export { ConnectError, createClient } from '@connectrpc/connect';
+export { Code, ConnectError, createClient } from '@connectrpc/connect';
 export {
   type Agent,
   Agent_Status,
