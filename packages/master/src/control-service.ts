@@ -157,12 +157,13 @@ async function* relayFanOut(
 ): AsyncIterable<FanOutReply> {
   const replies = new AsyncQueue<FanOutReply>();
   const running = new Map<string, string>();
+  // Until every agent has been sent its part, one that finishes early must not end the stream.
+  let sent = false;
   const end = (agent: string, reply: FanOutReply) => {
     running.delete(agent);
     replies.push(reply);
     if (running.size === 0 && sent) replies.close();
   };
-  let sent = false;
   for (const agent of agents) {
     try {
       const id = dispatch(agent, {
