@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { SlothError } from '../errors.js';
+import { migrateStore } from './migrate-store.js';
 import * as schema from './schema.js';
 
 export type StoreDb = BetterSQLite3Database<typeof schema>;
@@ -47,12 +47,12 @@ export function openStore(dataDir: string = defaultDataDir()): Store {
     throw storeError(err, path);
   }
   try {
-    sqlite.pragma('journal_mode = WAL');
+    enableWal(sqlite);
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    migrateStore(sqlite, MIGRATIONS);
     const db = drizzle(sqlite, { schema });
-    migrate(db, { migrationsFolder: MIGRATIONS });
     return {
       dataDir,
       path,
@@ -72,6 +72,25 @@ export function openStore(dataDir: string = defaultDataDir()): Store {
     throw storeError(err, path);
   }
 }
+
+/**
+ * Switches a database to WAL (a no-op once it is: the mode is stored in the file).
+ * SQLite answers SQLITE_BUSY at once, without its busy handler, while another process holds the new file, which
+ * happens when several processes open a new data directory together; so this waits and retries up to the busy timeout.
+ */
+function enableWal(sqlite: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      sqlite.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+      Atomics.wait(RETRY_CLOCK, 0, 0, 10);
+    }
+  }
+}
+const RETRY_CLOCK = new Int32Array(new SharedArrayBuffer(4));
 
 /** Turns SQLite and file-system failures into errors that say what is wrong with which file and what to do. */
 export function storeError(err: unknown, path: string): unknown {
