@@ -153,10 +153,14 @@ function raw() {
     once: async () => {
       const { openStore } = await store();
       const dir = freshDir();
-      openStore(dir).close(); // the real schema, migrated
+      // The real schema, migrated, and the store's write-ahead-log settings.
+      const st = openStore(dir);
+      const checkpointPages = st.sqlite.pragma('wal_autocheckpoint', { simple: true });
+      st.close();
       const db = new Database(join(dir, 'sloth.db'));
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      db.pragma(`wal_autocheckpoint = ${checkpointPages}`);
       const insert = db.prepare(
         'INSERT INTO events (id, type, source, stack, run_id, data, status, attempts, available_at, created_at, updated_at) ' +
           "VALUES (?, ?, ?, NULL, ?, ?, 'pending', 0, ?, ?, ?)",

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import { SlothError } from '../errors.js';
 import { checkEventType, eventTypeMatches } from '../event-types.js';
+import { writeEagerly } from './busy-retry.js';
 import { newEventId } from './event-id.js';
 import { pidIsDead } from './leases.js';
 import { type Store, storeError } from './open-store.js';
@@ -403,8 +404,9 @@ export class EventRepo {
     }));
   }
 
+  /** A write transaction; the queue's are few and large (claims, outcomes), so they take the lock eagerly. */
   private write<T>(fn: () => T): T {
-    return this.single(() => this.tx.immediate(fn) as T);
+    return this.single(() => writeEagerly(this.store.sqlite, () => this.tx.immediate(fn) as T));
   }
 
   private read<T>(fn: () => T): T {

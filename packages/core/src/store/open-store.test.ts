@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -73,6 +73,20 @@ describe('openStore', () => {
       }
     } finally {
       for (const o of openers) o.child.kill('SIGKILL');
+    }
+  });
+
+  it('lets the write-ahead log grow past SQLite’s 1,000 pages before a commit checkpoints it (fewer fsyncs)', () => {
+    const store = openStore(newDir());
+    try {
+      const put = store.sqlite.prepare('INSERT INTO state (key, value, updated_at) VALUES (?, ?, 0)');
+      const value = 'x'.repeat(16 * 1024);
+      for (let i = 0; i < 500; i++) put.run(`k${i}`, value);
+      // Each commit wrote ~5 pages; with the default, the log would have been checkpointed and restarted twice.
+      const frames = (statSync(`${store.path}-wal`).size - 32) / (4096 + 24);
+      expect(frames).toBeGreaterThan(2000);
+    } finally {
+      store.close();
     }
   });
 
