@@ -9,6 +9,13 @@ const COUNT_MASK = 8;
 const HOOK_EVERY = 10_000;
 /** A running Lua thread gives the event loop a turn at least this often (timers, SIGINT, other tasks). */
 const SLICE_MS = 20;
+/**
+ * Chunks up to this length are compiled once and kept: the glue chunks run for every task body and hook batch
+ * (`return __sloth.call_plain(...)`), and compiling even one line costs ~25 µs in wasmoon, 5x the call itself.
+ */
+const CACHED_CHUNK_CHARS = 1024;
+/** A bound on kept chunks, should a caller build chunk text on the fly. */
+const CACHED_CHUNKS = 64;
 
 /** One Lua thread the runtime is driving, and what stops it. */
 export interface LuaThreadState {
@@ -19,6 +26,7 @@ export interface LuaThreadState {
 }
 
 let factory: LuaFactory | undefined;
+type LuaThread = ReturnType<LuaEngine['global']['newThread']>;
 
 /** Thrown when a Lua thread is abandoned because its signal fired. */
 export class LuaStopped extends Error {
@@ -36,6 +44,8 @@ export class LuaRuntime {
   /** The thread whose Lua code is executing right now (JS is single-threaded, so there is one). */
   current: LuaThreadState | undefined;
   private readonly native: NativeCalls;
+  /** Registry references of compiled chunks, by chunk name and text. */
+  private readonly compiled = new Map<string, number>();
 
   private constructor(
     readonly engine: LuaEngine,
@@ -93,7 +103,7 @@ export class LuaRuntime {
     const ref = lua.luaL_ref(g.address, LUA_REGISTRYINDEX);
     const st: LuaThreadState = { ...state, address: thread.address, lastYield: Date.now() };
     try {
-      thread.loadString(chunk, chunkName);
+      this.pushChunk(thread, chunk, chunkName);
       for (const a of args) {
         if (a instanceof NativeFunctions) this.native.pushTable(thread, a);
         else thread.pushValue(toLua(a));
@@ -120,7 +130,22 @@ export class LuaRuntime {
     }
   }
 
-  private resume(thread: ReturnType<LuaEngine['global']['newThread']>, st: LuaThreadState, nargs: number) {
+  /** Pushes `chunk` compiled as a function onto `thread`: from the cache when it was compiled before. */
+  private pushChunk(thread: LuaThread, chunk: string, chunkName: string): void {
+    const lua = this.engine.global.lua;
+    const key = chunk.length <= CACHED_CHUNK_CHARS ? `${chunkName}\n${chunk}` : undefined;
+    const ref = key === undefined ? undefined : this.compiled.get(key);
+    if (ref !== undefined) {
+      lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX, BigInt(ref));
+      return;
+    }
+    thread.loadString(chunk, chunkName);
+    if (key === undefined || this.compiled.size >= CACHED_CHUNKS) return;
+    lua.lua_pushvalue(thread.address, -1);
+    this.compiled.set(key, lua.luaL_ref(thread.address, LUA_REGISTRYINDEX));
+  }
+
+  private resume(thread: LuaThread, st: LuaThreadState, nargs: number) {
     const previous = this.current;
     this.current = st;
     try {
