@@ -144,11 +144,12 @@ const SQL = {
   recoverPid:
     "UPDATE events SET status = 'pending', lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL, updated_at = ? " +
     "WHERE status = 'processing' AND lease_host = ? AND lease_pid = ?",
+  // Anonymous parameters (status, error, available_at, now, processed_at, id, token): binding by name cost ~0.6 us
+  // more per event, and better-sqlite3 refuses numbered ones (?1) used twice.
   finish:
-    'UPDATE events SET status = @status, error = @error, available_at = @availableAt, updated_at = @now, ' +
-    "processed_at = CASE WHEN @status = 'pending' THEN NULL ELSE @now END, " +
+    'UPDATE events SET status = ?, error = ?, available_at = ?, updated_at = ?, processed_at = ?, ' +
     'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL ' +
-    "WHERE id = @id AND lease_owner = @token AND status = 'processing'",
+    "WHERE id = ? AND lease_owner = ? AND status = 'processing'",
   insertExecution:
     'INSERT INTO hook_executions (hook, event_id, attempt, success, output, error, duration_ms, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   priorExecutions:
@@ -314,14 +315,8 @@ export class EventRepo {
             e.startedAt,
           );
         }
-        n += this.sql.finish.run({
-          id: o.id,
-          token: owner.token,
-          status: o.status,
-          error: clip(o.error),
-          availableAt: o.availableAt ?? now,
-          now,
-        }).changes;
+        const processedAt = o.status === 'pending' ? null : now;
+        n += this.sql.finish.run(o.status, clip(o.error), o.availableAt ?? now, now, processedAt, o.id, owner.token).changes;
       }
       return n;
     });
