@@ -65,6 +65,15 @@ describe('writeEagerly', () => {
     expect(store.sqlite.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
   });
 
+  it("a dispatch waits the same way for another process's transaction, then commits", async () => {
+    const other = await holdWriteLock();
+    await other.commitSoon();
+    const repo = eventRepo(store);
+    const id = repo.dispatch('after.held', {}, { source: 'test' });
+    expect(repo.find(id)?.status).toBe('pending');
+    expect(repo.find('from-holder')?.type).toBe('held.event');
+  });
+
   it('gives up with SQLITE_BUSY after its timeout, and restores the busy timeout', async () => {
     await holdWriteLock();
     expect(() =>

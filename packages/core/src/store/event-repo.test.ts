@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -48,6 +48,33 @@ describe('EventRepo', () => {
     expect(e?.data).toEqual({ version: 'v2', nested: { n: 1 } });
     expect(repo.find(id.slice(0, 20).toLowerCase())?.id).toBe(id);
     expect(repo.find('ZZZZZZZZ')).toBeUndefined();
+  });
+
+  it('a dispatch inside a transaction of the store is part of it: rolled back with it', () => {
+    const { store, repo } = fresh();
+    let id = '';
+    expect(() =>
+      store.write(() => {
+        id = repo.dispatch('deploy.started', {}, meta);
+        expect(repo.find(id)?.status).toBe('pending');
+        throw new Error('the rest of the transaction failed');
+      }),
+    ).toThrow('the rest of the transaction failed');
+    expect(repo.find(id)).toBeUndefined();
+    const kept = store.write(() => repo.dispatch('deploy.started', {}, meta));
+    expect(repo.find(kept)?.status).toBe('pending');
+  });
+
+  it('closing the store closes the connection dispatches use: the write-ahead log is folded back and removed', () => {
+    const { dir, store, repo } = fresh();
+    const id = repo.dispatch('deploy.started', { v: 1 }, meta);
+    expect(existsSync(join(dir, 'sloth.db-wal'))).toBe(true);
+    stores.splice(stores.indexOf(store), 1);
+    store.close();
+    // SQLite removes the log when the last connection to the file closes: a connection left open would keep it.
+    expect(existsSync(join(dir, 'sloth.db-wal'))).toBe(false);
+    const again = fresh(dir);
+    expect(again.repo.find(id)?.data).toEqual({ v: 1 });
   });
 
   it('refuses invalid types and data that is not a table or too big', () => {

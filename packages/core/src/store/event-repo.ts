@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import { SlothError } from '../errors.js';
 import { checkEventType, eventTypeMatches } from '../event-types.js';
-import { writeEagerly } from './busy-retry.js';
+import { retryEagerly, writeEagerly } from './busy-retry.js';
 import { newEventId } from './event-id.js';
 import { pidIsDead } from './leases.js';
 import { type Store, storeError } from './open-store.js';
@@ -187,6 +187,7 @@ type Row = Omit<EventRecord, 'data' | 'stack' | 'runId' | 'error' | 'processedAt
 export class EventRepo {
   private readonly sql: Statements;
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
+  private eagerInsertStmt: Database.Statement | undefined;
 
   constructor(readonly store: Store) {
     this.sql = Object.fromEntries(Object.entries(SQL).map(([k, s]) => [k, store.sqlite.prepare(s)])) as Statements;
@@ -209,10 +210,19 @@ export class EventRepo {
     }
     const text = encodeEventData(data, type);
     const id = newEventId(now);
-    this.single(() =>
-      this.sql.insert.run(id, type, meta.source, meta.stack ?? null, meta.runId ?? null, text, depth, now, now, now),
-    );
+    const row = [id, type, meta.source, meta.stack ?? null, meta.runId ?? null, text, depth, now, now, now];
+    // Inside a transaction of the main connection the event is part of it (and another connection would wait for
+    // that very transaction); otherwise it goes through the eager connection, which takes the lock the moment
+    // another process (a processor) lets go of it.
+    if (this.store.sqlite.inTransaction) this.single(() => this.sql.insert.run(...row));
+    else this.single(() => retryEagerly(() => this.eagerInsert().run(...row)));
     return id;
+  }
+
+  /** The insert prepared on the store's eager connection (opened by the first dispatch). */
+  private eagerInsert(): Database.Statement {
+    this.eagerInsertStmt ??= this.store.eagerConnection().prepare(SQL.insert);
+    return this.eagerInsertStmt;
   }
 
   /**

@@ -19,6 +19,13 @@ export interface Store {
   readonly db: StoreDb;
   /** Runs `fn` in a write transaction taken up front (BEGIN IMMEDIATE), so read-modify-write cannot deadlock. */
   write<T>(fn: () => T): T;
+  /**
+   * A second connection to the same file, opened on first use, whose busy timeout is off: for single-statement
+   * writes made often that wait for the lock with retryEagerly (event dispatch), without switching the main
+   * connection's timeout at each call. Not for writes that must share a transaction of the main connection.
+   */
+  eagerConnection(): Database.Database;
+  /** Closes both connections. */
   close(): void;
 }
 
@@ -53,17 +60,27 @@ export function openStore(dataDir: string = defaultDataDir()): Store {
   }
   try {
     enableWal(sqlite);
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('foreign_keys = ON');
+    configure(sqlite);
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    sqlite.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     migrateStore(sqlite, MIGRATIONS);
     const db = drizzle(sqlite, { schema });
+    let eager: Database.Database | undefined;
     return {
       dataDir,
       path,
       sqlite,
       db,
+      eagerConnection: () => {
+        if (eager) return eager;
+        try {
+          const opened = new Database(path, { timeout: 0 });
+          configure(opened);
+          eager = opened;
+          return eager;
+        } catch (err) {
+          throw storeError(err, path);
+        }
+      },
       write: <T>(fn: () => T): T => {
         try {
           return sqlite.transaction(fn).immediate();
@@ -71,12 +88,22 @@ export function openStore(dataDir: string = defaultDataDir()): Store {
           throw storeError(err, path);
         }
       },
-      close: () => sqlite.close(),
+      close: () => {
+        eager?.close();
+        sqlite.close();
+      },
     };
   } catch (err) {
     sqlite.close();
     throw storeError(err, path);
   }
+}
+
+/** The per-connection settings every connection to the store has (the WAL mode itself is kept in the file). */
+function configure(sqlite: Database.Database): void {
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
 }
 
 /**
