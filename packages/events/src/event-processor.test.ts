@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { eventRepo, MAX_EVENT_DEPTH, openStore, type Store, stateRepo } from '@sloth/core/store';
 import { describe, expect, it } from 'vitest';
 import { EventProcessor } from './event-processor.js';
@@ -33,6 +35,35 @@ async function serveUntil(processor: EventProcessor, done: () => boolean, what: 
 }
 
 describe('EventProcessor', () => {
+  it('warmUp loads the enabled hooks before any event, once; a hook that fails to load then fails only its events', async () => {
+    const t = fresh();
+    const loads = join(t.dir, 'loads.txt');
+    const flag = join(t.dir, 'break-now');
+    const top = (name: string) =>
+      `fs.append(${JSON.stringify(loads)}, "${name}\\n")\nif fs.exists(${JSON.stringify(flag)}) and "${name}" == "broken" then error("cannot load now") end\n`;
+    await addHook(t.store, t.dir, 'warm.lua', top('warm') + hookSource('warm', 'deploy.*', 'return true'));
+    await addHook(t.store, t.dir, 'broken.lua', top('broken') + hookSource('broken', 'build.*', 'return true'));
+    await addHook(t.store, t.dir, 'off.lua', top('off') + hookSource('off', 'deploy.*', 'return true'));
+    t.hooks.setEnabled('off', false);
+    const loaded = () => readFileSync(loads, 'utf8').trim().split('\n').sort();
+    const atAdd = loaded(); // `hook add` ran each file once to check it
+    writeFileSync(flag, '');
+    const p = new EventProcessor({ store: t.store, runner: t.runner });
+    await p.warmUp();
+    expect(loaded()).toEqual([...atAdd, 'broken', 'warm'].sort());
+    const deploy = t.events.dispatch('deploy.started', {}, meta);
+    const build = t.events.dispatch('build.started', {}, meta);
+    await serveUntil(
+      p,
+      () => t.events.find(deploy)?.status === 'completed' && t.events.executionsOf(build).length > 0,
+      'both events',
+    );
+    // The warm hook was not loaded again for its event; the broken one is tried again and fails with its error.
+    expect(loaded().filter((l) => l === 'warm')).toHaveLength(atAdd.filter((l) => l === 'warm').length + 1);
+    expect(t.events.executionsOf(build)[0]).toMatchObject({ hook: 'broken', success: false });
+    expect(t.events.executionsOf(build)[0]?.error).toContain('cannot load now');
+  });
+
   it('runs matching hooks (exact, wildcard, stack filter) with the event, records each execution, completes the event', async () => {
     const t = fresh();
     await addHook(

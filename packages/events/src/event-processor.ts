@@ -113,6 +113,25 @@ export class EventProcessor {
     this.retryDelayMs = options.retryDelayMs ?? 1000;
   }
 
+  /**
+   * Loads the sandboxes of the enabled hooks, one after the other (a long-running processor: `events serve` before it
+   * says it is ready, the master at start), so the first events are not held up by loading. Hooks added later load on
+   * their first event.
+   */
+  async warmUp(): Promise<void> {
+    let hooks: HookRecord[];
+    try {
+      hooks = this.hooks.enabled();
+    } catch (err) {
+      this.options.onError?.(`could not read the hooks: ${errorMessage(err)}`);
+      return;
+    }
+    for (const hook of hooks) {
+      if (this.stopping) return;
+      await this.options.runner.preload(hook);
+    }
+  }
+
   /** Processes events until stop() is called (`events serve`, the master). */
   async run(): Promise<void> {
     await this.loop(Number.POSITIVE_INFINITY, false);

@@ -206,6 +206,14 @@ export class HookRunner {
     return { success: false, output: undefined, error, stopped: false };
   }
 
+  /**
+   * Loads the hook's sandbox now rather than for its first events (~100 ms for the Lua engine and modules, during
+   * which a long-running processor would fall behind). Never throws: a hook that fails to load fails its events.
+   */
+  async preload(hook: HookRecord): Promise<void> {
+    await this.runtimeOf(hook, this.moduleContext(hook, new AbortController().signal, 0)).catch(() => {});
+  }
+
   /** Closes every sandbox. */
   async close(): Promise<void> {
     const all = [...this.loaded.values()];

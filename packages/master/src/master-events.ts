@@ -54,7 +54,11 @@ export class MasterEvents implements FleetEventSink {
     });
     const enabled = hookRepo(store).enabledCount();
     log('info', `running hooks on events (${enabled} enabled now, concurrency ${options.concurrency})`);
-    this.running = this.processor.run().catch((err) => log('error', `the event processor stopped: ${errorMessage(err)}`));
+    const processor = this.processor;
+    this.running = processor
+      .warmUp()
+      .then(() => processor.run())
+      .catch((err) => log('error', `the event processor stopped: ${errorMessage(err)}`));
   }
 
   emit(type: string, data: Record<string, unknown>): void {

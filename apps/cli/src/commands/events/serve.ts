@@ -87,8 +87,9 @@ export default class EventsServe extends SlothCommand {
         };
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
-        err(`processing events in ${store.path} (concurrency ${flags.concurrency}); Ctrl-C to stop`);
         try {
+          await processor.warmUp();
+          err(`processing events in ${store.path} (concurrency ${flags.concurrency}); Ctrl-C to stop`);
           await processor.run();
         } finally {
           process.off('SIGINT', onSignal);
