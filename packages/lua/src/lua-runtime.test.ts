@@ -26,6 +26,13 @@ describe('LuaRuntime.run', () => {
     expect(results).toEqual([11, 22, 33]);
   });
 
+  it('passes strings byte for byte: any UTF-8, zero bytes (once cut short), long ones', async () => {
+    const hex = "local s = ... return (s:gsub('.', function(c) return string.format('%02x', c:byte()) end))";
+    for (const text of ['x'.repeat(300), `é€😀\0tail${'ü'.repeat(400)}`, `${'a'.repeat(255)}é`, 'short é\0']) {
+      expect(await runtime.run(hex, '=hex', [text], state())).toBe(Buffer.from(text, 'utf8').toString('hex'));
+    }
+  });
+
   it('reports a syntax error with its chunk name every time', async () => {
     for (let i = 0; i < 2; i++) {
       await expect(runtime.run('return )', '=broken', [], state())).rejects.toThrow(/broken:1:/);
