@@ -1,6 +1,7 @@
 import { type EventRecord, stateRepo } from '@sloth/core/store';
 import { describe, expect, it } from 'vitest';
 import { addHook, hookSource, until, useStores } from './events.test-helper.js';
+import { eventLiteral } from './hook-runner.js';
 import { MAX_LITERAL_DEPTH } from './lua-literal.js';
 
 const { fresh } = useStores();
@@ -12,6 +13,20 @@ function eventsOf(t: ReturnType<typeof fresh>, data: Record<string, unknown>[]):
 }
 
 const items = (events: EventRecord[]) => events.map((event) => ({ event, attempt: 1 }));
+
+describe('eventLiteral', () => {
+  it('writes each event its own created_at, however events of one millisecond and others alternate', () => {
+    const at = (createdAt: number) =>
+      /created_at="([^"]+)"/.exec(
+        eventLiteral(
+          { id: 'x', type: 't', source: 's', stack: undefined, runId: undefined, data: {}, depth: 0, attempts: 1, createdAt },
+          1,
+        ),
+      )?.[1];
+    const times = [1_700_000_000_000, 1_700_000_000_000, 1_700_000_000_001, 1_700_000_000_000, 0];
+    expect(times.map(at)).toEqual(times.map((t) => new Date(t).toISOString()));
+  });
+});
 
 describe('HookRunner.executeBatch', () => {
   it('runs every event of a batch in order, each with its own result, output and timing', async () => {
