@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 let lastTime = -1;
+/** lastTime as its 10 base32 digits: computed once per millisecond, not per id (a burst shares it). */
+let lastPrefix = '';
 let lastRandom: number[] = [];
 
 /** A new sortable unique event id, e.g. 01JB3Z7K9QG3V4W8X2N5R6T7Y8. */
@@ -14,6 +16,12 @@ export function newEventId(now = Date.now()): string {
     increment(lastRandom);
   } else {
     lastTime = now;
+    lastPrefix = '';
+    let t = now;
+    for (let i = 0; i < 10; i++) {
+      lastPrefix = ALPHABET[t % 32] + lastPrefix;
+      t = Math.floor(t / 32);
+    }
     const bytes = randomBytes(10);
     lastRandom = [];
     // 80 random bits as 16 base32 digits.
@@ -29,13 +37,9 @@ export function newEventId(now = Date.now()): string {
       value &= (1 << bits) - 1;
     }
   }
-  let time = '';
-  let t = lastTime;
-  for (let i = 0; i < 10; i++) {
-    time = ALPHABET[t % 32] + time;
-    t = Math.floor(t / 32);
-  }
-  return time + lastRandom.map((d) => ALPHABET[d]).join('');
+  let id = lastPrefix;
+  for (const d of lastRandom) id += ALPHABET[d];
+  return id;
 }
 
 function increment(digits: number[]): void {
