@@ -77,6 +77,13 @@ describe('EventRepo', () => {
     expect(again.repo.find(id)?.data).toEqual({ v: 1 });
   });
 
+  it('a dispatch on a closed store fails instead of opening a new connection', () => {
+    const { store, repo } = fresh();
+    stores.splice(stores.indexOf(store), 1);
+    store.close();
+    expect(() => repo.dispatch('deploy.started', {}, meta)).toThrow(/not open/);
+  });
+
   it('refuses invalid types and data that is not a table or too big', () => {
     const { repo } = fresh();
     expect(() => repo.dispatch('Deploy', {}, meta)).toThrow(/invalid event type 'Deploy'/);

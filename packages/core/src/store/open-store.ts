@@ -72,6 +72,8 @@ export function openStore(dataDir: string = defaultDataDir()): Store {
       db,
       eagerConnection: () => {
         if (eager) return eager;
+        // As the main connection's statements do once it is closed (a second connection would outlive the store).
+        if (!sqlite.open) throw new TypeError('The database connection is not open');
         try {
           const opened = new Database(path, { timeout: 0 });
           configure(opened);
