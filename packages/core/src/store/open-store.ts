@@ -61,7 +61,6 @@ export function openStore(dataDir: string = defaultDataDir()): Store {
   try {
     enableWal(sqlite);
     configure(sqlite);
-    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     migrateStore(sqlite, MIGRATIONS);
     const db = drizzle(sqlite, { schema });
     let eager: Database.Database | undefined;
