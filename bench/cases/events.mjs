@@ -87,6 +87,8 @@ function queue() {
           total: perSec(N, dispatchMs + processMs),
           p50: percentile(sorted, 50),
           p99: percentile(sorted, 99),
+          p999: percentile(sorted, 99.9),
+          max: sorted.at(-1),
           warmMs,
         };
       } finally {
@@ -240,13 +242,19 @@ export async function run(log) {
     ['raw better-sqlite3 insert, one transaction (reference)', cell(pick(r.raw, 'tx')), '', err(r.raw)],
     ['raw better-sqlite3 insert, autocommit (reference)', cell(rawAuto), '1.00x', ''],
     [
-      'EventRepo.dispatch from JS (validate, id, JSON, committed insert)',
+      'EventRepo.dispatch from JS (validate, id, JSON, journal append; into the table 256 at a time)',
       cell(dispatch),
       ratio(rawAuto.med / dispatch.med),
       err(r.queue),
     ],
     ['dispatch latency p50', cell(pick(r.queue, 'p50'), us), '', ''],
     ['dispatch latency p99', cell(p99, us), '', ''],
+    [
+      'dispatch latency p99.9 / max (a 256th dispatch moves its batch into the table)',
+      `${cell(pick(r.queue, 'p999'), us)} / ${cell(pick(r.queue, 'max'), us)}`,
+      '',
+      '',
+    ],
     ['processed by a trivial Lua hook (claim, run, record)', cell(pick(r.queue, 'process')), '', ''],
     [
       "loading the hook's Lua sandbox, once per processor (not in the rates)",
@@ -291,7 +299,9 @@ export async function run(log) {
     },
   ];
   const notes = [
-    `**events:** ${N.toLocaleString('en-US')} events dispatched from JS (each committed before dispatch returns), then processed by ` +
+    `**events:** ${N.toLocaleString('en-US')} events dispatched from JS (each stored before dispatch returns: appended to the process's ` +
+      'event journal, a write() of one line, and moved into the table in one transaction per 256, as the README design notes say; ' +
+      'a SQLite commit per event, before, cost about as much as the raw autocommit reference), then processed by ' +
       'an EventProcessor (defaults: claims of 512 shared out in 16 slices, each slice one Lua call per hook) running `return true` ' +
       'in a Lua hook and recording every execution. ' +
       'End to end in one process is N over dispatch time plus processing time (nothing overlaps); the processor loads its ' +

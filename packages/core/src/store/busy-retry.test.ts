@@ -65,11 +65,12 @@ describe('writeEagerly', () => {
     expect(store.sqlite.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
   });
 
-  it("a dispatch waits the same way for another process's transaction, then commits", async () => {
+  it("a dispatch does not wait for another process's transaction (it is journaled); a read waits, then sees it", async () => {
     const other = await holdWriteLock();
-    await other.commitSoon();
     const repo = eventRepo(store);
+    // The lock is held: a commit now would wait for it, or fail once the busy timeout is over.
     const id = repo.dispatch('after.held', {}, { source: 'test' });
+    await other.commitSoon();
     expect(repo.find(id)?.status).toBe('pending');
     expect(repo.find('from-holder')?.type).toBe('held.event');
   });

@@ -65,7 +65,7 @@ describe('EventRepo', () => {
     expect(repo.find(kept)?.status).toBe('pending');
   });
 
-  it('closing the store closes the connection dispatches use: the write-ahead log is folded back and removed', () => {
+  it('closing the store leaves no connection open: the write-ahead log is folded back and removed', () => {
     const { dir, store, repo } = fresh();
     const id = repo.dispatch('deploy.started', { v: 1 }, meta);
     expect(existsSync(join(dir, 'sloth.db-wal'))).toBe(true);
@@ -77,7 +77,7 @@ describe('EventRepo', () => {
     expect(again.repo.find(id)?.data).toEqual({ v: 1 });
   });
 
-  it('a dispatch on a closed store fails instead of opening a new connection', () => {
+  it('a dispatch on a closed store fails (its journal is closed with it)', () => {
     const { store, repo } = fresh();
     stores.splice(stores.indexOf(store), 1);
     store.close();

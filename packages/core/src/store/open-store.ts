@@ -19,13 +19,9 @@ export interface Store {
   readonly db: StoreDb;
   /** Runs `fn` in a write transaction taken up front (BEGIN IMMEDIATE), so read-modify-write cannot deadlock. */
   write<T>(fn: () => T): T;
-  /**
-   * A second connection to the same file, opened on first use, whose busy timeout is off: for single-statement
-   * writes made often that wait for the lock with retryEagerly (event dispatch), without switching the main
-   * connection's timeout at each call. Not for writes that must share a transaction of the main connection.
-   */
-  eagerConnection(): Database.Database;
-  /** Closes both connections. */
+  /** Runs `fn` when the store closes, before its connection does (what a repository must write before it goes). */
+  onClose(fn: () => void): void;
+  /** Runs the onClose functions, then closes the connection. */
   close(): void;
 }
 
@@ -63,24 +59,14 @@ export function openStore(dataDir: string = defaultDataDir()): Store {
     configure(sqlite);
     migrateStore(sqlite, MIGRATIONS);
     const db = drizzle(sqlite, { schema });
-    let eager: Database.Database | undefined;
+    const closing: (() => void)[] = [];
     return {
       dataDir,
       path,
       sqlite,
       db,
-      eagerConnection: () => {
-        if (eager) return eager;
-        // As the main connection's statements do once it is closed (a second connection would outlive the store).
-        if (!sqlite.open) throw new TypeError('The database connection is not open');
-        try {
-          const opened = new Database(path, { timeout: 0 });
-          configure(opened);
-          eager = opened;
-          return eager;
-        } catch (err) {
-          throw storeError(err, path);
-        }
+      onClose: (fn) => {
+        closing.push(fn);
       },
       write: <T>(fn: () => T): T => {
         try {
@@ -90,7 +76,8 @@ export function openStore(dataDir: string = defaultDataDir()): Store {
         }
       },
       close: () => {
-        eager?.close();
+        if (!sqlite.open) return;
+        for (const fn of closing.splice(0)) fn();
         sqlite.close();
       },
     };

@@ -1,0 +1,188 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventRepo } from './event-repo.js';
+import { openStore, type Store, storeFile } from './open-store.js';
+
+const DIST = fileURLToPath(new URL('../../dist/store/index.js', import.meta.url));
+const meta = { source: 'test', runId: 'run-j' };
+
+const cleanup: Array<() => void> = [];
+afterEach(() => {
+  for (const fn of cleanup.splice(0).reverse()) fn();
+});
+
+function newDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sloth-journal-'));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function open(dir: string): Store {
+  const store = openStore(dir);
+  cleanup.push(() => store.close());
+  return store;
+}
+
+const journalFiles = (dir: string): string[] => {
+  try {
+    return readdirSync(join(dir, 'event-journal'));
+  } catch {
+    return [];
+  }
+};
+
+/** Events of the run in the table, read on a plain connection (no journal of this process is involved). */
+function tableCount(dir: string): number {
+  const db = new Database(storeFile(dir), { readonly: true });
+  try {
+    return (db.prepare("SELECT count(*) AS n FROM events WHERE run_id = 'run-j'").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+/** A Node process that opens the store, dispatches `n` events, says "dispatched", then runs `then` (a statement). */
+function dispatcher(dir: string, n: number, then: string): Promise<ChildProcess> {
+  const script = [
+    `import { openStore, eventRepo } from ${JSON.stringify(DIST)};`,
+    `const repo = eventRepo(openStore(${JSON.stringify(dir)}));`,
+    `for (let i = 0; i < ${n}; i++) repo.dispatch('journal.test', { i }, ${JSON.stringify(meta)});`,
+    "console.log('dispatched');",
+    then,
+  ].join('\n');
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  cleanup.push(() => child.kill('SIGKILL'));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the dispatcher did not dispatch within 20s')), 20_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      if (!d.toString().includes('dispatched')) return;
+      clearTimeout(timer);
+      resolve(child);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(child);
+      if (code !== 0) reject(new Error(`the dispatcher exited with ${code}`));
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the dispatcher did not exit within 20s')), 20_000);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Blocks the child's thread for ever: its timers (the journal's flush) never run. */
+const BLOCK = 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);';
+
+describe('event journal', () => {
+  it('events of a process killed with SIGKILL before they reached the table are stored by the next process', async () => {
+    const dir = newDir();
+    open(dir).close();
+    const child = await dispatcher(dir, 100, BLOCK);
+    // Journaled, not in the table yet (fewer than a flush's worth, and the process's timers are blocked).
+    expect(tableCount(dir)).toBe(0);
+    expect(journalFiles(dir)).toHaveLength(1);
+    // A process alive keeps its journal: another one does not take it.
+    const repo = eventRepo(open(dir));
+    expect(repo.recoverAbandoned()).toBe(0);
+    expect(journalFiles(dir).filter((f) => !f.includes(`.${process.pid}.`))).toHaveLength(1);
+    child.kill('SIGKILL');
+    await exited(child);
+    expect(repo.recoverAbandoned()).toBe(100);
+    expect(tableCount(dir)).toBe(100);
+    expect(journalFiles(dir).filter((f) => !f.includes(`.${process.pid}.`))).toEqual([]);
+    expect(
+      repo
+        .list({ runId: 'run-j', limit: 1000 })
+        .map((e) => (e.data as { i: number }).i)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it('a process that exits without closing its store moves its journaled events into the table as it exits', async () => {
+    const dir = newDir();
+    open(dir).close();
+    const child = await dispatcher(dir, 10, 'process.exit(0);');
+    await exited(child);
+    expect(child.exitCode).toBe(0);
+    expect(tableCount(dir)).toBe(10);
+    expect(journalFiles(dir)).toEqual([]);
+  });
+
+  it('a journal cut short mid-line is stored up to its last whole line, once, even when a row was stored before', () => {
+    const dir = newDir();
+    const store = open(dir);
+    const repo = eventRepo(store);
+    const kept = repo.dispatch('journal.test', { before: true }, meta);
+    repo.flush();
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const row = (id: string, i: number) => JSON.stringify([id, 'journal.test', 'test', null, 'run-j', `{"i":${i}}`, 0, 1]);
+    mkdirSync(join(dir, 'event-journal'), { recursive: true });
+    const file = join(dir, 'event-journal', `${hostname().replaceAll('.', '_')}.${deadPid}.0.abc.jsonl`);
+    // The row dispatched above again (its process died after committing, before emptying its journal), a new one,
+    // and half a line.
+    const original = JSON.stringify([kept, 'journal.test', 'test', null, 'run-j', '{"before":true}', 0, 1]);
+    writeFileSync(
+      file,
+      `${original}\n${row('01JOURNALTESTROW0000000001', 1)}\n${row('01JOURNALTESTROW0000000002', 2).slice(0, 30)}`,
+    );
+    expect(repo.recoverAbandoned()).toBe(2);
+    expect(journalFiles(dir).filter((f) => f.includes(`.${deadPid}.`))).toEqual([]);
+    expect(repo.find(kept)?.data).toEqual({ before: true });
+    expect(repo.find('01JOURNALTESTROW0000000001')?.data).toEqual({ i: 1 });
+    expect(repo.find('01JOURNALTESTROW0000000002')).toBeUndefined();
+    expect(tableCount(dir)).toBe(2);
+  });
+
+  it("a journal of another host's process, or of a process still running here, is left alone", () => {
+    const dir = newDir();
+    const repo = eventRepo(open(dir));
+    mkdirSync(join(dir, 'event-journal'), { recursive: true });
+    const line = `${JSON.stringify(['01JOURNALTESTROW0000000003', 'journal.test', 'test', null, 'run-j', '{}', 0, 1])}\n`;
+    const elsewhere = `some-other-host.${process.pid}.0.abc.jsonl`;
+    const parent = `${hostname().replaceAll('.', '_')}.${process.ppid}.0.abc.jsonl`;
+    writeFileSync(join(dir, 'event-journal', elsewhere), line);
+    writeFileSync(join(dir, 'event-journal', parent), line);
+    expect(repo.recoverAbandoned()).toBe(0);
+    expect(journalFiles(dir)).toEqual(expect.arrayContaining([elsewhere, parent]));
+    expect(repo.find('01JOURNALTESTROW0000000003')).toBeUndefined();
+  });
+
+  it('closing the store moves what is journaled into the table and removes the journal', () => {
+    const dir = newDir();
+    const store = openStore(dir);
+    const repo = eventRepo(store);
+    for (let i = 0; i < 5; i++) repo.dispatch('journal.test', { i }, meta);
+    const [file] = journalFiles(dir);
+    expect(
+      readFileSync(join(dir, 'event-journal', file as string), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(5);
+    store.close();
+    expect(tableCount(dir)).toBe(5);
+    expect(journalFiles(dir)).toEqual([]);
+  });
+
+  it('a dispatch moves a batch into the table at its 256th event, and a read through another store of this process sees the rest', () => {
+    const dir = newDir();
+    const repo = eventRepo(open(dir));
+    for (let i = 0; i < 300; i++) repo.dispatch('journal.test', { i }, meta);
+    expect(tableCount(dir)).toBe(256);
+    const other = eventRepo(open(dir));
+    expect(other.list({ runId: 'run-j', limit: 1000 })).toHaveLength(300);
+    expect(tableCount(dir)).toBe(300);
+  });
+});
