@@ -160,10 +160,12 @@ describe('event journal', () => {
     expect(repo.find('01JOURNALTESTROW0000000003')).toBeUndefined();
   });
 
-  it('closing the store moves what is journaled into the table and removes the journal', () => {
+  it('the first dispatch opens the journal (reading the queue does not); closing the store empties and removes it', () => {
     const dir = newDir();
     const store = openStore(dir);
     const repo = eventRepo(store);
+    expect(repo.list()).toEqual([]);
+    expect(journalFiles(dir)).toEqual([]);
     for (let i = 0; i < 5; i++) repo.dispatch('journal.test', { i }, meta);
     const [file] = journalFiles(dir);
     expect(
@@ -174,6 +176,25 @@ describe('event journal', () => {
     store.close();
     expect(tableCount(dir)).toBe(5);
     expect(journalFiles(dir)).toEqual([]);
+  });
+
+  it('when moving events keeps failing they stay journaled, and dispatch refuses new ones past 16,384 saying why', () => {
+    const dir = newDir();
+    const store = open(dir);
+    const repo = eventRepo(store);
+    // Fails every insert into events on this connection only, as a full disk would.
+    store.sqlite.exec(
+      "CREATE TEMP TRIGGER refuse_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'database or disk is full (test)'); END",
+    );
+    for (let i = 0; i < 16_384; i++) repo.dispatch('journal.test', { i }, meta);
+    expect(() => repo.dispatch('journal.test', { i: 'one too many' }, meta)).toThrow(
+      /was not dispatched: 16384 events wait to be written to .*sloth\.db, which keeps failing \(database or disk is full \(test\)\)/,
+    );
+    expect(tableCount(dir)).toBe(0);
+    store.sqlite.exec('DROP TRIGGER refuse_events');
+    repo.flush();
+    expect(tableCount(dir)).toBe(16_384);
+    expect(repo.dispatch('journal.test', { i: 'accepted again' }, meta)).toMatch(/^[0-9A-Z]{26}$/);
   });
 
   it('a dispatch moves a batch into the table at its 256th event, and a read through another store of this process sees the rest', () => {

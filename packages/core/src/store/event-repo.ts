@@ -236,8 +236,8 @@ export class EventRepo {
   private readonly sql: Statements;
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
   private readonly insertExecutionChunks: Map<number, Database.Statement>;
-  /** Dispatched events on their way to the table; undefined when the data directory cannot hold one (see dispatch). */
-  private readonly journal: EventJournal | undefined;
+  /** Dispatched events on their way to the table, opened by the first dispatch; none when the directory cannot hold it. */
+  private journal: EventJournal | 'none' | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   /** Why the last move of journaled events into the table failed, while it keeps failing. */
   private flushError: unknown;
@@ -249,11 +249,10 @@ export class EventRepo {
     this.sql.claimRun.raw(true);
     this.insertExecutionChunks = new Map(EXECUTION_CHUNKS.map((n) => [n, store.sqlite.prepare(insertExecutions(n))]));
     this.tx = store.sqlite.transaction((fn: () => unknown) => fn());
-    this.recoverJournals();
-    this.journal = EventJournal.open(store.dataDir);
-    if (this.journal) {
-      journaling(store.path).add(this);
-      store.onClose(() => this.closeJournal());
+    try {
+      this.recoverJournals();
+    } catch {
+      // Tried again by recoverAbandoned (a processor's start, and every lease renewal of `events serve`).
     }
   }
 
@@ -278,11 +277,12 @@ export class EventRepo {
     const text = encodeEventData(data, type);
     const id = newEventId(now);
     const row: JournalRow = [id, type, meta.source, meta.stack ?? null, meta.runId ?? null, text, depth, now];
-    const journal = this.journal?.open ? this.journal : undefined;
     // Inside a transaction the event is part of it (rolled back with it); a store whose directory cannot hold a
-    // journal gets each event committed on its own.
-    if (!journal || this.store.sqlite.inTransaction) {
-      this.single(() => (this.store.sqlite.inTransaction ? this.insertRows([row]) : this.write(() => this.insertRows([row]))));
+    // journal gets each event committed on its own, and a closed one fails as every other write does.
+    const sqlite = this.store.sqlite;
+    const journal = sqlite.open && !sqlite.inTransaction ? this.openJournal() : undefined;
+    if (!journal) {
+      this.single(() => (sqlite.inTransaction ? this.insertRows([row]) : this.write(() => this.insertRows([row]))));
       return id;
     }
     if (journal.pending.length >= MAX_JOURNALED) {
@@ -305,6 +305,19 @@ export class EventRepo {
     return id;
   }
 
+  /** The journal dispatches append to, opened on first use; undefined when it cannot be (or was closed). */
+  private openJournal(): EventJournal | undefined {
+    if (this.journal === undefined) {
+      const opened = EventJournal.open(this.store.dataDir);
+      this.journal = opened ?? 'none';
+      if (opened) {
+        journaling(this.store.path).add(this);
+        this.store.onClose(() => this.closeJournal());
+      }
+    }
+    return this.journal !== 'none' && this.journal.open ? this.journal : undefined;
+  }
+
   /**
    * Moves this process's journaled events of this database into the events table (every store of the process on it),
    * so that what this process dispatched is seen by its next read. Nothing to do inside a transaction: the events
@@ -319,7 +332,8 @@ export class EventRepo {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const journal = this.journal;
-    if (!journal || journal.pending.length === 0 || !this.store.sqlite.open || this.store.sqlite.inTransaction) return;
+    if (!(journal instanceof EventJournal) || journal.pending.length === 0) return;
+    if (!this.store.sqlite.open || this.store.sqlite.inTransaction) return;
     this.write(() => this.insertRows(journal.pending));
     journal.clear();
     this.flushError = undefined;
@@ -358,7 +372,7 @@ export class EventRepo {
       // Kept in the journal, which the next process to open the queue after this one ends recovers.
     }
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.journal?.close();
+    if (this.journal instanceof EventJournal) this.journal.close();
   }
 
   /**
