@@ -111,6 +111,51 @@ describe('event journal', () => {
     ).toEqual(Array.from({ length: 100 }, (_, i) => i));
   });
 
+  it('a dispatch whose line cannot be written whole (a file size limit, as a full disk) fails and leaves whole lines only', async () => {
+    const dir = newDir();
+    open(dir).close();
+    // 64 KB of file per process: the journal fills it before its first move into the table (256 events).
+    const script = [
+      "process.on('SIGXFSZ', () => {});",
+      `const { openStore, eventRepo } = await import(${JSON.stringify(DIST)});`,
+      `const repo = eventRepo(openStore(${JSON.stringify(dir)}));`,
+      "let ok = 0; let error = '';",
+      'for (let i = 0; i < 255; i++) {',
+      `  try { repo.dispatch('journal.test', { i, pad: 'x'.repeat(300) }, ${JSON.stringify(meta)}); ok = i + 1; }`,
+      '  catch (e) { error = e.message; break; }',
+      '}',
+      'console.log(JSON.stringify({ ok, error }));',
+      BLOCK,
+    ].join('\n');
+    const child = spawn('/bin/sh', ['-c', 'ulimit -f 128 && exec "$0" --input-type=module -e "$1"', process.execPath, script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    cleanup.push(() => child.kill('SIGKILL'));
+    const line = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the dispatcher did not answer within 20s')), 20_000);
+      child.stdout?.on('data', (d: Buffer) => {
+        clearTimeout(timer);
+        resolve(d.toString());
+      });
+    });
+    const { ok, error } = JSON.parse(line) as { ok: number; error: string };
+    expect(ok).toBeGreaterThan(100);
+    expect(ok).toBeLessThan(255);
+    expect(error).toMatch(
+      /event 'journal\.test' was not dispatched: cannot write .*\.jsonl \(only \d+ of \d+ bytes could be written\)/,
+    );
+    const [file] = journalFiles(dir);
+    const text = readFileSync(join(dir, 'event-journal', file as string), 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text.trim().split('\n')).toHaveLength(ok);
+    child.kill('SIGKILL');
+    await exited(child);
+    // The next process's first use of the queue stores them.
+    eventRepo(open(dir));
+    expect(tableCount(dir)).toBe(ok);
+    expect(journalFiles(dir)).toEqual([]);
+  });
+
   it('a process that exits without closing its store moves its journaled events into the table as it exits', async () => {
     const dir = newDir();
     open(dir).close();

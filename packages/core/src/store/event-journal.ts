@@ -82,8 +82,13 @@ export class EventJournal {
     let written = 0;
     try {
       written = writeSync(this.fd, line);
-    } finally {
-      if (written !== line.length) ftruncateSync(this.fd, this.size);
+    } catch (err) {
+      ftruncateSync(this.fd, this.size);
+      throw err;
+    }
+    if (written !== line.length) {
+      ftruncateSync(this.fd, this.size);
+      throw new Error(`only ${written} of ${line.length} bytes could be written`);
     }
     this.size += written;
     this.rows.push(row);
