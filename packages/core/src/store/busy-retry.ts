@@ -31,7 +31,7 @@ export function retryWhileBusy<T>(fn: () => T, timeoutMs: number, waitMs: (tries
  * commits small ones back to back (it finds the lock free only between two commits, and backs off further at each
  * miss), and the workflow waiting up to 8 ms for a processor's ~3 ms transaction.
  */
-export function retryEagerly<T>(fn: () => T, timeoutMs = BUSY_TIMEOUT_MS): T {
+function retryEagerly<T>(fn: () => T, timeoutMs = BUSY_TIMEOUT_MS): T {
   return retryWhileBusy(fn, timeoutMs, (tries) => (tries < QUICK_TRIES ? 0.05 : 1));
 }
 

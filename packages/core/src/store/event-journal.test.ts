@@ -1,5 +1,15 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +46,22 @@ const journalFiles = (dir: string): string[] => {
   }
 };
 
+/** A journal's file name as a process of this host (or `host`) and pid namespace (or `ns`) with `pid` would make it. */
+function journalName(pid: number, { host = hostname().replaceAll('.', '_'), ns = PID_NS, start = '0' } = {}): string {
+  return `${host}.${ns}.${pid}.${start}.abc.jsonl`;
+}
+const PID_NS = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? '0';
+const journalLine = (id: string) => `${JSON.stringify([id, 'journal.test', 'test', null, 'run-j', '{}', 0, 1])}\n`;
+
+/** Waits for `check` to hold, polling every 5 ms, for at most 10 s. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within 10s`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** Events of the run in the table, read on a plain connection (no journal of this process is involved). */
 function tableCount(dir: string): number {
   const db = new Database(storeFile(dir), { readonly: true });
@@ -64,10 +90,10 @@ function dispatcher(dir: string, n: number, then: string): Promise<ChildProcess>
       clearTimeout(timer);
       resolve(child);
     });
-    child.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve(child);
-      if (code !== 0) reject(new Error(`the dispatcher exited with ${code}`));
+      if (code === 0) resolve(child);
+      else reject(new Error(`the dispatcher exited with ${code ?? signal} before dispatching`));
     });
   });
 }
@@ -175,7 +201,7 @@ describe('event journal', () => {
     const deadPid = spawnSync(process.execPath, ['-e', '']).pid as number;
     const row = (id: string, i: number) => JSON.stringify([id, 'journal.test', 'test', null, 'run-j', `{"i":${i}}`, 0, 1]);
     mkdirSync(join(dir, 'event-journal'), { recursive: true });
-    const file = join(dir, 'event-journal', `${hostname().replaceAll('.', '_')}.${deadPid}.0.abc.jsonl`);
+    const file = join(dir, 'event-journal', journalName(deadPid));
     // The row dispatched above again (its process died after committing, before emptying its journal), a new one,
     // and half a line.
     const original = JSON.stringify([kept, 'journal.test', 'test', null, 'run-j', '{"before":true}', 0, 1]);
@@ -191,18 +217,95 @@ describe('event journal', () => {
     expect(tableCount(dir)).toBe(2);
   });
 
-  it("a journal of another host's process, or of a process still running here, is left alone", () => {
+  it('a journal of a process running here, or of another host or pid namespace, is left alone until it is 10 minutes old', () => {
+    const dir = newDir();
+    const repo = eventRepo(open(dir));
+    const journalDir = join(dir, 'event-journal');
+    mkdirSync(journalDir, { recursive: true });
+    const running = journalName(process.ppid);
+    const elsewhere = journalName(process.pid, { host: 'some-other-host' });
+    const container = journalName(1, { ns: '4026599999' });
+    writeFileSync(join(journalDir, running), journalLine('01JOURNALTESTROW0000000003'));
+    writeFileSync(join(journalDir, elsewhere), journalLine('01JOURNALTESTROW0000000004'));
+    writeFileSync(join(journalDir, container), journalLine('01JOURNALTESTROW0000000005'));
+    expect(repo.recoverAbandoned()).toBe(0);
+    expect(journalFiles(dir).sort()).toEqual([running, elsewhere, container].sort());
+    // Their owners cannot be checked from here: once unchanged for over 10 minutes they are taken for dead ones'.
+    const old = new Date(Date.now() - 11 * 60_000);
+    utimesSync(join(journalDir, elsewhere), old, old);
+    utimesSync(join(journalDir, container), old, old);
+    expect(repo.recoverAbandoned()).toBe(2);
+    expect(journalFiles(dir)).toEqual([running]);
+    expect(repo.find('01JOURNALTESTROW0000000003')).toBeUndefined();
+    expect(repo.find('01JOURNALTESTROW0000000005')?.type).toBe('journal.test');
+  });
+
+  it('a journal of a pid now used by another process, this one included (its start time differs), is taken for the dead owner', () => {
     const dir = newDir();
     const repo = eventRepo(open(dir));
     mkdirSync(join(dir, 'event-journal'), { recursive: true });
-    const line = `${JSON.stringify(['01JOURNALTESTROW0000000003', 'journal.test', 'test', null, 'run-j', '{}', 0, 1])}\n`;
-    const elsewhere = `some-other-host.${process.pid}.0.abc.jsonl`;
-    const parent = `${hostname().replaceAll('.', '_')}.${process.ppid}.0.abc.jsonl`;
-    writeFileSync(join(dir, 'event-journal', elsewhere), line);
-    writeFileSync(join(dir, 'event-journal', parent), line);
-    expect(repo.recoverAbandoned()).toBe(0);
-    expect(journalFiles(dir)).toEqual(expect.arrayContaining([elsewhere, parent]));
-    expect(repo.find('01JOURNALTESTROW0000000003')).toBeUndefined();
+    writeFileSync(
+      join(dir, 'event-journal', journalName(process.ppid, { start: '1' })),
+      journalLine('01JOURNALTESTROW0000000006'),
+    );
+    // This very pid, from an earlier process that had it.
+    writeFileSync(
+      join(dir, 'event-journal', journalName(process.pid, { start: '1' })),
+      journalLine('01JOURNALTESTROW0000000008'),
+    );
+    expect(repo.recoverAbandoned()).toBe(2);
+    expect(repo.find('01JOURNALTESTROW0000000006')?.type).toBe('journal.test');
+    expect(repo.find('01JOURNALTESTROW0000000008')?.type).toBe('journal.test');
+  });
+
+  it('inside a transaction, reads neither move journaled events nor strand them, and recovery waits for the commit', async () => {
+    const dir = newDir();
+    const store = open(dir);
+    const repo = eventRepo(store);
+    repo.dispatch('journal.test', { i: 1 }, meta);
+    expect(store.write(() => repo.liveCount('run-j'))).toBe(0);
+    await until(() => tableCount(dir) === 1, 'the journaled event to reach the table after the transaction');
+    // A dead process's journal found in a transaction that then fails is still there for the next try.
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid as number;
+    writeFileSync(join(dir, 'event-journal', journalName(deadPid)), journalLine('01JOURNALTESTROW0000000007'));
+    const other = open(dir);
+    expect(() =>
+      other.write(() => {
+        eventRepo(other);
+        throw new Error('the rest of the transaction failed');
+      }),
+    ).toThrow('the rest of the transaction failed');
+    expect(journalFiles(dir)).toContain(journalName(deadPid));
+    expect(eventRepo(other).recoverAbandoned()).toBe(1);
+    expect(tableCount(dir)).toBe(2);
+  });
+
+  it("a read inside one store's transaction does not wait for another store of the process to move its events", () => {
+    const dir = newDir();
+    const a = open(dir);
+    const b = open(dir);
+    eventRepo(b).dispatch('journal.test', { from: 'b' }, meta);
+    // `a` holds the write lock: moving b's events on b's connection would wait for it, then fail.
+    const listed = a.write(() => {
+      a.sqlite.prepare("INSERT INTO state (key, value, updated_at) VALUES ('k', '1', 0)").run();
+      return eventRepo(a).list({ runId: 'run-j' });
+    });
+    expect(listed).toEqual([]);
+    expect(eventRepo(a).list({ runId: 'run-j' })).toHaveLength(1);
+  });
+
+  it('an owner whose journal was taken as stale starts a new one, so later events are still recoverable', () => {
+    const dir = newDir();
+    const repo = eventRepo(open(dir));
+    repo.dispatch('journal.test', { i: 1 }, meta);
+    const [first] = journalFiles(dir);
+    unlinkSync(join(dir, 'event-journal', first as string));
+    repo.flush();
+    repo.dispatch('journal.test', { i: 2 }, meta);
+    const files = journalFiles(dir);
+    expect(files).toHaveLength(1);
+    expect(files[0]).not.toBe(first);
+    expect(readFileSync(join(dir, 'event-journal', files[0] as string), 'utf8')).toContain('"{\\"i\\":2}"');
   });
 
   it('the first dispatch opens the journal (reading the queue does not); closing the store empties and removes it', () => {

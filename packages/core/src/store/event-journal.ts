@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
+  fstatSync,
   ftruncateSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
+  statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
@@ -31,23 +34,34 @@ export type JournalRow = [
 
 const DIR = 'event-journal';
 const SUFFIX = '.jsonl';
+/**
+ * A journal whose owner cannot be checked (another host, or another pid namespace: a container) is taken for a dead
+ * process's when it has not changed for this long: a live owner empties its file within milliseconds of each dispatch.
+ */
+export const STALE_JOURNAL_MS = 10 * 60_000;
+/** How often an owner checks that its file was not taken as stale (it then starts a new one). */
+const LINK_CHECK_MS = 1000;
 
 /**
  * Events dispatched by this process that are not in the events table yet. Each dispatch appends its row to a file
  * of this process (one write: after it the event survives the process being killed, as a commit does with
  * synchronous = NORMAL), and the rows are moved into the table in batches, one transaction for many events, after
  * which the file is emptied. A process that dies leaves its file to the next one to recover it (recoverJournals).
- * The file's name says whose it is: host, pid, the process's start time (so a recycled pid is not taken for the
- * dead process) and a random part (several stores of one process each have their own).
+ * The file's name says whose it is: host, pid namespace, pid, the process's start time (so a recycled pid is not taken
+ * for the dead process) and a random part (several stores of one process each have their own).
  */
 export class EventJournal {
-  private readonly fd: number;
+  private fd: number;
   private size = 0;
   private rows: JournalRow[] = [];
   private closed = false;
+  /** A write failed and the file could not be put back as it was: no more appends (dispatch commits instead). */
+  private broken = false;
+  private checkedAt = Date.now();
 
   private constructor(
-    readonly path: string,
+    private readonly dataDir: string,
+    public path: string,
     fd: number,
   ) {
     this.fd = fd;
@@ -55,19 +69,22 @@ export class EventJournal {
 
   /** Opens a new journal for this process in the data directory; undefined when it cannot be written there. */
   static open(dataDir: string): EventJournal | undefined {
-    const dir = join(dataDir, DIR);
-    const path = join(dir, `${ownerTag(process.pid)}.${randomBytes(6).toString('hex')}${SUFFIX}`);
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      return new EventJournal(path, openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND, 0o600));
+      const { path, fd } = createFile(dataDir);
+      return new EventJournal(dataDir, path, fd);
     } catch {
       return undefined;
     }
   }
 
-  /** False once closed (its file descriptor may then belong to another file). */
+  /** False once closed (its file descriptor may then belong to another file) or broken: appends are refused. */
   get open(): boolean {
-    return !this.closed;
+    return !this.closed && !this.broken;
+  }
+
+  /** True once closed: its rows can no longer be cleared. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /** The rows appended since the last clear(), oldest first. */
@@ -77,17 +94,18 @@ export class EventJournal {
 
   /** Appends one row; when this returns, the row is in the file (a failed or short write leaves the file as it was). */
   append(row: JournalRow): void {
-    if (this.closed) throw new Error('the event journal is closed');
+    if (!this.open) throw new Error('the event journal is closed');
+    if (Date.now() - this.checkedAt >= LINK_CHECK_MS) this.keepLinked();
     const line = Buffer.from(`${JSON.stringify(row)}\n`);
     let written = 0;
     try {
       written = writeSync(this.fd, line);
     } catch (err) {
-      ftruncateSync(this.fd, this.size);
+      this.truncateBack();
       throw err;
     }
     if (written !== line.length) {
-      ftruncateSync(this.fd, this.size);
+      this.truncateBack();
       throw new Error(`only ${written} of ${line.length} bytes could be written`);
     }
     this.size += written;
@@ -96,9 +114,11 @@ export class EventJournal {
 
   /** Forgets the rows appended so far: they are committed to the events table. */
   clear(): void {
+    if (this.closed) throw new Error('the event journal is closed');
     ftruncateSync(this.fd, 0);
     this.size = 0;
     this.rows = [];
+    this.keepLinked();
   }
 
   /** Closes the file, and deletes it when nothing is left in it. */
@@ -108,12 +128,39 @@ export class EventJournal {
     closeSync(this.fd);
     if (this.rows.length === 0) unlinkQuietly(this.path);
   }
+
+  /** Cuts a partly written line off; if even that fails the file is left alone for good (a later line would join it). */
+  private truncateBack(): void {
+    try {
+      ftruncateSync(this.fd, this.size);
+    } catch {
+      this.broken = true;
+    }
+  }
+
+  /**
+   * Another process took this file for a dead process's (its owner could not be checked and it looked stale) and
+   * removed it: starts a new file holding the rows still pending, so a kill from now on leaves them findable.
+   */
+  private keepLinked(): void {
+    this.checkedAt = Date.now();
+    if (fstatSync(this.fd).nlink > 0) return;
+    const { path, fd } = createFile(this.dataDir);
+    const text = this.rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+    const size = text.length === 0 ? 0 : writeSync(fd, text);
+    closeSync(this.fd);
+    this.fd = fd;
+    this.path = path;
+    this.size = size;
+  }
 }
 
 /**
- * Reads the journals that processes of this host left when they died, hands their rows to `ingest` (which must
- * store them so that a row stored before is not stored twice: another process may recover the same file at the same
- * time), then deletes them. A line cut short (the machine stopped mid-write) is skipped. Returns how many rows.
+ * Reads the journals whose processes died (or that are stale, see STALE_JOURNAL_MS), hands their rows to `ingest`
+ * (which must store them so that a row stored before is not stored twice: another process may recover the same file
+ * at the same time), then deletes them. A line cut short (the machine stopped mid-write) is skipped. A file whose rows
+ * cannot be stored now is left for the next time, the others are recovered all the same, and then the first such
+ * failure is thrown. Returns how many rows.
  */
 export function recoverJournals(dataDir: string, ingest: (rows: JournalRow[]) => void): number {
   const dir = join(dataDir, DIR);
@@ -124,48 +171,75 @@ export function recoverJournals(dataDir: string, ingest: (rows: JournalRow[]) =>
     return 0;
   }
   let n = 0;
+  let failure: unknown;
   for (const name of names) {
-    if (!name.endsWith(SUFFIX) || !ownerIsGone(name)) continue;
     const path = join(dir, name);
-    let text: string;
+    if (!name.endsWith(SUFFIX) || !ownerIsGone(name, path)) continue;
     try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      continue;
+      const rows = readFileSync(path, 'utf8').split('\n').flatMap(parseRow);
+      if (rows.length > 0) ingest(rows);
+      n += rows.length;
+      unlinkQuietly(path);
+    } catch (err) {
+      failure ??= err;
     }
-    const rows = text.split('\n').flatMap(parseRow);
-    if (rows.length > 0) ingest(rows);
-    n += rows.length;
-    unlinkQuietly(path);
   }
+  if (failure !== undefined) throw failure;
   return n;
 }
 
-/** "host.pid.start": who owns a journal. */
-function ownerTag(pid: number): string {
-  return `${hostname().replaceAll('.', '_')}.${pid}.${startTime(pid) ?? 0}`;
+function createFile(dataDir: string): { path: string; fd: number } {
+  const dir = join(dataDir, DIR);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `${ownerTag()}.${randomBytes(6).toString('hex')}${SUFFIX}`);
+  return { path, fd: openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND, 0o600) };
 }
 
-/** True when the journal's process (of this host) no longer runs: it died, or its pid now belongs to another process. */
-function ownerIsGone(name: string): boolean {
-  const [host, pidText, start] = name.split('.');
-  if (host !== hostname().replaceAll('.', '_')) return false;
+const HOST = hostname().replaceAll('.', '_');
+/** The pid namespace of this process (Linux), so that a container's pids are not judged from another's; 0 elsewhere. */
+const PID_NS = (() => {
+  try {
+    return /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? '0';
+  } catch {
+    return '0';
+  }
+})();
+
+/** "host.pidns.pid.start": who owns a journal. */
+function ownerTag(): string {
+  return `${HOST}.${PID_NS}.${process.pid}.${processInfo(process.pid)?.start ?? 0}`;
+}
+
+/**
+ * True when the journal's process no longer runs: it died (or is a zombie), or its pid now belongs to another process.
+ * A journal of another host or pid namespace cannot be checked that way: it is gone once stale.
+ */
+function ownerIsGone(name: string, path: string): boolean {
+  const [host, ns, pidText, start] = name.split('.');
   const pid = Number(pidText);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return start !== String(startTime(pid) ?? 0);
-  if (pidIsDead(pid)) return true;
-  const now = startTime(pid);
-  return now !== undefined && start !== '0' && start !== String(now);
+  if (host !== HOST || ns !== PID_NS || !Number.isInteger(pid) || pid <= 0) return isStale(path);
+  if (pid !== process.pid && pidIsDead(pid)) return true;
+  const now = processInfo(pid);
+  if (now === undefined) return false;
+  return now.state === 'Z' || (start !== '0' && start !== String(now.start));
 }
 
-/** When a process started (Linux: clock ticks since boot, from /proc); undefined where that cannot be read. */
-function startTime(pid: number): number | undefined {
+function isStale(path: string): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > STALE_JOURNAL_MS;
+  } catch {
+    return false;
+  }
+}
+
+/** A process's state letter and start time (Linux: clock ticks since boot, from /proc); undefined elsewhere. */
+function processInfo(pid: number): { state: string; start: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: the fields after it follow the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const value = Number(fields[19]);
-    return Number.isFinite(value) ? value : undefined;
+    const start = Number(fields[19]);
+    return Number.isFinite(start) ? { state: fields[0] ?? '', start } : undefined;
   } catch {
     return undefined;
   }

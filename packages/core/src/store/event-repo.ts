@@ -147,7 +147,8 @@ const CLAIM_SET =
   'lease_until = @until, updated_at = @now';
 
 const SQL = {
-  // OR IGNORE: a journal's rows are stored again when its process died between their commit and emptying the file.
+  // OR IGNORE: a journal's rows are stored again when its process died between their commit and emptying the file
+  // (one cleaned up in between comes back once: at least once, as everywhere in the queue).
   insert:
     'INSERT OR IGNORE INTO events (id, type, source, stack, run_id, data, depth, status, attempts, available_at, created_at, updated_at) ' +
     "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
@@ -324,16 +325,26 @@ export class EventRepo {
    * would be rolled back with it while their journal is emptied.
    */
   flush(): void {
-    for (const repo of journaling(this.store.path)) repo.flushOwn();
+    // Another store's connection would wait for the write lock this transaction may hold.
+    if (this.store.sqlite.inTransaction) return;
+    for (const repo of journaling(this.store.path)) {
+      if (repo === this) this.flushOwn();
+      else repo.flushQuietly();
+    }
   }
 
   /** Commits this repo's journaled events and empties its journal; throws (keeping them) when that fails. */
   private flushOwn(): void {
+    const journal = this.journal;
+    if (!(journal instanceof EventJournal) || journal.isClosed || journal.pending.length === 0) return;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    const journal = this.journal;
-    if (!(journal instanceof EventJournal) || journal.pending.length === 0) return;
-    if (!this.store.sqlite.open || this.store.sqlite.inTransaction) return;
+    if (!this.store.sqlite.open) return;
+    if (this.store.sqlite.inTransaction) {
+      // Moved later, outside it: rows moved inside would be rolled back with it while their journal is emptied.
+      this.flushTimer = setTimeout(() => this.flushQuietly(), FLUSH_AFTER_MS).unref();
+      return;
+    }
     this.write(() => this.insertRows(journal.pending));
     journal.clear();
     this.flushError = undefined;
@@ -355,8 +366,12 @@ export class EventRepo {
     }
   }
 
-  /** Stores the journals of processes that died before moving their events into the table. */
+  /**
+   * Stores the journals of processes that died before moving their events into the table. Not inside a transaction:
+   * the files are deleted once their rows are in, which a rollback would undo.
+   */
   private recoverJournals(): number {
+    if (this.store.sqlite.inTransaction) return 0;
     return recoverJournals(this.store.dataDir, (rows) => this.write(() => this.insertRows(rows)));
   }
 
@@ -448,22 +463,20 @@ export class EventRepo {
 
   /**
    * Puts back to pending the events whose processor is gone: its lease ran out, or it was a process of this host that
-   * no longer exists (a crash or SIGKILL), so they are processed again at once. Returns how many.
+   * no longer exists (a crash or SIGKILL), so they are processed again at once; and stores the events that processes
+   * which died had journaled but not moved into the table (see EventJournal). Returns how many, of both.
    */
   recoverAbandoned(now = Date.now()): number {
-    this.flush();
-    const journaled = this.recoverJournals();
     const here = hostname();
-    return (
-      journaled +
-      this.write(() => {
-        let n = this.sql.recoverExpired.run(now, now).changes;
-        for (const { pid } of this.sql.holdersHere.all(here) as { pid: number }[]) {
-          if (pid !== process.pid && pidIsDead(pid)) n += this.sql.recoverPid.run(now, here, pid).changes;
-        }
-        return n;
-      })
-    );
+    const leased = this.write(() => {
+      let n = this.sql.recoverExpired.run(now, now).changes;
+      for (const { pid } of this.sql.holdersHere.all(here) as { pid: number }[]) {
+        if (pid !== process.pid && pidIsDead(pid)) n += this.sql.recoverPid.run(now, here, pid).changes;
+      }
+      return n;
+    });
+    // After the leases, so that a journal that cannot be stored now does not keep them from being taken back.
+    return leased + this.recoverJournals();
   }
 
   /** How often each hook already ran for an event, and whether one of those runs succeeded. */

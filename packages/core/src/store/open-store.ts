@@ -77,8 +77,11 @@ export function openStore(dataDir: string = defaultDataDir()): Store {
       },
       close: () => {
         if (!sqlite.open) return;
-        for (const fn of closing.splice(0)) fn();
-        sqlite.close();
+        try {
+          for (const fn of closing.splice(0)) fn();
+        } finally {
+          sqlite.close();
+        }
       },
     };
   } catch (err) {
