@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
+  closeSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -292,6 +294,53 @@ describe('event journal', () => {
     });
     expect(listed).toEqual([]);
     expect(eventRepo(a).list({ runId: 'run-j' })).toHaveLength(1);
+  });
+
+  it('a journal that cannot be stored keeps neither the other journals nor expired leases from being recovered', () => {
+    const dir = newDir();
+    const store = open(dir);
+    const repo = eventRepo(store);
+    const expired = repo.dispatch('journal.test', {}, meta);
+    repo.claim({ token: 'gone', host: hostname(), pid: process.pid }, 1, -1000);
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const bad = journalName(deadPid, { start: '1' });
+    const good = journalName(deadPid, { start: '2' });
+    writeFileSync(join(dir, 'event-journal', bad), journalLine('01JOURNALTESTROWREFUSED000'));
+    writeFileSync(join(dir, 'event-journal', good), journalLine('01JOURNALTESTROW0000000009'));
+    store.sqlite.exec(
+      "CREATE TEMP TRIGGER refuse_one BEFORE INSERT ON events WHEN NEW.id = '01JOURNALTESTROWREFUSED000' BEGIN SELECT RAISE(ABORT, 'refused (test)'); END",
+    );
+    expect(() => repo.recoverAbandoned()).toThrow(/refused \(test\)/);
+    expect(repo.find(expired)?.status).toBe('pending');
+    expect(repo.find('01JOURNALTESTROW0000000009')?.type).toBe('journal.test');
+    expect(journalFiles(dir)).toContain(bad);
+    expect(journalFiles(dir)).not.toContain(good);
+    store.sqlite.exec('DROP TRIGGER refuse_one');
+    expect(repo.recoverAbandoned()).toBe(1);
+    expect(journalFiles(dir)).not.toContain(bad);
+  });
+
+  it('a journal closed twice (at exit, then by close) never truncates a file that reuses its descriptor', () => {
+    const dir = newDir();
+    const store = openStore(dir);
+    const repo = eventRepo(store);
+    store.sqlite.exec(
+      "CREATE TEMP TRIGGER refuse_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'refused (test)'); END",
+    );
+    repo.dispatch('journal.test', { i: 1 }, meta);
+    // As the exit hook does: the move fails, the journal is closed with its row still in it.
+    repo.closeJournal();
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'keep me');
+    const fd = openSync(victim, 'r+');
+    try {
+      store.sqlite.exec('DROP TRIGGER refuse_events');
+      store.close();
+      expect(readFileSync(victim, 'utf8')).toBe('keep me');
+    } finally {
+      closeSync(fd);
+    }
+    expect(journalFiles(dir)).toHaveLength(1);
   });
 
   it('an owner whose journal was taken as stale starts a new one, so later events are still recoverable', () => {
