@@ -220,7 +220,8 @@ function ownerIsGone(name: string, path: string): boolean {
   if (host !== HOST || ns !== PID_NS || !Number.isInteger(pid) || pid <= 0) return isStale(path);
   if (pid !== process.pid && pidIsDead(pid)) return true;
   const now = processInfo(pid);
-  if (now === undefined) return false;
+  // Without /proc (macOS) a recycled pid cannot be told from its dead owner but by the file's age.
+  if (now === undefined) return isStale(path);
   return now.state === 'Z' || (start !== '0' && start !== String(now.start));
 }
 
