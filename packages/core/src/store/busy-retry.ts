@@ -25,24 +25,17 @@ export function retryWhileBusy<T>(fn: () => T, timeoutMs: number, waitMs: (tries
 }
 
 /**
- * Runs `fn` (a write on a connection whose busy timeout is off) taking the write lock eagerly: trying every 50 µs
- * rather than in SQLite's busy-handler sleeps (1, 2, 5, 10, 15, 20, 25... ms). SQLite's sleeps made each writer wait
- * well past the end of the other's transaction: a processor writing a few large transactions while a workflow
- * commits small ones back to back (it finds the lock free only between two commits, and backs off further at each
- * miss), and the workflow waiting up to 8 ms for a processor's ~3 ms transaction.
- */
-function retryEagerly<T>(fn: () => T, timeoutMs = BUSY_TIMEOUT_MS): T {
-  return retryWhileBusy(fn, timeoutMs, (tries) => (tries < QUICK_TRIES ? 0.05 : 1));
-}
-
-/**
- * Runs `fn` (a write) on the store's main connection taking the lock eagerly (see retryEagerly). Only for a few
- * writes: each call switches the connection's busy timeout off and back on (~1.5 µs).
+ * Runs `fn` (a write) taking the write lock eagerly: trying every 50 µs rather than in SQLite's busy-handler sleeps
+ * (1, 2, 5, 10, 15, 20, 25... ms). SQLite's sleeps made each writer wait well past the end of the other's
+ * transaction: a processor writing a few large transactions while a workflow commits small ones back to back (it
+ * finds the lock free only between two commits, and backs off further at each miss), and the workflow waiting up to
+ * 8 ms for a processor's ~3 ms transaction. Only for a few writes: each call switches the connection's busy timeout
+ * off and back on (~1.5 µs).
  */
 export function writeEagerly<T>(sqlite: Database.Database, fn: () => T, timeoutMs = BUSY_TIMEOUT_MS): T {
   sqlite.pragma('busy_timeout = 0');
   try {
-    return retryEagerly(fn, timeoutMs);
+    return retryWhileBusy(fn, timeoutMs, (tries) => (tries < QUICK_TRIES ? 0.05 : 1));
   } finally {
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   }

@@ -53,7 +53,7 @@ function journalName(pid: number, { host = hostname().replaceAll('.', '_'), ns =
   return `${host}.${ns}.${pid}.${start}.abc.jsonl`;
 }
 const PID_NS = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? '0';
-const journalLine = (id: string) => `${JSON.stringify([id, 'journal.test', 'test', null, 'run-j', '{}', 0, 1])}\n`;
+const journalLine = (id: string, data = '{}') => `${JSON.stringify([id, 'journal.test', 'test', null, 'run-j', data, 0, 1])}\n`;
 
 /** Waits for `check` to hold, polling every 5 ms, for at most 10 s. */
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -201,15 +201,15 @@ describe('event journal', () => {
     const kept = repo.dispatch('journal.test', { before: true }, meta);
     repo.flush();
     const deadPid = spawnSync(process.execPath, ['-e', '']).pid as number;
-    const row = (id: string, i: number) => JSON.stringify([id, 'journal.test', 'test', null, 'run-j', `{"i":${i}}`, 0, 1]);
     mkdirSync(join(dir, 'event-journal'), { recursive: true });
     const file = join(dir, 'event-journal', journalName(deadPid));
     // The row dispatched above again (its process died after committing, before emptying its journal), a new one,
     // and half a line.
-    const original = JSON.stringify([kept, 'journal.test', 'test', null, 'run-j', '{"before":true}', 0, 1]);
     writeFileSync(
       file,
-      `${original}\n${row('01JOURNALTESTROW0000000001', 1)}\n${row('01JOURNALTESTROW0000000002', 2).slice(0, 30)}`,
+      journalLine(kept, '{"before":true}') +
+        journalLine('01JOURNALTESTROW0000000001', '{"i":1}') +
+        journalLine('01JOURNALTESTROW0000000002', '{"i":2}').slice(0, 30),
     );
     expect(repo.recoverAbandoned()).toBe(2);
     expect(journalFiles(dir).filter((f) => f.includes(`.${deadPid}.`))).toEqual([]);

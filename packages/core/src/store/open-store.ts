@@ -56,7 +56,9 @@ export function openStore(dataDir: string = defaultDataDir()): Store {
   }
   try {
     enableWal(sqlite);
-    configure(sqlite);
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     migrateStore(sqlite, MIGRATIONS);
     const db = drizzle(sqlite, { schema });
     const closing: (() => void)[] = [];
@@ -88,13 +90,6 @@ export function openStore(dataDir: string = defaultDataDir()): Store {
     sqlite.close();
     throw storeError(err, path);
   }
-}
-
-/** The per-connection settings every connection to the store has (the WAL mode itself is kept in the file). */
-function configure(sqlite: Database.Database): void {
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
 }
 
 /**
