@@ -24,6 +24,28 @@ describe('bad input gets a clear error and the documented exit code', () => {
     expect(r.stderr).toContain('    at ');
   });
 
+  it('a data directory that cannot be created fails at once with exit 2, naming it and the OS error', async () => {
+    const dir = writeFiles({ 'w.sloth': OK_TASK, 'plain-file': 'x' });
+    const cases: [string, string][] = [
+      ['/proc/sloth-no-such/data', 'ENOENT at /proc/sloth-no-such'],
+      [join(dir, 'plain-file', 'data'), `ENOTDIR at ${join(dir, 'plain-file')}`],
+    ];
+    for (const [dataDir, osError] of cases) {
+      // Node's recursive mkdir spun at full CPU here, for ever; the bound turns a hang into a failure.
+      for (const args of [
+        ['workflow', 'run', '-f', join(dir, 'w.sloth')],
+        ['state', 'get', 'k'],
+        ['hook', 'list'],
+      ]) {
+        const r = await runCli([...args, '--data-dir', dataDir], { timeoutMs: 15_000 });
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.stderr).toContain(`cannot create the data directory ${dataDir}: ${osError}`);
+        expect(r.stderr).toContain('--data-dir');
+        expect(r.stderr).not.toContain('    at ');
+      }
+    }
+  });
+
   it('a missing workflow file: exit 2', async () => {
     const r = await runCli(['workflow', 'run', '-f', '/nonexistent/flow.sloth']);
     expect(r.code).toBe(2);

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { builtinModules } from '@sloth/builtin-modules';
-import { errorMessage, type RunServices, SlothError } from '@sloth/core';
+import { errorMessage, makeDirectory, type RunServices, SlothError } from '@sloth/core';
 import { PreparedSandbox, WorkflowFile } from '@sloth/lua';
 import { type RunTask, WorkOutput_Stream } from '@sloth/proto';
 import { z } from 'zod';
@@ -89,7 +89,7 @@ async function loadRun(
     dir = await mkdtemp(join(tmpdir(), 'sloth-task-'));
     for (const [rel, text] of Object.entries(req.files)) {
       const target = insideDir(dir, rel);
-      await mkdir(dirname(target), { recursive: true });
+      await makeDirectory(dirname(target));
       await writeFile(target, text);
     }
     const log = { current: firstLog };

@@ -1,6 +1,7 @@
-import { cp, mkdir, stat } from 'node:fs/promises';
+import { cp, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { SlothError } from './errors.js';
+import { makeDirectory } from './make-directory.js';
 
 /** Copies a task's declared artifacts out of its workdir into the run's artifact store. */
 export async function publishArtifacts(store: string, task: string, workdir: string, paths: string[]): Promise<void> {
@@ -14,7 +15,7 @@ export async function publishArtifacts(store: string, task: string, workdir: str
       });
     }
     const dir = join(store, encodeURIComponent(task));
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
     await cp(source, join(dir, basename(path)), { recursive: true });
   }
 }
@@ -34,7 +35,7 @@ export async function consumeArtifacts(
         hint: 'declare it with artifacts() on a task this one depends on',
       });
     }
-    await mkdir(workdir, { recursive: true });
+    await makeDirectory(workdir);
     await cp(join(store, encodeURIComponent(producer), basename(name)), join(workdir, basename(name)), { recursive: true });
   }
 }

@@ -8,6 +8,7 @@ export * from './delegated-body.js';
 export * from './duration.js';
 export * from './errors.js';
 export * from './event-types.js';
+export * from './make-directory.js';
 export * from './module-sdk.js';
 export * from './object-path.js';
 export * from './process-runner.js';

@@ -1,10 +1,10 @@
 import { setMaxListeners } from 'node:events';
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type AbortCause, abortableSleep, abortError, raceAbort, TASK_FINISHED } from './abort.js';
 import { consumeArtifacts, publishArtifacts } from './artifacts.js';
 import { delegatedBody, isDelegated } from './delegated-body.js';
 import { errorMessage, SlothError } from './errors.js';
+import { makeDirectory } from './make-directory.js';
 import { retryDelay } from './retry-policy.js';
 import type { RunObserver } from './run-events.js';
 import type { RunServices } from './run-services.js';
@@ -94,7 +94,7 @@ export async function executeTask(
   }
 
   try {
-    if (task.workdir !== undefined) await mkdir(workdir, { recursive: true });
+    if (task.workdir !== undefined) await makeDirectory(workdir);
     if (task.consumes.length > 0) {
       await consumeArtifacts(env.artifactStore, task.name, workdir, task.consumes, env.artifactProducers);
     }

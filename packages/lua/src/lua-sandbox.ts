@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -8,6 +8,7 @@ import {
   errorMessage,
   type ModuleCallContext,
   type ModuleSpec,
+  makeDirectory,
   parseDuration,
   SlothError,
 } from '@sloth/core';
@@ -224,7 +225,7 @@ export function findLuaFile(
 
 async function workdirOp(op: string, path: string, own: boolean): Promise<{ value?: boolean; error?: string }> {
   if (op === 'ensure') {
-    await mkdir(path, { recursive: true });
+    await makeDirectory(path);
     return { value: true };
   }
   if (op === 'exists') {

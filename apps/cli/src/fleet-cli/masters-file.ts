@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SlothError } from '@sloth/core';
+import { makeDirectorySync, SlothError } from '@sloth/core';
 import { z } from 'zod';
 
 /** A master saved with `master add`. */
@@ -35,7 +35,10 @@ export function readMasters(dataDir: string): MastersFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { masters: [] };
+    // ENOTDIR: a part of the data directory's path is a file, so no masters file is there either (opening the store
+    // then says what is wrong with the directory).
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { masters: [] };
     throw new SlothError('store', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
   let parsed: z.ZodSafeParseResult<MastersFile>;
@@ -54,7 +57,7 @@ export function readMasters(dataDir: string): MastersFile {
 
 /** Writes the saved masters atomically (a crash leaves the old file or the new one, never half of one). */
 export function writeMasters(dataDir: string, file: MastersFile): void {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeDirectorySync(dataDir, 0o700);
   const path = mastersPath(dataDir);
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });

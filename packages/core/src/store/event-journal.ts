@@ -4,7 +4,6 @@ import {
   constants,
   fstatSync,
   ftruncateSync,
-  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -15,6 +14,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { makeDirectorySync } from '../make-directory.js';
 import { pidIsDead } from './leases.js';
 
 /**
@@ -190,7 +190,7 @@ export function recoverJournals(dataDir: string, ingest: (rows: JournalRow[]) =>
 
 function createFile(dataDir: string): { path: string; fd: number } {
   const dir = join(dataDir, DIR);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirectorySync(dir, 0o700);
   const path = join(dir, `${ownerTag()}.${randomBytes(6).toString('hex')}${SUFFIX}`);
   return { path, fd: openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND, 0o600) };
 }

@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { SlothError } from '../errors.js';
+import { makeDirectorySync } from '../make-directory.js';
 import { BUSY_TIMEOUT_MS, retryWhileBusy } from './busy-retry.js';
 import { migrateStore } from './migrate-store.js';
 import * as schema from './schema.js';
@@ -49,7 +49,15 @@ export function openStore(dataDir: string = defaultDataDir()): Store {
   const path = storeFile(dataDir);
   let sqlite: Database.Database;
   try {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    makeDirectorySync(dataDir, 0o700);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new SlothError('store', `cannot create the data directory ${dataDir}: ${e.code ?? 'error'} at ${e.path ?? dataDir}`, {
+      hint: 'choose a directory you can write with --data-dir or SLOTH_HOME',
+      cause: err,
+    });
+  }
+  try {
     sqlite = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   } catch (err) {
     throw storeError(err, path);

@@ -1,6 +1,6 @@
-import { cp, symlink as makeSymlink, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { cp, symlink as makeSymlink, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { arg, fn, type ModuleCallContext, SlothError, z } from '@sloth/core';
+import { arg, fn, type ModuleCallContext, makeDirectory, SlothError, z } from '@sloth/core';
 import { fsCall } from './fs-errors.js';
 import { pathArg, resolvePath } from './paths.js';
 
@@ -29,7 +29,7 @@ export const copy = fn({
     const src = resolvePath(ctx, givenSrc);
     await fsCall('copy', givenSrc, src, ctx, async () => {
       const dst = await destination('copy', src, givenSrc, givenDst, ctx);
-      await mkdir(dirname(dst), { recursive: true });
+      await makeDirectory(dirname(dst));
       await cp(src, dst, { recursive: true, force: true, verbatimSymlinks: true, errorOnExist: false });
     });
   },
@@ -44,7 +44,7 @@ export const move = fn({
     const src = resolvePath(ctx, givenSrc);
     await fsCall('move', givenSrc, src, ctx, async () => {
       const dst = await destination('move', src, givenSrc, givenDst, ctx);
-      await mkdir(dirname(dst), { recursive: true });
+      await makeDirectory(dirname(dst));
       try {
         await rename(src, dst);
       } catch (err) {
@@ -68,7 +68,7 @@ export const symlink = fn({
   run: async ([target, givenLink], ctx) => {
     const link = resolvePath(ctx, givenLink);
     await fsCall('symlink', givenLink, link, ctx, async () => {
-      await mkdir(dirname(link), { recursive: true });
+      await makeDirectory(dirname(link));
       await makeSymlink(target, link);
     });
   },

@@ -1,6 +1,6 @@
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { arg, type FunctionSpec, fn, luaTypeName, z } from '@sloth/core';
+import { arg, type FunctionSpec, fn, luaTypeName, makeDirectory, z } from '@sloth/core';
 import { fsCall } from './fs-errors.js';
 import { pathArg, resolvePath } from './paths.js';
 
@@ -39,7 +39,7 @@ export function writeFunction(name: string, doc: string): FunctionSpec {
     run: async ([given, content], ctx) => {
       const path = resolvePath(ctx, given);
       await fsCall(name.slice(3), given, path, ctx, async () => {
-        await mkdir(dirname(path), { recursive: true });
+        await makeDirectory(dirname(path));
         await writeFile(path, content, { signal: ctx.signal });
       });
     },
@@ -62,7 +62,7 @@ export const append = fn({
   run: async ([given, content], ctx) => {
     const path = resolvePath(ctx, given);
     await fsCall('append', given, path, ctx, async () => {
-      await mkdir(dirname(path), { recursive: true });
+      await makeDirectory(dirname(path));
       await appendFile(path, content);
     });
   },

@@ -1,5 +1,5 @@
-import { lstat, mkdir as mkdirp, readdir, rm as remove, rmdir, stat, unlink } from 'node:fs/promises';
-import { fn, SlothError } from '@sloth/core';
+import { lstat, readdir, rm as remove, rmdir, stat, unlink } from 'node:fs/promises';
+import { fn, makeDirectory, SlothError } from '@sloth/core';
 import { fsCall } from './fs-errors.js';
 import { pathArg, resolvePath } from './paths.js';
 
@@ -30,7 +30,7 @@ export const mkdir = fn({
   run: async ([given], ctx) => {
     const path = resolvePath(ctx, given);
     await fsCall('mkdir', given, path, ctx, async () => {
-      await mkdirp(path, { recursive: true });
+      await makeDirectory(path);
     });
   },
 });
