@@ -70,17 +70,18 @@ function bindFunctions(
       luaSources[name] = spec.lua;
       continue;
     }
+    const one = spec.returns !== NOTHING;
     fns[name] = (raw) => {
       const ctx = runtime.current?.moduleCtx ?? fallbackCtx();
       try {
         const out = spec.run(parseArgs(module, name, spec, raw) as never, ctx);
         if (out && typeof (out as Promise<unknown>).then === 'function') {
           return (out as Promise<unknown>).then(
-            (v) => MultiReturn.from(results(v)),
+            (v) => MultiReturn.from(results(v, one)),
             (err) => MultiReturn.from(failure(err)),
           );
         }
-        return results(out);
+        return results(out, one);
       } catch (err) {
         return failure(err);
       }
@@ -89,10 +90,18 @@ function bindFunctions(
   return [fns, luaSources];
 }
 
-/** What a bound function hands Lua: `true, values...`; a promise of it resolves to the same, as several values. */
-function results(out: unknown): unknown[] {
+/** The `returns` of a function that gives Lua no value at all. */
+const NOTHING = 'nothing';
+
+/**
+ * What a bound function hands Lua: `true, values...`; a promise of it resolves to the same, as several values.
+ * A function documented to return a value returns exactly one even when it is nil: `tostring(state.get("x"))` and
+ * `select('#', ...)` need it to be there.
+ */
+function results(out: unknown, one: boolean): unknown[] {
   if (out instanceof MultipleReturns) return [true, ...out.values.map((v) => toLua(v))];
-  return out === undefined ? [true] : [true, toLua(out)];
+  if (out === undefined) return one ? [true, undefined] : [true];
+  return [true, toLua(out)];
 }
 
 /** What a failed call hands Lua: `false, message` (prelude's __sloth.bind raises it at the caller's line). */
