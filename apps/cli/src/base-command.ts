@@ -1,7 +1,7 @@
 import { Command, Flags } from '@oclif/core';
 import { SlothError } from '@sloth/core';
-import pc from 'picocolors';
 import { EXIT, exitCodeForError } from './exit-codes.js';
+import { pcErr as pc } from './render/colors.js';
 
 /** Shared flags and error handling: people see what failed, where and what to do; stack traces only with --debug. */
 export abstract class SlothCommand extends Command {

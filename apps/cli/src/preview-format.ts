@@ -1,5 +1,5 @@
 import { formatDuration, planLevels, type TaskSpec, type WorkflowSpec } from '@sloth/core';
-import pc from 'picocolors';
+import { pc } from './render/colors.js';
 
 /** The plan of a workflow as data: levels of task names plus each task's settings. */
 export function previewData(workflow: WorkflowSpec) {

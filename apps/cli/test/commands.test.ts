@@ -109,6 +109,37 @@ describe('CLI commands', () => {
   });
 });
 
+describe('colours', () => {
+  const ESC = '\u001b[';
+  const commands = [
+    ['modules', 'list'],
+    ['modules', 'list', '--module', 'exec'],
+    ['workflow', 'list', '-f', 'examples/ci-pipeline.sloth'],
+    ['workflow', 'run', '-f', 'examples/hello-world-modern.sloth'],
+    ['workflow', 'preview', '-f', 'examples/ci-pipeline.sloth'],
+  ];
+
+  it.each([
+    ['piped with NO_COLOR=1', { NO_COLOR: '1', CI: '' }],
+    ['piped in CI (picocolors alone colours whenever CI is set)', { NO_COLOR: '', CI: 'true' }],
+  ])('are off %s', async (_how, env) => {
+    for (const args of commands) {
+      const r = await runCli(args, { env });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stdout, args.join(' ')).not.toContain(ESC);
+      expect(r.stderr, args.join(' ')).not.toContain(ESC);
+    }
+    const bad = await runCli(['workflow', 'run', '-f', '/nonexistent.sloth'], { env });
+    expect(bad.stderr).toContain('error:');
+    expect(bad.stderr).not.toContain(ESC);
+  });
+
+  it('are on with FORCE_COLOR, tables included', async () => {
+    const r = await runCli(['modules', 'list'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+    expect(r.stdout).toContain(`${ESC}1m Module`);
+  });
+});
+
 describe('on a terminal', () => {
   it('shows running tasks live (spinner, elapsed time, last log line), then the summary', async () => {
     const dir = writeFiles({

@@ -1,5 +1,5 @@
 import type { EventRecord, HookExecutionRecord, HookRecord } from '@sloth/core/store';
-import pc from 'picocolors';
+import { pc } from '../render/colors.js';
 import { iso } from '../stack-cli/format.js';
 
 export { iso, table } from '../stack-cli/format.js';

@@ -1,5 +1,5 @@
 import type { RunEvent } from '@sloth/core';
-import pc from 'picocolors';
+import { pc } from './colors.js';
 
 /** One log event as a line: `[task] message` (`[task@agent]` for a delegated task), with the level named when it is not info. */
 export function formatLogLine(event: Extract<RunEvent, { type: 'task.log' }>): string {

@@ -1,7 +1,7 @@
 import type { RunEvent, RunObserver, RunResult } from '@sloth/core';
 import { formatDuration } from '@sloth/core';
 import logUpdate from 'log-update';
-import pc from 'picocolors';
+import { pc } from './colors.js';
 import { jsonReport } from './json-report.js';
 import { LineSink } from './line-sink.js';
 import { formatLogLine } from './log-line.js';

@@ -1,7 +1,7 @@
 import { formatDuration, type TaskResult } from '@sloth/core';
-import Table from 'cli-table3';
-import pc from 'picocolors';
+import { pc } from './colors.js';
 import type { ReportedRun } from './json-report.js';
+import { table } from './table.js';
 
 const STATUS_LOOK: Record<TaskResult['status'], (s: string) => string> = {
   success: pc.green,
@@ -13,21 +13,11 @@ const STATUS_LOOK: Record<TaskResult['status'], (s: string) => string> = {
 
 /** The end-of-run table and verdict line, then what the run recorded in its stack. */
 export function formatSummary(result: ReportedRun): string {
-  const table = new Table({
-    head: ['Task', 'Status', 'Duration', 'Attempts', 'Details'],
-    style: pc.isColorSupported ? { head: ['bold'] } : { head: [], border: [] },
-    wordWrap: true,
-  });
-  for (const t of result.tasks) {
+  const rows = result.tasks.map((t) => {
     const details = t.error ?? (t.message ? firstLine(t.message) : '');
-    table.push([
-      t.name,
-      STATUS_LOOK[t.status](t.status),
-      formatDuration(t.durationMs),
-      String(t.attempts),
-      truncate(details, 80),
-    ]);
-  }
+    return [t.name, STATUS_LOOK[t.status](t.status), formatDuration(t.durationMs), String(t.attempts), truncate(details, 80)];
+  });
+  const summary = table(['Task', 'Status', 'Duration', 'Attempts', 'Details'], rows);
   const counts = new Map<string, number>();
   for (const t of result.tasks) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
   const tally = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
@@ -38,7 +28,7 @@ export function formatSummary(result: ReportedRun): string {
           `✗ workflow '${result.workflow}' ${result.status === 'aborted' ? 'was interrupted' : result.status} after ${formatDuration(result.durationMs)}`,
         );
   const why = result.error && result.status !== 'success' ? `\n  ${result.error}` : '';
-  return `${table.toString()}\n${verdict} (${tally})${why}${result.stack ? `\n${formatStack(result.stack)}` : ''}`;
+  return `${summary}\n${verdict} (${tally})${why}${result.stack ? `\n${formatStack(result.stack)}` : ''}`;
 }
 
 /** Stack lines: resource counts, outputs, orphans, and executions this run found interrupted. */

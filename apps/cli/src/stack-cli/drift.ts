@@ -1,6 +1,6 @@
 import { errorMessage, type ModuleCallContext, type ModuleSpec } from '@sloth/core';
 import { canonicalJson, type ResourceRecord } from '@sloth/core/store';
-import pc from 'picocolors';
+import { pc } from '../render/colors.js';
 
 export type DriftStatus = 'in_sync' | 'drifted' | 'missing' | 'not_checkable' | 'error';
 

@@ -1,13 +1,7 @@
 import type { ExecutionRecord, ResourceRecord } from '@sloth/core/store';
-import Table from 'cli-table3';
-import pc from 'picocolors';
+import { pc } from '../render/colors.js';
 
-/** A table for people, styled like the run summary. */
-export function table(head: string[], rows: string[][]): string {
-  const t = new Table({ head, style: pc.isColorSupported ? { head: ['bold'] } : { head: [], border: [] }, wordWrap: true });
-  for (const r of rows) t.push(r);
-  return t.toString();
-}
+export { table } from '../render/table.js';
 
 /** Milliseconds since the epoch as ISO 8601, or "" when unset. */
 export function iso(ms: number | undefined): string {

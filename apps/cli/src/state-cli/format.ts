@@ -1,13 +1,6 @@
 import type { StateEntry } from '@sloth/core/store';
-import Table from 'cli-table3';
-import pc from 'picocolors';
 
-/** A table for people, styled like the run summary. */
-export function table(head: string[], rows: string[][]): string {
-  const t = new Table({ head, style: pc.isColorSupported ? { head: ['bold'] } : { head: [], border: [] }, wordWrap: true });
-  for (const r of rows) t.push(r);
-  return t.toString();
-}
+export { table } from '../render/table.js';
 
 /** A value for people: strings as they are, anything else as JSON (pretty when `pretty`). */
 export function showValue(value: unknown, pretty = false): string {

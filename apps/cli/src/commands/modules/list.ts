@@ -15,12 +15,12 @@ export default class ModulesList extends SlothCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ModulesList);
-    const [{ builtinModules }, { moduleDoc }, core, { default: Table }, { default: pc }] = await Promise.all([
+    const [{ builtinModules }, { moduleDoc }, core, { table }, { pc }] = await Promise.all([
       import('@sloth/builtin-modules'),
       import('../../module-docs.js'),
       import('@sloth/core'),
-      import('cli-table3'),
-      import('picocolors'),
+      import('../../render/table.js'),
+      import('../../render/colors.js'),
     ]);
     const modules = flags.module ? builtinModules.filter((m) => m.name === flags.module) : builtinModules;
     if (flags.module && modules.length === 0) {
@@ -35,9 +35,8 @@ export default class ModulesList extends SlothCommand {
       return;
     }
     if (!flags.module) {
-      const table = new Table({ head: ['Module', 'Description', 'Functions'], wordWrap: true, colWidths: [12, 50, 50] });
-      for (const m of modules) table.push([m.name, m.doc, Object.keys(m.functions).join(', ')]);
-      this.log(table.toString());
+      const rows = modules.map((m) => [m.name, m.doc, Object.keys(m.functions).join(', ')]);
+      this.log(table(['Module', 'Description', 'Functions'], rows, [12, 50, 50]));
       this.log(
         pc.dim(
           'Every module is a global in workflows (require("name") returns the same table). Details: modules list --module NAME',
@@ -47,9 +46,8 @@ export default class ModulesList extends SlothCommand {
     }
     const doc = moduleDoc(modules[0] as (typeof modules)[number]);
     this.log(`${pc.bold(`# ${doc.name}`)} - ${doc.doc}\n`);
-    const table = new Table({ head: ['Function', 'Returns', 'Description'], wordWrap: true, colWidths: [34, 30, 60] });
-    for (const f of doc.functions) table.push([f.signature, f.returns, f.doc]);
-    this.log(table.toString());
+    const rows = doc.functions.map((f) => [f.signature, f.returns, f.doc]);
+    this.log(table(['Function', 'Returns', 'Description'], rows, [34, 30, 60]));
     this.log(`\n${pc.bold('# Examples')}\n`);
     for (const f of doc.functions) {
       for (const example of f.examples) this.log(`${pc.cyan(`${doc.name}.${f.name}`)}\n${example.replace(/^/gm, '  ')}\n`);

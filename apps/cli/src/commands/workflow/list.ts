@@ -13,9 +13,9 @@ export default class WorkflowList extends SlothCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(WorkflowList);
-    const [{ openWorkflowFile }, { default: Table }] = await Promise.all([
+    const [{ openWorkflowFile }, { table }] = await Promise.all([
       import('../../open-workflow-file.js'),
-      import('cli-table3'),
+      import('../../render/table.js'),
     ]);
     const { file } = await openWorkflowFile(flags);
     try {
@@ -29,9 +29,8 @@ export default class WorkflowList extends SlothCommand {
         this.log(JSON.stringify({ file: file.displayPath, implicit: file.implicit, workflows: rows }, null, 2));
         return;
       }
-      const table = new Table({ head: ['Workflow', 'Description', 'Version', 'Tasks'], wordWrap: true });
-      for (const r of rows) table.push([r.name, r.description, r.version, `${r.tasks.length}: ${r.tasks.join(', ')}`]);
-      this.log(table.toString());
+      const cells = rows.map((r) => [r.name, r.description, r.version, `${r.tasks.length}: ${r.tasks.join(', ')}`]);
+      this.log(table(['Workflow', 'Description', 'Version', 'Tasks'], cells));
       if (file.implicit) this.log(`(${file.displayPath} declares no workflow; its tasks run as the workflow '${rows[0]?.name}')`);
     } finally {
       file.close();
