@@ -88,8 +88,9 @@ export function startAgent(
   name: string,
   url: string,
   tokenFile: string,
-  options: { standalone?: boolean; extra?: string[] } = {},
+  options: { standalone?: boolean; extra?: string[]; debug?: boolean } = {},
 ): Daemon {
-  const args = ['--name', name, '--master', url, '--token-file', tokenFile, ...FAST_AGENT, ...(options.extra ?? [])];
+  const fast = options.debug === false ? FAST_AGENT.filter((a) => a !== '--debug') : FAST_AGENT;
+  const args = ['--name', name, '--master', url, '--token-file', tokenFile, ...fast, ...(options.extra ?? [])];
   return options.standalone ? daemon(AGENT_BIN, args, home) : daemon(BIN, ['agent', 'start', ...args], home);
 }

@@ -202,6 +202,21 @@ describe('master and agents as real processes', () => {
     expect(r.code).toBe(143);
     expect(r.stderr).toContain('on term: cancelled');
   });
+
+  it('without --debug an agent logs no line per piece of work, only work that failed to run', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile);
+    const agent = startAgent(home, 'quiet', master.url, tokenFile, { debug: false });
+    await agent.waitFor(/registered with the master/);
+    const cli = withMaster(master.url, tokenFile);
+    expect((await runCli(['agent', 'exec', 'quiet', 'echo hi', ...cli])).code).toBe(0);
+    expect((await runCli(['agent', 'exec', 'quiet', 'exit 3', ...cli])).code).toBe(3);
+    const late = await runCli(['agent', 'exec', 'quiet', 'sleep 20', '--timeout', '300ms', ...cli]);
+    expect(late.code).not.toBe(0);
+    await agent.waitFor(/work \S+ \(a command\) failed: timed out after 300ms/);
+    const lines = agent.output().split('\n');
+    expect(lines.filter((l) => /work /.test(l))).toHaveLength(1);
+  });
 });
 
 describe('saved masters', () => {

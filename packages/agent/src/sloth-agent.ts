@@ -202,7 +202,7 @@ export class SlothAgent {
       case 'runCommand': {
         const cmd = msg.value;
         // Logged as "a command", not its text: a command line may hold a secret.
-        this.startWork(cmd.workId, 'a command', (signal, onOutput) => runCommandWork(cmd, signal, onOutput));
+        this.startWork(cmd.workId, 'a command', (signal, onOutput) => runCommandWork(cmd, signal, onOutput), true);
         return;
       }
       case 'runTask': {
@@ -238,6 +238,7 @@ export class SlothAgent {
     id: string,
     what: string,
     run: (signal: AbortSignal, onOutput: (o: WorkOutputInit) => void) => Promise<WorkResultInit>,
+    exitCodeIsResult = false,
   ): void {
     if (this.running.has(id) || this.unacked.has(id)) return;
     const abort = new AbortController();
@@ -250,7 +251,11 @@ export class SlothAgent {
       if (this.running.size === 0) this.reserve.idle();
       this.unacked.set(id, result);
       this.send({ case: 'result', value: result });
-      this.options.log(result.success ? 'debug' : 'info', `work ${id} finished: ${result.error || 'ok'}`);
+      this.options.log('debug', `work ${id} finished: ${result.error || 'ok'}`);
+      // A command that ran and exited non-zero answered its caller (`test -f`, `systemctl is-active`): not a failure
+      // of the agent's. One that could not start, timed out, or a task that failed is worth a line without --debug.
+      const ranToItsExit = exitCodeIsResult && (result.exitCode ?? 0) > 0 && result.error === `exit code ${result.exitCode}`;
+      if (!result.success && !ranToItsExit) this.options.log('info', `work ${id} (${what}) failed: ${result.error}`);
     });
     this.running.set(id, { abort, done });
   }
