@@ -31,6 +31,22 @@ describe('the README stays true', () => {
     }
   });
 
+  it('the first workflow prints what the README shows (durations aside)', async () => {
+    const section = readme.slice(readme.indexOf('## Your first workflow'));
+    const source = (/```lua\n([\s\S]*?)```/.exec(section) as RegExpExecArray)[1] as string;
+    const sample = (/\n```\n(\[[\s\S]*?)```/.exec(section) as RegExpExecArray)[1] as string;
+    const dir = writeFiles({ 'hello-world.sloth': source });
+    const r = await runCli(['workflow', 'run', 'hello_world_workflow', '-f', join(dir, 'hello-world.sloth')]);
+    expect(r.code, r.stderr).toBe(0);
+    // Durations differ from run to run, and so do the table's column widths around them.
+    const shape = (s: string) =>
+      s
+        .replace(/\d+ms/g, 'N')
+        .replace(/[ ─┬┼┴]+/g, ' ')
+        .trim();
+    expect(shape(r.stdout)).toBe(shape(sample));
+  });
+
   it('the TypeScript API example runs', async () => {
     const [example] = blocks('ts');
     expect(example).toContain('runWorkflow');
