@@ -1,17 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import { deepMerge, isPlainObject, parseAssignment, SlothError, setPath } from '@sloth/core';
+import { deepMerge, isPlainObject, parseAssignment, readUserFile, SlothError, setPath } from '@sloth/core';
 import { parse, YAMLParseError } from 'yaml';
 
 /** Reads `-v` files (deep-merged in order) and applies `--set a.b=c` on top. */
 export async function loadValues(files: string[], sets: string[]): Promise<Record<string, unknown>> {
   let values: Record<string, unknown> = {};
   for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      throw new SlothError('usage', `values file '${file}' not found`, { hint: 'pass the path of a YAML file with -v' });
-    }
+    const text = await readUserFile(file, 'values file', 'pass the path of a YAML file with -v');
     let parsed: unknown;
     try {
       parsed = parse(text);
@@ -33,6 +27,11 @@ export async function loadValues(files: string[], sets: string[]): Promise<Recor
   }
   for (const assignment of sets) {
     const [path, value] = parseKeyValue(assignment, '--set');
+    if (path.split('.').includes('')) {
+      throw new SlothError('usage', `--set ${assignment}: the key '${path}' has an empty part`, {
+        hint: 'name every level, separated by single dots: --set db.host=example.com',
+      });
+    }
     values = setPath(values, path, value) as Record<string, unknown>;
   }
   return values;

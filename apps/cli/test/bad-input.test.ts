@@ -46,6 +46,75 @@ describe('bad input gets a clear error and the documented exit code', () => {
     }
   });
 
+  it('an error raised with a table names its fields (or its __tostring) and the file:line that raised it', async () => {
+    const dir = writeFiles({
+      'top.sloth': 'local x = 1\nerror({ reason = "top", code = 3 })\n',
+      'body.sloth': [
+        'local E = setmetatable({}, { __tostring = function() return "custom error text" end })',
+        'task("fields"):command(function()',
+        '  error({ code = 1, msg = "boom" })',
+        'end)',
+        'task("custom"):command(function()',
+        '  error(E)',
+        'end)',
+        'workflow.define("w", { tasks = { "fields", "custom" }, config = { fail_fast = false } })',
+      ].join('\n'),
+    });
+    const top = await runCli(['workflow', 'run', '-f', join(dir, 'top.sloth')]);
+    expect(top.code).toBe(2);
+    expect(top.stderr).toContain('top.sloth:2: error table {code=3, reason=top}');
+    const body = await runCli(['workflow', 'run', '-f', join(dir, 'body.sloth'), '-o', 'json']);
+    expect(body.code).toBe(1);
+    const tasks = JSON.parse(body.stdout).tasks;
+    expect(tasks.fields.error).toContain('body.sloth:3: error table {code=1, msg=boom}');
+    expect(tasks.custom.error).toContain('body.sloth:6: custom error text');
+  });
+
+  it('a table nested too deeply fails with a message and the line, instead of crashing the Lua engine', async () => {
+    const deep = 'local t = {}\nlocal cur = t\nfor i = 1, 300 do cur.x = {}; cur = cur.x end\n';
+    const dir = writeFiles({
+      'arg.sloth': `${deep}state.set("deep", t)\ntask("a"):command("true")\n`,
+      'output.sloth': `${deep}task("a"):command(function() return true, "ok", { deep = t } end)\n`,
+    });
+    const arg = await runCli(['workflow', 'run', '-f', join(dir, 'arg.sloth')]);
+    expect(arg.code).toBe(2);
+    expect(arg.stderr).toContain('arg.sloth:4: a table nested more than 200 levels deep cannot leave Lua');
+    const output = await runCli(['workflow', 'run', '-f', join(dir, 'output.sloth'), '-o', 'json']);
+    expect(output.code).toBe(1);
+    expect(JSON.parse(output.stdout).tasks.a.error).toContain('a table nested more than 200 levels deep cannot leave Lua');
+  });
+
+  it('a file may start with a #! line or a UTF-8 byte order mark, as Lua allows; line numbers stay right', async () => {
+    const dir = writeFiles({
+      'shebang.sloth': '#!/usr/bin/env sloth-runner\ntask("a"):command(function() error("on line 2") end)\n',
+      'bom.sloth': '\uFEFFtask("a"):command(function() error("on line 1") end)\n',
+    });
+    for (const [file, line] of [
+      ['shebang.sloth', 2],
+      ['bom.sloth', 1],
+    ] as const) {
+      const r = await runCli(['workflow', 'run', '-f', join(dir, file), '-o', 'json']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(JSON.parse(r.stdout).tasks.a.error).toContain(`${file}:${line}: on line ${line}`);
+    }
+  });
+
+  it('-f and -v that are not files say what they are; --set with an empty key part is refused', async () => {
+    const dir = writeFiles({ 'w.sloth': OK_TASK });
+    const zero = await runCli(['workflow', 'run', '-f', '/dev/zero']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain("workflow file '/dev/zero' is a character device, not a file");
+    const folder = await runCli(['workflow', 'run', '-f', dir]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain(`workflow file '${dir}' is a directory, not a file`);
+    const values = await runCli(['workflow', 'run', '-f', join(dir, 'w.sloth'), '-v', dir]);
+    expect(values.code).toBe(2);
+    expect(values.stderr).toContain(`values file '${dir}' is a directory, not a file`);
+    const set = await runCli(['workflow', 'run', '-f', join(dir, 'w.sloth'), '--set', 'a..b=1']);
+    expect(set.code).toBe(2);
+    expect(set.stderr).toContain("--set a..b=1: the key 'a..b' has an empty part");
+  });
+
   it('a missing workflow file: exit 2', async () => {
     const r = await runCli(['workflow', 'run', '-f', '/nonexistent/flow.sloth']);
     expect(r.code).toBe(2);

@@ -12,6 +12,7 @@ export * from './make-directory.js';
 export * from './module-sdk.js';
 export * from './object-path.js';
 export * from './process-runner.js';
+export * from './read-user-file.js';
 export * from './retry-policy.js';
 export * from './run-events.js';
 export * from './run-services.js';

@@ -362,8 +362,14 @@ local function make_context(data)
   return this
 end
 
+-- an error value as text: a string as it is, a table by its __tostring, its message field or its fields
 local function error_text(e)
   if type(e) == 'string' then return e end
+  local mt = getmetatable(e)
+  if type(mt) == 'table' and mt.__tostring then
+    local ok, text = pcall(tostring, e)
+    if ok and type(text) == 'string' then return text end
+  end
   if type(e) == 'table' then
     if type(e.message) == 'string' then return e.message end
     local parts = {}
@@ -373,6 +379,30 @@ local function error_text(e)
   end
   return tostring(e)
 end
+
+-- "file:line" of the innermost frame in a user's file, from `level` of `co` (nil: the running thread) outwards.
+-- error() adds the position only to string messages, so a table raised needs it found this way.
+local function user_location(co, level)
+  for l = level, level + 200 do
+    local info
+    if co then info = debug.getinfo(co, l, 'Sl') else info = debug.getinfo(l, 'Sl') end
+    if not info then return nil end
+    if info.currentline and info.currentline > 0 and not info.short_src:match('^sloth:') then
+      return info.short_src .. ':' .. info.currentline
+    end
+  end
+end
+
+-- the message of an error with its position: strings carry theirs, other values get the raiser's
+local function located_error_text(e, co, level)
+  local text = error_text(e)
+  if type(e) == 'string' then return text end
+  local where = user_location(co, level)
+  return where and (where .. ': ' .. text) or text
+end
+
+-- the text of the error that ended thread `co` (called from JS: the thread's stack is still there to read)
+function S.thread_error_text(co, e) return located_error_text(e, co, 0) end
 
 -- the frames of a traceback that point into the user's files
 local function user_traceback(e)
@@ -387,7 +417,8 @@ local function user_traceback(e)
   return table.concat(lines, '\n')
 end
 
-local function on_error(e) return { message = error_text(e), traceback = user_traceback(e) } end
+-- level 3: above this handler and the error function
+local function on_error(e) return { message = located_error_text(e, nil, 3), traceback = user_traceback(e) } end
 
 local function normalize(ok, n, a, b, c)
   if n == 0 or a == nil or a == true then return { success = true, message = type(b) == 'string' and b or nil, output = type(c) == 'table' and c or nil } end

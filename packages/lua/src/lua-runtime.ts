@@ -1,5 +1,6 @@
 import type { ModuleCallContext } from '@sloth/core';
-import { type LuaEngine, LuaFactory, LuaReturn } from 'wasmoon';
+import { type LuaEngine, LuaFactory, LuaReturn, LuaType } from 'wasmoon';
+import { boundTableConversion } from './bounded-tables.js';
 import { toLua } from './lua-values.js';
 import { NativeCalls, NativeFunctions } from './native-calls.js';
 
@@ -68,6 +69,7 @@ export class LuaRuntime {
   static async create(): Promise<LuaRuntime> {
     factory ??= new LuaFactory(undefined, process.env);
     const engine = await factory.createEngine({ enableProxy: false, injectObjects: false, openStandardLibs: true });
+    boundTableConversion(engine);
     const g = engine.global;
     const lua = g.lua;
     let runtime: LuaRuntime | undefined;
@@ -136,7 +138,7 @@ export class LuaRuntime {
         if (st.signal?.aborted) throw new LuaStopped(st.signal.reason);
         r = this.resume(thread, st, 0);
       }
-      if (r.result !== LuaReturn.Ok) throw new Error(luaErrorText(thread.indexToString(-1)));
+      if (r.result !== LuaReturn.Ok) throw new Error(this.errorText(thread, st));
       return r.resultCount > 0 ? thread.getValue(-1) : undefined;
     } finally {
       lua.luaL_unref(g.address, LUA_REGISTRYINDEX, ref);
@@ -174,6 +176,34 @@ export class LuaRuntime {
     if (key === undefined || this.compiled.size >= CACHED_CHUNKS) return;
     lua.lua_pushvalue(thread.address, -1);
     this.compiled.set(key, lua.luaL_ref(thread.address, LUA_REGISTRYINDEX));
+  }
+
+  /**
+   * The text of the error that ended `thread`. A string is the message Lua made (with its file:line); any other value
+   * (`error({ code = 1 })`) would read `table: 0x...`, so the prelude describes it and finds the line in the user's
+   * file from the thread's stack, which Lua keeps after an error.
+   */
+  private errorText(thread: LuaThread, st: LuaThreadState): string {
+    const g = this.engine.global;
+    const lua = g.lua;
+    if (lua.lua_type(thread.address, -1) === LuaType.String) return luaErrorText(thread.indexToString(-1));
+    const helper = g.newThread();
+    const ref = lua.luaL_ref(g.address, LUA_REGISTRYINDEX);
+    try {
+      this.pushChunk(
+        helper,
+        'local co, e = ...; if __sloth and __sloth.thread_error_text then return __sloth.thread_error_text(co, e) end; return tostring(e)',
+        '=sloth:error',
+      );
+      lua.lua_pushthread(thread.address);
+      lua.lua_pushvalue(thread.address, -2);
+      lua.lua_xmove(thread.address, helper.address, 2);
+      const r = this.resume(helper, { ...st, signal: undefined, address: helper.address }, 2);
+      if (r.result === LuaReturn.Ok && r.resultCount > 0) return luaErrorText(helper.indexToString(-1));
+      return luaErrorText(thread.indexToString(-1));
+    } finally {
+      lua.luaL_unref(g.address, LUA_REGISTRYINDEX, ref);
+    }
   }
 
   private resume(thread: LuaThread, st: LuaThreadState, nargs: number) {

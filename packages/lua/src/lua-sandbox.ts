@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -10,9 +10,11 @@ import {
   type ModuleSpec,
   makeDirectory,
   parseDuration,
+  readUserFile,
   SlothError,
 } from '@sloth/core';
 import { LuaRuntime } from './lua-runtime.js';
+import { luaSourceText } from './lua-source-text.js';
 import { fromLua } from './lua-values.js';
 import { bindModules } from './module-binder.js';
 import { STDLIB_LUA } from './stdlib.lua.js';
@@ -183,17 +185,11 @@ function stdlibHost(modules: ModuleSpec[], options: () => SandboxUse) {
 }
 
 /**
- * Reads a Lua file the user named (a workflow, a hook): its absolute path and text, or a `not_found` error saying
- * which kind of file is missing and `hint` on what to pass instead.
+ * Reads a Lua file the user named (a workflow, a hook): its absolute path and text, or an error saying which kind of
+ * file is missing or unreadable and `hint` on what to pass instead.
  */
 export async function readLuaSource(file: string, kind: string, hint: string): Promise<{ path: string; source: string }> {
-  const path = resolve(file);
-  try {
-    return { path, source: await readFile(path, 'utf8') };
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new SlothError('not_found', `${kind} '${file}' ${code === 'EISDIR' ? 'is a directory' : 'not found'}`, { hint });
-  }
+  return { path: resolve(file), source: luaSourceText(await readUserFile(file, kind, hint)) };
 }
 
 /** Resolves `require(name)` to a Lua file next to `file` (a.b -> a/b.lua, ./x, x/init.lua). */
@@ -209,7 +205,7 @@ export function findLuaFile(
   for (const candidate of candidates) {
     if (existsSync(candidate) && !candidate.endsWith('/')) {
       try {
-        const source = readFileSync(candidate, 'utf8');
+        const source = luaSourceText(readFileSync(candidate, 'utf8'));
         return { path: displayPath(candidate, displayRoot), file: candidate, source };
       } catch {
         // a directory: try the next candidate

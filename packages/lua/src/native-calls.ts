@@ -1,3 +1,4 @@
+import { SlothError } from '@sloth/core';
 import type { LuaEngine, LuaThread } from 'wasmoon';
 
 /**
@@ -102,7 +103,13 @@ export class NativeCalls {
       for (let i = 1; i <= n; i++) args[i - 1] = this.read(L, i);
       results = fn(args);
     } catch (err) {
-      results = [false, `internal error in a module call: ${(err as Error)?.message ?? String(err)}`];
+      // A SlothError is about the arguments (a table too deep to convert); anything else is ours.
+      results = [
+        false,
+        err instanceof SlothError
+          ? `${err.message}${err.hint ? ` (${err.hint})` : ''}`
+          : `internal error in a module call: ${(err as Error)?.message ?? String(err)}`,
+      ];
     }
     try {
       if (!Array.isArray(results)) {
