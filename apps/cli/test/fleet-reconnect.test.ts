@@ -8,8 +8,6 @@ const INITIAL_MS = 300;
 const JITTER = 0.2;
 const SLOW_MAX = ['--reconnect-initial', `${INITIAL_MS}ms`, '--reconnect-max', '60s'];
 
-const count = (text: string, re: RegExp) => text.match(new RegExp(re.source, 'g'))?.length ?? 0;
-
 /** The first reconnection delay the agent logged after each registration (the schedule each outage starts with). */
 function firstDelaysAfterRegistering(output: string): number[] {
   const delays: number[] = [];
@@ -44,16 +42,17 @@ describe('agent reconnection backoff (real master restarts)', () => {
       );
       master = await startMaster(home, tokenFile, port);
       await waitFor(
-        () => count(agent.output(), /registered with the master/) >= outage + 1,
+        () => /registered with the master/.test(agent.output().slice(mark)),
         30_000,
         `the agent to register again after outage ${outage}\n${agent.output()}`,
       );
       await master.waitFor(/agent bouncer registered/);
     }
 
-    // Each outage's first retry is the initial delay with its jitter, never a doubled one carried over.
+    // Each outage's first retry is the initial delay with its jitter, never a doubled one carried over (a link the
+    // busy master dropped for silence in between is an outage too, and must show the same).
     const first = firstDelaysAfterRegistering(agent.output());
-    expect(first, agent.output()).toHaveLength(3);
+    expect(first.length, agent.output()).toBeGreaterThanOrEqual(3);
     for (const [i, delay] of first.entries()) {
       expect(delay, `outage ${i + 1}: first reconnection delay\n${agent.output()}`).toBeLessThanOrEqual(
         Math.ceil(INITIAL_MS * (1 + JITTER)),
