@@ -10,6 +10,7 @@ import * as fanout from './cases/fanout.mjs';
 import * as fib from './cases/fib.mjs';
 import * as goroutine from './cases/goroutine.mjs';
 import * as noop1000 from './cases/noop-1000.mjs';
+import * as reconnect from './cases/reconnect.mjs';
 import * as stack from './cases/stack.mjs';
 import * as startup from './cases/startup.mjs';
 import * as state from './cases/state.mjs';
@@ -18,7 +19,7 @@ import { onlyCases, skipAnsible } from './lib/options.mjs';
 import { BENCH_DIR } from './lib/paths.mjs';
 import { caseSection, resultsMarkdown, summaryTable } from './lib/report.mjs';
 
-const CASES = { exec: exec500, noop: noop1000, fib, startup, state, stack, goroutine, agents, events, fanout };
+const CASES = { exec: exec500, noop: noop1000, fib, startup, state, stack, goroutine, agents, reconnect, events, fanout };
 const only = onlyCases;
 for (const k of only ?? [])
   if (!(k in CASES)) throw new Error(`BENCH_ONLY: unknown case '${k}' (known: ${Object.keys(CASES).join(', ')})`);

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpuSeconds, daemon, killAll, until } from '../lib/daemon.mjs';
 import { masterClient, SLOTH_BIN, startAgent, startMaster } from '../lib/fleet.mjs';
-import { failure, median, runChild } from '../lib/measure.mjs';
+import { failure, median, percentile, runChild } from '../lib/measure.mjs';
 import { BENCH_DIR, REPO, WORK } from '../lib/paths.mjs';
 import { ms } from '../lib/table.mjs';
 
@@ -26,10 +26,6 @@ function memory(pid) {
   };
 }
 
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 const mb = (v) => (Number.isFinite(v) ? `${v.toFixed(1)} MB` : '–');
 
 export async function run(log) {
@@ -115,7 +111,7 @@ export async function run(log) {
     const rows = [
       [
         'agent exec /bin/true, RPC round trip (master -> agent -> master)',
-        `p50 ${ms(pct(rpc, 50))}, p99 ${ms(pct(rpc, 99))} (n=${rpc.length})`,
+        `p50 ${ms(percentile(rpc, 50))}, p99 ${ms(percentile(rpc, 99))} (n=${rpc.length})`,
         '',
       ],
       ['agent exec /bin/true, whole CLI command', `median ${ms(median(cli))} (n=${cli.length})`, 'includes the CLI start-up'],
@@ -140,7 +136,7 @@ export async function run(log) {
       summary: [
         {
           benchmark: 'agent exec /bin/true (RPC p50)',
-          sloth: ms(pct(rpc, 50)),
+          sloth: ms(percentile(rpc, 50)),
           reference: `local spawn ${ms(median(local))}`,
           ratio: '–',
           target: '–',
@@ -156,7 +152,7 @@ export async function run(log) {
         },
       ],
       notes: [
-        `**agents:** an \`agent exec\` of /bin/true goes CLI -> master (a server stream) -> the agent's open stream -> spawn -> back: p50 ${ms(pct(rpc, 50))} over RPC, against ${ms(median(local))} for spawning /bin/true locally. ` +
+        `**agents:** an \`agent exec\` of /bin/true goes CLI -> master (a server stream) -> the agent's open stream -> spawn -> back: p50 ${ms(percentile(rpc, 50))} over RPC, against ${ms(median(local))} for spawning /bin/true locally. ` +
           `${SIM_AGENTS} simulated agents (one HTTP/2 connection each, from another process) heartbeating every ${HEARTBEAT_MS / 1000}s cost the master ${(cpuShare * 100).toFixed(1)}% of a core and ${mb(loaded.rss)} RSS; heartbeats ride the agents' streams and are written to SQLite in one transaction per sweep.`,
       ],
     };

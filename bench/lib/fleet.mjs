@@ -10,11 +10,14 @@ export const AGENT_BIN = join(REPO, 'apps/agent/bin/sloth-agent.js');
 /** The master's client module (controlClient, Agent_Status, ...) from the build. */
 export const masterClient = () => import(join(REPO, 'packages/master/dist/client.js'));
 
-/** `sloth-runner master start` on a free loopback port with its data in `home`; resolves once it listens. */
-export async function startMaster(home, tokenFile, heartbeat) {
-  const m = daemon([SLOTH_BIN, 'master', 'start', '--port', '0', '--token-file', tokenFile, '--heartbeat-interval', heartbeat], {
-    SLOTH_HOME: home,
-  });
+/** `sloth-runner master start` on a loopback port (a free one unless given) with its data in `home`; resolves once it listens. */
+export async function startMaster(home, tokenFile, heartbeat, port = 0) {
+  const m = daemon(
+    [SLOTH_BIN, 'master', 'start', '--port', String(port), '--token-file', tokenFile, '--heartbeat-interval', heartbeat],
+    {
+      SLOTH_HOME: home,
+    },
+  );
   await until(() => /master listening on (\S+)/.test(m.output()), 30_000, `the master to listen\n${m.output()}`);
   return { ...m, url: /master listening on (\S+)/.exec(m.output())[1] };
 }

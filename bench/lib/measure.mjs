@@ -78,6 +78,12 @@ export function median(xs) {
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
+/** The p-th percentile (0-100, nearest rank) of a list of numbers; p0 is the least, p100 the greatest. */
+export function percentile(xs, p) {
+  const v = [...xs].sort((a, b) => a - b);
+  return v[Math.min(v.length - 1, Math.floor((p / 100) * v.length))];
+}
+
 export function minOf(xs) {
   const v = xs.filter((x) => Number.isFinite(x));
   return v.length ? Math.min(...v) : Number.NaN;

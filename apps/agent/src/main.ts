@@ -12,7 +12,7 @@ const USAGE = `usage: sloth-agent --name NAME --master HOST:PORT [options]
   --labels k=v                labels, repeatable or comma-separated
   --heartbeat-interval 5s     default: what the master asks for (5s)
   --missed-heartbeats 3       unanswered heartbeats before reconnecting
-  --reconnect-initial 5s      first reconnection delay (doubles, with jitter)
+  --reconnect-initial 5s      first reconnection delay of every outage (doubles, with jitter)
   --reconnect-max 60s         longest reconnection delay
   --data-dir DIR              keeps events not yet delivered to the master (default $SLOTH_HOME or ~/.sloth-runner)
   --debug                     debug log lines

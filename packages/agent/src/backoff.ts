@@ -12,3 +12,22 @@ export function backoffDelay(attempt: number, options: BackoffOptions, random: (
   const spread = base * options.jitter * (random() * 2 - 1);
   return Math.max(0, Math.round(Math.min(options.maxMs, base + spread)));
 }
+
+/**
+ * One agent's reconnection schedule: the delay doubles while connections fail, and starts again from the initial
+ * delay after any connection that registered, however it ended (so every outage gets the same schedule).
+ */
+export class ReconnectSchedule {
+  private attempt = 0;
+
+  constructor(
+    private readonly options: BackoffOptions,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** The delay before the next attempt, given whether the connection that just ended had registered. */
+  next(registered: boolean): number {
+    if (registered) this.attempt = 0;
+    return backoffDelay(this.attempt++, this.options, this.random);
+  }
+}

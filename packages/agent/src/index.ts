@@ -1,6 +1,6 @@
 export { type AgentStartInput, agentOptionsFrom } from './agent-config.js';
 export { type AgentOptions, parseLabels, resolveAgentOptions } from './agent-options.js';
 export { runAgentProcess } from './agent-process.js';
-export { type BackoffOptions, backoffDelay } from './backoff.js';
+export { type BackoffOptions, backoffDelay, ReconnectSchedule } from './backoff.js';
 export { SlothAgent } from './sloth-agent.js';
 export { collectSystemInfo } from './system-info.js';

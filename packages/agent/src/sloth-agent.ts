@@ -1,14 +1,14 @@
 import { setTimeout as pause } from 'node:timers/promises';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { AsyncQueue, abortableSleep, errorMessage, formatDuration } from '@sloth/core';
+import { AsyncQueue, abortableSleep, errorMessage, formatDuration, type SlothError } from '@sloth/core';
 import type { ForwardedEvent } from '@sloth/core/store';
 import type { PreparedSandbox } from '@sloth/lua';
 import { agentClient, fromRpcError, type MasterTransport, masterTransport } from '@sloth/master/client';
 import type { AgentEventSchema, ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
 import type { AgentOptions } from './agent-options.js';
 import { AgentOutbox } from './agent-outbox.js';
-import { backoffDelay } from './backoff.js';
+import { ReconnectSchedule } from './backoff.js';
 import { runCommandWork, type WorkOutputInit, type WorkResultInit } from './command-work.js';
 import { LoadedRuns } from './loaded-runs.js';
 import { SandboxReserve } from './sandbox-reserve.js';
@@ -24,6 +24,12 @@ interface Session {
   abort: AbortController;
   /** Settles when the stream is over. */
   ended: Promise<void>;
+}
+
+/** How one connection ended: whether it had registered (the backoff starts again if so), and why it failed if it did. */
+interface ConnectionEnd {
+  registered: boolean;
+  error?: SlothError;
 }
 
 /** How long stop() waits for running commands to die and their results to be sent. */
@@ -62,29 +68,24 @@ export class SlothAgent {
 
   /** Runs until stop() (or a StopAgent from the master). Throws when the very first connection is refused for good. */
   async run(): Promise<void> {
-    let attempt = 0;
+    const schedule = new ReconnectSchedule({
+      initialMs: this.options.reconnectInitialMs,
+      maxMs: this.options.reconnectMaxMs,
+      jitter: this.options.reconnectJitter,
+    });
     while (!this.stopping.signal.aborted) {
-      let registered = false;
-      try {
-        registered = await this.connectOnce();
-        if (!this.stopping.signal.aborted) this.options.log('warn', 'the master closed the connection');
-      } catch (err) {
-        registered = this.session?.registered ?? registered;
-        const https = this.session?.transport.baseUrl.startsWith('https:') ?? false;
-        const e = fromRpcError(err, this.options.master.address, https);
-        if (this.stopping.signal.aborted) break;
+      const end = await this.connectOnce();
+      if (this.stopping.signal.aborted) break;
+      if (end.error) {
+        const e = end.error;
         // Before the first registration a refusal is a configuration mistake: say so and stop instead of retrying forever.
         if (!this.everRegistered && (e.code === 'unauthenticated' || e.code === 'conflict' || e.code === 'invalid_argument'))
           throw e;
         this.options.log('warn', `lost connection to the master: ${e.message}`);
+      } else {
+        this.options.log('warn', 'the master closed the connection');
       }
-      if (this.stopping.signal.aborted) break;
-      if (registered) attempt = 0;
-      const delay = backoffDelay(attempt++, {
-        initialMs: this.options.reconnectInitialMs,
-        maxMs: this.options.reconnectMaxMs,
-        jitter: this.options.reconnectJitter,
-      });
+      const delay = schedule.next(end.registered);
       this.options.log('info', `reconnecting to ${this.options.master.address} in ${formatDuration(delay)}`);
       // Woken early (rejected) by stop(): the loop then ends.
       await abortableSleep(delay, this.stopping.signal).catch(() => {});
@@ -123,8 +124,8 @@ export class SlothAgent {
     this.outbox.close();
   }
 
-  /** One connection: register, heartbeat, serve. Resolves when the master ends the stream; true if it registered. */
-  private async connectOnce(): Promise<boolean> {
+  /** One connection: register, heartbeat, serve, until the stream ends or fails (the failure is returned, not thrown). */
+  private async connectOnce(): Promise<ConnectionEnd> {
     const { options } = this;
     const transport = masterTransport(options.master, {
       pingIntervalMs: this.heartbeatMs,
@@ -182,10 +183,15 @@ export class SlothAgent {
           this.handle(res, session);
         }
       }
-      return session.registered;
+      return { registered: session.registered };
     } catch (err) {
       const reason = session.abort.signal.reason;
-      throw reason instanceof ConnectError ? reason : err;
+      const cause = reason instanceof ConnectError ? reason : err;
+      // Read here, not by the caller: the session is forgotten below, and whether it registered decides the backoff.
+      return {
+        registered: session.registered,
+        error: fromRpcError(cause, options.master.address, transport.baseUrl.startsWith('https:')),
+      };
     } finally {
       clearTimeout(connectTimer);
       clearInterval(heartbeat);

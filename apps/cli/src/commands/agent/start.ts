@@ -5,14 +5,16 @@ import { masterFlags } from '../../fleet-cli/flags.js';
 export default class AgentStart extends SlothCommand {
   static override summary = 'Run an agent in the foreground: it dials the master, registers and runs the work it is sent.';
   static override description =
-    'The agent needs no inbound port: it opens one long-lived HTTP/2 stream to the master. It heartbeats (default every 5s), and when the link dies it reconnects with exponential backoff (5s doubling to 60s, with jitter) and registers again; results of commands that finished meanwhile are delivered then, and so are events its tasks dispatched (kept in --data-dir until the master has them). SIGINT/SIGTERM stop it cleanly (running commands are killed). The standalone `sloth-agent` program does the same without the CLI.';
+    'The agent needs no inbound port: it opens one long-lived HTTP/2 stream to the master. It heartbeats (default every 5s), and when the link dies it reconnects with exponential backoff (5s doubling to 60s, with jitter; every outage starts again from 5s) and registers again; results of commands that finished meanwhile are delivered then, and so are events its tasks dispatched (kept in --data-dir until the master has them). SIGINT/SIGTERM stop it cleanly (running commands are killed). The standalone `sloth-agent` program does the same without the CLI.';
   static override flags = {
     name: Flags.string({ description: 'Unique name of this agent in the fleet (or $SLOTH_AGENT_NAME).' }),
     ...masterFlags,
     labels: Flags.string({ description: 'Labels k=v (repeatable, or comma-separated).', multiple: true }),
     'heartbeat-interval': Flags.string({ description: 'How often to heartbeat (default: what the master asks for, 5s).' }),
     'missed-heartbeats': Flags.integer({ description: 'Unanswered heartbeats before the link counts as dead.', default: 3 }),
-    'reconnect-initial': Flags.string({ description: 'First reconnection delay (default 5s; doubles with jitter).' }),
+    'reconnect-initial': Flags.string({
+      description: 'First reconnection delay after every outage (default 5s; doubles with jitter while the master stays away).',
+    }),
     'reconnect-max': Flags.string({ description: 'Longest reconnection delay (default 60s).' }),
   };
   static override examples = [
