@@ -161,7 +161,10 @@ describe('master: bad input', () => {
     const m = await testMaster();
     const c = controlClient({ address: m.url, token: TOKEN });
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ agent: 'a', command: '' }, /command the command is empty/],
+      [{ agent: 'a', command: '' }, /^invalid ExecCommand: command is empty$/],
+      [{ agent: 'a', command: 'echo a\0b' }, /^invalid ExecCommand: command contains a NUL byte/],
+      [{ agent: 'a', command: 'true', workdir: '/tmp\0x' }, /workdir contains a NUL byte/],
+      [{ agent: 'a', command: 'true', env: { A: 'x\0y' } }, /env\.A contains a NUL byte/],
       [
         { agent: 'a', command: 'true', env: { 'BAD NAME': 'x' } },
         /env environment names are letters, digits and _ \(not 'BAD NAME'\)/,

@@ -41,15 +41,26 @@ export const workResultSchema = z.object({
   outputJson: z.string().max(4 * 1024 * 1024),
 });
 
+/** Text that becomes part of a process's command line or environment: the OS cuts it at a NUL byte, Node refuses it. */
+const noNul = (s: string) => !s.includes('\0');
+const NUL = 'contains a NUL byte, which no command line can hold';
+
 export const execCommandSchema = z.object({
   agent: agentName,
   command: z
     .string()
-    .min(1, 'the command is empty')
-    .max(64 * 1024, 'a command has at most 64 KiB'),
-  workdir: z.string().max(4096),
+    .min(1, 'is empty')
+    .max(64 * 1024, 'has more than 64 KiB')
+    .refine(noNul, NUL),
+  workdir: z.string().max(4096).refine(noNul, NUL),
   env: z
-    .record(z.string(), z.string().max(32 * 1024))
+    .record(
+      z.string(),
+      z
+        .string()
+        .max(32 * 1024)
+        .refine(noNul, NUL),
+    )
     .refine((e) => Object.keys(e).length <= 256, 'at most 256 environment variables')
     .superRefine((e, ctx) => {
       const bad = Object.keys(e).find((k) => !ENV_NAME.test(k));
