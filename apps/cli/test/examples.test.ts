@@ -48,6 +48,9 @@ function fakeTools(fail: string[] = []): { bin: string; calls: () => string[] } 
 
 const freshDataDir = () => mkdtempSync(join(tmpdir(), 'sloth-example-data-'));
 const report = (stdout: string) => JSON.parse(stdout);
+/** `workflow run WORKFLOW -f examples/FILE -o json`, with more flags and environment. */
+const runJson = (workflow: string, file: string, extra: string[] = [], env: Record<string, string> = {}) =>
+  runCli(['workflow', 'run', workflow, '-f', `examples/${file}`, '-o', 'json', ...extra], { env });
 
 describe('every example in examples/ runs as the README says', () => {
   it('lists exactly the examples this test knows about (a new example needs a test)', () => {
@@ -204,24 +207,13 @@ describe('every example in examples/ runs as the README says', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('[say_hello] 👋 Hello, Ada!');
     expect(r.stdout).toContain('[say_hello] ✅ Output greeting: Hello, Ada!');
-    const plain = await runCli(['workflow', 'run', 'hello_world', '-f', 'examples/beginner/hello-world.sloth', '-o', 'json']);
+    const plain = await runJson('hello_world', 'beginner/hello-world.sloth');
     expect(report(plain.stdout).tasks.say_hello.output).toEqual({ greeting: 'Hello, World!', name: 'World' });
   });
 
   it('simple_state_test.sloth: values, a TTL and a counter that goes up from run to run', async () => {
     const dataDir = freshDataDir();
-    const run = () =>
-      runCli([
-        'workflow',
-        'run',
-        'simple_state_test',
-        '-f',
-        'examples/simple_state_test.sloth',
-        '-o',
-        'json',
-        '--data-dir',
-        dataDir,
-      ]);
+    const run = () => runJson('simple_state_test', 'simple_state_test.sloth', ['--data-dir', dataDir]);
     const first = await run();
     expect(first.code).toBe(0);
     expect(report(first.stdout).tasks.write_state.output).toEqual({ runs: 1 });
@@ -240,7 +232,7 @@ describe('every example in examples/ runs as the README says', () => {
   });
 
   it('exec_test.sloth: shell strings, argument lists, env, workdir, stdin, a failure and a timeout', async () => {
-    const r = await runCli(['workflow', 'run', 'exec_test', '-f', 'examples/exec_test.sloth', '-o', 'json']);
+    const r = await runJson('exec_test', 'exec_test.sloth');
     expect(r.code).toBe(0);
     const tasks = report(r.stdout).tasks;
     expect(tasks.shell_string.output).toEqual({ sorted: 'a b c' });
@@ -277,9 +269,7 @@ describe('every example in examples/ runs as the README says', () => {
 
   it('parallel_execution.sloth: three checks meet (so they ran at once), then a fan-in with goroutine.map', async () => {
     const meeting = join(freshDataDir(), 'meeting');
-    const r = await runCli(['workflow', 'run', 'parallel_execution', '-f', 'examples/parallel_execution.sloth', '-o', 'json'], {
-      env: { PARALLEL_MEETING_DIR: meeting },
-    });
+    const r = await runJson('parallel_execution', 'parallel_execution.sloth', [], { PARALLEL_MEETING_DIR: meeting });
     expect(r.code, r.stderr).toBe(0);
     const tasks = report(r.stdout).tasks;
     for (const name of ['lint', 'unit_tests', 'security_scan']) {
@@ -291,8 +281,7 @@ describe('every example in examples/ runs as the README says', () => {
   });
 
   it('conditional_execution.sloth: run_if picks the deploy, a skipped one does not block, abort_if stops the run', async () => {
-    const run = (...extra: string[]) =>
-      runCli(['workflow', 'run', 'conditional_execution', '-f', 'examples/conditional_execution.sloth', '-o', 'json', ...extra]);
+    const run = (...extra: string[]) => runJson('conditional_execution', 'conditional_execution.sloth', [...extra]);
     const staging = await run();
     expect(staging.code).toBe(0);
     let tasks = report(staging.stdout).tasks;
@@ -323,17 +312,7 @@ describe('every example in examples/ runs as the README says', () => {
   });
 
   it('basic_pipeline_modern.sloth: an artifact handed on, a flaky upload retried, workflow hooks', async () => {
-    const r = await runCli([
-      'workflow',
-      'run',
-      'basic_pipeline_modern',
-      '-f',
-      'examples/basic_pipeline_modern.sloth',
-      '--param',
-      'version=2.1.0',
-      '-o',
-      'json',
-    ]);
+    const r = await runJson('basic_pipeline_modern', 'basic_pipeline_modern.sloth', ['--param', 'version=2.1.0']);
     expect(r.code, r.stderr).toBe(0);
     const tasks = report(r.stdout).tasks;
     expect(tasks.build.output.version).toBe('2.1.0');
@@ -346,18 +325,7 @@ describe('every example in examples/ runs as the README says', () => {
 
   it('state_management_demo.sloth: no increment lost across goroutines; CAS, lock, history and expiry across runs', async () => {
     const dataDir = freshDataDir();
-    const run = () =>
-      runCli([
-        'workflow',
-        'run',
-        'state_management_demo',
-        '-f',
-        'examples/state_management_demo.sloth',
-        '-o',
-        'json',
-        '--data-dir',
-        dataDir,
-      ]);
+    const run = () => runJson('state_management_demo', 'state_management_demo.sloth', ['--data-dir', dataDir]);
     const first = await run();
     expect(first.code, first.stderr).toBe(0);
     let tasks = report(first.stdout).tasks;
@@ -375,18 +343,7 @@ describe('every example in examples/ runs as the README says', () => {
 
   it('reliability_demo.sloth: back-off retries, a circuit breaker, a deadline with fallback, an idempotent step', async () => {
     const dataDir = freshDataDir();
-    const run = () =>
-      runCli([
-        'workflow',
-        'run',
-        'reliability_demo',
-        '-f',
-        'examples/reliability_demo.sloth',
-        '-o',
-        'json',
-        '--data-dir',
-        dataDir,
-      ]);
+    const run = () => runJson('reliability_demo', 'reliability_demo.sloth', ['--data-dir', dataDir]);
     const first = await run();
     expect(first.code, first.stderr).toBe(0);
     const tasks = report(first.stdout).tasks;
@@ -401,22 +358,10 @@ describe('every example in examples/ runs as the README says', () => {
   });
 
   const cicd = (env: Record<string, string>, dataDir = freshDataDir()) =>
-    runCli(
-      [
-        'workflow',
-        'run',
-        'nodejs_cicd',
-        '-f',
-        'examples/real-world/nodejs-cicd.sloth',
-        '--param',
-        'image_tag=1.2.0',
-        '-o',
-        'json',
-        '--data-dir',
-        dataDir,
-      ],
-      { env: { NODEJS_CICD_WORKDIR: join(freshDataDir(), 'work'), ...env } },
-    );
+    runJson('nodejs_cicd', 'real-world/nodejs-cicd.sloth', ['--param', 'image_tag=1.2.0', '--data-dir', dataDir], {
+      NODEJS_CICD_WORKDIR: join(freshDataDir(), 'work'),
+      ...env,
+    });
 
   it(`real-world/nodejs-cicd.sloth as it is here: tests and build pass; ${hasDockerDaemon ? 'docker builds the image' : 'without a Docker daemon build_docker fails saying so and nothing deploys'}`, async () => {
     const r = await cicd({});
@@ -454,6 +399,7 @@ describe('every example in examples/ runs as the README says', () => {
     expect(r.stderr).toContain('🎉 CI/CD Pipeline completed successfully!');
     // The JSON report is each task's own: deploy_app's output holds no ancestor's.
     expect(tasks.deploy_app.output).toEqual({ image: 'nodejs-app:1.2.0' });
+    expect(report(r.stdout).outputs.deploy_app).toEqual({ image: 'nodejs-app:1.2.0' });
   });
 
   it('real-world/nodejs-cicd.sloth: a failed deployment is rolled back by on_failure', async () => {
@@ -473,21 +419,10 @@ describe('every example in examples/ runs as the README says', () => {
     const out = join(dataDir, 'manifests');
     const tools = fakeTools();
     const run = (...extra: string[]) =>
-      runCli(
-        [
-          'workflow',
-          'run',
-          'microservices_deploy',
-          '-f',
-          'examples/real-world/microservices-deploy.sloth',
-          '-o',
-          'json',
-          '--data-dir',
-          dataDir,
-          ...extra,
-        ],
-        { env: { MICROSERVICES_OUT: out, PATH: `${tools.bin}:${process.env.PATH}` } },
-      );
+      runJson('microservices_deploy', 'real-world/microservices-deploy.sloth', ['--data-dir', dataDir, ...extra], {
+        MICROSERVICES_OUT: out,
+        PATH: `${tools.bin}:${process.env.PATH}`,
+      });
     const first = await run();
     expect(first.code, first.stderr).toBe(0);
     let tasks = report(first.stdout).tasks;
