@@ -182,6 +182,46 @@ describe('workflow tasks delegated to agents (master and agents as real processe
     for (const line of shown) expect(r.stdout).toContain(line);
   });
 
+  it('runs examples/distributed_execution.sloth (examples.test.ts cannot: it needs a master and agents)', async () => {
+    const { home, tokenFile } = fleetHome();
+    // Heartbeats as slow as a real master's: this test is about the example, not about agents going silent.
+    const master = await startMaster(home, tokenFile, 0, ['--heartbeat-interval', '5s']);
+    const agents = ['web-01', 'web-02', 'db-01'].map((n) => startAgent(home, n, master.url, tokenFile));
+    await Promise.all(agents.map((a) => a.waitFor(/registered with the master/)));
+    const r = await runCli([
+      'workflow',
+      'run',
+      'distributed_deployment',
+      '-f',
+      'examples/distributed_execution.sloth',
+      '--param',
+      'version=2.0.0',
+      '-o',
+      'json',
+      ...withMaster(master.url, tokenFile),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    // Tasks created at run time checked nginx on each agent (not running on these test agents).
+    expect(report.tasks.check_nginx_all.output).toEqual({ active: 0, checked: 3 });
+    for (const agent of ['web-01', 'web-02', 'db-01']) expect(r.stderr).toContain(`⚠️ ${agent}: nginx is inactive`);
+    expect(r.stderr).toContain('[run_db_migrations@db-01] 🗄️ Running 3 migrations on db-01');
+    expect(report.tasks.run_db_migrations.output).toEqual({ schema_version: 3, host: 'db-01' });
+    // On the agents, deps held prepare_release's outputs, though it is no direct dependency of deploy_web_app.
+    for (const host of ['web-01', 'web-02']) {
+      expect(r.stderr).toContain(`[deploy_web_app@${host}] 🌐 Deploying 2.0.0 (schema 3) on ${host}`);
+      expect(report.tasks.deploy_web_app.agents[host]).toMatchObject({ status: 'success', output: { host, version: '2.0.0' } });
+    }
+    expect(report.tasks.verify_release.output).toEqual({ version: '2.0.0', hosts: 2 });
+    expect(r.stderr).toContain('🎉 Distributed deployment completed successfully!');
+    // Without a master, the example says what it needs before anything runs.
+    const alone = await runCli(['workflow', 'run', '-f', 'examples/distributed_execution.sloth'], {
+      env: { SLOTH_HOME: fleetHome().home, SLOTH_MASTER: '' },
+    });
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('but no master is configured');
+  });
+
   it('agent killed mid-task: the task fails once the agent stays away for 3 heartbeats, and the workflow ends', async () => {
     const { home, tokenFile } = fleetHome();
     const master = await startMaster(home, tokenFile);

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, runCli } from './cli.test-helper.js';
+import { REPO, runCli, writeFiles } from './cli.test-helper.js';
 
 const hasGo = (() => {
   try {
@@ -14,13 +14,64 @@ const hasGo = (() => {
   }
 })();
 
+/** True when a Docker daemon answers here (not only the docker client being installed). */
+const hasDockerDaemon = (() => {
+  try {
+    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * A directory of stand-ins for tools a deployment needs (docker, kubectl): each records its arguments in
+ * calls.log and answers as the real tool does; `fail` makes one exit 1. Put first on the PATH.
+ */
+function fakeTools(fail: string[] = []): { bin: string; calls: () => string[] } {
+  const script = (tool: string, answer: string) =>
+    `#!/bin/sh\necho "${tool} $*" >> "$(dirname "$0")/calls.log"\n${fail.includes(tool) ? `echo "${tool}: error: the server is unreachable" >&2; exit 1` : answer}\n`;
+  const bin = writeFiles({
+    docker: script('docker', 'case "$1" in info) echo 28.0.0;; build) echo "naming to docker.io/library/$3 done";; esac'),
+    kubectl: script('kubectl', 'echo "kubectl $1 ok"'),
+  });
+  for (const tool of ['docker', 'kubectl']) chmodSync(join(bin, tool), 0o755);
+  const calls = () => {
+    try {
+      return readFileSync(join(bin, 'calls.log'), 'utf8').trim().split('\n');
+    } catch {
+      return [];
+    }
+  };
+  return { bin, calls };
+}
+
+const freshDataDir = () => mkdtempSync(join(tmpdir(), 'sloth-example-data-'));
+const report = (stdout: string) => JSON.parse(stdout);
+/** `workflow run WORKFLOW -f examples/FILE -o json`, with more flags and environment. */
+const runJson = (workflow: string, file: string, extra: string[] = [], env: Record<string, string> = {}) =>
+  runCli(['workflow', 'run', workflow, '-f', `examples/${file}`, '-o', 'json', ...extra], { env });
+
 describe('every example in examples/ runs as the README says', () => {
   it('lists exactly the examples this test knows about (a new example needs a test)', () => {
     const files = readdirSync(join(REPO, 'examples'), { recursive: true }).filter((f) => String(f).endsWith('.sloth'));
     expect(files.map(String).sort()).toEqual(
       [
         'basic-pipeline.sloth',
+        'basic_pipeline.sloth',
+        'basic_pipeline_modern.sloth',
+        'beginner/hello-world.sloth',
         'ci-pipeline.sloth',
+        'conditional_execution.sloth',
+        // Needs a master and agents: delegation.test.ts runs it.
+        'distributed_execution.sloth',
+        'exec_test.sloth',
+        'parallel_execution.sloth',
+        'real-world/microservices-deploy.sloth',
+        'real-world/nodejs-cicd.sloth',
+        'reliability_demo.sloth',
+        'simple_state_test.sloth',
+        'state_management_demo.sloth',
         'fluent-task/fluent-task.sloth',
         'goroutines/parallel_data_processing.sloth',
         'goroutines/parallel_deployment.sloth',
@@ -141,4 +192,259 @@ describe('every example in examples/ runs as the README says', () => {
       expect(r.code).toBe(1);
     }
   }, 60_000);
+
+  it('beginner/hello-world.sloth: a param, an output, a hook reading it', async () => {
+    const r = await runCli([
+      'workflow',
+      'run',
+      'hello_world',
+      '-f',
+      'examples/beginner/hello-world.sloth',
+      '--param',
+      'name=Ada',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('[say_hello] 👋 Hello, Ada!');
+    expect(r.stdout).toContain('[say_hello] ✅ Output greeting: Hello, Ada!');
+    const plain = await runJson('hello_world', 'beginner/hello-world.sloth');
+    expect(report(plain.stdout).tasks.say_hello.output).toEqual({ greeting: 'Hello, World!', name: 'World' });
+  });
+
+  it('simple_state_test.sloth: values, a TTL and a counter that goes up from run to run', async () => {
+    const dataDir = freshDataDir();
+    const run = () => runJson('simple_state_test', 'simple_state_test.sloth', ['--data-dir', dataDir]);
+    const first = await run();
+    expect(first.code).toBe(0);
+    expect(report(first.stdout).tasks.write_state.output).toEqual({ runs: 1 });
+    expect(first.stderr).toContain('[read_state] 📖 config: 3 replicas in eu-west-1');
+    expect(first.stderr).toContain('[read_state] ⏳ session expires in 60s');
+    expect(first.stderr).toContain('[read_state] 🤷 a missing key gives: default value');
+    const second = await run();
+    expect(report(second.stdout).tasks.write_state.output).toEqual({ runs: 2 });
+    expect(report(second.stdout).tasks.cleanup.output.keys).toEqual([
+      'simple_state_test.config',
+      'simple_state_test.greeting',
+      'simple_state_test.runs',
+    ]);
+    const stored = await runCli(['state', 'get', 'simple_state_test.runs', '--data-dir', dataDir, '-o', 'json']);
+    expect(JSON.parse(stored.stdout).value).toBe(2);
+  });
+
+  it('exec_test.sloth: shell strings, argument lists, env, workdir, stdin, a failure and a timeout', async () => {
+    const r = await runJson('exec_test', 'exec_test.sloth');
+    expect(r.code).toBe(0);
+    const tasks = report(r.stdout).tasks;
+    expect(tasks.shell_string.output).toEqual({ sorted: 'a b c' });
+    expect(tasks.argument_list.output).toEqual({ stdout: '$HOME; not a variable' });
+    expect(tasks.env_and_workdir.output.stdout).toBe(`hi from ${tasks.env_and_workdir.output.dir}`);
+    expect(tasks.stdin.output).toEqual({ lines: 3 });
+    expect(tasks.failing_command.output).toEqual({ exit_code: 3, success: false });
+    expect(r.stderr).toContain(
+      "exit code 3, success = false, error: command `echo 'disk full' >&2; exit 3` exited with code 3: disk full",
+    );
+    expect(tasks.command_timeout.output).toEqual({ timed_out: true });
+    expect(tasks.return_the_result.output).toMatchObject({ success: true, exit_code: 0, stdout: 'Linux\n' });
+  });
+
+  it('basic_pipeline.sloth: a CSV extracted, summed per region, written as a JSON report', async () => {
+    const workdir = freshDataDir();
+    const r = await runCli([
+      'workflow',
+      'run',
+      'basic_pipeline',
+      '-f',
+      'examples/basic_pipeline.sloth',
+      '--param',
+      `workdir=${workdir}`,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('[transform] 🔧 totals: {"apac":310,"eu":162.75,"us":99.75}');
+    expect(JSON.parse(readFileSync(join(workdir, 'report.json'), 'utf8'))).toEqual({
+      totals: { apac: 310, eu: 162.75, us: 99.75 },
+      source: join(workdir, 'orders.csv'),
+    });
+  });
+
+  it('parallel_execution.sloth: three checks meet (so they ran at once), then a fan-in with goroutine.map', async () => {
+    const meeting = join(freshDataDir(), 'meeting');
+    const r = await runJson('parallel_execution', 'parallel_execution.sloth', [], { PARALLEL_MEETING_DIR: meeting });
+    expect(r.code, r.stderr).toBe(0);
+    const tasks = report(r.stdout).tasks;
+    for (const name of ['lint', 'unit_tests', 'security_scan']) {
+      expect(tasks[name].output).toEqual({ met: 3 });
+      expect(r.stderr).toContain(`[${name}] 🤝 ${name} met the other two checks`);
+    }
+    expect(tasks.aggregate.output).toEqual({ checks: 3, scores: ['api=30', 'web=30', 'worker=60', 'cli=30', 'docs=40'] });
+    expect(readdirSync(meeting).sort()).toEqual(['lint', 'security_scan', 'unit_tests']);
+  });
+
+  it('conditional_execution.sloth: run_if picks the deploy, a skipped one does not block, abort_if stops the run', async () => {
+    const run = (...extra: string[]) => runJson('conditional_execution', 'conditional_execution.sloth', [...extra]);
+    const staging = await run();
+    expect(staging.code).toBe(0);
+    let tasks = report(staging.stdout).tasks;
+    expect(tasks.deploy_staging.status).toBe('success');
+    expect(tasks.deploy_production).toMatchObject({
+      status: 'skipped',
+      skip_reason: 'condition',
+      message: 'run_if returned false',
+    });
+    expect(tasks.smoke_test.output).toEqual({ url: 'https://staging.example.com' });
+
+    const production = await run('--param', 'env=production');
+    tasks = report(production.stdout).tasks;
+    expect(tasks.deploy_staging.status).toBe('skipped');
+    expect(tasks.smoke_test.output).toEqual({ url: 'https://www.example.com' });
+    expect(production.stderr).toContain('[deploy_production] 🚀 deploying to production with 3 replicas');
+
+    const frozen = await run('--param', 'freeze=true');
+    expect(frozen.code).toBe(1);
+    tasks = report(frozen.stdout).tasks;
+    expect(tasks.check_change_freeze.status).toBe('aborted');
+    expect(tasks.deploy_staging.status).toBe('skipped');
+    expect(tasks.smoke_test.status).toBe('skipped');
+
+    const wrong = await run('--param', 'env=qa');
+    expect(wrong.code).toBe(1);
+    expect(report(wrong.stdout).tasks.detect_environment.error).toBe("env must be staging or production, got 'qa'");
+  });
+
+  it('basic_pipeline_modern.sloth: an artifact handed on, a flaky upload retried, workflow hooks', async () => {
+    const r = await runJson('basic_pipeline_modern', 'basic_pipeline_modern.sloth', ['--param', 'version=2.1.0']);
+    expect(r.code, r.stderr).toBe(0);
+    const tasks = report(r.stdout).tasks;
+    expect(tasks.build.output.version).toBe('2.1.0');
+    expect(tasks.verify.output).toEqual({ ran: 'app 2.1.0' });
+    expect(tasks.upload).toMatchObject({ status: 'success', attempts: 3 });
+    expect(r.stderr).toContain('[upload] WARN attempt 2/4 failed: registry busy (HTTP 503)');
+    expect(r.stderr).toContain('🏁 pipeline starting');
+    expect(r.stderr).toContain('🎉 released https://releases.example.com/app-2.1.0.tar.gz after 3 attempts');
+  });
+
+  it('state_management_demo.sloth: no increment lost across goroutines; CAS, lock, history and expiry across runs', async () => {
+    const dataDir = freshDataDir();
+    const run = () => runJson('state_management_demo', 'state_management_demo.sloth', ['--data-dir', dataDir]);
+    const first = await run();
+    expect(first.code, first.stderr).toBe(0);
+    let tasks = report(first.stdout).tasks;
+    expect(tasks.concurrent_counters.output).toEqual({ hits: 100 });
+    expect(tasks.claim_release.output).toEqual({ version: '1.0.0', first_run_for_version: true });
+    expect(tasks.deploy_with_lock.output).toEqual({ deployment: 1, history: 1 });
+    expect(tasks.expiry.output).toEqual({ token: 60, config: -1, gone: -2 });
+    const second = await run();
+    tasks = report(second.stdout).tasks;
+    expect(tasks.claim_release.output.first_run_for_version).toBe(false);
+    expect(tasks.deploy_with_lock.output).toEqual({ deployment: 2, history: 2 });
+    const history = await runCli(['state', 'get', 'demo.deploy.history', '--data-dir', dataDir, '-o', 'json']);
+    expect(JSON.parse(history.stdout).value.map((e: { n: number }) => e.n)).toEqual([1, 2]);
+  });
+
+  it('reliability_demo.sloth: back-off retries, a circuit breaker, a deadline with fallback, an idempotent step', async () => {
+    const dataDir = freshDataDir();
+    const run = () => runJson('reliability_demo', 'reliability_demo.sloth', ['--data-dir', dataDir]);
+    const first = await run();
+    expect(first.code, first.stderr).toBe(0);
+    const tasks = report(first.stdout).tasks;
+    expect(tasks.call_flaky_service).toMatchObject({ status: 'success', attempts: 3, output: { attempts: 3 } });
+    expect(tasks.circuit_breaker.output).toEqual({ calls: 3, short_circuited: 3 });
+    expect(first.stderr).toContain('⚡ circuit opened after 3 failures');
+    expect(tasks.deadline_with_fallback.output).toEqual({ price: 'cached price', timed_out: true });
+    expect(tasks.idempotent_migration.output).toEqual({ applied: true });
+    const second = await run();
+    expect(report(second.stdout).tasks.idempotent_migration.output).toEqual({ applied: false });
+    expect(second.stderr).toContain('migration v42 was applied by an earlier run: skipped');
+  });
+
+  const cicd = (env: Record<string, string>, dataDir = freshDataDir()) =>
+    runJson('nodejs_cicd', 'real-world/nodejs-cicd.sloth', ['--param', 'image_tag=1.2.0', '--data-dir', dataDir], {
+      NODEJS_CICD_WORKDIR: join(freshDataDir(), 'work'),
+      ...env,
+    });
+
+  it(`real-world/nodejs-cicd.sloth as it is here: tests and build pass; ${hasDockerDaemon ? 'docker builds the image' : 'without a Docker daemon build_docker fails saying so and nothing deploys'}`, async () => {
+    const r = await cicd({});
+    const tasks = report(r.stdout).tasks;
+    expect(tasks.run_tests.output).toEqual({ test_results: 'passed', passed: 2 });
+    expect(tasks.build_app.status).toBe('success');
+    expect(r.stderr).toContain('[build_app] built dist/ with 2 files');
+    if (hasDockerDaemon) {
+      expect(tasks.build_docker.status).toBe('success');
+    } else {
+      expect(tasks.build_docker.status).toBe('failed');
+      expect(tasks.build_docker.error).toMatch(
+        /^cannot build the image: (docker is not installed|.*docker).* \(install Docker and start its daemon\)$/i,
+      );
+      expect(tasks.deploy_app.status).toBe('skipped');
+      expect(r.code).toBe(1);
+    }
+  });
+
+  it("real-world/nodejs-cicd.sloth with docker and kubectl stand-ins: deploy_app's run_if reads deps.run_tests, two tasks away", async () => {
+    const tools = fakeTools();
+    const r = await cicd({ PATH: `${tools.bin}:${process.env.PATH}` });
+    expect(r.code, r.stderr).toBe(0);
+    const tasks = report(r.stdout).tasks;
+    expect(tasks.build_docker.output).toEqual({ image: 'nodejs-app:1.2.0' });
+    // run_tests is an ancestor of deploy_app through build_app and build_docker: its outputs reach the run_if and the body.
+    expect(tasks.deploy_app).toMatchObject({ status: 'success', message: 'deployed nodejs-app:1.2.0' });
+    expect(r.stderr).toContain('[deploy_app] 🚀 Deploying image: nodejs-app:1.2.0 (2 tests passed)');
+    expect(tools.calls()).toEqual([
+      'docker info --format {{.ServerVersion}}',
+      'docker build -t nodejs-app:1.2.0 .',
+      'kubectl set image deployment/nodejs-app app=nodejs-app:1.2.0',
+      'kubectl rollout status deployment/nodejs-app --timeout=300s',
+    ]);
+    expect(r.stderr).toContain('🎉 CI/CD Pipeline completed successfully!');
+    // The JSON report is each task's own: deploy_app's output holds no ancestor's.
+    expect(tasks.deploy_app.output).toEqual({ image: 'nodejs-app:1.2.0' });
+    expect(report(r.stdout).outputs.deploy_app).toEqual({ image: 'nodejs-app:1.2.0' });
+  });
+
+  it('real-world/nodejs-cicd.sloth: a failed deployment is rolled back by on_failure', async () => {
+    const tools = fakeTools(['kubectl']);
+    const r = await cicd({ PATH: `${tools.bin}:${process.env.PATH}` });
+    expect(r.code).toBe(1);
+    expect(report(r.stdout).tasks.deploy_app.error).toContain('kubectl: error: the server is unreachable');
+    expect(r.stderr).toContain('❌ Deployment failed, rolling back...');
+    expect(tools.calls().slice(-2)).toEqual([
+      'kubectl set image deployment/nodejs-app app=nodejs-app:1.2.0',
+      'kubectl rollout undo deployment/nodejs-app',
+    ]);
+  });
+
+  it('real-world/microservices-deploy.sloth: services in dependency order, recorded in the stack, applied on request', async () => {
+    const dataDir = freshDataDir();
+    const out = join(dataDir, 'manifests');
+    const tools = fakeTools();
+    const run = (...extra: string[]) =>
+      runJson('microservices_deploy', 'real-world/microservices-deploy.sloth', ['--data-dir', dataDir, ...extra], {
+        MICROSERVICES_OUT: out,
+        PATH: `${tools.bin}:${process.env.PATH}`,
+      });
+    const first = await run();
+    expect(first.code, first.stderr).toBe(0);
+    let tasks = report(first.stdout).tasks;
+    expect(tasks.verify_rollout.output).toEqual({
+      services: 5,
+      summary: 'database=created,cache=created,auth=created,catalog=created,gateway=created',
+    });
+    expect(readFileSync(join(out, 'gateway.yaml'), 'utf8')).toContain('- name: AUTH_URL\n              value: http://auth:8080');
+    expect(report(first.stdout).stack.outputs).toEqual({ gateway_url: 'http://gateway:80' });
+    expect(tools.calls()).toEqual([]);
+
+    const bumped = await run('--param', 'version=1.3.0', '--param', 'apply=true');
+    expect(bumped.code, bumped.stderr).toBe(0);
+    tasks = report(bumped.stdout).tasks;
+    expect(tasks.verify_rollout.output.summary).toBe(
+      'database=unchanged,cache=unchanged,auth=changed,catalog=changed,gateway=changed',
+    );
+    expect(tools.calls().sort()).toEqual(
+      ['auth', 'cache', 'catalog', 'database', 'gateway'].map((s) => `kubectl apply -f ${join(out, `${s}.yaml`)}`),
+    );
+    const resources = await runCli(['stack', 'resources', 'microservices_deploy', '--data-dir', dataDir, '-o', 'json']);
+    expect(resources.code).toBe(0);
+    expect(resources.stdout).toContain('example/gateway:1.3.0');
+  });
 });

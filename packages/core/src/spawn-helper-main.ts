@@ -11,8 +11,10 @@ type Request = SpawnRequest | { t: 'release'; id: number };
 
 const running = new Map<number, Launched>();
 
+/** Sends to the process that started us; once it is gone (it may exit before we are up) there is no one to tell. */
 function send(message: unknown): void {
-  process.send?.(message);
+  if (!process.connected) return;
+  process.send?.(message, undefined, undefined, () => {});
 }
 
 function start(m: SpawnRequest): void {

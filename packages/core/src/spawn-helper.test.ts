@@ -34,6 +34,23 @@ describe('the spawn helper', () => {
     await waitFor(() => !isAlive(helper as number), 5000, 'the helper to end with its parent');
   });
 
+  it('exits quietly when the process that started it is gone before it is up (no "Channel closed" crash)', {
+    timeout: 20_000,
+  }, async () => {
+    const { fork } = await import('node:child_process');
+    const child = fork(`${DIST}spawn-helper-main.js`, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [] });
+    let stderr = '';
+    const stderrDone = new Promise((resolve) => child.stderr?.on('end', resolve));
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('spawn', () => child.disconnect());
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    await stderrDone;
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('ends when idle, and a later command starts another', async () => {
     setSpawnMode('helper', 200);
     try {

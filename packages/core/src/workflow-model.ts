@@ -32,7 +32,7 @@ export interface TaskContext {
   task: string;
   attempt: number;
   params: Readonly<Record<string, unknown>>;
-  /** Outputs of the task's direct dependencies, by task name. */
+  /** Outputs of the task's dependencies, direct and farther (a dependency's dependencies, ...), by task name. */
   deps: Readonly<Record<string, Outputs | undefined>>;
   /** The directory the task works in: its `workdir` if set, else the run's base directory. */
   workdir: string;

@@ -176,7 +176,7 @@ describe('scheduling', () => {
 });
 
 describe('task bodies and outputs', () => {
-  it('hands outputs of direct dependencies to dependents through ctx.deps', async () => {
+  it('hands outputs of dependencies, direct and farther, to dependents through ctx.deps', async () => {
     const seen: Record<string, unknown>[] = [];
     const { result, byName } = await run([
       task('build', async () => ({ success: true, message: 'built', output: { artifact: 'app-1.2', size: 3 } })),
@@ -199,8 +199,78 @@ describe('task bodies and outputs', () => {
     ]);
     expect(result.status).toBe('success');
     expect(seen[0]).toEqual({ build: { artifact: 'app-1.2', size: 3 } });
-    expect(seen[1]).toEqual({ test: { tested: 'app-1.2' } });
+    // ship depends on build only through test: it still reads build's outputs; `other` is no ancestor.
+    expect(seen[1]).toEqual({ test: { tested: 'app-1.2' }, build: { artifact: 'app-1.2', size: 3 } });
     expect(byName.build).toMatchObject({ status: 'success', message: 'built', output: { artifact: 'app-1.2', size: 3 } });
+  });
+
+  it('lets a grandchild read a grandparent through two paths (the CI/CD shape), nearest dependencies first', async () => {
+    let seen: Record<string, unknown> | undefined;
+    const { result } = await run([
+      task('run_tests', async () => ({ success: true, output: { test_results: 'passed' } })),
+      task('build_app', async () => ({ success: true, output: { binary: 'app' } }), { dependsOn: ['run_tests'] }),
+      task('build_docker', async () => ({ success: true, output: { image: 'myapp:1' } }), { dependsOn: ['build_app'] }),
+      task('lint', async () => ({ success: true, output: { warnings: 0 } })),
+      task(
+        'deploy_app',
+        async (ctx) => {
+          seen = { ...ctx.deps };
+        },
+        // build_app is both a direct dependency and an ancestor through build_docker: entered once, as a direct one.
+        { dependsOn: ['build_docker', 'build_app', 'lint'] },
+      ),
+    ]);
+    expect(result.status).toBe('success');
+    expect(seen).toEqual({
+      build_docker: { image: 'myapp:1' },
+      build_app: { binary: 'app' },
+      lint: { warnings: 0 },
+      run_tests: { test_results: 'passed' },
+    });
+    // Direct dependencies first, in their declared order, then farther ones.
+    expect(Object.keys(seen ?? {})).toEqual(['build_docker', 'build_app', 'lint', 'run_tests']);
+  });
+
+  it('gives run_if the same ancestors as the body', async () => {
+    let gate: unknown;
+    const { byName } = await run([
+      task('a', async () => ({ success: true, output: { go: true } })),
+      task('b', undefined, { dependsOn: ['a'] }),
+      task('c', undefined, {
+        dependsOn: ['b'],
+        runIf: async (ctx) => {
+          gate = ctx.deps.a?.go;
+          return false;
+        },
+      }),
+    ]);
+    expect(gate).toBe(true);
+    expect(byName.c).toMatchObject({ status: 'skipped', skipReason: 'condition' });
+  });
+
+  it('has no outputs for an ancestor skipped by its run_if, and none from a failed task that is no ancestor', async () => {
+    let seen: Record<string, unknown> | undefined;
+    const { byName } = await run(
+      [
+        task('optional', async () => ({ success: true, output: { never: 1 } }), { runIf: async () => false }),
+        task('bad', async () => ({ success: false, message: 'broken', output: { partial: 1 } })),
+        task('middle', async () => ({ success: true, output: { m: 1 } }), { dependsOn: ['optional'] }),
+        task(
+          'last',
+          async (ctx) => {
+            seen = { ...ctx.deps };
+          },
+          { dependsOn: ['middle'] },
+        ),
+        task('after_bad', undefined, { dependsOn: ['bad'] }),
+      ],
+      { failFast: false },
+    );
+    expect(byName.last?.status).toBe('success');
+    expect(seen).toEqual({ middle: { m: 1 }, optional: undefined });
+    expect(seen).not.toHaveProperty('bad');
+    // A failed ancestor never hands anything down: its dependents do not run.
+    expect(byName.after_bad).toMatchObject({ status: 'skipped', skipReason: 'dependency' });
   });
 
   it('passes params, runId, task name and attempt to the body', async () => {

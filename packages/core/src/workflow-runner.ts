@@ -132,7 +132,8 @@ async function schedule(
   results: Map<string, TaskResult>,
   emit: RunObserver,
 ): Promise<void> {
-  const pending = new Map<string, TaskSpec>(workflow.tasks.map((t) => [t.name, t]));
+  const byName = new Map<string, TaskSpec>(workflow.tasks.map((t) => [t.name, t]));
+  const pending = new Map(byName);
   const running = new Map<string, Promise<void>>();
   const limit = workflow.config.maxParallelTasks ?? Number.POSITIVE_INFINITY;
   let failFastTripped = false;
@@ -173,9 +174,7 @@ async function schedule(
         }
         if (running.size >= limit) continue;
         pending.delete(task.name);
-        const deps: Record<string, Outputs | undefined> = {};
-        for (const r of depResults as TaskResult[]) deps[r.name] = r.output;
-        const run = executeTask(task, deps, env)
+        const run = executeTask(task, ancestorOutputs(task, byName, results), env)
           .catch(
             (err): TaskResult => ({ name: task.name, status: 'failed', attempts: 1, durationMs: 0, error: errorMessage(err) }),
           )
@@ -194,4 +193,25 @@ async function schedule(
     }
     await Promise.race(running.values());
   }
+}
+
+/**
+ * What a task sees as `deps`: the outputs of every task it depends on, directly or through others, by task name.
+ * Nearer tasks are entered first, so a direct dependency shadows a farther one. A task only starts once all of
+ * them succeeded or were skipped by their `run_if`; a skipped one is there with no outputs.
+ */
+function ancestorOutputs(
+  task: TaskSpec,
+  byName: ReadonlyMap<string, TaskSpec>,
+  results: ReadonlyMap<string, TaskResult>,
+): Record<string, Outputs | undefined> {
+  const deps: Record<string, Outputs | undefined> = {};
+  const queue = [...task.dependsOn];
+  for (let i = 0; i < queue.length; i++) {
+    const name = queue[i] as string;
+    if (Object.hasOwn(deps, name)) continue;
+    deps[name] = results.get(name)?.output;
+    queue.push(...(byName.get(name)?.dependsOn ?? []));
+  }
+  return deps;
 }
