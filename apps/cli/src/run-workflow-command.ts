@@ -1,7 +1,6 @@
 import {
   errorMessage,
   isDelegated,
-  parseDuration,
   type RunObserver,
   type RunResult,
   SlothError,
@@ -13,6 +12,7 @@ import {
 import { beginStackRun, type StackRun, type Store } from '@sloth/core/store';
 import { RunEventRecorder } from '@sloth/events';
 import type { WorkflowFile } from '@sloth/lua';
+import { parseDurationFlag } from './duration-flag.js';
 import { EXIT, exitCodeForRun } from './exit-codes.js';
 import { type MasterFlags, masterConfigured, masterConnection } from './fleet-cli/connect.js';
 import type { MasterDelegator } from './fleet-cli/task-delegator.js';
@@ -27,6 +27,8 @@ export interface RunCommandOptions {
   values: string[] | undefined;
   set: string[] | undefined;
   param: string[] | undefined;
+  /** `--load-timeout`: how long the file's top level may run. */
+  'load-timeout'?: string | undefined;
   output: OutputMode;
   debug: boolean;
   dataDir: string | undefined;
@@ -238,13 +240,4 @@ function taskCounts(result: RunResult): Record<string, number> {
   const counts: Record<string, number> = { total: result.tasks.length };
   for (const t of result.tasks) counts[t.status] = (counts[t.status] ?? 0) + 1;
   return counts;
-}
-
-function parseDurationFlag(flag: string, value: string | undefined, hint: string): number {
-  if (value === undefined) return 0;
-  try {
-    return parseDuration(/^\d+$/.test(value) ? Number(value) : value, flag);
-  } catch (err) {
-    throw new SlothError('usage', `${flag}: ${errorMessage(err)}`, { hint });
-  }
 }

@@ -14,4 +14,8 @@ export const inputFlags = {
     description: 'A run parameter: --param key=value (repeatable); tasks read it as params.key.',
     multiple: true,
   }),
+  'load-timeout': Flags.string({
+    description: "How long the file's top-level code may run while it loads (a loop there never ends otherwise).",
+    default: '10s',
+  }),
 };

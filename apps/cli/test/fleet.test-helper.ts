@@ -86,9 +86,11 @@ export function startAgent(
   name: string,
   url: string,
   tokenFile: string,
-  options: { standalone?: boolean; extra?: string[]; debug?: boolean } = {},
+  options: { standalone?: boolean; extra?: string[]; debug?: boolean; env?: Record<string, string> } = {},
 ): Daemon {
   const fast = options.debug === false ? FAST_AGENT.filter((a) => a !== '--debug') : FAST_AGENT;
   const args = ['--name', name, '--master', url, '--token-file', tokenFile, ...fast, ...(options.extra ?? [])];
-  return options.standalone ? daemon(AGENT_BIN, args, home) : daemon(BIN, ['agent', 'start', ...args], home);
+  return options.standalone
+    ? daemon(AGENT_BIN, args, home, options.env)
+    : daemon(BIN, ['agent', 'start', ...args], home, options.env);
 }

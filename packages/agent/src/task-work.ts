@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { builtinModules } from '@sloth/builtin-modules';
 import { errorMessage, makeDirectory, type RunServices, SlothError } from '@sloth/core';
-import { PreparedSandbox, WorkflowFile } from '@sloth/lua';
+import { DEFAULT_LOAD_TIMEOUT_MS, PreparedSandbox, WorkflowFile } from '@sloth/lua';
 import { type RunTask, WorkOutput_Stream } from '@sloth/proto';
 import { z } from 'zod';
 import type { WorkOutputInit, WorkResultInit } from './command-work.js';
@@ -42,7 +42,7 @@ export async function runTaskWork(
     const values = parseObject(req.valuesJson, 'values');
     const deps = parseObject(req.depsJson, 'deps') as Record<string, Record<string, unknown> | undefined>;
     const log = (level: string, text: string) => onOutput({ workId: req.workId, stream: WorkOutput_Stream.LOG, level, text });
-    const run = await runs.acquire(key, async () => loadRun(req, params, values, services, log, await reserve?.take()));
+    const run = await runs.acquire(key, async () => loadRun(req, params, values, services, log, await reserve?.take(), signal));
     acquired = true;
     run.log.current = log;
     const result = await run.file.runDelegatedTask({
@@ -83,6 +83,7 @@ async function loadRun(
   services: RunServices,
   firstLog: (level: string, text: string) => void,
   sandbox: PreparedSandbox | undefined,
+  signal?: AbortSignal,
 ): Promise<LoadedRun> {
   let dir: string | undefined;
   try {
@@ -104,6 +105,9 @@ async function loadRun(
       observer: (e) => {
         if (e.type === 'task.log') log.current(e.level, e.message);
       },
+      // The task's timeout and cancellation cover loading its file (a top-level loop must not outlive them).
+      signal,
+      loadTimeoutMs: req.timeoutMs > 0 ? Math.min(req.timeoutMs, DEFAULT_LOAD_TIMEOUT_MS) : undefined,
     });
     return { file, dir, log };
   } catch (err) {

@@ -401,7 +401,7 @@ local function located_error_text(e, co, level)
   return where and (where .. ': ' .. text) or text
 end
 
--- the text of the error that ended thread `co` (called from JS: the thread's stack is still there to read)
+-- the text of the error `e` that ended thread `co` (called from JS: the thread's stack is still there to read)
 function S.thread_error_text(co, e) return located_error_text(e, co, 0) end
 
 -- the frames of a traceback that point into the user's files

@@ -35,6 +35,8 @@ export interface LuaThreadState {
   signal: AbortSignal | undefined;
   moduleCtx: ModuleCallContext;
   lastYield: number;
+  /** `file:line` in the user's code where the count hook last yielded or found the signal fired. */
+  stoppedAt?: string | undefined;
 }
 
 let factory: LuaFactory | undefined;
@@ -42,7 +44,11 @@ type LuaThread = ReturnType<LuaEngine['global']['newThread']>;
 
 /** Thrown when a Lua thread is abandoned because its signal fired. */
 export class LuaStopped extends Error {
-  constructor(readonly reason: unknown) {
+  constructor(
+    readonly reason: unknown,
+    /** `file:line` in the user's file where the thread was when it stopped, when known. */
+    readonly location?: string,
+  ) {
     super('Lua thread stopped');
   }
 }
@@ -78,6 +84,7 @@ export class LuaRuntime {
       if (!st) return;
       const own = L === st.address && lua.lua_isyieldable(L) !== 0;
       if (st.signal?.aborted) {
+        st.stoppedAt = userPosition(lua, L);
         if (own) {
           lua.lua_yieldk(L, 0, 0, null);
           return;
@@ -90,6 +97,8 @@ export class LuaRuntime {
       const now = Date.now();
       if (own && now - st.lastYield >= SLICE_MS) {
         st.lastYield = now;
+        // Where it was when it yielded: where it stays if its signal fires before it runs again.
+        st.stoppedAt = userPosition(lua, L);
         lua.lua_yieldk(L, 0, 0, null);
       }
     }, 'vii');
@@ -125,8 +134,9 @@ export class LuaRuntime {
       }
       let r = this.resume(thread, st, args.length);
       while (r.result === LuaReturn.Yield) {
-        if (st.signal?.aborted) throw new LuaStopped(st.signal.reason);
+        if (st.signal?.aborted) throw new LuaStopped(st.signal.reason, st.stoppedAt);
         if (r.resultCount > 0) {
+          st.stoppedAt = undefined; // waiting in a module call, not at a line of its own
           const awaited = thread.getValue(-1);
           thread.pop(r.resultCount);
           if (awaited && typeof (awaited as Promise<unknown>).then === 'function')
@@ -135,10 +145,13 @@ export class LuaRuntime {
         } else {
           await turn();
         }
-        if (st.signal?.aborted) throw new LuaStopped(st.signal.reason);
+        if (st.signal?.aborted) throw new LuaStopped(st.signal.reason, st.stoppedAt);
         r = this.resume(thread, st, 0);
       }
-      if (r.result !== LuaReturn.Ok) throw new Error(this.errorText(thread, st));
+      if (r.result !== LuaReturn.Ok) {
+        if (lua.lua_type(thread.address, -1) === LuaType.String) throw new Error(luaErrorText(thread.indexToString(-1)));
+        throw new Error(this.errorText(thread, st) ?? luaErrorText(thread.indexToString(-1)));
+      }
       return r.resultCount > 0 ? thread.getValue(-1) : undefined;
     } finally {
       lua.luaL_unref(g.address, LUA_REGISTRYINDEX, ref);
@@ -179,28 +192,28 @@ export class LuaRuntime {
   }
 
   /**
-   * The text of the error that ended `thread`. A string is the message Lua made (with its file:line); any other value
-   * (`error({ code = 1 })`) would read `table: 0x...`, so the prelude describes it and finds the line in the user's
-   * file from the thread's stack, which Lua keeps after an error.
+   * The text of a non-string error that ended `thread` (`error({ code = 1 })` would read `table: 0x...`): the
+   * prelude describes the value and finds the file:line that raised it from the thread's stack, which Lua keeps
+   * after an error. Undefined when it cannot tell.
    */
-  private errorText(thread: LuaThread, st: LuaThreadState): string {
+  private errorText(thread: LuaThread, st: LuaThreadState): string | undefined {
     const g = this.engine.global;
     const lua = g.lua;
-    if (lua.lua_type(thread.address, -1) === LuaType.String) return luaErrorText(thread.indexToString(-1));
     const helper = g.newThread();
     const ref = lua.luaL_ref(g.address, LUA_REGISTRYINDEX);
     try {
       this.pushChunk(
         helper,
-        'local co, e = ...; if __sloth and __sloth.thread_error_text then return __sloth.thread_error_text(co, e) end; return tostring(e)',
+        'local co, e = ...; local f = __sloth and __sloth.thread_error_text; if f then return f(co, e) end',
         '=sloth:error',
       );
       lua.lua_pushthread(thread.address);
       lua.lua_pushvalue(thread.address, -2);
       lua.lua_xmove(thread.address, helper.address, 2);
       const r = this.resume(helper, { ...st, signal: undefined, address: helper.address }, 2);
-      if (r.result === LuaReturn.Ok && r.resultCount > 0) return luaErrorText(helper.indexToString(-1));
-      return luaErrorText(thread.indexToString(-1));
+      if (r.result !== LuaReturn.Ok || r.resultCount === 0) return undefined;
+      const text = helper.getValue(-1);
+      return typeof text === 'string' ? luaErrorText(text) : undefined;
     } finally {
       lua.luaL_unref(g.address, LUA_REGISTRYINDEX, ref);
     }
@@ -221,6 +234,15 @@ export class LuaRuntime {
     this.engine.global.lua.module.removeFunction(this.hook);
     this.engine.global.close();
   }
+}
+
+/** `file:line` of the Lua code running on `L` (from inside the count hook), unless it is one of our own chunks. */
+function userPosition(lua: LuaEngine['global']['lua'], L: number): string | undefined {
+  lua.luaL_where(L, 0);
+  const where = lua.lua_tolstring(L, -1, null);
+  lua.lua_settop(L, -2);
+  const position = where.replace(/:\s*$/, '');
+  return position === '' || position.startsWith('sloth:') ? undefined : position;
 }
 
 function turn(): Promise<void> {

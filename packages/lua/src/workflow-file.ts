@@ -3,6 +3,7 @@ import {
   didYouMean,
   errorMessage,
   executeTask,
+  formatDuration,
   type ModuleCallContext,
   type ModuleSpec,
   NO_RETRY,
@@ -56,7 +57,14 @@ export interface LoadOptions {
   displayRoot?: string;
   /** A sandbox made ahead with the same modules (an agent keeps one ready); made here otherwise. */
   sandbox?: PreparedSandbox | undefined;
+  /** How long running the file's top level may take (default 10 s): a top-level endless loop is a load error. */
+  loadTimeoutMs?: number | undefined;
+  /** Stops loading (an agent's task timeout or cancellation covers loading the file). */
+  signal?: AbortSignal | undefined;
 }
+
+/** How long a file's top level may run by default. */
+export const DEFAULT_LOAD_TIMEOUT_MS = 10_000;
 
 /** A loaded workflow file: its workflows as engine specs, backed by the Lua state that runs their functions. */
 export class WorkflowFile {
@@ -117,15 +125,31 @@ export class WorkflowFile {
   }
 
   private async boot(source: string): Promise<void> {
-    const state = { signal: undefined, moduleCtx: this.loadCtx() };
+    const limitMs = this.options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
+    const limit = new AbortController();
+    const timer = setTimeout(() => limit.abort(new LoadTimedOut()), limitMs);
+    const signal = this.options.signal ? AbortSignal.any([limit.signal, this.options.signal]) : limit.signal;
     try {
-      await this.runtime.run(source, `@${this.displayPath}`, [], state);
+      await this.runtime.run(source, `@${this.displayPath}`, [], { signal, moduleCtx: this.loadCtx() });
     } catch (err) {
+      if (err instanceof LuaStopped) {
+        const where = err.location ?? this.displayPath;
+        if (err.reason instanceof LoadTimedOut) {
+          throw new SlothError('load', `${where}: loading the file took longer than ${formatDuration(limitMs)}; stopped here`, {
+            hint: 'a loop at the top level of the file never ends? Move work into tasks, or raise --load-timeout',
+            cause: err,
+          });
+        }
+        throw new SlothError('aborted', `${where}: loading the file was stopped (${errorMessage(err.reason)})`, { cause: err });
+      }
       throw new SlothError('load', luaErrorText(errorMessage(err)).split('\n')[0] as string, {
         hint: 'fix the workflow file and run `sloth-runner validate -f FILE`',
         cause: err,
       });
+    } finally {
+      clearTimeout(timer);
     }
+    const state = { signal: undefined, moduleCtx: this.loadCtx() };
     const exported = (await this.runtime.run(
       '__sloth.loading = false; return __sloth.export()',
       '=sloth:export',
@@ -437,6 +461,13 @@ function luaResults(results: Record<string, TaskResult>): Record<string, unknown
     };
   }
   return out;
+}
+
+/** The reason a load is stopped when its time is up. */
+class LoadTimedOut extends Error {
+  constructor() {
+    super('the load time limit passed');
+  }
 }
 
 export { displayPath, LuaStopped };

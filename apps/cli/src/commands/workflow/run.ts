@@ -60,6 +60,7 @@ export default class WorkflowRun extends SlothCommand {
       values: flags.values,
       set: flags.set,
       param: flags.param,
+      'load-timeout': flags['load-timeout'],
       output: flags.output === 'json' ? 'json' : 'basic',
       debug: flags.debug,
       dataDir: flags['data-dir'],
