@@ -20,11 +20,13 @@ import {
 } from '@sloth/core';
 import { GoroutineThreads } from './goroutine-host.js';
 import { callPlainFunction } from './lua-caller.js';
+import { luaChunkText } from './lua-chunk-text.js';
 import { type LuaRuntime, LuaStopped, luaErrorText } from './lua-runtime.js';
 import { displayPath, PreparedSandbox, type RunTaskNowResult, readLuaSource } from './lua-sandbox.js';
 import type { LuaExport, LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';
 import { asList, fromLua } from './lua-values.js';
 import { toTaskSpec, toWorkflowSpec } from './task-bridge.js';
+import { checkWorkflowSource, knownNames } from './workflow-static-check.js';
 
 /** One delegated task, as an agent runs it. */
 export interface DelegatedTaskRequest {
@@ -118,8 +120,11 @@ export class WorkflowFile {
 
   private async boot(source: string): Promise<void> {
     const state = { signal: undefined, moduleCtx: this.loadCtx() };
+    const text = luaChunkText(source);
+    // What would fail when it runs is reported before any of it runs (its top level can start work).
+    checkWorkflowSource(text, await knownNames(this.runtime, state), this.path, this.displayPath);
     try {
-      await this.runtime.run(source, `@${this.displayPath}`, [], state);
+      await this.runtime.run(text, `@${this.displayPath}`, [], state);
     } catch (err) {
       throw new SlothError('load', luaErrorText(errorMessage(err)).split('\n')[0] as string, {
         hint: 'fix the workflow file and run `sloth-runner validate -f FILE`',
