@@ -94,7 +94,8 @@ class ScopeWalker {
 
   /** Walks statements in a new scope that starts with `locals`; `then` runs inside it (a repeat's condition). */
   block(body: Statement[], locals: string[] = [], then?: () => void): void {
-    this.scopes.push(new Set(locals));
+    this.scopes.push(new Set());
+    for (const name of locals) this.declare(name);
     for (const s of body) this.statement(s);
     then?.();
     this.scopes.pop();
@@ -105,6 +106,8 @@ class ScopeWalker {
   }
 
   private declare(name: string): void {
+    // A local _ENV replaces the globals of the code in its scope.
+    if (name === '_ENV') this.facts.dynamicGlobals = true;
     this.scopes.at(-1)?.add(name);
   }
 

@@ -72,6 +72,22 @@ describe('what would fail at run time is a load error before anything runs', () 
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('a local function declared after the function that calls it is not visible there', async () => {
+    const err = await loadError(
+      'local function first() return second() end\nlocal function second() return true end\ntask("a"):command(first)',
+    );
+    expect(err.message).toMatch(/test\.sloth:1: 'second' is not defined/);
+  });
+
+  it('a required file that is missing or broken leaves the error to require itself', async () => {
+    const missing = await loadError('require("lib.nowhere")\ntask("a"):command(function() return helper() end)');
+    expect(missing.message).toContain("module 'lib.nowhere' not found");
+    const broken = await loadError('require("lib.broken")\ntask("a"):command(function() return helper() end)', {
+      'lib/broken.lua': 'function helper( return true end',
+    });
+    expect(broken.message).toMatch(/lib\/broken\.lua:1: /);
+  });
+
   it('a local that shadows a global is not the global; one that ends is no longer visible', async () => {
     const err = await loadError('do local helper = 1 end\nprint(helper)\ntask("a"):command("true")');
     expect(err.message).toMatch(/test\.sloth:2: 'helper' is not defined/);
@@ -150,6 +166,7 @@ task("a"):command(function(this, params, deps) return this ~= nil and all(params
     await loads('rawset(_G, "from_rawset", true)\ntask("a"):command(function() return from_rawset end)');
     await loads('load("from_load = true")()\ntask("a"):command(function() return from_load end)');
     await loads('local _ENV = setmetatable({}, { __index = _G })\nanything = 1\ntask("a"):command("true")');
+    await loads('task("a"):command("true")\nlocal function sandboxed(_ENV) return undefined_here end');
     // Dynamic globals do not hide a module's unknown function.
     expect((await loadError('_G[("x")] = 1\ntask("a"):command(function() fs.wrte("x") end)')).message).toContain(
       'unknown function fs.wrte',
