@@ -82,6 +82,11 @@ describe('what would fail at run time is a load error before anything runs', () 
   it('a required file that is missing or broken leaves the error to require itself', async () => {
     const missing = await loadError('require("lib.nowhere")\ntask("a"):command(function() return helper() end)');
     expect(missing.message).toContain("module 'lib.nowhere' not found");
+    // require's own did-you-mean is the same helper: plausible names only.
+    expect((await loadError('require("exce")\ntask("a"):command("true")')).message).toContain("(did you mean 'exec'?)");
+    expect((await loadError('require("pkg")\ntask("a"):command("true")')).message).toMatch(
+      /module 'pkg' not found: no built-in module of that name and no file pkg\.lua/,
+    );
     const broken = await loadError('require("lib.broken")\ntask("a"):command(function() return helper() end)', {
       'lib/broken.lua': 'function helper( return true end',
     });
