@@ -1,6 +1,7 @@
 import { Command, Flags } from '@oclif/core';
 import { SlothError } from '@sloth/core';
 import { EXIT, exitCodeForError } from './exit-codes.js';
+import { describeParseError } from './parse-errors.js';
 import { pcErr as pc } from './render/colors.js';
 
 /** Shared flags and error handling: people see what failed, where and what to do; stack traces only with --debug. */
@@ -32,9 +33,9 @@ export abstract class SlothCommand extends Command {
     }
     // oclif's own parse errors (unknown flag, missing argument) are usage errors.
     if (err.oclif !== undefined || (err.constructor.name.endsWith('Error') && 'parse' in (err as object))) {
-      process.stderr.write(
-        `${pc.red('error:')} ${err.message}\n  ${pc.dim('hint:')} see \`sloth-runner ${this.id?.replaceAll(':', ' ') ?? ''} --help\`\n`,
-      );
+      const command = this.id?.replaceAll(':', ' ') ?? '';
+      const message = describeParseError(err, command, { ...this.ctor.baseFlags, ...this.ctor.flags });
+      process.stderr.write(`${pc.red('error:')} ${message}\n  ${pc.dim('hint:')} see \`sloth-runner ${command} --help\`\n`);
       process.exitCode = EXIT.usage;
       return;
     }

@@ -192,6 +192,54 @@ describe('bad input gets a clear error and the documented exit code', () => {
     expect(bad.stderr).toContain('--output');
   });
 
+  it('an unknown command or topic: exit 2, our error, the nearest command when one is plausible', async () => {
+    const cases: [string[], string, string][] = [
+      [['wrkflow'], "error: unknown command 'wrkflow' (did you mean 'workflow'?)", 'sloth-runner workflow --help'],
+      [
+        ['wrkflow', 'run', '-f', 'x.sloth'],
+        "error: unknown command 'wrkflow run' (did you mean 'workflow run'?)",
+        'sloth-runner workflow run --help',
+      ],
+      [
+        ['workflow', 'lsit'],
+        "error: unknown command 'workflow lsit' (did you mean 'workflow list'?)",
+        'sloth-runner workflow list --help',
+      ],
+      [['workflow', 'zzzzzz'], "error: unknown command 'workflow zzzzzz'\n", 'sloth-runner workflow --help'],
+      [
+        ['valdiate', '-f', 'x.sloth'],
+        "error: unknown command 'valdiate' (did you mean 'validate'?)",
+        'sloth-runner validate --help',
+      ],
+      [['zz'], "error: unknown command 'zz'\n", 'sloth-runner --help'],
+    ];
+    for (const [args, error, help] of cases) {
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(error);
+      expect(r.stderr, args.join(' ')).toContain(`hint: see \`${help}\``);
+      expect(r.stderr).not.toContain('not found');
+    }
+  });
+
+  it('a mistyped flag gets the nearest flag; a missing required one says how to give it', async () => {
+    const typo = await runCli(['workflow', 'run', '--fil', 'x.sloth']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('error: unknown flag --fil (did you mean --file?)');
+    const far = await runCli(['validate', '-f', 'x.sloth', '--zz']);
+    expect(far.stderr).toContain('error: unknown flag --zz\n');
+    for (const command of [['workflow', 'list'], ['workflow', 'preview'], ['workflow', 'run'], ['validate']]) {
+      const r = await runCli(command);
+      expect(r.code, command.join(' ')).toBe(2);
+      expect(r.stderr, command.join(' ')).toMatch(
+        new RegExp(`^error: ${command.join(' ')} needs -f FILE\n {2}hint: see \`sloth-runner ${command.join(' ')} --help\`\n`),
+      );
+    }
+    const args = await runCli(['master', 'add']);
+    expect(args.code).toBe(2);
+    expect(args.stderr).toContain('error: master add needs NAME ADDRESS\n');
+  });
+
   it('a failing task: exit 1 and the summary says why', async () => {
     const dir = writeFiles({ 'w.sloth': 'task("a"):command("echo about to fail; exit 3")' });
     const r = await runCli(['workflow', 'run', '-f', join(dir, 'w.sloth')]);

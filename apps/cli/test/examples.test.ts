@@ -82,6 +82,15 @@ describe('every example in examples/ runs as the README says', () => {
     );
   });
 
+  it('validate finds nothing wrong in any example', async () => {
+    const files = readdirSync(join(REPO, 'examples'), { recursive: true }).filter((f) => String(f).endsWith('.sloth'));
+    for (const file of files) {
+      const r = await runCli(['validate', '-f', join('examples', String(file))]);
+      expect(r.stderr, String(file)).toBe('');
+      expect(r.code, String(file)).toBe(0);
+    }
+  });
+
   it('hello-world.sloth: the README hello world', async () => {
     const r = await runCli(['workflow', 'run', 'hello_world_workflow', '-f', 'examples/hello-world.sloth']);
     expect(r.stderr).toBe('');

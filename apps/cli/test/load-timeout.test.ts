@@ -42,7 +42,9 @@ describe('a file whose top level never ends', () => {
     expect(r.code, r.stderr).toBe(1);
     // The caller's own copy of the timeout may say so first; either way the agent must have stopped loading.
     expect(JSON.parse(r.stdout).tasks.t.error).toMatch(/timed out after 1s|loading the file took longer than 1(\.00)?s/);
-    await agent.waitFor(/work \S+ (finished|\(task t[^)]*\) failed): remote\.sloth:2: loading the file (took longer|was stopped)/);
+    await agent.waitFor(
+      /work \S+ (finished|\(task t[^)]*\) failed): remote\.sloth:2: loading the file (took longer|was stopped)/,
+    );
     const echo = await runCli(['agent', 'exec', 'looper', 'echo still here', ...cli], { timeoutMs: 20_000 });
     expect(echo.stdout).toBe('still here\n');
   });

@@ -9,8 +9,10 @@ describe('editDistance', () => {
     ['same', 'same', 0],
     ['kitten', 'sitting', 3],
     ['flaw', 'lawn', 2],
-    ['build', 'biuld', 2],
-    ['ab', 'ba', 2],
+    ['build', 'biuld', 1],
+    ['ab', 'ba', 1],
+    ['exce', 'exec', 1],
+    ['pkg', 'log', 2],
   ])('%j -> %j is %d', (a, b, d) => {
     expect(editDistance(a, b)).toBe(d);
     expect(editDistance(b, a)).toBe(d);
@@ -36,11 +38,26 @@ describe('closestName', () => {
     expect(closestName('xyz', [])).toBeUndefined();
   });
 
-  it('allows longer names more edits (a third of the length, at least 2)', () => {
-    expect(closestName('ab', ['xy'])).toBe('xy');
-    expect(closestName('abc', ['xyz'])).toBeUndefined();
+  it('allows longer names more edits (a third of the length, at least 1)', () => {
+    expect(closestName('wrte', ['write'])).toBe('write');
     expect(closestName('abcdefghijkl', ['abcdWXYZijkl'])).toBe('abcdWXYZijkl');
     expect(closestName('abcdefghijkl', ['abUVWXYZijkl'])).toBeUndefined();
+  });
+
+  it('suggests nothing implausible for short names', () => {
+    expect(closestName('pkg', ['log', 'exec', 'fs'])).toBeUndefined();
+    expect(closestName('zz', ['a'])).toBeUndefined();
+    expect(closestName('ab', ['xy'])).toBeUndefined();
+    expect(closestName('x', ['y'])).toBeUndefined();
+    expect(closestName('abc', ['xyz'])).toBeUndefined();
+  });
+
+  it('falls back to a candidate the name begins or ends, from 3 characters on', () => {
+    expect(closestName('logger', ['log', 'exec'])).toBe('log');
+    expect(closestName('fetch', tasks)).toBe('fetch_sources');
+    expect(closestName('sta', ['state_x', 'stack'])).toBe('stack');
+    expect(closestName('go', ['goroutine'])).toBeUndefined();
+    expect(closestName('f', ['fs'])).toBeUndefined();
   });
 
   it('prefers the first of equally near candidates', () => {

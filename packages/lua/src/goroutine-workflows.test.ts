@@ -67,7 +67,9 @@ describe('goroutines in workflows', () => {
         goroutine.spawn(function() error("spawned boom") end)
         goroutine.sleep(300)
         return true
-      end)`);
+      end)
+      -- A global of the file: defined (so the file loads), but a goroutine runs in a state of its own.
+      function helper_global() return 1 end`);
     expect(result.status).toBe('success');
     expect(logs).toContainEqual(expect.stringMatching(/^t: await: false \| \S*test\.sloth:4: boom$/));
     expect(logs.find((l) => l.startsWith('t: traceback:'))).toContain("test.sloth:4: in local 'explode'");

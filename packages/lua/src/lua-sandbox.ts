@@ -3,7 +3,6 @@ import { rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  closestName,
   didYouMean,
   errorMessage,
   type ModuleCallContext,
@@ -212,10 +211,9 @@ export function findLuaFile(
       }
     }
   }
-  const near = closestName(name, builtins);
   const next = file ? ` next to ${displayPath(file)}` : '';
   return {
-    error: `module '${name}' not found: no built-in module of that name${near ? ` (did you mean '${near}'?)` : ''} and no file ${rel}.lua${next}`,
+    error: `module '${name}' not found: no built-in module of that name${didYouMean(name, builtins)} and no file ${rel}.lua${next}`,
   };
 }
 

@@ -26,6 +26,7 @@ import { displayPath, PreparedSandbox, type RunTaskNowResult, readLuaSource } fr
 import type { LuaExport, LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';
 import { asList, fromLua } from './lua-values.js';
 import { toTaskSpec, toWorkflowSpec } from './task-bridge.js';
+import { checkWorkflowSource, knownNames } from './workflow-static-check.js';
 
 /** One delegated task, as an agent runs it. */
 export interface DelegatedTaskRequest {
@@ -126,6 +127,13 @@ export class WorkflowFile {
 
   private async boot(source: string): Promise<void> {
     const limitMs = this.options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
+    // What would fail when it runs is reported before any of it runs (its top level can start work).
+    checkWorkflowSource(
+      source,
+      await knownNames(this.runtime, { signal: undefined, moduleCtx: this.loadCtx() }),
+      this.path,
+      this.displayPath,
+    );
     const limit = new AbortController();
     const timer = setTimeout(() => limit.abort(new LoadTimedOut()), limitMs);
     const signal = this.options.signal ? AbortSignal.any([limit.signal, this.options.signal]) : limit.signal;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { closestName } from '../closest-name.js';
+import { didYouMean } from '../closest-name.js';
 import { SlothError } from '../errors.js';
 import { checkEventPattern } from '../event-types.js';
 import { type ExecutionRow as ExecRow, type HookExecutionRecord, toExecution } from './event-repo.js';
@@ -88,8 +88,7 @@ export class HookRepo {
     const hook = this.find(name);
     if (hook) return hook;
     const names = this.guard(() => (this.sql.names.all() as { name: string }[]).map((r) => r.name));
-    const near = closestName(name, names);
-    throw new SlothError('not_found', `no hook named '${name}'${near ? ` (did you mean '${near}'?)` : ''}`, {
+    throw new SlothError('not_found', `no hook named '${name}'${didYouMean(name, names)}`, {
       hint: names.length > 0 ? 'see `sloth-runner hook list`' : 'add one with `sloth-runner hook add FILE`',
     });
   }
