@@ -1,3 +1,4 @@
+export { AgentMetricsRepo, type AgentMetricsSample, agentMetricsRepo } from './agent-metrics-repo.js';
 export {
   type AgentHeartbeat,
   type AgentRecord,
