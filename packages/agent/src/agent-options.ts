@@ -24,6 +24,8 @@ export interface AgentOptions {
   /** Where the outbox of events not yet acknowledged by the master lives (`$SLOTH_HOME`, ~/.sloth-runner). */
   dataDir: string;
   log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
+  /** Told each time the master accepts the agent's registration. */
+  onRegistered?: (() => void) | undefined;
 }
 
 const schema = z.object({

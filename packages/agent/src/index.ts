@@ -1,4 +1,4 @@
-export { type AgentStartInput, agentOptionsFrom } from './agent-config.js';
+export { type AgentStartInput, agentOptionsFrom, listenFlagsNotice } from './agent-config.js';
 export { type AgentOptions, parseLabels, resolveAgentOptions } from './agent-options.js';
 export { runAgentProcess } from './agent-process.js';
 export { type BackoffOptions, backoffDelay } from './backoff.js';
