@@ -1,4 +1,3 @@
-import { formatDuration } from '@sloth/core';
 import type { GetAgentMetricsResponse } from '@sloth/master/client';
 import { bytesText } from './format.js';
 
@@ -35,7 +34,7 @@ export function metricsRows(samples: readonly Sample[]): string[][] {
 
 /** The line under the table: how the master samples. */
 export function metricsPolicyText(res: GetAgentMetricsResponse): string {
-  return `(one sample per ${formatDuration(Number(res.intervalMs))} of heartbeats, kept ${formatDuration(Number(res.retentionMs))}; times in UTC)`;
+  return `(one sample per ${periodText(Number(res.intervalMs))} of heartbeats, kept ${periodText(Number(res.retentionMs))}; times in UTC)`;
 }
 
 /** "1.2 GiB of 4.0 GiB (30%)". */
@@ -44,4 +43,15 @@ function usedText(total: bigint, free: bigint): string {
   if (t <= 0) return '-';
   const used = Math.max(0, t - Number(free));
   return `${bytesText(used)} of ${bytesText(t)} (${Math.round((used / t) * 100)}%)`;
+}
+
+/** A setting's period in the largest unit it is a whole number of, as it was likely given: 24h, 1m, 400ms (hours, not days: the flags' defaults). */
+function periodText(ms: number): string {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
 }

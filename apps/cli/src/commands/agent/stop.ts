@@ -19,7 +19,13 @@ export default class AgentStop extends SlothCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(AgentStop);
     if (flags.local) {
-      const { stopInBackground } = await import('../../daemon-cli.js');
+      const [{ stopInBackground }, { agentNameSchema }, { SlothError }] = await Promise.all([
+        import('../../daemon-cli.js'),
+        import('@sloth/agent'),
+        import('@sloth/core'),
+      ]);
+      const name = agentNameSchema.safeParse(args.name);
+      if (!name.success) throw new SlothError('usage', `invalid agent name '${args.name}': ${name.error.issues[0]?.message}`);
       await stopInBackground(this, {
         what: `agent ${args.name}`,
         file: `agent-${args.name}`,

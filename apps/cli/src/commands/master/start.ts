@@ -51,28 +51,16 @@ export default class MasterStart extends SlothCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(MasterStart);
-    if (flags.daemon) {
-      const { startInBackground } = await import('../../daemon-cli.js');
-      await startInBackground(this, {
-        what: 'the master',
-        file: 'master',
-        dataDir: flags['data-dir'],
-        args: ['master', 'start'],
-        stopCommand: 'sloth-runner master stop',
-      });
-      return;
-    }
-    const [{ startMaster }, { daemonLog, readPem, resolveToken }, { parseDuration }, { defaultDataDir }, { daemonReady }] =
+    const [{ resolveMasterOptions, startMaster }, { daemonLog, readPem, resolveToken }, { parseDuration }, { defaultDataDir }] =
       await Promise.all([
         import('@sloth/master'),
         import('@sloth/master/client'),
         import('@sloth/core'),
         import('@sloth/core/store'),
-        import('@sloth/core/daemon'),
       ]);
     const log = daemonLog(flags.debug);
     const token = resolveToken({ token: flags.token, tokenFile: flags['token-file'] });
-    const master = await startMaster({
+    const options = {
       port: flags.port,
       bind: flags.bind,
       dataDir: flags['data-dir'] ?? defaultDataDir(),
@@ -88,11 +76,26 @@ export default class MasterStart extends SlothCommand {
       metricsRetentionMs: parseDuration(flags['metrics-retention'], '--metrics-retention'),
       version: this.config.version,
       log,
-    });
+    };
+    if (flags.daemon) {
+      // Checked before the daemon starts: a usage mistake is reported here, not in its log.
+      resolveMasterOptions(options);
+      const { startInBackground } = await import('../../daemon-cli.js');
+      await startInBackground(this, {
+        what: 'the master',
+        file: 'master',
+        dataDir: flags['data-dir'],
+        args: ['master', 'start'],
+        stopCommand: 'sloth-runner master stop',
+      });
+      return;
+    }
+    const master = await startMaster(options);
     log(
       'info',
       `master listening on ${master.url} (${token ? 'token required' : 'no token: loopback only'}); data in ${master.store.path}`,
     );
+    const { daemonReady } = await import('@sloth/core/daemon');
     daemonReady(`listening on ${master.url}`);
     await new Promise<void>((resolve) => {
       const onSignal = (signal: NodeJS.Signals) => {
