@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { formatDuration } from '../duration.js';
 import { SlothError } from '../errors.js';
 import { DAEMON_PID_FILE_ENV, isReadyMessage } from './daemon-ready.js';
 import { runningDaemon } from './pid-file.js';
@@ -66,7 +67,7 @@ export async function startDaemon(spec: DaemonSpec): Promise<StartedDaemon> {
       const timer = setTimeout(
         () =>
           fail(
-            new SlothError('timeout', `${spec.what} was not ready within ${Math.round(timeoutMs / 1000)}s: stopped it${tail()}`, {
+            new SlothError('timeout', `${spec.what} was not ready within ${formatDuration(timeoutMs)}: stopped it${tail()}`, {
               hint: `its log is ${spec.logFile}`,
             }),
           ),

@@ -1,4 +1,5 @@
 import { setTimeout as pause } from 'node:timers/promises';
+import { formatDuration } from '../duration.js';
 import { SlothError } from '../errors.js';
 import { processAlive, readPidFile, removePidFile } from './pid-file.js';
 
@@ -38,7 +39,7 @@ export async function stopDaemon(
   while (processAlive(pid)) {
     if (options.signal?.aborted) throw new SlothError('aborted', `stopped waiting for ${what} (pid ${pid}) to exit`);
     if (Date.now() > deadline)
-      throw new SlothError('timeout', `${what} (pid ${pid}) did not exit within ${Math.round(timeoutMs / 1000)}s of SIGTERM`, {
+      throw new SlothError('timeout', `${what} (pid ${pid}) did not exit within ${formatDuration(timeoutMs)} of SIGTERM`, {
         hint: `see its log; \`kill -9 ${pid}\` ends it without cleanup`,
       });
     await pause(50);
