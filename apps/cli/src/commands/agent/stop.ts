@@ -3,7 +3,8 @@ import { SlothCommand } from '../../base-command.js';
 import { agentNameArg, masterFlags } from '../../fleet-cli/flags.js';
 
 export default class AgentStop extends SlothCommand {
-  static override summary = 'Ask a connected agent to exit (its running commands are killed). It stays in the list as Inactive.';
+  static override summary =
+    'Ask a connected agent to exit (its running commands are killed; it stays in the list as Inactive); --local stops the agent daemon of this machine.';
   static override description =
     'Without --local the master is asked to stop the agent, wherever it runs. With --local the agent started with `agent start --daemon` on this machine and data directory is stopped by its pid file (agent-NAME.pid): SIGTERM, a wait of up to 20s until it has exited, and the pid file removed; no master is needed.';
   static override args = { name: agentNameArg };
