@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { agentOptionsFrom, runAgentProcess } from '@sloth/agent';
+import { agentOptionsFrom, listenFlagsNotice, runAgentProcess } from '@sloth/agent';
 import { SlothError } from '@sloth/core';
+import { daemonFiles, startDaemonFromCommand } from '@sloth/core/daemon';
 
 const USAGE = `usage: sloth-agent --name NAME --master HOST:PORT [options]
 
@@ -15,6 +16,10 @@ const USAGE = `usage: sloth-agent --name NAME --master HOST:PORT [options]
   --reconnect-initial 5s      first reconnection delay of every outage (doubles, with jitter)
   --reconnect-max 60s         longest reconnection delay
   --data-dir DIR              keeps events not yet delivered to the master (default $SLOTH_HOME or ~/.sloth-runner)
+  --daemon                    run in the background: return once registered; pid and log in the data
+                              directory (agent-NAME.pid, agent-NAME.log); stop it with
+                              \`sloth-runner agent stop NAME --local\` or \`kill $(cat DIR/agent-NAME.pid)\`
+  --port, --bind-address      ignored (with a notice): an agent listens on no port, it dials out
   --debug                     debug log lines
 `;
 
@@ -34,6 +39,9 @@ async function main(argv: string[]): Promise<number> {
       'reconnect-initial': { type: 'string' },
       'reconnect-max': { type: 'string' },
       'data-dir': { type: 'string' },
+      daemon: { type: 'boolean' },
+      port: { type: 'string' },
+      'bind-address': { type: 'string' },
       debug: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
@@ -49,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`sloth-agent version ${version}\n`);
     return 0;
   }
+  const notice = listenFlagsNotice({ port: values.port, bindAddress: values['bind-address'] });
+  if (notice) process.stderr.write(notice);
   const missed = values['missed-heartbeats'];
   const options = agentOptionsFrom({
     name: values.name,
@@ -65,6 +75,20 @@ async function main(argv: string[]): Promise<number> {
     dataDir: values['data-dir'],
     version,
   });
+  if (values.daemon) {
+    const { pidFile, logFile } = daemonFiles(options.dataDir, `agent-${options.name}`);
+    const started = await startDaemonFromCommand({
+      what: `agent ${options.name}`,
+      argv: [process.argv[1] as string, ...argv.filter((a) => a !== '--daemon')],
+      pidFile,
+      logFile,
+      stopHint: `stop it with \`kill $(cat ${pidFile})\``,
+    });
+    process.stdout.write(
+      `agent ${options.name} runs in the background (pid ${started.pid}), ${started.detail}; log: ${logFile}\n`,
+    );
+    return 0;
+  }
   await runAgentProcess(options);
   return 0;
 }

@@ -2,6 +2,7 @@ import AgentDelete from './commands/agent/delete.js';
 import AgentExec from './commands/agent/exec.js';
 import AgentGet from './commands/agent/get.js';
 import AgentList from './commands/agent/list.js';
+import AgentMetrics from './commands/agent/metrics.js';
 import AgentStart from './commands/agent/start.js';
 import AgentStop from './commands/agent/stop.js';
 import EventsCleanup from './commands/events/cleanup.js';
@@ -22,6 +23,7 @@ import MasterRemove from './commands/master/remove.js';
 import MasterSelect from './commands/master/select.js';
 import MasterShow from './commands/master/show.js';
 import MasterStart from './commands/master/start.js';
+import MasterStop from './commands/master/stop.js';
 import MasterUpdate from './commands/master/update.js';
 import ModulesList from './commands/modules/list.js';
 import StackDelete from './commands/stack/delete.js';
@@ -73,6 +75,7 @@ export const COMMANDS = {
   'state:delete': StateDelete,
   'state:clear': StateClear,
   'master:start': MasterStart,
+  'master:stop': MasterStop,
   'master:add': MasterAdd,
   'master:list': MasterList,
   'master:select': MasterSelect,
@@ -83,6 +86,7 @@ export const COMMANDS = {
   'agent:list': AgentList,
   'agent:get': AgentGet,
   'agent:exec': AgentExec,
+  'agent:metrics': AgentMetrics,
   'agent:stop': AgentStop,
   'agent:delete': AgentDelete,
   'hook:add': HookAdd,

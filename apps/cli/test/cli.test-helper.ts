@@ -94,12 +94,5 @@ export function writeFiles(files: Record<string, string>): string {
   return dir;
 }
 
-/** True while a process with this pid exists. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** True while a process with this pid runs (a zombie no one reaped does not count: daemons outlive their parent). */
+export { processAlive as alive } from '@sloth/core/daemon';

@@ -24,6 +24,10 @@ describe('CLI commands', () => {
       version: '1.0.0',
       tasks: ['checkout', 'lint', 'unit_tests', 'flaky_check', 'report'],
     });
+    // The seed's legacy spelling.
+    const legacy = await runCli(['list', '-f', 'examples/ci-pipeline.sloth']);
+    expect(legacy.code).toBe(0);
+    expect(legacy.stdout).toBe(r.stdout);
   });
 
   it('workflow preview shows levels: what runs in parallel and what waits', async () => {

@@ -52,3 +52,13 @@ export function agentOptionsFrom(input: AgentStartInput, env: NodeJS.ProcessEnv 
     log: daemonLog(input.debug ?? false),
   });
 }
+
+/**
+ * The notice for --port / --bind-address, which the seed's command lines pass to agents: an agent listens on nothing
+ * (it dials out to its master), so they are accepted and ignored, and said to be. Undefined when neither was given.
+ */
+export function listenFlagsNotice(given: { port?: unknown; bindAddress?: unknown }): string | undefined {
+  const flags = [given.port !== undefined && '--port', given.bindAddress !== undefined && '--bind-address'].filter(Boolean);
+  if (flags.length === 0) return undefined;
+  return `note: ${flags.join(' and ')} ignored: an agent listens on no port, it dials out to its master (--master)\n`;
+}

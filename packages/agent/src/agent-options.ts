@@ -24,12 +24,17 @@ export interface AgentOptions {
   /** Where the outbox of events not yet acknowledged by the master lives (`$SLOTH_HOME`, ~/.sloth-runner). */
   dataDir: string;
   log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
+  /** Told each time the master accepts the agent's registration. */
+  onRegistered?: (() => void) | undefined;
 }
 
+/** An agent's name: unique in its fleet, and part of its daemon's file names (agent-NAME.pid). */
+export const agentNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
 const schema = z.object({
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+  name: agentNameSchema,
   labels: z.record(
     z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/, 'label keys are letters, digits, ".", "_", "/" or "-"'),
     z.string().max(256),

@@ -1,13 +1,21 @@
 import { SlothError } from '@sloth/core';
+import { daemonReady } from '@sloth/core/daemon';
 import type { AgentOptions } from './agent-options.js';
 import { SlothAgent } from './sloth-agent.js';
 
 /**
  * Runs an agent as this process's job: SIGINT/SIGTERM (or a StopAgent from the master) stop it cleanly, killing its
  * running commands. Resolves when it has stopped; rejects with a SlothError when the master refuses it for good.
+ * Started with --daemon, its first registration is when it is ready (its pid file is written then).
  */
 export async function runAgentProcess(options: AgentOptions): Promise<void> {
-  const agent = new SlothAgent(options);
+  const agent = new SlothAgent({
+    ...options,
+    onRegistered: () => {
+      options.onRegistered?.();
+      daemonReady(`registered with ${options.master.address}`);
+    },
+  });
   const onSignal = (signal: NodeJS.Signals) => void agent.stop(`received ${signal}: stopping`);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -174,6 +174,7 @@ export class SlothAgent {
           if (!options.heartbeatIntervalMs && res.msg.value.heartbeatIntervalMs > 0)
             this.heartbeatMs = res.msg.value.heartbeatIntervalMs;
           options.log('info', `registered with the master at ${transport.baseUrl} as ${options.name}`);
+          options.onRegistered?.();
           // Events first: a task's events then reach the master before its result, as they did when it ran.
           for (const e of this.undeliveredEvents()) session.out.push({ msg: { case: 'event', value: agentEvent(e) } });
           for (const r of this.unacked.values()) session.out.push({ msg: { case: 'result', value: r } });

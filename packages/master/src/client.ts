@@ -5,6 +5,7 @@ export {
   type Agent,
   Agent_Status,
   ControlService,
+  type GetAgentMetricsResponse,
   type RunTaskResponse,
   type RunTasksResponse,
   type SystemInfo,

@@ -10,8 +10,10 @@ import type {
 } from '@sloth/proto';
 import type { Fleet } from './fleet.js';
 import type { FleetEventSink } from './master-events.js';
+import { DEFAULT_METRICS_SAMPLES } from './metrics-history.js';
 import { toConnectError } from './rpc-errors.js';
 import {
+  agentMetricsSchema,
   execCommandSchema,
   nameRequestSchema,
   runTaskSchema,
@@ -82,6 +84,25 @@ export function controlService(fleet: Fleet, events: FleetEventSink): Partial<Se
         false,
       );
     },
+    getAgentMetrics: guarded((req: { name: string; windowMs: bigint; limit: number }) => {
+      validate(agentMetricsSchema, req, 'GetAgentMetrics');
+      const { samples, policy } = fleet.metrics(req.name, Number(req.windowMs), req.limit || DEFAULT_METRICS_SAMPLES, Date.now());
+      return {
+        samples: samples.map((s) => ({
+          atMs: BigInt(s.at),
+          load1: s.load1,
+          load5: s.load5,
+          load15: s.load15,
+          memoryTotalBytes: BigInt(s.memoryTotal),
+          memoryFreeBytes: BigInt(s.memoryFree),
+          diskTotalBytes: BigInt(s.diskTotal),
+          diskFreeBytes: BigInt(s.diskFree),
+          runningWork: s.runningWork,
+        })),
+        intervalMs: BigInt(policy.intervalMs),
+        retentionMs: BigInt(policy.retentionMs),
+      };
+    }),
     sendEvent: guarded((req: { type: string; dataJson: string; stack: string }) => {
       validate(sendEventSchema, req, 'SendEvent');
       return { id: events.send(req.type, parseEventData(req.dataJson), req.stack || undefined) };

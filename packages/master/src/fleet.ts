@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { didYouMean, formatDuration, SlothError } from '@sloth/core';
-import type { AgentHeartbeat, AgentRecord, AgentRepo } from '@sloth/core/store';
+import type { AgentHeartbeat, AgentMetricsSample, AgentRecord, AgentRepo } from '@sloth/core/store';
 import { Agent_Status, type AgentEvent, type AgentSchema, type ConnectRequest, type Register, type RunTask } from '@sloth/proto';
 import type { AgentLink } from './agent-link.js';
 import type { FleetEventSink } from './master-events.js';
+import type { MetricsHistory, MetricsPolicy } from './metrics-history.js';
 import { systemFromJson, systemToJson } from './system-info.js';
 import { agentEventSchema, registerSchema, validate, workOutputSchema, workResultSchema } from './validation.js';
 import { type WorkListener, WorkTracker } from './work-tracker.js';
@@ -17,6 +18,8 @@ export interface FleetOptions {
   log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
   /** Receives agent.* events and the events agents forward; without it, agents' events are refused. */
   events?: FleetEventSink | undefined;
+  /** Keeps the system info of heartbeats over time (`agent metrics`). */
+  metrics: MetricsHistory;
 }
 
 type AgentView = MessageInitShape<typeof AgentSchema>;
@@ -62,6 +65,7 @@ export class Fleet {
         link.system = msg.value.system;
         link.runningWork = msg.value.runningWork;
         this.beats.set(name, { name, at: now, system: systemToJson(msg.value.system) });
+        this.options.metrics.offer(name, now, msg.value.system, msg.value.runningWork);
         return;
       case 'output':
         validate(workOutputSchema, msg.value, 'WorkOutput');
@@ -144,6 +148,7 @@ export class Fleet {
       }
     }
     this.flushBeats();
+    this.options.metrics.flush(now);
     this.work.sweep(now, this.silenceLimitMs);
   }
 
@@ -168,6 +173,13 @@ export class Fleet {
     }
     this.links.get(name)?.end();
     if (!this.repo.delete(name)) throw this.unknown(name);
+    this.options.metrics.forget(name);
+  }
+
+  /** An agent's heartbeat samples of the last `windowMs` (0: all kept); not_found when it never registered. */
+  metrics(name: string, windowMs: number, limit: number, now: number): { samples: AgentMetricsSample[]; policy: MetricsPolicy } {
+    if (!this.repo.get(name)) throw this.unknown(name);
+    return { samples: this.options.metrics.samples(name, windowMs, limit, now), policy: this.options.metrics.policy };
   }
 
   /** Asks a connected agent to exit. */
@@ -180,6 +192,7 @@ export class Fleet {
     this.closing = true;
     for (const link of [...this.links.values()]) this.disconnect(link, 'the master is shutting down');
     this.flushBeats();
+    this.options.metrics.flush(Date.now());
   }
 
   /** How many agents are connected. */

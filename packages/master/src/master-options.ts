@@ -25,6 +25,9 @@ export interface MasterOptions {
   hooks: boolean;
   /** Events processed at once by those hooks. */
   eventConcurrency: number;
+  /** One sample of each agent's heartbeat system info per interval is kept, for the retention (`agent metrics`). */
+  metricsIntervalMs: number;
+  metricsRetentionMs: number;
   version: string;
   log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
 }
@@ -32,6 +35,8 @@ export interface MasterOptions {
 export const DEFAULT_HEARTBEAT_MS = 5000;
 export const DEFAULT_MISSED_HEARTBEATS = 3;
 export const DEFAULT_READ_MAX_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_METRICS_INTERVAL_MS = 60_000;
+export const DEFAULT_METRICS_RETENTION_MS = 86_400_000;
 
 const schema = z.object({
   port: z.number().int().min(0).max(65535),
@@ -46,6 +51,8 @@ const schema = z.object({
   readMaxBytes: z.number().int().min(1024),
   hooks: z.boolean(),
   eventConcurrency: z.number().int().min(1).max(1000),
+  metricsIntervalMs: z.number().int().min(100).max(86_400_000),
+  metricsRetentionMs: z.number().int().min(1000).max(7_776_000_000),
 });
 
 /** Fills defaults and checks the options: TLS needs both files, and a master reachable from other hosts needs a token. */
@@ -59,6 +66,8 @@ export function resolveMasterOptions(input: Partial<MasterOptions> & Pick<Master
     readMaxBytes: DEFAULT_READ_MAX_BYTES,
     hooks: true,
     eventConcurrency: 16,
+    metricsIntervalMs: DEFAULT_METRICS_INTERVAL_MS,
+    metricsRetentionMs: DEFAULT_METRICS_RETENTION_MS,
     version: '0.0.0',
     log: () => {},
     ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
@@ -67,6 +76,11 @@ export function resolveMasterOptions(input: Partial<MasterOptions> & Pick<Master
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new SlothError('usage', `invalid master option ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  if (options.metricsRetentionMs < options.metricsIntervalMs) {
+    throw new SlothError('usage', 'the metrics retention is shorter than the metrics interval: no sample would be kept', {
+      hint: 'e.g. --metrics-interval 1m --metrics-retention 24h',
+    });
   }
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
     throw new SlothError('usage', 'TLS needs both a certificate and its key', { hint: 'pass --tls-cert and --tls-key together' });

@@ -1,4 +1,7 @@
+import { mkdtempSync } from 'node:fs';
 import { connect as h2connect } from 'node:http2';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { agentRepo } from '@sloth/core/store';
 import { Agent_Status, type ConnectResponse } from '@sloth/proto';
@@ -425,6 +428,53 @@ describe('master: dispatch', () => {
     await replies.next().catch(() => {});
     expect((await a.next())?.msg).toMatchObject({ case: 'cancel', value: { workId: ids[0] } });
     expect((await b.next())?.msg).toMatchObject({ case: 'cancel', value: { workId: ids[1] } });
+  });
+});
+
+describe('master: agent metrics', () => {
+  it('keeps heartbeat samples across a restart, answers the latest within a window, forgets them on delete', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sloth-master-'));
+    const policy = { dataDir, metricsIntervalMs: 100, metricsRetentionMs: 3_600_000 };
+    const first = await testMaster(policy);
+    const a = rawAgent(first.url, 'web-01');
+    expect((await a.next())?.msg.case).toBe('registered');
+    const c = controlClient({ address: first.url, token: TOKEN });
+    for (let i = 1; i <= 3; i++) {
+      a.send({
+        case: 'heartbeat',
+        value: { runningWork: i, system: { load1: i, memoryTotalBytes: 1000n, memoryFreeBytes: 250n } },
+      });
+      // One sample per interval: the next heartbeat must come an interval later to be kept.
+      await until(async () => (await c.getAgentMetrics({ name: 'web-01' })).samples.length === i, 5000, `sample ${i}`);
+      await new Promise((r) => setTimeout(r, 110));
+    }
+    const res = await c.getAgentMetrics({ name: 'web-01' });
+    expect(res.samples.map((x) => [x.load1, x.runningWork, Number(x.memoryFreeBytes)])).toEqual([
+      [1, 1, 250],
+      [2, 2, 250],
+      [3, 3, 250],
+    ]);
+    expect([Number(res.intervalMs), Number(res.retentionMs)]).toEqual([100, 3_600_000]);
+    expect((await c.getAgentMetrics({ name: 'web-01', limit: 2 })).samples.map((x) => x.load1)).toEqual([2, 3]);
+    a.close();
+    await first.close();
+
+    const again = await testMaster(policy);
+    const c2 = controlClient({ address: again.url, token: TOKEN });
+    expect((await c2.getAgentMetrics({ name: 'web-01', windowMs: 3_600_000n })).samples.map((x) => x.load1)).toEqual([1, 2, 3]);
+    expect((await rejection(c2.getAgentMetrics({ name: 'web-02' }))).rawMessage).toMatch(/no agent named 'web-02'.*web-01/);
+    const tooMany = await rejection(c2.getAgentMetrics({ name: 'web-01', limit: 100_001 }));
+    expect([tooMany.code, tooMany.rawMessage]).toEqual([Code.InvalidArgument, 'invalid GetAgentMetrics: limit at most 100000']);
+    expect((await rejection(c2.getAgentMetrics({ name: 'web-01', windowMs: -1n }))).code).toBe(Code.InvalidArgument);
+    await c2.deleteAgent({ name: 'web-01' });
+    const left = again.store.sqlite.prepare('SELECT count(*) AS n FROM agent_metrics').get() as { n: number };
+    expect(left.n).toBe(0);
+  });
+
+  it('refuses a retention shorter than the interval', () => {
+    expect(() => resolveMasterOptions({ dataDir: '/tmp/x', metricsIntervalMs: 60_000, metricsRetentionMs: 1000 })).toThrow(
+      'the metrics retention is shorter than the metrics interval',
+    );
   });
 });
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Code, ConnectError, type ConnectRouter, createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { SlothError } from '@sloth/core';
-import { agentRepo, openStore, type Store } from '@sloth/core/store';
+import { agentMetricsRepo, agentRepo, openStore, type Store } from '@sloth/core/store';
 import { AgentService, ControlService } from '@sloth/proto';
 import { agentConnect, peerAddress } from './agent-service.js';
 import { bearerGate } from './auth.js';
@@ -12,6 +12,7 @@ import { controlService } from './control-service.js';
 import { Fleet } from './fleet.js';
 import { MasterEvents } from './master-events.js';
 import { type MasterOptions, resolveMasterOptions } from './master-options.js';
+import { MetricsHistory } from './metrics-history.js';
 
 /** A running master. */
 export interface RunningMaster {
@@ -39,7 +40,12 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
     concurrency: options.eventConcurrency,
     log: options.log,
   });
-  const fleet = new Fleet(repo, { ...options, events });
+  const metrics = new MetricsHistory(
+    agentMetricsRepo(store),
+    { intervalMs: options.metricsIntervalMs, retentionMs: options.metricsRetentionMs },
+    options.heartbeatIntervalMs / 2,
+  );
+  const fleet = new Fleet(repo, { ...options, events, metrics });
   const now = Date.now();
   repo.pruneWork(now - KEEP_FINISHED_WORK_MS);
   const resumed = fleet.work.resume(now);

@@ -1,6 +1,7 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { isEventType } from '@sloth/core';
 import { z } from 'zod';
+import { MAX_METRICS_SAMPLES } from './metrics-history.js';
 
 /** Agent names: what a host name or a label allows, so they read well in tables and logs. */
 export const agentName = z
@@ -125,6 +126,12 @@ export const runTasksSchema = z.object({
 export const watchWorkSchema = z.object({ workId });
 
 export const nameRequestSchema = z.object({ name: agentName });
+
+export const agentMetricsSchema = z.object({
+  name: agentName,
+  windowMs: z.bigint().min(0n, 'must not be negative'),
+  limit: z.number().int().max(MAX_METRICS_SAMPLES, `at most ${MAX_METRICS_SAMPLES}`),
+});
 
 /** Validates an RPC input; a bad one is answered with invalid_argument naming the field and what was expected. */
 export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {

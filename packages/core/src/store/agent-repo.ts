@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { type Store, storeError } from './open-store.js';
+import { type Store, withStoreErrors } from './open-store.js';
 import { perStore } from './per-store.js';
 
 /** One agent of the master's registry, as stored. */
@@ -173,11 +173,7 @@ export class AgentRepo {
   }
 
   private run<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      throw storeError(err, this.store.path);
-    }
+    return withStoreErrors(this.store, fn);
   }
 }
 

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { checkEventType } from '../event-types.js';
 import { newEventId } from './event-id.js';
 import { encodeEventData, type ForwardedEvent } from './event-repo.js';
-import { type Store, storeError } from './open-store.js';
+import { type Store, withStoreErrors } from './open-store.js';
 import { perStore } from './per-store.js';
 
 const SQL = {
@@ -64,11 +64,7 @@ export class EventOutboxRepo {
   }
 
   private run<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      throw storeError(err, this.store.path);
-    }
+    return withStoreErrors(this.store, fn);
   }
 }
 

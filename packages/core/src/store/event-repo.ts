@@ -6,7 +6,7 @@ import { writeEagerly } from './busy-retry.js';
 import { newEventId } from './event-id.js';
 import { EventJournal, type JournalRow, recoverJournals } from './event-journal.js';
 import { pidIsDead } from './leases.js';
-import { type Store, storeError } from './open-store.js';
+import { type Store, withStoreErrors } from './open-store.js';
 import { perStore } from './per-store.js';
 
 // Raw prepared statements: dispatch and claim are the hot paths of the queue (TOOLCHAIN.md: the drizzle builder costs
@@ -610,11 +610,7 @@ export class EventRepo {
   }
 
   private single<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      throw storeError(err, this.store.path);
-    }
+    return withStoreErrors(this.store, fn);
   }
 }
 

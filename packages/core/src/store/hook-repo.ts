@@ -3,7 +3,7 @@ import { didYouMean } from '../closest-name.js';
 import { SlothError } from '../errors.js';
 import { checkEventPattern } from '../event-types.js';
 import { type ExecutionRow as ExecRow, type HookExecutionRecord, toExecution } from './event-repo.js';
-import { type Store, storeError } from './open-store.js';
+import { type Store, withStoreErrors } from './open-store.js';
 import { perStore } from './per-store.js';
 
 /** A registered hook: which events it takes, and the Lua source copied when it was added. */
@@ -137,11 +137,7 @@ export class HookRepo {
   }
 
   private guard<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      throw storeError(err, this.store.path);
-    }
+    return withStoreErrors(this.store, fn);
   }
 }
 

@@ -1,3 +1,4 @@
+export { AgentMetricsRepo, type AgentMetricsSample, agentMetricsRepo } from './agent-metrics-repo.js';
 export {
   type AgentHeartbeat,
   type AgentRecord,
@@ -38,7 +39,7 @@ export {
   renewLease,
   tryAcquireLease,
 } from './leases.js';
-export { defaultDataDir, openStore, type Store, type StoreDb, storeError, storeFile } from './open-store.js';
+export { defaultDataDir, openStore, type Store, type StoreDb, storeError, storeFile, withStoreErrors } from './open-store.js';
 export * as schema from './schema.js';
 export * from './stack-repo.js';
 export * from './stack-run.js';

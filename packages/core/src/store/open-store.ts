@@ -113,6 +113,15 @@ function enableWal(sqlite: Database.Database): void {
   );
 }
 
+/** Runs a store operation; its SQLite or file-system failure becomes the error storeError makes of it. */
+export function withStoreErrors<T>(store: Pick<Store, 'path'>, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw storeError(err, store.path);
+  }
+}
+
 /** Turns SQLite and file-system failures into errors that say what is wrong with which file and what to do. */
 export function storeError(err: unknown, path: string): unknown {
   if (err instanceof SlothError) return err;

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Key-value state: any JSON value, optional expiry (ms since epoch), a version for compare-and-swap. */
 export const state = sqliteTable(
@@ -229,6 +229,28 @@ export const agentWork = sqliteTable(
     finishedAt: integer('finished_at'),
   },
   (t) => [index('agent_work_status').on(t.status), index('agent_work_agent').on(t.agent, t.createdAt)],
+);
+
+/**
+ * The system info of agents' heartbeats over time (`agent metrics`): the master keeps one sample per agent per metrics
+ * interval for the metrics retention, so the table holds at most retention / interval rows per agent.
+ */
+export const agentMetrics = sqliteTable(
+  'agent_metrics',
+  {
+    agent: text('agent').notNull(),
+    at: integer('at').notNull(),
+    load1: real('load1').notNull(),
+    load5: real('load5').notNull(),
+    load15: real('load15').notNull(),
+    memoryTotal: integer('memory_total').notNull(),
+    memoryFree: integer('memory_free').notNull(),
+    diskTotal: integer('disk_total').notNull(),
+    diskFree: integer('disk_free').notNull(),
+    runningWork: integer('running_work').notNull(),
+  },
+  // The primary key serves `agent metrics NAME`; the index serves pruning by age.
+  (t) => [primaryKey({ columns: [t.agent, t.at] }), index('agent_metrics_at').on(t.at)],
 );
 
 /**

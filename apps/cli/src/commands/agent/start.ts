@@ -3,9 +3,9 @@ import { SlothCommand } from '../../base-command.js';
 import { masterFlags } from '../../fleet-cli/flags.js';
 
 export default class AgentStart extends SlothCommand {
-  static override summary = 'Run an agent in the foreground: it dials the master, registers and runs the work it is sent.';
+  static override summary = 'Run an agent: it dials the master, registers and runs the work it is sent.';
   static override description =
-    'The agent needs no inbound port: it opens one long-lived HTTP/2 stream to the master. It heartbeats (default every 5s), and when the link dies it reconnects with exponential backoff (5s doubling to 60s, with jitter; every outage starts again from 5s) and registers again; results of commands that finished meanwhile are delivered then, and so are events its tasks dispatched (kept in --data-dir until the master has them). SIGINT/SIGTERM stop it cleanly (running commands are killed). The standalone `sloth-agent` program does the same without the CLI.';
+    "The agent needs no inbound port: it opens one long-lived HTTP/2 stream to the master (--port and --bind-address are accepted for the seed's command lines, and ignored with a notice). It heartbeats (default every 5s), and when the link dies it reconnects with exponential backoff (5s doubling to 60s, with jitter; every outage starts again from 5s) and registers again; results of commands that finished meanwhile are delivered then, and so are events its tasks dispatched (kept in --data-dir until the master has them). SIGINT/SIGTERM stop it cleanly (running commands are killed). With --daemon it runs in the background: the command returns once the agent has registered (or fails with its error), its pid is in agent-NAME.pid and its output in agent-NAME.log of the data directory, and `sloth-runner agent stop NAME --local` stops it. The standalone `sloth-agent` program does the same without the CLI.";
   static override flags = {
     name: Flags.string({ description: 'Unique name of this agent in the fleet (or $SLOTH_AGENT_NAME).' }),
     ...masterFlags,
@@ -16,18 +16,28 @@ export default class AgentStart extends SlothCommand {
       description: 'First reconnection delay after every outage (default 5s; doubles with jitter while the master stays away).',
     }),
     'reconnect-max': Flags.string({ description: 'Longest reconnection delay (default 60s).' }),
+    daemon: Flags.boolean({
+      description: 'Run in the background: return once registered; pid and log in the data directory (agent-NAME.pid, .log).',
+      default: false,
+    }),
+    port: Flags.string({ description: 'Ignored (with a notice): an agent listens on no port, it dials out to its master.' }),
+    'bind-address': Flags.string({ description: 'Ignored (with a notice), like --port.' }),
   };
   static override examples = [
     '<%= config.bin %> agent start --name web-01 --master 10.0.0.5:50053 --token-file /etc/sloth/token --labels env=prod,role=web',
     '<%= config.bin %> agent start --name build-01 --master https://master.example.com:50053 --ca /etc/sloth/ca.pem',
+    '<%= config.bin %> agent start --name agent1 --master 192.168.1.29:50053 --token-file token --daemon',
   ];
 
   async run(): Promise<void> {
     const { flags } = await this.parse(AgentStart);
-    const [{ agentOptionsFrom, runAgentProcess }, { resolveMasterAddress }] = await Promise.all([
+    const [{ agentOptionsFrom, listenFlagsNotice, runAgentProcess }, { resolveMasterAddress }] = await Promise.all([
       import('@sloth/agent'),
       import('../../fleet-cli/connect.js'),
     ]);
+    const notice = listenFlagsNotice({ port: flags.port, bindAddress: flags['bind-address'] });
+    if (notice) process.stderr.write(notice);
+    // Built before a daemon starts too: a usage mistake is reported here, not in its log.
     const options = agentOptionsFrom({
       name: flags.name,
       master: resolveMasterAddress(flags),
@@ -43,6 +53,17 @@ export default class AgentStart extends SlothCommand {
       dataDir: flags['data-dir'],
       version: this.config.version,
     });
+    if (flags.daemon) {
+      const { startInBackground } = await import('../../daemon-cli.js');
+      await startInBackground(this, {
+        what: `agent ${options.name}`,
+        file: `agent-${options.name}`,
+        dataDir: flags['data-dir'],
+        args: ['agent', 'start'],
+        stopCommand: `sloth-runner agent stop ${options.name} --local`,
+      });
+      return;
+    }
     await runAgentProcess(options);
   }
 }

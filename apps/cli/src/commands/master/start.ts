@@ -2,12 +2,22 @@ import { Flags } from '@oclif/core';
 import { SlothCommand } from '../../base-command.js';
 
 export default class MasterStart extends SlothCommand {
-  static override summary = 'Run a master in the foreground: the server agents connect to and the CLI talks to.';
+  static override summary =
+    'Run a master: the server agents connect to and the CLI talks to (`sloth-runner master` alone does too).';
+  static override aliases = ['master'];
   static override description =
-    'It serves Connect, gRPC and gRPC-web over HTTP/2 (so `buf curl` and grpcurl work), keeps the agent registry in the data directory, marks an agent Inactive after 3 missed heartbeats, records agent.registered|connected|disconnected|heartbeat_failed and the events agents forward, runs the hooks added with `hook add --data-dir` on the same directory, and stops cleanly on SIGINT/SIGTERM. Bound beyond loopback it refuses to start without a token unless --insecure.';
+    'It serves Connect, gRPC and gRPC-web over HTTP/2 (so `buf curl` and grpcurl work), keeps the agent registry in the data directory, marks an agent Inactive after 3 missed heartbeats, records agent.registered|connected|disconnected|heartbeat_failed and the events agents forward, runs the hooks added with `hook add --data-dir` on the same directory, and stops cleanly on SIGINT/SIGTERM. Bound beyond loopback it refuses to start without a token unless --insecure. With --daemon it runs in the background: the command returns once the master listens (or fails with its error), its pid is in master.pid and its output in master.log of the data directory, and `sloth-runner master stop` stops it.';
   static override flags = {
     port: Flags.integer({ description: 'Port to listen on (0: any free port).', default: 50053, min: 0, max: 65535 }),
-    bind: Flags.string({ description: 'Address to listen on (0.0.0.0: every interface; needs a token).', default: '127.0.0.1' }),
+    bind: Flags.string({
+      description: 'Address to listen on (0.0.0.0: every interface; needs a token). --bind-address is the same flag.',
+      default: '127.0.0.1',
+      aliases: ['bind-address'],
+    }),
+    daemon: Flags.boolean({
+      description: 'Run in the background: return once listening; pid and log in the data directory (master.pid, master.log).',
+      default: false,
+    }),
     'tls-cert': Flags.string({ description: 'Certificate chain (PEM): serve HTTPS. Needs --tls-key.', dependsOn: ['tls-key'] }),
     'tls-key': Flags.string({ description: 'Private key (PEM) of --tls-cert.', dependsOn: ['tls-cert'] }),
     'token-file': Flags.string({ description: 'A file holding the token agents and the CLI must send (or $SLOTH_TOKEN).' }),
@@ -26,24 +36,31 @@ export default class MasterStart extends SlothCommand {
       allowNo: true,
     }),
     'event-concurrency': Flags.integer({ description: 'Events processed at once by hooks.', default: 16, min: 1, max: 1000 }),
+    'metrics-interval': Flags.string({
+      description: "How often an agent's heartbeat system info is kept as a sample for `agent metrics`.",
+      default: '1m',
+    }),
+    'metrics-retention': Flags.string({ description: 'How long those samples are kept.', default: '24h' }),
   };
   static override examples = [
     '<%= config.bin %> master start',
+    '<%= config.bin %> master start --port 50053 --bind-address 192.168.1.29 --token-file token --daemon',
     'openssl rand -hex 32 > ~/.sloth-runner/token && <%= config.bin %> master start --bind 0.0.0.0 --token-file ~/.sloth-runner/token',
     '<%= config.bin %> master start --bind 0.0.0.0 --token-file token --tls-cert master.pem --tls-key master-key.pem',
   ];
 
   async run(): Promise<void> {
     const { flags } = await this.parse(MasterStart);
-    const [{ startMaster }, { daemonLog, readPem, resolveToken }, { parseDuration }, { defaultDataDir }] = await Promise.all([
-      import('@sloth/master'),
-      import('@sloth/master/client'),
-      import('@sloth/core'),
-      import('@sloth/core/store'),
-    ]);
+    const [{ resolveMasterOptions, startMaster }, { daemonLog, readPem, resolveToken }, { parseDuration }, { defaultDataDir }] =
+      await Promise.all([
+        import('@sloth/master'),
+        import('@sloth/master/client'),
+        import('@sloth/core'),
+        import('@sloth/core/store'),
+      ]);
     const log = daemonLog(flags.debug);
     const token = resolveToken({ token: flags.token, tokenFile: flags['token-file'] });
-    const master = await startMaster({
+    const options = {
       port: flags.port,
       bind: flags.bind,
       dataDir: flags['data-dir'] ?? defaultDataDir(),
@@ -55,13 +72,31 @@ export default class MasterStart extends SlothCommand {
       missedHeartbeats: flags['missed-heartbeats'],
       hooks: flags.hooks,
       eventConcurrency: flags['event-concurrency'],
+      metricsIntervalMs: parseDuration(flags['metrics-interval'], '--metrics-interval'),
+      metricsRetentionMs: parseDuration(flags['metrics-retention'], '--metrics-retention'),
       version: this.config.version,
       log,
-    });
+    };
+    if (flags.daemon) {
+      // Checked before the daemon starts: a usage mistake is reported here, not in its log.
+      resolveMasterOptions(options);
+      const { startInBackground } = await import('../../daemon-cli.js');
+      await startInBackground(this, {
+        what: 'the master',
+        file: 'master',
+        dataDir: flags['data-dir'],
+        args: ['master', 'start'],
+        stopCommand: 'sloth-runner master stop',
+      });
+      return;
+    }
+    const master = await startMaster(options);
     log(
       'info',
       `master listening on ${master.url} (${token ? 'token required' : 'no token: loopback only'}); data in ${master.store.path}`,
     );
+    const { daemonReady } = await import('@sloth/core/daemon');
+    daemonReady(`listening on ${master.url}`);
     await new Promise<void>((resolve) => {
       const onSignal = (signal: NodeJS.Signals) => {
         log('info', `${signal} received: closing agent streams and stopping`);

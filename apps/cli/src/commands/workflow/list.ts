@@ -3,7 +3,8 @@ import { tableOrJsonFlag } from '../../output-flag.js';
 import { fileFlag, inputFlags } from '../../workflow-flags.js';
 
 export default class WorkflowList extends SlothCommand {
-  static override summary = 'List the workflows a .sloth file defines.';
+  static override summary = 'List the workflows a .sloth file defines (`sloth-runner list -f FILE` is the same).';
+  static override aliases = ['list'];
   static override flags = {
     file: fileFlag,
     ...inputFlags,
