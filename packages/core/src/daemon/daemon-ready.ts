@@ -1,5 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+
 import { dirname } from 'node:path';
+import { makeDirectorySync } from '../make-directory.js';
 import { removePidFile } from './pid-file.js';
 
 /** Set by startDaemon in the daemon's environment: where it writes its pid once ready. */
@@ -29,7 +31,7 @@ export function daemonReady(detail = ''): void {
   if (pidFile === undefined || typeof process.send !== 'function') return;
   // Not for the commands this process runs later: they are not its daemon.
   delete process.env[DAEMON_PID_FILE_ENV];
-  mkdirSync(dirname(pidFile), { recursive: true });
+  makeDirectorySync(dirname(pidFile));
   writeFileSync(pidFile, `${process.pid}\n`);
   process.on('exit', () => removePidFile(pidFile, process.pid));
   const message: ReadyMessage = { slothDaemonReady: true, detail };

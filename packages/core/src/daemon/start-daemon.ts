@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+
 import { dirname } from 'node:path';
 import { formatDuration } from '../duration.js';
 import { SlothError } from '../errors.js';
+import { makeDirectorySync } from '../make-directory.js';
 import { DAEMON_PID_FILE_ENV, isReadyMessage } from './daemon-ready.js';
 import { runningDaemon } from './pid-file.js';
 
@@ -43,7 +45,7 @@ export async function startDaemon(spec: DaemonSpec): Promise<StartedDaemon> {
     throw new SlothError('conflict', `${spec.what} already runs in the background (pid ${running}, ${spec.pidFile})`, {
       hint: spec.stopHint,
     });
-  mkdirSync(dirname(spec.logFile), { recursive: true });
+  makeDirectorySync(dirname(spec.logFile));
   const fd = openSync(spec.logFile, 'a');
   const logStart = statSync(spec.logFile).size;
   let child: ReturnType<typeof spawn>;
