@@ -30,6 +30,8 @@ const STOP_GRACE_MS = 2000;
 const SPAWN_GRACE_MS = 10_000;
 /** How often a goroutine whose thread died before it started is sent to another thread. */
 const MAX_RESTARTS = 3;
+/** Stop flags shared with the threads: at least this many, and twice the goroutines that can run at once. */
+const MIN_STOP_SLOTS = 4096;
 /** How long a reply waits for log lines of its goroutine that are still on their way. */
 const LOG_WAIT_MS = 2000;
 
@@ -88,6 +90,7 @@ interface Job {
 export class GoroutineThreads implements GoroutineHost {
   private piscina: Piscina | undefined;
   private channel: BroadcastChannel | undefined;
+  private stops: Int32Array | undefined;
   private readonly channelName = `sloth-goroutines-${randomUUID()}`;
   private readonly threads: number;
   private readonly capacity: number;
@@ -294,6 +297,7 @@ export class GoroutineThreads implements GoroutineHost {
   private onReply(job: Job, reply: GoroutineReply): void {
     job.state = 'ended';
     clearTimeout(job.graceTimer);
+    if (this.stops) Atomics.compareExchange(this.stops, job.id % this.stops.length, job.id, 0);
     job.pool.active -= 1;
     this.inFlight -= 1;
     const deliver = () => {
@@ -348,6 +352,8 @@ export class GoroutineThreads implements GoroutineHost {
     }
     this.settle(job, { ok: false, error: reason }, quiet);
     if (job.state !== 'running' || job.graceTimer) return;
+    // The flag reaches a thread busy in Lua at once; the message carries the reason and wakes one that waits.
+    if (this.stops) Atomics.store(this.stops, job.id % this.stops.length, job.id);
     const cancel: GoroutineCancel = { kind: 'goroutine.cancel', job: job.id, reason };
     this.channel?.postMessage(cancel);
     job.graceTimer = setTimeout(() => this.terminateThreadOf(job), STOP_GRACE_MS);
@@ -368,8 +374,12 @@ export class GoroutineThreads implements GoroutineHost {
     if (this.piscina) return this.piscina;
     this.channel = new BroadcastChannel(this.channelName);
     this.channel.unref();
+    this.stops = new Int32Array(
+      new SharedArrayBuffer(Math.max(MIN_STOP_SLOTS, this.capacity * 2) * Int32Array.BYTES_PER_ELEMENT),
+    );
     const setup: GoroutineWorkerSetup = {
       channel: this.channelName,
+      stops: this.stops,
       file: this.options.file,
       params: this.options.params ?? {},
       values: this.options.values ?? {},

@@ -2,8 +2,13 @@ import type { LogFields, LogLevel, StackBinding } from '@sloth/core';
 
 /** What every worker thread of a run is started with (piscina workerData). */
 export interface GoroutineWorkerSetup {
-  /** The BroadcastChannel on which the host sends cancellations. */
+  /** The BroadcastChannel on which the host sends cancellations (with their reason). */
   channel: string;
+  /**
+   * Stop requests the Lua count hook reads without the worker's event loop (a loop inside a C call never yields to
+   * it): slot `id % length` holds the id of a goroutine told to stop.
+   */
+  stops: Int32Array;
   /** The workflow file, so `require` finds Lua files next to it. */
   file: string | undefined;
   params: Record<string, unknown>;

@@ -119,9 +119,15 @@ export default async function runGoroutine(job: GoroutineJob): Promise<Goroutine
   };
   try {
     const lua = await runtime();
+    const slot = job.id % setup.stops.length;
     const r = (await lua.run('return __sloth.transfer.run_job(...)', '=sloth:goroutine', [job.code], {
       signal: controller.signal,
       moduleCtx: ctx,
+      stopRequested: () => {
+        if (Atomics.load(setup.stops, slot) !== job.id) return false;
+        controller.abort({ kind: 'run', reason: 'stopped: the task was cancelled' });
+        return true;
+      },
     })) as Omit<GoroutineReply, 'lines'>;
     return { ok: r.ok === true, values: r.values, error: r.error, traceback: r.traceback, lines };
   } catch (err) {

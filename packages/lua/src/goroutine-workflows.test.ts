@@ -145,6 +145,33 @@ describe('goroutines in workflows', () => {
     expect(logs).toContain('spin: spinning');
   });
 
+  it("a looping goroutine of a task that times out is interrupted in place: other tasks' goroutines on its thread live", async () => {
+    // The loop runs inside a C function (table.sort's comparator), where the thread cannot yield to its event loop: a
+    // cancellation that needed a turn of that loop never arrived, so the thread was terminated with every goroutine on it.
+    process.env.SLOTH_GOROUTINE_THREADS = '1';
+    const run = runSource(`
+      task("spin"):timeout("1s"):command(function()
+        goroutine.await(goroutine.async(function()
+          log.info("spinning")
+          table.sort({ 3, 1, 2 }, function() while true do end end)
+        end))
+      end)
+      task("innocent"):command(function()
+        local handles = {}
+        for i = 1, 8 do handles[i] = goroutine.async(function() goroutine.sleep(3000) return i end) end
+        local got = {}
+        for i, r in ipairs(goroutine.await_all(handles)) do got[i] = r.success and r.value or r.error end
+        log.info("innocent " .. table.concat(got, ","))
+      end)
+      workflow.define("w", { tasks = { "spin", "innocent" }, config = { fail_fast = false } })`);
+    const { result, logs } = await run.finally(() => {
+      delete process.env.SLOTH_GOROUTINE_THREADS;
+    });
+    expect(byName(result).spin).toMatchObject({ status: 'timeout' });
+    expect(logs).toContain('spin: spinning');
+    expect(logs).toContain('innocent: innocent 1,2,3,4,5,6,7,8');
+  });
+
   it('a goroutine stuck inside one C call (no Lua instruction to hook) is stopped by terminating its thread', async () => {
     // string.find with four '.-' backtracks for ~n^4 steps inside a single C function: the count hook never runs.
     // One thread: unless the stuck one is terminated and replaced, "after" has nowhere to run and the test hangs.

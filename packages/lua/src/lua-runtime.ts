@@ -35,6 +35,11 @@ export interface LuaThreadState {
   signal: AbortSignal | undefined;
   moduleCtx: ModuleCallContext;
   lastYield: number;
+  /**
+   * Asked by the count hook, for a stop that cannot wait for the event loop (a goroutine's thread may never yield to
+   * it); true means stop as if the signal fired (it aborts the signal).
+   */
+  stopRequested?: (() => boolean) | undefined;
   /** `file:line` in the user's code where the count hook last yielded or found the signal fired. */
   stoppedAt?: string | undefined;
 }
@@ -83,7 +88,7 @@ export class LuaRuntime {
       const st = runtime?.current;
       if (!st) return;
       const own = L === st.address && lua.lua_isyieldable(L) !== 0;
-      if (st.signal?.aborted) {
+      if (st.signal?.aborted || st.stopRequested?.() === true) {
         st.stoppedAt = userPosition(lua, L);
         if (own) {
           lua.lua_yieldk(L, 0, 0, null);
