@@ -2,6 +2,7 @@ import AgentDelete from './commands/agent/delete.js';
 import AgentExec from './commands/agent/exec.js';
 import AgentGet from './commands/agent/get.js';
 import AgentList from './commands/agent/list.js';
+import AgentShell from './commands/agent/shell.js';
 import AgentStart from './commands/agent/start.js';
 import AgentStop from './commands/agent/stop.js';
 import EventsCleanup from './commands/events/cleanup.js';
@@ -83,6 +84,7 @@ export const COMMANDS = {
   'agent:list': AgentList,
   'agent:get': AgentGet,
   'agent:exec': AgentExec,
+  'agent:shell': AgentShell,
   'agent:stop': AgentStop,
   'agent:delete': AgentDelete,
   'hook:add': HookAdd,

@@ -11,6 +11,7 @@ import type {
 import type { Fleet } from './fleet.js';
 import type { FleetEventSink } from './master-events.js';
 import { toConnectError } from './rpc-errors.js';
+import { shellHandler } from './shell-service.js';
 import {
   execCommandSchema,
   nameRequestSchema,
@@ -82,6 +83,7 @@ export function controlService(fleet: Fleet, events: FleetEventSink): Partial<Se
         false,
       );
     },
+    shell: shellHandler(fleet),
     sendEvent: guarded((req: { type: string; dataJson: string; stack: string }) => {
       validate(sendEventSchema, req, 'SendEvent');
       return { id: events.send(req.type, parseEventData(req.dataJson), req.stack || undefined) };
