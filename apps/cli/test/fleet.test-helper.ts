@@ -88,8 +88,10 @@ export function startAgent(
   name: string,
   url: string,
   tokenFile: string,
-  options: { standalone?: boolean; extra?: string[] } = {},
+  options: { standalone?: boolean; extra?: string[]; env?: Record<string, string> } = {},
 ): Daemon {
   const args = ['--name', name, '--master', url, '--token-file', tokenFile, ...FAST_AGENT, ...(options.extra ?? [])];
-  return options.standalone ? daemon(AGENT_BIN, args, home) : daemon(BIN, ['agent', 'start', ...args], home);
+  return options.standalone
+    ? daemon(AGENT_BIN, args, home, options.env)
+    : daemon(BIN, ['agent', 'start', ...args], home, options.env);
 }

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+
 /** The size of a terminal in character cells. */
 export interface TerminalSize {
   cols: number;
@@ -41,6 +43,9 @@ export class LocalTerminal {
   start(h: TerminalHandlers): void {
     if (this.interactive) {
       this.stdin.setRawMode(true);
+      // Node's raw mode keeps output processing (a "\n" printed becomes "\r\n"): the remote terminal already did that,
+      // and full-screen programs there print a bare "\n" to move down a line. setRawMode(false) brings it back.
+      spawnSync('stty', ['-opost'], { stdio: [this.stdin, 'ignore', 'ignore'] });
       const exitRestore = () => this.restore();
       process.on('exit', exitRestore);
       this.cleanups.push(() => process.off('exit', exitRestore));
