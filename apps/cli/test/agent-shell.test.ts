@@ -149,7 +149,7 @@ describe('agent shell', () => {
     expect(eventsOf(f.home, 'agent.shell_started')).toEqual([]);
   });
 
-  it('works from a pipe: the input is typed into the shell, its end ends the shell', async () => {
+  it('works from a pipe: the input is typed into the shell, large output flows, the end of the input ends the shell', async () => {
     const f = await fleet();
     const child = spawn(process.execPath, [BIN, ...f.shellArgs], {
       cwd: REPO,
@@ -157,9 +157,11 @@ describe('agent shell', () => {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const done = collect(child, 30_000);
-    child.stdin?.end('echo piped-$((6*7))\nexit 5\n');
+    // 3 MB of output: past the agent's window, so it only all arrives if this side reports what it wrote.
+    child.stdin?.end("echo piped-$((6*7)); head -c 3000000 /dev/zero | tr '\\000' Y; echo; exit 5\n");
     const r = await done;
     expect(r.stdout).toMatch(/piped-42/);
+    expect(/Y{3000000}/.test(r.stdout)).toBe(true);
     expect(r.code).toBe(5);
 
     // Input that ends without an exit: its end (Ctrl-D) ends the shell.

@@ -1,24 +1,33 @@
+import { accessSync, constants } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { errorMessage } from '@sloth/core';
 import type { OpenShell, ShellDown, ShellUpSchema } from '@sloth/proto';
+import { hangUpSession } from './hang-up.js';
 
 type ShellUpInit = MessageInitShape<typeof ShellUpSchema>;
 type PtyModule = typeof import('@lydell/node-pty');
 type Pty = import('@lydell/node-pty').IPty;
 
-/** How long a closed shell's process group has after SIGHUP before it gets SIGKILL. */
-const HANGUP_GRACE_MS = 2000;
+/**
+ * Output bytes sent and not yet written by the caller (ShellDown.consumed) past which the terminal is not read: the
+ * program writing then blocks, as on a slow terminal, instead of the backlog filling the master's memory (and Ctrl-C
+ * waiting behind it).
+ */
+export const OUTPUT_WINDOW_BYTES = 1024 * 1024;
 
 interface Session {
   /** The pseudo-terminal once it is spawned; undefined when it could not be. Messages chain on it, so they stay in order. */
   pty: Promise<Pty | undefined>;
-  /** Settles when the shell's process has exited (or never started). */
-  exited: Promise<void>;
+  /** Settles when the shell has exited (or never started) and the rest of its terminal session is gone. */
+  ended: Promise<void>;
   /** Set when the agent itself ended the session: the exit carries it as its error. */
   closedFor?: string;
-  /** The SIGKILL that follows a SIGHUP the shell ignored. */
-  killTimer?: NodeJS.Timeout;
+  /** The hang-up of its terminal session, once begun (closed, or the shell exited). */
+  hangUp?: Promise<void>;
+  /** Output bytes sent that the caller has not said it wrote; the terminal is not read while paused. */
+  unacked: number;
+  paused: boolean;
 }
 
 /** The terminal-size bounds a pseudo-terminal accepts. */
@@ -28,8 +37,8 @@ function cells(n: number | undefined, fallback: number): number {
 
 /**
  * The interactive shells (`agent shell`) an agent runs, one per session id, each in a pseudo-terminal of its own (the
- * shell leads a new session and process group there). A session ends when its shell exits, or when the master closes
- * it; closing kills the shell's process group (SIGHUP, then SIGKILL), so nothing outlives its session.
+ * shell leads a new terminal session there). A session ends when its shell exits, or when the master closes it; either
+ * way its whole terminal session is hung up (SIGHUP, then SIGKILL), so nothing outlives it.
  */
 export class ShellSessions {
   private readonly sessions = new Map<string, Session>();
@@ -44,6 +53,11 @@ export class ShellSessions {
   /** Shells running now. */
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** Whether a session's terminal is not read now, waiting for its caller to catch up. */
+  paused(id: string): boolean {
+    return this.sessions.get(id)?.paused ?? false;
   }
 
   /** Handles one message from the master about a shell session. */
@@ -71,6 +85,13 @@ export class ShellSessions {
       case 'close':
         this.close(id, body.value || 'closed by the master');
         return;
+      case 'consumed':
+        s.unacked = Math.max(0, s.unacked - body.value);
+        if (s.paused && s.unacked <= OUTPUT_WINDOW_BYTES / 2) {
+          s.paused = false;
+          void s.pty.then((p) => p?.resume());
+        }
+        return;
     }
   }
 
@@ -78,42 +99,53 @@ export class ShellSessions {
   async closeAll(reason: string): Promise<void> {
     const ended = [...this.sessions.entries()].map(([id, s]) => {
       this.close(id, reason);
-      return s.exited;
+      return s.ended;
     });
     await Promise.all(ended);
   }
 
   private open(id: string, req: OpenShell): void {
-    let markExited = () => {};
+    let markEnded = () => {};
     const session: Session = {
       pty: Promise.resolve(undefined),
-      exited: new Promise<void>((resolve) => {
-        markExited = resolve;
+      unacked: 0,
+      paused: false,
+      ended: new Promise<void>((resolve) => {
+        markEnded = resolve;
       }),
     };
     this.sessions.set(id, session);
     const finish = (exitCode: number, error: string) => {
       if (this.sessions.get(id) !== session) return;
       this.sessions.delete(id);
-      markExited();
       this.send({ sessionId: id, msg: { case: 'exit', value: { exitCode, error: session.closedFor ?? error } } });
       this.log('info', `shell session ${id} ended (exit code ${exitCode}${session.closedFor ? `: ${session.closedFor}` : ''})`);
     };
     session.pty = this.spawn(req)
       .then((pty) => {
-        pty.onData((data) => {
-          if (this.sessions.get(id) === session)
-            this.send({ sessionId: id, msg: { case: 'output', value: data as unknown as Buffer } });
+        pty.onData((chunk) => {
+          if (this.sessions.get(id) !== session) return;
+          // With `encoding: null` the pty gives bytes; its typings only mention strings.
+          const data = chunk as unknown as Buffer;
+          this.send({ sessionId: id, msg: { case: 'output', value: data } });
+          session.unacked += data.length;
+          if (!session.paused && session.unacked > OUTPUT_WINDOW_BYTES) {
+            session.paused = true;
+            pty.pause();
+          }
         });
         pty.onExit(({ exitCode, signal }) => {
-          clearTimeout(session.killTimer);
           finish(signal ? 128 + signal : exitCode, '');
+          // What the shell left running in its terminal (background jobs) ends with it.
+          session.hangUp ??= hangUpSession(pty.pid);
+          void session.hangUp.then(markEnded);
         });
         this.log('info', `shell session ${id} started (pid ${pty.pid})`);
         return pty;
       })
       .catch((err) => {
         finish(127, `cannot start a shell on this agent: ${errorMessage(err)}`);
+        markEnded();
         return undefined;
       });
   }
@@ -124,7 +156,7 @@ export class ShellSessions {
     s.closedFor = reason;
     // Chained on the spawn: a shell closed while it was starting is hung up as soon as it exists.
     void s.pty.then((p) => {
-      if (p) s.killTimer = hangUp(p);
+      if (p) s.hangUp ??= hangUpSession(p.pid);
     });
   }
 
@@ -136,7 +168,14 @@ export class ShellSessions {
     // The agent's own credential is not the shell's business.
     delete env.SLOTH_TOKEN;
     env.TERM = req.term || 'xterm-256color';
-    return spawn(loginShell(), [], {
+    const shell = loginShell();
+    // The terminal's child reports a failed exec only as exit code 1: say what is wrong instead.
+    try {
+      accessSync(shell, constants.X_OK);
+    } catch (err) {
+      throw new Error(`the shell ${shell} cannot be run (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`);
+    }
+    return spawn(shell, [], {
       name: env.TERM,
       cols: cells(req.size?.cols, 80),
       rows: cells(req.size?.rows, 24),
@@ -145,26 +184,6 @@ export class ShellSessions {
       encoding: null,
     });
   }
-}
-
-/**
- * SIGHUP to the shell's process group (what a closed terminal sends); returns the timer of the SIGKILL that follows if
- * it is still there after a grace (cleared when it exits).
- */
-function hangUp(pty: Pty): NodeJS.Timeout | undefined {
-  const group = -pty.pid;
-  try {
-    process.kill(group, 'SIGHUP');
-  } catch {
-    return undefined; // already gone
-  }
-  return setTimeout(() => {
-    try {
-      process.kill(group, 'SIGKILL');
-    } catch {
-      // exited meanwhile
-    }
-  }, HANGUP_GRACE_MS);
 }
 
 /** The shell to run: $SHELL of the agent, else the user's login shell, else /bin/sh. */

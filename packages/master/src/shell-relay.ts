@@ -60,6 +60,11 @@ export class ShellRelay {
     this.sessions.get(id)?.link.send({ case: 'shell', value: { sessionId: id, msg: { case: 'input', value: data } } });
   }
 
+  /** The caller wrote this many more bytes of output (the agent's flow control). */
+  consumed(id: string, bytes: number): void {
+    this.sessions.get(id)?.link.send({ case: 'shell', value: { sessionId: id, msg: { case: 'consumed', value: bytes } } });
+  }
+
   /** The caller's window changed size. */
   resize(id: string, size: { cols: number; rows: number }): void {
     this.sessions.get(id)?.link.send({ case: 'shell', value: { sessionId: id, msg: { case: 'resize', value: size } } });

@@ -50,6 +50,7 @@ export function shellHandler(fleet: Fleet) {
           const msg = r.value.msg;
           if (msg.case === 'input') fleet.shells.input(id, validate(shellInputSchema, msg.value, 'Shell input'));
           else if (msg.case === 'resize') fleet.shells.resize(id, validate(shellResizeSchema, msg.value, 'Shell resize'));
+          else if (msg.case === 'consumed') fleet.shells.consumed(id, msg.value);
           else throw new ConnectError('invalid Shell: only the first message is a start', Code.InvalidArgument);
         }
       } catch (err) {

@@ -67,9 +67,9 @@ export class LocalTerminal {
     this.stdin.resume();
   }
 
-  /** Writes what the remote terminal printed. */
-  write(data: Uint8Array): void {
-    this.stdout.write(data);
+  /** Writes what the remote terminal printed; `written` is called once it is out (a slow reader holds it back). */
+  write(data: Uint8Array, written: () => void): void {
+    this.stdout.write(data, () => written());
   }
 
   /** Stops reading and puts the terminal back in the mode it had. Safe to call twice. */

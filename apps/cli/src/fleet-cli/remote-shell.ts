@@ -5,6 +5,8 @@ import type { LocalTerminal } from './local-terminal.js';
 
 /** What EOF is to a terminal in canonical mode: piped input that ends ends the remote shell the same way. */
 const CTRL_D = new Uint8Array([4]);
+/** Output written here is reported to the agent in steps of this size (well under its window: it never waits on us). */
+const CONSUMED_STEP_BYTES = 64 * 1024;
 
 export interface RemoteShell {
   client: ControlClient;
@@ -35,6 +37,7 @@ export async function runRemoteShell(r: RemoteShell): Promise<number> {
     },
   });
   let sessionId: string | undefined;
+  let written = 0;
   r.terminal.start({
     input: (data) => requests.push({ msg: { case: 'input', value: data } }),
     resize: (size) => requests.push({ msg: { case: 'resize', value: size } }),
@@ -44,7 +47,15 @@ export async function runRemoteShell(r: RemoteShell): Promise<number> {
     for await (const res of r.client.shell(requests, { signal: r.signal })) {
       const msg = res.msg;
       if (msg.case === 'sessionId') sessionId = msg.value;
-      else if (msg.case === 'output') r.terminal.write(msg.value);
+      else if (msg.case === 'output') {
+        const n = msg.value.length;
+        r.terminal.write(msg.value, () => {
+          written += n;
+          if (written < CONSUMED_STEP_BYTES) return;
+          requests.push({ msg: { case: 'consumed', value: written } });
+          written = 0;
+        });
+      }
       else if (msg.case === 'exit') {
         r.terminal.restore();
         if (msg.value.error) process.stderr.write(`sloth-runner: on ${r.agent}: ${msg.value.error}\n`);
