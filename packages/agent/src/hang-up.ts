@@ -3,6 +3,8 @@ import { setTimeout as pause } from 'node:timers/promises';
 
 /** How long a hung-up terminal session has to end before what is left of it gets SIGKILL. */
 export const HANGUP_GRACE_MS = 2000;
+/** How long SIGKILL may take to be seen done (it cannot be ignored: only a process stuck in the kernel takes long). */
+const KILL_WAIT_MS = 1000;
 const POLL_MS = 50;
 
 /**
@@ -10,11 +12,16 @@ const POLL_MS = 50;
  * groups of their own. Empty where /proc cannot be read (macOS): the leader's process group is all that is known there.
  */
 export function sessionMembers(sid: number): number[] {
+  return procSessionMembers(sid) ?? [];
+}
+
+/** sessionMembers, or undefined without /proc. */
+function procSessionMembers(sid: number): number[] | undefined {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return [];
+    return undefined;
   }
   const pids: number[] = [];
   for (const entry of entries) {
@@ -45,8 +52,10 @@ function signalSession(sid: number, signal: NodeJS.Signals): boolean {
   return any;
 }
 
+/** Whether anything of the session still runs (zombies, dead and waiting to be reaped, do not count). */
 function sessionAlive(sid: number): boolean {
-  if (sessionMembers(sid).length > 0) return true;
+  const members = procSessionMembers(sid);
+  if (members) return members.length > 0;
   try {
     process.kill(-sid, 0);
     return true;
@@ -58,14 +67,21 @@ function sessionAlive(sid: number): boolean {
 /**
  * Ends terminal session `sid` as a closed terminal would, and then for sure: SIGHUP to all of it, SIGKILL to what is
  * left after HANGUP_GRACE_MS (background jobs and `nohup` included: nothing outlives a shell session). Resolves once
- * the session is gone or the SIGKILL is sent.
+ * the session is gone, or a bounded while after the SIGKILL.
  */
 export async function hangUpSession(sid: number): Promise<void> {
   if (!signalSession(sid, 'SIGHUP')) return;
-  const deadline = Date.now() + HANGUP_GRACE_MS;
+  if (await gone(sid, HANGUP_GRACE_MS)) return;
+  signalSession(sid, 'SIGKILL');
+  await gone(sid, KILL_WAIT_MS);
+}
+
+/** Waits up to `ms` for the session to be gone; false if it is still there. */
+async function gone(sid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     await pause(POLL_MS);
-    if (!sessionAlive(sid)) return;
+    if (!sessionAlive(sid)) return true;
   }
-  signalSession(sid, 'SIGKILL');
+  return false;
 }

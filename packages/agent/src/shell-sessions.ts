@@ -15,6 +15,12 @@ type Pty = import('@lydell/node-pty').IPty;
  * waiting behind it).
  */
 export const OUTPUT_WINDOW_BYTES = 1024 * 1024;
+/**
+ * How often a paused terminal checks that its shell still runs. The pty library reads a terminal to its end only for
+ * 200 ms after its process exits, then drops the rest: a paused one must resume at once when the shell is gone (it
+ * can still lose the last few KiB when the end of the terminal is seen while they wait in the stream's buffer).
+ */
+const PAUSED_EXIT_CHECK_MS = 10;
 
 interface Session {
   /** The pseudo-terminal once it is spawned; undefined when it could not be. Messages chain on it, so they stay in order. */
@@ -28,6 +34,8 @@ interface Session {
   /** Output bytes sent that the caller has not said it wrote; the terminal is not read while paused. */
   unacked: number;
   paused: boolean;
+  /** While paused: watches for the shell's exit (see PAUSED_EXIT_CHECK_MS). */
+  exitWatch?: NodeJS.Timeout;
 }
 
 /** The terminal-size bounds a pseudo-terminal accepts. */
@@ -87,10 +95,7 @@ export class ShellSessions {
         return;
       case 'consumed':
         s.unacked = Math.max(0, s.unacked - body.value);
-        if (s.paused && s.unacked <= OUTPUT_WINDOW_BYTES / 2) {
-          s.paused = false;
-          void s.pty.then((p) => p?.resume());
-        }
+        if (s.paused && s.unacked <= OUTPUT_WINDOW_BYTES / 2) void s.pty.then((p) => p && resume(s, p));
         return;
     }
   }
@@ -132,9 +137,13 @@ export class ShellSessions {
           if (!session.paused && session.unacked > OUTPUT_WINDOW_BYTES) {
             session.paused = true;
             pty.pause();
+            session.exitWatch = setInterval(() => {
+              if (!alive(pty.pid)) resume(session, pty);
+            }, PAUSED_EXIT_CHECK_MS);
           }
         });
         pty.onExit(({ exitCode, signal }) => {
+          clearInterval(session.exitWatch);
           finish(signal ? 128 + signal : exitCode, '');
           // What the shell left running in its terminal (background jobs) ends with it.
           session.hangUp ??= hangUpSession(pty.pid);
@@ -183,6 +192,23 @@ export class ShellSessions {
       env,
       encoding: null,
     });
+  }
+}
+
+/** Reads the terminal again. */
+function resume(s: Session, pty: Pty): void {
+  if (!s.paused) return;
+  s.paused = false;
+  clearInterval(s.exitWatch);
+  pty.resume();
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
