@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { type IPty, spawn as spawnPty } from '@lydell/node-pty';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alive, BIN, collect, REPO, runCli, waitFor, waitForPid } from './cli.test-helper.js';
+import { alive, BIN, type CliResult, collect, REPO, runCli, waitFor, waitForOutput, waitForPid } from './cli.test-helper.js';
 import { eventsOf } from './events.test-helper.js';
 import { fleetHome, startAgent, startMaster } from './fleet.test-helper.js';
 
@@ -53,13 +53,7 @@ function cliInTerminal(args: string[], home: string, sttyAfter = false): CliTerm
   return {
     pty,
     output: () => out,
-    waitFor: async (re, timeoutMs = 20_000) => {
-      try {
-        await waitFor(() => re.test(out), timeoutMs, String(re));
-      } catch (err) {
-        throw new Error(`${(err as Error).message}\nterminal so far:\n${JSON.stringify(out)}`);
-      }
-    },
+    waitFor: (re, timeoutMs = 20_000) => waitForOutput(() => out, re, timeoutMs),
     exited,
   };
 }
@@ -90,6 +84,18 @@ function expectRestored(term: CliTerminal): void {
   expect(modes).toMatch(/(^|[\s;])echo\b/);
   expect(modes).toMatch(/(^|[\s;])opost\b/);
   expect(modes).toMatch(/(^|[\s;])isig\b/);
+}
+
+/** `agent shell` with its standard input a pipe that gives `input` and ends. */
+function shellFromPipe(f: Awaited<ReturnType<typeof fleet>>, input: string): Promise<CliResult> {
+  const child = spawn(process.execPath, [BIN, ...f.shellArgs], {
+    cwd: REPO,
+    env: { ...process.env, CI: '1', NO_COLOR: '1', SLOTH_HOME: f.home, SLOTH_TOKEN: '' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const done = collect(child, 30_000);
+  child.stdin?.end(input);
+  return done;
 }
 
 /** Waits (bounded) for a process to be gone. */
@@ -151,28 +157,14 @@ describe('agent shell', () => {
 
   it('works from a pipe: the input is typed into the shell, large output flows, the end of the input ends the shell', async () => {
     const f = await fleet();
-    const child = spawn(process.execPath, [BIN, ...f.shellArgs], {
-      cwd: REPO,
-      env: { ...process.env, CI: '1', NO_COLOR: '1', SLOTH_HOME: f.home, SLOTH_TOKEN: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const done = collect(child, 30_000);
     // 3 MB of output: past the agent's window, so it only all arrives if this side reports what it wrote.
-    child.stdin?.end("echo piped-$((6*7)); head -c 3000000 /dev/zero | tr '\\000' Y; echo; exit 5\n");
-    const r = await done;
+    const r = await shellFromPipe(f, "echo piped-$((6*7)); head -c 3000000 /dev/zero | tr '\\000' Y; echo; exit 5\n");
     expect(r.stdout).toMatch(/piped-42/);
     expect(/Y{3000000}/.test(r.stdout)).toBe(true);
     expect(r.code).toBe(5);
 
     // Input that ends without an exit: its end (Ctrl-D) ends the shell.
-    const eof = spawn(process.execPath, [BIN, ...f.shellArgs], {
-      cwd: REPO,
-      env: { ...process.env, CI: '1', NO_COLOR: '1', SLOTH_HOME: f.home, SLOTH_TOKEN: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const eofDone = collect(eof, 30_000);
-    eof.stdin?.end('echo no-exit\n');
-    const e = await eofDone;
+    const e = await shellFromPipe(f, 'echo no-exit\n');
     expect(e.stdout).toMatch(/no-exit/);
     expect(e.code).toBe(0);
   });

@@ -2,6 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { errorMessage } from '@sloth/core';
+import { pidIsDead } from '@sloth/core/store';
 import type { OpenShell, ShellDown, ShellUpSchema } from '@sloth/proto';
 import { hangUpSession } from './hang-up.js';
 
@@ -138,7 +139,7 @@ export class ShellSessions {
             session.paused = true;
             pty.pause();
             session.exitWatch = setInterval(() => {
-              if (!alive(pty.pid)) resume(session, pty);
+              if (pidIsDead(pty.pid)) resume(session, pty);
             }, PAUSED_EXIT_CHECK_MS);
           }
         });
@@ -201,15 +202,6 @@ function resume(s: Session, pty: Pty): void {
   s.paused = false;
   clearInterval(s.exitWatch);
   pty.resume();
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The shell to run: $SHELL of the agent, else the user's login shell, else /bin/sh. */
