@@ -55,8 +55,7 @@ export async function runRemoteShell(r: RemoteShell): Promise<number> {
           requests.push({ msg: { case: 'consumed', value: written } });
           written = 0;
         });
-      }
-      else if (msg.case === 'exit') {
+      } else if (msg.case === 'exit') {
         r.terminal.restore();
         if (msg.value.error) process.stderr.write(`sloth-runner: on ${r.agent}: ${msg.value.error}\n`);
         return msg.value.exitCode;
