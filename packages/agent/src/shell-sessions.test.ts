@@ -103,6 +103,18 @@ describe('ShellSessions', () => {
     expect(running(job)).toBe(false);
   });
 
+  it('what the shell leaves running in its terminal when it exits is hung up too', async () => {
+    const h = harness();
+    const dir = mkdtempSync(join(tmpdir(), 'sloth-shell-'));
+    h.open('s6');
+    h.type('s6', `set -m; sh -c 'trap "" HUP; echo $$ > ${dir}/job; while :; do sleep 1; done' & exit 3\r`);
+    const job = await pidFrom(join(dir, 'job'));
+    await until('the exit', () => h.exit('s6') !== undefined);
+    expect(h.exit('s6')?.exitCode).toBe(3);
+    // SIGHUP is ignored: SIGKILL comes after the grace.
+    await until('the job to be killed', () => !running(job), 10_000);
+  });
+
   /** Reports every byte sent as consumed, as a caller that keeps up does; returns how to stop. */
   function keepUp(h: ReturnType<typeof harness>, id: string): () => void {
     let acked = 0;
