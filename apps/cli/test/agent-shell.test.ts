@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type IPty, spawn as spawnPty } from '@lydell/node-pty';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -177,6 +178,20 @@ describe('agent shell', () => {
     await gone(pid, 'the remote shell of a killed CLI');
     await waitFor(() => eventsOf(f.home, 'agent.shell_ended').length === 1, 10_000, 'agent.shell_ended');
     expect(eventsOf(f.home, 'agent.shell_ended')[0]?.data).toMatchObject({ exit_code: null, reason: 'the caller went away' });
+  });
+
+  it('SIGTERM here closes the session: exit code 130, the terminal restored, the remote shell killed', async () => {
+    const f = await fleet();
+    const { term, pid } = await openShell(f, 'terminated', true);
+    // The CLI is the child of the sh that shows the terminal's modes afterwards.
+    const sh = term.pty.pid;
+    const cli = Number(readFileSync(`/proc/${sh}/task/${sh}/children`, 'utf8').trim());
+    process.kill(cli, 'SIGTERM');
+    const { exitCode } = await term.exited;
+    expect(exitCode).toBe(130);
+    expect(term.output()).toMatch(/interrupted: the shell session on sh-01 was closed/);
+    expectRestored(term);
+    await gone(pid, 'the remote shell of an interrupted CLI');
   });
 
   it('ends with a clear error when the master goes away, and the remote shell dies with the session', async () => {
