@@ -3,6 +3,7 @@ import AgentExec from './commands/agent/exec.js';
 import AgentGet from './commands/agent/get.js';
 import AgentList from './commands/agent/list.js';
 import AgentMetrics from './commands/agent/metrics.js';
+import AgentShell from './commands/agent/shell.js';
 import AgentStart from './commands/agent/start.js';
 import AgentStop from './commands/agent/stop.js';
 import EventsCleanup from './commands/events/cleanup.js';
@@ -87,6 +88,7 @@ export const COMMANDS = {
   'agent:get': AgentGet,
   'agent:exec': AgentExec,
   'agent:metrics': AgentMetrics,
+  'agent:shell': AgentShell,
   'agent:stop': AgentStop,
   'agent:delete': AgentDelete,
   'hook:add': HookAdd,

@@ -66,6 +66,15 @@ export async function waitFor(predicate: () => boolean, timeoutMs: number, what:
   }
 }
 
+/** Waits until the output so far matches `re`, or fails naming what was awaited and showing that output. */
+export async function waitForOutput(output: () => string, re: RegExp, timeoutMs: number): Promise<void> {
+  try {
+    await waitFor(() => re.test(output()), timeoutMs, String(re));
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\noutput so far:\n${JSON.stringify(output())}`);
+  }
+}
+
 /** Waits (up to 10 s) until a command writes its pid into `path` (`echo $$ > path`), and returns the pid. */
 export async function waitForPid(path: string, what: string): Promise<number> {
   let pid = 0;

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { BIN, REPO, waitFor } from './cli.test-helper.js';
+import { BIN, REPO, waitForOutput } from './cli.test-helper.js';
 
 export const AGENT_BIN = join(REPO, 'apps/agent/bin/sloth-agent.js');
 export const TOKEN = 'fleet-test-token-42';
@@ -46,13 +46,7 @@ function daemon(file: string, args: string[], home: string, env: Record<string, 
   return {
     child,
     output: () => out,
-    waitFor: async (re, timeoutMs = 20_000) => {
-      try {
-        await waitFor(() => re.test(out), timeoutMs, String(re));
-      } catch (err) {
-        throw new Error(`${(err as Error).message}\noutput so far:\n${out}`);
-      }
-    },
+    waitFor: (re, timeoutMs = 20_000) => waitForOutput(() => out, re, timeoutMs),
     exited,
   };
 }

@@ -12,6 +12,7 @@ import { ReconnectSchedule } from './backoff.js';
 import { runCommandWork, type WorkOutputInit, type WorkResultInit } from './command-work.js';
 import { LoadedRuns } from './loaded-runs.js';
 import { SandboxReserve } from './sandbox-reserve.js';
+import { ShellSessions } from './shell-sessions.js';
 import { collectSystemInfo } from './system-info.js';
 
 type UpMessage = MessageInitShape<typeof ConnectRequestSchema>;
@@ -50,6 +51,8 @@ export class SlothAgent {
   private readonly runs = new LoadedRuns();
   /** A Lua sandbox made while idle, for the next run's first task. */
   private readonly reserve = new SandboxReserve<PreparedSandbox>();
+  /** Interactive shells (`agent shell`): they live only as long as the stream that opened them. */
+  private readonly shells: ShellSessions;
   private session: Session | undefined;
   private readonly stopping = new AbortController();
   private everRegistered = false;
@@ -59,6 +62,7 @@ export class SlothAgent {
   constructor(private readonly options: AgentOptions) {
     this.heartbeatMs = options.heartbeatIntervalMs || 5000;
     this.outbox = new AgentOutbox(options.dataDir, (e) => this.send({ case: 'event', value: agentEvent(e) }));
+    this.shells = new ShellSessions((up) => this.send({ case: 'shell', value: up }), options.log);
   }
 
   /** Results not yet acknowledged by the master. */
@@ -104,7 +108,7 @@ export class SlothAgent {
     this.stopping.abort();
     for (const w of this.running.values()) w.abort.abort();
     await Promise.race([
-      Promise.all([...this.running.values()].map((w) => w.done)),
+      Promise.all([...[...this.running.values()].map((w) => w.done), this.shells.closeAll('the agent is stopping')]),
       pause(STOP_GRACE_MS, undefined, { ref: false }),
     ]);
     await this.runs.closeAll();
@@ -196,6 +200,8 @@ export class SlothAgent {
     } finally {
       clearTimeout(connectTimer);
       clearInterval(heartbeat);
+      // The master forgot this stream's shell sessions with it: nobody could type into them or see them end.
+      void this.shells.closeAll('the connection to the master was lost');
       markEnded();
       session.out.close();
       transport.close();
@@ -230,6 +236,9 @@ export class SlothAgent {
         return;
       case 'eventAck':
         this.outbox.acknowledged(msg.value.ids);
+        return;
+      case 'shell':
+        this.shells.handle(msg.value);
         return;
       case 'stop':
         void this.stop(`stopped by the master (${msg.value.reason || 'no reason given'})`);

@@ -41,3 +41,14 @@ export class AgentLink {
     this.out.fail(err);
   }
 }
+
+/** What an agent.* event says about its agent. */
+export function agentData(link: AgentLink): Record<string, unknown> {
+  return {
+    name: link.name,
+    address: link.address,
+    version: link.version,
+    labels: link.labels,
+    hostname: link.system?.hostname ?? '',
+  };
+}

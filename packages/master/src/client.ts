@@ -24,6 +24,7 @@ export {
   type MasterTransport,
   masterTransport,
   type PingOptions,
+  type ShellRequestInit,
 } from './master-client.js';
 export { fromRpcError, toConnectError } from './rpc-errors.js';
 export { readPem, resolveToken, type TokenSources } from './token-source.js';

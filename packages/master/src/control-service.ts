@@ -12,6 +12,7 @@ import type { Fleet } from './fleet.js';
 import type { FleetEventSink } from './master-events.js';
 import { DEFAULT_METRICS_SAMPLES } from './metrics-history.js';
 import { toConnectError } from './rpc-errors.js';
+import { shellHandler } from './shell-service.js';
 import {
   agentMetricsSchema,
   execCommandSchema,
@@ -103,6 +104,7 @@ export function controlService(fleet: Fleet, events: FleetEventSink): Partial<Se
         retentionMs: BigInt(policy.retentionMs),
       };
     }),
+    shell: shellHandler(fleet),
     sendEvent: guarded((req: { type: string; dataJson: string; stack: string }) => {
       validate(sendEventSchema, req, 'SendEvent');
       return { id: events.send(req.type, parseEventData(req.dataJson), req.stack || undefined) };

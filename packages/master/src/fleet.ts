@@ -4,11 +4,12 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { didYouMean, formatDuration, SlothError } from '@sloth/core';
 import type { AgentHeartbeat, AgentMetricsSample, AgentRecord, AgentRepo } from '@sloth/core/store';
 import { Agent_Status, type AgentEvent, type AgentSchema, type ConnectRequest, type Register, type RunTask } from '@sloth/proto';
-import type { AgentLink } from './agent-link.js';
+import { type AgentLink, agentData } from './agent-link.js';
 import type { FleetEventSink } from './master-events.js';
 import type { MetricsHistory, MetricsPolicy } from './metrics-history.js';
+import { type ShellCaller, type ShellListener, ShellRelay } from './shell-relay.js';
 import { systemFromJson, systemToJson } from './system-info.js';
-import { agentEventSchema, registerSchema, validate, workOutputSchema, workResultSchema } from './validation.js';
+import { agentEventSchema, registerSchema, shellUpSchema, validate, workOutputSchema, workResultSchema } from './validation.js';
 import { type WorkListener, WorkTracker } from './work-tracker.js';
 
 export interface FleetOptions {
@@ -35,12 +36,15 @@ export class Fleet {
   /** Set by shutdown(): streams it ends are not reported as agent.disconnected (the agents come back to the next one). */
   private closing = false;
   readonly work: WorkTracker;
+  /** Interactive shell sessions (`agent shell`), each tied to one agent stream. */
+  readonly shells: ShellRelay;
 
   constructor(
     private readonly repo: AgentRepo,
     private readonly options: FleetOptions,
   ) {
     this.work = new WorkTracker(repo, options.log);
+    this.shells = new ShellRelay(options.events);
   }
 
   /** How long an agent may stay silent before it is Inactive (and its stream is closed). */
@@ -79,6 +83,10 @@ export class Fleet {
       case 'event':
         this.receiveEvent(link, name, msg.value);
         return;
+      case 'shell':
+        validate(shellUpSchema, msg.value, 'ShellUp');
+        this.shells.fromAgent(link, msg.value, now);
+        return;
       default:
         throw new ConnectError('empty message on the agent stream', Code.InvalidArgument);
     }
@@ -92,6 +100,7 @@ export class Fleet {
     const name = link.name;
     if (name === undefined || this.links.get(name) !== link) return;
     this.links.delete(name);
+    this.shells.linkGone(link, why, Date.now());
     this.flushBeats();
     this.work.agentGone(name, link.lastSeen);
     this.options.log('info', `agent ${name} disconnected (${why})`);
@@ -120,6 +129,17 @@ export class Fleet {
     this.work.start({ id, agent, kind: 'task', what }, task.timeoutMs, listener, now, this.silenceLimitMs);
     link.send({ case: 'runTask', value: { ...task, workId: id } });
     return id;
+  }
+
+  /** Opens an interactive shell on an active agent; the listener gets its output and exit. Returns the session id. */
+  openShell(
+    agent: string,
+    open: { size: { cols: number; rows: number }; term: string },
+    caller: ShellCaller,
+    listener: ShellListener,
+    now: number,
+  ): string {
+    return this.shells.open(this.activeLink(agent, now), open, caller, listener, now);
   }
 
   /** A caller re-attaches to work sent earlier: see WorkTracker.watch. */
@@ -325,15 +345,4 @@ export class Fleet {
     this.beats.clear();
     this.repo.recordHeartbeats(beats);
   }
-}
-
-/** What an agent.* event says about its agent. */
-function agentData(link: AgentLink): Record<string, unknown> {
-  return {
-    name: link.name,
-    address: link.address,
-    version: link.version,
-    labels: link.labels,
-    hostname: link.system?.hostname ?? '',
-  };
 }

@@ -1,7 +1,8 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { Client, Interceptor, Transport } from '@connectrpc/connect';
 import { createClient } from '@connectrpc/connect';
 import { createConnectTransport, Http2SessionManager } from '@connectrpc/connect-node';
-import { AgentService, ControlService } from '@sloth/proto';
+import { AgentService, ControlService, type ShellRequestSchema } from '@sloth/proto';
 import { masterBaseUrl } from './master-address.js';
 
 /** How to reach a master: its address, the token it wants, and the CA its TLS certificate is signed by. */
@@ -52,6 +53,9 @@ export function masterTransport(conn: MasterConnection, ping?: PingOptions): Mas
 
 /** A client of the master's ControlService (what the CLI asks). */
 export type ControlClient = Client<typeof ControlService>;
+
+/** One message of a Shell call (`agent shell`), as the caller builds it. */
+export type ShellRequestInit = MessageInitShape<typeof ShellRequestSchema>;
 
 /** A ControlService client over its own transport. */
 export function controlClient(conn: MasterConnection): ControlClient {

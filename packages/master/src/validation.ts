@@ -123,6 +123,38 @@ export const runTasksSchema = z.object({
   task: runTaskSchema.shape.task,
 });
 
+const terminalSize = z.object({
+  cols: z.number().int().min(1, 'must be at least 1').max(10_000),
+  rows: z.number().int().min(1, 'must be at least 1').max(10_000),
+});
+/** One message of a shell's bytes (keystrokes, or a pasted or piped chunk). */
+const MAX_SHELL_CHUNK = 256 * 1024;
+
+export const shellStartSchema = z.object({
+  agent: agentName,
+  size: terminalSize,
+  term: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9._+-]*$/, 'must be a terminal type such as xterm-256color'),
+  client: z.string().max(256),
+});
+
+export const shellInputSchema = z.instanceof(Uint8Array).refine((b) => b.length <= MAX_SHELL_CHUNK, 'has at most 256 KiB');
+
+export const shellResizeSchema = terminalSize;
+
+export const shellUpSchema = z.object({
+  sessionId: z.string().min(1).max(64),
+  msg: z.union([
+    z.object({
+      case: z.literal('output'),
+      value: z.instanceof(Uint8Array).refine((b) => b.length <= 1024 * 1024, 'has at most 1 MiB'),
+    }),
+    z.object({ case: z.literal('exit'), value: z.object({ exitCode: z.number().int(), error: z.string().max(4096) }) }),
+  ]),
+});
+
 export const watchWorkSchema = z.object({ workId });
 
 export const nameRequestSchema = z.object({ name: agentName });
