@@ -167,17 +167,26 @@ describe('master and agents as real processes', () => {
     const master = await startMaster(home, tokenFile);
     const agent = startAgent(home, 'doomed', master.url, tokenFile);
     await agent.waitFor(/registered with the master/);
-    const exec = startCli(['agent', 'exec', 'doomed', 'sleep 30', ...withMaster(master.url, tokenFile)]);
+    const dir = writeFiles({});
+    const exec = startCli([
+      'agent',
+      'exec',
+      'doomed',
+      `echo $$ > ${join(dir, 'pid')}; exec sleep 30`,
+      ...withMaster(master.url, tokenFile),
+    ]);
     const done = collect(exec, 20_000);
-    await agent.waitFor(/running work/);
+    const pid = await waitForPid(join(dir, 'pid'), 'the command to start');
     agent.child.kill('SIGKILL');
+    // Its command dies with it (SIGKILL leaves the agent no handler: its spawn helper sees it go).
+    await waitFor(() => !alive(pid), 10_000, 'the command of the killed agent to die');
     const r = await done;
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/agent doomed went away while running it and did not come back within 1\.20s/);
     expect(recordedWork(home).map((w) => w.status)).toEqual(['lost']);
     // A command line may hold a secret: neither daemon logs it.
-    expect(agent.output()).not.toContain('sleep 30');
-    expect(master.output()).not.toContain('sleep 30');
+    expect(agent.output()).not.toContain('exec sleep 30');
+    expect(master.output()).not.toContain('exec sleep 30');
   });
 
   it('agent SIGTERM: kills its running command, reports it, and exits 0', async () => {

@@ -30,6 +30,33 @@ describe('cancellation', () => {
     await waitFor(() => !alive(pid), 5_000, 'the sleep process to be killed');
   });
 
+  it('SIGKILL of the CLI: the processes of its tasks and goroutines die with it', async () => {
+    const dir = writeFiles({});
+    const file = join(dir, 'w.sloth');
+    const started = (name: string) => `echo $$ > ${dir}/${name}; exec sleep 300`;
+    writeFileSync(
+      file,
+      `
+        task("shell1"):command("${started('shell1')}")
+        task("shell2"):command("${started('shell2')}")
+        task("lua"):command(function() exec.run("${started('lua')}") end)
+        task("go"):command(function()
+          goroutine.await(goroutine.async(function() exec.run("${started('go')}") end))
+        end)
+        ${[1, 2, 3, 4].map((i) => `task("more${i}"):command("${started(`more${i}`)}")`).join('\n')}
+        workflow.define("w", { tasks = { "shell1", "shell2", "lua", "go", "more1", "more2", "more3", "more4" } })`,
+    );
+    const child = startCli(['workflow', 'run', '-f', file]);
+    const done = collect(child, 60_000);
+    const pids: number[] = [];
+    for (const name of ['shell1', 'shell2', 'lua', 'go', 'more1', 'more2', 'more3', 'more4']) {
+      pids.push(await waitForPid(join(dir, name), `task ${name} to start its process`));
+    }
+    child.kill('SIGKILL');
+    await done;
+    await waitFor(() => pids.every((pid) => !alive(pid)), 10_000, 'every process of the killed run to die');
+  });
+
   it('SIGTERM is handled like SIGINT', async () => {
     const dir = writeFiles({ 'w.sloth': 'task("s"):command(function() log.info("running") exec.run("sleep 30") end)' });
     const child = startCli(['workflow', 'run', '-f', join(dir, 'w.sloth')]);

@@ -38,7 +38,7 @@ describe('the spawn helper', () => {
     timeout: 20_000,
   }, async () => {
     const { fork } = await import('node:child_process');
-    const child = fork(`${DIST}spawn-helper-main.js`, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [] });
+    const child = fork(`${DIST}spawn-helper-main.cjs`, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [] });
     let stderr = '';
     const stderrDone = new Promise((resolve) => child.stderr?.on('end', resolve));
     child.stderr?.on('data', (d: Buffer) => {

@@ -30,9 +30,18 @@ export type SpawnMode = 'auto' | 'direct' | 'helper';
 
 /** Starts processes in their own process group; throws at once for what spawn throws at once (ENOTDIR). */
 export function launch(req: LaunchRequest): Launched {
+  // Marked as ours from its first instruction: if this process is killed while a command starts (before the helper
+  // hears of it), the helper still finds it by this variable.
+  const marked = { ...req, env: { ...(req.env ?? process.env), [OWNER_ENV]: String(process.pid) } };
   const helper = spawnHelper.usable();
-  return helper ? helper.launch(req) : launchDirect(req);
+  if (helper) return helper.launch(marked);
+  const launched = launchDirect(marked);
+  spawnHelper.watch(launched);
+  return launched;
 }
+
+/** Set in the environment of every command to the pid of the process that started it (see the spawn helper). */
+export const OWNER_ENV = 'SLOTH_SPAWNED_BY';
 
 /** For tests: which way processes start from now on, and how long an idle helper lives. */
 export function setSpawnMode(mode: SpawnMode, idleMs = HELPER_IDLE_MS): void {
@@ -112,20 +121,43 @@ class SpawnHelper {
   private direct = 0;
   private seq = 0;
   private readonly launches = new Map<number, HelperLaunch>();
+  /** Directly started processes the helper watches. */
+  private watching = 0;
   private readonly waiting: (() => void)[] = [];
   private idleTimer: NodeJS.Timeout | undefined;
 
-  /** The helper when processes should go through it now; otherwise counts a direct spawn (and may start it). */
+  /**
+   * The helper when processes should go through it now; otherwise counts a direct spawn. The helper is started with
+   * the first one all the same: it also watches what this process starts itself, to kill it if this process is
+   * killed with SIGKILL (which no handler of ours sees).
+   */
   usable(): SpawnHelper | undefined {
     if (this.mode === 'direct' || this.dead) return undefined;
-    if (this.ready) return this;
     if (this.mode === 'helper') {
       this.start();
       return this;
     }
+    if (this.ready && this.direct >= DIRECT_BEFORE_HELPER) return this;
     this.direct += 1;
-    if (this.direct >= DIRECT_BEFORE_HELPER) this.start();
+    this.start();
     return undefined;
+  }
+
+  /** Has the helper kill a directly started process's group if this process dies; forgets it once it is closed. */
+  watch(launched: Launched): void {
+    const pid = launched.pid;
+    if (pid === undefined || !this.child) return;
+    this.watching += 1;
+    this.child.channel?.ref();
+    clearTimeout(this.idleTimer);
+    // Sent at once, even before the helper says it is ready: the channel keeps what it has not read yet, so a helper
+    // whose parent dies while it starts still learns what to kill before it learns that the parent is gone.
+    this.send({ t: 'watch', pid });
+    launched.once('close', () => {
+      this.send({ t: 'unwatch', pid });
+      this.watching -= 1;
+      this.maybeIdle();
+    });
   }
 
   launch(req: LaunchRequest): Launched {
@@ -143,8 +175,7 @@ class SpawnHelper {
     this.launches.set(id, entry);
     clearTimeout(this.idleTimer);
     this.child?.channel?.ref();
-    // Without an env the process inherits ours as it is now, not the helper's copy from when it started.
-    const request = { t: 'spawn', id, ...req, env: req.env ?? { ...process.env } };
+    const request = { t: 'spawn', id, ...req };
     if (this.ready) this.send(request);
     else this.waiting.push(() => this.send(request));
     return entry.launched;
@@ -153,7 +184,7 @@ class SpawnHelper {
   private start(): void {
     if (this.child) return;
     // ../dist/ from src/ (tests) and from dist/ alike: the helper runs as JavaScript.
-    const child = fork(new URL('../dist/spawn-helper-main.js', import.meta.url), [], {
+    const child = fork(new URL('../dist/spawn-helper-main.cjs', import.meta.url), [], {
       // Small and quick to fork from: its own flags, not the parent's (--inspect, --cpu-prof).
       execArgv: ['--max-semi-space-size=1'],
       serialization: 'advanced',
@@ -202,7 +233,12 @@ class SpawnHelper {
     const entry = this.launches.get(id);
     if (entry) entry.closed = true;
     this.launches.delete(id);
-    if (this.launches.size > 0) return;
+    this.maybeIdle();
+  }
+
+  /** With nothing running through it or watched, the helper holds nothing open and retires after a while. */
+  private maybeIdle(): void {
+    if (this.launches.size > 0 || this.watching > 0) return;
     this.child?.channel?.unref();
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => this.retire(), this.idleMs).unref();
@@ -211,7 +247,7 @@ class SpawnHelper {
   /** Ends an idle helper: it exits when its channel closes; counting direct spawns starts over. */
   private retire(): void {
     const child = this.child;
-    if (!child || this.launches.size > 0) return;
+    if (!child || this.launches.size > 0 || this.watching > 0) return;
     this.child = undefined;
     this.ready = false;
     this.direct = 0;
