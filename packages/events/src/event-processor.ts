@@ -58,8 +58,11 @@ interface Settled {
 }
 
 const MAX_RETRY_DELAY_MS = 60_000;
-const FLUSH_AT = 512;
-const FLUSH_AFTER_MS = 5;
+/**
+ * Events a slot runs in one Lua call of a hook. It bounds what runs twice after a kill: the outcomes of a slice are
+ * written as soon as it ends, so at most concurrency x MAX_SLICE events had hooks run without their outcome written.
+ */
+export const MAX_SLICE = 8;
 const HOOKS_REFRESH_MS = 1000;
 /**
  * The least time between two claims of an idle processor woken by writes elsewhere: another process writing all the
@@ -90,7 +93,6 @@ export class EventProcessor {
   /** Events per slice: the last claim shared out over the slots. */
   private sliceSize = 1;
   private outcomes: EventOutcome[] = [];
-  private flushTimer: NodeJS.Timeout | undefined;
   private hookCache: { at: number; hooks: HookRecord[] } | undefined;
   private wake: (() => void) | undefined;
   private woken = false;
@@ -172,9 +174,8 @@ export class EventProcessor {
     try {
       while (!this.stopping && Date.now() < deadline) {
         this.fill();
-        // Written after the next claim, not before: the last claim's events stay leased until then, so a busy
-        // processor always holds events (a kill at any moment leaves them to be taken back, never a gap).
-        if (this.outcomes.length >= FLUSH_AT) this.flush();
+        // Outcomes a failed write left behind are tried again.
+        if (this.outcomes.length > 0) this.flush();
         if (this.active.size > 0) {
           await this.sleep(deadline - Date.now());
           continue;
@@ -215,7 +216,7 @@ export class EventProcessor {
         }
         if (claimed.length === 0) return;
         this.queue.push(...claimed);
-        this.sliceSize = Math.ceil(claimed.length / this.concurrency);
+        this.sliceSize = Math.min(MAX_SLICE, Math.ceil(claimed.length / this.concurrency));
       }
       const slice = this.queue.splice(0, this.sliceSize);
       const key = (slice[0] as ClaimedEvent).id;
@@ -316,18 +317,17 @@ export class EventProcessor {
     );
   }
 
+  /** Writes a slice's outcomes at once: what a kill makes run again is bounded by what is in flight. */
   private record(settled: Settled[]): void {
     for (const { outcome, stopped } of settled) {
       this.outcomes.push(outcome);
       if (!stopped) this.processed += 1;
     }
-    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
+    this.flush();
   }
 
   /** Writes buffered outcomes in one transaction; on failure they stay buffered for the next flush. */
   private flush(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
     if (this.outcomes.length === 0) return;
     const batch = this.outcomes;
     this.outcomes = [];
