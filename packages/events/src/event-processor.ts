@@ -59,10 +59,11 @@ interface Settled {
 
 const MAX_RETRY_DELAY_MS = 60_000;
 /**
- * Events a slot runs in one Lua call of a hook. It bounds what runs twice after a kill: the outcomes of a slice are
- * written as soon as it ends, so at most concurrency x MAX_SLICE events had hooks run without their outcome written.
+ * Events a slot runs in one Lua call of a hook. It bounds what runs twice after a kill: outcomes are written before
+ * the event loop turns again after their slice ends, so only the slices in flight and those that ended in the
+ * current turn (at most 2 x concurrency x MAX_SLICE events) had hooks run without their outcome written.
  */
-export const MAX_SLICE = 8;
+export const MAX_SLICE = 16;
 const HOOKS_REFRESH_MS = 1000;
 /**
  * The least time between two claims of an idle processor woken by writes elsewhere: another process writing all the
@@ -93,6 +94,7 @@ export class EventProcessor {
   /** Events per slice: the last claim shared out over the slots. */
   private sliceSize = 1;
   private outcomes: EventOutcome[] = [];
+  private flushSoon: NodeJS.Immediate | undefined;
   private hookCache: { at: number; hooks: HookRecord[] } | undefined;
   private wake: (() => void) | undefined;
   private woken = false;
@@ -317,13 +319,19 @@ export class EventProcessor {
     );
   }
 
-  /** Writes a slice's outcomes at once: what a kill makes run again is bounded by what is in flight. */
+  /**
+   * Writes a slice's outcomes before the event loop turns again, with those of the other slices that ended in the
+   * same turn (one transaction for them all): what a kill makes run again is bounded by the slots.
+   */
   private record(settled: Settled[]): void {
     for (const { outcome, stopped } of settled) {
       this.outcomes.push(outcome);
       if (!stopped) this.processed += 1;
     }
-    this.flush();
+    this.flushSoon ??= setImmediate(() => {
+      this.flushSoon = undefined;
+      this.flush();
+    });
   }
 
   /** Writes buffered outcomes in one transaction; on failure they stay buffered for the next flush. */
