@@ -28,10 +28,10 @@ describe.each([
     await make(`${dir}/a/../a/b`);
   });
 
-  it('refuses a path whose ancestor is a file, naming it', async () => {
+  it('refuses a path that is a file (EEXIST, as Node says) or whose ancestor is one (ENOTDIR), naming it', async () => {
     const dir = scratch();
     writeFileSync(join(dir, 'file'), 'x');
-    await expect(make(join(dir, 'file'))).rejects.toMatchObject({ code: 'ENOTDIR', path: join(dir, 'file') });
+    await expect(make(join(dir, 'file'))).rejects.toMatchObject({ code: 'EEXIST', path: join(dir, 'file') });
     await expect(make(join(dir, 'file', 'sub', 'deeper'))).rejects.toMatchObject({ code: 'ENOTDIR' });
   });
 

@@ -52,7 +52,7 @@ function missingLevels(target: string, statOf: (path: string) => Stats | undefin
   for (let p = target; ; p = dirname(p)) {
     const s = statOf(p);
     if (s !== undefined) {
-      if (!s.isDirectory()) throw notADirectory(p);
+      if (!s.isDirectory()) throw p === target ? fsError('EEXIST', 'file already exists', p) : notADirectory(p);
       break;
     }
     missing.unshift(p);
@@ -65,7 +65,7 @@ function missingLevels(target: string, statOf: (path: string) => Stats | undefin
 function createdMeanwhile(err: unknown, statNow: () => Stats | undefined): boolean {
   if ((err as { code?: string }).code !== 'EEXIST') return false;
   const s = statNow();
-  if (s !== undefined && !s.isDirectory()) throw notADirectory((err as { path?: string }).path ?? '');
+  if (s !== undefined && !s.isDirectory()) throw err;
   return s !== undefined;
 }
 
@@ -83,8 +83,13 @@ function notFoundAsUndefined(err: unknown): undefined {
 }
 
 function notADirectory(path: string): NodeJS.ErrnoException {
-  const err: NodeJS.ErrnoException = new Error(`ENOTDIR: not a directory, mkdir '${path}'`);
-  err.code = 'ENOTDIR';
+  return fsError('ENOTDIR', 'not a directory', path);
+}
+
+/** An error shaped as Node's own for mkdir (code, syscall, path), so callers that map those keep working. */
+function fsError(code: string, what: string, path: string): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(`${code}: ${what}, mkdir '${path}'`);
+  err.code = code;
   err.syscall = 'mkdir';
   err.path = path;
   return err;
