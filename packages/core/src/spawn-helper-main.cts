@@ -12,11 +12,13 @@ interface SpawnRequest extends LaunchRequest {
   id: number;
 }
 
-type Request = SpawnRequest | { t: 'release'; id: number } | { t: 'watch' | 'unwatch'; pid: number };
+type Request = SpawnRequest | { t: 'release'; id: number } | { t: 'watch' | 'unwatch'; pid: number } | { t: 'retire' };
 
 const launcher = import('./spawn-helper.js');
-/** The process we serve; its commands carry its pid in SLOTH_SPAWNED_BY. */
-const parent = process.ppid;
+/** The SLOTH_SPAWNED_BY of the process (or worker thread) we serve: its commands carry it. */
+const owner = process.argv[2] ?? String(process.ppid);
+/** Set when the parent retires us while idle: its going away then takes nothing with it. */
+let retiring = false;
 const running = new Map<number, Launched>();
 /** Process groups the parent started itself: they die with it too. */
 const watched = new Set<number>();
@@ -57,10 +59,12 @@ process.on('message', (m: Request) => {
   else if (m.t === 'release') running.get(m.id)?.release();
   else if (m.t === 'watch') watched.add(m.pid);
   else if (m.t === 'unwatch') watched.delete(m.pid);
+  else if (m.t === 'retire') retiring = true;
 });
 // The process that started us is gone (exited, or killed with SIGKILL, which it could not handle): so are the
 // commands it ran, whole process groups, and our reason to run.
 process.on('disconnect', () => {
+  if (retiring) process.exit(0);
   for (const launched of running.values()) launched.killGroup('SIGKILL');
   for (const pid of watched) killGroup(pid);
   for (const pgid of markedGroups()) killGroup(pgid);
@@ -76,12 +80,12 @@ function killGroup(pgid: number): void {
 }
 
 /**
- * The process groups of processes whose environment says our parent started them: the ones it started itself in
+ * The process groups of processes whose environment says our parent (or its thread) started them: the ones it started itself in
  * the moment it was killed, before it could tell us (Linux; elsewhere none are found this way).
  */
 function markedGroups(): Set<number> {
   const groups = new Set<number>();
-  const mark = Buffer.from(`\0SLOTH_SPAWNED_BY=${parent}\0`);
+  const mark = Buffer.from(`\0SLOTH_SPAWNED_BY=${owner}\0`);
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork, type Serializable, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { threadId } from 'node:worker_threads';
 
 /** What runProcess asks to start. */
 export interface LaunchRequest {
@@ -32,7 +33,7 @@ export type SpawnMode = 'auto' | 'direct' | 'helper';
 export function launch(req: LaunchRequest): Launched {
   // Marked as ours from its first instruction: if this process is killed while a command starts (before the helper
   // hears of it), the helper still finds it by this variable.
-  const marked = { ...req, env: { ...(req.env ?? process.env), [OWNER_ENV]: String(process.pid) } };
+  const marked = { ...req, env: { ...(req.env ?? process.env), [OWNER_ENV]: OWNER } };
   const helper = spawnHelper.usable();
   if (helper) return helper.launch(marked);
   const launched = launchDirect(marked);
@@ -40,8 +41,13 @@ export function launch(req: LaunchRequest): Launched {
   return launched;
 }
 
-/** Set in the environment of every command to the pid of the process that started it (see the spawn helper). */
+/** Set in the environment of every command to what started it (see the spawn helper). */
 export const OWNER_ENV = 'SLOTH_SPAWNED_BY';
+/**
+ * This process's pid, and the worker thread's id in a worker thread: each thread has a spawn helper of its own, which
+ * must find only its own thread's commands (another thread's may still be running).
+ */
+const OWNER = threadId === 0 ? String(process.pid) : `${process.pid}.${threadId}`;
 
 /** For tests: which way processes start from now on, and how long an idle helper lives. */
 export function setSpawnMode(mode: SpawnMode, idleMs = HELPER_IDLE_MS): void {
@@ -184,7 +190,8 @@ class SpawnHelper {
   private start(): void {
     if (this.child) return;
     // ../dist/ from src/ (tests) and from dist/ alike: the helper runs as JavaScript.
-    const child = fork(new URL('../dist/spawn-helper-main.cjs', import.meta.url), [], {
+    // The owner is passed, not read from process.ppid: a parent killed before the helper runs is no longer its parent.
+    const child = fork(new URL('../dist/spawn-helper-main.cjs', import.meta.url), [OWNER], {
       // Small and quick to fork from: its own flags, not the parent's (--inspect, --cpu-prof).
       execArgv: ['--max-semi-space-size=1'],
       serialization: 'advanced',
@@ -254,6 +261,8 @@ class SpawnHelper {
     child.removeAllListeners('exit');
     child.removeAllListeners('error');
     child.on('error', () => {});
+    // Retired, not orphaned: its parent lives on, and so do its other commands.
+    if (child.connected) child.send({ t: 'retire' });
     child.disconnect();
   }
 
