@@ -127,18 +127,14 @@ export class WorkflowFile {
 
   private async boot(source: string): Promise<void> {
     const limitMs = this.options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
+    const state = { signal: undefined, moduleCtx: this.loadCtx() };
     // What would fail when it runs is reported before any of it runs (its top level can start work).
-    checkWorkflowSource(
-      source,
-      await knownNames(this.runtime, { signal: undefined, moduleCtx: this.loadCtx() }),
-      this.path,
-      this.displayPath,
-    );
+    checkWorkflowSource(source, await knownNames(this.runtime, state), this.path, this.displayPath);
     const limit = new AbortController();
     const timer = setTimeout(() => limit.abort(new LoadTimedOut()), limitMs);
     const signal = this.options.signal ? AbortSignal.any([limit.signal, this.options.signal]) : limit.signal;
     try {
-      await this.runtime.run(source, `@${this.displayPath}`, [], { signal, moduleCtx: this.loadCtx() });
+      await this.runtime.run(source, `@${this.displayPath}`, [], { ...state, signal });
     } catch (err) {
       if (err instanceof LuaStopped) {
         const where = err.location ?? this.displayPath;
@@ -157,7 +153,6 @@ export class WorkflowFile {
     } finally {
       clearTimeout(timer);
     }
-    const state = { signal: undefined, moduleCtx: this.loadCtx() };
     const exported = (await this.runtime.run(
       '__sloth.loading = false; return __sloth.export()',
       '=sloth:export',
