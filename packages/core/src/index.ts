@@ -14,6 +14,7 @@ export * from './object-path.js';
 export * from './process-runner.js';
 export * from './read-user-file.js';
 export * from './retry-policy.js';
+export { killMarkedGroups, ownerMark } from './spawn-helper.js';
 export * from './run-events.js';
 export * from './run-services.js';
 export * from './shell-command.js';

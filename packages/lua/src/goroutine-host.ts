@@ -9,7 +9,9 @@ import {
   type GoroutineOutcome,
   type GoroutinePoolStats,
   type GoroutineRequest,
+  killMarkedGroups,
   type ModuleCallContext,
+  ownerMark,
   SlothError,
 } from '@sloth/core';
 import { Piscina } from 'piscina';
@@ -363,7 +365,10 @@ export class GoroutineThreads implements GoroutineHost {
   private terminateThreadOf(job: Job): void {
     if (job.state !== 'running' || job.thread === undefined) return;
     const worker = this.piscina?.threads.find((w) => w.threadId === job.thread);
-    void worker?.terminate();
+    if (!worker) return;
+    const mark = ownerMark(job.thread);
+    // The thread's spawn helper does not see a terminated thread go: its commands are found by their mark.
+    void worker.terminate().then(() => killMarkedGroups(mark));
   }
 
   private stopAll(reason: string): void {

@@ -84,7 +84,6 @@ function envOf(job: GoroutineJob): Record<string, string> {
 export default async function runGoroutine(job: GoroutineJob): Promise<GoroutineReply> {
   const controller = new AbortController();
   running.set(job.id, controller);
-  parentPort?.postMessage({ kind: 'goroutine.started', job: job.id, thread: threadId } satisfies GoroutineStarted);
   const early = cancelledEarly.get(job.id);
   if (early !== undefined) {
     cancelledEarly.delete(job.id);
@@ -120,6 +119,9 @@ export default async function runGoroutine(job: GoroutineJob): Promise<Goroutine
   try {
     const lua = await runtime();
     const slot = job.id % setup.stops.length;
+    // Said only now: lua.run starts the Lua code before it awaits anything, so a goroutine the host knows as started has
+    // begun, and one that had not when its thread was terminated (under another goroutine) can safely run again.
+    parentPort?.postMessage({ kind: 'goroutine.started', job: job.id, thread: threadId } satisfies GoroutineStarted);
     const r = (await lua.run('return __sloth.transfer.run_job(...)', '=sloth:goroutine', [job.code], {
       signal: controller.signal,
       moduleCtx: ctx,
