@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '@sloth/core/store';
 import { describe, expect, it } from 'vitest';
@@ -160,6 +160,35 @@ describe('master and agents as real processes', () => {
     expect(recordedWork(home)).toEqual([expect.objectContaining({ agent: 'r1', status: 'success', exitCode: 0 })]);
     const list = await runCli(['agent', 'list', ...withMaster(again.url, tokenFile), '-o', 'json']);
     expect(JSON.parse(list.stdout).map((a: { status: string }) => a.status)).toEqual(['active', 'active', 'active']);
+  });
+
+  it('`agent exec` across a master restart: the output printed while the master was away arrives complete and in order', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile);
+    const port = Number(new URL(master.url).port);
+    const agent = startAgent(home, 'talker', master.url, tokenFile);
+    await agent.waitFor(/registered with the master/);
+    const dir = writeFiles({});
+    // Ten lines, then it waits for the master to be gone (the test says so with a file), then ten more.
+    const script = `for i in $(seq 1 10); do echo line $i; done; while [ ! -e ${join(dir, 'gone')} ]; do sleep 0.05; done; for i in $(seq 11 20); do echo line $i; done`;
+    const exec = startCli(['agent', 'exec', 'talker', script, ...withMaster(master.url, tokenFile)]);
+    const execDone = collect(exec, 60_000);
+    let seen = '';
+    exec.stdout?.on('data', (d: Buffer) => {
+      seen += d.toString();
+    });
+    await waitFor(() => seen.includes('line 10\n'), 15_000, 'the first ten lines to arrive');
+    master.child.kill('SIGKILL');
+    await master.exited;
+    writeFileSync(join(dir, 'gone'), '');
+    await agent.waitFor(/work \S+ finished: ok/, 10_000);
+
+    await startMaster(home, tokenFile, port);
+    const r = await execDone;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(Array.from({ length: 20 }, (_, i) => `line ${i + 1}\n`).join(''));
+    expect(r.stderr).toMatch(/re-attached to work [0-9a-f-]+ on talker/);
+    expect(r.stderr).not.toMatch(/lines of output .* were lost/);
   });
 
   it('agent killed mid-command: the caller gets an error within 3 heartbeats, and the work is recorded as lost', async () => {

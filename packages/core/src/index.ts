@@ -1,5 +1,6 @@
 export * from './abort.js';
 export * from './async-queue.js';
+export * from './bounded-backlog.js';
 export * from './closest-name.js';
 export * from './dag-plan.js';
 export * from './deep-merge.js';
@@ -14,10 +15,10 @@ export * from './object-path.js';
 export * from './process-runner.js';
 export * from './read-user-file.js';
 export * from './retry-policy.js';
-export { killMarkedGroups, ownerMark } from './spawn-helper.js';
 export * from './run-events.js';
 export * from './run-services.js';
 export * from './shell-command.js';
+export { killMarkedGroups, ownerMark } from './spawn-helper.js';
 export * from './task-executor.js';
 export * from './task-logger.js';
 export * from './workflow-model.js';

@@ -34,6 +34,7 @@ export const workOutputSchema = z.object({
   workId,
   text: z.string().max(1024 * 1024, 'an output chunk has at most 1 MiB'),
   level: z.string().max(16),
+  seq: z.number().int().nonnegative(),
 });
 
 export const workResultSchema = z.object({
