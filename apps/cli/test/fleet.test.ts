@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '@sloth/core/store';
 import { describe, expect, it } from 'vitest';
@@ -191,6 +191,37 @@ describe('master and agents as real processes', () => {
     expect(r.stderr).not.toMatch(/lines of output .* were lost/);
   });
 
+  it('an agent killed together with its spawn helper: the next agent of that name kills the commands they left', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile);
+    const first = startAgent(home, 'phoenix', master.url, tokenFile);
+    await first.waitFor(/registered with the master/);
+    const dir = writeFiles({});
+    const exec = startCli([
+      'agent',
+      'exec',
+      'phoenix',
+      `echo $$ > ${join(dir, 'pid')}; exec sleep 60`,
+      ...withMaster(master.url, tokenFile),
+    ]);
+    const execDone = collect(exec, 30_000);
+    const pid = await waitForPid(join(dir, 'pid'), 'the command to start');
+    // The helper first (SIGKILL: it cannot clean up), then the agent: nothing is left to kill the command.
+    const agentPid = first.child.pid as number;
+    for (const child of childrenOf(agentPid).filter((c) => c !== pid)) process.kill(child, 'SIGKILL');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await execDone;
+    expect(alive(pid)).toBe(true);
+
+    const second = startAgent(home, 'phoenix', master.url, tokenFile);
+    await second.waitFor(/registered with the master/);
+    await waitFor(() => !alive(pid), 10_000, 'the command the previous agent left to be killed');
+    expect(second.output()).toMatch(
+      new RegExp(`killed 1 process group\\(s\\) left running by the previous agent process \\(pid ${agentPid}\\)`),
+    );
+  });
+
   it('agent killed mid-command: the caller gets an error within 3 heartbeats, and the work is recorded as lost', async () => {
     const { home, tokenFile } = fleetHome();
     const master = await startMaster(home, tokenFile);
@@ -301,3 +332,17 @@ describe('saved masters', () => {
     expect((await runCli(['master', 'remove', 'nope'], { env })).stderr).toContain("no saved master named 'nope'");
   });
 });
+
+/** The pids whose parent is `pid` (from /proc). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return children;
+}

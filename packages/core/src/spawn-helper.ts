@@ -59,9 +59,9 @@ export function ownerMark(thread: number): string {
  * The process groups of processes whose environment says `owner` started them (Linux; elsewhere none are found this
  * way): how what a killed process or a terminated thread started is found when nobody is left to say.
  */
-export function markedProcessGroups(owner: string): Set<number> {
+export function markedProcessGroups(owner: string, withThreads = false): Set<number> {
   const groups = new Set<number>();
-  const mark = Buffer.from(`\0${OWNER_ENV}=${owner}\0`);
+  const mark = Buffer.from(`\0${OWNER_ENV}=${owner}${withThreads ? '' : '\0'}`);
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -71,7 +71,11 @@ export function markedProcessGroups(owner: string): Set<number> {
   for (const pid of pids) {
     try {
       const environ = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${pid}/environ`)]);
-      if (environ.indexOf(mark) < 0) continue;
+      const at = environ.indexOf(mark);
+      if (at < 0) continue;
+      // With threads, `<pid>` and `<pid>.<thread>`, not `<pid>1`.
+      const next = environ[at + mark.length];
+      if (withThreads && next !== 0 && next !== 0x2e) continue;
       // /proc/PID/stat: "pid (comm) state ppid pgrp ...", and comm may hold spaces and parentheses.
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
@@ -83,9 +87,11 @@ export function markedProcessGroups(owner: string): Set<number> {
   return groups;
 }
 
-/** Kills (SIGKILL) every process group `owner` started: for an owner that is gone. */
-export function killMarkedGroups(owner: string): void {
-  for (const pgid of markedProcessGroups(owner)) killGroup(pgid, 'SIGKILL');
+/** Kills (SIGKILL) every process group `owner` (and, `withThreads`, its threads) started: for an owner that is gone. */
+export function killMarkedGroups(owner: string, withThreads = false): number {
+  const groups = markedProcessGroups(owner, withThreads);
+  for (const pgid of groups) killGroup(pgid, 'SIGKILL');
+  return groups.size;
 }
 
 /** For tests: which way processes start from now on, and how long an idle helper lives. */
