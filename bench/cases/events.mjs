@@ -16,7 +16,7 @@ const TARGET_RATE = 20_000;
 const TARGET_P99_MS = 1;
 const TIMEOUT = 300_000;
 
-const store = () => import(join(REPO, 'packages/core/dist/store/index.js'));
+const store = () => import(join(REPO, 'packages/store-sqlite/dist/index.js'));
 const events = () => import(join(REPO, 'packages/events/dist/index.js'));
 const modules = () => import(join(REPO, 'packages/builtin-modules/dist/index.js'));
 const Database = createRequire(join(REPO, 'packages/core/package.json'))('better-sqlite3');

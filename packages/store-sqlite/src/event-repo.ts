@@ -1,16 +1,14 @@
 import { hostname } from 'node:os';
+import { checkEventType, eventTypeMatches, pidIsDead, SlothError } from '@sloth/core';
 import type Database from 'better-sqlite3';
-import { SlothError } from '../errors.js';
-import { checkEventType, eventTypeMatches } from '../event-types.js';
 import { writeEagerly } from './busy-retry.js';
 import { newEventId } from './event-id.js';
 import { EventJournal, type JournalRow, recoverJournals } from './event-journal.js';
-import { pidIsDead } from './leases.js';
 import { type Store, withStoreErrors } from './open-store.js';
 import { perStore } from './per-store.js';
 
-// Raw prepared statements: dispatch and claim are the hot paths of the queue (TOOLCHAIN.md: the drizzle builder costs
-// ~10x per row unless prepared). Column names are those of schema.ts.
+// Raw SQL, every statement prepared once per store (dispatch and claim are the hot paths of the queue). Column names
+// are those of schema.ts.
 
 export type EventStatus = 'pending' | 'processing' | 'completed' | 'failed';
 export const EVENT_STATUSES: readonly EventStatus[] = ['pending', 'processing', 'completed', 'failed'];
@@ -125,11 +123,6 @@ function journaling(path: string): Set<EventRepo> {
   }
   return set;
 }
-// A process that ends without closing its stores (process.exit) still moves its events; a killed one leaves them to
-// the next process (recoverAbandoned).
-process.once('exit', () => {
-  for (const repos of journals.values()) for (const repo of [...repos]) repo.closeJournal();
-});
 
 /** Longest data a dispatched event may carry (its JSON); an event is a notification, not a file transfer. */
 export const MAX_EVENT_DATA_BYTES = 256 * 1024;
@@ -237,6 +230,7 @@ export class EventRepo {
   private readonly sql: Statements;
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
   private readonly insertExecutionChunks: Map<number, Database.Statement>;
+  private readonly listStatements = new Map<string, Database.Statement>();
   /** Dispatched events on their way to the table, opened by the first dispatch; none when the directory cannot hold it. */
   private journal: EventJournal | 'none' | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -574,12 +568,22 @@ export class EventRepo {
     const sql = `SELECT ${COLUMNS} FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC`;
     const out: EventRecord[] = [];
     // A wildcard pattern is matched here, as hooks match it; rows stream so a small limit reads few of them.
-    for (const row of this.store.sqlite.prepare(sql).iterate(...params) as IterableIterator<Row>) {
+    for (const row of this.listStatement(sql).iterate(...params) as IterableIterator<Row>) {
       if (pattern?.includes('*') && !eventTypeMatches(pattern, row.type)) continue;
       out.push(toRecord(row));
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /** The statement of one shape of list() (eight at most: with or without each filter), prepared on its first use. */
+  private listStatement(sql: string): Database.Statement {
+    let stmt = this.listStatements.get(sql);
+    if (!stmt) {
+      stmt = this.store.sqlite.prepare(sql);
+      this.listStatements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   /** The hook executions of one event, in the order they ran. */

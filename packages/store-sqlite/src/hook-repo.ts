@@ -1,7 +1,5 @@
+import { checkEventPattern, didYouMean, SlothError } from '@sloth/core';
 import type Database from 'better-sqlite3';
-import { didYouMean } from '../closest-name.js';
-import { SlothError } from '../errors.js';
-import { checkEventPattern } from '../event-types.js';
 import { type ExecutionRow as ExecRow, type HookExecutionRecord, toExecution } from './event-repo.js';
 import { type Store, withStoreErrors } from './open-store.js';
 import { perStore } from './per-store.js';

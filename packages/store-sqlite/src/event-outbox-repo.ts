@@ -1,5 +1,5 @@
+import { checkEventType } from '@sloth/core';
 import type Database from 'better-sqlite3';
-import { checkEventType } from '../event-types.js';
 import { newEventId } from './event-id.js';
 import { encodeEventData, type ForwardedEvent } from './event-repo.js';
 import { type Store, withStoreErrors } from './open-store.js';
