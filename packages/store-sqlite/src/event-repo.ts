@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { checkEventType, eventTypeMatches, pidIsDead, SlothError } from '@sloth/core';
 import type Database from 'better-sqlite3';
-import { writeEagerly } from './busy-retry.js';
+import { writeEagerly, writeIfFree } from './busy-retry.js';
 import { newEventId } from './event-id.js';
 import { EventJournal, type JournalRow, recoverJournals } from './event-journal.js';
 import { type Store, withStoreErrors } from './open-store.js';
@@ -110,6 +110,13 @@ const FLUSH_EVENTS = 256;
 const FLUSH_AFTER_MS = 2;
 /** When moving journaled events failed (the database stayed locked, the disk is full): the next try. */
 const FLUSH_RETRY_MS = 100;
+/** When moving journaled events found the database locked by another process's transaction: the next try. */
+const FLUSH_BUSY_RETRY_MS = 1;
+/**
+ * Journaled events past which a dispatch's move into the table waits for the lock like any write; below it, a locked
+ * database makes the move wait on a timer instead of stopping the caller's event loop (the events are stored already).
+ */
+const FLUSH_WAIT_PENDING = 4096;
 /** Dispatch refuses events once this many wait in the journal because moving them keeps failing. */
 const MAX_JOURNALED = 16_384;
 
@@ -322,32 +329,42 @@ export class EventRepo {
     // Another store's connection would wait for the write lock this transaction may hold.
     if (this.store.sqlite.inTransaction) return;
     for (const repo of journaling(this.store.path)) {
-      if (repo === this) this.flushOwn();
-      else repo.flushQuietly();
+      if (repo === this) this.flushOwn(true);
+      else repo.flushQuietly(true);
     }
   }
 
-  /** Commits this repo's journaled events and empties its journal; throws (keeping them) when that fails. */
-  private flushOwn(): void {
+  /**
+   * Commits this repo's journaled events and empties its journal; throws (keeping them) when that fails. Without
+   * `wait`, a database locked by another process's transaction leaves them journaled and returns false.
+   */
+  private flushOwn(wait: boolean): boolean {
     const journal = this.journal;
-    if (!(journal instanceof EventJournal) || journal.isClosed || journal.pending.length === 0) return;
+    if (!(journal instanceof EventJournal) || journal.isClosed || journal.pending.length === 0) return true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    if (!this.store.sqlite.open) return;
+    if (!this.store.sqlite.open) return true;
     if (this.store.sqlite.inTransaction) {
       // Moved later, outside it: rows moved inside would be rolled back with it while their journal is emptied.
       this.flushTimer = setTimeout(() => this.flushQuietly(), FLUSH_AFTER_MS).unref();
-      return;
+      return true;
     }
-    this.write(() => this.insertRows(journal.pending));
+    const insert = () => this.insertRows(journal.pending);
+    if (wait) this.write(insert);
+    else if (!this.single(() => writeIfFree(this.store.sqlite, () => this.tx.immediate(insert)))) return false;
     journal.clear();
     this.flushError = undefined;
+    return true;
   }
 
-  /** flushOwn for a timer or a dispatch: a failure keeps the events journaled and tries again later. */
-  private flushQuietly(): void {
+  /**
+   * flushOwn for a timer, a dispatch or another repo's read: a failure keeps the events journaled and tries again
+   * later. Unless told to `wait`, it waits for a locked database only once the journal is long.
+   */
+  private flushQuietly(wait = false): void {
     try {
-      this.flushOwn();
+      const long = this.journal instanceof EventJournal && this.journal.pending.length >= FLUSH_WAIT_PENDING;
+      if (!this.flushOwn(wait || long)) this.flushTimer ??= setTimeout(() => this.flushQuietly(), FLUSH_BUSY_RETRY_MS).unref();
     } catch (err) {
       this.flushError = err;
       this.flushTimer ??= setTimeout(() => this.flushQuietly(), FLUSH_RETRY_MS).unref();
@@ -376,7 +393,7 @@ export class EventRepo {
   closeJournal(): void {
     journaling(this.store.path).delete(this);
     try {
-      this.flushOwn();
+      this.flushOwn(true);
     } catch {
       // Kept in the journal, which the next process to open the queue after this one ends recovers.
     }

@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import type { Store } from './open-store.js';
 import { perStore } from './per-store.js';
 
-// Raw SQL, every statement prepared once per store (see README, Store). Column names here are those of schema.ts.
+// Raw SQL, every statement prepared once per store. Column names here are those of schema.ts.
 
 export interface StackRecord {
   id: string;
