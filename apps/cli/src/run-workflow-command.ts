@@ -128,7 +128,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
         params,
         signal: controller.signal,
         observer,
-        services: Object.assign(store.services, { stack: stackRun.binding, events, delegate: delegator ?? late?.delegate }),
+        services: { ...store.services, stack: stackRun.binding, events, delegate: delegator ?? late?.delegate },
       });
     } catch (err) {
       stackRun.finish('failed', {}, errorMessage(err));

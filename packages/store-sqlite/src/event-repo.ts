@@ -5,7 +5,7 @@ import { writeEagerly, writeIfFree } from './busy-retry.js';
 import { newEventId } from './event-id.js';
 import { EventJournal, type JournalRow, recoverJournals } from './event-journal.js';
 import { type Store, withStoreErrors } from './open-store.js';
-import { perStore } from './per-store.js';
+import { perStore, prepareAll, type Statements } from './per-store.js';
 
 // Raw SQL, every statement prepared once per store (dispatch and claim are the hot paths of the queue). Column names
 // are those of schema.ts.
@@ -199,7 +199,6 @@ const SQL = {
   cleanupEvents: 'DELETE FROM events WHERE created_at < @before AND status IN (SELECT value FROM json_each(@statuses))',
 } as const;
 
-type Statements = { [K in keyof typeof SQL]: Database.Statement };
 /** A claimed event as the raw claim statements return it: the columns of CLAIMED_COLUMNS in order. */
 type ClaimedRow = [
   id: string,
@@ -234,7 +233,7 @@ type Row = Omit<EventRecord, 'data' | 'stack' | 'runId' | 'error' | 'processedAt
 
 /** The persistent event queue on a Store: dispatch, claim with a lease, record outcomes, list, clean up. */
 export class EventRepo {
-  private readonly sql: Statements;
+  private readonly sql: Statements<typeof SQL>;
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
   private readonly insertExecutionChunks: Map<number, Database.Statement>;
   private readonly listStatements = new Map<string, Database.Statement>();
@@ -245,7 +244,7 @@ export class EventRepo {
   private flushError: unknown;
 
   constructor(readonly store: Store) {
-    this.sql = Object.fromEntries(Object.entries(SQL).map(([k, s]) => [k, store.sqlite.prepare(s)])) as Statements;
+    this.sql = prepareAll(store, SQL);
     this.sql.dataVersion.pluck();
     this.sql.claim.raw(true);
     this.sql.claimRun.raw(true);

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type LeaseHolder, type LeaseStore, pidIsDead } from '@sloth/core';
-import type Database from 'better-sqlite3';
 import { type Store, withStoreErrors } from './open-store.js';
-import { perStore } from './per-store.js';
+import { perStore, prepareAll, type Statements } from './per-store.js';
 
 const HOLDER = 'SELECT name, token, host, pid, acquired_at AS acquiredAt, expires_at AS expiresAt FROM locks WHERE name = ?';
 const SQL = {
@@ -17,8 +16,6 @@ const SQL = {
   forceRelease: 'DELETE FROM locks WHERE name = ?',
 } as const;
 
-type Statements = { [K in keyof typeof SQL]: Database.Statement };
-
 /** True when the holder was a process of this host that no longer exists. */
 function deadHere(holder: LeaseHolder): boolean {
   return holder.host === hostname() && pidIsDead(holder.pid);
@@ -26,10 +23,10 @@ function deadHere(holder: LeaseHolder): boolean {
 
 /** Named leases in a Store's locks table (state locks, stack locks). */
 export class LeaseRepo implements LeaseStore {
-  private readonly sql: Statements;
+  private readonly sql: Statements<typeof SQL>;
 
   constructor(private readonly store: Store) {
-    this.sql = Object.fromEntries(Object.entries(SQL).map(([k, s]) => [k, store.sqlite.prepare(s)])) as Statements;
+    this.sql = prepareAll(store, SQL);
   }
 
   get open(): boolean {

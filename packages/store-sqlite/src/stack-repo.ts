@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type RegisterInput, type RegisterStatus, type ResourceRecord, SlothError, type StackStore } from '@sloth/core';
-import type Database from 'better-sqlite3';
 import type { Store } from './open-store.js';
-import { perStore } from './per-store.js';
+import { perStore, prepareAll, type Statements } from './per-store.js';
 
 // Raw SQL, every statement prepared once per store. Column names here are those of schema.ts.
 
@@ -126,62 +125,48 @@ function toExecution(r: Row, changes: Record<ChangeAction, number>): ExecutionRe
   };
 }
 
-/** Every statement of the repository, prepared once per store. */
-function statements(s: Database.Database) {
-  return {
-    listStacks: s.prepare(
-      'SELECT s.*, (SELECT COUNT(*) FROM resources r WHERE r.stack_id = s.id) AS n FROM stacks s ORDER BY s.name',
-    ),
-    deleteStack: s.prepare('DELETE FROM stacks WHERE name = ?'),
-    resources: s.prepare('SELECT * FROM resources WHERE stack_id = ? ORDER BY type, name'),
-    outputs: s.prepare('SELECT key, value FROM outputs WHERE stack_id = ? ORDER BY key'),
-    insertExecution: s.prepare(
-      `INSERT INTO executions (id, stack_id, workflow, status, host, pid, started_at) VALUES (?, ?, ?, 'running', ?, ?, ?)`,
-    ),
-    runningExecutions: s.prepare("SELECT id FROM executions WHERE stack_id = ? AND status = 'running' AND id IS NOT ?"),
-    markInterrupted: s.prepare("UPDATE executions SET status = 'interrupted', error = ? WHERE id = ? AND status = 'running'"),
-    finishExecution: s.prepare('UPDATE executions SET status = ?, finished_at = ?, task_counts = ?, error = ? WHERE id = ?'),
-    executions: s.prepare('SELECT * FROM executions WHERE stack_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?'),
-    changes: s.prepare('SELECT type, name, action, at FROM resource_changes WHERE execution_id = ? ORDER BY id'),
-    changeCounts: s.prepare('SELECT action, COUNT(*) AS n FROM resource_changes WHERE execution_id = ? GROUP BY action'),
-    importExecution: s.prepare(
-      `INSERT INTO executions (id, stack_id, workflow, status, host, pid, started_at, finished_at, task_counts, outputs, error)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    stackByName: s.prepare('SELECT * FROM stacks WHERE name = ?'),
-    stackById: s.prepare('SELECT * FROM stacks WHERE id = ?'),
-    insertStack: s.prepare('INSERT INTO stacks (id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?)'),
-    touchStack: s.prepare('UPDATE stacks SET updated_at = ? WHERE id = ?'),
-    resource: s.prepare('SELECT * FROM resources WHERE stack_id = ? AND type = ? AND name = ?'),
-    insertResource: s.prepare(
-      `INSERT INTO resources (id, stack_id, type, name, module, properties, properties_hash, dependencies, attributes,
-         created_at, updated_at, last_execution_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    reRegister: s.prepare(
-      `UPDATE resources SET module = ?, properties = ?, properties_hash = ?, dependencies = ?, updated_at = ?,
-         last_execution_id = ? WHERE id = ?`,
-    ),
-    markSeen: s.prepare('UPDATE resources SET last_execution_id = ?, module = ?, dependencies = ? WHERE id = ?'),
-    setAttributes: s.prepare('UPDATE resources SET attributes = ?, updated_at = ? WHERE id = ?'),
-    deleteResource: s.prepare('DELETE FROM resources WHERE id = ?'),
-    insertChange: s.prepare('INSERT INTO resource_changes (execution_id, type, name, action, at) VALUES (?, ?, ?, ?, ?)'),
-    upsertOutput: s.prepare(
-      `INSERT INTO outputs (stack_id, key, value, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (stack_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-    ),
-    output: s.prepare('SELECT value FROM outputs WHERE stack_id = ? AND key = ?'),
-    execution: s.prepare('SELECT * FROM executions WHERE id = ?'),
-    executionOutputs: s.prepare('SELECT outputs FROM executions WHERE id = ?'),
-    setExecutionOutputs: s.prepare('UPDATE executions SET outputs = ? WHERE id = ?'),
-  };
-}
+/** Every statement of the repository (prepared once per store). */
+const SQL = {
+  listStacks: 'SELECT s.*, (SELECT COUNT(*) FROM resources r WHERE r.stack_id = s.id) AS n FROM stacks s ORDER BY s.name',
+  deleteStack: 'DELETE FROM stacks WHERE name = ?',
+  resources: 'SELECT * FROM resources WHERE stack_id = ? ORDER BY type, name',
+  outputs: 'SELECT key, value FROM outputs WHERE stack_id = ? ORDER BY key',
+  insertExecution: `INSERT INTO executions (id, stack_id, workflow, status, host, pid, started_at) VALUES (?, ?, ?, 'running', ?, ?, ?)`,
+  runningExecutions: "SELECT id FROM executions WHERE stack_id = ? AND status = 'running' AND id IS NOT ?",
+  markInterrupted: "UPDATE executions SET status = 'interrupted', error = ? WHERE id = ? AND status = 'running'",
+  finishExecution: 'UPDATE executions SET status = ?, finished_at = ?, task_counts = ?, error = ? WHERE id = ?',
+  executions: 'SELECT * FROM executions WHERE stack_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?',
+  changes: 'SELECT type, name, action, at FROM resource_changes WHERE execution_id = ? ORDER BY id',
+  changeCounts: 'SELECT action, COUNT(*) AS n FROM resource_changes WHERE execution_id = ? GROUP BY action',
+  importExecution: `INSERT INTO executions (id, stack_id, workflow, status, host, pid, started_at, finished_at, task_counts, outputs, error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  stackByName: 'SELECT * FROM stacks WHERE name = ?',
+  stackById: 'SELECT * FROM stacks WHERE id = ?',
+  insertStack: 'INSERT INTO stacks (id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+  touchStack: 'UPDATE stacks SET updated_at = ? WHERE id = ?',
+  resource: 'SELECT * FROM resources WHERE stack_id = ? AND type = ? AND name = ?',
+  insertResource: `INSERT INTO resources (id, stack_id, type, name, module, properties, properties_hash, dependencies, attributes,
+       created_at, updated_at, last_execution_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  reRegister: `UPDATE resources SET module = ?, properties = ?, properties_hash = ?, dependencies = ?, updated_at = ?,
+       last_execution_id = ? WHERE id = ?`,
+  markSeen: 'UPDATE resources SET last_execution_id = ?, module = ?, dependencies = ? WHERE id = ?',
+  setAttributes: 'UPDATE resources SET attributes = ?, updated_at = ? WHERE id = ?',
+  deleteResource: 'DELETE FROM resources WHERE id = ?',
+  insertChange: 'INSERT INTO resource_changes (execution_id, type, name, action, at) VALUES (?, ?, ?, ?, ?)',
+  upsertOutput: `INSERT INTO outputs (stack_id, key, value, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (stack_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  output: 'SELECT value FROM outputs WHERE stack_id = ? AND key = ?',
+  execution: 'SELECT * FROM executions WHERE id = ?',
+  executionOutputs: 'SELECT outputs FROM executions WHERE id = ?',
+  setExecutionOutputs: 'UPDATE executions SET outputs = ? WHERE id = ?',
+} as const;
 
 /** Stacks, their resources, outputs and executions in one store; get one with `stackRepo(store)`. */
 export class StackRepo implements StackStore {
-  private readonly q: ReturnType<typeof statements>;
+  private readonly q: Statements<typeof SQL>;
 
   constructor(private readonly store: Store) {
-    this.q = statements(store.sqlite);
+    this.q = prepareAll(store, SQL);
   }
 
   /** The stack of that name, or undefined. */

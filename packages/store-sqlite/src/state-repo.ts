@@ -9,7 +9,7 @@ import {
 } from '@sloth/core';
 import type Database from 'better-sqlite3';
 import { type Store, storeError } from './open-store.js';
-import { perStore } from './per-store.js';
+import { perStore, prepareAll, type Statements } from './per-store.js';
 import { decodeStateValue, encodeStateValue, isEmptyTable, sameStateValue } from './state-value.js';
 
 /** The sweep of expired keys runs at most this often per process and database. */
@@ -38,7 +38,6 @@ const SQL = {
   locks: 'SELECT count(*) AS n FROM locks WHERE name GLOB ? AND expires_at > ?',
 } as const;
 
-type Statements = { [K in keyof typeof SQL]: Database.Statement };
 interface Row {
   value: string;
   expiresAt: number | null;
@@ -51,14 +50,14 @@ interface Row {
  * from the table, and every read-modify-write runs in one write transaction, so it is atomic across processes.
  */
 export class StateRepo implements StateStore {
-  private readonly sql: Statements;
+  private readonly sql: Statements<typeof SQL>;
   /** One transaction wrapper, reused: store.write builds a new one per call, a quarter of a single set's cost. */
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
   private lastSweep = 0;
 
   constructor(readonly store: Store) {
     // Prepared once per Store: re-preparing costs more than running a statement.
-    this.sql = Object.fromEntries(Object.entries(SQL).map(([k, s]) => [k, store.sqlite.prepare(s)])) as Statements;
+    this.sql = prepareAll(store, SQL);
     this.tx = store.sqlite.transaction((fn: () => unknown) => fn());
   }
 
