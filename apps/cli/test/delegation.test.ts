@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore } from '@sloth/core/store';
+import { openStore } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { collect, REPO, runCli, startCli, waitFor, writeFiles } from './cli.test-helper.js';
 import { fleetHome, startAgent, startMaster } from './fleet.test-helper.js';

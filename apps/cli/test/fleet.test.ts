@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore } from '@sloth/core/store';
+import { openStore } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { alive, collect, runCli, startCli, waitFor, waitForPid, writeFiles } from './cli.test-helper.js';
 import { fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';

@@ -1,6 +1,6 @@
 import { builtinModules } from '@sloth/builtin-modules';
 import type { LogLevel } from '@sloth/core';
-import type { Store } from '@sloth/core/store';
+import type { Store } from '@sloth/store-sqlite';
 import { HookRunner } from './hook-runner.js';
 import { hookServices } from './run-event-recorder.js';
 

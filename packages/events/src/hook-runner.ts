@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { errorMessage, type LogLevel, type ModuleCallContext, type ModuleSpec, type RunServices } from '@sloth/core';
-import type { ClaimedEvent, HookRecord } from '@sloth/core/store';
 import { createSandbox, displayPath, type LuaRuntime, LuaStopped, luaErrorText } from '@sloth/lua';
+import type { ClaimedEvent, HookRecord } from '@sloth/store-sqlite';
 import { loadHookSource } from './hook-file.js';
 import { BATCH_HOOK_LUA, BATCH_PROGRESS_LUA, BATCH_REPORT_LUA, RUN_BATCH_LUA } from './hook-lua.js';
 import { luaLiteral, NotALiteral } from './lua-literal.js';

@@ -414,12 +414,7 @@ export class GoroutineThreads implements GoroutineHost {
 
   private payload(job: Job): GoroutineJob {
     const { ctx } = job;
-    let dataDir: string | undefined;
-    try {
-      dataDir = ctx.services?.store?.dataDir;
-    } catch {
-      // A store that cannot open: state calls in the goroutine will say so.
-    }
+    const dataDir = ctx.services?.dataDir;
     return {
       id: job.id,
       code: job.request.code,

@@ -3,7 +3,7 @@
 import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import { builtinModules } from '@sloth/builtin-modules';
 import { errorMessage, type LogFields, type LogLevel, type ModuleCallContext, type RunServices } from '@sloth/core';
-import { openStore, type Store } from '@sloth/core/store';
+import { openStore, type Store, storeServices } from '@sloth/store-sqlite';
 import type {
   GoroutineCancel,
   GoroutineJob,
@@ -42,9 +42,6 @@ function storeFor(dataDir: string): Store {
   }
   return store;
 }
-process.on('exit', () => {
-  for (const store of stores.values()) store.close();
-});
 
 let sandbox: Promise<LuaRuntime> | undefined;
 function runtime(): Promise<LuaRuntime> {
@@ -100,13 +97,12 @@ export default async function runGoroutine(job: GoroutineJob): Promise<Goroutine
     }
     lines += 1;
   };
-  const services: RunServices = {
+  const dataDir = job.dataDir;
+  // Assigned onto the store services, not spread: spreading would read their getters and open the store at once.
+  const services: RunServices = Object.assign(dataDir === undefined ? {} : storeServices(() => storeFor(dataDir), dataDir), {
     insideGoroutine: true,
     stack: job.stack,
-    get store() {
-      return job.dataDir === undefined ? undefined : storeFor(job.dataDir);
-    },
-  };
+  });
   const ctx: ModuleCallContext = {
     task: job.task,
     signal: controller.signal,

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinModules } from '@sloth/builtin-modules';
 import type { RunEvent } from '@sloth/core';
-import { openStore, stateRepo } from '@sloth/core/store';
+import { openStore, stateRepo, storeServices } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { runSource, writeFiles } from './test-workflow.test-helper.js';
 import { WorkflowFile } from './workflow-file.js';
@@ -317,7 +317,11 @@ describe('goroutines in workflows', () => {
       end)`,
     });
     const store = openStore(join(dir, 'data'));
-    const file = await WorkflowFile.load({ file: join(dir, 'w.sloth'), modules: builtinModules, services: { store } });
+    const file = await WorkflowFile.load({
+      file: join(dir, 'w.sloth'),
+      modules: builtinModules,
+      services: storeServices(() => store, store.dataDir),
+    });
     try {
       const result = await file.run(file.findWorkflow());
       expect(result.status).toBe('success');

@@ -1,8 +1,8 @@
 import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { BoundedBacklog, formatDuration, SlothError } from '@sloth/core';
-import type { AgentRepo, AgentWorkOutcome } from '@sloth/core/store';
 import { type WorkOutput, type WorkResult, WorkResultSchema } from '@sloth/proto';
+import type { AgentRepo, AgentWorkOutcome } from '@sloth/store-sqlite';
 import { WORK_STATUS_KEY } from './work-status.js';
 
 /** Who waits for a piece of work: the call that asked for it (absent after a master restart). */

@@ -1,5 +1,4 @@
 import { errorMessage, type LogLevel } from '@sloth/core';
-import { eventRepo, hookRepo, type Store } from '@sloth/core/store';
 import {
   builtinHookRunner,
   type DrainReport,
@@ -8,6 +7,7 @@ import {
   type HookRunner,
   type ProcessorOptions,
 } from '@sloth/events';
+import { eventRepo, hookRepo, type Store } from '@sloth/store-sqlite';
 import { ms } from './format.js';
 
 type Write = (line: string) => void;

@@ -1,5 +1,5 @@
 import { type AgentTaskResult, formatDuration, type RunResult } from '@sloth/core';
-import type { StackRunSummary } from '@sloth/core/store';
+import type { StackRunSummary } from '@sloth/store-sqlite';
 
 /** A finished run and, when it was recorded in a stack, what the stack recorded. */
 export type ReportedRun = RunResult & { stack?: StackRunSummary | undefined };

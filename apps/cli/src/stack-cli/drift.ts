@@ -1,5 +1,6 @@
+import type { ResourceRecord } from '@sloth/core';
 import { errorMessage, type ModuleCallContext, type ModuleSpec } from '@sloth/core';
-import { canonicalJson, type ResourceRecord } from '@sloth/core/store';
+import { canonicalJson } from '@sloth/store-sqlite';
 import { pc } from '../render/colors.js';
 
 export type DriftStatus = 'in_sync' | 'drifted' | 'missing' | 'not_checkable' | 'error';

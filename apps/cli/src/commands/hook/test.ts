@@ -22,7 +22,7 @@ export default class HookTest extends SlothCommand {
     const [{ SlothError, checkEventType }, { withStore }, { hookRepo, newEventId }, { createHookRunner }, f] = await Promise.all([
       import('@sloth/core'),
       import('../../store-access.js'),
-      import('@sloth/core/store'),
+      import('@sloth/store-sqlite'),
       import('../../events-cli/hook-processing.js'),
       import('../../events-cli/format.js'),
     ]);
