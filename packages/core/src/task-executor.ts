@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { type AbortCause, abortableSleep, abortError, raceAbort, TASK_FINISHED } from './abort.js';
 import { consumeArtifacts, publishArtifacts } from './artifacts.js';
 import { delegatedBody, isDelegated } from './delegated-body.js';
+import { timedOutAfter } from './duration.js';
 import { errorMessage, SlothError } from './errors.js';
 import { makeDirectory } from './make-directory.js';
 import { retryDelay } from './retry-policy.js';
@@ -204,7 +205,7 @@ async function runAttempt(
     if (controller.signal.aborted) {
       const cause = controller.signal.reason as AbortCause;
       if (cause?.kind === 'timeout') {
-        const message = `timed out after ${formatMs(cause.timeoutMs)}`;
+        const message = timedOutAfter(cause.timeoutMs);
         logFailure(message);
         return done('timeout', { error: message });
       }
@@ -255,10 +256,6 @@ async function runHook(
 function runReason(env: TaskRunEnv): string {
   const cause = env.runSignal.reason as AbortCause | undefined;
   return cause?.kind === 'run' ? cause.reason : 'the run was stopped';
-}
-
-function formatMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 function taskLogger(task: string, env: TaskRunEnv): TaskLogger {
