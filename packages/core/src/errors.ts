@@ -10,7 +10,8 @@ export const SLOTH_ERROR_CODES = [
   'store', // the state database cannot be opened, read or written
   'unavailable', // a master (or an agent) cannot be reached, or it went away
   'unauthenticated', // a master refused the token
-  'conflict', // the thing is in a state that forbids it (an agent name already connected, an inactive agent)
+  'conflict', // the thing is in a state that forbids it (an inactive agent, a master that takes no events)
+  'already_exists', // a name that must be unique is taken (an agent name already connected)
   'internal',
 ] as const;
 
