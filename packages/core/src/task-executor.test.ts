@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineTask, type TaskInit } from './define.js';
-import { SlothError } from './errors.js';
+import { SlothError, type SlothErrorCode } from './errors.js';
 import type { RunEvent } from './run-events.js';
 import { executeTask, type TaskRunEnv } from './task-executor.js';
 
@@ -127,46 +127,33 @@ describe('executeTask', () => {
     expect(timedOut).toMatchObject({ status: 'timeout', errorCode: 'timeout' });
   });
 
+  /** Runs a task with 3 retries whose every attempt throws a SlothError with `code`; counts its attempts. */
+  async function failingWith(code: SlothErrorCode) {
+    const { env, events } = environment({ random: () => 0.5 });
+    let attempts = 0;
+    const run = async () => {
+      attempts++;
+      throw new SlothError(code, 'failed');
+    };
+    const result = await executeTask(spec({ retries: { count: 3, strategy: 'fixed', delay: '1ms' }, run }), {}, env);
+    return { result, attempts, retried: events.filter((e) => e.type === 'task.retrying').length };
+  }
+
   it.each(['invalid_argument', 'usage', 'load', 'not_found'] as const)(
     'runs a task whose attempt fails with %s once, whatever its retries',
     async (code) => {
-      const { env, events } = environment({ random: () => 0.5 });
-      let attempts = 0;
-      const result = await executeTask(
-        spec({
-          retries: { count: 3, strategy: 'fixed', delay: '1ms' },
-          run: async () => {
-            attempts++;
-            throw new SlothError(code, 'cannot work');
-          },
-        }),
-        {},
-        env,
-      );
+      const { result, attempts, retried } = await failingWith(code);
       expect(result).toMatchObject({ status: 'failed', attempts: 1, errorCode: code });
-      expect(attempts).toBe(1);
-      expect(events.filter((e) => e.type === 'task.retrying')).toEqual([]);
+      expect([attempts, retried]).toEqual([1, 0]);
     },
   );
 
   it.each(['task_failed', 'unavailable', 'timeout', 'internal'] as const)(
     'retries a task whose attempts fail with %s',
     async (code) => {
-      const { env } = environment({ random: () => 0.5 });
-      let attempts = 0;
-      const result = await executeTask(
-        spec({
-          retries: { count: 2, strategy: 'fixed', delay: '1ms' },
-          run: async () => {
-            attempts++;
-            throw new SlothError(code, 'try again');
-          },
-        }),
-        {},
-        env,
-      );
-      expect(result).toMatchObject({ status: 'failed', attempts: 3, errorCode: code });
-      expect(attempts).toBe(3);
+      const { result, attempts, retried } = await failingWith(code);
+      expect(result).toMatchObject({ status: 'failed', attempts: 4, errorCode: code });
+      expect([attempts, retried]).toEqual([4, 3]);
     },
   );
 
