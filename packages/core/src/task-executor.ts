@@ -205,7 +205,12 @@ async function runAttempt(
     if (!outcome || outcome.success) return done('success', { message: outcome?.message, output: outcome?.output, ...agents });
     const error = outcome.message ?? 'task returned false';
     logFailure(error);
-    return done('failed', { message: outcome.message, output: outcome.output, ...failedWith('task_failed', error), ...agents });
+    return done('failed', {
+      message: outcome.message,
+      output: outcome.output,
+      ...failedWith(outcome.errorCode ?? 'task_failed', error),
+      ...agents,
+    });
   } catch (err) {
     if (controller.signal.aborted) {
       const cause = controller.signal.reason as AbortCause;

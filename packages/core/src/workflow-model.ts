@@ -14,6 +14,8 @@ export type Outputs = Record<string, unknown>;
 export interface TaskOutcome {
   success: boolean;
   message?: string;
+  /** What kind of failure (default task_failed): a delegated task's code from its agents. */
+  errorCode?: SlothErrorCode | undefined;
   output?: Outputs;
   /** A delegated task: how it went on each agent. */
   agents?: Record<string, AgentTaskResult> | undefined;
@@ -25,6 +27,7 @@ export interface AgentTaskResult {
   durationMs: number;
   output?: Outputs | undefined;
   error?: string | undefined;
+  errorCode?: SlothErrorCode | undefined;
 }
 
 /** Everything a task body, condition or hook may use while it runs. */

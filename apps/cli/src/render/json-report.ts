@@ -68,6 +68,7 @@ function agentResults(agents: Record<string, AgentTaskResult>): Record<string, u
         duration_ms: Math.round(r.durationMs),
         ...(r.output !== undefined ? { output: r.output } : {}),
         ...(r.error !== undefined ? { error: r.error } : {}),
+        ...(r.errorCode !== undefined ? { error_code: r.errorCode } : {}),
       },
     ]),
   );
