@@ -1,5 +1,12 @@
 import { dirname } from 'node:path';
-import { errorMessage, type LogLevel, type ModuleCallContext, type ModuleSpec, type RunServices } from '@sloth/core';
+import {
+  errorMessage,
+  type LogLevel,
+  type ModuleCallContext,
+  type ModuleSpec,
+  type RunServices,
+  timedOutAfter,
+} from '@sloth/core';
 import { createSandbox, displayPath, type LuaRuntime, LuaStopped, luaErrorText } from '@sloth/lua';
 import type { ClaimedEvent, HookRecord } from '@sloth/store-sqlite';
 import { loadHookSource } from './hook-file.js';
@@ -227,7 +234,7 @@ export class HookRunner {
     return {
       success: false,
       output: undefined,
-      error: `timed out after ${formatMs(hook.timeoutMs)} (hook ${hook.name} in ${displayPath(hook.path)})`,
+      error: `${timedOutAfter(hook.timeoutMs)} (hook ${hook.name} in ${displayPath(hook.path)})`,
       stopped: false,
     };
   }
@@ -335,8 +342,4 @@ function stoppedResult(startedAt: number, durationMs: number): HookRunResult {
     durationMs,
     startedAt,
   };
-}
-
-function formatMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }

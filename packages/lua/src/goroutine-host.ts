@@ -13,6 +13,7 @@ import {
   type ModuleCallContext,
   ownerMark,
   SlothError,
+  timedOutAfter,
 } from '@sloth/core';
 import { Piscina } from 'piscina';
 import type {
@@ -240,7 +241,7 @@ export class GoroutineThreads implements GoroutineHost {
     const all = Promise.all(live.map((j) => j.settled));
     const finished = await withTimeout(all, timeoutMs, signal);
     if (!finished && timeoutMs !== undefined && !signal.aborted) {
-      for (const job of live) this.stop(job, `timed out after ${shownDuration(timeoutMs)}`);
+      for (const job of live) this.stop(job, timedOutAfter(timeoutMs));
     }
     return jobs.map(
       (j): GoroutineOutcome =>
@@ -447,7 +448,7 @@ function envDiff(env: Readonly<Record<string, string>>): GoroutineJob['env'] {
 
 function stopReason(reason: unknown): string {
   const cause = reason as AbortCause | undefined;
-  if (cause?.kind === 'timeout') return `the task timed out after ${shownDuration(cause.timeoutMs)}`;
+  if (cause?.kind === 'timeout') return `the task ${timedOutAfter(cause.timeoutMs)}`;
   if (cause?.kind === 'run') return `stopped: ${cause.reason}`;
   return 'stopped: the task was cancelled';
 }
@@ -459,12 +460,6 @@ function crashText(err: unknown, job: Job): string {
     return 'its worker thread was terminated (another goroutine on the same thread did not stop when cancelled)';
   }
   return `the goroutine's worker thread failed: ${message}`;
-}
-
-/** 2s, 500ms, 1.5s: how people write timeouts. */
-function shownDuration(ms: number): string {
-  if (ms >= 1000 && ms % 100 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
 }
 
 /** Resolves true when `p` settles, false after `ms` (undefined: never) or when `signal` fires. */

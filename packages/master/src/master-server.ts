@@ -13,6 +13,7 @@ import { Fleet } from './fleet.js';
 import { MasterEvents } from './master-events.js';
 import { type MasterOptions, resolveMasterOptions } from './master-options.js';
 import { MetricsHistory } from './metrics-history.js';
+import { slothErrorsToConnect } from './rpc-errors.js';
 
 /** A running master. */
 export interface RunningMaster {
@@ -68,7 +69,8 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
     // links that are mostly a LAN. Only large messages (a workflow's files) are worth it.
     compressMinBytes: COMPRESS_MIN_BYTES,
     shutdownSignal: shutdown.signal,
-    interceptors: gate ? [gate] : [],
+    // Handlers and the fleet raise SlothErrors: they become Connect errors here, whatever the call.
+    interceptors: gate ? [slothErrorsToConnect, gate] : [slothErrorsToConnect],
     contextValues: (req) => createContextValues().set(peerAddress, `${req.socket.remoteAddress}:${req.socket.remotePort}`),
   });
   const tls = options.tlsCert !== undefined && options.tlsKey !== undefined;

@@ -1,5 +1,4 @@
-import { Code, ConnectError } from '@connectrpc/connect';
-import { isEventType } from '@sloth/core';
+import { isEventType, SlothError } from '@sloth/core';
 import { z } from 'zod';
 import { MAX_METRICS_SAMPLES } from './metrics-history.js';
 
@@ -172,5 +171,5 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string):
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = issue?.path.length ? issue.path.join('.') : 'message';
-  throw new ConnectError(`invalid ${what}: ${field} ${issue?.message ?? 'is invalid'}`, Code.InvalidArgument);
+  throw new SlothError('invalid_argument', `invalid ${what}: ${field} ${issue?.message ?? 'is invalid'}`);
 }

@@ -17,6 +17,9 @@ export function jsonReport(result: ReportedRun): Record<string, unknown> {
       ...(t.message !== undefined ? { message: t.message } : {}),
       ...(t.output !== undefined ? { output: t.output } : {}),
       ...(t.error !== undefined ? { error: t.error } : {}),
+      ...(t.errorCode !== undefined ? { error_code: t.errorCode } : {}),
+      ...(t.errorHint !== undefined ? { error_hint: t.errorHint } : {}),
+      ...(t.errorLocation !== undefined ? { error_location: t.errorLocation } : {}),
       ...(t.skipReason !== undefined ? { skip_reason: t.skipReason } : {}),
       ...(t.agents !== undefined ? { agents: agentResults(t.agents) } : {}),
     };
@@ -65,6 +68,7 @@ function agentResults(agents: Record<string, AgentTaskResult>): Record<string, u
         duration_ms: Math.round(r.durationMs),
         ...(r.output !== undefined ? { output: r.output } : {}),
         ...(r.error !== undefined ? { error: r.error } : {}),
+        ...(r.errorCode !== undefined ? { error_code: r.errorCode } : {}),
       },
     ]),
   );
