@@ -185,7 +185,7 @@ export class SlothAgent {
           void this.sendHeartbeat(session);
           heartbeat = setInterval(() => void this.sendHeartbeat(session), this.heartbeatMs);
         } else {
-          this.handle(res, session);
+          this.handle(res);
         }
       }
       return { registered: session.registered };
@@ -209,7 +209,7 @@ export class SlothAgent {
     }
   }
 
-  private handle(res: ConnectResponse, session: Session): void {
+  private handle(res: ConnectResponse): void {
     const msg = res.msg;
     switch (msg.case) {
       case 'runCommand': {
@@ -245,7 +245,6 @@ export class SlothAgent {
         return;
       default:
         this.options.log('debug', `ignored a message from the master: ${msg.case ?? 'empty'}`);
-        void session;
     }
   }
 
