@@ -2,12 +2,12 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventOutboxRepo } from '@sloth/core/store';
+import { waitFor } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { collect, runCli, startCli, waitFor, writeFiles } from './cli.test-helper.js';
+import { collect, runCli, startCli, writeFiles } from './cli.test-helper.js';
 import { eventsOf, peek, writeHook } from './events.test-helper.js';
-import { fleetHome, startAgent, startMaster } from './fleet.test-helper.js';
+import { fleetHome, startAgent, startMaster, withMaster } from './fleet.test-helper.js';
 
-const withMaster = (url: string, tokenFile: string) => ['--master', url, '--token-file', tokenFile];
 const agentHome = () => mkdtempSync(join(tmpdir(), 'sloth-agent-home-'));
 
 /** The outputs of the successful runs of `hook` for events of `type` in a data directory, oldest first. */

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { builtinModules } from '@sloth/builtin-modules';
 import type { RunEvent } from '@sloth/core';
 import { openStore, stateRepo } from '@sloth/core/store';
+import { waitFor, writeFiles } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { runSource, writeFiles } from './test-workflow.test-helper.js';
+import { runSource } from './test-workflow.test-helper.js';
 import { WorkflowFile } from './workflow-file.js';
 
 // Real workflows with real worker threads (piscina), through WorkflowFile.run.
@@ -12,14 +13,6 @@ const byName = (result: { tasks: { name: string }[] }) => Object.fromEntries(res
 
 /** This process's OS threads: worker threads show up here, and must be gone after a run. */
 const osThreads = () => readdirSync('/proc/self/task').length;
-
-async function until(predicate: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('goroutines in workflows', () => {
   it('run functions in parallel with copies of their upvalues, results in order, logs under the task', async () => {
@@ -321,6 +314,6 @@ describe('goroutines in workflows', () => {
       file.close();
     }
     expect(during).toBeGreaterThan(before);
-    await until(() => osThreads() <= before, 5000, 'the worker threads to end');
+    await waitFor(() => osThreads() <= before, 5000, 'the worker threads to end');
   });
 });

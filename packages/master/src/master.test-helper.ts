@@ -69,12 +69,3 @@ export function rawAgent(url: string, name: string | undefined, token: string | 
     close,
   };
 }
-
-/** Waits until `predicate` holds, polling every 20ms, or fails after `timeoutMs`. */
-export async function until(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
