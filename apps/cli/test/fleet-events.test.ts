@@ -151,7 +151,7 @@ end):build()
   it('SendEvent stores an event for the master hooks, and refuses a bad type or data with a clear error', async () => {
     const { home, tokenFile } = fleetHome();
     const master = await startMaster(home, tokenFile, 0, ['--no-hooks']);
-    const { controlClient } = await import('@sloth/master/client');
+    const { controlClient } = await import('@sloth/client');
     const c = controlClient({ address: master.url, token: 'fleet-test-token-42' });
     const { id } = await c.sendEvent({ type: 'backup.done', dataJson: '{"db":"main"}', stack: 'prod' });
     expect(eventsOf(home, 'backup.done')).toMatchObject([

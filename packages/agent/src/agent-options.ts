@@ -1,6 +1,6 @@
+import type { MasterConnection } from '@sloth/client';
 import { SlothError } from '@sloth/core';
 import { defaultDataDir } from '@sloth/core/store';
-import type { MasterConnection } from '@sloth/master/client';
 import { z } from 'zod';
 
 /** Everything an agent needs. Intervals are configurable so tests (and impatient fleets) can run fast. */

@@ -1,10 +1,10 @@
 import { setTimeout as pause } from 'node:timers/promises';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { agentClient, fromRpcError, type MasterTransport, masterTransport } from '@sloth/client';
 import { AsyncQueue, abortableSleep, errorMessage, formatDuration, type SlothError } from '@sloth/core';
 import type { ForwardedEvent } from '@sloth/core/store';
 import type { PreparedSandbox } from '@sloth/lua';
-import { agentClient, fromRpcError, type MasterTransport, masterTransport } from '@sloth/master/client';
 import type { AgentEventSchema, ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
 import type { AgentOptions } from './agent-options.js';
 import { AgentOutbox } from './agent-outbox.js';

@@ -1,9 +1,9 @@
 import { Code, ConnectError, createContextKey, type HandlerContext } from '@connectrpc/connect';
+import { toConnectError } from '@sloth/client';
 import { errorMessage } from '@sloth/core';
 import type { ConnectRequest } from '@sloth/proto';
 import { AgentLink, type ConnectResponseInit } from './agent-link.js';
 import type { Fleet } from './fleet.js';
-import { toConnectError } from './rpc-errors.js';
 
 /** host:port of the peer of a call, set by the adapter for every request. */
 export const peerAddress = createContextKey<string>('unknown');

@@ -3,14 +3,13 @@ import { connect as h2connect } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { controlClient, fromWorkFailed, workVerdict } from '@sloth/client';
 import { agentRepo } from '@sloth/core/store';
 import { waitFor } from '@sloth/core/testing';
 import { Agent_Status, type ConnectResponse } from '@sloth/proto';
 import { describe, expect, it } from 'vitest';
 import { rawAgent, TOKEN, testMaster } from './master.test-helper.js';
-import { controlClient } from './master-client.js';
 import { resolveMasterOptions } from './master-options.js';
-import { fromWorkFailed, workVerdict } from './work-status.js';
 
 const codeOf = (err: unknown) => ConnectError.from(err).code;
 

@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessageInitShape } from '@bufbuild/protobuf';
+import { agentClient, masterTransport } from '@sloth/client';
 import { AsyncQueue } from '@sloth/core';
 import type { ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
 import { afterEach } from 'vitest';
-import { agentClient, masterTransport } from './master-client.js';
 import type { MasterOptions } from './master-options.js';
 import { type RunningMaster, startMaster } from './master-server.js';
 

@@ -1,11 +1,11 @@
 import { ConnectError } from '@connectrpc/connect';
+import { controlClient, type ShellRequestInit } from '@sloth/client';
 import { AsyncQueue } from '@sloth/core';
 import { eventRepo } from '@sloth/core/store';
 import { waitFor } from '@sloth/core/testing';
 import type { ConnectResponse } from '@sloth/proto';
 import { describe, expect, it } from 'vitest';
 import { rawAgent, TOKEN, testMaster } from './master.test-helper.js';
-import { controlClient, type ShellRequestInit } from './master-client.js';
 
 /** The shell message the master sent an agent. */
 function shellOf(res: ConnectResponse | undefined) {

@@ -1,5 +1,3 @@
-import { didYouMean, type LogLevel, SlothError, type TaskDelegator, type TaskOutcome, type WorkflowSpec } from '@sloth/core';
-import { delegationBundle, type WorkflowFile } from '@sloth/lua';
 import {
   Agent_Status,
   type ControlClient,
@@ -9,7 +7,9 @@ import {
   type MasterConnection,
   type MasterTransport,
   masterTransport,
-} from '@sloth/master/client';
+} from '@sloth/client';
+import { didYouMean, type LogLevel, SlothError, type TaskDelegator, type TaskOutcome, type WorkflowSpec } from '@sloth/core';
+import { delegationBundle, type WorkflowFile } from '@sloth/lua';
 import { fanOutWork } from './fan-out-work.js';
 
 const LEVELS = new Set<string>(['debug', 'info', 'warn', 'error']);
