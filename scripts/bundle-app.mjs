@@ -1,11 +1,11 @@
 // Bundles a compiled app (its dist/main.js), its dependencies and the workspace packages into dist/bundle/ with
 // esbuild: `node ../../scripts/bundle-app.mjs [--code-cache]` from apps/cli or apps/agent (their build step).
-// Why: Node's ESM loader spent ~250 ms of every command resolving, reading and linking ~1,000 files; a bundle loads
-// in a fraction of that (bench/RESULTS.md, start-up).
+// Why: Node's ESM loader spent much of every command's start resolving, reading and linking ~1,000 files; a bundle
+// loads in a fraction of that (bench/RESULTS.md, start-up).
 // Two shapes, for two kinds of process:
 // - --code-cache (the CLI, which starts for every command): one CommonJS file, main.cjs, run by the loader next to it
 //   (bundle-loader.cjs, copied as load.cjs) from V8's code cache: only a script can use one on Node 20, and compiling
-//   the bundle was most of loading it (hello workflow ~365 -> ~260 ms).
+//   the bundle was most of loading it (bench/RESULTS.md, start-up).
 // - default (the agent, which starts once and then idles on every machine): ES modules, main.js and chunks; code
 //   reached only through import() stays in chunks read when first used (an idle agent does not load the Lua engine).
 //   As one script the idle agent took 8 MB more (73 against 65 MB RSS): the whole file is parsed and held.

@@ -308,7 +308,7 @@ export async function run(log) {
   ];
   const notes = [
     `**events:** ${N.toLocaleString('en-US')} events dispatched from JS (each stored before dispatch returns: appended to the process's ` +
-      'event journal, a write() of one line, and moved into the table in one transaction per 256, as the README design notes say; ' +
+      'event journal, a write() of one line, and moved into the table in one transaction per 256, as the Architecture section of the README says; ' +
       'a SQLite commit per event, before, cost about as much as the raw autocommit reference), then processed by ' +
       'an EventProcessor (defaults: claims of 512 shared out in 16 slices, each slice one Lua call per hook) running `return true` ' +
       'in a Lua hook and recording every execution. ' +

@@ -242,7 +242,7 @@ export async function run(log) {
   if (!prof.error)
     notes.push(
       `**Where the chain's time goes** (one run under node --cpu-prof): ${ms(prof.spawnMs)} of ${ms(prof.totalMs)} sampled in the CLI process is inside ChildProcess.spawn itself ` +
-        `(its first few commands, and starting the spawn helper that starts the rest: see the README's design notes), ${ms(prof.idleMs)} idle waiting for children, and ${ms(prof.totalMs - prof.spawnMs - prof.idleMs)} everything else (CLI start-up, Lua, exec module, scheduler, GC, report). ` +
+        `(its first few commands, and starting the spawn helper that starts the rest: see the README's Architecture section), ${ms(prof.idleMs)} idle waiting for children, and ${ms(prof.totalMs - prof.spawnMs - prof.idleMs)} everything else (CLI start-up, Lua, exec module, scheduler, GC, report). ` +
         `fork() copies the parent's page tables, so spawn() slows as the parent grows (peak RSS ${Math.round(prof.rssMb)} MB for the CLI vs ${Math.round(floorRss)} MB for the bare script, whose spawn() takes ${perCall(fsIn.med)}): ` +
         'that is why commands are started by a small helper process rather than by the CLI itself.',
     );

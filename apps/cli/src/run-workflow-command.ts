@@ -1,18 +1,9 @@
-import {
-  errorMessage,
-  isDelegated,
-  type RunObserver,
-  type RunResult,
-  SlothError,
-  type TaskDelegator,
-  type TaskOutcome,
-  type TaskSpec,
-  type WorkflowSpec,
-} from '@sloth/core';
-import { RunEventRecorder } from '@sloth/events';
+import { isDelegated, SlothError, type TaskDelegator, type TaskOutcome, type TaskSpec, type WorkflowSpec } from '@sloth/core';
+import { RunEventRecorder, runRecordedWorkflow } from '@sloth/events';
 import type { WorkflowFile } from '@sloth/lua';
-import { beginStackRun, type StackRun } from '@sloth/store-sqlite';
+import type { StackRun } from '@sloth/store-sqlite';
 import { parseDurationFlag } from './duration-flag.js';
+import { ms } from './events-cli/format.js';
 import { EXIT, exitCodeForRun } from './exit-codes.js';
 import { type MasterFlags, masterConfigured, masterConnection } from './fleet-cli/connect.js';
 import type { MasterDelegator } from './fleet-cli/task-delegator.js';
@@ -107,47 +98,37 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
     }
     // Tasks created at run time may be delegated too: the link to the master is made when the first one is.
     late = delegator ? undefined : lateDelegator(workflow.name, file, values, stackName, options);
-    stackRun = await beginStackRun(openedStore(), {
+    const write = (line: string) => process.stderr.write(`${line}\n`);
+    const { hooks } = await runRecordedWorkflow({
+      file,
+      workflow,
+      store: openedStore,
+      services: store.services,
+      events,
       stack: stackName,
-      workflow: workflow.name,
-      lockTimeoutMs,
+      params,
       signal: controller.signal,
+      observer: renderer.observer,
+      delegate: delegator ?? late?.delegate,
+      lockTimeoutMs,
       onLeaseLost: (message) => {
         process.stderr.write(`\n${message}: stopping this run\n`);
         controller.abort();
       },
+      onStackRun: (run) => {
+        stackRun = run;
+      },
+      onFinished: (result, stack) => {
+        // The renderer takes a RunResult; the stack rides along for the JSON report and the summary (ReportedRun).
+        const reported: ReportedRun = { ...result, stack };
+        renderer.finish(reported);
+        process.exitCode = exitCodeForRun(result.status);
+      },
+      hooks: { timeoutMs: hooksTimeoutMs, write },
     });
-    events.bind(workflow.name, stackRun.stack.name);
-    const observer: RunObserver = (e) => {
-      events.observe(e);
-      renderer.observer(e);
-    };
-    let result: RunResult;
-    try {
-      result = await file.run(workflow, {
-        params,
-        signal: controller.signal,
-        observer,
-        services: { ...store.services, stack: stackRun.binding, events, delegate: delegator ?? late?.delegate },
-      });
-    } catch (err) {
-      stackRun.finish('failed', {}, errorMessage(err));
-      throw err;
-    }
-    const stack = stackRun.finish(result.status, taskCounts(result), result.error);
-    // The renderer takes a RunResult; the stack rides along for the JSON report and the summary (ReportedRun).
-    const reported: ReportedRun = { ...result, stack };
-    renderer.finish(reported);
-    process.exitCode = exitCodeForRun(result.status);
-    // Hooks never run inside the workflow: after it, with a bound; what is left stays pending for `events serve`.
-    if (events.runId !== undefined && !controller.signal.aborted) {
-      const { drainRunEvents } = await import('./events-cli/hook-processing.js');
-      await drainRunEvents(
-        openedStore(),
-        events.runId,
-        hooksTimeoutMs,
-        (line) => process.stderr.write(`${line}\n`),
-        controller.signal,
+    if (hooks && hooks.left > 0) {
+      write(
+        `hooks: ${hooks.left} event(s) of this run left pending after ${ms(hooksTimeoutMs)} (raise --hooks-timeout, or run \`sloth-runner events serve\` to process them)`,
       );
     }
   } finally {
@@ -233,11 +214,4 @@ function lateDelegator(
     },
     close: () => void made?.then((d) => d.close()),
   };
-}
-
-/** { total, success, failed, ... } of a run, as the execution records it. */
-function taskCounts(result: RunResult): Record<string, number> {
-  const counts: Record<string, number> = { total: result.tasks.length };
-  for (const t of result.tasks) counts[t.status] = (counts[t.status] ?? 0) + 1;
-  return counts;
 }

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type IPty, spawn as spawnPty } from '@lydell/node-pty';
+import { processAlive, waitFor, waitForPid } from '@sloth/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alive, BIN, type CliResult, collect, REPO, runCli, waitFor, waitForOutput, waitForPid } from './cli.test-helper.js';
+import { BIN, type CliResult, collect, REPO, runCli, waitForOutput } from './cli.test-helper.js';
 import { eventsOf } from './events.test-helper.js';
 import { fleetHome, startAgent, startMaster } from './fleet.test-helper.js';
 
@@ -118,7 +119,7 @@ async function shellFromPipe(
 
 /** Waits (bounded) for a process to be gone. */
 function gone(pid: number, what: string): Promise<void> {
-  return waitFor(() => !alive(pid), 15_000, `${what} (pid ${pid}) to be gone`);
+  return waitFor(() => !processAlive(pid), 15_000, `${what} (pid ${pid}) to be gone`);
 }
 
 describe('agent shell', () => {

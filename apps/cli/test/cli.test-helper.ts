@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@sloth/core/testing';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = join(REPO, 'apps/cli/bin/run.js');
@@ -57,15 +58,6 @@ export function collect(child: ChildProcess, timeoutMs: number): Promise<CliResu
   });
 }
 
-/** Waits until `predicate` holds, polling every 20ms, or fails after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** Waits until the output so far matches `re`, or fails naming what was awaited and showing that output. */
 export async function waitForOutput(output: () => string, re: RegExp, timeoutMs: number): Promise<void> {
   try {
@@ -75,33 +67,5 @@ export async function waitForOutput(output: () => string, re: RegExp, timeoutMs:
   }
 }
 
-/** Waits (up to 10 s) until a command writes its pid into `path` (`echo $$ > path`), and returns the pid. */
-export async function waitForPid(path: string, what: string): Promise<number> {
-  let pid = 0;
-  await waitFor(
-    () => {
-      try {
-        pid = Number(readFileSync(path, 'utf8'));
-        return pid > 0;
-      } catch {
-        return false;
-      }
-    },
-    10_000,
-    what,
-  );
-  return pid;
-}
-
 /** Writes files into a fresh temp dir (creating folders) and returns its path. */
-export function writeFiles(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sloth-cli-test-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  return dir;
-}
-
-/** True while a process with this pid runs (a zombie no one reaped does not count: daemons outlive their parent). */
-export { processAlive as alive } from '@sloth/core/daemon';
+export { writeFiles } from '@sloth/core/testing';

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive, waitFor } from '@sloth/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alive, collect, runCli, waitFor } from './cli.test-helper.js';
+import { collect, runCli } from './cli.test-helper.js';
 import { AGENT_BIN, fleetHome, HEARTBEAT } from './fleet.test-helper.js';
 
 // Daemons outlive the CLI that started them: whatever a test leaves running is killed by its pid file.
@@ -11,7 +12,7 @@ afterEach(() => {
   for (const home of homes.splice(0))
     for (const f of readdirSync(home).filter((n) => n.endsWith('.pid'))) {
       const pid = Number(readFileSync(join(home, f), 'utf8'));
-      if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+      if (pid > 0 && processAlive(pid)) process.kill(pid, 'SIGKILL');
     }
 });
 
@@ -60,7 +61,7 @@ describe('master and agents as daemons', () => {
     const master = await masterDaemon(h);
     // The CLI has exited (runCli waited for it) and the master still answers.
     expect(readFileSync(join(h.home, 'master.pid'), 'utf8').trim()).toBe(String(master.pid));
-    expect(alive(master.pid)).toBe(true);
+    expect(processAlive(master.pid)).toBe(true);
     expect(master.log).toBe(join(h.home, 'master.log'));
     const again = await runCli(['master', 'start', '--port', '0', '--daemon'], { env: h.env });
     expect(again.code).toBe(2);
@@ -77,7 +78,7 @@ describe('master and agents as daemons', () => {
     );
     expect(start.code).toBe(0);
     const agentPid = Number(/agent agent1 runs in the background \(pid (\d+)\), registered with/.exec(start.stdout)?.[1]);
-    expect(alive(agentPid)).toBe(true);
+    expect(processAlive(agentPid)).toBe(true);
     expect(readFileSync(join(h.home, 'agent-agent1.pid'), 'utf8').trim()).toBe(String(agentPid));
     const list = await runCli(['agent', 'list', ...cli], { env: h.env });
     expect(list.stdout).toMatch(/agent1\s+│ 127\.0\.0\.1:\d+\s+│ Active/);
@@ -85,15 +86,18 @@ describe('master and agents as daemons', () => {
     // One sample per heartbeat here (--metrics-interval = --heartbeat-interval): wait for a few.
     let samples: { at: string; load: number[]; memory_total_bytes: number; disk_total_bytes: number; running_work: number }[] =
       [];
-    const deadline = Date.now() + 20_000;
-    while (samples.length < 3) {
-      expect(Date.now() < deadline, `3 samples within 20s, got ${samples.length}`).toBe(true);
-      const r = await runCli(['agent', 'metrics', 'agent1', ...cli, '-o', 'json'], { env: h.env });
-      expect(r.code).toBe(0);
-      const json = JSON.parse(r.stdout);
-      expect(json).toMatchObject({ agent: 'agent1', interval_ms: 400, retention_ms: 86_400_000 });
-      samples = json.samples;
-    }
+    await waitFor(
+      async () => {
+        const r = await runCli(['agent', 'metrics', 'agent1', ...cli, '-o', 'json'], { env: h.env });
+        expect(r.code).toBe(0);
+        const json = JSON.parse(r.stdout);
+        expect(json).toMatchObject({ agent: 'agent1', interval_ms: 400, retention_ms: 86_400_000 });
+        samples = json.samples;
+        return samples.length >= 3;
+      },
+      20_000,
+      '3 metrics samples',
+    );
     const times = samples.map((s) => Date.parse(s.at));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     for (const s of samples) {
@@ -116,7 +120,7 @@ describe('master and agents as daemons', () => {
 
     const stopAgent = await runCli(['agent', 'stop', 'agent1', '--local'], { env: h.env });
     expect(stopAgent.stdout).toBe(`stopped agent agent1 (pid ${agentPid})\n`);
-    expect(alive(agentPid)).toBe(false);
+    expect(processAlive(agentPid)).toBe(false);
     expect(existsSync(join(h.home, 'agent-agent1.pid'))).toBe(false);
     await waitFor(
       () => readFileSync(master.log, 'utf8').includes('agent agent1 disconnected'),
@@ -126,7 +130,7 @@ describe('master and agents as daemons', () => {
 
     const stop = await runCli(['master', 'stop'], { env: h.env });
     expect(stop.stdout).toBe(`stopped the master (pid ${master.pid})\n`);
-    expect(alive(master.pid)).toBe(false);
+    expect(processAlive(master.pid)).toBe(false);
     expect(existsSync(join(h.home, 'master.pid'))).toBe(false);
     expect(readFileSync(master.log, 'utf8')).toContain('master stopped');
     const twice = await runCli(['master', 'stop'], { env: h.env });
@@ -194,9 +198,9 @@ describe('master and agents as daemons', () => {
     expect(r.stderr).toBe(`note: removed a stale pid file ${pidFile} (process ${dead} is gone)\n`);
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(pid).not.toBe(dead);
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     expect((await runCli(['master', 'stop'], { env: h.env })).code).toBe(0);
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
   });
 
   it('sloth-agent --daemon does the same, and agent stop --local stops it', async () => {
@@ -211,9 +215,9 @@ describe('master and agents as daemons', () => {
     expect(r.stderr).toBe('note: --port ignored: an agent listens on no port, it dials out to its master (--master)\n');
     expect(r.code).toBe(0);
     const pid = Number(/agent solo runs in the background \(pid (\d+)\), registered with/.exec(r.stdout)?.[1]);
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     const stop = await runCli(['agent', 'stop', 'solo', '--local'], { env: h.env });
     expect(stop.stdout).toBe(`stopped agent solo (pid ${pid})\n`);
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
   });
 });

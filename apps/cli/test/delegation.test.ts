@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore } from '@sloth/store-sqlite';
+import { waitFor } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { collect, REPO, runCli, startCli, waitFor, writeFiles } from './cli.test-helper.js';
-import { fleetHome, startAgent, startMaster } from './fleet.test-helper.js';
-
-const withMaster = (url: string, tokenFile: string) => ['--master', url, '--token-file', tokenFile];
+import { collect, REPO, runCli, startCli, writeFiles } from './cli.test-helper.js';
+import { fleetHome, recordedWork, startAgent, startMaster, withMaster } from './fleet.test-helper.js';
 
 const HELPERS = `local M = {}
 function M.greet(who) return "hello from " .. who end
@@ -57,20 +55,6 @@ const GUARDED = `local first = task("local_first"):command(function() log.info("
 local remote = task("remote"):depends_on({ "local_first" }):delegate_to("d9"):command(function() end):build()
 workflow.define("guarded", { tasks = { first, remote } })
 `;
-
-/** The work the master recorded, read from its database as another process would. */
-function recordedWork(home: string) {
-  const store = openStore(home);
-  try {
-    return store.sqlite.prepare('SELECT agent, what, status FROM agent_work ORDER BY created_at').all() as {
-      agent: string;
-      what: string;
-      status: string;
-    }[];
-  } finally {
-    store.close();
-  }
-}
 
 describe('workflow tasks delegated to agents (master and agents as real processes)', () => {
   it('runs tasks on one agent, fans out to 3, lets a function choose, honours --delegate-to, and refuses unknown or inactive agents before anything runs', async () => {
@@ -315,7 +299,9 @@ workflow.define("slow", { tasks = { slow, after } })
     expect(r.code, out + r.stderr).toBe(0);
     expect(out).toMatch(/re-attached to work [0-9a-f-]+ on r1/);
     expect(out).toContain('[after] slow finished: yes');
-    expect(recordedWork(home)).toEqual([{ agent: 'r1', what: 'task slow of slow', status: 'success' }]);
+    expect(recordedWork(home).map(({ agent, what, status }) => ({ agent, what, status }))).toEqual([
+      { agent: 'r1', what: 'task slow of slow', status: 'success' },
+    ]);
   });
 
   it('delegates tasks created at run time: their body and upvalues travel as code; a coroutine upvalue is refused by name', async () => {

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
+import { waitFor } from '@sloth/core/testing';
 import { eventRepo } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
-import { type CliResult, collect, waitFor, writeFiles } from './cli.test-helper.js';
+import { type CliResult, collect, writeFiles } from './cli.test-helper.js';
 import { eventsOf, peek, statusCounts, writeHook } from './events.test-helper.js';
 import { freshHome, sloth, slothJson, startRun } from './stack.test-helper.js';
 

@@ -1,13 +1,13 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@sloth/core/testing';
 import { eventOutboxRepo } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
-import { collect, runCli, startCli, waitFor, writeFiles } from './cli.test-helper.js';
+import { collect, runCli, startCli, writeFiles } from './cli.test-helper.js';
 import { eventsOf, peek, writeHook } from './events.test-helper.js';
-import { fleetHome, startAgent, startMaster } from './fleet.test-helper.js';
+import { fleetHome, startAgent, startMaster, withMaster } from './fleet.test-helper.js';
 
-const withMaster = (url: string, tokenFile: string) => ['--master', url, '--token-file', tokenFile];
 const agentHome = () => mkdtempSync(join(tmpdir(), 'sloth-agent-home-'));
 
 /** The outputs of the successful runs of `hook` for events of `type` in a data directory, oldest first. */
@@ -151,7 +151,7 @@ end):build()
   it('SendEvent stores an event for the master hooks, and refuses a bad type or data with a clear error', async () => {
     const { home, tokenFile } = fleetHome();
     const master = await startMaster(home, tokenFile, 0, ['--no-hooks']);
-    const { controlClient } = await import('@sloth/master/client');
+    const { controlClient } = await import('@sloth/client');
     const c = controlClient({ address: master.url, token: 'fleet-test-token-42' });
     const { id } = await c.sendEvent({ type: 'backup.done', dataJson: '{"db":"main"}', stack: 'prod' });
     expect(eventsOf(home, 'backup.done')).toMatchObject([

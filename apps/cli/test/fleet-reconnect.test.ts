@@ -1,6 +1,6 @@
 import { parseDuration } from '@sloth/core';
+import { waitFor } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from './cli.test-helper.js';
 import { fleetHome, startAgent, startMaster } from './fleet.test-helper.js';
 
 /** Small delays so three outages take seconds; a long maximum, so a schedule that kept doubling shows. */

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openStore } from '@sloth/store-sqlite';
 import { afterEach } from 'vitest';
 import { BIN, REPO, waitForOutput } from './cli.test-helper.js';
 
@@ -87,4 +88,25 @@ export function startAgent(
   return options.standalone
     ? daemon(AGENT_BIN, args, home, options.env)
     : daemon(BIN, ['agent', 'start', ...args], home, options.env);
+}
+
+/** The flags that point a CLI command at a master with a token file. */
+export const withMaster = (url: string, tokenFile: string) => ['--master', url, '--token-file', tokenFile];
+
+/** The work the master recorded, read from its database as another process would. */
+export function recordedWork(home: string) {
+  const store = openStore(home);
+  try {
+    return store.sqlite
+      .prepare('SELECT id, agent, what, status, exit_code AS exitCode FROM agent_work ORDER BY created_at')
+      .all() as {
+      id: string;
+      agent: string;
+      what: string;
+      status: string;
+      exitCode: number | null;
+    }[];
+  } finally {
+    store.close();
+  }
 }

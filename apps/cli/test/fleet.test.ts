@@ -1,29 +1,9 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore } from '@sloth/store-sqlite';
+import { processAlive, waitFor, waitForPid } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { alive, collect, runCli, startCli, waitFor, waitForPid, writeFiles } from './cli.test-helper.js';
-import { fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
-
-const withMaster = (url: string, tokenFile: string) => ['--master', url, '--token-file', tokenFile];
-
-/** The work the master recorded, read from its database as another process would. */
-function recordedWork(home: string) {
-  const store = openStore(home);
-  try {
-    return store.sqlite
-      .prepare('SELECT id, agent, what, status, exit_code AS exitCode FROM agent_work ORDER BY created_at')
-      .all() as {
-      id: string;
-      agent: string;
-      what: string;
-      status: string;
-      exitCode: number | null;
-    }[];
-  } finally {
-    store.close();
-  }
-}
+import { collect, runCli, startCli, writeFiles } from './cli.test-helper.js';
+import { fleetHome, recordedWork, startAgent, startMaster, TOKEN, withMaster } from './fleet.test-helper.js';
 
 describe('master and agents as real processes', () => {
   it('a master and 3 agents: agent list, agent exec (live output, remote exit code), unknown agent, wrong token', async () => {
@@ -119,7 +99,7 @@ describe('master and agents as real processes', () => {
     expect(second.output()).toMatch(
       /error: an agent named 'twin' is already connected from 127\.0\.0\.1:\d+: agent names must be unique/,
     );
-    expect(alive(first.child.pid as number)).toBe(true);
+    expect(processAlive(first.child.pid as number)).toBe(true);
   });
 
   it('master killed and restarted: agents register again, and `agent exec` re-attaches to the command that finished meanwhile', async () => {
@@ -212,11 +192,11 @@ describe('master and agents as real processes', () => {
     first.child.kill('SIGKILL');
     await first.exited;
     await execDone;
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
 
     const second = startAgent(home, 'phoenix', master.url, tokenFile);
     await second.waitFor(/registered with the master/);
-    await waitFor(() => !alive(pid), 10_000, 'the command the previous agent left to be killed');
+    await waitFor(() => !processAlive(pid), 10_000, 'the command the previous agent left to be killed');
     expect(second.output()).toMatch(
       new RegExp(`killed 1 process group\\(s\\) left running by the previous agent process \\(pid ${agentPid}\\)`),
     );
@@ -239,7 +219,7 @@ describe('master and agents as real processes', () => {
     const pid = await waitForPid(join(dir, 'pid'), 'the command to start');
     agent.child.kill('SIGKILL');
     // Its command dies with it (SIGKILL leaves the agent no handler: its spawn helper sees it go).
-    await waitFor(() => !alive(pid), 10_000, 'the command of the killed agent to die');
+    await waitFor(() => !processAlive(pid), 10_000, 'the command of the killed agent to die');
     const r = await done;
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/agent doomed went away while running it and did not come back within 1\.20s/);
@@ -266,7 +246,7 @@ describe('master and agents as real processes', () => {
     const pid = await waitForPid(join(dir, 'pid'), 'the command to start');
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toEqual({ code: 0, signal: null });
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     const r = await done;
     expect(r.code).toBe(143);
     expect(r.stderr).toContain('on term: cancelled');

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive, waitFor } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { alive, collect, runCli, startCli, waitFor, writeFiles } from './cli.test-helper.js';
+import { collect, runCli, startCli, writeFiles } from './cli.test-helper.js';
 
 const readPid = (file: string) => {
   try {
@@ -27,12 +28,12 @@ describe('goroutines from the CLI', () => {
     const done = collect(child, 20_000);
     await waitFor(() => readPid(join(dir, 'pid')) > 0, 15_000, 'the goroutine to start its process');
     const pid = readPid(join(dir, 'pid'));
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     child.kill('SIGINT');
     const r = await done;
     expect(r.code).toBe(130);
     expect(r.stdout).toMatch(/fan_out\s+│\s+aborted/);
-    await waitFor(() => !alive(pid), 5_000, 'the goroutine process to be killed');
+    await waitFor(() => !processAlive(pid), 5_000, 'the goroutine process to be killed');
   });
 
   it('a task timeout stops an infinite loop in a goroutine; the run fails and the CLI exits by itself', async () => {

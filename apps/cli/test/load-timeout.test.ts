@@ -1,6 +1,7 @@
 import { join } from 'node:path';
+import { processAlive } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { alive, collect, runCli, startCli, writeFiles } from './cli.test-helper.js';
+import { collect, runCli, startCli, writeFiles } from './cli.test-helper.js';
 import { fleetHome, startAgent, startMaster } from './fleet.test-helper.js';
 
 const LOOP = 'local n = 0\nwhile true do\n  n = n + 1\nend\n';
@@ -63,7 +64,7 @@ describe('a file whose top level never ends', () => {
     agent.child.kill('SIGTERM');
     const exit = await agent.exited;
     expect(exit.signal).toBeNull();
-    expect(alive(agent.child.pid as number)).toBe(false);
+    expect(processAlive(agent.child.pid as number)).toBe(false);
     run.kill('SIGINT');
     await done;
   });

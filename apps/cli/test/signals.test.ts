@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive, waitFor, waitForPid } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { alive, collect, startCli, waitFor, waitForPid, writeFiles } from './cli.test-helper.js';
+import { collect, startCli, writeFiles } from './cli.test-helper.js';
 
 describe('cancellation', () => {
   it('SIGINT stops running tasks, kills their processes, prints the summary and exits 130', async () => {
@@ -18,7 +19,7 @@ describe('cancellation', () => {
     const child = startCli(['workflow', 'run', '-f', file]);
     const done = collect(child, 20_000);
     const pid = await waitForPid(join(dir, 'pid'), 'the sleeper task to start');
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     child.kill('SIGINT');
     const r = await done;
     expect(r.code).toBe(130);
@@ -27,7 +28,7 @@ describe('cancellation', () => {
     expect(r.stdout).toMatch(/lua_waiter\s+│\s+aborted/);
     expect(r.stdout).toMatch(/later\s+│\s+skipped/);
     expect(r.stdout).toContain("workflow 'w' was interrupted");
-    await waitFor(() => !alive(pid), 5_000, 'the sleep process to be killed');
+    await waitFor(() => !processAlive(pid), 5_000, 'the sleep process to be killed');
   });
 
   it('SIGKILL of the CLI: the processes of its tasks and goroutines die with it', async () => {
@@ -54,7 +55,7 @@ describe('cancellation', () => {
     }
     child.kill('SIGKILL');
     await done;
-    await waitFor(() => pids.every((pid) => !alive(pid)), 10_000, 'every process of the killed run to die');
+    await waitFor(() => pids.every((pid) => !processAlive(pid)), 10_000, 'every process of the killed run to die');
   });
 
   it('SIGTERM is handled like SIGINT', async () => {

@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CliResult, runCli, startCli, waitFor } from './cli.test-helper.js';
+import { waitFor } from '@sloth/core/testing';
+import { type CliResult, runCli, startCli } from './cli.test-helper.js';
 
 /** A fresh data directory: every scenario gets its own stacks. */
 export function freshHome(): string {

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { BIN, type CliResult, collect, REPO, runCli, startCli, waitFor, writeFiles } from './cli.test-helper.js';
+import { BIN, type CliResult, collect, REPO, runCli, startCli, writeFiles } from './cli.test-helper.js';
 
 // Real processes on one real database file: what the state module promises across processes.
 

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
 import { runCli, writeFiles } from './cli.test-helper.js';
 
@@ -110,10 +111,7 @@ describe('state CLI', () => {
     );
     expect(report.tasks.t?.output).toEqual({ value: 'v', ttl: 1 });
     // Expiry is awaited, with a bound, rather than slept for.
-    const deadline = Date.now() + 15_000;
-    while ((await state(dir, 'get', 'short_lua')).code !== 2) {
-      if (Date.now() > deadline) throw new Error('short_lua did not expire within 15s of its 1s ttl');
-    }
+    await waitFor(async () => (await state(dir, 'get', 'short_lua')).code === 2, 15_000, 'short_lua to expire (1s ttl)');
     expect((await state(dir, 'get', 'short')).code).toBe(2);
     expect((await state(dir, 'get', 'long')).stdout).toBe('v\n');
     const after = await runWorkflow(

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { daemonLog, resolveToken } from '@sloth/client';
 import { parseDuration, SlothError } from '@sloth/core';
-import { daemonLog, resolveToken } from '@sloth/master/client';
 import { type AgentOptions, parseLabels, resolveAgentOptions } from './agent-options.js';
 
 /** What `sloth-runner agent start` and `sloth-agent` accept, as flags (strings) with environment fallbacks. */

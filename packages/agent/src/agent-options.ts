@@ -1,5 +1,5 @@
+import type { MasterConnection } from '@sloth/client';
 import { SlothError } from '@sloth/core';
-import type { MasterConnection } from '@sloth/master/client';
 import { defaultDataDir } from '@sloth/store-sqlite';
 import { z } from 'zod';
 

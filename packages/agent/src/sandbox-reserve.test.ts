@@ -1,3 +1,4 @@
+import { waitFor } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SandboxReserve } from './sandbox-reserve.js';
 
@@ -5,15 +6,6 @@ class Fake {
   closed = false;
   close(): void {
     this.closed = true;
-  }
-}
-
-/** Waits (bounded) until `pred` holds. */
-async function until(pred: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
@@ -42,14 +34,14 @@ describe('SandboxReserve: one sandbox made while the agent is idle', () => {
     const reserve = new SandboxReserve<Fake>(1);
     reserve.supply(make);
     reserve.idle();
-    await until(() => made.length === 1, 'the first sandbox');
+    await waitFor(() => made.length === 1, 2000, 'the first sandbox', 5);
     reserve.idle();
     await new Promise((r) => setTimeout(r, 30));
     expect(made).toHaveLength(1);
     expect(await reserve.take()).toBe(made[0]);
     expect(await reserve.take()).toBeUndefined();
     reserve.idle();
-    await until(() => made.length === 2, 'the next sandbox');
+    await waitFor(() => made.length === 2, 2000, 'the next sandbox', 5);
     expect(await reserve.take()).toBe(made[1]);
   });
 
@@ -71,7 +63,7 @@ describe('SandboxReserve: one sandbox made while the agent is idle', () => {
       throw new Error('no memory');
     });
     reserve.idle();
-    await until(() => tried === 1, 'the attempt');
+    await waitFor(() => tried === 1, 2000, 'the attempt', 5);
     expect(await reserve.take()).toBeUndefined();
   });
 
@@ -80,7 +72,7 @@ describe('SandboxReserve: one sandbox made while the agent is idle', () => {
     const reserve = new SandboxReserve<Fake>(1);
     reserve.supply(make);
     reserve.idle();
-    await until(() => made.length === 1, 'the sandbox');
+    await waitFor(() => made.length === 1, 2000, 'the sandbox', 5);
     await reserve.close();
     expect(made[0]?.closed).toBe(true);
     reserve.idle();

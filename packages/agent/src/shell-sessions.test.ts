@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
+import { processAlive, waitFor, waitForPid } from '@sloth/core/testing';
 import { type ShellDown, ShellDownSchema, type ShellExit } from '@sloth/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionMembers } from './hang-up.js';
@@ -15,14 +16,6 @@ beforeAll(() => {
 afterAll(() => {
   process.env.SHELL = savedShell;
 });
-
-async function until(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** ShellSessions with what it sends up collected per session. */
 function harness() {
@@ -53,36 +46,12 @@ function harness() {
   };
 }
 
-/** Waits until the remote shell wrote its pid to a file, and returns it. */
-async function pidFrom(file: string): Promise<number> {
-  let pid = 0;
-  await until(`a pid in ${file}`, () => {
-    try {
-      pid = Number(readFileSync(file, 'utf8'));
-    } catch {
-      return false;
-    }
-    return pid > 0;
-  });
-  return pid;
-}
-
-/** True while a process runs (a zombie, dead and not yet reaped, does not). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 describe('ShellSessions', () => {
   it('runs a shell in a terminal of the asked size, and sends its exit code', async () => {
     const h = harness();
     h.open('s1');
     h.type('s1', 'stty size; exit 7\r');
-    await until('the exit', () => h.exit('s1') !== undefined);
+    await waitFor(() => h.exit('s1') !== undefined, 10_000, 'the exit');
     expect(h.exit('s1')).toMatchObject({ exitCode: 7, error: '' });
     expect(h.text('s1')).toMatch(/\b20 90\r\n/);
     expect(h.shells.size).toBe(0);
@@ -94,13 +63,16 @@ describe('ShellSessions', () => {
     h.open('s2');
     // A background job in a process group of its own (job control), deaf to SIGHUP.
     h.type('s2', `set -m; sh -c 'trap "" HUP; echo $$ > ${dir}/job; while :; do sleep 1; done' & echo $$ > ${dir}/shell\r`);
-    const [job, shell] = [await pidFrom(join(dir, 'job')), await pidFrom(join(dir, 'shell'))];
+    const [job, shell] = [
+      await waitForPid(join(dir, 'job'), 'the job pid'),
+      await waitForPid(join(dir, 'shell'), 'the shell pid'),
+    ];
     expect(sessionMembers(shell)).toEqual(expect.arrayContaining([shell, job]));
     h.down('s2', { case: 'close', value: 'test' });
     await h.shells.closeAll('test');
     expect(h.exit('s2')).toMatchObject({ exitCode: 129, error: 'test' });
     expect(sessionMembers(shell)).toEqual([]);
-    expect(running(job)).toBe(false);
+    expect(processAlive(job)).toBe(false);
   });
 
   it('what the shell leaves running in its terminal when it exits is hung up too', async () => {
@@ -108,11 +80,11 @@ describe('ShellSessions', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sloth-shell-'));
     h.open('s6');
     h.type('s6', `set -m; sh -c 'trap "" HUP; echo $$ > ${dir}/job; while :; do sleep 1; done' & exit 3\r`);
-    const job = await pidFrom(join(dir, 'job'));
-    await until('the exit', () => h.exit('s6') !== undefined);
+    const job = await waitForPid(join(dir, 'job'), 'the job pid');
+    await waitFor(() => h.exit('s6') !== undefined, 10_000, 'the exit');
     expect(h.exit('s6')?.exitCode).toBe(3);
     // SIGHUP is ignored: SIGKILL comes after the grace.
-    await until('the job to be killed', () => !running(job), 10_000);
+    await waitFor(() => !processAlive(job), 10_000, 'the job to be killed');
   });
 
   /** Reports every byte sent as consumed, as a caller that keeps up does; returns how to stop. */
@@ -130,20 +102,20 @@ describe('ShellSessions', () => {
     const h = harness();
     h.open('s3');
     h.type('s3', 'yes | head -c 3000000; echo DONE-$((1+1))\r');
-    await until('the output to pause', () => h.shells.paused('s3'));
+    await waitFor(() => h.shells.paused('s3'), 10_000, 'the output to pause');
     // Paused at the window: one chunk of the terminal at most beyond it.
     expect(h.bytes('s3')).toBeGreaterThan(OUTPUT_WINDOW_BYTES);
     expect(h.bytes('s3')).toBeLessThan(OUTPUT_WINDOW_BYTES + 256 * 1024);
     const stop = keepUp(h, 's3');
     try {
-      await until('the rest of the output', () => h.text('s3').includes('DONE-2'), 30_000);
+      await waitFor(() => h.text('s3').includes('DONE-2'), 30_000, 'the rest of the output');
     } finally {
       stop();
     }
     // "y\n" is "y\r\n" on a terminal.
     expect(h.text('s3').split('y\r\n').length - 1).toBe(1_500_000);
     h.type('s3', 'exit 0\r');
-    await until('the exit', () => h.exit('s3') !== undefined);
+    await waitFor(() => h.exit('s3') !== undefined, 10_000, 'the exit');
   });
 
   it('says why when no shell can be started', async () => {
@@ -151,7 +123,7 @@ describe('ShellSessions', () => {
     try {
       const h = harness();
       h.open('s4');
-      await until('the exit', () => h.exit('s4') !== undefined);
+      await waitFor(() => h.exit('s4') !== undefined, 10_000, 'the exit');
       expect(h.exit('s4')).toMatchObject({
         exitCode: 127,
         error: 'cannot start a shell on this agent: the shell /nonexistent/shell cannot be run (ENOENT)',

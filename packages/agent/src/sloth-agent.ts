@@ -1,9 +1,9 @@
 import { setTimeout as pause } from 'node:timers/promises';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { agentClient, fromRpcError, type MasterTransport, masterTransport } from '@sloth/client';
 import { AsyncQueue, abortableSleep, errorMessage, formatDuration, type SlothError } from '@sloth/core';
 import type { PreparedSandbox } from '@sloth/lua';
-import { agentClient, fromRpcError, type MasterTransport, masterTransport } from '@sloth/master/client';
 import type { AgentEventSchema, ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
 import type { ForwardedEvent } from '@sloth/store-sqlite';
 import type { AgentOptions } from './agent-options.js';
@@ -190,7 +190,7 @@ export class SlothAgent {
           void this.sendHeartbeat(session);
           heartbeat = setInterval(() => void this.sendHeartbeat(session), this.heartbeatMs);
         } else {
-          this.handle(res, session);
+          this.handle(res);
         }
       }
       return { registered: session.registered };
@@ -214,7 +214,7 @@ export class SlothAgent {
     }
   }
 
-  private handle(res: ConnectResponse, session: Session): void {
+  private handle(res: ConnectResponse): void {
     const msg = res.msg;
     switch (msg.case) {
       case 'runCommand': {
@@ -251,7 +251,6 @@ export class SlothAgent {
         return;
       default:
         this.options.log('debug', `ignored a message from the master: ${msg.case ?? 'empty'}`);
-        void session;
     }
   }
 

@@ -52,3 +52,8 @@ export async function failure(promise: Promise<unknown>): Promise<SlothError> {
   if (!(err instanceof SlothError)) throw new Error(`expected a SlothError, got ${String(err)}`);
   return err;
 }
+
+/** True while a process with this pid runs (a zombie nobody reaped does not count). */
+export { processAlive } from './daemon/pid-file.js';
+export { writeFiles } from './temp-files.js';
+export { waitFor, waitForPid } from './wait-for.js';

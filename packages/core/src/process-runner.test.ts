@@ -3,20 +3,14 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processAlive } from './daemon/pid-file.js';
 import { SlothError } from './errors.js';
-import { isAlive, trackLeftovers } from './process.test-helper.js';
+import { trackLeftovers } from './process.test-helper.js';
 import { type ProcessResult, runProcess } from './process-runner.js';
 import { setSpawnMode } from './spawn-helper.js';
+import { waitFor } from './wait-for.js';
 
 /** Polls `predicate` until it holds, failing after `timeoutMs`. */
-async function waitFor(predicate: () => boolean, timeoutMs: number, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** Rejects if `promise` has not settled within `ms`: turns a hang into a failure. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -265,14 +259,14 @@ for (const mode of ['direct', 'helper'] as const) {
         const { firstLine, result } = start({ command: 'sleep 30 & echo $!; wait', timeoutMs: 300 });
         const grandchild = Number(await firstLine);
         leftovers.push(grandchild);
-        expect(isAlive(grandchild)).toBe(true);
+        expect(processAlive(grandchild)).toBe(true);
         const r: ProcessResult = await result;
         expect(r.timedOut).toBe(true);
         expect(r.aborted).toBe(false);
         expect(r.exitCode).toBeNull();
         expect(r.signal).toBe('SIGTERM');
         expect(r.durationMs).toBeGreaterThanOrEqual(290);
-        await waitFor(() => !isAlive(grandchild), 5000, `grandchild ${grandchild} to die`);
+        await waitFor(() => !processAlive(grandchild), 5000, `grandchild ${grandchild} to die`);
       });
 
       it('on timeout kills a grandchild that was started in a subshell and outlives its parent', async () => {
@@ -281,7 +275,7 @@ for (const mode of ['direct', 'helper'] as const) {
         leftovers.push(grandchild);
         const r = await result;
         expect(r.timedOut).toBe(true);
-        await waitFor(() => !isAlive(grandchild), 5000, `grandchild ${grandchild} to die`);
+        await waitFor(() => !processAlive(grandchild), 5000, `grandchild ${grandchild} to die`);
       });
 
       it('escalates to SIGKILL when the group ignores SIGTERM', async () => {
@@ -294,7 +288,7 @@ for (const mode of ['direct', 'helper'] as const) {
         const r = await result;
         expect(r.timedOut).toBe(true);
         expect(r.signal).toBe('SIGKILL');
-        await waitFor(() => !isAlive(grandchild), 5000, `grandchild ${grandchild} to die`);
+        await waitFor(() => !processAlive(grandchild), 5000, `grandchild ${grandchild} to die`);
       });
 
       it('abort via AbortSignal kills the group and flags aborted', async () => {
@@ -307,7 +301,7 @@ for (const mode of ['direct', 'helper'] as const) {
         expect(r.aborted).toBe(true);
         expect(r.timedOut).toBe(false);
         expect(r.exitCode).toBeNull();
-        await waitFor(() => !isAlive(grandchild), 5000, `grandchild ${grandchild} to die`);
+        await waitFor(() => !processAlive(grandchild), 5000, `grandchild ${grandchild} to die`);
       });
 
       it('does not start anything when the signal is already aborted', async () => {

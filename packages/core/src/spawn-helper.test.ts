@@ -6,22 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive } from './process.test-helper.js';
+import { processAlive } from './daemon/pid-file.js';
 import { runProcess } from './process-runner.js';
 import { setSpawnMode } from './spawn-helper.js';
+import { waitFor } from './wait-for.js';
 
 const run = promisify(execFile);
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 
 /** Polls `predicate` until it holds, failing after `timeoutMs`. */
-async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('the spawn helper', () => {
   it('does not keep a finished Node process alive, and ends with it', async () => {
     const script = [
@@ -35,7 +28,7 @@ describe('the spawn helper', () => {
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
     const [helper, parent] = stdout.trim().split(' ').map(Number);
     expect(helper).not.toBe(parent);
-    await waitFor(() => !isAlive(helper as number), 5000, 'the helper to end with its parent');
+    await waitFor(() => !processAlive(helper as number), 5000, 'the helper to end with its parent');
   });
 
   it('exits quietly when the process that started it is gone before it is up (no "Channel closed" crash)', {
@@ -61,7 +54,7 @@ describe('the spawn helper', () => {
       const ppid = async () => Number((await runProcess({ command: ['/bin/sh', '-c', 'echo $PPID'] })).stdout.trim());
       const first = await ppid();
       expect(first).not.toBe(process.pid);
-      await waitFor(() => !isAlive(first), 5000, 'the idle helper to end');
+      await waitFor(() => !processAlive(first), 5000, 'the idle helper to end');
       const second = await ppid();
       expect(second).not.toBe(process.pid);
       expect(second).not.toBe(first);
@@ -110,8 +103,9 @@ describe('the spawn helper', () => {
       let sleeperPid = 0;
       const result = runProcess({
         command: ['/bin/sh', '-c', 'echo $PPID $$; exec sleep 30'],
-        onLine: (_s, line) => {
-          [helperPid, sleeperPid] = line.split(' ').map(Number) as [number, number];
+        // The first stdout line only: the helper's death later writes to stderr.
+        onLine: (stream, line) => {
+          if (stream === 'stdout' && helperPid === 0) [helperPid, sleeperPid] = line.split(' ').map(Number) as [number, number];
         },
       });
       await waitFor(() => helperPid > 0, 10_000, 'the first line');
@@ -122,7 +116,7 @@ describe('the spawn helper', () => {
       ]);
       expect(r.exitCode).toBe(126);
       expect(r.stderr).toContain('the spawn helper exited');
-      await waitFor(() => !isAlive(sleeperPid), 5000, 'the orphaned command to be killed');
+      await waitFor(() => !processAlive(sleeperPid), 5000, 'the orphaned command to be killed');
       const next = await runProcess({ command: ['/bin/sh', '-c', 'echo $PPID'] });
       expect(Number(next.stdout.trim())).toBe(process.pid);
     });

@@ -158,8 +158,8 @@ interface HelperLaunch {
 
 /**
  * fork() copies the page tables of the process that calls it, and the child's exec() tears them down while spawn()
- * waits: from the CLI or an agent (100-150 MB) that took 3-6 ms per command, blocking the event loop; from this small
- * helper ~1.7 ms, off the main thread (bench/RESULTS.md). Started on first need, it holds the parent's event loop only
+ * waits: from the CLI or an agent (100-150 MB) that blocks the event loop for every command; from this small helper
+ * it is shorter and off the main thread (measured in bench/RESULTS.md). Started on first need, it holds the parent's event loop only
  * while processes it started run, and ends when the parent does. If it dies, what it was running is killed and reported
  * failed, and processes start directly from then on.
  */

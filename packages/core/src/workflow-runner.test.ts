@@ -2,22 +2,16 @@ import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { processAlive } from './daemon/pid-file.js';
 import { defineTask, defineWorkflow, type TaskInit } from './define.js';
 import { SlothError } from './errors.js';
-import { isAlive, trackLeftovers } from './process.test-helper.js';
+import { trackLeftovers } from './process.test-helper.js';
 import type { RunEvent } from './run-events.js';
+import { waitFor } from './wait-for.js';
 import type { HookPayload, RunResult, TaskContext, TaskResult, TaskSpec } from './workflow-model.js';
 import { type RunOptions, runWorkflow } from './workflow-runner.js';
 
 // ---------- helpers ----------
-
-async function waitFor(predicate: () => boolean, timeoutMs: number, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -434,14 +428,14 @@ describe('timeouts', () => {
     );
     const pid = Number(await line);
     leftovers.push(pid);
-    expect(isAlive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     const { result, byName } = await pending;
     expect(result.status).toBe('failed');
     expect(byName.slow).toMatchObject({ status: 'timeout', attempts: 1, error: 'timed out after 300ms' });
     expect(byName.slow?.durationMs).toBeGreaterThanOrEqual(290);
     expect(hooks).toEqual(['on_timeout', 'on_failure']);
     expect(payloads).toEqual([{ error: 'timed out after 300ms' }]);
-    await waitFor(() => !isAlive(pid), 5000, `child ${pid} to be killed`);
+    await waitFor(() => !processAlive(pid), 5000, `child ${pid} to be killed`);
   });
 
   it('times out a function body that ignores its signal, and aborts the signal with a timeout cause', async () => {
@@ -690,14 +684,14 @@ describe('cancellation', () => {
     );
     const pid = Number(await line);
     leftovers.push(pid);
-    expect(isAlive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     controller.abort();
     const { result, byName } = await pending;
     expect(result.status).toBe('aborted');
     expect(result.error).toBe('cancelled by the user (SIGINT)');
     expect(byName.server).toMatchObject({ status: 'aborted', error: 'cancelled by the user (SIGINT)' });
     expect(byName.after).toMatchObject({ status: 'skipped', skipReason: 'aborted' });
-    await waitFor(() => !isAlive(pid), 5000, `child ${pid} to be killed`);
+    await waitFor(() => !processAlive(pid), 5000, `child ${pid} to be killed`);
   });
 
   it('an already-aborted signal runs nothing', async () => {

@@ -22,6 +22,15 @@ export interface RunOptions {
   runId?: string;
   random?: () => number;
   services?: RunServices;
+  /** Told the run as it starts (before workflow.started), for work that joins it from inside a task. */
+  onRunStarted?: (run: ActiveRun) => void;
+}
+
+/** A run in progress, as work that joins it from inside one of its tasks sees it (Lua's `Task:run()`). */
+export interface ActiveRun {
+  readonly runId: string;
+  /** Runs one more task now in the run's environment: `params` over the run's, stopped by `signal` (its caller's). */
+  runTask(task: TaskSpec, params: Record<string, unknown>, signal: AbortSignal): Promise<TaskResult>;
 }
 
 const OK_FOR_DEPENDENTS = (r: TaskResult) => r.status === 'success' || (r.status === 'skipped' && r.skipReason === 'condition');
@@ -72,6 +81,22 @@ export async function runWorkflow(workflow: WorkflowSpec, options: RunOptions = 
       ...(options.random ? { random: options.random } : {}),
     };
 
+    options.onRunStarted?.({
+      runId,
+      // Its own artifacts and abort: a task run this way hands no files on and cannot stop the run.
+      runTask: (task, params, signal) =>
+        executeTask(
+          { ...task, artifacts: [], consumes: [] },
+          {},
+          {
+            ...env,
+            params: { ...env.params, ...params },
+            runSignal: signal,
+            artifactProducers: new Map(),
+            requestAbort: () => {},
+          },
+        ),
+    });
     emit({ type: 'workflow.started', runId, workflow: workflow.name, tasks: workflow.tasks.map((t) => t.name), at: Date.now() });
     let runError: string | undefined;
     const results = new Map<string, TaskResult>();

@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@sloth/core/testing';
 import { eventRepo, MAX_EVENT_DEPTH, openStore, type Store, stateRepo } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { EventProcessor } from './event-processor.js';
-import { addHook, hookSource, until, useStores } from './events.test-helper.js';
+import { addHook, hookSource, useStores } from './events.test-helper.js';
 
 const { fresh } = useStores();
 const meta = { source: 'cli', stack: 'production', runId: 'run-1' };
@@ -27,7 +28,7 @@ function countClaims(store: Store): { n: number } {
 async function serveUntil(processor: EventProcessor, done: () => boolean, what: string, timeoutMs = 20_000) {
   const running = processor.run();
   try {
-    await until(done, timeoutMs, what);
+    await waitFor(done, timeoutMs, what);
   } finally {
     await processor.stop(0);
     await running;
@@ -243,10 +244,10 @@ describe('EventProcessor', () => {
     try {
       const first = t.events.dispatch('deploy.started', {}, meta);
       p.notify();
-      await until(() => t.events.find(first)?.status === 'completed', 20_000, 'the first event');
+      await waitFor(() => t.events.find(first)?.status === 'completed', 20_000, 'the first event');
       // Now idle: the next event comes from another connection, as from another process.
       const second = eventRepo(elsewhere).dispatch('deploy.finished', {}, meta);
-      await until(() => t.events.find(second)?.status === 'completed', 20_000, 'the event committed elsewhere');
+      await waitFor(() => t.events.find(second)?.status === 'completed', 20_000, 'the event committed elsewhere');
     } finally {
       elsewhere.close();
       await p.stop(0);
@@ -291,7 +292,7 @@ describe('EventProcessor', () => {
     let writes = 0;
     let claimsWhileWriting = -1;
     try {
-      await until(() => claims.n === 1, 5000, 'the first claim');
+      await waitFor(() => claims.n === 1, 5000, 'the first claim');
       while (Date.now() - started < 300) {
         state.set(`k${writes % 10}`, writes);
         writes += 1;
@@ -301,7 +302,7 @@ describe('EventProcessor', () => {
       // An event dispatched through the same connection is announced with notify(), and still handled.
       const id = t.events.dispatch('x.y', {}, meta);
       p.notify();
-      await until(() => t.events.find(id)?.status === 'completed', 20_000, 'the event dispatched here');
+      await waitFor(() => t.events.find(id)?.status === 'completed', 20_000, 'the event dispatched here');
     } finally {
       await p.stop(0);
       await running;
@@ -365,7 +366,7 @@ describe('EventProcessor', () => {
     const id = t.events.dispatch('x.y', {}, meta);
     const p = new EventProcessor({ store: t.store, runner: t.runner });
     const running = p.run();
-    await until(() => t.events.find(id)?.status === 'processing', 10_000, 'the claim');
+    await waitFor(() => t.events.find(id)?.status === 'processing', 10_000, 'the claim');
     await p.stop(10_000);
     await running;
     expect(t.events.find(id)?.status).toBe('completed');
@@ -373,7 +374,7 @@ describe('EventProcessor', () => {
     const id2 = t.events.dispatch('x.y', {}, meta);
     const p2 = new EventProcessor({ store: t.store, runner: t.runner });
     const running2 = p2.run();
-    await until(() => t.events.find(id2)?.status === 'processing', 10_000, 'the claim');
+    await waitFor(() => t.events.find(id2)?.status === 'processing', 10_000, 'the claim');
     await p2.stop(0);
     await running2;
     expect(t.events.find(id2)?.status).toBe('pending');
@@ -391,7 +392,7 @@ describe('EventProcessor', () => {
     const ids = [1, 2, 3].map((n) => t.events.dispatch('x.y', { n }, meta));
     const p = new EventProcessor({ store: t.store, runner: t.runner, concurrency: 1 });
     const running = p.run();
-    await until(() => t.events.find(ids[2] as string)?.status === 'processing', 10_000, 'the claim');
+    await waitFor(() => t.events.find(ids[2] as string)?.status === 'processing', 10_000, 'the claim');
     // The first event finishes at once; the second sleeps, so the slice is still running.
     await p.stop(200);
     await running;

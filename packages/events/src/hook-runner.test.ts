@@ -1,6 +1,7 @@
+import { waitFor } from '@sloth/core/testing';
 import { type EventRecord, stateRepo } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
-import { addHook, hookSource, until, useStores } from './events.test-helper.js';
+import { addHook, hookSource, useStores } from './events.test-helper.js';
 import { eventLiteral } from './hook-runner.js';
 import { MAX_LITERAL_DEPTH } from './lua-literal.js';
 
@@ -195,7 +196,7 @@ describe('HookRunner.executeBatch', () => {
       ),
       stop.signal,
     );
-    await until(() => state.get('second') === true, 10_000, 'the second event');
+    await waitFor(() => state.get('second') === true, 10_000, 'the second event');
     stop.abort();
     const results = await running;
     expect(results.map((r) => [r.success, r.stopped])).toEqual([

@@ -214,8 +214,8 @@ export class HookRunner {
   }
 
   /**
-   * Loads the hook's sandbox now rather than for its first events (~100 ms for the Lua engine and modules, during
-   * which a long-running processor would fall behind). Never throws: a hook that fails to load fails its events.
+   * Loads the hook's sandbox now rather than for its first events (the Lua engine and modules take a while to load,
+   * during which a long-running processor would fall behind). Never throws: a hook that fails to load fails its events.
    */
   async preload(hook: HookRecord): Promise<void> {
     await this.runtimeOf(hook, this.moduleContext(hook, new AbortController().signal, 0)).catch(() => {});
@@ -299,7 +299,7 @@ export function eventLiteral(event: ClaimedEvent, attempt: number): string {
 
 let lastTime = Number.NaN;
 let lastIso = '';
-/** ISO 8601 text of a time, remembering the last one: events of a burst share their millisecond (~0.5 us saved each). */
+/** ISO 8601 text of a time, remembering the last one: events of a burst share their millisecond. */
 function isoTime(ms: number): string {
   if (ms !== lastTime) {
     lastIso = new Date(ms).toISOString();

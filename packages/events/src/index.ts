@@ -10,4 +10,6 @@ export {
   readHookFile,
 } from './hook-file.js';
 export { HookRunner, type HookRunnerOptions, type HookRunResult } from './hook-runner.js';
+export { type RecordedRun, type RecordedRunOptions, runRecordedWorkflow } from './recorded-run.js';
 export { hookServices, RunEventRecorder } from './run-event-recorder.js';
+export { createHookRunner, drainRunEvents, failureReporter } from './run-hooks.js';

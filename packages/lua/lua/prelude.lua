@@ -1,6 +1,6 @@
--- The workflow language (DSL.md), declared in Lua so that task functions never leave the Lua state:
+-- The workflow language (README: "The workflow language"), declared in Lua so that task functions never leave the Lua state:
 -- JS only ever sees plain specs that refer to functions by id.
-local host = ...            -- JS helpers: did_you_mean(name, list), parse_duration(text|number), user_file(path)
+local host = ...            -- JS helpers: did_you_mean, parse_duration, run_task_now, workdir_op (lua-sandbox.ts)
 
 local S = {}                -- the prelude's API for the JS side, stored as the global __sloth
 S.modules = {}
@@ -315,7 +315,7 @@ workflow = setmetatable({
 })
 
 ---------------------------------------------------------------------------------------------------
--- Calling task functions: arguments bound by parameter name (DSL.md)
+-- Calling task functions: arguments bound by parameter name (a function declared (params) gets params, not this)
 
 local ROLE = {
   this = 'this', self = 'this', t = 'this', task = 'this', ctx = 'this',
@@ -471,9 +471,6 @@ function S.call_plain(id, ...)
   if not r[1] then return failed(r[2]) end
   return { ok = true, value = r[2] }
 end
-
--- a delegate_to function chooses agents at run time
-function S.call_value(id, ...) return S.call_plain(id, ...) end
 
 function S.export()
   local tasks, workflows = {}, {}

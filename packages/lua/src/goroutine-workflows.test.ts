@@ -2,34 +2,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinModules } from '@sloth/builtin-modules';
 import type { RunEvent } from '@sloth/core';
+import { processAlive, waitFor, writeFiles } from '@sloth/core/testing';
 import { openStore, stateRepo, storeServices } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
-import { runSource, writeFiles } from './test-workflow.test-helper.js';
+import { runSource } from './test-workflow.test-helper.js';
 import { WorkflowFile } from './workflow-file.js';
 
 // Real workflows with real worker threads (piscina), through WorkflowFile.run.
 const byName = (result: { tasks: { name: string }[] }) => Object.fromEntries(result.tasks.map((t) => [t.name, t]));
 
-/** True while `pid` runs (a zombie counts as gone: a terminated thread's children have nobody to reap them). */
-const isAlive = (pid: number) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
-  } catch {
-    return false;
-  }
-};
-
 /** This process's OS threads: worker threads show up here, and must be gone after a run. */
 const osThreads = () => readdirSync('/proc/self/task').length;
-
-async function until(predicate: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('goroutines in workflows', () => {
   it('run functions in parallel with copies of their upvalues, results in order, logs under the task', async () => {
@@ -223,7 +206,7 @@ describe('goroutines in workflows', () => {
     expect(result.status).toBe('failed');
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(pid).toBeGreaterThan(0);
-    await until(() => !isAlive(pid), 5_000, 'the command of the terminated thread to be killed');
+    await waitFor(() => !processAlive(pid), 5_000, 'the command of the terminated thread to be killed');
   });
 
   it('an await timeout stops the goroutine and says so', async () => {
@@ -355,6 +338,6 @@ describe('goroutines in workflows', () => {
       file.close();
     }
     expect(during).toBeGreaterThan(before);
-    await until(() => osThreads() <= before, 5000, 'the worker threads to end');
+    await waitFor(() => osThreads() <= before, 5000, 'the worker threads to end');
   });
 });

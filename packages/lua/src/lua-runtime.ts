@@ -12,7 +12,7 @@ const HOOK_EVERY = 10_000;
 const SLICE_MS = 20;
 /**
  * Chunks up to this length are compiled once and kept: the glue chunks run for every task body and hook batch
- * (`return __sloth.call_plain(...)`), and compiling even one line costs ~25 µs in wasmoon, 5x the call itself.
+ * (`return __sloth.call_plain(...)`), and compiling even one line in wasmoon costs several times the call itself.
  */
 const CACHED_CHUNK_CHARS = 1024;
 /** A bound on kept chunks, should a caller build chunk text on the fly. */
@@ -165,8 +165,8 @@ export class LuaRuntime {
 
   /**
    * Pushes a long string: encoded by TextEncoder straight into the Lua heap. wasmoon's pushValue encodes it with a
-   * JavaScript loop and then decodes Lua's copy back into a JavaScript string it drops (~1.2 us per 150 characters,
-   * the text of one event for a hook batch).
+   * JavaScript loop and then decodes Lua's copy back into a JavaScript string it drops (work paid per event of a
+   * hook batch).
    */
   private pushLongString(thread: LuaThread, text: string): void {
     const module = this.engine.global.lua.module as unknown as HeapModule;

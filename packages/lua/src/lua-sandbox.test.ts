@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { builtinModules } from '@sloth/builtin-modules';
+import { writeFiles } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
 import { PreparedSandbox } from './lua-sandbox.js';
-import { writeFiles } from './test-workflow.test-helper.js';
 import { WorkflowFile } from './workflow-file.js';
 
 const SOURCE = `

@@ -1,19 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { builtinModules } from '@sloth/builtin-modules';
 import type { RunEvent, RunOptions, RunResult } from '@sloth/core';
+import { writeFiles } from '@sloth/core/testing';
 import { WorkflowFile } from './workflow-file.js';
-
-/** Writes files into a fresh temp dir and returns its path. */
-export function writeFiles(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sloth-lua-test-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  return dir;
-}
 
 /** Loads `source` as a workflow file with the real built-in modules. */
 export async function loadSource(

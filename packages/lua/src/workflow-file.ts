@@ -1,5 +1,6 @@
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import {
+  type ActiveRun,
   didYouMean,
   errorMessage,
   executeTask,
@@ -16,6 +17,7 @@ import {
   SlothError,
   type TaskResult,
   type TaskRunEnv,
+  type TaskSpec,
   type WorkflowSpec,
   z,
 } from '@sloth/core';
@@ -75,7 +77,8 @@ export class WorkflowFile {
   private luaTasks = new Map<string, LuaTaskSpec>();
   /** The tasks the file declares when it loads: an agent's copy of the file has them; others travel as code. */
   private readonly declared = new Set<string>();
-  private activeRun: { env: Omit<TaskRunEnv, 'runSignal'> } | undefined;
+  /** The run in progress and its services (Task:run() joins it; workflow hooks' modules see its stack). */
+  private activeRun: { run: ActiveRun | undefined; services: RunServices | undefined } | undefined;
   /** The Lua files `require` read, by absolute path: they travel with delegated tasks. */
   readonly luaFiles = new Map<string, string>();
 
@@ -122,7 +125,7 @@ export class WorkflowFile {
 
   /** Services for modules: the load-time ones, plus the stack of the run in progress. */
   private get services(): RunServices | undefined {
-    return this.activeRun?.env.services ?? this.options.services;
+    return this.activeRun ? this.activeRun.services : this.options.services;
   }
 
   private async boot(source: string): Promise<void> {
@@ -222,7 +225,6 @@ export class WorkflowFile {
 
   /** Runs one workflow of this file; Task:run() calls inside it join this run. Its goroutine threads end with it. */
   async run(workflow: WorkflowSpec, options: RunOptions = {}): Promise<RunResult> {
-    const emit = options.observer ?? (() => {});
     const goroutines = new GoroutineThreads({
       file: this.path,
       params: options.params ?? this.options.params,
@@ -230,26 +232,17 @@ export class WorkflowFile {
       signal: options.signal,
     });
     const services = withGoroutines(options.services ?? this.options.services, goroutines);
-    const observer: RunObserver = (event) => {
-      if (event.type === 'workflow.started') {
-        this.activeRun = {
-          env: {
-            runId: event.runId,
-            params: options.params ?? {},
-            baseDir: options.baseDir ?? process.cwd(),
-            baseEnv: options.env ?? (process.env as Record<string, string>),
-            emit,
-            artifactStore: join(dirname(this.path), '.sloth-artifacts-unused'),
-            artifactProducers: new Map(),
-            requestAbort: () => {},
-            services,
-          },
-        };
-      }
-      emit(event);
-    };
+    this.activeRun = { run: undefined, services };
+    const active = this.activeRun;
     try {
-      return await runWorkflow(workflow, { ...options, services, observer });
+      return await runWorkflow(workflow, {
+        ...options,
+        services,
+        onRunStarted: (run) => {
+          active.run = run;
+          options.onRunStarted?.(run);
+        },
+      });
     } finally {
       this.activeRun = undefined;
       await goroutines.close();
@@ -267,24 +260,32 @@ export class WorkflowFile {
     const t = this.luaTasks.get(name) ?? (await this.lookupLateTask(name));
     if (!t) return { success: false, error: `task '${name}' not found` };
     const spec = toTaskSpec(this.runtime, t);
-    const run = this.activeRun?.env;
     const signal = caller?.signal ?? new AbortController().signal;
-    const env: TaskRunEnv = {
-      runId: run?.runId ?? 'adhoc',
-      params: { ...(run?.params ?? this.options.params ?? {}), ...params },
-      baseDir: run?.baseDir ?? process.cwd(),
-      baseEnv: run?.baseEnv ?? (process.env as Record<string, string>),
-      runSignal: signal,
-      emit: run?.emit ?? this.options.observer ?? (() => {}),
-      artifactStore: run?.artifactStore ?? dirname(this.path),
-      artifactProducers: new Map(),
-      requestAbort: () => {},
-      services: run?.services ?? this.options.services,
-    };
-    const result: TaskResult = await executeTask({ ...spec, artifacts: [], consumes: [] }, {}, env);
+    const run = this.activeRun?.run;
+    const result: TaskResult = run ? await run.runTask(spec, params, signal) : await this.runTaskAlone(spec, params, signal);
     return result.status === 'success'
       ? { success: true, output: result.output ?? {} }
       : { success: false, error: result.error ?? result.status };
+  }
+
+  /** Task:run() outside any run (the file's top level): the task alone, in an environment of its own. */
+  private runTaskAlone(spec: TaskSpec, params: Record<string, unknown>, signal: AbortSignal): Promise<TaskResult> {
+    return executeTask(
+      { ...spec, artifacts: [], consumes: [] },
+      {},
+      {
+        runId: 'adhoc',
+        params: { ...(this.options.params ?? {}), ...params },
+        baseDir: process.cwd(),
+        baseEnv: process.env as Record<string, string>,
+        runSignal: signal,
+        emit: this.options.observer ?? (() => {}),
+        artifactStore: dirname(this.path),
+        artifactProducers: new Map(),
+        requestAbort: () => {},
+        services: this.options.services,
+      },
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
+import { toConnectError, toWorkFailed } from '@sloth/client';
 import { AsyncQueue, SlothError } from '@sloth/core';
 import type {
   ControlService,
@@ -11,7 +12,6 @@ import type {
 import type { Fleet } from './fleet.js';
 import type { FleetEventSink } from './master-events.js';
 import { DEFAULT_METRICS_SAMPLES } from './metrics-history.js';
-import { toConnectError } from './rpc-errors.js';
 import { shellHandler } from './shell-service.js';
 import {
   agentMetricsSchema,
@@ -23,7 +23,6 @@ import {
   validate,
   watchWorkSchema,
 } from './validation.js';
-import { toWorkFailed } from './work-status.js';
 import type { WorkListener } from './work-tracker.js';
 
 /** ExecCommandResponse and RunTaskResponse have the same shape: output chunks, then a result. */

@@ -1,7 +1,8 @@
 import { Code, ConnectError } from '@connectrpc/connect';
+import { waitFor } from '@sloth/core/testing';
 import { eventRepo, newEventId } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
-import { rawAgent, testMaster, until } from './master.test-helper.js';
+import { rawAgent, testMaster } from './master.test-helper.js';
 
 const typesIn = (m: Awaited<ReturnType<typeof testMaster>>) =>
   eventRepo(m.store)
@@ -34,7 +35,7 @@ describe('master: events on the agent stream', () => {
     const err = ConnectError.from(await a.next().catch((e) => e));
     expect(err.code).toBe(Code.InvalidArgument);
     expect(err.rawMessage).toMatch(/invalid AgentEvent: id must be an event id/);
-    await until(() => typesIn(m).includes('agent.disconnected'), 5000, 'agent.disconnected');
+    await waitFor(() => typesIn(m).includes('agent.disconnected'), 5000, 'agent.disconnected');
     expect(eventRepo(m.store).list({ type: 'deploy.started' })).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
+import { DEFAULT_MASTER_PORT } from '@sloth/client';
 import { SlothError } from '@sloth/core';
 import { z } from 'zod';
-import { DEFAULT_MASTER_PORT } from './master-address.js';
 
 /** Everything a master needs to start. */
 export interface MasterOptions {

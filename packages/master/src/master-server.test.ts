@@ -3,14 +3,13 @@ import { connect as h2connect } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { controlClient, fromRpcError, fromWorkFailed, workVerdict } from '@sloth/client';
+import { waitFor } from '@sloth/core/testing';
 import { Agent_Status, type ConnectResponse, ErrorDetailSchema } from '@sloth/proto';
 import { agentRepo } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
-import { rawAgent, TOKEN, testMaster, until } from './master.test-helper.js';
-import { controlClient } from './master-client.js';
+import { rawAgent, TOKEN, testMaster } from './master.test-helper.js';
 import { resolveMasterOptions } from './master-options.js';
-import { fromRpcError } from './rpc-errors.js';
-import { fromWorkFailed, workVerdict } from './work-status.js';
 
 const codeOf = (err: unknown) => ConnectError.from(err).code;
 
@@ -80,7 +79,7 @@ describe('master: registry', () => {
     expect(err.code).toBe(Code.AlreadyExists);
     expect(err.rawMessage).toMatch(/an agent named 'db-01' is already connected from 127\.0\.0\.1:\d+/);
     first.close();
-    await until(() => m.fleet.connected === 0, 5000, 'the first stream to be gone');
+    await waitFor(() => m.fleet.connected === 0, 5000, 'the first stream to be gone');
     const third = rawAgent(m.url, 'db-01');
     expect((await third.next())?.msg.case).toBe('registered');
   });
@@ -286,7 +285,7 @@ describe('master: dispatch', () => {
     const run = await a.next();
     const workId = run?.msg.case === 'runCommand' ? run.msg.value.workId : '';
     a.close();
-    await until(() => m.fleet.connected === 0, 5000, 'the link to drop');
+    await waitFor(() => m.fleet.connected === 0, 5000, 'the link to drop');
     const back = rawAgent(m.url, undefined);
     back.send({ case: 'register', value: { name: 'flaky-01', runningWorkIds: [workId] } });
     await back.next();
@@ -327,7 +326,7 @@ describe('master: dispatch', () => {
     const call2 = replies2.next();
     await b.next();
     b.close();
-    await until(() => m.fleet.connected === 0, 5000, 'the link to drop');
+    await waitFor(() => m.fleet.connected === 0, 5000, 'the link to drop');
     const restarted = rawAgent(m.url, 'gone-01');
     await restarted.next();
     const err2 = await rejection(call2);
@@ -354,7 +353,7 @@ describe('master: dispatch', () => {
     }
     // The second agent finishes first; its result does not wait for the first one's.
     agents[1]?.send({ case: 'result', value: { workId: ids[1], success: true, outputJson: '{"n":2}' } });
-    await until(() => replies.some((r) => r.agent === 'fan-02' && r.msg.case === 'result'), 5000, "fan-02's result");
+    await waitFor(() => replies.some((r) => r.agent === 'fan-02' && r.msg.case === 'result'), 5000, "fan-02's result");
     expect(replies.some((r) => r.agent === 'fan-01' && r.msg.case === 'result')).toBe(false);
     agents[0]?.send({ case: 'result', value: { workId: ids[0], success: false, error: 'boom' } });
     await call;
@@ -457,7 +456,7 @@ describe('master: agent metrics', () => {
         value: { runningWork: i, system: { load1: i, memoryTotalBytes: 1000n, memoryFreeBytes: 250n } },
       });
       // One sample per interval: the next heartbeat must come an interval later to be kept.
-      await until(async () => (await c.getAgentMetrics({ name: 'web-01' })).samples.length === i, 5000, `sample ${i}`);
+      await waitFor(async () => (await c.getAgentMetrics({ name: 'web-01' })).samples.length === i, 5000, `sample ${i}`);
       await new Promise((r) => setTimeout(r, 110));
     }
     const res = await c.getAgentMetrics({ name: 'web-01' });
@@ -500,6 +499,6 @@ describe('master: scale', () => {
     expect(listed.length).toBe(200);
     expect(listed.every((x) => x.status === Agent_Status.ACTIVE)).toBe(true);
     for (const a of agents) a.send({ case: 'heartbeat', value: { runningWork: 1 } });
-    await until(() => agentRepo(m.store).list().length === 200, 10_000, 'the registry to hold 200 agents');
+    await waitFor(() => agentRepo(m.store).list().length === 200, 10_000, 'the registry to hold 200 agents');
   });
 });

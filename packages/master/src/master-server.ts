@@ -3,6 +3,7 @@ import { createSecureServer, createServer, type Http2SecureServer, type Http2Ser
 import type { AddressInfo } from 'node:net';
 import { Code, ConnectError, type ConnectRouter, createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { slothErrorsToConnect } from '@sloth/client';
 import { SlothError } from '@sloth/core';
 import { AgentService, ControlService } from '@sloth/proto';
 import { agentMetricsRepo, agentRepo, openStore, type Store } from '@sloth/store-sqlite';
@@ -13,7 +14,6 @@ import { Fleet } from './fleet.js';
 import { MasterEvents } from './master-events.js';
 import { type MasterOptions, resolveMasterOptions } from './master-options.js';
 import { MetricsHistory } from './metrics-history.js';
-import { slothErrorsToConnect } from './rpc-errors.js';
 
 /** A running master. */
 export interface RunningMaster {

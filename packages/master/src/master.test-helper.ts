@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessageInitShape } from '@bufbuild/protobuf';
+import { agentClient, masterTransport } from '@sloth/client';
 import { AsyncQueue } from '@sloth/core';
 import type { ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
 import { afterEach } from 'vitest';
-import { agentClient, masterTransport } from './master-client.js';
 import type { MasterOptions } from './master-options.js';
 import { type RunningMaster, startMaster } from './master-server.js';
 
@@ -68,13 +68,4 @@ export function rawAgent(url: string, name: string | undefined, token: string | 
     },
     close,
   };
-}
-
-/** Waits until `predicate` holds, polling every 20ms, or fails after `timeoutMs`. */
-export async function until(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

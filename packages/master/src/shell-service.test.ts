@@ -1,10 +1,11 @@
 import { ConnectError } from '@connectrpc/connect';
+import { controlClient, type ShellRequestInit } from '@sloth/client';
 import { AsyncQueue } from '@sloth/core';
+import { waitFor } from '@sloth/core/testing';
 import type { ConnectResponse } from '@sloth/proto';
 import { eventRepo } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
-import { rawAgent, TOKEN, testMaster, until } from './master.test-helper.js';
-import { controlClient, type ShellRequestInit } from './master-client.js';
+import { rawAgent, TOKEN, testMaster } from './master.test-helper.js';
 
 /** The shell message the master sent an agent. */
 function shellOf(res: ConnectResponse | undefined) {
@@ -70,7 +71,7 @@ describe('master: Shell', () => {
     controller.abort();
     await replies.next().catch(() => {});
     expect(shellOf(await a.next())).toMatchObject({ sessionId: id, msg: { case: 'close', value: 'the caller went away' } });
-    await until(() => eventRepo(m.store).list({ type: 'agent.shell_ended' }).length === 1, 5000, 'agent.shell_ended');
+    await waitFor(() => eventRepo(m.store).list({ type: 'agent.shell_ended' }).length === 1, 5000, 'agent.shell_ended');
     expect(eventRepo(m.store).list({ type: 'agent.shell_ended' })[0]?.data).toMatchObject({ exit_code: null });
   });
 

@@ -1,10 +1,10 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type HandlerContext } from '@connectrpc/connect';
+import { toConnectError } from '@sloth/client';
 import { AsyncQueue } from '@sloth/core';
 import type { ShellRequest, ShellResponseSchema } from '@sloth/proto';
 import { peerAddress } from './agent-service.js';
 import type { Fleet } from './fleet.js';
-import { toConnectError } from './rpc-errors.js';
 import { shellInputSchema, shellResizeSchema, shellStartSchema, validate } from './validation.js';
 
 type ShellReply = MessageInitShape<typeof ShellResponseSchema>;

@@ -1,9 +1,9 @@
 import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { WORK_STATUS_KEY } from '@sloth/client';
 import { BoundedBacklog, formatDuration, SlothError } from '@sloth/core';
 import { type WorkOutput, type WorkResult, WorkResultSchema } from '@sloth/proto';
 import type { AgentRepo, AgentWorkOutcome } from '@sloth/store-sqlite';
-import { WORK_STATUS_KEY } from './work-status.js';
 
 /** Who waits for a piece of work: the call that asked for it (absent after a master restart). */
 export interface WorkListener {

@@ -1,4 +1,3 @@
-import { didYouMean, SlothError } from '@sloth/core';
 import {
   type ControlClient,
   DEFAULT_MASTER_PORT,
@@ -6,7 +5,8 @@ import {
   type MasterConnection,
   readPem,
   resolveToken,
-} from '@sloth/master/client';
+} from '@sloth/client';
+import { didYouMean, SlothError } from '@sloth/core';
 import { defaultDataDir } from '@sloth/store-sqlite';
 import { readMasters } from './masters-file.js';
 
@@ -64,7 +64,7 @@ export async function withControl<T>(
   fn: (client: ControlClient, conn: { address: string; https: boolean }) => Promise<T>,
 ): Promise<T> {
   const conn = masterConnection(flags);
-  const { ControlService, createClient, fromRpcError, masterTransport } = await import('@sloth/master/client');
+  const { ControlService, createClient, fromRpcError, masterTransport } = await import('@sloth/client');
   const t = masterTransport(conn);
   try {
     return await fn(createClient(ControlService, t.transport), { address: conn.address, https: t.baseUrl.startsWith('https:') });

@@ -1,5 +1,5 @@
+import { Code, ConnectError, type ControlClient, type RunTasksResponse, type WorkResult } from '@sloth/client';
 import { SlothError } from '@sloth/core';
-import { Code, ConnectError, type ControlClient, type RunTasksResponse, type WorkResult } from '@sloth/master/client';
 import { describe, expect, it } from 'vitest';
 import { fanOutWork } from './fan-out-work.js';
 

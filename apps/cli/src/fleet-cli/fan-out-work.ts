@@ -1,5 +1,5 @@
+import { fromRpcError, fromWorkFailed, type RunTasksResponse, type WorkResult, workVerdict } from '@sloth/client';
 import { SlothError } from '@sloth/core';
-import { fromRpcError, fromWorkFailed, type RunTasksResponse, type WorkResult, workVerdict } from '@sloth/master/client';
 import { handOutput, lostMaster, reattach, type WorkFollower } from './follow-work.js';
 
 export interface FanOutWork {

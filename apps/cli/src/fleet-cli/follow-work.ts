@@ -1,4 +1,3 @@
-import { abortableSleep, formatDuration, SlothError } from '@sloth/core';
 import {
   ConnectError,
   type ControlClient,
@@ -7,7 +6,8 @@ import {
   type WorkOutput,
   type WorkResult,
   workVerdict,
-} from '@sloth/master/client';
+} from '@sloth/client';
+import { abortableSleep, formatDuration, SlothError } from '@sloth/core';
 
 /** How long work whose master went away waits for it to come back before it fails. */
 export const REATTACH_WINDOW_MS = 60_000;

@@ -1,5 +1,5 @@
+import { type Agent, Agent_Status } from '@sloth/client';
 import { formatDuration } from '@sloth/core';
-import { type Agent, Agent_Status } from '@sloth/master/client';
 
 /** "Active" / "Inactive". */
 export function statusText(a: Agent): string {

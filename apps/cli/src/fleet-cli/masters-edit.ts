@@ -1,5 +1,5 @@
+import { masterBaseUrl } from '@sloth/client';
 import { didYouMean, SlothError } from '@sloth/core';
-import { masterBaseUrl } from '@sloth/master/client';
 import { defaultDataDir } from '@sloth/store-sqlite';
 import { MASTER_NAME, type MastersFile, readMasters, type SavedMaster, writeMasters } from './masters-file.js';
 

@@ -1,4 +1,4 @@
-import type { GetAgentMetricsResponse } from '@sloth/master/client';
+import type { GetAgentMetricsResponse } from '@sloth/client';
 import { bytesText } from './format.js';
 
 type Sample = GetAgentMetricsResponse['samples'][number];

@@ -1,4 +1,14 @@
 import {
+  Agent_Status,
+  type ControlClient,
+  ControlService,
+  createClient,
+  fromRpcError,
+  type MasterConnection,
+  type MasterTransport,
+  masterTransport,
+} from '@sloth/client';
+import {
   didYouMean,
   isSlothErrorCode,
   type LogLevel,
@@ -8,16 +18,6 @@ import {
   type WorkflowSpec,
 } from '@sloth/core';
 import { delegationBundle, type WorkflowFile } from '@sloth/lua';
-import {
-  Agent_Status,
-  type ControlClient,
-  ControlService,
-  createClient,
-  fromRpcError,
-  type MasterConnection,
-  type MasterTransport,
-  masterTransport,
-} from '@sloth/master/client';
 import { fanOutWork } from './fan-out-work.js';
 
 const LEVELS = new Set<string>(['debug', 'info', 'warn', 'error']);

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { call, failure, testContext } from '@sloth/core/testing';
+import { call, failure, processAlive, testContext } from '@sloth/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execModule } from './exec-module.js';
 import type { ExecResult } from './result.js';
@@ -16,15 +16,6 @@ afterAll(async () => {
 
 const run = async (args: unknown[], ctx = testContext({ workdir: dir }).ctx) =>
   (await call(execModule, 'run', args, ctx)) as ExecResult;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('exec.run', () => {
   it('runs a shell command line and returns its output', async () => {
@@ -96,7 +87,7 @@ describe('exec.run', () => {
     expect(r.success).toBe(false);
     expect(r.exit_code).toBe(143);
     expect(r.error).toBe('command `echo $$; exec sleep 30` timed out after 200ms');
-    expect(isAlive(Number(r.stdout.trim()))).toBe(false);
+    expect(processAlive(Number(r.stdout.trim()))).toBe(false);
   });
 
   it('accepts Go-style duration strings as timeout', async () => {
@@ -119,7 +110,7 @@ describe('exec.run', () => {
     expect(err.code).toBe('aborted');
     expect(err.message).toBe('exec.run: command `echo $$; exec sleep 30` was stopped because the task was cancelled');
     expect(pid).toBeGreaterThan(0);
-    expect(isAlive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
   });
 
   it('passes the engine abort cause through (task timeout, run stopped)', async () => {

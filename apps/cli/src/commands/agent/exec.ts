@@ -27,7 +27,7 @@ export default class AgentExec extends SlothCommand {
     const [{ withControl }, { parseDuration, SlothError }, { WorkOutput_Stream }, { followWork }] = await Promise.all([
       import('../../fleet-cli/connect.js'),
       import('@sloth/core'),
-      import('@sloth/master/client'),
+      import('@sloth/client'),
       import('../../fleet-cli/follow-work.js'),
     ]);
     const env: Record<string, string> = {};

@@ -21,7 +21,7 @@ export default class MasterShow extends SlothCommand {
         import('../../fleet-cli/masters-edit.js'),
         import('../../fleet-cli/connect.js'),
         import('@sloth/core'),
-        import('@sloth/master/client'),
+        import('@sloth/client'),
         import('@sloth/store-sqlite'),
       ]);
     const file = readMasters(flags['data-dir'] ?? defaultDataDir());

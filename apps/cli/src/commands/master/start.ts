@@ -52,12 +52,7 @@ export default class MasterStart extends SlothCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(MasterStart);
     const [{ resolveMasterOptions, startMaster }, { daemonLog, readPem, resolveToken }, { parseDuration }, { defaultDataDir }] =
-      await Promise.all([
-        import('@sloth/master'),
-        import('@sloth/master/client'),
-        import('@sloth/core'),
-        import('@sloth/store-sqlite'),
-      ]);
+      await Promise.all([import('@sloth/master'), import('@sloth/client'), import('@sloth/core'), import('@sloth/store-sqlite')]);
     const log = daemonLog(flags.debug);
     const token = resolveToken({ token: flags.token, tokenFile: flags['token-file'] });
     const options = {

@@ -1,4 +1,5 @@
-// What talks to a master (agents, the CLI), without the server.
+// @sloth/client: what talks to a master (agents, the CLI), without the server; the master uses its error and
+// work-status mapping too, so both sides of the contract share one copy.
 
 export { Code, ConnectError, createClient } from '@connectrpc/connect';
 export {
@@ -26,6 +27,6 @@ export {
   type PingOptions,
   type ShellRequestInit,
 } from './master-client.js';
-export { fromRpcError, toConnectError } from './rpc-errors.js';
+export { fromRpcError, slothErrorsToConnect, toConnectError } from './rpc-errors.js';
 export { readPem, resolveToken, type TokenSources } from './token-source.js';
-export { fromWorkFailed, workVerdict } from './work-status.js';
+export { fromWorkFailed, toWorkFailed, WORK_STATUS_KEY, workVerdict } from './work-status.js';
