@@ -85,8 +85,8 @@ describe('the spawn helper', () => {
     try {
       await waitFor(() => sleeper > 0, 10_000, "the thread's command to start");
       const mainHelper = Number((await runProcess({ command: ['/bin/sh', '-c', 'echo $PPID'] })).stdout.trim());
-      await waitFor(() => !isAlive(mainHelper), 5000, "this thread's idle helper to retire");
-      expect(isAlive(sleeper)).toBe(true);
+      await waitFor(() => !processAlive(mainHelper), 5000, "this thread's idle helper to retire");
+      expect(processAlive(sleeper)).toBe(true);
     } finally {
       setSpawnMode('auto');
       await thread.terminate();
