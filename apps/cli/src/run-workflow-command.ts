@@ -144,6 +144,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
       const { drainRunEvents } = await import('./events-cli/hook-processing.js');
       await drainRunEvents(
         openedStore(),
+        file.modules,
         events.runId,
         hooksTimeoutMs,
         (line) => process.stderr.write(`${line}\n`),

@@ -44,6 +44,8 @@ export interface TaskRunEnv {
    * not logged here too (it would show twice).
    */
   callerLogsFailure?: boolean | undefined;
+  /** Check mode: resources report what they would change and change nothing. */
+  checkMode?: boolean | undefined;
 }
 
 /** Runs one task to its final result: conditions, pre-hook, attempts with retries and timeouts, hooks, artifacts. */
@@ -55,6 +57,8 @@ export async function executeTask(
   const started = performance.now();
   const log = taskLogger(task.name, env);
   const workdir = task.workdir === undefined ? env.baseDir : resolve(env.baseDir, task.workdir);
+  // Over all attempts and hooks: a change made by a failed attempt is still a change to the machine.
+  let changed: boolean | undefined;
   const base: Omit<TaskContext, 'attempt' | 'signal'> = {
     runId: env.runId,
     task: task.name,
@@ -67,6 +71,10 @@ export async function executeTask(
     agent: env.agent,
     log,
     services: env.services,
+    checkMode: env.checkMode === true,
+    reportResource: (outcome) => {
+      changed = changed === true || outcome.changed;
+    },
   };
   const result = (status: TaskStatus, attempts: number, extra: Partial<TaskResult> = {}): TaskResult => ({
     name: task.name,
@@ -74,6 +82,7 @@ export async function executeTask(
     attempts,
     durationMs: performance.now() - started,
     ...extra,
+    ...(changed === undefined ? {} : { changed }),
   });
   const ctx0: TaskContext = { ...base, attempt: 1, signal: env.runSignal };
 
@@ -160,7 +169,7 @@ export async function executeTask(
     log.log('error', message);
     last = { ...last, status: 'failed', error: message };
   }
-  return { ...last, durationMs: performance.now() - started };
+  return { ...last, durationMs: performance.now() - started, ...(changed === undefined ? {} : { changed }) };
 }
 
 async function runAttempt(

@@ -22,6 +22,8 @@ export interface RunOptions {
   runId?: string;
   random?: () => number;
   services?: RunServices;
+  /** Check mode: resources report what they would change and change nothing. */
+  checkMode?: boolean;
 }
 
 const OK_FOR_DEPENDENTS = (r: TaskResult) => r.status === 'success' || (r.status === 'skipped' && r.skipReason === 'condition');
@@ -69,6 +71,7 @@ export async function runWorkflow(workflow: WorkflowSpec, options: RunOptions = 
         abort(reason);
       },
       services: options.services,
+      checkMode: options.checkMode,
       ...(options.random ? { random: options.random } : {}),
     };
 

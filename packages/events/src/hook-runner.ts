@@ -1,5 +1,12 @@
 import { dirname } from 'node:path';
-import { errorMessage, type LogLevel, type ModuleCallContext, type ModuleSpec, type RunServices } from '@sloth/core';
+import {
+  createModuleContext,
+  errorMessage,
+  type LogLevel,
+  type ModuleCallContext,
+  type ModuleSpec,
+  type RunServices,
+} from '@sloth/core';
 import type { ClaimedEvent, HookRecord } from '@sloth/core/store';
 import { createSandbox, displayPath, type LuaRuntime, LuaStopped, luaErrorText } from '@sloth/lua';
 import { loadHookSource } from './hook-file.js';
@@ -18,7 +25,7 @@ export interface HookRunResult {
 }
 
 export interface HookRunnerOptions {
-  /** The modules hooks get as globals (every built-in module). */
+  /** The modules hooks get as globals (the registry the run or the process was given). */
   modules: ModuleSpec[];
   /**
    * Services for hook code: the store (state, ...) and an event sink whose events come from `hook:<name>`, one level
@@ -266,16 +273,14 @@ export class HookRunner {
 
   private moduleContext(hook: HookRecord, signal: AbortSignal, depth: number): ModuleCallContext {
     const onLog = this.options.onLog;
-    return {
+    return createModuleContext({
       task: `hook:${hook.name}`,
       signal,
       log: { log: (level, message) => onLog?.(hook.name, level, message) },
       // Relative paths in a hook resolve next to the file it was added from, wherever the processor runs.
       workdir: dirname(hook.path),
-      env: process.env as Record<string, string>,
-      user: undefined,
       services: this.options.services(hook, depth),
-    };
+    });
   }
 }
 

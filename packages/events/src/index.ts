@@ -1,4 +1,3 @@
-export { builtinHookRunner } from './builtin-hook-runner.js';
 export { type EngineEvent, engineEvent } from './engine-events.js';
 export { type DrainReport, EventProcessor, type ProcessorOptions } from './event-processor.js';
 export { describeHookFailure } from './hook-failure.js';
@@ -11,3 +10,4 @@ export {
 } from './hook-file.js';
 export { HookRunner, type HookRunnerOptions, type HookRunResult } from './hook-runner.js';
 export { hookServices, RunEventRecorder } from './run-event-recorder.js';
+export { storeHookRunner } from './store-hook-runner.js';

@@ -10,6 +10,7 @@ import {
   type GoroutinePoolStats,
   type GoroutineRequest,
   type ModuleCallContext,
+  type ModuleSpec,
   SlothError,
 } from '@sloth/core';
 import { Piscina } from 'piscina';
@@ -39,6 +40,8 @@ const LOG_WAIT_MS = 2000;
 const WORKER = new URL('../dist/goroutine-worker-entry.cjs', import.meta.url);
 
 export interface GoroutineHostOptions {
+  /** The run's modules: the threads import each from its `importFrom` (those without one are not available there). */
+  modules: ModuleSpec[];
   /** The workflow file (workers resolve `require` next to it). */
   file?: string | undefined;
   params?: Record<string, unknown> | undefined;
@@ -105,7 +108,7 @@ export class GoroutineThreads implements GoroutineHost {
   private closed = false;
   private readonly onRunAbort = () => this.stopAll('the run was stopped');
 
-  constructor(private readonly options: GoroutineHostOptions = {}) {
+  constructor(private readonly options: GoroutineHostOptions) {
     const fromEnv = Number(process.env.SLOTH_GOROUTINE_THREADS);
     this.threads = options.threads ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism());
     this.capacity = this.threads * GOROUTINES_PER_THREAD;
@@ -303,6 +306,7 @@ export class GoroutineThreads implements GoroutineHost {
     const deliver = () => {
       this.running.delete(job.id);
       job.reply = undefined;
+      for (const outcome of reply.resources ?? []) job.ctx.reportResource(outcome);
       this.settle(job, { ok: reply.ok, values: reply.values, error: reply.error, traceback: reply.traceback });
     };
     if (job.lines >= reply.lines) deliver();
@@ -383,6 +387,7 @@ export class GoroutineThreads implements GoroutineHost {
       file: this.options.file,
       params: this.options.params ?? {},
       values: this.options.values ?? {},
+      modules: this.options.modules.map((m) => ({ name: m.name, importFrom: m.importFrom })),
     };
     const piscina = new Piscina({
       filename: WORKER.href,
@@ -424,6 +429,7 @@ export class GoroutineThreads implements GoroutineHost {
       user: ctx.user,
       dataDir,
       stack: ctx.services?.stack ? { ...ctx.services.stack } : undefined,
+      checkMode: ctx.checkMode,
     };
   }
 }

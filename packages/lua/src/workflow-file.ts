@@ -1,5 +1,6 @@
 import { basename, dirname, extname, join } from 'node:path';
 import {
+  createModuleContext,
   didYouMean,
   errorMessage,
   executeTask,
@@ -116,6 +117,11 @@ export class WorkflowFile {
     return file;
   }
 
+  /** The modules the file was loaded with (the run's registry: hooks of its events get them too). */
+  get modules(): ModuleSpec[] {
+    return this.options.modules;
+  }
+
   private loadCtx(): ModuleCallContext {
     return loadContext(this.displayPath, this.options, this.services);
   }
@@ -224,6 +230,7 @@ export class WorkflowFile {
   async run(workflow: WorkflowSpec, options: RunOptions = {}): Promise<RunResult> {
     const emit = options.observer ?? (() => {});
     const goroutines = new GoroutineThreads({
+      modules: this.options.modules,
       file: this.path,
       params: options.params ?? this.options.params,
       values: this.options.values,
@@ -304,6 +311,7 @@ export class WorkflowFile {
     }
     const spec = toTaskSpec(this.runtime, t);
     const goroutines = new GoroutineThreads({
+      modules: this.options.modules,
       file: this.path,
       params: req.params,
       values: this.options.values,
@@ -437,18 +445,13 @@ function withGoroutines(base: RunServices | undefined, goroutines: GoroutineThre
 /** The module context of code that runs outside any task: a file's top level, workflow hooks. */
 function loadContext(shown: string, options: LoadOptions, services: RunServices | undefined): ModuleCallContext {
   const emit = options.observer ?? (() => {});
-  return {
-    task: undefined,
-    signal: new AbortController().signal,
+  return createModuleContext({
     log: {
       log: (level, message, fields, stream) =>
         emit({ type: 'task.log', runId: 'load', task: basename(shown), level, message, fields, stream, at: Date.now() }),
     },
-    workdir: process.cwd(),
-    env: process.env as Record<string, string>,
-    user: undefined,
     services,
-  };
+  });
 }
 
 /** `results.<task>` as on_complete sees it. */

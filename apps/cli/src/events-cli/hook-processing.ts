@@ -1,20 +1,20 @@
-import { errorMessage, type LogLevel } from '@sloth/core';
+import { errorMessage, type LogLevel, type ModuleSpec } from '@sloth/core';
 import { eventRepo, hookRepo, type Store } from '@sloth/core/store';
 import {
-  builtinHookRunner,
   type DrainReport,
   describeHookFailure,
   EventProcessor,
   type HookRunner,
   type ProcessorOptions,
+  storeHookRunner,
 } from '@sloth/events';
 import { ms } from './format.js';
 
 type Write = (line: string) => void;
 
-/** A hook runner with every built-in module, writing hook log lines as "[hook NAME] message". */
-export function createHookRunner(store: Store, write: Write): HookRunner {
-  return builtinHookRunner(store, (hook: string, level: LogLevel, message: string) =>
+/** A hook runner whose hooks get `modules`, writing hook log lines as "[hook NAME] message". */
+export function createHookRunner(store: Store, modules: ModuleSpec[], write: Write): HookRunner {
+  return storeHookRunner(store, modules, (hook: string, level: LogLevel, message: string) =>
     write(`[hook ${hook}] ${level === 'info' ? '' : `${level}: `}${message}`),
   );
 }
@@ -27,12 +27,13 @@ export function failureReporter(write: Write): ProcessorOptions['onExecution'] {
 }
 
 /**
- * After a workflow run: runs the hooks for this run's events, for at most `timeoutMs`; what is left stays pending for
+ * After a workflow run: runs the hooks for this run's events (with the run's modules), for at most `timeoutMs`; what is left stays pending for
  * `events serve` (or a later run). With no enabled hook, the run's events are marked completed in one statement and no
  * Lua starts. `signal` (Ctrl-C) stops the drain early.
  */
 export async function drainRunEvents(
   store: Store,
+  modules: ModuleSpec[],
   runId: string,
   timeoutMs: number,
   write: Write,
@@ -43,7 +44,7 @@ export async function drainRunEvents(
     eventRepo(store).completeRun(runId);
     return undefined;
   }
-  const runner = createHookRunner(store, write);
+  const runner = createHookRunner(store, modules, write);
   const processor = new EventProcessor({
     store,
     runner,

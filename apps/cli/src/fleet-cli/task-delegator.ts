@@ -1,4 +1,11 @@
-import { didYouMean, type LogLevel, SlothError, type TaskDelegator, type TaskOutcome, type WorkflowSpec } from '@sloth/core';
+import {
+  didYouMean,
+  type LogLevel,
+  SlothError,
+  type TaskDelegator,
+  type TaskOutcome,
+  type WorkflowSpec,
+} from '@sloth/core';
 import { delegationBundle, type WorkflowFile } from '@sloth/lua';
 import {
   Agent_Status,

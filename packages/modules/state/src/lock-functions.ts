@@ -39,7 +39,7 @@ async function lock(
   timeout: number | string | undefined,
   ctx: ModuleCallContext,
 ) {
-  const who = `state.lock('${name}')`;
+  const who = `${ctx.fn}('${name}')`;
   const store = storeOf(ctx, who);
   const leaseMs = ms(ttl, DEFAULT_LEASE_MS, 'ttl', who);
   const waitMs = ms(timeout, DEFAULT_WAIT_MS, 'timeout', who);
@@ -83,7 +83,7 @@ export const tryLock = fn({
     'local token = state.try_lock("nightly-backup")\nif not token then log.info("backup already running") return true end',
   ],
   run: ([name, ttl], ctx) => {
-    const who = `state.try_lock('${name}')`;
+    const who = `${ctx.fn}('${name}')`;
     const store = storeOf(ctx, who);
     const leaseMs = ms(ttl, DEFAULT_LEASE_MS, 'ttl', who);
     const lease = tryAcquireLease(store, STATE_LOCK_PREFIX + name, leaseMs);
@@ -98,7 +98,7 @@ export const unlock = fn({
   args: [lockNameArg, arg('token', z.string().optional(), 'the token lock or try_lock returned')],
   returns: 'boolean: true if the lock was held with that token and is now free',
   examples: ['state.unlock("deploy", token)'],
-  run: ([name, token], ctx) => dropLease(storeOf(ctx, `state.unlock('${name}')`), STATE_LOCK_PREFIX + name, token),
+  run: ([name, token], ctx) => dropLease(storeOf(ctx, `${ctx.fn}('${name}')`), STATE_LOCK_PREFIX + name, token),
 });
 
 export const withLock = fn({

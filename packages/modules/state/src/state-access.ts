@@ -2,7 +2,7 @@ import { type ModuleCallContext, parseDuration, SlothError } from '@sloth/core';
 import { type StateRepo, type Store, stateRepo, storeError } from '@sloth/core/store';
 
 /** The run's Store, opened on first use; a clear error when the caller has no data directory or it cannot be opened. */
-export function storeOf(ctx: ModuleCallContext, who: string): Store {
+export function storeOf(ctx: ModuleCallContext, who = ctx.fn): Store {
   let store: Store | undefined;
   try {
     store = ctx.services?.store;
@@ -22,8 +22,8 @@ export function storeOf(ctx: ModuleCallContext, who: string): Store {
 }
 
 /** The state repository of the run's Store. */
-export function stateOf(ctx: ModuleCallContext, who: string): StateRepo {
-  return stateRepo(storeOf(ctx, who));
+export function stateOf(ctx: ModuleCallContext): StateRepo {
+  return stateRepo(storeOf(ctx));
 }
 
 /** A ttl argument (seconds, or a duration like "1h") in milliseconds; undefined stays undefined (no expiry). */

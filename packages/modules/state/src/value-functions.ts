@@ -11,7 +11,7 @@ export const set = fn({
     'state.set("release", { version = "v2.1.0", hosts = { "web-1", "web-2" } }, "24h")',
   ],
   run: ([key, value, ttl], ctx) => {
-    stateOf(ctx, 'state.set').set(key, value, ttlMs(ttl, `state.set('${key}')`));
+    stateOf(ctx).set(key, value, ttlMs(ttl, `${ctx.fn}('${key}')`));
     return true;
   },
 });
@@ -21,7 +21,7 @@ export const get = fn({
   args: [keyArg, arg('default', z.unknown(), 'returned when the key is absent')],
   returns: 'any: the stored value (tables come back as tables), or default',
   examples: ['local image = state.get("docker_image")', 'local runs = state.get("runs", 0)'],
-  run: ([key, fallback], ctx) => stateOf(ctx, 'state.get').get(key) ?? fallback,
+  run: ([key, fallback], ctx) => stateOf(ctx).get(key) ?? fallback,
 });
 
 export const del = fn({
@@ -29,7 +29,7 @@ export const del = fn({
   args: [keyArg],
   returns: 'boolean: true if the key existed',
   examples: ['state.delete("maintenance_mode")'],
-  run: ([key], ctx) => stateOf(ctx, 'state.delete').delete(key),
+  run: ([key], ctx) => stateOf(ctx).delete(key),
 });
 
 export const exists = fn({
@@ -37,7 +37,7 @@ export const exists = fn({
   args: [keyArg],
   returns: 'boolean',
   examples: ['if state.exists("docker_image") then log.info("image built") end'],
-  run: ([key], ctx) => stateOf(ctx, 'state.exists').exists(key),
+  run: ([key], ctx) => stateOf(ctx).exists(key),
 });
 
 export const keys = fn({
@@ -45,7 +45,7 @@ export const keys = fn({
   args: [patternArg],
   returns: 'list of strings',
   examples: ['for _, k in ipairs(state.keys("deploy:*")) do log.info(k) end'],
-  run: ([pattern], ctx) => stateOf(ctx, 'state.keys').keys(pattern),
+  run: ([pattern], ctx) => stateOf(ctx).keys(pattern),
 });
 
 export const list = fn({
@@ -55,7 +55,7 @@ export const list = fn({
   examples: ['for k, v in pairs(state.list("feature:*")) do log.info(k .. " = " .. tostring(v)) end'],
   run: ([pattern], ctx) =>
     Object.fromEntries(
-      stateOf(ctx, 'state.list')
+      stateOf(ctx)
         .list(pattern)
         .map((e) => [e.key, e.value]),
     ),
@@ -66,7 +66,7 @@ export const clear = fn({
   args: [patternArg],
   returns: 'integer: how many keys were deleted',
   examples: ['local n = state.clear("cache:*")', 'state.clear() -- everything'],
-  run: ([pattern], ctx) => stateOf(ctx, 'state.clear').clear(pattern),
+  run: ([pattern], ctx) => stateOf(ctx).clear(pattern),
 });
 
 export const append = fn({
@@ -77,7 +77,7 @@ export const append = fn({
   args: [keyArg, valueArg],
   returns: 'integer: the new length (bytes of a string, elements of a list)',
   examples: ['state.append("deploy_log", "web-1 ok\\n")', 'state.set("hosts_done", {})\nstate.append("hosts_done", "web-1")'],
-  run: ([key, value], ctx) => stateOf(ctx, 'state.append').append(key, value),
+  run: ([key, value], ctx) => stateOf(ctx).append(key, value),
 });
 
 export const setIfAbsent = fn({
@@ -85,8 +85,7 @@ export const setIfAbsent = fn({
   args: [keyArg, valueArg, ttlArg],
   returns: 'boolean: true if it was stored',
   examples: ['if state.set_if_absent("leader", os.getenv("HOSTNAME"), 60) then log.info("I lead") end'],
-  run: ([key, value, ttl], ctx) =>
-    stateOf(ctx, 'state.set_if_absent').setIfAbsent(key, value, ttlMs(ttl, `state.set_if_absent('${key}')`)),
+  run: ([key, value, ttl], ctx) => stateOf(ctx).setIfAbsent(key, value, ttlMs(ttl, `${ctx.fn}('${key}')`)),
 });
 
 export const ttl = fn({
@@ -94,7 +93,7 @@ export const ttl = fn({
   args: [keyArg],
   returns: 'integer',
   examples: ['local left = state.ttl("session") -- e.g. 3599; -1: no expiry; -2: absent'],
-  run: ([key], ctx) => stateOf(ctx, 'state.ttl').ttl(key),
+  run: ([key], ctx) => stateOf(ctx).ttl(key),
 });
 
 export const expire = fn({
@@ -102,7 +101,7 @@ export const expire = fn({
   args: [keyArg, arg('ttl', z.union([z.number(), z.string()]), 'seconds or a duration like "10m"')],
   returns: 'boolean: true if the key exists',
   examples: ['state.expire("session", "30m")'],
-  run: ([key, ttl], ctx) => stateOf(ctx, 'state.expire').expire(key, ttlMs(ttl, `state.expire('${key}')`) ?? 0),
+  run: ([key, ttl], ctx) => stateOf(ctx).expire(key, ttlMs(ttl, `${ctx.fn}('${key}')`) ?? 0),
 });
 
 export const persist = fn({
@@ -110,7 +109,7 @@ export const persist = fn({
   args: [keyArg],
   returns: 'boolean: true if the key exists',
   examples: ['state.persist("session")'],
-  run: ([key], ctx) => stateOf(ctx, 'state.persist').persist(key),
+  run: ([key], ctx) => stateOf(ctx).persist(key),
 });
 
 export const stats = fn({
@@ -119,7 +118,7 @@ export const stats = fn({
   returns: '{ keys, with_ttl, bytes, expired_removed, locks, path }',
   examples: ['local s = state.stats()\nlog.info(s.keys .. " keys in " .. s.path)'],
   run: (_args, ctx) => {
-    const s = stateOf(ctx, 'state.stats').stats();
+    const s = stateOf(ctx).stats();
     return { keys: s.keys, with_ttl: s.withTtl, bytes: s.bytes, expired_removed: s.expiredRemoved, locks: s.locks, path: s.path };
   },
 });
