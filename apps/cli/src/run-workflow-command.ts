@@ -8,7 +8,7 @@ import {
   type TaskOutcome,
   type TaskSpec,
   type WorkflowSpec,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import { beginStackRun, type StackRun, type Store } from '@sloth/core/store';
 import { RunEventRecorder } from '@sloth/events';
 import type { WorkflowFile } from '@sloth/lua';

@@ -1,7 +1,7 @@
 import { setTimeout as pause } from 'node:timers/promises';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { AsyncQueue, abortableSleep, errorMessage, formatDuration, type SlothError } from '@sloth/core';
+import { AsyncQueue, abortableSleep, errorMessage, formatDuration, type SlothError } from '@sloth/core/internal';
 import type { ForwardedEvent } from '@sloth/core/store';
 import type { PreparedSandbox } from '@sloth/lua';
 import { agentClient, fromRpcError, type MasterTransport, masterTransport } from '@sloth/master/client';

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { builtinModules } from '@sloth/builtin-modules';
-import { errorMessage, makeDirectory, type RunServices, SlothError } from '@sloth/core';
+import { errorMessage, makeDirectory, type RunServices, SlothError } from '@sloth/core/internal';
 import { DEFAULT_LOAD_TIMEOUT_MS, PreparedSandbox, WorkflowFile } from '@sloth/lua';
 import { type RunTask, WorkOutput_Stream } from '@sloth/proto';
 import { z } from 'zod';

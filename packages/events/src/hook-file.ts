@@ -7,7 +7,7 @@ import {
   parseDuration,
   SlothError,
   z,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import { createSandbox, displayPath, type LuaRuntime, LuaStopped, luaErrorText, readLuaSource } from '@sloth/lua';
 import { DESCRIBE_HOOK_LUA } from './hook-lua.js';
 

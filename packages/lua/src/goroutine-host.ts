@@ -12,7 +12,7 @@ import {
   type ModuleCallContext,
   type ModuleSpec,
   SlothError,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import { Piscina } from 'piscina';
 import type {
   GoroutineCancel,

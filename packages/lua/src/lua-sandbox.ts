@@ -12,7 +12,7 @@ import {
   parseDuration,
   readUserFile,
   SlothError,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import { LuaRuntime } from './lua-runtime.js';
 import { luaSourceText } from './lua-source-text.js';
 import { fromLua } from './lua-values.js';

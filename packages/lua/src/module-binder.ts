@@ -6,7 +6,7 @@ import {
   MultipleReturns,
   parseArgs,
   SlothError,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import { LuaMultiReturn as MultiReturn } from 'wasmoon';
 import type { LuaRuntime } from './lua-runtime.js';
 import { toLua } from './lua-values.js';

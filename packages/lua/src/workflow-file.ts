@@ -19,7 +19,7 @@ import {
   type TaskRunEnv,
   type WorkflowSpec,
   z,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import { GoroutineThreads } from './goroutine-host.js';
 import { callPlainFunction } from './lua-caller.js';
 import { type LuaRuntime, LuaStopped, luaErrorText } from './lua-runtime.js';

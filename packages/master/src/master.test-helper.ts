@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { AsyncQueue } from '@sloth/core';
+import { AsyncQueue } from '@sloth/core/internal';
 import type { ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
 import { afterEach } from 'vitest';
 import { agentClient, masterTransport } from './master-client.js';

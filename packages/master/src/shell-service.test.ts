@@ -1,5 +1,5 @@
 import { ConnectError } from '@connectrpc/connect';
-import { AsyncQueue } from '@sloth/core';
+import { AsyncQueue } from '@sloth/core/internal';
 import { eventRepo } from '@sloth/core/store';
 import type { ConnectResponse } from '@sloth/proto';
 import { describe, expect, it } from 'vitest';

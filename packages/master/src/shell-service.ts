@@ -1,6 +1,6 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type HandlerContext } from '@connectrpc/connect';
-import { AsyncQueue } from '@sloth/core';
+import { AsyncQueue } from '@sloth/core/internal';
 import type { ShellRequest, ShellResponseSchema } from '@sloth/proto';
 import { peerAddress } from './agent-service.js';
 import type { Fleet } from './fleet.js';

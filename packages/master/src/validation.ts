@@ -1,5 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
-import { isEventType } from '@sloth/core';
+import { isEventType } from '@sloth/core/internal';
 import { z } from 'zod';
 import { MAX_METRICS_SAMPLES } from './metrics-history.js';
 

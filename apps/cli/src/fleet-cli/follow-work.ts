@@ -1,4 +1,4 @@
-import { abortableSleep, formatDuration, SlothError } from '@sloth/core';
+import { abortableSleep, formatDuration, SlothError } from '@sloth/core/internal';
 import {
   ConnectError,
   type ControlClient,

@@ -1,5 +1,5 @@
 import { hostname, userInfo } from 'node:os';
-import { AsyncQueue, SlothError } from '@sloth/core';
+import { AsyncQueue, SlothError } from '@sloth/core/internal';
 import { ConnectError, type ControlClient, fromRpcError, type ShellRequestInit } from '@sloth/master/client';
 import type { LocalTerminal } from './local-terminal.js';
 

@@ -5,7 +5,7 @@ import {
   type TaskDelegator,
   type TaskOutcome,
   type WorkflowSpec,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import { delegationBundle, type WorkflowFile } from '@sloth/lua';
 import {
   Agent_Status,

@@ -8,7 +8,7 @@ import {
   type ModuleCallContext,
   SlothError,
   z,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 
 /** The run's event queue; a clear error when the caller has none (no data directory). */
 function sinkOf(ctx: ModuleCallContext): EventSink {

@@ -1,4 +1,4 @@
-import { type AbortCause, abortError, arg, defineModule, fn, type ModuleCallContext, SlothError } from '@sloth/core';
+import { type AbortCause, abortError, arg, defineModule, fn, type ModuleCallContext, SlothError } from '@sloth/core/internal';
 import { checkWorkdir, commandSchema, execOptionsSchema, resolveOptions } from './options.js';
 import { displayCommand, toExecResult } from './result.js';
 

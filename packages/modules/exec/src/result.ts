@@ -1,4 +1,4 @@
-import { formatDuration, type ProcessResult, processExitCode } from '@sloth/core';
+import { formatDuration, type ProcessResult, processExitCode } from '@sloth/core/internal';
 
 /** What `exec.run` hands back to Lua. */
 export interface ExecResult {

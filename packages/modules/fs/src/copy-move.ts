@@ -1,6 +1,6 @@
 import { cp, symlink as makeSymlink, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { arg, fn, type ModuleCallContext, makeDirectory, SlothError, z } from '@sloth/core';
+import { arg, fn, type ModuleCallContext, makeDirectory, SlothError, z } from '@sloth/core/internal';
 import { fsCall } from './fs-errors.js';
 import { pathArg, resolvePath } from './paths.js';
 

@@ -1,6 +1,6 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { arg, converge, type FunctionSpec, fn, luaTypeName, makeDirectory, z } from '@sloth/core';
+import { arg, converge, type FunctionSpec, fn, luaTypeName, makeDirectory, z } from '@sloth/core/internal';
 import { fileResource } from './file-resource.js';
 import { fsCall } from './fs-errors.js';
 import { pathArg, resolvePath } from './paths.js';

@@ -1,5 +1,5 @@
 import { lstat, readdir, rm as remove, rmdir, stat, unlink } from 'node:fs/promises';
-import { fn, makeDirectory, SlothError } from '@sloth/core';
+import { fn, makeDirectory, SlothError } from '@sloth/core/internal';
 import { fsCall } from './fs-errors.js';
 import { pathArg, resolvePath } from './paths.js';
 

@@ -1,4 +1,4 @@
-import { abortableSleep, arg, defineModule, type FunctionSpec, fn, SlothError, z } from '@sloth/core';
+import { abortableSleep, arg, defineModule, type FunctionSpec, fn, SlothError, z } from '@sloth/core/internal';
 import { GOROUTINE_LUA } from './goroutine.lua.js';
 import { as, hostOf, poolSize, timeoutMs } from './host-access.js';
 

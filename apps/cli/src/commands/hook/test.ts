@@ -21,7 +21,7 @@ export default class HookTest extends SlothCommand {
     const { args, flags } = await this.parse(HookTest);
     const [{ SlothError, checkEventType }, { withStore }, { hookRepo, newEventId }, { createHookRunner }, f, { builtinModules }] =
       await Promise.all([
-        import('@sloth/core'),
+        import('@sloth/core/internal'),
         import('../../store-access.js'),
         import('@sloth/core/store'),
         import('../../events-cli/hook-processing.js'),
