@@ -18,6 +18,7 @@ export function jsonReport(result: ReportedRun): Record<string, unknown> {
       ...(t.output !== undefined ? { output: t.output } : {}),
       ...(t.error !== undefined ? { error: t.error } : {}),
       ...(t.skipReason !== undefined ? { skip_reason: t.skipReason } : {}),
+      ...(t.changed !== undefined ? { changed: t.changed } : {}),
       ...(t.agents !== undefined ? { agents: agentResults(t.agents) } : {}),
     };
     if (t.output !== undefined) outputs[t.name] = t.output;
