@@ -63,4 +63,13 @@ describe('a module outside the built-in list', () => {
       "module 'greet' is not available inside a goroutine (greet.hello): its definition gives no importFrom",
     );
   });
+
+  it('with an importFrom that does not export it, the goroutine fails naming the module and the file', async () => {
+    const dir = writeFiles({ 'plugin.mjs': PLUGIN, 'other.mjs': 'export const unrelated = 1;\n', 'w.sloth': WORKFLOW });
+    const { greetModule } = (await import(pathToFileURL(join(dir, 'plugin.mjs')).href)) as { greetModule: ModuleSpec };
+    const other = pathToFileURL(join(dir, 'other.mjs')).href;
+    const { result } = await run([...builtinModules, { ...greetModule, importFrom: other }], dir);
+    expect(result.tasks[0]?.status).toBe('failed');
+    expect(result.tasks[0]?.error).toContain(`module 'greet': ${other} (its importFrom) exports no module named 'greet'`);
+  });
 });
