@@ -39,4 +39,15 @@ describe('TaskResult.changed', () => {
     expect(() => readFileSync(join(dir, 'out/motd'))).toThrow(/ENOENT/);
     expect(() => readFileSync(join(dir, 'out/g'))).toThrow(/ENOENT/);
   });
+
+  it('in check mode, a task run with Task:run() is in check mode too', async () => {
+    const { result, dir } = await runSource(
+      `local helper = task("helper"):command(function() fs.write("out/h", "x") end)
+      task("caller"):command(function() local ok, err = helper:run() assert(ok, err) end)
+      workflow.define("w", { tasks = { "caller" } })`,
+      { run: { checkMode: true } },
+    );
+    expect(result.status).toBe('success');
+    expect(() => readFileSync(join(dir, 'out/h'))).toThrow(/ENOENT/);
+  });
 });

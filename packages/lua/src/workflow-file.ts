@@ -250,6 +250,7 @@ export class WorkflowFile {
             artifactProducers: new Map(),
             requestAbort: () => {},
             services,
+            checkMode: options.checkMode,
           },
         };
       }
@@ -287,6 +288,8 @@ export class WorkflowFile {
       artifactProducers: new Map(),
       requestAbort: () => {},
       services: run?.services ?? this.options.services,
+      // Task:run() inside a check-mode run is in check mode too.
+      checkMode: run?.checkMode,
     };
     const result: TaskResult = await executeTask({ ...spec, artifacts: [], consumes: [] }, {}, env);
     return result.status === 'success'
