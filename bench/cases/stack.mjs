@@ -47,7 +47,7 @@ async function luaRound(file) {
 
 /** The same rows straight into the store's resources table with a prepared statement. */
 async function rawRound() {
-  const { openStore } = await import(pathToFileURL(join(REPO, 'packages/core/dist/store/index.js')).href);
+  const { openStore } = await import(pathToFileURL(join(REPO, 'packages/store-sqlite/dist/index.js')).href);
   const store = openStore(mkdtempSync(join(WORK, 'stack-raw-')));
   try {
     const now = Date.now();

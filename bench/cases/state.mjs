@@ -16,8 +16,8 @@ const ROUNDS = 3;
 const TARGET_SET = 50_000;
 const TIMEOUT = 180_000;
 
-const core = () => import(join(REPO, 'packages/core/dist/store/index.js'));
-const Database = createRequire(join(REPO, 'packages/core/package.json'))('better-sqlite3');
+const core = () => import(join(REPO, 'packages/store-sqlite/dist/index.js'));
+const Database = createRequire(join(REPO, 'packages/store-sqlite/package.json'))('better-sqlite3');
 
 const freshDir = () => {
   mkdirSync(WORK, { recursive: true });

@@ -20,7 +20,7 @@ export async function startInBackground(
 ): Promise<void> {
   const [{ daemonFiles, startDaemonFromCommand }, { defaultDataDir }] = await Promise.all([
     import('@sloth/core/daemon'),
-    import('@sloth/core/store'),
+    import('@sloth/store-sqlite'),
   ]);
   const { pidFile, logFile } = daemonFiles(target.dataDir ?? defaultDataDir(), target.file);
   const started = await startDaemonFromCommand({
@@ -37,7 +37,7 @@ export async function startInBackground(
 export async function stopInBackground(cmd: CommandIo, target: DaemonTarget & { startCommand: string }): Promise<void> {
   const [{ daemonFiles, stopDaemon }, { defaultDataDir }] = await Promise.all([
     import('@sloth/core/daemon'),
-    import('@sloth/core/store'),
+    import('@sloth/store-sqlite'),
   ]);
   const { pidFile } = daemonFiles(target.dataDir ?? defaultDataDir(), target.file);
   const abort = new AbortController();

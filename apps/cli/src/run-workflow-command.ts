@@ -9,9 +9,9 @@ import {
   type TaskSpec,
   type WorkflowSpec,
 } from '@sloth/core/internal';
-import { beginStackRun, type StackRun, type Store } from '@sloth/core/store';
 import { RunEventRecorder } from '@sloth/events';
 import type { WorkflowFile } from '@sloth/lua';
+import { beginStackRun, type StackRun } from '@sloth/store-sqlite';
 import { parseDurationFlag } from './duration-flag.js';
 import { EXIT, exitCodeForRun } from './exit-codes.js';
 import { type MasterFlags, masterConfigured, masterConnection } from './fleet-cli/connect.js';
@@ -64,7 +64,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
     tty: Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) > 0 && !process.env.CI,
   });
   const store = lazyServices(options.dataDir);
-  const openedStore = () => store.services.store as Store;
+  const openedStore = store.store;
   // The run's events (workflow.*, task.*, stack.*, event.dispatch) are persisted as they happen; hooks run after it.
   const events = new RunEventRecorder(openedStore, (message) => process.stderr.write(`warning: ${message}\n`));
   store.services.events = events;
@@ -128,7 +128,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
         params,
         signal: controller.signal,
         observer,
-        services: { store: store.services.store, stack: stackRun.binding, events, delegate: delegator ?? late?.delegate },
+        services: { ...store.services, stack: stackRun.binding, events, delegate: delegator ?? late?.delegate },
       });
     } catch (err) {
       stackRun.finish('failed', {}, errorMessage(err));

@@ -1,16 +1,15 @@
 import type { RunServices } from '@sloth/core';
-import { defaultDataDir, openStore, type Store, storeError, storeFile } from '@sloth/core/store';
+import { defaultDataDir, openStore, type Store, storeError, storeFile, storeServices } from '@sloth/store-sqlite';
 
 /** Services whose store is opened on first use, so a workflow that never touches state never opens the database. */
-export function lazyServices(dataDir: string | undefined): { services: RunServices; close: () => void } {
+export function lazyServices(dataDir: string | undefined): { services: RunServices; store: () => Store; close: () => void } {
+  const dir = dataDir ?? defaultDataDir();
   let store: Store | undefined;
-  const services: RunServices = {
-    get store(): Store {
-      store ??= openStore(dataDir ?? defaultDataDir());
-      return store;
-    },
+  const open = () => {
+    store ??= openStore(dir);
+    return store;
   };
-  return { services, close: () => store?.close() };
+  return { services: storeServices(open, dir), store: open, close: () => store?.close() };
 }
 
 /** Opens the data directory's store for one command, hands it to `fn`, and closes it; open failures say what to do. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, writeFiles } from './cli.test-helper.js';
@@ -247,6 +248,38 @@ describe('bad input gets a clear error and the documented exit code', () => {
     expect(r.stdout).toContain('[a] about to fail');
     expect(r.stdout).toContain('exited with code 3');
     expect(r.stdout).toMatch(/✗ workflow 'w' failed/);
+  });
+
+  it('a wrong argument type fails once despite retries, its code in --output json; a plain error is retried', async () => {
+    const dir = writeFiles({
+      'w.sloth': [
+        'task("bad_arg"):retries(3, "fixed", "10ms"):command(function()',
+        '  fs.append("bad_arg.attempts", "x\\n")',
+        '  fs.write(42, "content")',
+        'end)',
+        'task("flaky"):retries(2, "fixed", "10ms"):command(function()',
+        '  fs.append("flaky.attempts", "x\\n")',
+        '  error("not yet")',
+        'end)',
+        'workflow.define("w", { tasks = { "bad_arg", "flaky" }, config = { fail_fast = false } })',
+      ].join('\n'),
+    });
+    const r = await runCli(['workflow', 'run', '-f', join(dir, 'w.sloth'), '--output', 'json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const { bad_arg, flaky } = JSON.parse(r.stdout).tasks;
+    expect(bad_arg).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error_code: 'invalid_argument',
+      error_location: 'w.sloth:3',
+    });
+    expect(bad_arg.error).toContain('w.sloth:3: fs.write: argument #1 (path): expected string, got number');
+    expect(bad_arg.error_hint).toMatch(/^usage: fs\.write\(/);
+    expect(readFileSync(join(dir, 'bad_arg.attempts'), 'utf8')).toBe('x\n');
+    expect(flaky).toMatchObject({ status: 'failed', attempts: 3, error_code: 'task_failed' });
+    expect(flaky).not.toHaveProperty('error_hint');
+    expect(readFileSync(join(dir, 'flaky.attempts'), 'utf8')).toBe('x\nx\nx\n');
+    expect(r.stderr).toContain('not retried: invalid_argument errors fail the same way on every attempt');
   });
 
   it('an infinite Lua loop is stopped by its timeout: exit 1, status timeout', async () => {

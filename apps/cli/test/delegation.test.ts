@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore } from '@sloth/core/store';
+import { openStore } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { collect, REPO, runCli, startCli, waitFor, writeFiles } from './cli.test-helper.js';
 import { fleetHome, startAgent, startMaster } from './fleet.test-helper.js';
@@ -38,6 +38,12 @@ local report = task("report"):depends_on({ "check", "pick" }):command(function(t
   return true, "done", { hosts = table.concat(hosts, ",") }
 end):build()
 workflow.define("ship", { tasks = { build, check, pick, report } })
+`;
+
+// A wrong argument on the agent: its code comes back, so the task is not retried.
+const BAD_ARG = `task("bad"):delegate_to("d1"):retries(2, "fixed", "10ms"):command(function()
+  fs.write(42, "x")
+end):build()
 `;
 
 const PLAIN = `task("where"):command(function(this)
@@ -159,6 +165,23 @@ describe('workflow tasks delegated to agents (master and agents as real processe
     const picked = await run('chooser.sloth', ['--param', 'target=d3']);
     expect(picked.code).toBe(1);
     expect(picked.stdout).toMatch(/✗ pick failed .*: failed on d3: agent d3 is inactive: last heard of/);
+  });
+
+  it("brings an agent's error code back: a wrong argument there is not retried here", async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile);
+    const agent = startAgent(home, 'd1', master.url, tokenFile);
+    await agent.waitFor(/registered with the master/);
+    const dir = writeFiles({ 'bad-arg.sloth': BAD_ARG });
+    const r = await runCli(['workflow', 'run', '-f', 'bad-arg.sloth', '-o', 'json', ...withMaster(master.url, tokenFile)], {
+      cwd: dir,
+    });
+    expect(r.code).toBe(1);
+    const bad = JSON.parse(r.stdout).tasks.bad;
+    expect(bad).toMatchObject({ status: 'failed', attempts: 1, error_code: 'invalid_argument' });
+    expect(bad.agents.d1).toMatchObject({ status: 'failed', error_code: 'invalid_argument' });
+    expect(bad.error).toContain('bad-arg.sloth:2: fs.write: argument #1 (path): expected string, got number');
+    expect(recordedWork(home)).toHaveLength(1);
   });
 
   it("runs the README's Distributed Task Execution example (readme.test.ts cannot: it needs a master and agents)", async () => {

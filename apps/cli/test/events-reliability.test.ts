@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { eventRepo } from '@sloth/core/store';
+import { eventRepo } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { type CliResult, collect, waitFor, writeFiles } from './cli.test-helper.js';
 import { eventsOf, peek, statusCounts, writeHook } from './events.test-helper.js';

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventRepo, openStore, type Store } from '@sloth/core/store';
+import { eventRepo, openStore, type Store } from '@sloth/store-sqlite';
 
 /** Opens a data directory's store for one look and closes it (the CLI processes keep their own). */
 export function peek<T>(home: string, fn: (store: Store) => T): T {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventOutboxRepo } from '@sloth/core/store';
+import { eventOutboxRepo } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { collect, runCli, startCli, waitFor, writeFiles } from './cli.test-helper.js';
 import { eventsOf, peek, writeHook } from './events.test-helper.js';

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore } from '@sloth/core/store';
+import { openStore } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { alive, collect, runCli, startCli, waitFor, waitForPid, writeFiles } from './cli.test-helper.js';
 import { fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
@@ -162,6 +162,66 @@ describe('master and agents as real processes', () => {
     expect(JSON.parse(list.stdout).map((a: { status: string }) => a.status)).toEqual(['active', 'active', 'active']);
   });
 
+  it('`agent exec` across a master restart: the output printed while the master was away arrives complete and in order', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile);
+    const port = Number(new URL(master.url).port);
+    const agent = startAgent(home, 'talker', master.url, tokenFile);
+    await agent.waitFor(/registered with the master/);
+    const dir = writeFiles({});
+    // Ten lines, then it waits for the master to be gone (the test says so with a file), then ten more.
+    const script = `for i in $(seq 1 10); do echo line $i; done; while [ ! -e ${join(dir, 'gone')} ]; do sleep 0.05; done; for i in $(seq 11 20); do echo line $i; done`;
+    const exec = startCli(['agent', 'exec', 'talker', script, ...withMaster(master.url, tokenFile)]);
+    const execDone = collect(exec, 60_000);
+    let seen = '';
+    exec.stdout?.on('data', (d: Buffer) => {
+      seen += d.toString();
+    });
+    await waitFor(() => seen.includes('line 10\n'), 15_000, 'the first ten lines to arrive');
+    master.child.kill('SIGKILL');
+    await master.exited;
+    writeFileSync(join(dir, 'gone'), '');
+    await agent.waitFor(/work \S+ finished: ok/, 10_000);
+
+    await startMaster(home, tokenFile, port);
+    const r = await execDone;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(Array.from({ length: 20 }, (_, i) => `line ${i + 1}\n`).join(''));
+    expect(r.stderr).toMatch(/re-attached to work [0-9a-f-]+ on talker/);
+    expect(r.stderr).not.toMatch(/lines of output .* were lost/);
+  });
+
+  it('an agent killed together with its spawn helper: the next agent of that name kills the commands they left', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile);
+    const first = startAgent(home, 'phoenix', master.url, tokenFile);
+    await first.waitFor(/registered with the master/);
+    const dir = writeFiles({});
+    const exec = startCli([
+      'agent',
+      'exec',
+      'phoenix',
+      `echo $$ > ${join(dir, 'pid')}; exec sleep 60`,
+      ...withMaster(master.url, tokenFile),
+    ]);
+    const execDone = collect(exec, 30_000);
+    const pid = await waitForPid(join(dir, 'pid'), 'the command to start');
+    // The helper first (SIGKILL: it cannot clean up), then the agent: nothing is left to kill the command.
+    const agentPid = first.child.pid as number;
+    for (const child of childrenOf(agentPid).filter((c) => c !== pid)) process.kill(child, 'SIGKILL');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await execDone;
+    expect(alive(pid)).toBe(true);
+
+    const second = startAgent(home, 'phoenix', master.url, tokenFile);
+    await second.waitFor(/registered with the master/);
+    await waitFor(() => !alive(pid), 10_000, 'the command the previous agent left to be killed');
+    expect(second.output()).toMatch(
+      new RegExp(`killed 1 process group\\(s\\) left running by the previous agent process \\(pid ${agentPid}\\)`),
+    );
+  });
+
   it('agent killed mid-command: the caller gets an error within 3 heartbeats, and the work is recorded as lost', async () => {
     const { home, tokenFile } = fleetHome();
     const master = await startMaster(home, tokenFile);
@@ -272,3 +332,17 @@ describe('saved masters', () => {
     expect((await runCli(['master', 'remove', 'nope'], { env })).stderr).toContain("no saved master named 'nope'");
   });
 });
+
+/** The pids whose parent is `pid` (from /proc). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return children;
+}

@@ -222,7 +222,7 @@ describe('a database that cannot be used is a clear error (exit 2), not a crash'
     }
   });
 
-  // Fails until storeError (packages/core/src/store/open-store.ts) maps every SQLITE_READONLY_* code, not only
+  // Fails until storeError (packages/store-sqlite/src/open-store.ts) maps every SQLITE_READONLY_* code, not only
   // SQLITE_READONLY: `workflow run` opens the store itself, and SQLITE_READONLY_DIRECTORY reaches people as
   // "internal error: attempt to write a readonly database" (exit 1). Flip to `it` once that one-line fix is in.
   it('read-only file: a workflow run says it cannot write it', async () => {

@@ -1,6 +1,6 @@
 import { SlothError } from '@sloth/core';
-import { defaultDataDir } from '@sloth/core/store';
 import type { MasterConnection } from '@sloth/master/client';
+import { defaultDataDir } from '@sloth/store-sqlite';
 import { z } from 'zod';
 
 /** Everything an agent needs. Intervals are configurable so tests (and impatient fleets) can run fast. */

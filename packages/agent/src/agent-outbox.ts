@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import type { EventMeta, EventSink } from '@sloth/core';
-import { eventOutboxRepo, type ForwardedEvent, openStore, type Store, storeFile } from '@sloth/core/store';
+import type { EventMeta, EventSink } from '@sloth/core/internal';
+import { eventOutboxRepo, type ForwardedEvent, openStore, type Store, storeFile } from '@sloth/store-sqlite';
 
 /**
  * The events an agent's tasks dispatch, kept in the agent's data directory until its master acknowledges them. The

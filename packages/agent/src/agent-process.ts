@@ -1,6 +1,7 @@
 import { SlothError } from '@sloth/core';
 import { daemonReady } from '@sloth/core/daemon';
 import type { AgentOptions } from './agent-options.js';
+import { takeOverFromPrevious } from './previous-incarnation.js';
 import { SlothAgent } from './sloth-agent.js';
 
 /**
@@ -16,13 +17,16 @@ export async function runAgentProcess(options: AgentOptions): Promise<void> {
       daemonReady(`registered with ${options.master.address}`);
     },
   });
-  const onSignal = (signal: NodeJS.Signals) => void agent.stop(`received ${signal}: stopping`);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   options.log(
     'info',
     `agent ${options.name} starting: master ${options.master.address}${options.master.token ? ' (with token)' : ''}`,
   );
+  const { previous, killed } = takeOverFromPrevious(options.dataDir, options.name);
+  if (killed > 0)
+    options.log('warn', `killed ${killed} process group(s) left running by the previous agent process (pid ${previous})`);
+  const onSignal = (signal: NodeJS.Signals) => void agent.stop(`received ${signal}: stopping`);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     await agent.run();
   } catch (err) {

@@ -1,5 +1,5 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { formatDuration, processExitCode, runProcess } from '@sloth/core/internal';
+import { processExitCode, runProcess, timedOutAfter } from '@sloth/core/internal';
 import { type RunCommand, WorkOutput_Stream, type WorkOutputSchema, type WorkResultSchema } from '@sloth/proto';
 
 export type WorkOutputInit = MessageInitShape<typeof WorkOutputSchema>;
@@ -29,7 +29,7 @@ export async function runCommandWork(
     });
     const exitCode = processExitCode(r);
     const error = r.timedOut
-      ? `timed out after ${formatDuration(cmd.timeoutMs)}`
+      ? timedOutAfter(cmd.timeoutMs)
       : r.aborted
         ? 'cancelled'
         : exitCode !== 0

@@ -2,10 +2,10 @@ import { setTimeout as pause } from 'node:timers/promises';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { AsyncQueue, abortableSleep, errorMessage, formatDuration, type SlothError } from '@sloth/core/internal';
-import type { ForwardedEvent } from '@sloth/core/store';
 import type { PreparedSandbox } from '@sloth/lua';
 import { agentClient, fromRpcError, type MasterTransport, masterTransport } from '@sloth/master/client';
 import type { AgentEventSchema, ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
+import type { ForwardedEvent } from '@sloth/store-sqlite';
 import type { AgentOptions } from './agent-options.js';
 import { AgentOutbox } from './agent-outbox.js';
 import { ReconnectSchedule } from './backoff.js';
@@ -14,6 +14,7 @@ import { LoadedRuns } from './loaded-runs.js';
 import { SandboxReserve } from './sandbox-reserve.js';
 import { ShellSessions } from './shell-sessions.js';
 import { collectSystemInfo } from './system-info.js';
+import { WorkOutputReplay } from './work-output-replay.js';
 
 type UpMessage = MessageInitShape<typeof ConnectRequestSchema>;
 
@@ -45,6 +46,8 @@ const STOP_GRACE_MS = 5000;
 export class SlothAgent {
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private readonly unacked = new Map<string, WorkResultInit>();
+  /** Output of work whose result is not acknowledged yet, sent again after a reconnection. */
+  private readonly replay = new WorkOutputReplay();
   /** Events the agent's tasks dispatched, kept on disk until the master acknowledges them. */
   private readonly outbox: AgentOutbox;
   /** The workflow files loaded for delegated tasks, one per run. */
@@ -181,6 +184,8 @@ export class SlothAgent {
           options.onRegistered?.();
           // Events first: a task's events then reach the master before its result, as they did when it ran.
           for (const e of this.undeliveredEvents()) session.out.push({ msg: { case: 'event', value: agentEvent(e) } });
+          // Output before results, as it was produced; the caller skips what it already printed.
+          for (const o of this.replay.all()) session.out.push({ msg: { case: 'output', value: o } });
           for (const r of this.unacked.values()) session.out.push({ msg: { case: 'result', value: r } });
           void this.sendHeartbeat(session);
           heartbeat = setInterval(() => void this.sendHeartbeat(session), this.heartbeatMs);
@@ -233,6 +238,7 @@ export class SlothAgent {
         return;
       case 'resultAck':
         this.unacked.delete(msg.value.workId);
+        this.replay.forget(msg.value.workId);
         return;
       case 'eventAck':
         this.outbox.acknowledged(msg.value.ids);
@@ -262,7 +268,7 @@ export class SlothAgent {
     // every piece in agent_work), and each line is a write the agent waits for.
     this.options.log('debug', `running work ${id}: ${what}`);
     this.reserve.busy();
-    const done = run(abort.signal, (o) => this.send({ case: 'output', value: o })).then((result) => {
+    const done = run(abort.signal, (o) => this.send({ case: 'output', value: this.replay.add(o) })).then((result) => {
       this.running.delete(id);
       if (this.running.size === 0) this.reserve.idle();
       this.unacked.set(id, result);

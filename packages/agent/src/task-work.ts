@@ -3,7 +3,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { builtinModules } from '@sloth/builtin-modules';
-import { errorMessage, makeDirectory, type RunServices, SlothError } from '@sloth/core/internal';
+import {
+  errorCodeOf,
+  errorMessage,
+  makeDirectory,
+  type RunServices,
+  SlothError,
+  type SlothErrorCode,
+} from '@sloth/core/internal';
 import { DEFAULT_LOAD_TIMEOUT_MS, PreparedSandbox, WorkflowFile } from '@sloth/lua';
 import { type RunTask, WorkOutput_Stream } from '@sloth/proto';
 import { z } from 'zod';
@@ -29,10 +36,11 @@ export async function runTaskWork(
 ): Promise<WorkResultInit> {
   reserve?.supply(() => PreparedSandbox.make(builtinModules));
   const started = performance.now();
-  const failed = (error: string): WorkResultInit => ({
+  const failed = (error: string, errorCode: SlothErrorCode): WorkResultInit => ({
     workId: req.workId,
     success: false,
     error,
+    errorCode,
     durationMs: Math.round(performance.now() - started),
   });
   const key = runKey(req);
@@ -59,7 +67,9 @@ export async function runTaskWork(
         if (e.type === 'task.log') log(e.level, e.message);
       },
     });
-    if (result.status !== 'success') return { ...failed(result.error ?? result.status), outputJson: json(result.output) };
+    if (result.status !== 'success') {
+      return { ...failed(result.error ?? result.status, result.errorCode ?? 'task_failed'), outputJson: json(result.output) };
+    }
     return {
       workId: req.workId,
       success: true,
@@ -69,7 +79,7 @@ export async function runTaskWork(
     };
   } catch (err) {
     const where = err instanceof SlothError && err.location ? ` (${err.location})` : '';
-    return failed(`${errorMessage(err)}${where}`);
+    return failed(`${errorMessage(err)}${where}`, errorCodeOf(err));
   } finally {
     if (acquired) runs.release(key);
   }

@@ -1,3 +1,4 @@
+import { timedOutAfter } from './duration.js';
 import { SlothError } from './errors.js';
 
 /** Why a task's signal fired: its own timeout, or the whole run being stopped. */
@@ -45,6 +46,6 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 /** The error to throw when an abort signal fires with a cause we set. */
 export function abortError(cause: AbortCause): SlothError {
   return cause.kind === 'timeout'
-    ? new SlothError('timeout', `timed out after ${cause.timeoutMs}ms`)
+    ? new SlothError('timeout', timedOutAfter(cause.timeoutMs))
     : new SlothError('aborted', cause.reason);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defineTask, defineWorkflow } from './define.js';
+import type { SlothErrorCode } from './errors.js';
 import type { RunEvent } from './run-events.js';
 import type { TaskDelegator } from './run-services.js';
 import { runWorkflow } from './workflow-runner.js';
@@ -8,7 +9,9 @@ import { runWorkflow } from './workflow-runner.js';
  * An in-process agent fleet behind the engine's delegation seam (the real one, over a master, is tested end to end
  * in apps/cli/test/delegation.test.ts): each agent answers from a script, and every call is recorded.
  */
-function fleet(script: (agent: string, call: number) => { ok: boolean; output?: Record<string, unknown> }) {
+function fleet(
+  script: (agent: string, call: number) => { ok: boolean; output?: Record<string, unknown>; code?: SlothErrorCode },
+) {
   const calls: string[] = [];
   const delegate: TaskDelegator = {
     runTasks: ({ agents, ctx, logFor }) =>
@@ -16,7 +19,7 @@ function fleet(script: (agent: string, call: number) => { ok: boolean; output?: 
         calls.push(`${ctx.task}@${agent}#${ctx.attempt}`);
         logFor(agent).log('info', `hello from ${agent}`);
         const r = script(agent, calls.filter((c) => c.includes(`@${agent}#`)).length);
-        return r.ok ? { success: true, output: r.output } : { success: false, message: `no luck on ${agent}` };
+        return r.ok ? { success: true, output: r.output } : { success: false, message: `no luck on ${agent}`, errorCode: r.code };
       }),
   };
   return { delegate, calls };
@@ -43,6 +46,20 @@ describe('delegated tasks in the engine', () => {
     expect(events).toContainEqual(
       expect.objectContaining({ type: 'task.log', task: 'many', agent: 'a2', message: 'hello from a2' }),
     );
+  });
+
+  it("keeps the agents' error code when they all failed alike: a wrong argument is not retried, mixed failures are", async () => {
+    const task = { ...defineTask({ name: 't', retries: { count: 2, delay: 0 }, run: async () => {} }), delegateTo: ['a1', 'a2'] };
+    const alike = fleet(() => ({ ok: false, code: 'invalid_argument' }));
+    const once = await runWorkflow(defineWorkflow({ name: 'w', tasks: [task] }), { services: { delegate: alike.delegate } });
+    expect(once.tasks[0]).toMatchObject({ status: 'failed', attempts: 1, errorCode: 'invalid_argument' });
+    expect(once.tasks[0]?.agents?.a2).toMatchObject({ status: 'failed', errorCode: 'invalid_argument' });
+    expect(alike.calls).toEqual(['t@a1#1', 't@a2#1']);
+
+    const mixed = fleet((agent) => ({ ok: false, code: agent === 'a1' ? 'invalid_argument' : undefined }));
+    const retried = await runWorkflow(defineWorkflow({ name: 'w', tasks: [task] }), { services: { delegate: mixed.delegate } });
+    expect(retried.tasks[0]).toMatchObject({ status: 'failed', attempts: 3, errorCode: 'task_failed' });
+    expect(retried.tasks[0]?.agents?.a2?.errorCode).toBe('task_failed');
   });
 
   it('fails when one agent fails, and a retry runs again only on the agents that failed', async () => {

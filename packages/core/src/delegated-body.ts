@@ -1,4 +1,4 @@
-import { errorMessage, SlothError } from './errors.js';
+import { errorCodeOf, errorMessage, SlothError } from './errors.js';
 import type { RunObserver } from './run-events.js';
 import type { TaskLogger } from './task-logger.js';
 import type { AgentTaskResult, TaskBody, TaskContext, TaskOutcome, TaskSpec } from './workflow-model.js';
@@ -48,10 +48,16 @@ export function delegatedBody(task: TaskSpec, runId: string, emit: RunObserver):
             durationMs: performance.now() - started,
             output: outcome.output,
             error: outcome.success ? undefined : (outcome.message ?? 'the task returned false'),
+            errorCode: outcome.success ? undefined : (outcome.errorCode ?? 'task_failed'),
           });
         } catch (err) {
           if (ctx.signal.aborted) throw err;
-          done.set(agent, { status: 'failed', durationMs: performance.now() - started, error: errorMessage(err) });
+          done.set(agent, {
+            status: 'failed',
+            durationMs: performance.now() - started,
+            error: errorMessage(err),
+            errorCode: errorCodeOf(err),
+          });
         }
       }),
     );
@@ -63,7 +69,10 @@ export function delegatedBody(task: TaskSpec, runId: string, emit: RunObserver):
         : Object.fromEntries(agents.map((a) => [a, results[a]?.output ?? {}]));
     if (failed.length === 0) return { success: true, output, agents: results };
     const message = failed.map((a) => `on ${a}: ${results[a]?.error}`).join('; ');
-    return { success: false, message: `failed ${message}`, output, agents: results };
+    // One code when every failing agent failed alike; mixed failures are the task's own (and may be retried).
+    const codes = new Set(failed.map((a) => results[a]?.errorCode ?? 'task_failed'));
+    const errorCode = codes.size === 1 ? [...codes][0] : 'task_failed';
+    return { success: false, message: `failed ${message}`, errorCode, output, agents: results };
   };
 }
 

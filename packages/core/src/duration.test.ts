@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseDuration, timedOutAfter } from './duration.js';
 import { SlothError } from './errors.js';
 
 function thrown(fn: () => unknown): SlothError {
@@ -90,5 +90,17 @@ describe('formatDuration', () => {
     // 1m59.7s rounds up to 2m00s, not "1m60s".
     expect(formatDuration(119_700)).toBe('2m00s');
     for (let ms = 60_000; ms < 600_000; ms += 250) expect(formatDuration(ms)).toMatch(/^\d+m[0-5]\ds$/);
+  });
+});
+
+describe('timedOutAfter', () => {
+  it.each([
+    [250, 'timed out after 250ms'],
+    [1000, 'timed out after 1s'],
+    [1500, 'timed out after 1500ms'],
+    [30_000, 'timed out after 30s'],
+    [299.6, 'timed out after 300ms'],
+  ])('words a limit of %d ms as %s', (ms, expected) => {
+    expect(timedOutAfter(ms)).toBe(expected);
   });
 });

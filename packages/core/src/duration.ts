@@ -38,3 +38,12 @@ export function formatDuration(ms: number): string {
   const s = total % 60;
   return `${m}m${String(s).padStart(2, '0')}s`;
 }
+
+/**
+ * The message of anything stopped by a time limit: "timed out after 30s" (whole seconds), "... 1500ms" otherwise,
+ * so a limit reads the way it was most likely written.
+ */
+export function timedOutAfter(limitMs: number): string {
+  const ms = Math.round(limitMs);
+  return `timed out after ${ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`}`;
+}

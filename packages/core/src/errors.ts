@@ -1,17 +1,26 @@
-/** Stable error codes; the CLI maps them to exit codes, RPC will map them to Connect codes. */
-export type SlothErrorCode =
-  | 'usage' // bad CLI input
-  | 'load' // a workflow file failed to load (syntax, unknown method, cycle...)
-  | 'not_found' // a named thing (file, workflow, task, module) does not exist
-  | 'invalid_argument' // a module function got a wrong argument
-  | 'task_failed'
-  | 'timeout'
-  | 'aborted'
-  | 'store' // the state database cannot be opened, read or written
-  | 'unavailable' // a master (or an agent) cannot be reached, or it went away
-  | 'unauthenticated' // a master refused the token
-  | 'conflict' // the thing is in a state that forbids it (an agent name already connected, an inactive agent)
-  | 'internal';
+/** Stable error codes; the CLI maps them to exit codes, the master's RPC layer to Connect codes. */
+export const SLOTH_ERROR_CODES = [
+  'usage', // bad CLI input
+  'load', // a workflow file failed to load (syntax, unknown method, cycle...)
+  'not_found', // a named thing (file, workflow, task, module) does not exist
+  'invalid_argument', // a module function got a wrong argument
+  'task_failed', // a task's own code failed (error("..."), return false, a command that exited non-zero)
+  'timeout',
+  'aborted',
+  'store', // the state database cannot be opened, read or written
+  'unavailable', // a master (or an agent) cannot be reached, or it went away
+  'unauthenticated', // a master refused the token
+  'conflict', // the thing is in a state that forbids it (an inactive agent, a master that takes no events)
+  'already_exists', // a name that must be unique is taken (an agent name already connected)
+  'internal',
+] as const;
+
+export type SlothErrorCode = (typeof SLOTH_ERROR_CODES)[number];
+
+/** True for one of the codes above (a code read back from Lua or from the wire). */
+export function isSlothErrorCode(code: unknown): code is SlothErrorCode {
+  return typeof code === 'string' && (SLOTH_ERROR_CODES as readonly string[]).includes(code);
+}
 
 export interface SlothErrorOptions {
   /** What the user can do about it. */
@@ -39,6 +48,11 @@ export class SlothError extends Error {
   describe(): string {
     return this.hint ? `${this.message}\n  hint: ${this.hint}` : this.message;
   }
+}
+
+/** The code of anything thrown: a SlothError's own; anything else is the task's own failure (task_failed). */
+export function errorCodeOf(err: unknown): SlothErrorCode {
+  return err instanceof SlothError ? err.code : 'task_failed';
 }
 
 /** Turns anything thrown into a message fit for a log line. */

@@ -8,7 +8,15 @@ export { defineTask, defineWorkflow, type TaskInit, type WorkflowInit } from './
 // Durations as users write them ("30s", "5m", seconds as a number), and back.
 export { formatDuration, parseDuration } from './duration.js';
 // The one error type: a stable code, a message for people, a hint.
-export { errorMessage, SlothError, type SlothErrorCode, type SlothErrorOptions } from './errors.js';
+export {
+  errorCodeOf,
+  errorMessage,
+  isSlothErrorCode,
+  SLOTH_ERROR_CODES,
+  SlothError,
+  type SlothErrorCode,
+  type SlothErrorOptions,
+} from './errors.js';
 export type { RetryPolicy, RetryStrategy } from './retry-policy.js';
 // What a run tells its observer as it goes.
 export type { RunEvent, RunObserver } from './run-events.js';
@@ -70,5 +78,6 @@ export {
   type ResourceOutcome,
   type ResourceSpec,
 } from './resource.js';
-// What a run offers modules: the state store, the run's stack, the event queue.
-export type { EventMeta, EventSink, RunServices, StackBinding } from './run-services.js';
+// What a run offers modules (state, leases, the run's stack, the event queue), and the contracts a store implements.
+export type { RunServices, StackBinding } from './run-services.js';
+export * from './store-contracts.js';

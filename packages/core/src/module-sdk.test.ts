@@ -154,6 +154,9 @@ describe('defineModule, fn, returnsMany', () => {
 
   it.each(['Exec', '2fa', 'my-mod', '', 'a b'])('rejects the module name %j', (name) => {
     expect(() => defineModule({ name, doc: '', functions: {} })).toThrow(`invalid module name '${name}'`);
+    expect(() => defineModule({ name, doc: '', functions: {} })).toThrow(
+      expect.objectContaining({ name: 'SlothError', code: 'invalid_argument' }),
+    );
   });
 
   it('fn keeps the spec and run receives the parsed arguments', () => {

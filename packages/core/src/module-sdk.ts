@@ -104,7 +104,11 @@ export function fn<const A extends readonly ArgSpec[]>(spec: FunctionSpec<A>): F
 
 /** Declares a module: data that the Lua binder, `modules list` and docs all read. */
 export function defineModule(spec: ModuleSpec): ModuleSpec {
-  if (!/^[a-z][a-z0-9_]*$/.test(spec.name)) throw new Error(`invalid module name '${spec.name}'`);
+  if (!/^[a-z][a-z0-9_]*$/.test(spec.name)) {
+    throw new SlothError('invalid_argument', `invalid module name '${spec.name}'`, {
+      hint: 'a module name is lowercase letters, digits and underscores, starting with a letter',
+    });
+  }
   return spec;
 }
 

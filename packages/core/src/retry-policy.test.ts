@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SlothError } from './errors.js';
-import { NO_RETRY, RETRY_STRATEGIES, type RetryPolicy, retryDelay, retryPolicy } from './retry-policy.js';
+import { SLOTH_ERROR_CODES, SlothError } from './errors.js';
+import { isRetryable, NO_RETRY, RETRY_STRATEGIES, type RetryPolicy, retryDelay, retryPolicy } from './retry-policy.js';
 
 const mid = () => 0.5; // jitter cancels out exactly at 0.5
 const noJitter = (policy: RetryPolicy): RetryPolicy => ({ ...policy, jitter: 0 });
@@ -102,5 +102,13 @@ describe('retryDelay', () => {
   it('no jitter gives exact delays and never a negative one', () => {
     expect(retryDelay(noJitter(retryPolicy(1, 'fixed', 0)), 2, () => 0)).toBe(0);
     expect(retryDelay(noJitter(retryPolicy(1, 'fixed', 37)), 2, () => 0.9)).toBe(37);
+  });
+});
+
+describe('isRetryable', () => {
+  it('refuses a retry only for failures an attempt more cannot fix', () => {
+    const refused = SLOTH_ERROR_CODES.filter((code) => !isRetryable(code));
+    expect(refused).toEqual(['usage', 'load', 'not_found', 'invalid_argument']);
+    expect(isRetryable(undefined)).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { SlothError } from './errors.js';
+import { SlothError, type SlothErrorCode } from './errors.js';
 
 export type RetryStrategy = 'fixed' | 'linear' | 'exponential';
 export const RETRY_STRATEGIES: readonly RetryStrategy[] = ['fixed', 'linear', 'exponential'];
@@ -26,6 +26,17 @@ export function retryPolicy(retries: number, strategy: string = 'exponential', b
     });
   }
   return { ...NO_RETRY, retries, strategy: strategy as RetryStrategy, baseDelayMs };
+}
+
+/**
+ * Failures that an attempt more cannot fix: a wrong argument, a bad command line or workflow file, a name that does
+ * not exist. A task that fails with one of these is not retried, whatever its `retries`.
+ */
+const NOT_RETRYABLE: ReadonlySet<SlothErrorCode> = new Set(['invalid_argument', 'usage', 'load', 'not_found']);
+
+/** Whether a failure with this code may succeed when tried again (unknown: yes, as before codes existed). */
+export function isRetryable(code: SlothErrorCode | undefined): boolean {
+  return code === undefined || !NOT_RETRYABLE.has(code);
 }
 
 /** The delay before attempt `nextAttempt` (2 = first retry), jittered with `random` in [0,1). */

@@ -1,3 +1,4 @@
+import type { SlothErrorCode } from './errors.js';
 import type { LogFields, LogLevel } from './task-logger.js';
 import type { RunResult, TaskResult } from './workflow-model.js';
 
@@ -17,7 +18,16 @@ export type RunEvent =
       stream?: 'stdout' | 'stderr' | undefined;
       at: number;
     }
-  | { type: 'task.retrying'; runId: string; task: string; attempt: number; delayMs: number; error: string; at: number }
+  | {
+      type: 'task.retrying';
+      runId: string;
+      task: string;
+      attempt: number;
+      delayMs: number;
+      error: string;
+      errorCode?: SlothErrorCode | undefined;
+      at: number;
+    }
   | { type: 'task.finished'; runId: string; task: string; result: TaskResult; at: number }
   | { type: 'workflow.finished'; runId: string; result: RunResult; at: number };
 

@@ -1,5 +1,5 @@
 import type { ModuleCallContext } from './module-sdk.js';
-import type { Store } from './store/open-store.js';
+import type { EventSink, LeaseStore, StackStore, StateStore } from './store-contracts.js';
 import type { TaskLogger } from './task-logger.js';
 import type { TaskContext, TaskOutcome } from './workflow-model.js';
 
@@ -10,21 +10,16 @@ export interface StackBinding {
   executionId: string;
 }
 
-/** Where an event comes from, when the caller knows better than the sink's defaults. */
-export interface EventMeta {
-  source?: string | undefined;
-  stack?: string | undefined;
-  runId?: string | undefined;
-}
-
-/** The event queue as modules see it: dispatch persists the event (before it returns) and gives its id. */
-export interface EventSink {
-  dispatch(type: string, data: Record<string, unknown>, meta?: EventMeta): string;
-}
-
 /** What the run environment offers modules beyond the task itself (persistent state, the run's stack, events). */
 export interface RunServices {
-  store?: Store | undefined;
+  /** Persistent key-value state (the state module); a composer may open its database on first access. */
+  state?: StateStore | undefined;
+  /** Named leases (state locks), on the same data as `state`. */
+  leases?: LeaseStore | undefined;
+  /** The stacks' resources and outputs; with `stack`, the run's stack. */
+  stacks?: StackStore | undefined;
+  /** The data directory the stores are kept in, for threads that open their own (goroutines). */
+  dataDir?: string | undefined;
   stack?: StackBinding | undefined;
   events?: EventSink | undefined;
   /** The run's goroutine threads (the goroutine module); absent outside a run. */

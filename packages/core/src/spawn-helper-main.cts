@@ -4,7 +4,6 @@
 // CommonJS on purpose: its listeners are attached in the first tick, before Node reads the IPC channel. An ES module
 // entry loads asynchronously, and a parent killed while the helper started had its messages (what to kill) emitted
 // to no listener, and no 'disconnect' either: its commands outlived it.
-import { readdirSync, readFileSync } from 'node:fs';
 import type { Launched, LaunchRequest } from './spawn-helper.js';
 
 interface SpawnRequest extends LaunchRequest {
@@ -66,44 +65,19 @@ process.on('message', (m: Request) => {
 process.on('disconnect', () => {
   if (retiring) process.exit(0);
   for (const launched of running.values()) launched.killGroup('SIGKILL');
-  for (const pid of watched) killGroup(pid);
-  for (const pgid of markedGroups()) killGroup(pgid);
-  process.exit(0);
+  for (const pid of watched) killPidGroup(pid);
+  // Commands started in the moment the parent was killed, before it could tell us, carry its mark.
+  void launcher.then(({ killMarkedGroups }) => {
+    killMarkedGroups(owner);
+    process.exit(0);
+  });
 });
 
-function killGroup(pgid: number): void {
+function killPidGroup(pgid: number): void {
   try {
     process.kill(-pgid, 'SIGKILL');
   } catch {
     // already gone
   }
-}
-
-/**
- * The process groups of processes whose environment says our parent (or its thread) started them: the ones it started itself in
- * the moment it was killed, before it could tell us (Linux; elsewhere none are found this way).
- */
-function markedGroups(): Set<number> {
-  const groups = new Set<number>();
-  const mark = Buffer.from(`\0SLOTH_SPAWNED_BY=${owner}\0`);
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return groups;
-  }
-  for (const pid of pids) {
-    try {
-      const environ = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${pid}/environ`)]);
-      if (environ.indexOf(mark) < 0) continue;
-      // /proc/PID/stat: "pid (comm) state ppid pgrp ...", and comm may hold spaces and parentheses.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      if (pgrp > 1) groups.add(pgrp);
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return groups;
 }
 void launcher.then(() => send({ t: 'ready' }));

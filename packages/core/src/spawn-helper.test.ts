@@ -1,6 +1,10 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from './process.test-helper.js';
 import { runProcess } from './process-runner.js';
@@ -63,6 +67,37 @@ describe('the spawn helper', () => {
       expect(second).not.toBe(first);
     } finally {
       setSpawnMode('auto');
+    }
+  });
+
+  it("a helper that retires while idle leaves another thread's commands running", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sloth-retire-'));
+    const script = join(dir, 'thread.mjs');
+    writeFileSync(
+      script,
+      [
+        "import { parentPort } from 'node:worker_threads';",
+        `import { setSpawnMode } from ${JSON.stringify(`${DIST}spawn-helper.js`)};`,
+        `import { runProcess } from ${JSON.stringify(`${DIST}process-runner.js`)};`,
+        "setSpawnMode('helper');",
+        "void runProcess({ command: ['/bin/sh', '-c', 'echo $$; exec sleep 30'], onLine: (_s, line) => parentPort.postMessage(Number(line)) });",
+      ].join('\n'),
+    );
+    setSpawnMode('helper', 200);
+    const thread = new Worker(script);
+    let sleeper = 0;
+    thread.on('message', (pid: number) => {
+      sleeper = pid;
+    });
+    try {
+      await waitFor(() => sleeper > 0, 10_000, "the thread's command to start");
+      const mainHelper = Number((await runProcess({ command: ['/bin/sh', '-c', 'echo $PPID'] })).stdout.trim());
+      await waitFor(() => !isAlive(mainHelper), 5000, "this thread's idle helper to retire");
+      expect(isAlive(sleeper)).toBe(true);
+    } finally {
+      setSpawnMode('auto');
+      await thread.terminate();
+      if (sleeper > 0) process.kill(-sleeper, 'SIGKILL');
     }
   });
 

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork, type Serializable, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 
 /** What runProcess asks to start. */
@@ -47,7 +48,51 @@ export const OWNER_ENV = 'SLOTH_SPAWNED_BY';
  * This process's pid, and the worker thread's id in a worker thread: each thread has a spawn helper of its own, which
  * must find only its own thread's commands (another thread's may still be running).
  */
-const OWNER = threadId === 0 ? String(process.pid) : `${process.pid}.${threadId}`;
+const OWNER = ownerMark(threadId);
+
+/** The SLOTH_SPAWNED_BY value of the commands a thread of this process starts (0: the main thread). */
+export function ownerMark(thread: number): string {
+  return thread === 0 ? String(process.pid) : `${process.pid}.${thread}`;
+}
+
+/**
+ * The process groups of processes whose environment says `owner` started them (Linux; elsewhere none are found this
+ * way): how what a killed process or a terminated thread started is found when nobody is left to say.
+ */
+export function markedProcessGroups(owner: string, withThreads = false): Set<number> {
+  const groups = new Set<number>();
+  const mark = Buffer.from(`\0${OWNER_ENV}=${owner}${withThreads ? '' : '\0'}`);
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return groups;
+  }
+  for (const pid of pids) {
+    try {
+      const environ = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${pid}/environ`)]);
+      const at = environ.indexOf(mark);
+      if (at < 0) continue;
+      // With threads, `<pid>` and `<pid>.<thread>`, not `<pid>1`.
+      const next = environ[at + mark.length];
+      if (withThreads && next !== 0 && next !== 0x2e) continue;
+      // /proc/PID/stat: "pid (comm) state ppid pgrp ...", and comm may hold spaces and parentheses.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (pgrp > 1) groups.add(pgrp);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return groups;
+}
+
+/** Kills (SIGKILL) every process group `owner` (and, `withThreads`, its threads) started: for an owner that is gone. */
+export function killMarkedGroups(owner: string, withThreads = false): number {
+  const groups = markedProcessGroups(owner, withThreads);
+  for (const pgid of groups) killGroup(pgid, 'SIGKILL');
+  return groups.size;
+}
 
 /** For tests: which way processes start from now on, and how long an idle helper lives. */
 export function setSpawnMode(mode: SpawnMode, idleMs = HELPER_IDLE_MS): void {

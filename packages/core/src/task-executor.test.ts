@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineTask, type TaskInit } from './define.js';
+import { SlothError, type SlothErrorCode } from './errors.js';
 import type { RunEvent } from './run-events.js';
 import { executeTask, type TaskRunEnv } from './task-executor.js';
 
@@ -91,8 +92,70 @@ describe('executeTask', () => {
   it('applies the task timeout to hooks too', async () => {
     const { env } = environment();
     const result = await executeTask(spec({ timeout: '50ms', onSuccess: () => new Promise(() => {}) }), {}, env);
-    expect(result).toMatchObject({ status: 'failed', error: "on_success of task 'job' failed: timed out after 50ms" });
+    expect(result).toMatchObject({
+      status: 'failed',
+      error: "on_success of task 'job' failed: timed out after 50ms",
+      errorCode: 'timeout',
+    });
   });
+
+  it('keeps the code, hint and location of what the body threw; a plain Error is task_failed', async () => {
+    const { env } = environment();
+    const wrong = new SlothError('invalid_argument', 'fs.write: bad path', { hint: 'give a string', location: 'x.sloth:3' });
+    const bad = await executeTask(
+      spec({
+        run: async () => {
+          throw wrong;
+        },
+      }),
+      {},
+      env,
+    );
+    expect(bad).toMatchObject({
+      status: 'failed',
+      error: 'fs.write: bad path',
+      errorCode: 'invalid_argument',
+      errorHint: 'give a string',
+      errorLocation: 'x.sloth:3',
+    });
+    const plain = await executeTask(spec({ run: () => Promise.reject(new Error('nope')) }), {}, env);
+    expect(plain).toMatchObject({ status: 'failed', error: 'nope', errorCode: 'task_failed' });
+    expect(plain.errorHint).toBeUndefined();
+    const returned = await executeTask(spec({ run: async () => ({ success: false, message: 'no' }) }), {}, env);
+    expect(returned).toMatchObject({ status: 'failed', error: 'no', errorCode: 'task_failed' });
+    const timedOut = await executeTask(spec({ timeout: '20ms', run: () => new Promise(() => {}) }), {}, env);
+    expect(timedOut).toMatchObject({ status: 'timeout', errorCode: 'timeout' });
+  });
+
+  /** Runs a task with 3 retries whose every attempt throws a SlothError with `code`; counts its attempts. */
+  async function failingWith(code: SlothErrorCode) {
+    const { env, events } = environment({ random: () => 0.5 });
+    let attempts = 0;
+    const run = async () => {
+      attempts++;
+      throw new SlothError(code, 'failed');
+    };
+    const result = await executeTask(spec({ retries: { count: 3, strategy: 'fixed', delay: '1ms' }, run }), {}, env);
+    return { result, attempts, retried: events.filter((e) => e.type === 'task.retrying').length };
+  }
+
+  it.each(['invalid_argument', 'usage', 'load', 'not_found'] as const)(
+    'runs a task whose attempt fails with %s once, whatever its retries',
+    async (code) => {
+      const { result, attempts, retried } = await failingWith(code);
+      expect(result).toMatchObject({ status: 'failed', attempts: 1, errorCode: code });
+      expect([attempts, retried]).toEqual([1, 0]);
+    },
+  );
+
+  it.each(['task_failed', 'unavailable', 'timeout', 'internal'] as const)(
+    'retries a task whose attempts fail with %s',
+    async (code) => {
+      const { result, attempts, retried } = await failingWith(code);
+      expect(result).toMatchObject({ status: 'failed', attempts: 4, errorCode: code });
+      expect([attempts, retried]).toEqual([4, 3]);
+    },
+  );
 
   it('records published artifacts by file name for consumers', async () => {
     const { env } = environment();

@@ -3,9 +3,10 @@ import { resolve } from 'node:path';
 import { type AbortCause, abortableSleep, abortError, raceAbort, TASK_FINISHED } from './abort.js';
 import { consumeArtifacts, publishArtifacts } from './artifacts.js';
 import { delegatedBody, isDelegated } from './delegated-body.js';
-import { errorMessage, SlothError } from './errors.js';
+import { timedOutAfter } from './duration.js';
+import { errorCodeOf, errorMessage, SlothError, type SlothErrorCode } from './errors.js';
 import { makeDirectory } from './make-directory.js';
-import { retryDelay } from './retry-policy.js';
+import { isRetryable, retryDelay } from './retry-policy.js';
 import type { RunObserver } from './run-events.js';
 import type { RunServices } from './run-services.js';
 import type { LogFields, LogLevel, TaskLogger } from './task-logger.js';
@@ -91,15 +92,15 @@ export async function executeTask(
       const reason = `abort_if of task '${task.name}' returned true`;
       log.log('warn', `${reason}: stopping the workflow`);
       env.requestAbort(reason);
-      return result('aborted', 0, { error: reason });
+      return result('aborted', 0, failedWith('aborted', reason));
     }
     if (task.runIf && !(await raceAbort(task.runIf(ctx0), env.runSignal))) {
       log.log('info', 'skipped: run_if returned false');
       return result('skipped', 0, { skipReason: 'condition', message: 'run_if returned false' });
     }
   } catch (err) {
-    if (env.runSignal.aborted) return result('aborted', 0, { error: runReason(env) });
-    return result('failed', 0, { error: `run_if/abort_if failed: ${errorMessage(err)}` });
+    if (env.runSignal.aborted) return result('aborted', 0, failedWith('aborted', runReason(env)));
+    return result('failed', 0, failure(err, `run_if/abort_if failed: ${errorMessage(err)}`));
   }
 
   try {
@@ -111,7 +112,8 @@ export async function executeTask(
   } catch (err) {
     const message = errorMessage(err);
     log.log('error', message);
-    return result(env.runSignal.aborted ? 'aborted' : 'failed', 0, { error: message });
+    if (env.runSignal.aborted) return result('aborted', 0, failedWith('aborted', message));
+    return result('failed', 0, failure(err));
   }
 
   // A delegated task's body runs on its agents; the rest of its life (conditions, hooks, retries) stays here.
@@ -122,6 +124,10 @@ export async function executeTask(
     env.emit({ type: 'task.started', runId: env.runId, task: task.name, attempt, at: Date.now() });
     last = await runAttempt(task, body, { ...base, attempt, signal: env.runSignal }, env, attempt, started);
     if (last.status === 'success' || last.status === 'aborted' || attempt === maxAttempts) break;
+    if (!isRetryable(last.errorCode)) {
+      log.log('warn', `not retried: ${last.errorCode} errors fail the same way on every attempt`);
+      break;
+    }
     const delayMs = retryDelay(task.retry, attempt + 1, env.random);
     env.emit({
       type: 'task.retrying',
@@ -130,13 +136,14 @@ export async function executeTask(
       attempt: attempt + 1,
       delayMs,
       error: last.error ?? 'failed',
+      errorCode: last.errorCode,
       at: Date.now(),
     });
     log.log('warn', `attempt ${attempt}/${maxAttempts} failed: ${last.error ?? 'failed'}; retrying in ${delayMs}ms`);
     try {
       await abortableSleep(delayMs, env.runSignal);
     } catch {
-      last = { ...last, status: 'aborted', error: runReason(env) };
+      last = { ...last, status: 'aborted', ...failedWith('aborted', runReason(env)) };
       break;
     }
   }
@@ -165,9 +172,8 @@ export async function executeTask(
       last.status === 'success',
     );
   } catch (err) {
-    const message = errorMessage(err);
-    log.log('error', message);
-    last = { ...last, status: 'failed', error: message };
+    log.log('error', errorMessage(err));
+    last = { ...last, status: 'failed', ...failure(err) };
   }
   return { ...last, durationMs: performance.now() - started, ...(changed === undefined ? {} : { changed }) };
 }
@@ -208,20 +214,24 @@ async function runAttempt(
     if (!outcome || outcome.success) return done('success', { message: outcome?.message, output: outcome?.output, ...agents });
     const error = outcome.message ?? 'task returned false';
     logFailure(error);
-    return done('failed', { message: outcome.message, output: outcome.output, error, ...agents });
+    return done('failed', {
+      message: outcome.message,
+      output: outcome.output,
+      ...failedWith(outcome.errorCode ?? 'task_failed', error),
+      ...agents,
+    });
   } catch (err) {
     if (controller.signal.aborted) {
       const cause = controller.signal.reason as AbortCause;
       if (cause?.kind === 'timeout') {
-        const message = `timed out after ${formatMs(cause.timeoutMs)}`;
+        const message = timedOutAfter(cause.timeoutMs);
         logFailure(message);
-        return done('timeout', { error: message });
+        return done('timeout', failedWith('timeout', message));
       }
-      return done('aborted', { error: runReason(env) });
+      return done('aborted', failedWith('aborted', runReason(env)));
     }
-    const message = errorMessage(err);
-    logFailure(message);
-    return done('failed', { error: message });
+    logFailure(errorMessage(err));
+    return done('failed', failure(err));
   } finally {
     clearTimeout(timer);
     env.runSignal.removeEventListener('abort', onRunAbort);
@@ -251,9 +261,9 @@ async function runHook(
   try {
     await raceAbort(hook({ ...base, signal: controller.signal }, payload), controller.signal);
   } catch (err) {
-    const reason = controller.signal.aborted ? abortError(controller.signal.reason as AbortCause).message : errorMessage(err);
-    const message = `${name} of task '${task.name}' failed: ${reason}`;
-    if (fatal) throw new SlothError('task_failed', message, { cause: err });
+    const inner = controller.signal.aborted ? abortError(controller.signal.reason as AbortCause) : err;
+    const message = `${name} of task '${task.name}' failed: ${errorMessage(inner)}`;
+    if (fatal) throw new SlothError(errorCodeOf(inner), message, { ...slothDetails(inner), cause: err });
     base.log.log('error', message);
   } finally {
     clearTimeout(timer);
@@ -261,13 +271,33 @@ async function runHook(
   }
 }
 
+/** A failure's fields in a TaskResult: the message and its code. */
+function failedWith(code: SlothErrorCode, error: string): Partial<TaskResult> {
+  return { error, errorCode: code };
+}
+
+/** The failure fields for something thrown (its code, hint and location kept), with its message or `message`. */
+function failure(err: unknown, message = errorMessage(err)): Partial<TaskResult> {
+  const { hint, location } = slothDetails(err);
+  return {
+    ...failedWith(errorCodeOf(err), message),
+    ...(hint !== undefined ? { errorHint: hint } : {}),
+    ...(location !== undefined ? { errorLocation: location } : {}),
+  };
+}
+
+/** The hint and location of a SlothError (none for anything else). */
+function slothDetails(err: unknown): { hint?: string; location?: string } {
+  if (!(err instanceof SlothError)) return {};
+  return {
+    ...(err.hint !== undefined ? { hint: err.hint } : {}),
+    ...(err.location !== undefined ? { location: err.location } : {}),
+  };
+}
+
 function runReason(env: TaskRunEnv): string {
   const cause = env.runSignal.reason as AbortCause | undefined;
   return cause?.kind === 'run' ? cause.reason : 'the run was stopped';
-}
-
-function formatMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 function taskLogger(task: string, env: TaskRunEnv): TaskLogger {

@@ -1,3 +1,4 @@
+import type { SlothErrorCode } from './errors.js';
 import type { ResourceOutcome } from './resource.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { RunServices } from './run-services.js';
@@ -14,6 +15,8 @@ export type Outputs = Record<string, unknown>;
 export interface TaskOutcome {
   success: boolean;
   message?: string;
+  /** What kind of failure (default task_failed): a delegated task's code from its agents. */
+  errorCode?: SlothErrorCode | undefined;
   output?: Outputs;
   /** A delegated task: how it went on each agent. */
   agents?: Record<string, AgentTaskResult> | undefined;
@@ -25,6 +28,7 @@ export interface AgentTaskResult {
   durationMs: number;
   output?: Outputs | undefined;
   error?: string | undefined;
+  errorCode?: SlothErrorCode | undefined;
 }
 
 /** Everything a task body, condition or hook may use while it runs. */
@@ -106,7 +110,17 @@ export interface TaskResult {
   durationMs: number;
   message?: string | undefined;
   output?: Outputs | undefined;
+  /** Why the task failed, as people read it (a module error keeps its position and hint in the text). */
   error?: string | undefined;
+  /**
+   * What kind of failure (set with `error` when the task failed, timed out or was aborted): a module's own code
+   * (`invalid_argument`, `not_found`, ...), `task_failed` for the task's own code, `timeout`, `aborted`.
+   */
+  errorCode?: SlothErrorCode | undefined;
+  /** What to do about it, when the error said. */
+  errorHint?: string | undefined;
+  /** `file:line` in the workflow where the error was raised, when known. */
+  errorLocation?: string | undefined;
   skipReason?: SkipReason | undefined;
   /**
    * Whether a resource the task converged changed something (in check mode: would have); false when every one was in

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AbortCause } from './abort.js';
 import { validateWorkflow } from './dag-plan.js';
-import { errorMessage } from './errors.js';
+import { errorCodeOf, errorMessage } from './errors.js';
 import type { RunObserver } from './run-events.js';
 import type { RunServices } from './run-services.js';
 import { executeTask, type TaskRunEnv } from './task-executor.js';
@@ -179,7 +179,14 @@ async function schedule(
         pending.delete(task.name);
         const run = executeTask(task, ancestorOutputs(task, byName, results), env)
           .catch(
-            (err): TaskResult => ({ name: task.name, status: 'failed', attempts: 1, durationMs: 0, error: errorMessage(err) }),
+            (err): TaskResult => ({
+              name: task.name,
+              status: 'failed',
+              attempts: 1,
+              durationMs: 0,
+              error: errorMessage(err),
+              errorCode: errorCodeOf(err),
+            }),
           )
           .then((result) => {
             running.delete(task.name);

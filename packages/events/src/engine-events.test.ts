@@ -31,6 +31,38 @@ describe('engineEvent', () => {
     expect(finished('aborted')).toMatchObject({ type: 'task.failed', data: { task: { status: 'aborted' } } });
   });
 
+  it('carries the code, hint and location of a task failure, and the code of the failure a retry follows', () => {
+    const failed = engineEvent(
+      {
+        type: 'task.finished',
+        runId,
+        at,
+        task: 'write',
+        result: {
+          name: 'write',
+          status: 'failed',
+          attempts: 1,
+          durationMs: 3,
+          error: 'deploy.sloth:7: fs.write: argument #1 (path): expected string, got table',
+          errorCode: 'invalid_argument',
+          errorHint: 'fs.write(path, content)',
+          errorLocation: 'deploy.sloth:7',
+        },
+      },
+      'ci',
+    );
+    expect(failed?.data.task).toMatchObject({
+      error_code: 'invalid_argument',
+      error_hint: 'fs.write(path, content)',
+      error_location: 'deploy.sloth:7',
+    });
+    const retrying = engineEvent(
+      { type: 'task.retrying', runId, at, task: 'fetch', attempt: 2, delayMs: 10, error: 'exit 1', errorCode: 'task_failed' },
+      'ci',
+    );
+    expect(retrying?.data.task).toMatchObject({ error_code: 'task_failed' });
+  });
+
   it('says where a delegated task ran: agent_name, and each agent status and error (command lines left out)', () => {
     const e = engineEvent(
       {

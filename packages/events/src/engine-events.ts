@@ -41,7 +41,13 @@ export function engineEvent(e: RunEvent, workflow: string): EngineEvent | undefi
         type: 'task.retrying',
         data: {
           ...base,
-          task: { task_name: e.task, attempt: e.attempt, error: withoutCommandLine(e.error), delay_ms: e.delayMs },
+          task: {
+            task_name: e.task,
+            attempt: e.attempt,
+            error: withoutCommandLine(e.error),
+            error_code: e.errorCode,
+            delay_ms: e.delayMs,
+          },
         },
       };
     case 'task.finished': {
@@ -56,6 +62,9 @@ export function engineEvent(e: RunEvent, workflow: string): EngineEvent | undefi
             attempts: r.attempts,
             duration_ms: Math.round(r.durationMs),
             error: withoutCommandLine(r.error),
+            error_code: r.errorCode,
+            error_hint: r.errorHint,
+            error_location: r.errorLocation,
             skip_reason: r.skipReason,
             ...delegation(r.agents),
           },

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { eventRepo, MAX_EVENT_DEPTH, openStore, type Store, stateRepo } from '@sloth/core/store';
+import { eventRepo, MAX_EVENT_DEPTH, openStore, type Store, stateRepo } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { EventProcessor } from './event-processor.js';
 import { addHook, hookSource, until, useStores } from './events.test-helper.js';

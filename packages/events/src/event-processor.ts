@@ -13,7 +13,7 @@ import {
   type LeaseOwner,
   type Store,
   watchWrites,
-} from '@sloth/core/store';
+} from '@sloth/store-sqlite';
 import type { HookRunner, HookRunResult } from './hook-runner.js';
 
 export interface ProcessorOptions {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinModules } from '@sloth/builtin-modules';
-import { eventRepo, hookRepo, openStore, type Store } from '@sloth/core/store';
+import { eventRepo, hookRepo, openStore, type Store } from '@sloth/store-sqlite';
 import { afterEach } from 'vitest';
 import { readHookFile } from './hook-file.js';
 import { HookRunner } from './hook-runner.js';

@@ -1,4 +1,4 @@
-import type { ClaimedEvent, HookRecord } from '@sloth/core/store';
+import type { ClaimedEvent, HookRecord } from '@sloth/store-sqlite';
 import type { HookRunResult } from './hook-runner.js';
 
 /** One line about a failed hook execution: which hook, which event, the attempt, the error, whether it will retry. */

@@ -1,4 +1,4 @@
-import { type EventRecord, stateRepo } from '@sloth/core/store';
+import { type EventRecord, stateRepo } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { addHook, hookSource, until, useStores } from './events.test-helper.js';
 import { eventLiteral } from './hook-runner.js';

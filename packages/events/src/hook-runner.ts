@@ -6,9 +6,10 @@ import {
   type ModuleCallContext,
   type ModuleSpec,
   type RunServices,
-} from '@sloth/core';
-import type { ClaimedEvent, HookRecord } from '@sloth/core/store';
+  timedOutAfter,
+} from '@sloth/core/internal';
 import { createSandbox, displayPath, type LuaRuntime, LuaStopped, luaErrorText } from '@sloth/lua';
+import type { ClaimedEvent, HookRecord } from '@sloth/store-sqlite';
 import { loadHookSource } from './hook-file.js';
 import { BATCH_HOOK_LUA, BATCH_PROGRESS_LUA, BATCH_REPORT_LUA, RUN_BATCH_LUA } from './hook-lua.js';
 import { luaLiteral, NotALiteral } from './lua-literal.js';
@@ -234,7 +235,7 @@ export class HookRunner {
     return {
       success: false,
       output: undefined,
-      error: `timed out after ${formatMs(hook.timeoutMs)} (hook ${hook.name} in ${displayPath(hook.path)})`,
+      error: `${timedOutAfter(hook.timeoutMs)} (hook ${hook.name} in ${displayPath(hook.path)})`,
       stopped: false,
     };
   }
@@ -340,8 +341,4 @@ function stoppedResult(startedAt: number, durationMs: number): HookRunResult {
     durationMs,
     startedAt,
   };
-}
-
-function formatMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }

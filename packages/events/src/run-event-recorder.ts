@@ -1,5 +1,5 @@
-import { type EventMeta, type EventSink, errorMessage, type RunEvent, type RunServices } from '@sloth/core';
-import { eventRepo, type HookRecord, type Store } from '@sloth/core/store';
+import { type EventMeta, type EventSink, errorMessage, type RunEvent, type RunServices } from '@sloth/core/internal';
+import { eventRepo, type HookRecord, type Store, storeServices } from '@sloth/store-sqlite';
 import { engineEvent } from './engine-events.js';
 
 /**
@@ -52,16 +52,19 @@ export class RunEventRecorder implements EventSink {
  * than the event the hook handles (`depth`): a chain longer than MAX_EVENT_DEPTH is refused, so hooks cannot loop.
  */
 export function hookServices(store: Store): (hook: HookRecord, depth: number) => RunServices {
-  return (hook, depth) => ({
-    store,
-    events: {
-      dispatch: (type, data, meta) =>
-        eventRepo(store).dispatch(type, data, {
-          source: meta?.source ?? `hook:${hook.name}`,
-          stack: meta?.stack,
-          runId: meta?.runId,
-          depth: depth + 1,
-        }),
-    },
-  });
+  return (hook, depth) =>
+    Object.assign(
+      storeServices(() => store, store.dataDir),
+      {
+        events: {
+          dispatch: (type, data, meta) =>
+            eventRepo(store).dispatch(type, data, {
+              source: meta?.source ?? `hook:${hook.name}`,
+              stack: meta?.stack,
+              runId: meta?.runId,
+              depth: depth + 1,
+            }),
+        } satisfies EventSink,
+      },
+    );
 }

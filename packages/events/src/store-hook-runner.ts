@@ -1,5 +1,5 @@
 import type { LogLevel, ModuleSpec } from '@sloth/core';
-import type { Store } from '@sloth/core/store';
+import type { Store } from '@sloth/store-sqlite';
 import { HookRunner } from './hook-runner.js';
 import { hookServices } from './run-event-recorder.js';
 

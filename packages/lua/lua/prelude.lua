@@ -380,6 +380,9 @@ local function error_text(e)
   return tostring(e)
 end
 
+-- the full path:line of the nearest frame in a user's file (short_src may shorten a long path)
+local source_location = user_location
+
 -- "file:line" of the innermost frame in a user's file, from `level` of `co` (nil: the running thread) outwards.
 -- error() adds the position only to string messages, so a table raised needs it found this way.
 local function user_location(co, level)
@@ -417,8 +420,19 @@ local function user_traceback(e)
   return table.concat(lines, '\n')
 end
 
+-- The module error each thread raised last (its text, code and hint), so that the engine gets the code back when
+-- that error ends the call; the error itself stays a string, as Lua code that catches it expects. Weak keys: a
+-- finished thread's entry goes with it.
+local module_failures = setmetatable({}, { __mode = 'k' })
+local running = coroutine.running
+
 -- level 3: above this handler and the error function
-local function on_error(e) return { message = located_error_text(e, nil, 3), traceback = user_traceback(e) } end
+local function on_error(e)
+  local r = { message = located_error_text(e, nil, 3), traceback = user_traceback(e), location = source_location() }
+  local m = module_failures[running()]
+  if m and m.text == e then r.code, r.hint = m.code, m.hint end
+  return r
+end
 
 local function normalize(ok, n, a, b, c)
   if n == 0 or a == nil or a == true then return { success = true, message = type(b) == 'string' and b or nil, output = type(c) == 'table' and c or nil } end
@@ -431,6 +445,11 @@ local function normalize(ok, n, a, b, c)
   return { success = true }
 end
 
+-- what JS gets for a call that raised: the text, the traceback, and a module error's code and hint
+local function failed(e)
+  return { ok = false, error = e.message, traceback = e.traceback, location = e.location, code = e.code, hint = e.hint }
+end
+
 -- Runs a task body / hook / condition with the task context. Returns a single table for JS.
 function S.call(id, kind, data, params, deps, payload)
   local f = fns[id]
@@ -441,7 +460,7 @@ function S.call(id, kind, data, params, deps, payload)
     or (kind == 'on_failure' or kind == 'on_timeout') and { 'this', 'params', 'error' } or { 'this', 'params', 'output' }
   local args = bind_args(f, values, positional)
   local r = table.pack(xpcall(f, on_error, table.unpack(args, 1, args.n)))
-  if not r[1] then return { ok = false, error = r[2].message, traceback = r[2].traceback } end
+  if not r[1] then return failed(r[2]) end
   if kind == 'condition' then return { ok = true, value = r[2] and true or false } end
   if kind ~= 'body' then return { ok = true } end
   return { ok = true, result = normalize(true, r.n - 1, r[2], r[3], r[4]) }
@@ -449,7 +468,7 @@ end
 
 function S.call_plain(id, ...)
   local r = table.pack(xpcall(fns[id], on_error, ...))
-  if not r[1] then return { ok = false, error = r[2].message, traceback = r[2].traceback } end
+  if not r[1] then return failed(r[2]) end
   return { ok = true, value = r[2] }
 end
 
@@ -472,13 +491,18 @@ function S.decode_body(code)
   return ref(decoded[1])
 end
 
--- module functions: JS returns `true, values...` or `false, message`, or a promise of those.
+-- module functions: JS returns `true, values...` or `false, message, code, hint`, or a promise of those.
 -- Varargs, not a packed table: no table per call. Both calls below are tail calls, so level 2 is the module
--- function's caller.
+-- function's caller: the error names its line, as error(message, 2) would.
 local function settle(ok, ...)
   if ok == true then return ... end
   if type(ok) == 'userdata' then return settle(ok:await()) end
-  error((...), 2)
+  local message, code, hint = ...
+  local info = debug.getinfo(2, 'Sl')
+  local where = info and info.currentline > 0 and (info.short_src .. ':' .. info.currentline) or nil
+  local text = where and (where .. ': ' .. tostring(message)) or message
+  module_failures[running()] = { text = text, code = code, hint = hint }
+  error(text, 0)
 end
 function S.bind(js_fn)
   return function(...) return settle(js_fn(...)) end

@@ -9,9 +9,12 @@ import {
   type GoroutineOutcome,
   type GoroutinePoolStats,
   type GoroutineRequest,
+  killMarkedGroups,
   type ModuleCallContext,
   type ModuleSpec,
+  ownerMark,
   SlothError,
+  timedOutAfter,
 } from '@sloth/core/internal';
 import { Piscina } from 'piscina';
 import type {
@@ -241,7 +244,7 @@ export class GoroutineThreads implements GoroutineHost {
     const all = Promise.all(live.map((j) => j.settled));
     const finished = await withTimeout(all, timeoutMs, signal);
     if (!finished && timeoutMs !== undefined && !signal.aborted) {
-      for (const job of live) this.stop(job, `timed out after ${shownDuration(timeoutMs)}`);
+      for (const job of live) this.stop(job, timedOutAfter(timeoutMs));
     }
     return jobs.map(
       (j): GoroutineOutcome =>
@@ -367,7 +370,10 @@ export class GoroutineThreads implements GoroutineHost {
   private terminateThreadOf(job: Job): void {
     if (job.state !== 'running' || job.thread === undefined) return;
     const worker = this.piscina?.threads.find((w) => w.threadId === job.thread);
-    void worker?.terminate();
+    if (!worker) return;
+    const mark = ownerMark(job.thread);
+    // The thread's spawn helper does not see a terminated thread go: its commands are found by their mark.
+    void worker.terminate().then(() => killMarkedGroups(mark));
   }
 
   private stopAll(reason: string): void {
@@ -414,12 +420,7 @@ export class GoroutineThreads implements GoroutineHost {
 
   private payload(job: Job): GoroutineJob {
     const { ctx } = job;
-    let dataDir: string | undefined;
-    try {
-      dataDir = ctx.services?.store?.dataDir;
-    } catch {
-      // A store that cannot open: state calls in the goroutine will say so.
-    }
+    const dataDir = ctx.services?.dataDir;
     return {
       id: job.id,
       code: job.request.code,
@@ -453,7 +454,7 @@ function envDiff(env: Readonly<Record<string, string>>): GoroutineJob['env'] {
 
 function stopReason(reason: unknown): string {
   const cause = reason as AbortCause | undefined;
-  if (cause?.kind === 'timeout') return `the task timed out after ${shownDuration(cause.timeoutMs)}`;
+  if (cause?.kind === 'timeout') return `the task ${timedOutAfter(cause.timeoutMs)}`;
   if (cause?.kind === 'run') return `stopped: ${cause.reason}`;
   return 'stopped: the task was cancelled';
 }
@@ -465,12 +466,6 @@ function crashText(err: unknown, job: Job): string {
     return 'its worker thread was terminated (another goroutine on the same thread did not stop when cancelled)';
   }
   return `the goroutine's worker thread failed: ${message}`;
-}
-
-/** 2s, 500ms, 1.5s: how people write timeouts. */
-function shownDuration(ms: number): string {
-  if (ms >= 1000 && ms % 100 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
 }
 
 /** Resolves true when `p` settles, false after `ms` (undefined: never) or when `signal` fires. */

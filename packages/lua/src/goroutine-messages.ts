@@ -56,7 +56,7 @@ export interface GoroutineLogLine {
   stream?: 'stdout' | 'stderr' | undefined;
 }
 
-/** Posted by a worker when it starts a job, so the host knows which thread to terminate if the job will not stop. */
+/** Posted by a worker when a job's Lua code begins, so the host knows which thread to terminate if the job will not stop. */
 export interface GoroutineStarted {
   kind: 'goroutine.started';
   job: number;

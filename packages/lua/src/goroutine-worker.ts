@@ -11,7 +11,7 @@ import {
   type ResourceOutcome,
   type RunServices,
 } from '@sloth/core';
-import { openStore, type Store } from '@sloth/core/store';
+import { openStore, type Store, storeServices } from '@sloth/store-sqlite';
 import type {
   GoroutineCancel,
   GoroutineJob,
@@ -50,9 +50,6 @@ function storeFor(dataDir: string): Store {
   }
   return store;
 }
-process.on('exit', () => {
-  for (const store of stores.values()) store.close();
-});
 
 let sandbox: Promise<LuaRuntime> | undefined;
 function runtime(): Promise<LuaRuntime> {
@@ -112,7 +109,6 @@ function envOf(job: GoroutineJob): Record<string, string> {
 export default async function runGoroutine(job: GoroutineJob): Promise<GoroutineReply> {
   const controller = new AbortController();
   running.set(job.id, controller);
-  parentPort?.postMessage({ kind: 'goroutine.started', job: job.id, thread: threadId } satisfies GoroutineStarted);
   const early = cancelledEarly.get(job.id);
   if (early !== undefined) {
     cancelledEarly.delete(job.id);
@@ -130,13 +126,12 @@ export default async function runGoroutine(job: GoroutineJob): Promise<Goroutine
     }
     lines += 1;
   };
-  const services: RunServices = {
+  const dataDir = job.dataDir;
+  // Assigned onto the store services, not spread: spreading would read their getters and open the store at once.
+  const services: RunServices = Object.assign(dataDir === undefined ? {} : storeServices(() => storeFor(dataDir), dataDir), {
     insideGoroutine: true,
     stack: job.stack,
-    get store() {
-      return job.dataDir === undefined ? undefined : storeFor(job.dataDir);
-    },
-  };
+  });
   const ctx = createModuleContext({
     task: job.task,
     signal: controller.signal,
@@ -151,6 +146,9 @@ export default async function runGoroutine(job: GoroutineJob): Promise<Goroutine
   try {
     const lua = await runtime();
     const slot = job.id % setup.stops.length;
+    // Said only now: lua.run starts the Lua code before it awaits anything, so a goroutine the host knows as started has
+    // begun, and one that had not when its thread was terminated (under another goroutine) can safely run again.
+    parentPort?.postMessage({ kind: 'goroutine.started', job: job.id, thread: threadId } satisfies GoroutineStarted);
     const r = (await lua.run('return __sloth.transfer.run_job(...)', '=sloth:goroutine', [job.code], {
       signal: controller.signal,
       moduleCtx: ctx,

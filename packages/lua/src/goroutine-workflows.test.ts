@@ -1,14 +1,24 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinModules } from '@sloth/builtin-modules';
 import type { RunEvent } from '@sloth/core';
-import { openStore, stateRepo } from '@sloth/core/store';
+import { openStore, stateRepo, storeServices } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { runSource, writeFiles } from './test-workflow.test-helper.js';
 import { WorkflowFile } from './workflow-file.js';
 
 // Real workflows with real worker threads (piscina), through WorkflowFile.run.
 const byName = (result: { tasks: { name: string }[] }) => Object.fromEntries(result.tasks.map((t) => [t.name, t]));
+
+/** True while `pid` runs (a zombie counts as gone: a terminated thread's children have nobody to reap them). */
+const isAlive = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
 
 /** This process's OS threads: worker threads show up here, and must be gone after a run. */
 const osThreads = () => readdirSync('/proc/self/task').length;
@@ -196,6 +206,26 @@ describe('goroutines in workflows', () => {
     expect(logs).toEqual(expect.arrayContaining(['stuck: entering C', 'after: true threads still serve']));
   });
 
+  it("a goroutine's command dies with the thread that is terminated under it", async () => {
+    // The stuck goroutine forces its thread to be terminated; the sleeper's command was started from that thread.
+    process.env.SLOTH_GOROUTINE_THREADS = '1';
+    const dir = writeFiles({});
+    const pidFile = join(dir, 'pid');
+    const run = runSource(`
+      task("stuck"):timeout("1s"):command(function()
+        goroutine.spawn(function() exec.run("echo $$ > ${pidFile}; exec sleep 117") end)
+        while not fs.exists("${pidFile}") do goroutine.sleep(10) end
+        goroutine.await(goroutine.async(function() return string.find(string.rep("a", 20000), ".-.-.-.-b") end))
+      end)`);
+    const { result } = await run.finally(() => {
+      delete process.env.SLOTH_GOROUTINE_THREADS;
+    });
+    expect(result.status).toBe('failed');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(pid).toBeGreaterThan(0);
+    await until(() => !isAlive(pid), 5_000, 'the command of the terminated thread to be killed');
+  });
+
   it('an await timeout stops the goroutine and says so', async () => {
     const { result, logs } = await runSource(`
       task("t"):command(function()
@@ -287,7 +317,11 @@ describe('goroutines in workflows', () => {
       end)`,
     });
     const store = openStore(join(dir, 'data'));
-    const file = await WorkflowFile.load({ file: join(dir, 'w.sloth'), modules: builtinModules, services: { store } });
+    const file = await WorkflowFile.load({
+      file: join(dir, 'w.sloth'),
+      modules: builtinModules,
+      services: storeServices(() => store, store.dataDir),
+    });
     try {
       const result = await file.run(file.findWorkflow());
       expect(result.status).toBe('success');

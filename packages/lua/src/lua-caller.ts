@@ -1,4 +1,11 @@
-import { createModuleContext, type ModuleCallContext, SlothError, type TaskContext, type TaskOutcome } from '@sloth/core';
+import {
+  createModuleContext,
+  isSlothErrorCode,
+  type ModuleCallContext,
+  SlothError,
+  type TaskContext,
+  type TaskOutcome,
+} from '@sloth/core';
 import type { LuaRuntime } from './lua-runtime.js';
 import { fromLua } from './lua-values.js';
 
@@ -8,6 +15,11 @@ interface CallResult {
   ok: boolean;
   error?: string;
   traceback?: string;
+  /** Set when the error is one a module function raised: its code and hint. */
+  code?: string;
+  hint?: string;
+  /** `file:line` in the user's file where the error was raised. */
+  location?: string;
   value?: unknown;
   result?: { success: boolean; message?: string; output?: Record<string, unknown> };
 }
@@ -79,7 +91,11 @@ export async function callPlainFunction(
   return fromLua(r.value);
 }
 
+/** The error of a failed call: a module's code and hint kept, task_failed for the task's own `error(...)`. */
 function luaFailure(r: CallResult): SlothError {
   const message = r.error ?? 'Lua error';
-  return new SlothError('task_failed', r.traceback ? `${message}\n${r.traceback}` : message);
+  return new SlothError(isSlothErrorCode(r.code) ? r.code : 'task_failed', r.traceback ? `${message}\n${r.traceback}` : message, {
+    ...(typeof r.hint === 'string' ? { hint: r.hint } : {}),
+    ...(typeof r.location === 'string' ? { location: r.location } : {}),
+  });
 }

@@ -106,8 +106,11 @@ function results(out: unknown, one: boolean): unknown[] {
   return [true, toLua(out)];
 }
 
-/** What a failed call hands Lua: `false, message` (prelude's __sloth.bind raises it at the caller's line). */
+/**
+ * What a failed call hands Lua: `false, message, code, hint` (prelude's __sloth.bind raises the message at the
+ * caller's line and keeps the code and hint for the engine).
+ */
 function failure(err: unknown): unknown[] {
-  const message = err instanceof SlothError ? (err.hint ? `${err.message} (${err.hint})` : err.message) : errorMessage(err);
-  return [false, message];
+  if (!(err instanceof SlothError)) return [false, errorMessage(err)];
+  return [false, err.hint ? `${err.message} (${err.hint})` : err.message, err.code, err.hint];
 }

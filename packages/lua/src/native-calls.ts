@@ -4,7 +4,7 @@ import type { LuaEngine, LuaThread } from 'wasmoon';
 /**
  * A JS function Lua calls through NativeCalls. It gets the Lua arguments (nil as null; tables, functions and userdata
  * converted by wasmoon as usual) and returns the Lua results, or a promise that Lua awaits (pushed as one value).
- * It must not throw: a throw is reported to Lua as `false, message`, the binder's failure shape.
+ * It must not throw: a throw is reported to Lua as `false, message[, code, hint]`, the binder's failure shape.
  */
 export type NativeFunction = (args: unknown[]) => unknown[] | PromiseLike<unknown>;
 
@@ -104,12 +104,10 @@ export class NativeCalls {
       results = fn(args);
     } catch (err) {
       // A SlothError is about the arguments (a table too deep to convert); anything else is ours.
-      results = [
-        false,
+      results =
         err instanceof SlothError
-          ? `${err.message}${err.hint ? ` (${err.hint})` : ''}`
-          : `internal error in a module call: ${(err as Error)?.message ?? String(err)}`,
-      ];
+          ? [false, `${err.message}${err.hint ? ` (${err.hint})` : ''}`, err.code, err.hint]
+          : [false, `internal error in a module call: ${(err as Error)?.message ?? String(err)}`, 'internal'];
     }
     try {
       if (!Array.isArray(results)) {

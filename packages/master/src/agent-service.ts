@@ -1,9 +1,8 @@
-import { Code, ConnectError, createContextKey, type HandlerContext } from '@connectrpc/connect';
-import { errorMessage } from '@sloth/core';
+import { createContextKey, type HandlerContext } from '@connectrpc/connect';
+import { errorMessage, SlothError } from '@sloth/core';
 import type { ConnectRequest } from '@sloth/proto';
 import { AgentLink, type ConnectResponseInit } from './agent-link.js';
 import type { Fleet } from './fleet.js';
-import { toConnectError } from './rpc-errors.js';
 
 /** host:port of the peer of a call, set by the adapter for every request. */
 export const peerAddress = createContextKey<string>('unknown');
@@ -22,7 +21,7 @@ export function agentConnect(fleet: Fleet, log: (level: 'debug' | 'warn', messag
   ): AsyncIterable<ConnectResponseInit> {
     const link = new AgentLink(ctx.values.get(peerAddress), Date.now());
     const registerTimer = setTimeout(() => {
-      if (link.name === undefined) link.fail(new ConnectError('no Register within 10s', Code.DeadlineExceeded));
+      if (link.name === undefined) link.fail(new SlothError('timeout', 'no Register within 10s'));
     }, REGISTER_TIMEOUT_MS);
     const onAbort = () => fleet.disconnect(link, 'the stream was closed');
     ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -32,7 +31,7 @@ export function agentConnect(fleet: Fleet, log: (level: 'debug' | 'warn', messag
         fleet.disconnect(link, 'the agent closed its stream');
       } catch (err) {
         log('debug', `agent stream from ${link.address}${link.name ? ` (${link.name})` : ''} failed: ${errorMessage(err)}`);
-        link.fail(toConnectError(err));
+        link.fail(err);
         fleet.disconnect(link, errorMessage(err));
       }
     })();

@@ -1,6 +1,6 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { Code, ConnectError, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
-import { AsyncQueue } from '@sloth/core/internal';
+import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
+import { AsyncQueue, SlothError } from '@sloth/core/internal';
 import type {
   ControlService,
   ExecCommandResponseSchema,
@@ -119,10 +119,10 @@ function parseEventData(text: string): Record<string, unknown> {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new ConnectError(`invalid SendEvent: dataJson is not JSON (${(err as Error).message})`, Code.InvalidArgument);
+    throw new SlothError('invalid_argument', `invalid SendEvent: dataJson is not JSON (${(err as Error).message})`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data))
-    throw new ConnectError('invalid SendEvent: dataJson must be a JSON object', Code.InvalidArgument);
+    throw new SlothError('invalid_argument', 'invalid SendEvent: dataJson must be a JSON object');
   return data as Record<string, unknown>;
 }
 

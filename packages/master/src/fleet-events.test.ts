@@ -1,5 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
-import { eventRepo, newEventId } from '@sloth/core/store';
+import { eventRepo, newEventId } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { rawAgent, testMaster, until } from './master.test-helper.js';
 

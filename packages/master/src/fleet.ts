@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { Code, ConnectError } from '@connectrpc/connect';
 import { didYouMean, formatDuration, SlothError } from '@sloth/core';
-import type { AgentHeartbeat, AgentMetricsSample, AgentRecord, AgentRepo } from '@sloth/core/store';
 import { Agent_Status, type AgentEvent, type AgentSchema, type ConnectRequest, type Register, type RunTask } from '@sloth/proto';
+import type { AgentHeartbeat, AgentMetricsSample, AgentRecord, AgentRepo } from '@sloth/store-sqlite';
 import { type AgentLink, agentData } from './agent-link.js';
 import type { FleetEventSink } from './master-events.js';
 import type { MetricsHistory, MetricsPolicy } from './metrics-history.js';
@@ -52,18 +51,17 @@ export class Fleet {
     return this.options.heartbeatIntervalMs * this.options.missedHeartbeats;
   }
 
-  /** Handles one message up an agent's stream; throws a ConnectError that ends the stream when it is invalid. */
+  /** Handles one message up an agent's stream; throws a SlothError that ends the stream when it is invalid. */
   onMessage(link: AgentLink, req: ConnectRequest, now: number): void {
     link.lastSeen = now;
     const msg = req.msg;
     if (msg.case === 'register') {
-      if (link.name !== undefined) throw new ConnectError('this stream is already registered', Code.InvalidArgument);
+      if (link.name !== undefined) throw new SlothError('invalid_argument', 'this stream is already registered');
       this.register(link, msg.value, now);
       return;
     }
     const name = link.name;
-    if (name === undefined)
-      throw new ConnectError('the first message on the agent stream must be a Register', Code.InvalidArgument);
+    if (name === undefined) throw new SlothError('invalid_argument', 'the first message on the agent stream must be a Register');
     switch (msg.case) {
       case 'heartbeat':
         link.system = msg.value.system;
@@ -88,7 +86,7 @@ export class Fleet {
         this.shells.fromAgent(link, msg.value, now);
         return;
       default:
-        throw new ConnectError('empty message on the agent stream', Code.InvalidArgument);
+        throw new SlothError('invalid_argument', 'empty message on the agent stream');
     }
   }
 
@@ -162,7 +160,7 @@ export class Fleet {
           silent_ms: now - link.lastSeen,
           missed_heartbeats: this.options.missedHeartbeats,
         });
-        link.fail(new ConnectError(`no heartbeat for ${formatDuration(now - link.lastSeen)}`, Code.DeadlineExceeded));
+        link.fail(new SlothError('timeout', `no heartbeat for ${formatDuration(now - link.lastSeen)}`));
         this.disconnect(link, `no heartbeat for ${formatDuration(now - link.lastSeen)}`);
         this.options.log('warn', `agent ${link.name} missed ${this.options.missedHeartbeats} heartbeats: marked inactive`);
       }
@@ -225,13 +223,13 @@ export class Fleet {
     const existing = this.links.get(reg.name);
     if (existing && existing !== link) {
       if (now - existing.lastSeen <= this.silenceLimitMs) {
-        throw new ConnectError(
+        throw new SlothError(
+          'already_exists',
           `an agent named '${reg.name}' is already connected from ${existing.address}: agent names must be unique`,
-          Code.AlreadyExists,
         );
       }
       // The old stream died without the master noticing: the new connection takes the name over.
-      existing.fail(new ConnectError('replaced by a newer connection of this agent', Code.Aborted));
+      existing.fail(new SlothError('conflict', 'replaced by a newer connection of this agent'));
       this.disconnect(existing, 'replaced by a newer connection');
     }
     link.name = reg.name;
@@ -271,7 +269,7 @@ export class Fleet {
   private receiveEvent(link: AgentLink, name: string, event: AgentEvent): void {
     const e = validate(agentEventSchema, event, 'AgentEvent');
     const sink = this.options.events;
-    if (!sink) throw new ConnectError('this master does not take events from agents', Code.Unimplemented);
+    if (!sink) throw new SlothError('conflict', 'this master does not take events from agents');
     try {
       sink.receive(name, [
         {

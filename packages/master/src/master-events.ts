@@ -1,6 +1,6 @@
 import { errorMessage, type ModuleSpec } from '@sloth/core';
-import { eventRepo, type ForwardedEvent, hookRepo, type Store } from '@sloth/core/store';
 import { describeHookFailure, EventProcessor, type HookRunner, storeHookRunner } from '@sloth/events';
+import { eventRepo, type ForwardedEvent, hookRepo, type Store } from '@sloth/store-sqlite';
 
 type Log = (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
 

@@ -3,12 +3,13 @@ import { connect as h2connect } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { agentRepo } from '@sloth/core/store';
-import { Agent_Status, type ConnectResponse } from '@sloth/proto';
+import { Agent_Status, type ConnectResponse, ErrorDetailSchema } from '@sloth/proto';
+import { agentRepo } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { rawAgent, TOKEN, testMaster, until } from './master.test-helper.js';
 import { controlClient } from './master-client.js';
 import { resolveMasterOptions } from './master-options.js';
+import { fromRpcError } from './rpc-errors.js';
 import { fromWorkFailed, workVerdict } from './work-status.js';
 
 const codeOf = (err: unknown) => ConnectError.from(err).code;
@@ -92,6 +93,11 @@ describe('master: registry', () => {
     const err = await rejection(c.getAgent({ name: 'build-1' }));
     expect(err.code).toBe(Code.NotFound);
     expect(err.rawMessage).toMatch(/no agent named 'build-1' \(did you mean 'build-01'\?\)/);
+    // The hint travels as an ErrorDetail, not inside the message, and the client's SlothError has it back.
+    expect(err.rawMessage).not.toContain('hint');
+    const hint = '`sloth-runner agent list` shows the registered agents';
+    expect(err.findDetails(ErrorDetailSchema)).toMatchObject([{ code: 'not_found', hint }]);
+    expect(fromRpcError(err, m.url)).toMatchObject({ code: 'not_found', message: err.rawMessage, hint });
     const bad = await rejection(c.getAgent({ name: '../etc' }));
     expect(bad.code).toBe(Code.InvalidArgument);
     expect(bad.rawMessage).toMatch(/invalid GetAgent: name must be/);
@@ -364,8 +370,14 @@ describe('master: dispatch', () => {
       { case: 'result', value: { success: true, outputJson: '{"n":2}' } },
     ]);
     expect(of('nobody')).toMatchObject([
-      { case: 'failed', value: { code: 'not_found', message: expect.stringMatching(/nobody/), workStatus: '' } },
+      {
+        case: 'failed',
+        value: { code: 'not_found', message: expect.stringMatching(/nobody/), workStatus: '', detail: { code: 'not_found' } },
+      },
     ]);
+    const nobody = fromRpcError(fromWorkFailed(of('nobody')[0]?.value as never), m.url);
+    expect(nobody).toMatchObject({ code: 'not_found', hint: '`sloth-runner agent list` shows the registered agents' });
+    expect(nobody.message).not.toContain('hint');
     expect(agentRepo(m.store).getWork(ids[0] as string)).toMatchObject({ status: 'failed', what: 'task deploy of ci' });
     expect(agentRepo(m.store).getWork(ids[1] as string)?.status).toBe('success');
     // One agent lost while it runs: its failure carries the master's verdict, as RunTask's error does.

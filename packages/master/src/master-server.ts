@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Code, ConnectError, type ConnectRouter, createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { SlothError } from '@sloth/core';
-import { agentMetricsRepo, agentRepo, openStore, type Store } from '@sloth/core/store';
 import { AgentService, ControlService } from '@sloth/proto';
+import { agentMetricsRepo, agentRepo, openStore, type Store } from '@sloth/store-sqlite';
 import { agentConnect, peerAddress } from './agent-service.js';
 import { bearerGate } from './auth.js';
 import { controlService } from './control-service.js';
@@ -13,6 +13,7 @@ import { Fleet } from './fleet.js';
 import { MasterEvents } from './master-events.js';
 import { type MasterOptions, resolveMasterOptions } from './master-options.js';
 import { MetricsHistory } from './metrics-history.js';
+import { slothErrorsToConnect } from './rpc-errors.js';
 
 /** A running master. */
 export interface RunningMaster {
@@ -69,7 +70,8 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
     // links that are mostly a LAN. Only large messages (a workflow's files) are worth it.
     compressMinBytes: COMPRESS_MIN_BYTES,
     shutdownSignal: shutdown.signal,
-    interceptors: gate ? [gate] : [],
+    // Handlers and the fleet raise SlothErrors: they become Connect errors here, whatever the call.
+    interceptors: gate ? [slothErrorsToConnect, gate] : [slothErrorsToConnect],
     contextValues: (req) => createContextValues().set(peerAddress, `${req.socket.remoteAddress}:${req.socket.remotePort}`),
   });
   const tls = options.tlsCert !== undefined && options.tlsKey !== undefined;

@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
-import { agentMetricsRepo, openStore, type Store } from '@sloth/core/store';
 import { SystemInfoSchema } from '@sloth/proto';
+import { agentMetricsRepo, openStore, type Store } from '@sloth/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetricsHistory } from './metrics-history.js';
 

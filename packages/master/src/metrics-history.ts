@@ -1,5 +1,5 @@
-import type { AgentMetricsRepo, AgentMetricsSample } from '@sloth/core/store';
 import type { SystemInfo } from '@sloth/proto';
+import type { AgentMetricsRepo, AgentMetricsSample } from '@sloth/store-sqlite';
 
 /** How often, and for how long, the master keeps an agent's heartbeat system info (`agent metrics`). */
 export interface MetricsPolicy {

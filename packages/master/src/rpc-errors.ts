@@ -1,5 +1,6 @@
-import { Code, ConnectError } from '@connectrpc/connect';
-import { errorMessage, SlothError, type SlothErrorCode } from '@sloth/core';
+import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
+import { errorMessage, isSlothErrorCode, SlothError, type SlothErrorCode } from '@sloth/core';
+import { ErrorDetailSchema } from '@sloth/proto';
 import { workVerdict } from './work-status.js';
 
 const TO_CONNECT: Partial<Record<SlothErrorCode, Code>> = {
@@ -11,15 +12,69 @@ const TO_CONNECT: Partial<Record<SlothErrorCode, Code>> = {
   unavailable: Code.Unavailable,
   unauthenticated: Code.Unauthenticated,
   conflict: Code.FailedPrecondition,
+  already_exists: Code.AlreadyExists,
 };
 
-/** Server side: a SlothError becomes a Connect error with the matching code (its hint travels in the message). */
+/** What a Connect error's ErrorDetail says: the SlothError's code, hint and location, those that were set. */
+export interface RpcErrorDetail {
+  code?: SlothErrorCode;
+  hint?: string;
+  location?: string;
+}
+
+/**
+ * Server side: a SlothError becomes a Connect error with the matching code and its message; its code, hint and
+ * location travel as an ErrorDetail (plain Connect clients such as `buf curl` show it among the error's details).
+ */
 export function toConnectError(err: unknown): ConnectError {
   if (err instanceof ConnectError) return err;
   if (err instanceof SlothError) {
-    return new ConnectError(err.hint ? `${err.message} (hint: ${err.hint})` : err.message, TO_CONNECT[err.code] ?? Code.Internal);
+    return new ConnectError(err.message, TO_CONNECT[err.code] ?? Code.Internal, undefined, [
+      detailOf({ code: err.code, hint: err.hint, location: err.location }),
+    ]);
   }
   return new ConnectError(errorMessage(err), Code.Internal);
+}
+
+/** The outgoing Connect detail that carries `d` (a code, hint and location; strings as they came off the wire too). */
+export function detailOf(d: { code?: string | undefined; hint?: string | undefined; location?: string | undefined }): {
+  desc: typeof ErrorDetailSchema;
+  value: { code: string; hint: string; location: string };
+} {
+  return { desc: ErrorDetailSchema, value: { code: d.code ?? '', hint: d.hint ?? '', location: d.location ?? '' } };
+}
+
+/** The ErrorDetail of a Connect error (sent by a master, or built by toConnectError), empty when it has none. */
+export function rpcErrorDetail(err: ConnectError): RpcErrorDetail {
+  const d = err.findDetails(ErrorDetailSchema)[0];
+  if (!d) return {};
+  return {
+    ...(isSlothErrorCode(d.code) ? { code: d.code } : {}),
+    ...(d.hint !== '' ? { hint: d.hint } : {}),
+    ...(d.location !== '' ? { location: d.location } : {}),
+  };
+}
+
+/**
+ * The one place where the master's domain errors meet the wire: a SlothError a handler throws (or a stream it
+ * answers with fails with) leaves as a Connect error with its code and ErrorDetail.
+ */
+export const slothErrorsToConnect: Interceptor = (next) => async (req) => {
+  try {
+    const res = await next(req);
+    if (!res.stream) return res;
+    return { ...res, message: connectErrorsOf(res.message) };
+  } catch (err) {
+    throw toConnectError(err);
+  }
+};
+
+async function* connectErrorsOf<T>(messages: AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* messages;
+  } catch (err) {
+    throw toConnectError(err);
+  }
 }
 
 /** Node's codes for a TLS certificate the client could not verify (OpenSSL's X509 verify results, and a name mismatch). */
@@ -67,10 +122,8 @@ export function fromRpcError(err: unknown, address: string, tls = false): SlothE
       },
     );
   }
-  // The master sends a SlothError's hint inside the message (plain Connect clients read it too): split it off again.
-  const split = /^(.*) \(hint: (.*)\)$/s.exec(e.rawMessage);
-  const message = split ? (split[1] as string) : e.rawMessage;
-  const serverHint = split?.[2];
+  const message = e.rawMessage;
+  const serverHint = rpcErrorDetail(e).hint;
   // Aborted is also what the master answers for lost work (with its verdict in the metadata); a reset socket means the
   // connection was cut.
   const reset =

@@ -1,7 +1,7 @@
 import { ConnectError } from '@connectrpc/connect';
 import { AsyncQueue } from '@sloth/core/internal';
-import { eventRepo } from '@sloth/core/store';
 import type { ConnectResponse } from '@sloth/proto';
+import { eventRepo } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { rawAgent, TOKEN, testMaster, until } from './master.test-helper.js';
 import { controlClient, type ShellRequestInit } from './master-client.js';

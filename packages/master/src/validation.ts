@@ -1,5 +1,4 @@
-import { Code, ConnectError } from '@connectrpc/connect';
-import { isEventType } from '@sloth/core/internal';
+import { isEventType, SlothError } from '@sloth/core/internal';
 import { z } from 'zod';
 import { MAX_METRICS_SAMPLES } from './metrics-history.js';
 
@@ -34,6 +33,7 @@ export const workOutputSchema = z.object({
   workId,
   text: z.string().max(1024 * 1024, 'an output chunk has at most 1 MiB'),
   level: z.string().max(16),
+  seq: z.number().int().nonnegative(),
 });
 
 export const workResultSchema = z.object({
@@ -171,5 +171,5 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string):
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = issue?.path.length ? issue.path.join('.') : 'message';
-  throw new ConnectError(`invalid ${what}: ${field} ${issue?.message ?? 'is invalid'}`, Code.InvalidArgument);
+  throw new SlothError('invalid_argument', `invalid ${what}: ${field} ${issue?.message ?? 'is invalid'}`);
 }

@@ -1,8 +1,8 @@
 import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { formatDuration, SlothError } from '@sloth/core';
-import type { AgentRepo, AgentWorkOutcome } from '@sloth/core/store';
+import { BoundedBacklog, formatDuration, SlothError } from '@sloth/core/internal';
 import { type WorkOutput, type WorkResult, WorkResultSchema } from '@sloth/proto';
+import type { AgentRepo, AgentWorkOutcome } from '@sloth/store-sqlite';
 import { WORK_STATUS_KEY } from './work-status.js';
 
 /** Who waits for a piece of work: the call that asked for it (absent after a master restart). */
@@ -21,7 +21,14 @@ interface PendingWork {
   listener: WorkListener | undefined;
   /** Since when its agent is gone (its last message); unset while the agent is connected. */
   goneSince: number | undefined;
+  /** Output that arrived while nobody listened (after a master restart, before its caller re-attached). */
+  unheard: BoundedBacklog<WorkOutput> | undefined;
 }
+
+/** Output kept per piece of work for a caller that has not re-attached yet. */
+const UNHEARD_BYTES_PER_WORK = 1024 * 1024;
+/** Finished work whose output waits for its caller to re-attach: the oldest is forgotten beyond this many. */
+const UNHEARD_FINISHED_WORKS = 64;
 
 /**
  * Work sent to agents and not yet finished. Each piece is in the store from the moment it is sent, so a result that
@@ -31,6 +38,8 @@ interface PendingWork {
  */
 export class WorkTracker {
   private readonly pending = new Map<string, PendingWork>();
+  /** Output of work that finished before its caller re-attached, by work id, oldest first. */
+  private readonly unheardFinished = new Map<string, WorkOutput[]>();
 
   constructor(
     private readonly repo: AgentRepo,
@@ -49,6 +58,7 @@ export class WorkTracker {
         deadline: w.deadline ?? undefined,
         listener: undefined,
         goneSince: now,
+        unheard: undefined,
       });
     }
     return rows.length;
@@ -64,13 +74,18 @@ export class WorkTracker {
   ): void {
     const deadline = timeoutMs > 0 ? now + timeoutMs + slackMs : undefined;
     this.repo.addWork({ ...work, createdAt: now, deadline: deadline ?? null });
-    this.pending.set(work.id, { ...work, deadline, listener, goneSince: undefined });
+    this.pending.set(work.id, { ...work, deadline, listener, goneSince: undefined, unheard: undefined });
   }
 
-  /** A chunk of output from `agent`; dropped unless that agent runs that work and someone listens. */
+  /** A chunk of output from `agent` for its listener; kept (bounded) while there is none yet. */
   output(agent: string, o: WorkOutput): void {
     const p = this.pending.get(o.workId);
-    if (p && p.agent === agent) p.listener?.output(o);
+    if (!p || p.agent !== agent) return;
+    if (p.listener) p.listener.output(o);
+    else {
+      p.unheard ??= new BoundedBacklog(UNHEARD_BYTES_PER_WORK);
+      p.unheard.push(o, o.text.length);
+    }
   }
 
   /** A result from `agent`: recorded, handed to its listener. The agent is acked whatever happens (it may forget it). */
@@ -96,6 +111,7 @@ export class WorkTracker {
       return;
     }
     this.pending.delete(r.workId);
+    if (!p.listener && p.unheard) this.keepUnheard(r.workId, p.unheard.list());
     p.listener?.done(r);
   }
 
@@ -125,11 +141,15 @@ export class WorkTracker {
     const p = this.pending.get(id);
     if (p) {
       p.listener = listener;
+      for (const o of p.unheard?.list() ?? []) listener.output(o);
+      p.unheard = undefined;
       return p.agent;
     }
     const w = this.repo.getWork(id);
     if (!w)
       throw new SlothError('not_found', `this master has no work ${id}`, { hint: 'its data directory may have been replaced' });
+    for (const o of this.unheardFinished.get(id) ?? []) listener.output(o);
+    this.unheardFinished.delete(id);
     if (w.status === 'success' || w.status === 'failed') {
       listener.done(
         create(WorkResultSchema, {
@@ -184,8 +204,17 @@ export class WorkTracker {
     return this.pending.size;
   }
 
+  private keepUnheard(id: string, output: WorkOutput[]): void {
+    this.unheardFinished.set(id, output);
+    for (const old of this.unheardFinished.keys()) {
+      if (this.unheardFinished.size <= UNHEARD_FINISHED_WORKS) break;
+      this.unheardFinished.delete(old);
+    }
+  }
+
   private settle(p: PendingWork, status: 'lost' | 'timeout', why: string, code: Code, now: number): void {
     this.pending.delete(p.id);
+    if (!p.listener && p.unheard) this.keepUnheard(p.id, p.unheard.list());
     this.repo.finishWork(p.id, { status, error: why }, now);
     // A command's text stays out of the log (it may hold a secret; agent_work keeps it).
     this.log('warn', `work ${p.id} (${p.kind === 'command' ? 'a command' : p.what}) ${status}: ${why}`);

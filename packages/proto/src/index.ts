@@ -1,2 +1,3 @@
 export * from './gen/sloth/v1/agent_pb.js';
 export * from './gen/sloth/v1/control_pb.js';
+export * from './gen/sloth/v1/error_pb.js';

@@ -1,4 +1,4 @@
-import type { EventRecord, HookExecutionRecord, HookRecord } from '@sloth/core/store';
+import type { EventRecord, HookExecutionRecord, HookRecord } from '@sloth/store-sqlite';
 import { pc } from '../render/colors.js';
 import { iso } from '../stack-cli/format.js';
 

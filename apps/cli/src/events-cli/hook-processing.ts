@@ -1,5 +1,4 @@
 import { errorMessage, type LogLevel, type ModuleSpec } from '@sloth/core';
-import { eventRepo, hookRepo, type Store } from '@sloth/core/store';
 import {
   type DrainReport,
   describeHookFailure,
@@ -8,6 +7,7 @@ import {
   type ProcessorOptions,
   storeHookRunner,
 } from '@sloth/events';
+import { eventRepo, hookRepo, type Store } from '@sloth/store-sqlite';
 import { ms } from './format.js';
 
 type Write = (line: string) => void;

@@ -1,5 +1,4 @@
 import { didYouMean, SlothError } from '@sloth/core';
-import { defaultDataDir } from '@sloth/core/store';
 import {
   type ControlClient,
   DEFAULT_MASTER_PORT,
@@ -8,6 +7,7 @@ import {
   readPem,
   resolveToken,
 } from '@sloth/master/client';
+import { defaultDataDir } from '@sloth/store-sqlite';
 import { readMasters } from './masters-file.js';
 
 export interface MasterFlags {

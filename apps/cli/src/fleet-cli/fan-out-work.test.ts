@@ -10,7 +10,12 @@ type Reply = Pick<RunTasksResponse, 'agent' | 'msg'>;
 
 const result = (workId: string, ok = true) => ({ workId, success: ok, error: ok ? '' : 'boom', outputJson: '{}' }) as WorkResult;
 
-function harness(replies: (Reply | Error)[], watch: Record<string, WorkResult> = {}) {
+function harness(
+  replies: (Reply | Error)[],
+  watch: Record<string, WorkResult> = {},
+  /** Output the watch stream sends before the result (the agent's resent output among it). */
+  watchOutput: Record<string, { seq: number; text: string }[]> = {},
+) {
   const said: string[] = [];
   const watched: string[] = [];
   const client = {
@@ -19,6 +24,7 @@ function harness(replies: (Reply | Error)[], watch: Record<string, WorkResult> =
         watched.push(workId);
         const r = watch[workId];
         if (!r) throw new ConnectError('no such work', Code.NotFound);
+        for (const o of watchOutput[workId] ?? []) yield { msg: { case: 'output', value: { workId, level: '', ...o } } };
         yield { msg: { case: 'result', value: r } };
       })(),
   } as unknown as ControlClient;
@@ -80,6 +86,32 @@ describe('fanOutWork: one RunTasks call, one result per agent', () => {
     expect(r3).toMatchObject({ status: 'rejected', reason: { code: 'unavailable' } });
     expect(watched.sort()).toEqual(['w1', 'w2']);
     expect(said).toContain('a1: re-attached to work w1 on a1');
+  });
+
+  it('after re-attaching, output already shown is skipped, a gap is said, and "re-attached" comes before the rest', async () => {
+    const out = (seq: number): Reply =>
+      ({ agent: 'a1', msg: { case: 'output', value: { workId: 'w1', text: `line ${seq}`, level: '', seq } } }) as Reply;
+    const { work, said } = harness(
+      [accepted('a1', 'w1'), out(1), out(2), new ConnectError('connection reset', Code.Unavailable)],
+      { w1: result('w1') },
+      {
+        w1: [
+          { seq: 2, text: 'line 2' },
+          { seq: 3, text: 'line 3' },
+          { seq: 6, text: 'line 6' },
+        ],
+      },
+    );
+    await Promise.allSettled(work);
+    expect(said.filter((l) => l.startsWith('a1:'))).toEqual([
+      'a1: line 1',
+      'a1: line 2',
+      expect.stringMatching(/^a1: lost the master while the task ran on a1 \(work w1\)/),
+      'a1: re-attached to work w1 on a1',
+      'a1: line 3',
+      'a1: 2 lines of output of the task on a1 were lost while the master was away',
+      'a1: line 6',
+    ]);
   });
 
   it('a stream that ends without every result fails the agents left', async () => {

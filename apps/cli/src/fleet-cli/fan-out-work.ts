@@ -1,6 +1,6 @@
 import { SlothError } from '@sloth/core';
 import { fromRpcError, fromWorkFailed, type RunTasksResponse, type WorkResult, workVerdict } from '@sloth/master/client';
-import { lostMaster, reattach, type WorkFollower } from './follow-work.js';
+import { handOutput, lostMaster, reattach, type WorkFollower } from './follow-work.js';
 
 export interface FanOutWork {
   /** Starts the work on every agent: a RunTasks stream. */
@@ -46,7 +46,7 @@ export function fanOutWork(f: FanOutWork): Promise<WorkResult>[] {
         if (msg.case === 'accepted') slot.workId = msg.value.workId;
         else if (msg.case === 'output') {
           slot.workId = msg.value.workId;
-          slot.follower.onOutput(msg.value);
+          handOutput(slot.follower, msg.value);
         } else if (msg.case === 'result') settle(slot, () => slot.resolve(msg.value));
         else if (msg.case === 'failed') {
           const err = fromWorkFailed(msg.value);

@@ -63,9 +63,9 @@ export async function reattach(f: WorkFollower, workId: string, lost: SlothError
     await abortableSleep(Math.min(REATTACH_MAX_DELAY_MS, 250 * 2 ** attempt), f.signal).catch(() => {});
     if (f.signal.aborted) throw last;
     try {
-      const result = await relay(f, f.client.watchWork({ workId }, { signal: f.signal }), { id: workId });
-      f.notify('info', `re-attached to work ${workId} on ${f.agent}`);
-      return result;
+      // Said at the first reply, before the output that follows it.
+      const reattached = () => f.notify('info', `re-attached to work ${workId} on ${f.agent}`);
+      return await relay(f, f.client.watchWork({ workId }, { signal: f.signal }), { id: workId }, reattached);
     } catch (err) {
       last = lostMaster(f, err, workId);
     }
@@ -84,13 +84,16 @@ async function relay(
   f: WorkFollower,
   replies: AsyncIterable<Pick<RunTaskResponse, 'msg'>>,
   work: { id?: string },
+  onFirstReply?: () => void,
 ): Promise<WorkResult> {
   for await (const reply of replies) {
+    onFirstReply?.();
+    onFirstReply = undefined;
     const msg = reply.msg;
     if (msg.case === 'accepted') work.id = msg.value.workId;
     else if (msg.case === 'output') {
       work.id = msg.value.workId;
-      f.onOutput(msg.value);
+      handOutput(f, msg.value);
     } else if (msg.case === 'result') return msg.value;
   }
   throw new SlothError('unavailable', `the master ended the call without a result for ${f.what} on ${f.agent}`);
@@ -106,4 +109,22 @@ export function lostMaster(f: WorkFollower, err: unknown, workId: string | undef
   const e = fromRpcError(err, f.address, f.https);
   if (e.code !== 'unavailable' || workId === undefined) throw e;
   return e;
+}
+
+/** The last output number each follower handed on. */
+const lastSeq = new WeakMap<WorkFollower, number>();
+
+/**
+ * Hands output on once: the agent sends its recent output again after a reconnection, and what was already handed on
+ * is recognised by its number. A gap (output dropped beyond what the agent keeps) is said.
+ */
+export function handOutput(f: WorkFollower, o: WorkOutput): void {
+  const last = lastSeq.get(f) ?? 0;
+  if (o.seq > 0) {
+    if (o.seq <= last) return;
+    if (o.seq > last + 1)
+      f.notify('warn', `${o.seq - last - 1} lines of output of ${f.what} on ${f.agent} were lost while the master was away`);
+    lastSeq.set(f, o.seq);
+  }
+  f.onOutput(o);
 }

@@ -1,6 +1,6 @@
 import { didYouMean, SlothError } from '@sloth/core';
-import { defaultDataDir } from '@sloth/core/store';
 import { masterBaseUrl } from '@sloth/master/client';
+import { defaultDataDir } from '@sloth/store-sqlite';
 import { MASTER_NAME, type MastersFile, readMasters, type SavedMaster, writeMasters } from './masters-file.js';
 
 /** A name for `master add`; one that could be read as an address is refused. */

@@ -1,5 +1,6 @@
 import {
   didYouMean,
+  isSlothErrorCode,
   type LogLevel,
   SlothError,
   type TaskDelegator,
@@ -123,7 +124,9 @@ export class MasterDelegator implements TaskDelegator {
     return results.map(async (result) => {
       const r = await result;
       const output = r.outputJson ? (JSON.parse(r.outputJson) as Record<string, unknown>) : undefined;
-      return r.success ? { success: true, output } : { success: false, message: r.error || 'failed', output };
+      if (r.success) return { success: true, output };
+      const errorCode = isSlothErrorCode(r.errorCode) ? r.errorCode : 'task_failed';
+      return { success: false, message: r.error || 'failed', errorCode, output };
     });
   }
 

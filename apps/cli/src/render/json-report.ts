@@ -1,5 +1,5 @@
 import { type AgentTaskResult, formatDuration, type RunResult } from '@sloth/core';
-import type { StackRunSummary } from '@sloth/core/store';
+import type { StackRunSummary } from '@sloth/store-sqlite';
 
 /** A finished run and, when it was recorded in a stack, what the stack recorded. */
 export type ReportedRun = RunResult & { stack?: StackRunSummary | undefined };
@@ -17,6 +17,9 @@ export function jsonReport(result: ReportedRun): Record<string, unknown> {
       ...(t.message !== undefined ? { message: t.message } : {}),
       ...(t.output !== undefined ? { output: t.output } : {}),
       ...(t.error !== undefined ? { error: t.error } : {}),
+      ...(t.errorCode !== undefined ? { error_code: t.errorCode } : {}),
+      ...(t.errorHint !== undefined ? { error_hint: t.errorHint } : {}),
+      ...(t.errorLocation !== undefined ? { error_location: t.errorLocation } : {}),
       ...(t.skipReason !== undefined ? { skip_reason: t.skipReason } : {}),
       ...(t.changed !== undefined ? { changed: t.changed } : {}),
       ...(t.agents !== undefined ? { agents: agentResults(t.agents) } : {}),
@@ -66,6 +69,7 @@ function agentResults(agents: Record<string, AgentTaskResult>): Record<string, u
         duration_ms: Math.round(r.durationMs),
         ...(r.output !== undefined ? { output: r.output } : {}),
         ...(r.error !== undefined ? { error: r.error } : {}),
+        ...(r.errorCode !== undefined ? { error_code: r.errorCode } : {}),
       },
     ]),
   );

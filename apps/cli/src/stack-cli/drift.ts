@@ -1,5 +1,11 @@
-import { createModuleContext, errorMessage, type ModuleCallContext, type ModuleSpec } from '@sloth/core';
-import { canonicalJson, type ResourceRecord } from '@sloth/core/store';
+import {
+  createModuleContext,
+  errorMessage,
+  type ModuleCallContext,
+  type ModuleSpec,
+  type ResourceRecord,
+} from '@sloth/core/internal';
+import { canonicalJson } from '@sloth/store-sqlite';
 import { pc } from '../render/colors.js';
 
 export type DriftStatus = 'in_sync' | 'drifted' | 'missing' | 'not_checkable' | 'error';

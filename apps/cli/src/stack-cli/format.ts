@@ -1,4 +1,5 @@
-import type { ExecutionRecord, ResourceRecord } from '@sloth/core/store';
+import type { ResourceRecord } from '@sloth/core/internal';
+import type { ExecutionRecord } from '@sloth/store-sqlite';
 import { pc } from '../render/colors.js';
 
 export { table } from '../render/table.js';

@@ -1,21 +1,17 @@
 import { hostname } from 'node:os';
-import { type LeaseHolder, leaseHolder, type Store, stackLockName } from '@sloth/core/store';
+import { type LeaseHolder, pidIsDead } from '@sloth/core/internal';
+import { leaseRepo, type Store, stackLockName } from '@sloth/store-sqlite';
 import { iso } from './format.js';
 
 /** Whether the holder process is still there: true/false on this host, undefined for another host (we cannot tell). */
 export function holderAlive(holder: LeaseHolder): boolean | undefined {
   if (holder.host !== hostname()) return undefined;
-  try {
-    process.kill(holder.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
+  return !pidIsDead(holder.pid);
 }
 
 /** The lock of a stack for --output json. */
 export function lockJson(store: Store, stack: string): Record<string, unknown> {
-  const holder = leaseHolder(store, stackLockName(stack));
+  const holder = leaseRepo(store).holder(stackLockName(stack));
   if (!holder) return { stack, locked: false };
   return {
     stack,
@@ -32,7 +28,7 @@ export function lockJson(store: Store, stack: string): Record<string, unknown> {
 
 /** One line for people: who holds the lock and whether that process is still alive. */
 export function lockText(store: Store, stack: string): string {
-  const holder = leaseHolder(store, stackLockName(stack));
+  const holder = leaseRepo(store).holder(stackLockName(stack));
   if (!holder) return `stack '${stack}' is not locked`;
   const alive = holderAlive(holder);
   const state =

@@ -1,4 +1,4 @@
-import { type StackRepo, type Store, stackRepo } from '@sloth/core/store';
+import { type StackRepo, type Store, stackRepo } from '@sloth/store-sqlite';
 import { withStore } from '../store-access.js';
 
 /** Opens the store for one stack command and hands its stack repository to `fn`. */

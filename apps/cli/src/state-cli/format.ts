@@ -1,4 +1,4 @@
-import type { StateEntry } from '@sloth/core/store';
+import type { StateEntry } from '@sloth/core/internal';
 
 export { table } from '../render/table.js';
 

@@ -1,4 +1,4 @@
-import { type StateRepo, type Store, stateRepo } from '@sloth/core/store';
+import { type StateRepo, type Store, stateRepo } from '@sloth/store-sqlite';
 import { withStore } from '../store-access.js';
 
 /** Opens the store for one state command and hands its state repository to `fn`. */

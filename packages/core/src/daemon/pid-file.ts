@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SlothError } from '../errors.js';
-import { pidIsDead } from '../store/leases.js';
+import { pidIsDead } from '../pid-liveness.js';
 
 /** Where a daemon of the data directory keeps its pid and its log: `<dir>/<name>.pid`, `<dir>/<name>.log`. */
 export function daemonFiles(dataDir: string, name: string): { pidFile: string; logFile: string } {

@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventSink, ModuleCallContext } from '@sloth/core';
-import { eventRepo, openStore, type Store } from '@sloth/core/store';
+import type { EventSink, ModuleCallContext } from '@sloth/core/internal';
 import { call as callModule, testContext } from '@sloth/core/testing';
+import { eventRepo, openStore, type Store } from '@sloth/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventModule } from './event-module.js';
 
@@ -19,7 +19,7 @@ function withQueue() {
   stores.push(store);
   const repo = eventRepo(store);
   const events: EventSink = { dispatch: (type, data) => repo.dispatch(type, data, { source: 'workflow:test', runId: 'r1' }) };
-  return { repo, ctx: testContext({ services: { store, events } }).ctx };
+  return { repo, ctx: testContext({ services: { events } }).ctx };
 }
 
 describe('event module', () => {

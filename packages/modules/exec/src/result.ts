@@ -1,4 +1,4 @@
-import { formatDuration, type ProcessResult, processExitCode } from '@sloth/core/internal';
+import { type ProcessResult, processExitCode, timedOutAfter } from '@sloth/core/internal';
 
 /** What `exec.run` hands back to Lua. */
 export interface ExecResult {
@@ -36,7 +36,7 @@ export function displayCommand(command: string | readonly string[]): string {
 function failureMessage(command: string | readonly string[], r: ProcessResult, timeoutMs: number | undefined): string {
   const what = `command \`${displayCommand(command)}\``;
   const why = r.timedOut
-    ? `timed out after ${formatDuration(timeoutMs ?? r.durationMs)}`
+    ? timedOutAfter(timeoutMs ?? r.durationMs)
     : r.signal
       ? `was killed by ${r.signal}`
       : `exited with code ${r.exitCode}`;

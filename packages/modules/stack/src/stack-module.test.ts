@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ModuleCallContext, MultipleReturns } from '@sloth/core';
-import { beginStackRun, openStore, type Store } from '@sloth/core/store';
 import { call as callModule, testContext } from '@sloth/core/testing';
+import { beginStackRun, openStore, type Store, stackRepo } from '@sloth/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stackModule } from './stack-module.js';
 
@@ -19,7 +19,7 @@ async function withRun() {
   const store = openStore(mkdtempSync(join(tmpdir(), 'sloth-stack-mod-')));
   stores.push(store);
   const run = await beginStackRun(store, { stack: 'production', workflow: 'wf' });
-  return { run, ctx: context({ store, stack: run.binding }) };
+  return { run, ctx: context({ stacks: stackRepo(store), stack: run.binding }) };
 }
 
 describe('stack module', () => {

@@ -5,23 +5,25 @@ import {
   luaList,
   luaTable,
   type ModuleCallContext,
+  mapAwaitable,
+  type ResourceRecord,
   returnsMany,
   SlothError,
   type StackBinding,
+  type StackStore,
   z,
-} from '@sloth/core';
-import { type ResourceRecord, type StackRepo, stackRepo } from '@sloth/core/store';
+} from '@sloth/core/internal';
 
-/** The run's stack and its repository; a clear error when the run has none (e.g. while the file loads). */
-function bound(ctx: ModuleCallContext): { stack: StackBinding; repo: StackRepo } {
+/** The run's stack and its store; a clear error when the run has none (e.g. while the file loads). */
+function bound(ctx: ModuleCallContext): { stack: StackBinding; repo: StackStore } {
   const stack = ctx.services?.stack;
-  const store = stack ? ctx.services?.store : undefined;
-  if (!stack || !store) {
+  const repo = stack ? ctx.services?.stacks : undefined;
+  if (!stack || !repo) {
     throw new SlothError('usage', `${ctx.fn}: this run has no stack`, {
       hint: 'call stack functions inside a task of a workflow run with `sloth-runner workflow run NAME -f FILE` (NAME or --stack names the stack), not at the top level of the file',
     });
   }
-  return { stack, repo: stackRepo(store) };
+  return { stack, repo };
 }
 
 /**
@@ -86,9 +88,10 @@ const registerResource = fn({
   ],
   run: ([input], ctx) => {
     const { stack, repo } = bound(ctx);
-    const { status, resource } = repo.registerResource(stack.id, stack.executionId, input);
-    if (status !== 'unchanged') emitChange(ctx, stack, `stack.resource_${status}`, resource);
-    return returnsMany(status, luaResource(resource));
+    return mapAwaitable(repo.registerResource(stack.id, stack.executionId, input), ({ status, resource }) => {
+      if (status !== 'unchanged') emitChange(ctx, stack, `stack.resource_${status}`, resource);
+      return returnsMany(status, luaResource(resource));
+    });
   },
 });
 
@@ -101,7 +104,7 @@ export const stackFunctions = {
     examples: ['stack.update_resource("database", "pg", { state = "applied" })'],
     run: ([type, resourceName, attributes], ctx) => {
       const { stack, repo } = bound(ctx);
-      return luaResource(repo.updateResource(stack.id, type, resourceName, attributes));
+      return mapAwaitable(repo.updateResource(stack.id, type, resourceName, attributes), luaResource);
     },
   }),
   get_resource: fn({
@@ -111,8 +114,7 @@ export const stackFunctions = {
     examples: ['local db = stack.get_resource("database", "pg")\nif db then log.info(db.attributes.state) end'],
     run: ([type, resourceName], ctx) => {
       const { stack, repo } = bound(ctx);
-      const r = repo.getResource(stack.id, type, resourceName);
-      return r ? luaResource(r) : undefined;
+      return mapAwaitable(repo.getResource(stack.id, type, resourceName), (r) => (r ? luaResource(r) : undefined));
     },
   }),
   delete_resource: fn({
@@ -120,10 +122,10 @@ export const stackFunctions = {
     args: [typeArg, nameArg],
     returns: 'boolean',
     examples: ['stack.delete_resource("file", "old-config")'],
-    run: ([type, resourceName], ctx) => {
+    run: async ([type, resourceName], ctx) => {
       const { stack, repo } = bound(ctx);
-      const existing = repo.getResource(stack.id, type, resourceName);
-      const deleted = repo.deleteResource(stack.id, stack.executionId, type, resourceName);
+      const existing = await repo.getResource(stack.id, type, resourceName);
+      const deleted = await repo.deleteResource(stack.id, stack.executionId, type, resourceName);
       if (deleted && existing) emitChange(ctx, stack, 'stack.resource_deleted', existing);
       return deleted;
     },
@@ -135,7 +137,7 @@ export const stackFunctions = {
     examples: ['if not stack.resource_exists("database", "pg") then log.info("first deploy") end'],
     run: ([type, resourceName], ctx) => {
       const { stack, repo } = bound(ctx);
-      return repo.getResource(stack.id, type, resourceName) !== undefined;
+      return mapAwaitable(repo.getResource(stack.id, type, resourceName), (r) => r !== undefined);
     },
   }),
   set_output: fn({
@@ -145,7 +147,7 @@ export const stackFunctions = {
     examples: ['stack.set_output("db_endpoint", "postgres-prod.example.com")'],
     run: ([key, value], ctx) => {
       const { stack, repo } = bound(ctx);
-      repo.setOutput(stack.id, stack.executionId, key, value);
+      return repo.setOutput(stack.id, stack.executionId, key, value);
     },
   }),
   get_output: fn({

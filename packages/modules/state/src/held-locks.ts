@@ -1,5 +1,4 @@
-import type { TaskLogger } from '@sloth/core';
-import { type LeaseHolder, releaseLease, renewLease, type Store } from '@sloth/core/store';
+import type { Awaitable, LeaseHolder, LeaseStore, TaskLogger } from '@sloth/core/internal';
 
 /** A state lock this process holds: its lease, the timer that renews it, and what releases it if its task stops. */
 interface Held {
@@ -9,13 +8,13 @@ interface Held {
   onAbort: () => void;
 }
 
-const held = new WeakMap<Store, Map<string, Held>>();
+const held = new WeakMap<LeaseStore, Map<string, Held>>();
 
-function heldIn(store: Store): Map<string, Held> {
-  let m = held.get(store);
+function heldIn(leases: LeaseStore): Map<string, Held> {
+  let m = held.get(leases);
   if (!m) {
     m = new Map();
-    held.set(store, m);
+    held.set(leases, m);
   }
   return m;
 }
@@ -24,32 +23,36 @@ function heldIn(store: Store): Map<string, Held> {
  * Keeps a freshly taken lease alive: renews it every third of its ttl while held (so a long critical section keeps
  * it, and a holder that dies loses it after at most one ttl), and releases it when the task that took it is stopped.
  */
-export function holdLease(store: Store, lease: LeaseHolder, ttlMs: number, signal: AbortSignal, log: TaskLogger): void {
-  const locks = heldIn(store);
+export function holdLease(leases: LeaseStore, lease: LeaseHolder, ttlMs: number, signal: AbortSignal, log: TaskLogger): void {
+  const locks = heldIn(leases);
   const stop = () => {
     clearInterval(entry.timer);
     entry.signal.removeEventListener('abort', entry.onAbort);
     if (locks.get(lease.name) === entry) locks.delete(lease.name);
   };
+  const renew = async () => {
+    if (!leases.open) return stop();
+    try {
+      if (await leases.renew(lease, ttlMs)) return;
+      log.log('warn', `state lock '${userName(lease.name)}' was lost: its lease expired and another holder took it`);
+    } catch (err) {
+      log.log('warn', `state lock '${userName(lease.name)}' could not be renewed: ${(err as Error).message}`);
+    }
+    stop();
+  };
   const entry: Held = {
     lease,
     signal,
-    timer: setInterval(
-      () => {
-        if (!store.sqlite.open) return stop();
-        try {
-          if (renewLease(store, lease, ttlMs)) return;
-          log.log('warn', `state lock '${userName(lease.name)}' was lost: its lease expired and another holder took it`);
-        } catch (err) {
-          log.log('warn', `state lock '${userName(lease.name)}' could not be renewed: ${(err as Error).message}`);
-        }
-        stop();
-      },
-      Math.max(50, Math.floor(ttlMs / 3)),
-    ),
+    timer: setInterval(() => void renew(), Math.max(50, Math.floor(ttlMs / 3))),
     onAbort: () => {
       stop();
-      if (store.sqlite.open) releaseLease(store, lease.name, lease.token);
+      if (!leases.open) return;
+      // Nobody waits for this release (a synchronous store has done it on return); if it fails, the lease expires
+      // after its ttl.
+      try {
+        const released = leases.release(lease.name, lease.token);
+        if (released instanceof Promise) released.catch(() => {});
+      } catch {}
     },
   };
   // The renewal must never keep a finished process alive.
@@ -59,8 +62,8 @@ export function holdLease(store: Store, lease: LeaseHolder, ttlMs: number, signa
 }
 
 /** Stops renewing and releases a lease; without a token, the one this process holds. True when it was ours. */
-export function dropLease(store: Store, leaseName: string, token: string | undefined): boolean {
-  const locks = heldIn(store);
+export function dropLease(leases: LeaseStore, leaseName: string, token: string | undefined): Awaitable<boolean> {
+  const locks = heldIn(leases);
   const mine = locks.get(leaseName);
   const t = token ?? mine?.lease.token;
   if (t === undefined) return false;
@@ -69,12 +72,12 @@ export function dropLease(store: Store, leaseName: string, token: string | undef
     mine.signal.removeEventListener('abort', mine.onAbort);
     locks.delete(leaseName);
   }
-  return releaseLease(store, leaseName, t);
+  return leases.release(leaseName, t);
 }
 
 /** True when this process holds the lease `leaseName` (used to explain a wait on our own lock). */
-export function holdsLease(store: Store, leaseName: string): boolean {
-  return heldIn(store).has(leaseName);
+export function holdsLease(leases: LeaseStore, leaseName: string): boolean {
+  return heldIn(leases).has(leaseName);
 }
 
 function userName(leaseName: string): string {

@@ -1,8 +1,18 @@
-import { arg, fn, type ModuleCallContext, parseDuration, SlothError, z } from '@sloth/core';
-import { acquireLease, describeHolder, leaseHolder, STATE_LOCK_PREFIX, tryAcquireLease } from '@sloth/core/store';
+import {
+  acquireLease,
+  arg,
+  describeHolder,
+  fn,
+  type ModuleCallContext,
+  mapAwaitable,
+  parseDuration,
+  SlothError,
+  STATE_LOCK_PREFIX,
+  z,
+} from '@sloth/core/internal';
 import { lockNameArg } from './args.js';
 import { dropLease, holdLease, holdsLease } from './held-locks.js';
-import { storeOf } from './state-access.js';
+import { leasesOf } from './state-access.js';
 
 /** A held lock's lease; renewed while held, so it only matters when the holder dies. */
 export const DEFAULT_LEASE_MS = 15_000;
@@ -40,18 +50,18 @@ async function lock(
   ctx: ModuleCallContext,
 ) {
   const who = `${ctx.fn}('${name}')`;
-  const store = storeOf(ctx, who);
+  const leases = leasesOf(ctx, who);
   const leaseMs = ms(ttl, DEFAULT_LEASE_MS, 'ttl', who);
   const waitMs = ms(timeout, DEFAULT_WAIT_MS, 'timeout', who);
   const leaseName = STATE_LOCK_PREFIX + name;
   try {
-    const lease = await acquireLease(store, leaseName, leaseMs, waitMs, ctx.signal);
-    holdLease(store, lease, leaseMs, ctx.signal, ctx.log);
+    const lease = await acquireLease(leases, leaseName, leaseMs, waitMs, ctx.signal);
+    holdLease(leases, lease, leaseMs, ctx.signal, ctx.log);
     return lease.token;
   } catch (err) {
     if (!(err instanceof SlothError) || err.code !== 'timeout') throw err;
-    const holder = leaseHolder(store, leaseName);
-    const mine = holdsLease(store, leaseName);
+    const holder = await leases.holder(leaseName);
+    const mine = holdsLease(leases, leaseName);
     throw new SlothError(
       'timeout',
       `${who}: still held${holder ? ` by ${describeHolder(holder)}` : ''} after waiting ${waitMs}ms`,
@@ -84,12 +94,13 @@ export const tryLock = fn({
   ],
   run: ([name, ttl], ctx) => {
     const who = `${ctx.fn}('${name}')`;
-    const store = storeOf(ctx, who);
+    const leases = leasesOf(ctx, who);
     const leaseMs = ms(ttl, DEFAULT_LEASE_MS, 'ttl', who);
-    const lease = tryAcquireLease(store, STATE_LOCK_PREFIX + name, leaseMs);
-    if (!lease) return undefined;
-    holdLease(store, lease, leaseMs, ctx.signal, ctx.log);
-    return lease.token;
+    return mapAwaitable(leases.tryAcquire(STATE_LOCK_PREFIX + name, leaseMs), (lease) => {
+      if (!lease) return undefined;
+      holdLease(leases, lease, leaseMs, ctx.signal, ctx.log);
+      return lease.token;
+    });
   },
 });
 
@@ -98,7 +109,7 @@ export const unlock = fn({
   args: [lockNameArg, arg('token', z.string().optional(), 'the token lock or try_lock returned')],
   returns: 'boolean: true if the lock was held with that token and is now free',
   examples: ['state.unlock("deploy", token)'],
-  run: ([name, token], ctx) => dropLease(storeOf(ctx, `${ctx.fn}('${name}')`), STATE_LOCK_PREFIX + name, token),
+  run: ([name, token], ctx) => dropLease(leasesOf(ctx, `${ctx.fn}('${name}')`), STATE_LOCK_PREFIX + name, token),
 });
 
 export const withLock = fn({

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { SlothError } from '@sloth/core';
-import { leaseHolder, schema } from '@sloth/core/store';
+import { leaseRepo, storeServices } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { call, failure, stateContext } from './call.test-helper.js';
 import { stateModule } from './state-module.js';
@@ -25,12 +25,10 @@ describe('state module: values', () => {
   });
 
   it('a store that fails to open is a store error naming the function', async () => {
-    const { ctx } = stateContext();
-    ctx.services = {
-      get store(): never {
-        throw Object.assign(new Error('attempt to write a readonly database'), { code: 'SQLITE_READONLY_DIRECTORY' });
-      },
-    };
+    const { ctx, store } = stateContext();
+    ctx.services = storeServices(() => {
+      throw Object.assign(new Error('attempt to write a readonly database'), { code: 'SQLITE_READONLY_DIRECTORY' });
+    }, store.dataDir);
     const err = await failure(state('set', ['k', 1], ctx));
     expect(err.code).toBe('store');
     expect(err.message).toMatch(/^state\.set: cannot write the state database .*SQLITE_READONLY_DIRECTORY/);
@@ -119,9 +117,9 @@ describe('state module: locks', () => {
   it('a held lock is renewed, so it outlives its lease while the holder lives', async () => {
     const { ctx, store } = stateContext();
     await state('lock', ['long', 0.3], ctx);
-    const first = leaseHolder(store, 'state:long')?.expiresAt ?? 0;
+    const first = leaseRepo(store).holder('state:long')?.expiresAt ?? 0;
     await new Promise((r) => setTimeout(r, 900));
-    const holder = leaseHolder(store, 'state:long');
+    const holder = leaseRepo(store).holder('state:long');
     expect(holder).toBeDefined();
     expect(holder?.expiresAt).toBeGreaterThan(first);
     await state('unlock', ['long'], ctx);
@@ -140,18 +138,17 @@ describe('state module: locks', () => {
     const controller = new AbortController();
     const { ctx, store } = stateContext({ signal: controller.signal });
     await state('lock', ['job'], ctx);
-    expect(leaseHolder(store, 'state:job')).toBeDefined();
+    expect(leaseRepo(store).holder('state:job')).toBeDefined();
     controller.abort();
-    expect(leaseHolder(store, 'state:job')).toBeUndefined();
+    expect(leaseRepo(store).holder('state:job')).toBeUndefined();
   });
 
   it('a lock held by a process on another host is free only after its lease expires', async () => {
     const { ctx, store } = stateContext();
     const now = Date.now();
-    store.db
-      .insert(schema.locks)
-      .values({ name: 'state:db', token: 't', host: `not-${hostname()}`, pid: 1, acquiredAt: now, expiresAt: now + 500 })
-      .run();
+    store.sqlite
+      .prepare('INSERT INTO locks (name, token, host, pid, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run('state:db', 't', `not-${hostname()}`, 1, now, now + 500);
     expect(await state('try_lock', ['db'], ctx)).toBeUndefined();
     const token = await state('lock', ['db', undefined, 5], ctx);
     expect(Date.now() - now).toBeGreaterThanOrEqual(500);

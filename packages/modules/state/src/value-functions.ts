@@ -1,4 +1,4 @@
-import { arg, fn, z } from '@sloth/core';
+import { arg, fn, mapAwaitable, z } from '@sloth/core/internal';
 import { keyArg, patternArg, ttlArg, valueArg } from './args.js';
 import { stateOf, ttlMs } from './state-access.js';
 
@@ -11,8 +11,7 @@ export const set = fn({
     'state.set("release", { version = "v2.1.0", hosts = { "web-1", "web-2" } }, "24h")',
   ],
   run: ([key, value, ttl], ctx) => {
-    stateOf(ctx).set(key, value, ttlMs(ttl, `${ctx.fn}('${key}')`));
-    return true;
+    return mapAwaitable(stateOf(ctx).set(key, value, ttlMs(ttl, `${ctx.fn}('${key}')`)), () => true);
   },
 });
 
@@ -21,7 +20,7 @@ export const get = fn({
   args: [keyArg, arg('default', z.unknown(), 'returned when the key is absent')],
   returns: 'any: the stored value (tables come back as tables), or default',
   examples: ['local image = state.get("docker_image")', 'local runs = state.get("runs", 0)'],
-  run: ([key, fallback], ctx) => stateOf(ctx).get(key) ?? fallback,
+  run: ([key, fallback], ctx) => mapAwaitable(stateOf(ctx).get(key), (v) => v ?? fallback),
 });
 
 export const del = fn({
@@ -54,11 +53,7 @@ export const list = fn({
   returns: 'table: { key = value, ... }',
   examples: ['for k, v in pairs(state.list("feature:*")) do log.info(k .. " = " .. tostring(v)) end'],
   run: ([pattern], ctx) =>
-    Object.fromEntries(
-      stateOf(ctx)
-        .list(pattern)
-        .map((e) => [e.key, e.value]),
-    ),
+    mapAwaitable(stateOf(ctx).list(pattern), (entries) => Object.fromEntries(entries.map((e) => [e.key, e.value]))),
 });
 
 export const clear = fn({
@@ -117,8 +112,13 @@ export const stats = fn({
   args: [],
   returns: '{ keys, with_ttl, bytes, expired_removed, locks, path }',
   examples: ['local s = state.stats()\nlog.info(s.keys .. " keys in " .. s.path)'],
-  run: (_args, ctx) => {
-    const s = stateOf(ctx).stats();
-    return { keys: s.keys, with_ttl: s.withTtl, bytes: s.bytes, expired_removed: s.expiredRemoved, locks: s.locks, path: s.path };
-  },
+  run: (_args, ctx) =>
+    mapAwaitable(stateOf(ctx).stats(), (s) => ({
+      keys: s.keys,
+      with_ttl: s.withTtl,
+      bytes: s.bytes,
+      expired_removed: s.expiredRemoved,
+      locks: s.locks,
+      path: s.path,
+    })),
 });

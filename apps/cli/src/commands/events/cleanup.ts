@@ -21,7 +21,7 @@ export default class EventsCleanup extends SlothCommand {
     const [{ SlothError, parseDuration, errorMessage }, { withStore }, { eventRepo }] = await Promise.all([
       import('@sloth/core'),
       import('../../store-access.js'),
-      import('@sloth/core/store'),
+      import('@sloth/store-sqlite'),
     ]);
     let ageMs: number;
     try {

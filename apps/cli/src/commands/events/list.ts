@@ -24,7 +24,7 @@ export default class EventsList extends SlothCommand {
     const [{ checkEventPattern, SlothError }, { withStore }, { eventRepo }, f] = await Promise.all([
       import('@sloth/core/internal'),
       import('../../store-access.js'),
-      import('@sloth/core/store'),
+      import('@sloth/store-sqlite'),
       import('../../events-cli/format.js'),
     ]);
     if (flags.type !== undefined) {

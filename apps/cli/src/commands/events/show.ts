@@ -13,7 +13,7 @@ export default class EventsShow extends SlothCommand {
     const [{ SlothError }, { withStore }, { eventRepo }, f] = await Promise.all([
       import('@sloth/core'),
       import('../../store-access.js'),
-      import('@sloth/core/store'),
+      import('@sloth/store-sqlite'),
       import('../../events-cli/format.js'),
     ]);
     const { event, executions } = await withStore(flags['data-dir'], (store) => {

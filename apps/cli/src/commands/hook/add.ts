@@ -33,7 +33,7 @@ export default class HookAdd extends SlothCommand {
       import('@sloth/events'),
       import('@sloth/builtin-modules'),
       import('../../store-access.js'),
-      import('@sloth/core/store'),
+      import('@sloth/store-sqlite'),
       import('../../events-cli/format.js'),
     ]);
     const def = await readHookFile(args.file, builtinModules, {

@@ -8,7 +8,7 @@ export default class HookEnable extends SlothCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(HookEnable);
-    const [{ withStore }, { hookRepo }] = await Promise.all([import('../../store-access.js'), import('@sloth/core/store')]);
+    const [{ withStore }, { hookRepo }] = await Promise.all([import('../../store-access.js'), import('@sloth/store-sqlite')]);
     await withStore(flags['data-dir'], (store) => hookRepo(store).setEnabled(args.name, true));
     this.log(`enabled hook ${args.name}`);
   }

@@ -15,7 +15,7 @@ export default class HookHistory extends SlothCommand {
     const { args, flags } = await this.parse(HookHistory);
     const [{ withStore }, { hookRepo, eventRepo }, f] = await Promise.all([
       import('../../store-access.js'),
-      import('@sloth/core/store'),
+      import('@sloth/store-sqlite'),
       import('../../events-cli/format.js'),
     ]);
     const rows = await withStore(flags['data-dir'], (store) => {

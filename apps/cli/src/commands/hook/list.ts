@@ -10,7 +10,7 @@ export default class HookList extends SlothCommand {
     const { flags } = await this.parse(HookList);
     const [{ withStore }, { hookRepo }, f] = await Promise.all([
       import('../../store-access.js'),
-      import('@sloth/core/store'),
+      import('@sloth/store-sqlite'),
       import('../../events-cli/format.js'),
     ]);
     const hooks = await withStore(flags['data-dir'], (store) => hookRepo(store).summaries());

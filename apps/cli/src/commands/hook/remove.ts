@@ -8,7 +8,7 @@ export default class HookRemove extends SlothCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(HookRemove);
-    const [{ withStore }, { hookRepo }] = await Promise.all([import('../../store-access.js'), import('@sloth/core/store')]);
+    const [{ withStore }, { hookRepo }] = await Promise.all([import('../../store-access.js'), import('@sloth/store-sqlite')]);
     await withStore(flags['data-dir'], (store) => hookRepo(store).remove(args.name));
     this.log(`removed hook ${args.name}`);
   }

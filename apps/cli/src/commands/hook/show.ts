@@ -11,7 +11,7 @@ export default class HookShow extends SlothCommand {
     const { args, flags } = await this.parse(HookShow);
     const [{ withStore }, { hookRepo }, f] = await Promise.all([
       import('../../store-access.js'),
-      import('@sloth/core/store'),
+      import('@sloth/store-sqlite'),
       import('../../events-cli/format.js'),
     ]);
     const { hook, recent } = await withStore(flags['data-dir'], (store) => {

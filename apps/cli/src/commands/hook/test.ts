@@ -23,7 +23,7 @@ export default class HookTest extends SlothCommand {
       await Promise.all([
         import('@sloth/core/internal'),
         import('../../store-access.js'),
-        import('@sloth/core/store'),
+        import('@sloth/store-sqlite'),
         import('../../events-cli/hook-processing.js'),
         import('../../events-cli/format.js'),
         import('@sloth/builtin-modules'),

@@ -11,7 +11,7 @@ export default class MasterList extends SlothCommand {
     const [{ readMasters, mastersPath }, { table }, { defaultDataDir }] = await Promise.all([
       import('../../fleet-cli/masters-file.js'),
       import('../../state-cli/format.js'),
-      import('@sloth/core/store'),
+      import('@sloth/store-sqlite'),
     ]);
     const dir = flags['data-dir'] ?? defaultDataDir();
     const file = readMasters(dir);

@@ -22,7 +22,7 @@ export default class MasterShow extends SlothCommand {
         import('../../fleet-cli/connect.js'),
         import('@sloth/core'),
         import('@sloth/master/client'),
-        import('@sloth/core/store'),
+        import('@sloth/store-sqlite'),
       ]);
     const file = readMasters(flags['data-dir'] ?? defaultDataDir());
     const name = args.name ?? file.default;

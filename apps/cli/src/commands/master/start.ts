@@ -56,7 +56,7 @@ export default class MasterStart extends SlothCommand {
         import('@sloth/master'),
         import('@sloth/master/client'),
         import('@sloth/core'),
-        import('@sloth/core/store'),
+        import('@sloth/store-sqlite'),
       ]);
     const log = daemonLog(flags.debug);
     const token = resolveToken({ token: flags.token, tokenFile: flags['token-file'] });

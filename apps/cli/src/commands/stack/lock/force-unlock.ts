@@ -10,13 +10,18 @@ export default class StackLockForceUnlock extends SlothCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(StackLockForceUnlock);
-    const [{ withStacks }, store] = await Promise.all([import('../../../stack-cli/open.js'), import('@sloth/core/store')]);
+    const [{ withStacks }, { describeHolder }, store] = await Promise.all([
+      import('../../../stack-cli/open.js'),
+      import('@sloth/core/internal'),
+      import('@sloth/store-sqlite'),
+    ]);
     const released = await withStacks(flags['data-dir'], (repo, s) => {
       repo.getStack(args.name);
-      const holder = store.leaseHolder(s, store.stackLockName(args.name));
-      return store.forceReleaseLease(s, store.stackLockName(args.name)) ? holder : false;
+      const leases = store.leaseRepo(s);
+      const holder = leases.holder(store.stackLockName(args.name));
+      return leases.forceRelease(store.stackLockName(args.name)) ? holder : false;
     });
     if (released === false) this.log(`stack '${args.name}' was not locked`);
-    else this.log(`released the lock of stack '${args.name}'${released ? ` (held by ${store.describeHolder(released)})` : ''}`);
+    else this.log(`released the lock of stack '${args.name}'${released ? ` (held by ${describeHolder(released)})` : ''}`);
   }
 }

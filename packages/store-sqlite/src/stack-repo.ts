@@ -1,12 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type Database from 'better-sqlite3';
-import { SlothError } from '../errors.js';
+import { type RegisterInput, type RegisterStatus, type ResourceRecord, SlothError, type StackStore } from '@sloth/core/internal';
 import type { Store } from './open-store.js';
-import { perStore } from './per-store.js';
+import { perStore, prepareAll, type Statements } from './per-store.js';
 
-// Raw prepared statements, not the drizzle builder: register_resource is a hot path and the builder costs ~10x per row
-// (TOOLCHAIN.md, SQLite). Column names here are those of schema.ts.
+// Raw SQL, every statement prepared once per store. Column names here are those of schema.ts.
 
 export interface StackRecord {
   id: string;
@@ -16,22 +14,6 @@ export interface StackRecord {
   updatedAt: number;
 }
 
-export interface ResourceRecord {
-  id: string;
-  type: string;
-  name: string;
-  module: string | undefined;
-  properties: Record<string, unknown>;
-  propertiesHash: string;
-  dependencies: string[];
-  attributes: Record<string, unknown>;
-  createdAt: number;
-  updatedAt: number;
-  lastExecutionId: string | undefined;
-}
-
-/** What register_resource found: a new resource, different properties, or the same ones. */
-export type RegisterStatus = 'created' | 'changed' | 'unchanged';
 export type ChangeAction = RegisterStatus | 'deleted';
 export type ExecutionStatus = 'running' | 'success' | 'failed' | 'aborted' | 'timeout' | 'interrupted';
 
@@ -56,14 +38,6 @@ export interface ResourceChange {
   name: string;
   action: ChangeAction;
   at: number;
-}
-
-export interface RegisterInput {
-  type: string;
-  name: string;
-  module?: string | undefined;
-  properties?: Record<string, unknown> | undefined;
-  dependencies?: string[] | undefined;
 }
 
 /** The versioned JSON document of `stack export` / `stack import`. */
@@ -151,43 +125,48 @@ function toExecution(r: Row, changes: Record<ChangeAction, number>): ExecutionRe
   };
 }
 
-/** The statements of the hot paths, prepared once per store. */
-function statements(s: Database.Database) {
-  return {
-    stackByName: s.prepare('SELECT * FROM stacks WHERE name = ?'),
-    stackById: s.prepare('SELECT * FROM stacks WHERE id = ?'),
-    insertStack: s.prepare('INSERT INTO stacks (id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?)'),
-    touchStack: s.prepare('UPDATE stacks SET updated_at = ? WHERE id = ?'),
-    resource: s.prepare('SELECT * FROM resources WHERE stack_id = ? AND type = ? AND name = ?'),
-    insertResource: s.prepare(
-      `INSERT INTO resources (id, stack_id, type, name, module, properties, properties_hash, dependencies, attributes,
-         created_at, updated_at, last_execution_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    reRegister: s.prepare(
-      `UPDATE resources SET module = ?, properties = ?, properties_hash = ?, dependencies = ?, updated_at = ?,
-         last_execution_id = ? WHERE id = ?`,
-    ),
-    markSeen: s.prepare('UPDATE resources SET last_execution_id = ?, module = ?, dependencies = ? WHERE id = ?'),
-    setAttributes: s.prepare('UPDATE resources SET attributes = ?, updated_at = ? WHERE id = ?'),
-    deleteResource: s.prepare('DELETE FROM resources WHERE id = ?'),
-    insertChange: s.prepare('INSERT INTO resource_changes (execution_id, type, name, action, at) VALUES (?, ?, ?, ?, ?)'),
-    upsertOutput: s.prepare(
-      `INSERT INTO outputs (stack_id, key, value, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (stack_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-    ),
-    output: s.prepare('SELECT value FROM outputs WHERE stack_id = ? AND key = ?'),
-    execution: s.prepare('SELECT * FROM executions WHERE id = ?'),
-    executionOutputs: s.prepare('SELECT outputs FROM executions WHERE id = ?'),
-    setExecutionOutputs: s.prepare('UPDATE executions SET outputs = ? WHERE id = ?'),
-  };
-}
+/** Every statement of the repository (prepared once per store). */
+const SQL = {
+  listStacks: 'SELECT s.*, (SELECT COUNT(*) FROM resources r WHERE r.stack_id = s.id) AS n FROM stacks s ORDER BY s.name',
+  deleteStack: 'DELETE FROM stacks WHERE name = ?',
+  resources: 'SELECT * FROM resources WHERE stack_id = ? ORDER BY type, name',
+  outputs: 'SELECT key, value FROM outputs WHERE stack_id = ? ORDER BY key',
+  insertExecution: `INSERT INTO executions (id, stack_id, workflow, status, host, pid, started_at) VALUES (?, ?, ?, 'running', ?, ?, ?)`,
+  runningExecutions: "SELECT id FROM executions WHERE stack_id = ? AND status = 'running' AND id IS NOT ?",
+  markInterrupted: "UPDATE executions SET status = 'interrupted', error = ? WHERE id = ? AND status = 'running'",
+  finishExecution: 'UPDATE executions SET status = ?, finished_at = ?, task_counts = ?, error = ? WHERE id = ?',
+  executions: 'SELECT * FROM executions WHERE stack_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?',
+  changes: 'SELECT type, name, action, at FROM resource_changes WHERE execution_id = ? ORDER BY id',
+  changeCounts: 'SELECT action, COUNT(*) AS n FROM resource_changes WHERE execution_id = ? GROUP BY action',
+  importExecution: `INSERT INTO executions (id, stack_id, workflow, status, host, pid, started_at, finished_at, task_counts, outputs, error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  stackByName: 'SELECT * FROM stacks WHERE name = ?',
+  stackById: 'SELECT * FROM stacks WHERE id = ?',
+  insertStack: 'INSERT INTO stacks (id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+  touchStack: 'UPDATE stacks SET updated_at = ? WHERE id = ?',
+  resource: 'SELECT * FROM resources WHERE stack_id = ? AND type = ? AND name = ?',
+  insertResource: `INSERT INTO resources (id, stack_id, type, name, module, properties, properties_hash, dependencies, attributes,
+       created_at, updated_at, last_execution_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  reRegister: `UPDATE resources SET module = ?, properties = ?, properties_hash = ?, dependencies = ?, updated_at = ?,
+       last_execution_id = ? WHERE id = ?`,
+  markSeen: 'UPDATE resources SET last_execution_id = ?, module = ?, dependencies = ? WHERE id = ?',
+  setAttributes: 'UPDATE resources SET attributes = ?, updated_at = ? WHERE id = ?',
+  deleteResource: 'DELETE FROM resources WHERE id = ?',
+  insertChange: 'INSERT INTO resource_changes (execution_id, type, name, action, at) VALUES (?, ?, ?, ?, ?)',
+  upsertOutput: `INSERT INTO outputs (stack_id, key, value, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (stack_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  output: 'SELECT value FROM outputs WHERE stack_id = ? AND key = ?',
+  execution: 'SELECT * FROM executions WHERE id = ?',
+  executionOutputs: 'SELECT outputs FROM executions WHERE id = ?',
+  setExecutionOutputs: 'UPDATE executions SET outputs = ? WHERE id = ?',
+} as const;
 
 /** Stacks, their resources, outputs and executions in one store; get one with `stackRepo(store)`. */
-export class StackRepo {
-  private readonly q: ReturnType<typeof statements>;
+export class StackRepo implements StackStore {
+  private readonly q: Statements<typeof SQL>;
 
   constructor(private readonly store: Store) {
-    this.q = statements(store.sqlite);
+    this.q = prepareAll(store, SQL);
   }
 
   /** The stack of that name, or undefined. */
@@ -230,15 +209,13 @@ export class StackRepo {
 
   /** Every stack with its resource count and latest execution, by name. */
   listStacks(): (StackRecord & { resources: number; lastExecution: ExecutionRecord | undefined })[] {
-    const rows = this.store.sqlite
-      .prepare('SELECT s.*, (SELECT COUNT(*) FROM resources r WHERE r.stack_id = s.id) AS n FROM stacks s ORDER BY s.name')
-      .all() as Row[];
+    const rows = this.q.listStacks.all() as Row[];
     return rows.map((r) => ({ ...toStack(r), resources: r.n as number, lastExecution: this.executions(r.id as string, 1)[0] }));
   }
 
   /** Deletes a stack with everything recorded for it; false when there was none. */
   deleteStack(name: string): boolean {
-    return this.store.write(() => this.store.sqlite.prepare('DELETE FROM stacks WHERE name = ?').run(name).changes > 0);
+    return this.store.write(() => this.q.deleteStack.run(name).changes > 0);
   }
 
   /**
@@ -322,9 +299,7 @@ export class StackRepo {
 
   /** Every resource of the stack, by type then name. */
   resources(stackId: string): ResourceRecord[] {
-    const rows = this.store.sqlite
-      .prepare('SELECT * FROM resources WHERE stack_id = ? ORDER BY type, name')
-      .all(stackId) as Row[];
+    const rows = this.q.resources.all(stackId) as Row[];
     return rows.map(toResource);
   }
 
@@ -356,9 +331,7 @@ export class StackRepo {
 
   /** Every output of the stack. */
   outputs(stackId: string): Record<string, unknown> {
-    const rows = this.store.sqlite
-      .prepare('SELECT key, value FROM outputs WHERE stack_id = ? ORDER BY key')
-      .all(stackId) as Row[];
+    const rows = this.q.outputs.all(stackId) as Row[];
     return Object.fromEntries(rows.map((r) => [r.key as string, parseJson(r.value, null)]));
   }
 
@@ -366,11 +339,7 @@ export class StackRepo {
   insertExecution(stackId: string, workflow: string, now = Date.now()): ExecutionRecord {
     const id = randomUUID();
     this.store.write(() => {
-      this.store.sqlite
-        .prepare(
-          `INSERT INTO executions (id, stack_id, workflow, status, host, pid, started_at) VALUES (?, ?, ?, 'running', ?, ?, ?)`,
-        )
-        .run(id, stackId, workflow, hostname(), process.pid, now);
+      this.q.insertExecution.run(id, stackId, workflow, hostname(), process.pid, now);
       this.q.touchStack.run(now, stackId);
     });
     return this.execution(id) as ExecutionRecord;
@@ -379,13 +348,8 @@ export class StackRepo {
   /** Marks executions of the stack still 'running' (other than `except`) as interrupted; returns them. */
   markInterrupted(stackId: string, except: string | undefined): ExecutionRecord[] {
     return this.store.write(() => {
-      const rows = this.store.sqlite
-        .prepare("SELECT id FROM executions WHERE stack_id = ? AND status = 'running' AND id IS NOT ?")
-        .all(stackId, except ?? null) as Row[];
-      const update = this.store.sqlite.prepare(
-        "UPDATE executions SET status = 'interrupted', error = ? WHERE id = ? AND status = 'running'",
-      );
-      for (const r of rows) update.run('its process stopped before the run finished (killed or crashed)', r.id);
+      const rows = this.q.runningExecutions.all(stackId, except ?? null) as Row[];
+      for (const r of rows) this.q.markInterrupted.run('its process stopped before the run finished (killed or crashed)', r.id);
       return rows.map((r) => this.execution(r.id as string) as ExecutionRecord);
     });
   }
@@ -398,9 +362,7 @@ export class StackRepo {
     error?: string,
   ): ExecutionRecord {
     this.store.write(() => {
-      this.store.sqlite
-        .prepare('UPDATE executions SET status = ?, finished_at = ?, task_counts = ?, error = ? WHERE id = ?')
-        .run(status, Date.now(), JSON.stringify(taskCounts), error ?? null, id);
+      this.q.finishExecution.run(status, Date.now(), JSON.stringify(taskCounts), error ?? null, id);
     });
     return this.execution(id) as ExecutionRecord;
   }
@@ -413,24 +375,18 @@ export class StackRepo {
 
   /** The stack's executions, newest first. */
   executions(stackId: string, limit = 1000): ExecutionRecord[] {
-    const rows = this.store.sqlite
-      .prepare('SELECT * FROM executions WHERE stack_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?')
-      .all(stackId, limit) as Row[];
+    const rows = this.q.executions.all(stackId, limit) as Row[];
     return rows.map((r) => toExecution(r, this.changeCounts(r.id as string)));
   }
 
   /** The resource changes an execution recorded, in order. */
   changes(executionId: string): ResourceChange[] {
-    return this.store.sqlite
-      .prepare('SELECT type, name, action, at FROM resource_changes WHERE execution_id = ? ORDER BY id')
-      .all(executionId) as ResourceChange[];
+    return this.q.changes.all(executionId) as ResourceChange[];
   }
 
   private changeCounts(executionId: string): Record<ChangeAction, number> {
     const counts = EMPTY_CHANGES();
-    const rows = this.store.sqlite
-      .prepare('SELECT action, COUNT(*) AS n FROM resource_changes WHERE execution_id = ? GROUP BY action')
-      .all(executionId) as Row[];
+    const rows = this.q.changeCounts.all(executionId) as Row[];
     for (const r of rows) counts[r.action as ChangeAction] = r.n as number;
     return counts;
   }
@@ -471,13 +427,9 @@ export class StackRepo {
       const stack = { ...d.stack, id: id(d.stack.id), name };
       this.q.insertStack.run(stack.id, name, stack.description ?? null, stack.createdAt, stack.updatedAt);
       const execIds = new Map(d.executions.map((e) => [e.id, id(e.id)]));
-      const insertExec = this.store.sqlite.prepare(
-        `INSERT INTO executions (id, stack_id, workflow, status, host, pid, started_at, finished_at, task_counts, outputs, error)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
       for (const e of d.executions) {
         const eid = execIds.get(e.id) as string;
-        insertExec.run(
+        this.q.importExecution.run(
           eid,
           stack.id,
           e.workflow,

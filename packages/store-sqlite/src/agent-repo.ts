@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { type Store, withStoreErrors } from './open-store.js';
-import { perStore } from './per-store.js';
+import { perStore, prepareAll, type Statements } from './per-store.js';
 
 /** One agent of the master's registry, as stored. */
 export interface AgentRecord {
@@ -62,8 +62,6 @@ const SQL = {
   pruneWork: "DELETE FROM agent_work WHERE status <> 'pending' AND finished_at < ?",
 } as const;
 
-type Statements = { [K in keyof typeof SQL]: Database.Statement };
-
 interface AgentRow {
   name: string;
   address: string;
@@ -91,11 +89,11 @@ interface WorkRow {
 
 /** The master's agent registry and the work it dispatched, on a Store (prepared statements: heartbeats are a hot path). */
 export class AgentRepo {
-  private readonly sql: Statements;
+  private readonly sql: Statements<typeof SQL>;
   private readonly heartbeats: Database.Transaction<(beats: readonly AgentHeartbeat[]) => void>;
 
   constructor(readonly store: Store) {
-    this.sql = Object.fromEntries(Object.entries(SQL).map(([k, s]) => [k, store.sqlite.prepare(s)])) as Statements;
+    this.sql = prepareAll(store, SQL);
     this.heartbeats = store.sqlite.transaction((beats: readonly AgentHeartbeat[]) => {
       for (const b of beats) this.sql.heartbeat.run(b.at, JSON.stringify(b.system), b.name);
     });

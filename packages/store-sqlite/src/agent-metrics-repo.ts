@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { type Store, withStoreErrors } from './open-store.js';
-import { perStore } from './per-store.js';
+import { perStore, prepareAll, type Statements } from './per-store.js';
 
 /** One sample of an agent's system info, as a heartbeat reported it. */
 export interface AgentMetricsSample {
@@ -28,15 +28,13 @@ const SQL = {
   forget: 'DELETE FROM agent_metrics WHERE agent = ?',
 } as const;
 
-type Statements = { [K in keyof typeof SQL]: Database.Statement };
-
 /** The heartbeat samples behind `agent metrics`, on a Store. */
 export class AgentMetricsRepo {
-  private readonly sql: Statements;
+  private readonly sql: Statements<typeof SQL>;
   private readonly insertMany: Database.Transaction<(samples: readonly AgentMetricsSample[]) => void>;
 
   constructor(readonly store: Store) {
-    this.sql = Object.fromEntries(Object.entries(SQL).map(([k, s]) => [k, store.sqlite.prepare(s)])) as Statements;
+    this.sql = prepareAll(store, SQL);
     this.insertMany = store.sqlite.transaction((samples: readonly AgentMetricsSample[]) => {
       for (const s of samples) this.sql.insert.run(s);
     });

@@ -28,29 +28,11 @@ export {
   MAX_EVENT_DEPTH,
 } from './event-repo.js';
 export { type HookInput, type HookRecord, HookRepo, type HookSummary, hookRepo } from './hook-repo.js';
-export {
-  acquireLease,
-  describeHolder,
-  forceReleaseLease,
-  type LeaseHolder,
-  leaseHolder,
-  pidIsDead,
-  releaseLease,
-  renewLease,
-  tryAcquireLease,
-} from './leases.js';
-export { defaultDataDir, openStore, type Store, type StoreDb, storeError, storeFile, withStoreErrors } from './open-store.js';
-export * as schema from './schema.js';
+export { LeaseRepo, leaseRepo } from './leases.js';
+export { defaultDataDir, openStore, type Store, storeError, storeFile, withStoreErrors } from './open-store.js';
 export * from './stack-repo.js';
 export * from './stack-run.js';
-export {
-  STATE_LOCK_PREFIX,
-  type StateEntry,
-  StateRepo,
-  type StateStats,
-  stateRepo,
-  TTL_MISSING,
-  TTL_NONE,
-} from './state-repo.js';
+export { StateRepo, stateRepo } from './state-repo.js';
 export { decodeStateValue, encodeStateValue, sameStateValue } from './state-value.js';
+export { type StoreServices, storeServices } from './store-services.js';
 export { watchWrites } from './write-watch.js';

@@ -1,10 +1,7 @@
-import type Database from 'better-sqlite3';
-import { didYouMean } from '../closest-name.js';
-import { SlothError } from '../errors.js';
-import { checkEventPattern } from '../event-types.js';
+import { checkEventPattern, didYouMean, SlothError } from '@sloth/core/internal';
 import { type ExecutionRow as ExecRow, type HookExecutionRecord, toExecution } from './event-repo.js';
 import { type Store, withStoreErrors } from './open-store.js';
-import { perStore } from './per-store.js';
+import { perStore, prepareAll, type Statements } from './per-store.js';
 
 /** A registered hook: which events it takes, and the Lua source copied when it was added. */
 export interface HookRecord {
@@ -56,15 +53,14 @@ const SQL = {
     'WHERE id IN (SELECT max(id) FROM hook_executions GROUP BY hook)',
 } as const;
 
-type Statements = { [K in keyof typeof SQL]: Database.Statement };
 type Row = Omit<HookRecord, 'enabled' | 'stack'> & { enabled: number; stack: string | null };
 
 /** The hooks table: add (replacing), find, enable and disable, remove, and each hook's execution history. */
 export class HookRepo {
-  private readonly sql: Statements;
+  private readonly sql: Statements<typeof SQL>;
 
   constructor(readonly store: Store) {
-    this.sql = Object.fromEntries(Object.entries(SQL).map(([k, s]) => [k, store.sqlite.prepare(s)])) as Statements;
+    this.sql = prepareAll(store, SQL);
   }
 
   /** Adds a hook, or replaces the one of that name; `replaced` says which. */

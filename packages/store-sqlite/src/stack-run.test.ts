@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { leaseHolder, tryAcquireLease } from './leases.js';
+import { leaseRepo } from './leases.js';
 import { openStore, type Store } from './open-store.js';
 import { stackRepo } from './stack-repo.js';
 import { beginStackRun, stackLockName } from './stack-run.js';
@@ -22,7 +22,7 @@ describe('stack runs', () => {
     const store = fresh();
     const run = await beginStackRun(store, { stack: 'prod', workflow: 'wf' });
     expect(run.binding).toMatchObject({ name: 'prod', id: run.stack.id, executionId: run.execution.id });
-    expect(leaseHolder(store, stackLockName('prod'))?.pid).toBe(process.pid);
+    expect(leaseRepo(store).holder(stackLockName('prod'))?.pid).toBe(process.pid);
     const repo = stackRepo(store);
     repo.registerResource(run.stack.id, run.execution.id, { type: 't', name: 'a' });
     repo.setOutput(run.stack.id, run.execution.id, 'url', 'x');
@@ -30,7 +30,7 @@ describe('stack runs', () => {
     expect(summary.execution).toMatchObject({ status: 'success', taskCounts: { total: 1, success: 1 }, outputs: { url: 'x' } });
     expect(summary.execution.changes.created).toBe(1);
     expect(summary.outputs).toEqual({ url: 'x' });
-    expect(leaseHolder(store, stackLockName('prod'))).toBeUndefined();
+    expect(leaseRepo(store).holder(stackLockName('prod'))).toBeUndefined();
     expect(run.finish('failed', {})).toBe(summary);
   });
 
@@ -56,7 +56,7 @@ describe('stack runs', () => {
     // A lease held by a pid that cannot exist on this host: its holder is dead.
     store.sqlite
       .prepare('UPDATE locks SET pid = 2147483646 WHERE name = ?')
-      .run(tryAcquireLease(store, stackLockName('prod'), 60_000)?.name);
+      .run(leaseRepo(store).tryAcquire(stackLockName('prod'), 60_000)?.name);
     const run = await beginStackRun(store, { stack: 'prod', workflow: 'wf' });
     expect(run.interrupted.map((e) => e.id)).toEqual([dead.id]);
     expect(repo.execution(dead.id)?.status).toBe('interrupted');
@@ -68,12 +68,12 @@ describe('stack runs', () => {
   it('renews its lease while running', async () => {
     const store = fresh();
     const run = await beginStackRun(store, { stack: 'p', workflow: 'wf', leaseTtlMs: 60 });
-    const first = leaseHolder(store, stackLockName('p'))?.expiresAt ?? 0;
+    const first = leaseRepo(store).holder(stackLockName('p'))?.expiresAt ?? 0;
     // Bounded wait for a renewal (every ttl/3), not a timed assertion.
-    for (let i = 0; i < 250 && (leaseHolder(store, stackLockName('p'))?.expiresAt ?? 0) <= first; i++) {
+    for (let i = 0; i < 250 && (leaseRepo(store).holder(stackLockName('p'))?.expiresAt ?? 0) <= first; i++) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    expect(leaseHolder(store, stackLockName('p'))?.expiresAt ?? 0).toBeGreaterThan(first);
+    expect(leaseRepo(store).holder(stackLockName('p'))?.expiresAt ?? 0).toBeGreaterThan(first);
     run.finish('success', {});
   });
 });

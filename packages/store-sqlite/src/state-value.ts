@@ -1,4 +1,4 @@
-import { SlothError } from '../errors.js';
+import { SlothError } from '@sloth/core';
 
 /**
  * Encodes a state value as JSON text, refusing what JSON cannot hold back unchanged (functions, NaN, cycles)

@@ -20,7 +20,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventRepo } from './event-repo.js';
 import { openStore, type Store, storeFile } from './open-store.js';
 
-const DIST = fileURLToPath(new URL('../../dist/store/index.js', import.meta.url));
+const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const meta = { source: 'test', runId: 'run-j' };
 
 const cleanup: Array<() => void> = [];

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { type Store, storeError } from './open-store.js';
 
 /**
@@ -18,4 +19,12 @@ export function perStore<T extends object>(make: (store: Store) => T): (store: S
     }
     return value;
   };
+}
+
+/** A repository's statements, keyed as its SQL texts are. */
+export type Statements<S> = { [K in keyof S]: Database.Statement };
+
+/** Prepares each of a repository's SQL texts on the store's connection (once: repositories are made per Store). */
+export function prepareAll<S extends Record<string, string>>(store: Store, sql: S): Statements<S> {
+  return Object.fromEntries(Object.entries(sql).map(([k, text]) => [k, store.sqlite.prepare(text)])) as Statements<S>;
 }

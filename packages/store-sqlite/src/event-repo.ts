@@ -1,16 +1,14 @@
 import { hostname } from 'node:os';
+import { checkEventType, eventTypeMatches, pidIsDead, SlothError } from '@sloth/core/internal';
 import type Database from 'better-sqlite3';
-import { SlothError } from '../errors.js';
-import { checkEventType, eventTypeMatches } from '../event-types.js';
-import { writeEagerly } from './busy-retry.js';
+import { writeEagerly, writeIfFree } from './busy-retry.js';
 import { newEventId } from './event-id.js';
 import { EventJournal, type JournalRow, recoverJournals } from './event-journal.js';
-import { pidIsDead } from './leases.js';
 import { type Store, withStoreErrors } from './open-store.js';
-import { perStore } from './per-store.js';
+import { perStore, prepareAll, type Statements } from './per-store.js';
 
-// Raw prepared statements: dispatch and claim are the hot paths of the queue (TOOLCHAIN.md: the drizzle builder costs
-// ~10x per row unless prepared). Column names are those of schema.ts.
+// Raw SQL, every statement prepared once per store (dispatch and claim are the hot paths of the queue). Column names
+// are those of schema.ts.
 
 export type EventStatus = 'pending' | 'processing' | 'completed' | 'failed';
 export const EVENT_STATUSES: readonly EventStatus[] = ['pending', 'processing', 'completed', 'failed'];
@@ -112,6 +110,13 @@ const FLUSH_EVENTS = 256;
 const FLUSH_AFTER_MS = 2;
 /** When moving journaled events failed (the database stayed locked, the disk is full): the next try. */
 const FLUSH_RETRY_MS = 100;
+/** When moving journaled events found the database locked by another process's transaction: the next try. */
+const FLUSH_BUSY_RETRY_MS = 1;
+/**
+ * Journaled events past which a dispatch's move into the table waits for the lock like any write; below it, a locked
+ * database makes the move wait on a timer instead of stopping the caller's event loop (the events are stored already).
+ */
+const FLUSH_WAIT_PENDING = 4096;
 /** Dispatch refuses events once this many wait in the journal because moving them keeps failing. */
 const MAX_JOURNALED = 16_384;
 
@@ -125,11 +130,6 @@ function journaling(path: string): Set<EventRepo> {
   }
   return set;
 }
-// A process that ends without closing its stores (process.exit) still moves its events; a killed one leaves them to
-// the next process (recoverAbandoned).
-process.once('exit', () => {
-  for (const repos of journals.values()) for (const repo of [...repos]) repo.closeJournal();
-});
 
 /** Longest data a dispatched event may carry (its JSON); an event is a notification, not a file transfer. */
 export const MAX_EVENT_DATA_BYTES = 256 * 1024;
@@ -199,7 +199,6 @@ const SQL = {
   cleanupEvents: 'DELETE FROM events WHERE created_at < @before AND status IN (SELECT value FROM json_each(@statuses))',
 } as const;
 
-type Statements = { [K in keyof typeof SQL]: Database.Statement };
 /** A claimed event as the raw claim statements return it: the columns of CLAIMED_COLUMNS in order. */
 type ClaimedRow = [
   id: string,
@@ -234,9 +233,10 @@ type Row = Omit<EventRecord, 'data' | 'stack' | 'runId' | 'error' | 'processedAt
 
 /** The persistent event queue on a Store: dispatch, claim with a lease, record outcomes, list, clean up. */
 export class EventRepo {
-  private readonly sql: Statements;
+  private readonly sql: Statements<typeof SQL>;
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
   private readonly insertExecutionChunks: Map<number, Database.Statement>;
+  private readonly listStatements = new Map<string, Database.Statement>();
   /** Dispatched events on their way to the table, opened by the first dispatch; none when the directory cannot hold it. */
   private journal: EventJournal | 'none' | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -244,7 +244,7 @@ export class EventRepo {
   private flushError: unknown;
 
   constructor(readonly store: Store) {
-    this.sql = Object.fromEntries(Object.entries(SQL).map(([k, s]) => [k, store.sqlite.prepare(s)])) as Statements;
+    this.sql = prepareAll(store, SQL);
     this.sql.dataVersion.pluck();
     this.sql.claim.raw(true);
     this.sql.claimRun.raw(true);
@@ -328,32 +328,42 @@ export class EventRepo {
     // Another store's connection would wait for the write lock this transaction may hold.
     if (this.store.sqlite.inTransaction) return;
     for (const repo of journaling(this.store.path)) {
-      if (repo === this) this.flushOwn();
-      else repo.flushQuietly();
+      if (repo === this) this.flushOwn(true);
+      else repo.flushQuietly(true);
     }
   }
 
-  /** Commits this repo's journaled events and empties its journal; throws (keeping them) when that fails. */
-  private flushOwn(): void {
+  /**
+   * Commits this repo's journaled events and empties its journal; throws (keeping them) when that fails. Without
+   * `wait`, a database locked by another process's transaction leaves them journaled and returns false.
+   */
+  private flushOwn(wait: boolean): boolean {
     const journal = this.journal;
-    if (!(journal instanceof EventJournal) || journal.isClosed || journal.pending.length === 0) return;
+    if (!(journal instanceof EventJournal) || journal.isClosed || journal.pending.length === 0) return true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    if (!this.store.sqlite.open) return;
+    if (!this.store.sqlite.open) return true;
     if (this.store.sqlite.inTransaction) {
       // Moved later, outside it: rows moved inside would be rolled back with it while their journal is emptied.
       this.flushTimer = setTimeout(() => this.flushQuietly(), FLUSH_AFTER_MS).unref();
-      return;
+      return true;
     }
-    this.write(() => this.insertRows(journal.pending));
+    const insert = () => this.insertRows(journal.pending);
+    if (wait) this.write(insert);
+    else if (!this.single(() => writeIfFree(this.store.sqlite, () => this.tx.immediate(insert)))) return false;
     journal.clear();
     this.flushError = undefined;
+    return true;
   }
 
-  /** flushOwn for a timer or a dispatch: a failure keeps the events journaled and tries again later. */
-  private flushQuietly(): void {
+  /**
+   * flushOwn for a timer, a dispatch or another repo's read: a failure keeps the events journaled and tries again
+   * later. Unless told to `wait`, it waits for a locked database only once the journal is long.
+   */
+  private flushQuietly(wait = false): void {
     try {
-      this.flushOwn();
+      const long = this.journal instanceof EventJournal && this.journal.pending.length >= FLUSH_WAIT_PENDING;
+      if (!this.flushOwn(wait || long)) this.flushTimer ??= setTimeout(() => this.flushQuietly(), FLUSH_BUSY_RETRY_MS).unref();
     } catch (err) {
       this.flushError = err;
       this.flushTimer ??= setTimeout(() => this.flushQuietly(), FLUSH_RETRY_MS).unref();
@@ -382,7 +392,7 @@ export class EventRepo {
   closeJournal(): void {
     journaling(this.store.path).delete(this);
     try {
-      this.flushOwn();
+      this.flushOwn(true);
     } catch {
       // Kept in the journal, which the next process to open the queue after this one ends recovers.
     }
@@ -574,12 +584,22 @@ export class EventRepo {
     const sql = `SELECT ${COLUMNS} FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC`;
     const out: EventRecord[] = [];
     // A wildcard pattern is matched here, as hooks match it; rows stream so a small limit reads few of them.
-    for (const row of this.store.sqlite.prepare(sql).iterate(...params) as IterableIterator<Row>) {
+    for (const row of this.listStatement(sql).iterate(...params) as IterableIterator<Row>) {
       if (pattern?.includes('*') && !eventTypeMatches(pattern, row.type)) continue;
       out.push(toRecord(row));
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /** The statement of one shape of list() (eight at most: with or without each filter), prepared on its first use. */
+  private listStatement(sql: string): Database.Statement {
+    let stmt = this.listStatements.get(sql);
+    if (!stmt) {
+      stmt = this.store.sqlite.prepare(sql);
+      this.listStatements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   /** The hook executions of one event, in the order they ran. */

@@ -1,11 +1,11 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SlothError, STATE_LOCK_PREFIX, TTL_MISSING, TTL_NONE } from '@sloth/core/internal';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SlothError } from '../errors.js';
-import { tryAcquireLease } from './leases.js';
+import { leaseRepo } from './leases.js';
 import { openStore, type Store } from './open-store.js';
-import { STATE_LOCK_PREFIX, stateRepo, TTL_MISSING, TTL_NONE } from './state-repo.js';
+import { stateRepo } from './state-repo.js';
 
 let dir: string;
 let store: Store;
@@ -257,8 +257,8 @@ describe('StateRepo stats and errors', () => {
     const s = stateRepo(store);
     s.set('a', 'xyz');
     s.set('b', 1, 60_000);
-    tryAcquireLease(store, `${STATE_LOCK_PREFIX}deploy`, 60_000);
-    tryAcquireLease(store, 'stack:other', 60_000);
+    leaseRepo(store).tryAcquire(`${STATE_LOCK_PREFIX}deploy`, 60_000);
+    leaseRepo(store).tryAcquire('stack:other', 60_000);
     expect(s.stats()).toMatchObject({ keys: 2, withTtl: 1, bytes: 6, locks: 1, path: store.path });
   });
 

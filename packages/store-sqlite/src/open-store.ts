@@ -1,25 +1,22 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeDirectorySync, SlothError } from '@sloth/core/internal';
 import Database from 'better-sqlite3';
-import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
-import { SlothError } from '../errors.js';
-import { makeDirectorySync } from '../make-directory.js';
 import { BUSY_TIMEOUT_MS, retryWhileBusy } from './busy-retry.js';
 import { migrateStore } from './migrate-store.js';
-import * as schema from './schema.js';
-
-export type StoreDb = BetterSQLite3Database<typeof schema>;
 
 /** One SQLite database per data directory, shared safely by every process that opens it. */
 export interface Store {
   readonly dataDir: string;
   readonly path: string;
   readonly sqlite: Database.Database;
-  readonly db: StoreDb;
   /** Runs `fn` in a write transaction taken up front (BEGIN IMMEDIATE), so read-modify-write cannot deadlock. */
   write<T>(fn: () => T): T;
-  /** Runs `fn` when the store closes, before its connection does (what a repository must write before it goes). */
+  /**
+   * Runs `fn` when the store closes, before its connection does (what a repository must write before it goes), or when
+   * the process exits with the store open.
+   */
   onClose(fn: () => void): void;
   /** Runs the onClose functions, then closes the connection. */
   close(): void;
@@ -32,7 +29,7 @@ const DB_FILE = 'sloth.db';
  * (40 MB) make them ten times rarer, which was most of the stalls of a workflow dispatching while a processor works.
  */
 const WAL_CHECKPOINT_PAGES = 10_000;
-const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
 
 /** `$SLOTH_HOME`, else ~/.sloth-runner. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -68,15 +65,17 @@ export function openStore(dataDir: string = defaultDataDir()): Store {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     migrateStore(sqlite, MIGRATIONS);
-    const db = drizzle(sqlite, { schema });
     const closing: (() => void)[] = [];
+    const runClosing = () => {
+      for (const fn of closing.splice(0)) fn();
+    };
     return {
       dataDir,
       path,
       sqlite,
-      db,
       onClose: (fn) => {
         closing.push(fn);
+        atExit(runClosing);
       },
       write: <T>(fn: () => T): T => {
         try {
@@ -88,8 +87,9 @@ export function openStore(dataDir: string = defaultDataDir()): Store {
       close: () => {
         if (!sqlite.open) return;
         try {
-          for (const fn of closing.splice(0)) fn();
+          runClosing();
         } finally {
+          notAtExit(runClosing);
           sqlite.close();
         }
       },
@@ -98,6 +98,25 @@ export function openStore(dataDir: string = defaultDataDir()): Store {
     sqlite.close();
     throw storeError(err, path);
   }
+}
+
+/** What stores still open must do if the process exits without closing them (process.exit): their onClose functions. */
+const exitWork = new Set<() => void>();
+function runExitWork(): void {
+  for (const fn of [...exitWork]) fn();
+}
+
+/**
+ * Runs `fn` if the process exits before notAtExit(fn). The process listener exists only while a store needs it, so
+ * importing the store registers nothing; a killed process leaves the work to the next one (see EventRepo).
+ */
+function atExit(fn: () => void): void {
+  if (exitWork.size === 0) process.on('exit', runExitWork);
+  exitWork.add(fn);
+}
+
+function notAtExit(fn: () => void): void {
+  if (exitWork.delete(fn) && exitWork.size === 0) process.off('exit', runExitWork);
 }
 
 /**

@@ -1,6 +1,5 @@
-import { SlothError } from '../errors.js';
-import type { StackBinding } from '../run-services.js';
-import { acquireLease, describeHolder, type LeaseHolder, leaseHolder, releaseLease, renewLease } from './leases.js';
+import { acquireLease, describeHolder, type LeaseHolder, SlothError, type StackBinding } from '@sloth/core/internal';
+import { leaseRepo } from './leases.js';
 import type { Store } from './open-store.js';
 import { type ExecutionRecord, type ExecutionStatus, type StackRecord, stackRepo } from './stack-repo.js';
 
@@ -70,7 +69,7 @@ export class StackRun {
       };
       return this.finished;
     } finally {
-      releaseLease(this.store, this.lease.name, this.lease.token);
+      leaseRepo(this.store).release(this.lease.name, this.lease.token);
     }
   }
 }
@@ -91,7 +90,7 @@ export async function beginStackRun(store: Store, options: BeginStackRunOptions)
     const renewal = setInterval(
       () => {
         try {
-          if (!renewLease(store, lease, ttl)) {
+          if (!leaseRepo(store).renew(lease, ttl)) {
             clearInterval(renewal);
             options.onLeaseLost?.(`lost the lock of stack '${options.stack}': another run took it after this one stalled`);
           }
@@ -105,7 +104,7 @@ export async function beginStackRun(store: Store, options: BeginStackRunOptions)
     renewal.unref();
     return new StackRun(store, stack, execution, interrupted, lease, renewal);
   } catch (err) {
-    releaseLease(store, lease.name, lease.token);
+    leaseRepo(store).release(lease.name, lease.token);
     throw err;
   }
 }
@@ -119,10 +118,10 @@ async function takeStackLock(
 ): Promise<LeaseHolder> {
   const name = stackLockName(stack);
   try {
-    return await acquireLease(store, name, ttl, timeoutMs, signal);
+    return await acquireLease(leaseRepo(store), name, ttl, timeoutMs, signal);
   } catch (err) {
     if (!(err instanceof SlothError) || err.code !== 'timeout') throw err;
-    const holder = leaseHolder(store, name);
+    const holder = leaseRepo(store).holder(name);
     const waited = timeoutMs > 0 ? ` (waited ${Math.round(timeoutMs / 1000)}s)` : '';
     throw new SlothError(
       'timeout',

@@ -75,6 +75,21 @@ describe('writeEagerly', () => {
     expect(repo.find('from-holder')?.type).toBe('held.event');
   });
 
+  it("a dispatch that moves its batch into the table does not wait out another process's transaction; the batch follows its commit", async () => {
+    const other = await holdWriteLock();
+    const repo = eventRepo(store);
+    const started = performance.now();
+    // The 256th dispatch moves the journaled batch into the table: the lock is held, so it is left for a timer.
+    const ids = Array.from({ length: 256 }, (_, i) => repo.dispatch('while.held', { i }, { source: 'test' }));
+    // Waiting for the lock would take the whole busy timeout: the holder commits only when told, after this.
+    expect(performance.now() - started).toBeLessThan(BUSY_TIMEOUT_MS);
+    expect(store.sqlite.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
+    await other.commitSoon();
+    const inTable = store.sqlite.prepare("SELECT count(*) AS n FROM events WHERE type = 'while.held'").pluck();
+    for (let i = 0; i < 400 && (inTable.get() as number) < ids.length; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(inTable.get()).toBe(ids.length);
+  });
+
   it('gives up with SQLITE_BUSY after its timeout, and restores the busy timeout', async () => {
     await holdWriteLock();
     expect(() =>

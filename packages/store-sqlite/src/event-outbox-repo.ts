@@ -1,9 +1,8 @@
-import type Database from 'better-sqlite3';
-import { checkEventType } from '../event-types.js';
+import { checkEventType } from '@sloth/core/internal';
 import { newEventId } from './event-id.js';
 import { encodeEventData, type ForwardedEvent } from './event-repo.js';
 import { type Store, withStoreErrors } from './open-store.js';
-import { perStore } from './per-store.js';
+import { perStore, prepareAll, type Statements } from './per-store.js';
 
 const SQL = {
   insert: 'INSERT INTO event_outbox (id, type, data, stack, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -19,10 +18,10 @@ type Row = Omit<ForwardedEvent, 'stack' | 'runId'> & { stack: string | null; run
  * acknowledges them, so neither a dead link nor a dead agent process loses one.
  */
 export class EventOutboxRepo {
-  private readonly sql: { [K in keyof typeof SQL]: Database.Statement };
+  private readonly sql: Statements<typeof SQL>;
 
   constructor(readonly store: Store) {
-    this.sql = Object.fromEntries(Object.entries(SQL).map(([k, s]) => [k, store.sqlite.prepare(s)])) as typeof this.sql;
+    this.sql = prepareAll(store, SQL);
   }
 
   /** Validates and keeps one event; returns it as it will be sent. */

@@ -11,8 +11,8 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, storeFile } from './open-store.js';
 
-const DIST = fileURLToPath(new URL('../../dist/store/index.js', import.meta.url));
-const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
 const MIGRATION_COUNT = readMigrationFiles({ migrationsFolder: MIGRATIONS }).length;
 const dirs: string[] = [];
 

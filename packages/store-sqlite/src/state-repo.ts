@@ -1,39 +1,17 @@
+import {
+  SlothError,
+  STATE_LOCK_PREFIX,
+  type StateEntry,
+  type StateStats,
+  type StateStore,
+  TTL_MISSING,
+  TTL_NONE,
+} from '@sloth/core/internal';
 import type Database from 'better-sqlite3';
-import { SlothError } from '../errors.js';
 import { type Store, storeError } from './open-store.js';
-import { perStore } from './per-store.js';
+import { perStore, prepareAll, type Statements } from './per-store.js';
 import { decodeStateValue, encodeStateValue, isEmptyTable, sameStateValue } from './state-value.js';
 
-/** One live key of the state, as `state list` and `state get` show it. */
-export interface StateEntry {
-  key: string;
-  value: unknown;
-  /** Milliseconds since the epoch, or null when the key never expires. */
-  expiresAt: number | null;
-  /** Starts at 1 and grows with every change of the value. */
-  version: number;
-  updatedAt: number;
-}
-
-/** What `state.stats()` reports. */
-export interface StateStats {
-  keys: number;
-  withTtl: number;
-  /** Total length of the stored JSON values. */
-  bytes: number;
-  /** Expired keys removed by the sweep this call ran. */
-  expiredRemoved: number;
-  /** State locks (`state.lock`) currently held. */
-  locks: number;
-  path: string;
-}
-
-/** `ttl()` of a key that does not exist (or has expired), as Redis answers. */
-export const TTL_MISSING = -2;
-/** `ttl()` of a key that never expires, as Redis answers. */
-export const TTL_NONE = -1;
-/** Lease names of state locks start with this, so they never collide with stack locks in the same table. */
-export const STATE_LOCK_PREFIX = 'state:';
 /** The sweep of expired keys runs at most this often per process and database. */
 const SWEEP_EVERY_MS = 1000;
 
@@ -60,7 +38,6 @@ const SQL = {
   locks: 'SELECT count(*) AS n FROM locks WHERE name GLOB ? AND expires_at > ?',
 } as const;
 
-type Statements = { [K in keyof typeof SQL]: Database.Statement };
 interface Row {
   value: string;
   expiresAt: number | null;
@@ -72,15 +49,15 @@ interface Row {
  * Key-value state on a Store: values are JSON text, expired keys are absent on every read and swept
  * from the table, and every read-modify-write runs in one write transaction, so it is atomic across processes.
  */
-export class StateRepo {
-  private readonly sql: Statements;
+export class StateRepo implements StateStore {
+  private readonly sql: Statements<typeof SQL>;
   /** One transaction wrapper, reused: store.write builds a new one per call, a quarter of a single set's cost. */
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
   private lastSweep = 0;
 
   constructor(readonly store: Store) {
     // Prepared once per Store: re-preparing costs more than running a statement.
-    this.sql = Object.fromEntries(Object.entries(SQL).map(([k, s]) => [k, store.sqlite.prepare(s)])) as Statements;
+    this.sql = prepareAll(store, SQL);
     this.tx = store.sqlite.transaction((fn: () => unknown) => fn());
   }
 
