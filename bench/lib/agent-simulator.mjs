@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO } from './paths.mjs';
 
-const { AsyncQueue } = await import(join(REPO, 'packages/core/dist/index.js'));
+const { AsyncQueue } = await import(join(REPO, 'packages/core/dist/internal.js'));
 const { agentClient, masterTransport } = await import(join(REPO, 'packages/master/dist/client.js'));
 const { ReconnectSchedule, resolveAgentOptions } = await import(join(REPO, 'packages/agent/dist/index.js'));
 

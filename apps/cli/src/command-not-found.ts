@@ -1,5 +1,5 @@
 import type { Hook } from '@oclif/core';
-import { closestName } from '@sloth/core';
+import { closestName } from '@sloth/core/internal';
 import { EXIT } from './exit-codes.js';
 import { pcErr as pc } from './render/colors.js';
 

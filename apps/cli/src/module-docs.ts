@@ -1,4 +1,4 @@
-import { type ModuleSpec, signature, z } from '@sloth/core';
+import { type ModuleSpec, signature, z } from '@sloth/core/internal';
 
 /** A module's documentation as data: what `modules list --format json` prints and editor stubs can be made from. */
 export function moduleDoc(module: ModuleSpec) {

@@ -1,4 +1,4 @@
-import { closestName } from '@sloth/core';
+import { closestName } from '@sloth/core/internal';
 
 /** What a command's flag definitions tell about a flag (oclif's Flag, the parts we read). */
 export interface FlagInfo {

@@ -1,4 +1,4 @@
-import { formatDuration, planLevels, type TaskSpec, type WorkflowSpec } from '@sloth/core';
+import { formatDuration, planLevels, type TaskSpec, type WorkflowSpec } from '@sloth/core/internal';
 import { pc } from './render/colors.js';
 
 /** The plan of a workflow as data: levels of task names plus each task's settings. */

@@ -1,4 +1,11 @@
-import { isDelegated, SlothError, type TaskDelegator, type TaskOutcome, type TaskSpec, type WorkflowSpec } from '@sloth/core';
+import {
+  isDelegated,
+  SlothError,
+  type TaskDelegator,
+  type TaskOutcome,
+  type TaskSpec,
+  type WorkflowSpec,
+} from '@sloth/core/internal';
 import { RunEventRecorder, runRecordedWorkflow } from '@sloth/events';
 import type { WorkflowFile } from '@sloth/lua';
 import type { StackRun } from '@sloth/store-sqlite';

@@ -1,4 +1,4 @@
-import { deepMerge, isPlainObject, parseAssignment, readUserFile, SlothError, setPath } from '@sloth/core';
+import { deepMerge, isPlainObject, parseAssignment, readUserFile, SlothError, setPath } from '@sloth/core/internal';
 import { parse, YAMLParseError } from 'yaml';
 
 /** Reads `-v` files (deep-merged in order) and applies `--set a.b=c` on top. */

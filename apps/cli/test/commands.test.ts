@@ -87,6 +87,19 @@ describe('CLI commands', () => {
     expect(typeof report.duration_ms).toBe('number');
   });
 
+  it('--output json says which tasks changed something: fs.write writes only a file whose content differs', async () => {
+    const dir = writeFiles({
+      'w.sloth': `task("write"):command(function() fs.write("motd", "hi") end)
+        task("again"):depends_on({ "write" }):command(function() fs.write("motd", "hi") end)
+        task("other"):command(function() log.info("nothing to converge") end)`,
+    });
+    const r = await runCli(['workflow', 'run', '-f', join(dir, 'w.sloth'), '--output', 'json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const { tasks } = JSON.parse(r.stdout);
+    expect([tasks.write.changed, tasks.again.changed, 'changed' in tasks.other]).toEqual([true, false, false]);
+    expect(readFileSync(join(dir, 'motd'), 'utf8')).toBe('hi');
+  });
+
   it('with one workflow in the file, NAME may be any name', async () => {
     const r = await runCli(['workflow', 'run', 'my-stack', '-f', 'examples/hello-world.sloth', '--output', 'json']);
     expect(r.code).toBe(0);

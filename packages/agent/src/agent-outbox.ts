@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { EventMeta, EventSink } from '@sloth/core';
+import type { EventMeta, EventSink } from '@sloth/core/internal';
 import { eventOutboxRepo, type ForwardedEvent, openStore, type Store, storeFile } from '@sloth/store-sqlite';
 
 /**

@@ -1,5 +1,5 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { processExitCode, runProcess, timedOutAfter } from '@sloth/core';
+import { processExitCode, runProcess, timedOutAfter } from '@sloth/core/internal';
 import { type RunCommand, WorkOutput_Stream, type WorkOutputSchema, type WorkResultSchema } from '@sloth/proto';
 
 export type WorkOutputInit = MessageInitShape<typeof WorkOutputSchema>;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { killMarkedGroups, makeDirectorySync, SlothError } from '@sloth/core';
 import { processAlive, readPidFile } from '@sloth/core/daemon';
+import { killMarkedGroups, makeDirectorySync, SlothError } from '@sloth/core/internal';
 
 /** Where an agent records its pid, for the next agent of that name and data directory. */
 export function incarnationFile(dataDir: string, name: string): string {

@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { errorMessage, pidIsDead } from '@sloth/core';
+import { errorMessage, pidIsDead } from '@sloth/core/internal';
 import type { OpenShell, ShellDown, ShellUpSchema } from '@sloth/proto';
 import { hangUpSession } from './hang-up.js';
 

@@ -2,7 +2,7 @@ import { setTimeout as pause } from 'node:timers/promises';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { agentClient, fromRpcError, type MasterTransport, masterTransport } from '@sloth/client';
-import { AsyncQueue, abortableSleep, errorMessage, formatDuration, type SlothError } from '@sloth/core';
+import { AsyncQueue, abortableSleep, errorMessage, formatDuration, type SlothError } from '@sloth/core/internal';
 import type { PreparedSandbox } from '@sloth/lua';
 import type { AgentEventSchema, ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
 import type { ForwardedEvent } from '@sloth/store-sqlite';

@@ -3,7 +3,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { builtinModules } from '@sloth/builtin-modules';
-import { errorCodeOf, errorMessage, makeDirectory, type RunServices, SlothError, type SlothErrorCode } from '@sloth/core';
+import {
+  errorCodeOf,
+  errorMessage,
+  makeDirectory,
+  type RunServices,
+  SlothError,
+  type SlothErrorCode,
+} from '@sloth/core/internal';
 import { DEFAULT_LOAD_TIMEOUT_MS, PreparedSandbox, WorkflowFile } from '@sloth/lua';
 import { type RunTask, WorkOutput_Stream } from '@sloth/proto';
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-import { BoundedBacklog } from '@sloth/core';
+import { BoundedBacklog } from '@sloth/core/internal';
 import type { WorkOutputInit } from './command-work.js';
 
 /** Per piece of work, the most recent output kept to be sent again: beyond this, the oldest lines are dropped. */

@@ -1,4 +1,4 @@
-import { signature } from '@sloth/core';
+import { signature } from '@sloth/core/internal';
 import { describe, expect, it } from 'vitest';
 import { builtinModules } from './index.js';
 

@@ -1,28 +1,83 @@
-export * from './abort.js';
-export * from './async-queue.js';
-export * from './bounded-backlog.js';
-export * from './closest-name.js';
-export * from './dag-plan.js';
-export * from './deep-merge.js';
-export * from './define.js';
-export * from './delegated-body.js';
-export * from './duration.js';
-export * from './errors.js';
-export * from './event-types.js';
-export * from './lease-wait.js';
-export * from './make-directory.js';
-export * from './module-sdk.js';
-export * from './object-path.js';
-export * from './pid-liveness.js';
-export * from './process-runner.js';
-export * from './read-user-file.js';
-export * from './retry-policy.js';
-export * from './run-events.js';
-export * from './run-services.js';
-export * from './shell-command.js';
-export { killMarkedGroups, ownerMark } from './spawn-helper.js';
+// The public API of @sloth/core. What is not exported here is in @sloth/core/internal, for the workspace's own packages,
+// with no promise that it stays as it is.
+
+// --- Defining and running workflows ---------------------------------------------------------------------------------
+
+// Typed builders for tasks and workflows.
+export { defineTask, defineWorkflow, type TaskInit, type WorkflowInit } from './define.js';
+// Durations as users write them ("30s", "5m", seconds as a number), and back.
+export { formatDuration, parseDuration } from './duration.js';
+// The one error type: a stable code, a message for people, a hint.
+export {
+  errorCodeOf,
+  errorMessage,
+  isSlothErrorCode,
+  SLOTH_ERROR_CODES,
+  SlothError,
+  type SlothErrorCode,
+  type SlothErrorOptions,
+} from './errors.js';
+export type { RetryPolicy, RetryStrategy } from './retry-policy.js';
+// What a run tells its observer as it goes.
+export type { RunEvent, RunObserver } from './run-events.js';
+export type { LogFields, LogLevel, TaskLogger } from './task-logger.js';
+// What a run is made of and what it reports.
+export type {
+  AgentTaskResult,
+  HookPayload,
+  Outputs,
+  RunResult,
+  RunStatus,
+  SkipReason,
+  TaskBody,
+  TaskContext,
+  TaskHook,
+  TaskOutcome,
+  TaskPredicate,
+  TaskResult,
+  TaskSpec,
+  TaskStatus,
+  WorkflowConfig,
+  WorkflowSpec,
+} from './workflow-model.js';
+// Runs a workflow: tasks start as soon as their dependencies are done.
+export { type RunOptions, runWorkflow } from './workflow-runner.js';
+
+// --- Writing modules ----------------------------------------------------------------------------------------------
+
+// "did you mean ...?" for messages about a misspelt name.
+export { didYouMean } from './closest-name.js';
+// The machine a module acts on (ctx.host).
+export type { Host, HostRunOptions, HostStat } from './host.js';
+// Schemas for Lua's ambiguous tables (an empty table is both {} and a list).
+export { luaList, luaTable } from './lua-schemas.js';
+// The context a module function runs with; tests and hosts make one with createModuleContext.
+export { createModuleContext, type ModuleContextFields } from './module-context.js';
+// A module: functions with zod-checked arguments, docs and examples, which the Lua binder exposes as a global table.
+export {
+  type ArgSpec,
+  arg,
+  defineModule,
+  type FunctionSpec,
+  fn,
+  luaTypeName,
+  type ModuleCallContext,
+  type ModuleSpec,
+  MultipleReturns,
+  type ResourceReadback,
+  returnsMany,
+  z,
+} from './module-sdk.js';
+export type { ProcessResult } from './process-runner.js';
+// Resources: identity, desired state, read (a fact), diff, apply; converge runs them, check mode stops before apply.
+export {
+  type Changes,
+  converge,
+  defineResource,
+  diffState,
+  type ResourceOutcome,
+  type ResourceSpec,
+} from './resource.js';
+// What a run offers modules (state, leases, the run's stack, the event queue), and the contracts a store implements.
+export type { RunServices, StackBinding } from './run-services.js';
 export * from './store-contracts.js';
-export * from './task-executor.js';
-export * from './task-logger.js';
-export * from './workflow-model.js';
-export * from './workflow-runner.js';

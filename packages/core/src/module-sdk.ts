@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { SlothError } from './errors.js';
+import type { Host } from './host.js';
+import type { ResourceOutcome } from './resource.js';
 import type { RunServices } from './run-services.js';
 import type { TaskLogger } from './task-logger.js';
 
-/** What a module function may use from the task that calls it. */
+/** What a module function may use from the task that calls it (made by createModuleContext). */
 export interface ModuleCallContext {
+  /** The function being called, qualified ("state.set"): the binder sets it for each call, for messages. */
+  fn: string;
   task: string | undefined;
   signal: AbortSignal;
   log: TaskLogger;
@@ -14,6 +18,12 @@ export interface ModuleCallContext {
   user: string | undefined;
   /** Persistent state and the run's stack, when the caller has them. */
   services?: RunServices | undefined;
+  /** Check mode: resources report what they would change and change nothing. */
+  checkMode: boolean;
+  /** The machine the task acts on: resources read and change it only through this. */
+  host: Host;
+  /** Told the outcome of each resource converged (the task's `changed` is made from these). */
+  reportResource: (outcome: ResourceOutcome) => void;
 }
 
 export interface ArgSpec<S extends z.ZodType = z.ZodType> {
@@ -68,6 +78,12 @@ export interface ModuleSpec {
         ctx: ModuleCallContext,
       ) => Promise<ResourceReadback | undefined>)
     | undefined;
+  /**
+   * Where threads that load modules themselves (goroutine workers) import this module from: the URL of a file that
+   * exports it, usually `import.meta.url` of the file that defines it. Without it, the module is not available inside
+   * goroutines.
+   */
+  importFrom?: string | undefined;
 }
 
 /** Several return values for Lua (`local status, resource = stack.register_resource(...)`). */

@@ -1,7 +1,9 @@
 import { tmpdir } from 'node:os';
 // Test support for module authors (exported as @sloth/core/testing): call a module function exactly as the Lua binder does.
 import { SlothError } from './errors.js';
+import { createModuleContext } from './module-context.js';
 import { type ModuleCallContext, type ModuleSpec, parseArgs } from './module-sdk.js';
+import type { ResourceOutcome } from './resource.js';
 import type { RunServices } from './run-services.js';
 import type { LogFields, LogLevel } from './task-logger.js';
 
@@ -12,18 +14,29 @@ export interface LoggedLine {
   stream: 'stdout' | 'stderr' | undefined;
 }
 
-/** A real ModuleCallContext whose log lines are kept for assertions (and optionally observed as they arrive). */
+/**
+ * A real ModuleCallContext (acting on this machine) whose log lines and resource outcomes are kept for assertions; log
+ * lines can also be observed as they arrive.
+ */
 export function testContext(
-  options: { workdir?: string; signal?: AbortSignal; services?: RunServices; onLine?: (line: LoggedLine) => void } = {},
+  options: {
+    workdir?: string;
+    signal?: AbortSignal;
+    services?: RunServices;
+    checkMode?: boolean;
+    onLine?: (line: LoggedLine) => void;
+  } = {},
 ) {
   const lines: LoggedLine[] = [];
-  const ctx: ModuleCallContext = {
+  const resources: ResourceOutcome[] = [];
+  const ctx = createModuleContext({
     task: 'test',
     signal: options.signal ?? new AbortController().signal,
     workdir: options.workdir ?? tmpdir(),
     env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
-    user: undefined,
     services: options.services,
+    checkMode: options.checkMode ?? false,
+    reportResource: (outcome) => void resources.push(outcome),
     log: {
       log(level, message, fields, stream) {
         const line = { level, message, fields, stream };
@@ -31,15 +44,15 @@ export function testContext(
         options.onLine?.(line);
       },
     },
-  };
-  return { ctx, lines };
+  });
+  return { ctx, lines, resources };
 }
 
-/** Calls a module function the way the Lua binder does: raw arguments validated by parseArgs, then run. */
+/** Calls a module function the way the Lua binder does: raw arguments validated by parseArgs, then run with `ctx.fn` set. */
 export async function call(module: ModuleSpec, name: string, args: unknown[], ctx: ModuleCallContext): Promise<unknown> {
   const spec = module.functions[name];
   if (!spec) throw new Error(`${module.name}.${name} does not exist`);
-  return spec.run(parseArgs(module.name, name, spec, args) as never, ctx);
+  return spec.run(parseArgs(module.name, name, spec, args) as never, { ...ctx, fn: `${module.name}.${name}` });
 }
 
 /** The SlothError a call raises; throws when it resolves or raises something else. */

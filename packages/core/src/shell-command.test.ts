@@ -30,6 +30,8 @@ function context(overrides: Partial<TaskContext> = {}): { ctx: TaskContext; line
     agent: undefined,
     signal: new AbortController().signal,
     log: { log: (level, message, _fields, stream) => void lines.push({ level, message, stream }) },
+    checkMode: false,
+    reportResource: () => {},
     ...overrides,
   };
   return { ctx, lines };

@@ -45,6 +45,8 @@ export interface TaskRunEnv {
    * not logged here too (it would show twice).
    */
   callerLogsFailure?: boolean | undefined;
+  /** Check mode: resources report what they would change and change nothing. */
+  checkMode?: boolean | undefined;
 }
 
 /** Runs one task to its final result: conditions, pre-hook, attempts with retries and timeouts, hooks, artifacts. */
@@ -56,6 +58,8 @@ export async function executeTask(
   const started = performance.now();
   const log = taskLogger(task.name, env);
   const workdir = task.workdir === undefined ? env.baseDir : resolve(env.baseDir, task.workdir);
+  // Over all attempts and hooks: a change made by a failed attempt is still a change to the machine.
+  let changed: boolean | undefined;
   const base: Omit<TaskContext, 'attempt' | 'signal'> = {
     runId: env.runId,
     task: task.name,
@@ -68,6 +72,10 @@ export async function executeTask(
     agent: env.agent,
     log,
     services: env.services,
+    checkMode: env.checkMode === true,
+    reportResource: (outcome) => {
+      changed = changed === true || outcome.changed;
+    },
   };
   const result = (status: TaskStatus, attempts: number, extra: Partial<TaskResult> = {}): TaskResult => ({
     name: task.name,
@@ -75,6 +83,7 @@ export async function executeTask(
     attempts,
     durationMs: performance.now() - started,
     ...extra,
+    ...(changed === undefined ? {} : { changed }),
   });
   const ctx0: TaskContext = { ...base, attempt: 1, signal: env.runSignal };
 
@@ -166,7 +175,7 @@ export async function executeTask(
     log.log('error', errorMessage(err));
     last = { ...last, status: 'failed', ...failure(err) };
   }
-  return { ...last, durationMs: performance.now() - started };
+  return { ...last, durationMs: performance.now() - started, ...(changed === undefined ? {} : { changed }) };
 }
 
 async function runAttempt(

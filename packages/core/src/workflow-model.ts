@@ -1,4 +1,5 @@
 import type { SlothErrorCode } from './errors.js';
+import type { ResourceOutcome } from './resource.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { RunServices } from './run-services.js';
 import type { TaskLogger } from './task-logger.js';
@@ -50,6 +51,10 @@ export interface TaskContext {
   log: TaskLogger;
   /** Persistent state and the run's stack, when the run has them. */
   services?: RunServices | undefined;
+  /** Check mode: resources report what they would change and change nothing. */
+  checkMode: boolean;
+  /** Told the outcome of each resource the task converges (its result's `changed`). */
+  reportResource: (outcome: ResourceOutcome) => void;
 }
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a body written `async () => {}` returns Promise<void>, and that must type-check
@@ -117,6 +122,11 @@ export interface TaskResult {
   /** `file:line` in the workflow where the error was raised, when known. */
   errorLocation?: string | undefined;
   skipReason?: SkipReason | undefined;
+  /**
+   * Whether a resource the task converged changed something (in check mode: would have); false when every one was in
+   * its desired state already; absent when the task converged none (commands run by exec or a shell are not counted).
+   */
+  changed?: boolean | undefined;
   /** A delegated task: its result on each agent. */
   agents?: Record<string, AgentTaskResult> | undefined;
 }

@@ -22,6 +22,8 @@ export interface RunOptions {
   runId?: string;
   random?: () => number;
   services?: RunServices;
+  /** Check mode: resources report what they would change and change nothing. */
+  checkMode?: boolean;
   /** Told the run as it starts (before workflow.started), for work that joins it from inside a task. */
   onRunStarted?: (run: ActiveRun) => void;
 }
@@ -78,6 +80,7 @@ export async function runWorkflow(workflow: WorkflowSpec, options: RunOptions = 
         abort(reason);
       },
       services: options.services,
+      checkMode: options.checkMode,
       ...(options.random ? { random: options.random } : {}),
     };
 

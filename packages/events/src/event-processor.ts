@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import { errorMessage, eventTypeMatches } from '@sloth/core';
+import { errorMessage, eventTypeMatches } from '@sloth/core/internal';
 import {
   type ClaimedEvent,
   type EventOutcome,

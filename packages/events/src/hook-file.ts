@@ -1,12 +1,13 @@
 import {
   checkEventPattern,
+  createModuleContext,
   errorMessage,
   type ModuleCallContext,
   type ModuleSpec,
   parseDuration,
   SlothError,
   z,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import { createSandbox, displayPath, type LuaRuntime, LuaStopped, luaErrorText, readLuaSource } from '@sloth/lua';
 import { DESCRIBE_HOOK_LUA } from './hook-lua.js';
 
@@ -177,13 +178,5 @@ function checkDescription(
 
 /** The module context of code running outside any event (a hook file's top level at `hook add`): logs are dropped. */
 export function quietContext(path: string): ModuleCallContext {
-  return {
-    task: `hook:${displayPath(path)}`,
-    signal: new AbortController().signal,
-    log: { log: () => {} },
-    workdir: process.cwd(),
-    env: process.env as Record<string, string>,
-    user: undefined,
-    services: undefined,
-  };
+  return createModuleContext({ task: `hook:${displayPath(path)}` });
 }

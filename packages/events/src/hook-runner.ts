@@ -1,12 +1,13 @@
 import { dirname } from 'node:path';
 import {
+  createModuleContext,
   errorMessage,
   type LogLevel,
   type ModuleCallContext,
   type ModuleSpec,
   type RunServices,
   timedOutAfter,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import { createSandbox, displayPath, type LuaRuntime, LuaStopped, luaErrorText } from '@sloth/lua';
 import type { ClaimedEvent, HookRecord } from '@sloth/store-sqlite';
 import { loadHookSource } from './hook-file.js';
@@ -25,7 +26,7 @@ export interface HookRunResult {
 }
 
 export interface HookRunnerOptions {
-  /** The modules hooks get as globals (every built-in module). */
+  /** The modules hooks get as globals (the registry the run or the process was given). */
   modules: ModuleSpec[];
   /**
    * Services for hook code: the store (state, ...) and an event sink whose events come from `hook:<name>`, one level
@@ -273,16 +274,14 @@ export class HookRunner {
 
   private moduleContext(hook: HookRecord, signal: AbortSignal, depth: number): ModuleCallContext {
     const onLog = this.options.onLog;
-    return {
+    return createModuleContext({
       task: `hook:${hook.name}`,
       signal,
       log: { log: (level, message) => onLog?.(hook.name, level, message) },
       // Relative paths in a hook resolve next to the file it was added from, wherever the processor runs.
       workdir: dirname(hook.path),
-      env: process.env as Record<string, string>,
-      user: undefined,
       services: this.options.services(hook, depth),
-    };
+    });
   }
 }
 

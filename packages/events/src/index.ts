@@ -1,4 +1,3 @@
-export { builtinHookRunner } from './builtin-hook-runner.js';
 export { type EngineEvent, engineEvent } from './engine-events.js';
 export { type DrainReport, EventProcessor, type ProcessorOptions } from './event-processor.js';
 export { describeHookFailure } from './hook-failure.js';
@@ -13,3 +12,4 @@ export { HookRunner, type HookRunnerOptions, type HookRunResult } from './hook-r
 export { type RecordedRun, type RecordedRunOptions, runRecordedWorkflow } from './recorded-run.js';
 export { hookServices, RunEventRecorder } from './run-event-recorder.js';
 export { createHookRunner, drainRunEvents, failureReporter } from './run-hooks.js';
+export { storeHookRunner } from './store-hook-runner.js';

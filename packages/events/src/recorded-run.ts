@@ -5,7 +5,7 @@ import {
   type RunServices,
   type TaskDelegator,
   type WorkflowSpec,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import type { WorkflowFile } from '@sloth/lua';
 import { beginStackRun, type StackRun, type StackRunSummary, type Store } from '@sloth/store-sqlite';
 import type { DrainReport } from './event-processor.js';
@@ -86,7 +86,14 @@ export async function runRecordedWorkflow(options: RecordedRunOptions): Promise<
   // Hooks never run inside the workflow: after it, with a bound; what is left stays pending for a processor.
   let hooks: DrainReport | undefined;
   if (options.hooks && events.runId !== undefined && !options.signal.aborted) {
-    hooks = await drainRunEvents(options.store(), events.runId, options.hooks.timeoutMs, options.hooks.write, options.signal);
+    hooks = await drainRunEvents(
+      options.store(),
+      file.modules,
+      events.runId,
+      options.hooks.timeoutMs,
+      options.hooks.write,
+      options.signal,
+    );
   }
   return { result, stack, hooks };
 }

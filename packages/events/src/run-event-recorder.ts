@@ -1,4 +1,4 @@
-import { type EventMeta, type EventSink, errorMessage, type RunEvent, type RunServices } from '@sloth/core';
+import { type EventMeta, type EventSink, errorMessage, type RunEvent, type RunServices } from '@sloth/core/internal';
 import { eventRepo, type HookRecord, type Store, storeServices } from '@sloth/store-sqlite';
 import { engineEvent } from './engine-events.js';
 

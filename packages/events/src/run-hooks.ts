@@ -1,15 +1,15 @@
-import { errorMessage, type LogLevel } from '@sloth/core';
+import { errorMessage, type LogLevel, type ModuleSpec } from '@sloth/core';
 import { eventRepo, hookRepo, type Store } from '@sloth/store-sqlite';
-import { builtinHookRunner } from './builtin-hook-runner.js';
 import { type DrainReport, EventProcessor, type ProcessorOptions } from './event-processor.js';
 import { describeHookFailure } from './hook-failure.js';
 import type { HookRunner } from './hook-runner.js';
+import { storeHookRunner } from './store-hook-runner.js';
 
 type Write = (line: string) => void;
 
-/** A hook runner with every built-in module, writing hook log lines as "[hook NAME] message". */
-export function createHookRunner(store: Store, write: Write): HookRunner {
-  return builtinHookRunner(store, (hook: string, level: LogLevel, message: string) =>
+/** A hook runner whose hooks get `modules`, writing hook log lines as "[hook NAME] message". */
+export function createHookRunner(store: Store, modules: ModuleSpec[], write: Write): HookRunner {
+  return storeHookRunner(store, modules, (hook: string, level: LogLevel, message: string) =>
     write(`[hook ${hook}] ${level === 'info' ? '' : `${level}: `}${message}`),
   );
 }
@@ -28,6 +28,7 @@ export function failureReporter(write: Write): ProcessorOptions['onExecution'] {
  */
 export async function drainRunEvents(
   store: Store,
+  modules: ModuleSpec[],
   runId: string,
   timeoutMs: number,
   write: Write,
@@ -38,7 +39,7 @@ export async function drainRunEvents(
     eventRepo(store).completeRun(runId);
     return undefined;
   }
-  const runner = createHookRunner(store, write);
+  const runner = createHookRunner(store, modules, write);
   const processor = new EventProcessor({
     store,
     runner,

@@ -11,10 +11,11 @@ import {
   type GoroutineRequest,
   killMarkedGroups,
   type ModuleCallContext,
+  type ModuleSpec,
   ownerMark,
   SlothError,
   timedOutAfter,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import { Piscina } from 'piscina';
 import type {
   GoroutineCancel,
@@ -42,6 +43,8 @@ const LOG_WAIT_MS = 2000;
 const WORKER = new URL('../dist/goroutine-worker-entry.cjs', import.meta.url);
 
 export interface GoroutineHostOptions {
+  /** The run's modules: the threads import each from its `importFrom` (those without one are not available there). */
+  modules: ModuleSpec[];
   /** The workflow file (workers resolve `require` next to it). */
   file?: string | undefined;
   params?: Record<string, unknown> | undefined;
@@ -108,7 +111,7 @@ export class GoroutineThreads implements GoroutineHost {
   private closed = false;
   private readonly onRunAbort = () => this.stopAll('the run was stopped');
 
-  constructor(private readonly options: GoroutineHostOptions = {}) {
+  constructor(private readonly options: GoroutineHostOptions) {
     const fromEnv = Number(process.env.SLOTH_GOROUTINE_THREADS);
     this.threads = options.threads ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism());
     this.capacity = this.threads * GOROUTINES_PER_THREAD;
@@ -306,6 +309,7 @@ export class GoroutineThreads implements GoroutineHost {
     const deliver = () => {
       this.running.delete(job.id);
       job.reply = undefined;
+      for (const outcome of reply.resources ?? []) job.ctx.reportResource(outcome);
       this.settle(job, { ok: reply.ok, values: reply.values, error: reply.error, traceback: reply.traceback });
     };
     if (job.lines >= reply.lines) deliver();
@@ -389,6 +393,7 @@ export class GoroutineThreads implements GoroutineHost {
       file: this.options.file,
       params: this.options.params ?? {},
       values: this.options.values ?? {},
+      modules: this.options.modules.map((m) => ({ name: m.name, importFrom: m.importFrom })),
     };
     const piscina = new Piscina({
       filename: WORKER.href,
@@ -425,6 +430,7 @@ export class GoroutineThreads implements GoroutineHost {
       user: ctx.user,
       dataDir,
       stack: ctx.services?.stack ? { ...ctx.services.stack } : undefined,
+      checkMode: ctx.checkMode,
     };
   }
 }

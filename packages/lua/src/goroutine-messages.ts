@@ -1,4 +1,4 @@
-import type { LogFields, LogLevel, StackBinding } from '@sloth/core';
+import type { LogFields, LogLevel, ResourceOutcome, StackBinding } from '@sloth/core';
 
 /** What every worker thread of a run is started with (piscina workerData). */
 export interface GoroutineWorkerSetup {
@@ -13,6 +13,8 @@ export interface GoroutineWorkerSetup {
   file: string | undefined;
   params: Record<string, unknown>;
   values: Record<string, unknown>;
+  /** The run's modules, by name, with the URL each is imported from (undefined: not available in goroutines). */
+  modules: { name: string; importFrom: string | undefined }[];
 }
 
 /** One goroutine, as posted to a worker. */
@@ -28,6 +30,7 @@ export interface GoroutineJob {
   /** The data directory whose store state/stack calls open (lazily) in the worker. */
   dataDir: string | undefined;
   stack: StackBinding | undefined;
+  checkMode: boolean;
 }
 
 /** What a worker answers for a job; `lines` is how many log lines it posted, which may arrive after this. */
@@ -39,6 +42,8 @@ export interface GoroutineReply {
   /** True when the job was stopped by a cancellation. */
   stopped?: boolean;
   lines: number;
+  /** The resources it converged, for the task that started it. */
+  resources?: ResourceOutcome[] | undefined;
 }
 
 /** A log line of a goroutine, posted by its worker to the host (piscina's 'message' event). */

@@ -1,8 +1,16 @@
-// A piscina worker thread for goroutines: one Lua sandbox with every built-in module, running many jobs at once (each in
+// A piscina worker thread for goroutines: one Lua sandbox with the run's modules, running many jobs at once (each in
 // its own Lua thread, interleaved on this thread's event loop).
 import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
-import { builtinModules } from '@sloth/builtin-modules';
-import { errorMessage, type LogFields, type LogLevel, type ModuleCallContext, type RunServices } from '@sloth/core';
+import {
+  createModuleContext,
+  errorMessage,
+  type LogFields,
+  type LogLevel,
+  type ModuleCallContext,
+  type ModuleSpec,
+  type ResourceOutcome,
+  type RunServices,
+} from '@sloth/core';
 import { openStore, type Store, storeServices } from '@sloth/store-sqlite';
 import type {
   GoroutineCancel,
@@ -45,26 +53,46 @@ function storeFor(dataDir: string): Store {
 
 let sandbox: Promise<LuaRuntime> | undefined;
 function runtime(): Promise<LuaRuntime> {
-  sandbox ??= createSandbox({
-    modules: builtinModules,
-    file: setup.file,
-    params: setup.params,
-    values: setup.values,
-    fallbackCtx: () => idleContext,
-    runTaskRefusal: 'inside a goroutine',
-  });
+  sandbox ??= (async () => {
+    const modules = await Promise.all(setup.modules.flatMap((m) => (m.importFrom ? [importModule(m.name, m.importFrom)] : [])));
+    const lua = await createSandbox({
+      modules,
+      file: setup.file,
+      params: setup.params,
+      values: setup.values,
+      fallbackCtx: () => idleContext,
+      runTaskRefusal: 'inside a goroutine',
+    });
+    const missing = setup.modules.filter((m) => !m.importFrom).map((m) => m.name);
+    if (missing.length > 0) {
+      await lua.run(UNAVAILABLE_LUA, '=sloth:goroutine-modules', [missing.join(',')], {
+        signal: undefined,
+        moduleCtx: idleContext,
+      });
+    }
+    return lua;
+  })();
   return sandbox;
 }
 
-const idleContext: ModuleCallContext = {
-  task: undefined,
-  signal: new AbortController().signal,
-  log: { log: () => {} },
-  workdir: process.cwd(),
-  env: process.env as Record<string, string>,
-  user: undefined,
-  services: { insideGoroutine: true },
-};
+/** The module named `name` among the exports of the file at `url` (its ModuleSpec.importFrom). */
+async function importModule(name: string, url: string): Promise<ModuleSpec> {
+  const exports = (await import(url)) as Record<string, unknown>;
+  const found = Object.values(exports).find(
+    (v): v is ModuleSpec => typeof v === 'object' && v !== null && (v as ModuleSpec).name === name && 'functions' in v,
+  );
+  if (!found) throw new Error(`module '${name}': ${url} (its importFrom) exports no module named '${name}'`);
+  return found;
+}
+
+// A module the threads cannot import: using it says why, instead of "attempt to index a nil value".
+const UNAVAILABLE_LUA = `for name in (...):gmatch('[^,]+') do
+  _G[name] = setmetatable({}, { __index = function(_, key)
+    error("module '" .. name .. "' is not available inside a goroutine (" .. name .. '.' .. tostring(key) .. "): its definition gives no importFrom (add importFrom: import.meta.url to its defineModule, in the file that exports it)", 2)
+  end })
+end`;
+
+const idleContext: ModuleCallContext = createModuleContext({ services: { insideGoroutine: true } });
 
 // Booted as soon as the thread starts, so every thread of a pool is ready by the time goroutines reach it.
 runtime().catch(() => {
@@ -87,6 +115,7 @@ export default async function runGoroutine(job: GoroutineJob): Promise<Goroutine
     controller.abort({ kind: 'run', reason: early });
   }
   let lines = 0;
+  const resources: ResourceOutcome[] = [];
   const post = (level: LogLevel, message: string, fields?: LogFields, stream?: 'stdout' | 'stderr') => {
     const line: GoroutineLogLine = { kind: 'goroutine.log', job: job.id, level, message, fields, stream };
     try {
@@ -103,7 +132,7 @@ export default async function runGoroutine(job: GoroutineJob): Promise<Goroutine
     insideGoroutine: true,
     stack: job.stack,
   });
-  const ctx: ModuleCallContext = {
+  const ctx = createModuleContext({
     task: job.task,
     signal: controller.signal,
     log: { log: post },
@@ -111,7 +140,9 @@ export default async function runGoroutine(job: GoroutineJob): Promise<Goroutine
     env: envOf(job),
     user: job.user,
     services,
-  };
+    checkMode: job.checkMode,
+    reportResource: (outcome) => void resources.push(outcome),
+  });
   try {
     const lua = await runtime();
     const slot = job.id % setup.stops.length;
@@ -127,10 +158,12 @@ export default async function runGoroutine(job: GoroutineJob): Promise<Goroutine
         return true;
       },
     })) as Omit<GoroutineReply, 'lines'>;
-    return { ok: r.ok === true, values: r.values, error: r.error, traceback: r.traceback, lines };
+    return { ok: r.ok === true, values: r.values, error: r.error, traceback: r.traceback, lines, resources };
   } catch (err) {
-    if (err instanceof LuaStopped) return { ok: false, stopped: true, error: stopText(controller.signal.reason), lines };
-    return { ok: false, error: errorMessage(err), lines };
+    if (err instanceof LuaStopped) {
+      return { ok: false, stopped: true, error: stopText(controller.signal.reason), lines, resources };
+    }
+    return { ok: false, error: errorMessage(err), lines, resources };
   } finally {
     running.delete(job.id);
     // Whatever the goroutine left behind (a held lock's renewal, a process) is told to stop, as at the end of a task.

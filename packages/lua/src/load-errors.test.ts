@@ -84,7 +84,7 @@ describe('load-time errors name the file, the line and what to do', () => {
   });
 
   it('reports a cycle and an unknown dependency when the workflow is planned', async () => {
-    const { validateWorkflow } = await import('@sloth/core');
+    const { validateWorkflow } = await import('@sloth/core/internal');
     const { file } = await loadSource(
       [
         'local a = task("a"):command("true"):depends_on("c")',

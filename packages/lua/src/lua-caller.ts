@@ -1,4 +1,11 @@
-import { isSlothErrorCode, type ModuleCallContext, SlothError, type TaskContext, type TaskOutcome } from '@sloth/core';
+import {
+  createModuleContext,
+  isSlothErrorCode,
+  type ModuleCallContext,
+  SlothError,
+  type TaskContext,
+  type TaskOutcome,
+} from '@sloth/core';
 import type { LuaRuntime } from './lua-runtime.js';
 import { fromLua } from './lua-values.js';
 
@@ -19,7 +26,7 @@ interface CallResult {
 
 /** The module context of code running for a task. */
 export function moduleContextOf(ctx: TaskContext): ModuleCallContext {
-  return {
+  return createModuleContext({
     task: ctx.task,
     signal: ctx.signal,
     log: ctx.log,
@@ -27,7 +34,9 @@ export function moduleContextOf(ctx: TaskContext): ModuleCallContext {
     env: ctx.env,
     user: ctx.user,
     services: ctx.services,
-  };
+    checkMode: ctx.checkMode,
+    reportResource: ctx.reportResource,
+  });
 }
 
 /** Calls a task's Lua function (body, condition or hook) in its own thread, bound to the task's context. */

@@ -3,6 +3,7 @@ import { rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  createModuleContext,
   didYouMean,
   errorMessage,
   type ModuleCallContext,
@@ -11,7 +12,7 @@ import {
   parseDuration,
   readUserFile,
   SlothError,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import { LuaRuntime } from './lua-runtime.js';
 import { luaSourceText } from './lua-source-text.js';
 import { fromLua } from './lua-values.js';
@@ -58,14 +59,7 @@ export interface SandboxOptions {
 export type SandboxUse = Omit<SandboxOptions, 'modules'>;
 
 /** The context of module calls while a prepared sandbox waits for its use: nothing calls a module then. */
-const PREPARING: ModuleCallContext = {
-  task: undefined,
-  signal: new AbortController().signal,
-  log: { log: () => {} },
-  workdir: process.cwd(),
-  env: {},
-  user: undefined,
-};
+const PREPARING: ModuleCallContext = createModuleContext({ env: {} });
 
 /** Per use: the run's params (read-only) and values. */
 const USE_LUA = `local host = ...

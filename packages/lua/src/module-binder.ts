@@ -6,7 +6,7 @@ import {
   MultipleReturns,
   parseArgs,
   SlothError,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import { LuaMultiReturn as MultiReturn } from 'wasmoon';
 import type { LuaRuntime } from './lua-runtime.js';
 import { toLua } from './lua-values.js';
@@ -71,8 +71,10 @@ function bindFunctions(
       continue;
     }
     const one = spec.returns !== NOTHING;
+    const qualified = `${module}.${name}`;
     fns[name] = (raw) => {
-      const ctx = runtime.current?.moduleCtx ?? fallbackCtx();
+      // The function's own name rides in its context, so the module never types it in its messages.
+      const ctx = { ...(runtime.current?.moduleCtx ?? fallbackCtx()), fn: qualified };
       try {
         const out = spec.run(parseArgs(module, name, spec, raw) as never, ctx);
         if (out && typeof (out as Promise<unknown>).then === 'function') {

@@ -10,7 +10,7 @@ import {
   type TaskPredicate,
   type TaskSpec,
   type WorkflowSpec,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import { callPlainFunction, callTaskFunction, type LuaFnKind, moduleContextOf } from './lua-caller.js';
 import type { LuaRuntime } from './lua-runtime.js';
 import type { LuaFnOrShell, LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';

@@ -1,6 +1,7 @@
 import { basename, dirname, extname } from 'node:path';
 import {
   type ActiveRun,
+  createModuleContext,
   didYouMean,
   errorMessage,
   executeTask,
@@ -20,7 +21,7 @@ import {
   type TaskSpec,
   type WorkflowSpec,
   z,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import { GoroutineThreads } from './goroutine-host.js';
 import { callPlainFunction } from './lua-caller.js';
 import { type LuaRuntime, LuaStopped, luaErrorText } from './lua-runtime.js';
@@ -117,6 +118,11 @@ export class WorkflowFile {
       throw err;
     }
     return file;
+  }
+
+  /** The modules the file was loaded with (the run's registry: hooks of its events get them too). */
+  get modules(): ModuleSpec[] {
+    return this.options.modules;
   }
 
   private loadCtx(): ModuleCallContext {
@@ -226,6 +232,7 @@ export class WorkflowFile {
   /** Runs one workflow of this file; Task:run() calls inside it join this run. Its goroutine threads end with it. */
   async run(workflow: WorkflowSpec, options: RunOptions = {}): Promise<RunResult> {
     const goroutines = new GoroutineThreads({
+      modules: this.options.modules,
       file: this.path,
       params: options.params ?? this.options.params,
       values: this.options.values,
@@ -305,6 +312,7 @@ export class WorkflowFile {
     }
     const spec = toTaskSpec(this.runtime, t);
     const goroutines = new GoroutineThreads({
+      modules: this.options.modules,
       file: this.path,
       params: req.params,
       values: this.options.values,
@@ -438,18 +446,13 @@ function withGoroutines(base: RunServices | undefined, goroutines: GoroutineThre
 /** The module context of code that runs outside any task: a file's top level, workflow hooks. */
 function loadContext(shown: string, options: LoadOptions, services: RunServices | undefined): ModuleCallContext {
   const emit = options.observer ?? (() => {});
-  return {
-    task: undefined,
-    signal: new AbortController().signal,
+  return createModuleContext({
     log: {
       log: (level, message, fields, stream) =>
         emit({ type: 'task.log', runId: 'load', task: basename(shown), level, message, fields, stream, at: Date.now() }),
     },
-    workdir: process.cwd(),
-    env: process.env as Record<string, string>,
-    user: undefined,
     services,
-  };
+  });
 }
 
 /** `results.<task>` as on_complete sees it. */

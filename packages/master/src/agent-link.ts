@@ -1,5 +1,5 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { AsyncQueue } from '@sloth/core';
+import { AsyncQueue } from '@sloth/core/internal';
 import type { ConnectResponseSchema, SystemInfo } from '@sloth/proto';
 
 export type ConnectResponseInit = MessageInitShape<typeof ConnectResponseSchema>;

@@ -1,7 +1,7 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import { toConnectError, toWorkFailed } from '@sloth/client';
-import { AsyncQueue, SlothError } from '@sloth/core';
+import { AsyncQueue, SlothError } from '@sloth/core/internal';
 import type {
   ControlService,
   ExecCommandResponseSchema,

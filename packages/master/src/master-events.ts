@@ -1,5 +1,5 @@
-import { errorMessage } from '@sloth/core';
-import { builtinHookRunner, describeHookFailure, EventProcessor, type HookRunner } from '@sloth/events';
+import { errorMessage, type ModuleSpec } from '@sloth/core';
+import { describeHookFailure, EventProcessor, type HookRunner, storeHookRunner } from '@sloth/events';
 import { eventRepo, type ForwardedEvent, hookRepo, type Store } from '@sloth/store-sqlite';
 
 type Log = (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
@@ -17,6 +17,8 @@ export interface FleetEventSink {
 export interface MasterEventsOptions {
   /** Run hooks in the master (default); off: events wait in the queue for `events serve`. */
   hooks: boolean;
+  /** The modules hooks get. */
+  modules: ModuleSpec[];
   /** Events processed at once. */
   concurrency: number;
   log: Log;
@@ -41,7 +43,7 @@ export class MasterEvents implements FleetEventSink {
   ) {
     if (!options.hooks) return;
     const { log } = options;
-    this.runner = builtinHookRunner(store, (hook, level, message) => log(level, `[hook ${hook}] ${message}`));
+    this.runner = storeHookRunner(store, options.modules, (hook, level, message) => log(level, `[hook ${hook}] ${message}`));
     this.processor = new EventProcessor({
       store,
       runner: this.runner,

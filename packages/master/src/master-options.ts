@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { DEFAULT_MASTER_PORT } from '@sloth/client';
-import { SlothError } from '@sloth/core';
+import { type ModuleSpec, SlothError } from '@sloth/core';
 import { z } from 'zod';
 
 /** Everything a master needs to start. */
@@ -23,6 +23,8 @@ export interface MasterOptions {
   readMaxBytes: number;
   /** Run the hooks of the master's data directory on events (default true). */
   hooks: boolean;
+  /** The modules those hooks get (the CLI gives the built-in ones); none by default. */
+  modules: ModuleSpec[];
   /** Events processed at once by those hooks. */
   eventConcurrency: number;
   /** One sample of each agent's heartbeat system info per interval is kept, for the retention (`agent metrics`). */
@@ -65,6 +67,7 @@ export function resolveMasterOptions(input: Partial<MasterOptions> & Pick<Master
     missedHeartbeats: DEFAULT_MISSED_HEARTBEATS,
     readMaxBytes: DEFAULT_READ_MAX_BYTES,
     hooks: true,
+    modules: [],
     eventConcurrency: 16,
     metricsIntervalMs: DEFAULT_METRICS_INTERVAL_MS,
     metricsRetentionMs: DEFAULT_METRICS_RETENTION_MS,

@@ -38,6 +38,7 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
   const repo = agentRepo(store);
   const events = new MasterEvents(store, {
     hooks: options.hooks,
+    modules: options.modules,
     concurrency: options.eventConcurrency,
     log: options.log,
   });

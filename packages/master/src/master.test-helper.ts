@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { agentClient, masterTransport } from '@sloth/client';
-import { AsyncQueue } from '@sloth/core';
+import { AsyncQueue } from '@sloth/core/internal';
 import type { ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
 import { afterEach } from 'vitest';
 import type { MasterOptions } from './master-options.js';

@@ -1,6 +1,6 @@
 import { ConnectError } from '@connectrpc/connect';
 import { controlClient, type ShellRequestInit } from '@sloth/client';
-import { AsyncQueue } from '@sloth/core';
+import { AsyncQueue } from '@sloth/core/internal';
 import { waitFor } from '@sloth/core/testing';
 import type { ConnectResponse } from '@sloth/proto';
 import { eventRepo } from '@sloth/store-sqlite';

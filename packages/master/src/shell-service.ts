@@ -1,7 +1,7 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type HandlerContext } from '@connectrpc/connect';
 import { toConnectError } from '@sloth/client';
-import { AsyncQueue } from '@sloth/core';
+import { AsyncQueue } from '@sloth/core/internal';
 import type { ShellRequest, ShellResponseSchema } from '@sloth/proto';
 import { peerAddress } from './agent-service.js';
 import type { Fleet } from './fleet.js';

@@ -1,4 +1,4 @@
-import { isEventType, SlothError } from '@sloth/core';
+import { isEventType, SlothError } from '@sloth/core/internal';
 import { z } from 'zod';
 import { MAX_METRICS_SAMPLES } from './metrics-history.js';
 

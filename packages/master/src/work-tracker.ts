@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { WORK_STATUS_KEY } from '@sloth/client';
-import { BoundedBacklog, formatDuration, SlothError } from '@sloth/core';
+import { BoundedBacklog, formatDuration, SlothError } from '@sloth/core/internal';
 import { type WorkOutput, type WorkResult, WorkResultSchema } from '@sloth/proto';
 import type { AgentRepo, AgentWorkOutcome } from '@sloth/store-sqlite';
 

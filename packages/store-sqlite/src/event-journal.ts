@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { makeDirectorySync, pidIsDead } from '@sloth/core';
+import { makeDirectorySync, pidIsDead } from '@sloth/core/internal';
 
 /**
  * An event row as dispatch makes it, in the column order of the events insert: id, type, source, stack, run_id,

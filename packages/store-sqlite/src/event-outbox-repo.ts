@@ -1,4 +1,4 @@
-import { checkEventType } from '@sloth/core';
+import { checkEventType } from '@sloth/core/internal';
 import { newEventId } from './event-id.js';
 import { encodeEventData, type ForwardedEvent } from './event-repo.js';
 import { type Store, withStoreErrors } from './open-store.js';

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { checkEventType, eventTypeMatches, pidIsDead, SlothError } from '@sloth/core';
+import { checkEventType, eventTypeMatches, pidIsDead, SlothError } from '@sloth/core/internal';
 import type Database from 'better-sqlite3';
 import { writeEagerly, writeIfFree } from './busy-retry.js';
 import { newEventId } from './event-id.js';

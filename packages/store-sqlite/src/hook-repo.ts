@@ -1,4 +1,4 @@
-import { checkEventPattern, didYouMean, SlothError } from '@sloth/core';
+import { checkEventPattern, didYouMean, SlothError } from '@sloth/core/internal';
 import { type ExecutionRow as ExecRow, type HookExecutionRecord, toExecution } from './event-repo.js';
 import { type Store, withStoreErrors } from './open-store.js';
 import { perStore, prepareAll, type Statements } from './per-store.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type LeaseHolder, type LeaseStore, pidIsDead } from '@sloth/core';
+import { type LeaseHolder, type LeaseStore, pidIsDead } from '@sloth/core/internal';
 import { type Store, withStoreErrors } from './open-store.js';
 import { perStore, prepareAll, type Statements } from './per-store.js';
 

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeDirectorySync, SlothError } from '@sloth/core';
+import { makeDirectorySync, SlothError } from '@sloth/core/internal';
 import Database from 'better-sqlite3';
 import { BUSY_TIMEOUT_MS, retryWhileBusy } from './busy-retry.js';
 import { migrateStore } from './migrate-store.js';

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type RegisterInput, type RegisterStatus, type ResourceRecord, SlothError, type StackStore } from '@sloth/core';
+import { type RegisterInput, type RegisterStatus, type ResourceRecord, SlothError, type StackStore } from '@sloth/core/internal';
 import type { Store } from './open-store.js';
 import { perStore, prepareAll, type Statements } from './per-store.js';
 

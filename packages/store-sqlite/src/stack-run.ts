@@ -1,4 +1,4 @@
-import { acquireLease, describeHolder, type LeaseHolder, SlothError, type StackBinding } from '@sloth/core';
+import { acquireLease, describeHolder, type LeaseHolder, SlothError, type StackBinding } from '@sloth/core/internal';
 import { leaseRepo } from './leases.js';
 import type { Store } from './open-store.js';
 import { type ExecutionRecord, type ExecutionStatus, type StackRecord, stackRepo } from './stack-repo.js';

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SlothError, STATE_LOCK_PREFIX, TTL_MISSING, TTL_NONE } from '@sloth/core';
+import { SlothError, STATE_LOCK_PREFIX, TTL_MISSING, TTL_NONE } from '@sloth/core/internal';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { leaseRepo } from './leases.js';
 import { openStore, type Store } from './open-store.js';

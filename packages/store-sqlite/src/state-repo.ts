@@ -6,7 +6,7 @@ import {
   type StateStore,
   TTL_MISSING,
   TTL_NONE,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import type Database from 'better-sqlite3';
 import { type Store, storeError } from './open-store.js';
 import { perStore, prepareAll, type Statements } from './per-store.js';

@@ -15,7 +15,7 @@ export default class Validate extends SlothCommand {
     const { flags } = await this.parse(Validate);
     const [{ openWorkflowFile }, { validateWorkflow }] = await Promise.all([
       import('../open-workflow-file.js'),
-      import('@sloth/core'),
+      import('@sloth/core/internal'),
     ]);
     const { file } = await openWorkflowFile(flags);
     try {

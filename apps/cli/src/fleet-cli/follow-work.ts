@@ -7,7 +7,7 @@ import {
   type WorkResult,
   workVerdict,
 } from '@sloth/client';
-import { abortableSleep, formatDuration, SlothError } from '@sloth/core';
+import { abortableSleep, formatDuration, SlothError } from '@sloth/core/internal';
 
 /** How long work whose master went away waits for it to come back before it fails. */
 export const REATTACH_WINDOW_MS = 60_000;

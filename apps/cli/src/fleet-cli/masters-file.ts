@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeDirectorySync, SlothError } from '@sloth/core';
+import { makeDirectorySync, SlothError } from '@sloth/core/internal';
 import { z } from 'zod';
 
 /** A master saved with `master add`. */

@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import { ConnectError, type ControlClient, fromRpcError, type ShellRequestInit } from '@sloth/client';
-import { AsyncQueue, SlothError } from '@sloth/core';
+import { AsyncQueue, SlothError } from '@sloth/core/internal';
 import type { LocalTerminal } from './local-terminal.js';
 
 /** What EOF is to a terminal in canonical mode: piped input that ends ends the remote shell the same way. */

@@ -16,7 +16,7 @@ import {
   type TaskDelegator,
   type TaskOutcome,
   type WorkflowSpec,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import { delegationBundle, type WorkflowFile } from '@sloth/lua';
 import { fanOutWork } from './fan-out-work.js';
 

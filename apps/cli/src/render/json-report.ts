@@ -21,6 +21,7 @@ export function jsonReport(result: ReportedRun): Record<string, unknown> {
       ...(t.errorHint !== undefined ? { error_hint: t.errorHint } : {}),
       ...(t.errorLocation !== undefined ? { error_location: t.errorLocation } : {}),
       ...(t.skipReason !== undefined ? { skip_reason: t.skipReason } : {}),
+      ...(t.changed !== undefined ? { changed: t.changed } : {}),
       ...(t.agents !== undefined ? { agents: agentResults(t.agents) } : {}),
     };
     if (t.output !== undefined) outputs[t.name] = t.output;

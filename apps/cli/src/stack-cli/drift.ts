@@ -1,5 +1,10 @@
-import type { ResourceRecord } from '@sloth/core';
-import { errorMessage, type ModuleCallContext, type ModuleSpec } from '@sloth/core';
+import {
+  createModuleContext,
+  errorMessage,
+  type ModuleCallContext,
+  type ModuleSpec,
+  type ResourceRecord,
+} from '@sloth/core/internal';
 import { canonicalJson } from '@sloth/store-sqlite';
 import { pc } from '../render/colors.js';
 
@@ -56,14 +61,7 @@ export async function detectDrift(resources: ResourceRecord[], modules: ModuleSp
 
 /** A module context for reading only: no task, relative paths against the current directory. */
 function driftContext(): ModuleCallContext {
-  return {
-    task: undefined,
-    signal: new AbortController().signal,
-    log: { log: () => {} },
-    workdir: process.cwd(),
-    env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
-    user: undefined,
-  };
+  return createModuleContext({ checkMode: true });
 }
 
 /** The drift status, coloured for people. */

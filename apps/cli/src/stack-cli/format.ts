@@ -1,4 +1,4 @@
-import type { ResourceRecord } from '@sloth/core';
+import type { ResourceRecord } from '@sloth/core/internal';
 import type { ExecutionRecord } from '@sloth/store-sqlite';
 import { pc } from '../render/colors.js';
 

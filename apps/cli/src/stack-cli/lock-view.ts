@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { type LeaseHolder, pidIsDead } from '@sloth/core';
+import { type LeaseHolder, pidIsDead } from '@sloth/core/internal';
 import { leaseRepo, type Store, stackLockName } from '@sloth/store-sqlite';
 import { iso } from './format.js';
 

@@ -1,4 +1,4 @@
-import type { StateEntry } from '@sloth/core';
+import type { StateEntry } from '@sloth/core/internal';
 
 export { table } from '../render/table.js';
 

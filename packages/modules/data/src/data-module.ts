@@ -5,6 +5,7 @@ import { deepMergeFn, getPathFn, setPathFn } from './tables.js';
 /** The `data` module: table helpers plus the json and yaml codecs under one name. */
 export const dataModule = defineModule({
   name: 'data',
+  importFrom: import.meta.url,
   doc: 'Table helpers (deep merge, dotted-path get and set) and JSON/YAML encoding in one module.',
   functions: {
     deep_merge: deepMergeFn,

@@ -1,4 +1,4 @@
-import { isPlainObject, SlothError } from '@sloth/core';
+import { isPlainObject, SlothError } from '@sloth/core/internal';
 
 export interface EncodeOptions {
   /** Qualified function name for messages, e.g. "json.encode". */

@@ -1,4 +1,4 @@
-import { arg, deepMerge, errorMessage, fn, getPath, luaTypeName, SlothError, setPath, splitPath, z } from '@sloth/core';
+import { arg, deepMerge, errorMessage, fn, getPath, luaTypeName, SlothError, setPath, splitPath, z } from '@sloth/core/internal';
 import { emptyTablesAsObjects } from './lua-values.js';
 
 const tableSchema = z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())], {

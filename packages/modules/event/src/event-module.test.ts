@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventSink, ModuleCallContext } from '@sloth/core';
+import type { EventSink, ModuleCallContext } from '@sloth/core/internal';
 import { call as callModule, testContext } from '@sloth/core/testing';
 import { eventRepo, openStore, type Store } from '@sloth/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,21 +1,27 @@
-import { arg, defineModule, type EventSink, fn, isEventType, type ModuleCallContext, SlothError, z } from '@sloth/core';
+import {
+  arg,
+  defineModule,
+  type EventSink,
+  fn,
+  isEventType,
+  luaTable,
+  type ModuleCallContext,
+  SlothError,
+  z,
+} from '@sloth/core/internal';
 
 /** The run's event queue; a clear error when the caller has none (no data directory). */
-function sinkOf(ctx: ModuleCallContext, who: string): EventSink {
+function sinkOf(ctx: ModuleCallContext): EventSink {
   const sink = ctx.services?.events;
   if (!sink) {
-    throw new SlothError('usage', `${who}: this caller has no event queue`, {
+    throw new SlothError('usage', `${ctx.fn}: this caller has no event queue`, {
       hint: 'dispatch events from a workflow run with `sloth-runner workflow run` or from a hook; they are kept in --data-dir (default $SLOTH_HOME or ~/.sloth-runner)',
     });
   }
   return sink;
 }
 
-// An empty Lua table arrives as an empty list; as event data it means "no data".
-const data = z.preprocess(
-  (v) => (v === undefined || (Array.isArray(v) && v.length === 0) ? {} : v),
-  z.record(z.string(), z.unknown(), { error: 'expected a table of key = value pairs' }),
-);
+const data = luaTable(z.record(z.string(), z.unknown(), { error: 'expected a table of key = value pairs' }));
 const eventType = z
   .string()
   .refine(isEventType, 'expected an event type like "deploy.started": lowercase words separated by dots');
@@ -26,6 +32,7 @@ const customName = z
 /** The `event` module: dispatch events that hooks react to. */
 export const eventModule = defineModule({
   name: 'event',
+  importFrom: import.meta.url,
   doc: 'Dispatch events to the persistent queue; hooks registered with `sloth-runner hook add` react to them.',
   functions: {
     dispatch: fn({
@@ -36,15 +43,14 @@ export const eventModule = defineModule({
       ],
       returns: 'string: the event id (sortable, unique)',
       examples: ['local id = event.dispatch("deploy.started", { deploy_id = "deploy-123", version = "v2.0.0" })'],
-      run: ([type, payload], ctx) => sinkOf(ctx, 'event.dispatch').dispatch(type, payload ?? {}),
+      run: ([type, payload], ctx) => sinkOf(ctx).dispatch(type, payload ?? {}),
     }),
     dispatch_custom: fn({
       doc: 'Dispatches the event custom.<name> with data { message = message }; returns its id.',
       args: [arg('name', customName, 'the part after "custom."'), arg('message', z.string().optional(), 'a message for hooks')],
       returns: 'string: the event id',
       examples: ['event.dispatch_custom("cache_warmed", "all 12 regions warmed")'],
-      run: ([name, message], ctx) =>
-        sinkOf(ctx, 'event.dispatch_custom').dispatch(`custom.${name}`, message === undefined ? {} : { message }),
+      run: ([name, message], ctx) => sinkOf(ctx).dispatch(`custom.${name}`, message === undefined ? {} : { message }),
     }),
   },
 });

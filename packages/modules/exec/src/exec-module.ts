@@ -1,4 +1,4 @@
-import { type AbortCause, abortError, arg, defineModule, fn, runProcess, SlothError } from '@sloth/core';
+import { type AbortCause, abortError, arg, defineModule, fn, type ModuleCallContext, SlothError } from '@sloth/core/internal';
 import { checkWorkdir, commandSchema, execOptionsSchema, resolveOptions } from './options.js';
 import { displayCommand, toExecResult } from './result.js';
 
@@ -24,32 +24,31 @@ const run = fn({
   ],
   run: async ([cmd, opts], ctx) => {
     const o = resolveOptions(opts, ctx);
-    const r = await runProcess({
-      command: cmd,
+    // Through the task's host: it runs as the task's user and is killed when the task stops.
+    const r = await ctx.host.run(cmd, {
       cwd: o.cwd,
       env: o.env,
       stdin: o.stdin,
       timeoutMs: o.timeoutMs,
-      user: ctx.user,
-      signal: ctx.signal,
       onLine: (stream, line) => ctx.log.log(stream === 'stderr' ? 'warn' : 'info', line, undefined, stream),
     });
     // A stopped task must not carry on with its next step as if this command had merely failed.
-    if (r.aborted) throw stoppedError(ctx.signal, cmd);
-    if (r.spawnError !== undefined) await checkWorkdir(o.cwd);
+    if (r.aborted) throw stoppedError(ctx, cmd);
+    if (r.spawnError !== undefined) await checkWorkdir(o.cwd, ctx);
     return toExecResult(cmd, r, o.timeoutMs);
   },
 });
 
-function stoppedError(signal: AbortSignal, cmd: string | readonly string[]): SlothError {
-  const cause = signal.reason as AbortCause | undefined;
+function stoppedError(ctx: ModuleCallContext, cmd: string | readonly string[]): SlothError {
+  const cause = ctx.signal.reason as AbortCause | undefined;
   if (cause && (cause.kind === 'timeout' || cause.kind === 'run')) return abortError(cause);
-  return new SlothError('aborted', `exec.run: command \`${displayCommand(cmd)}\` was stopped because the task was cancelled`);
+  return new SlothError('aborted', `${ctx.fn}: command \`${displayCommand(cmd)}\` was stopped because the task was cancelled`);
 }
 
 /** The `exec` module: run commands from Lua. */
 export const execModule = defineModule({
   name: 'exec',
+  importFrom: import.meta.url,
   doc: 'Run shell commands or programs with live output, environment, stdin, timeouts and cancellation.',
   functions: { run },
 });

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { didYouMean, luaTypeName, type ModuleCallContext, parseDuration, SlothError, z } from '@sloth/core';
+import { didYouMean, luaTable, luaTypeName, type ModuleCallContext, parseDuration, SlothError, z } from '@sloth/core';
 
 const OPTION_NAMES = ['workdir', 'cwd', 'env', 'stdin', 'timeout'];
 
@@ -30,15 +30,10 @@ const optionsShape = z.strictObject(
 );
 
 /** Schema of `exec.run`'s options table; an empty table may arrive as a list and means "no options". */
-export const execOptionsSchema = z
-  .preprocess(
-    (v) => (Array.isArray(v) && v.length === 0 ? {} : v),
-    z
-      .unknown()
-      .refine((v) => !Array.isArray(v), 'expected a table of options like { timeout = "30s" }, got a list')
-      .pipe(optionsShape),
-  )
-  .optional();
+export const execOptionsSchema = luaTable(
+  optionsShape,
+  'expected a table of options like { timeout = "30s" }, got a list',
+).optional();
 
 export type ExecOptions = z.output<typeof optionsShape>;
 
@@ -91,13 +86,13 @@ export function resolveOptions(options: ExecOptions | undefined, ctx: ModuleCall
  * a missing workdir too, which would read as "command not found" (checking before every spawn cost a file-system
  * round trip per command).
  */
-export async function checkWorkdir(cwd: string): Promise<void> {
+export async function checkWorkdir(cwd: string, ctx: ModuleCallContext): Promise<void> {
   const isDir = await stat(cwd).then(
     (s) => s.isDirectory(),
     () => false,
   );
   if (!isDir) {
-    throw new SlothError('not_found', `exec.run: workdir '${cwd}' does not exist or is not a directory`, {
+    throw new SlothError('not_found', `${ctx.fn}: workdir '${cwd}' does not exist or is not a directory`, {
       hint: 'create it first (fs.mkdir) or fix the workdir option; relative paths resolve against the task workdir',
     });
   }

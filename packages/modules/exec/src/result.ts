@@ -1,4 +1,4 @@
-import { type ProcessResult, processExitCode, timedOutAfter } from '@sloth/core';
+import { type ProcessResult, processExitCode, timedOutAfter } from '@sloth/core/internal';
 
 /** What `exec.run` hands back to Lua. */
 export interface ExecResult {

@@ -1,6 +1,6 @@
 import { cp, symlink as makeSymlink, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { arg, fn, type ModuleCallContext, makeDirectory, SlothError, z } from '@sloth/core';
+import { arg, fn, type ModuleCallContext, makeDirectory, SlothError, z } from '@sloth/core/internal';
 import { fsCall } from './fs-errors.js';
 import { pathArg, resolvePath } from './paths.js';
 
@@ -8,13 +8,13 @@ import { pathArg, resolvePath } from './paths.js';
  * Where `src` lands: `dst` itself, or inside `dst` when it ends with '/'.
  * Never "into dst because it happens to exist": that makes a second run nest the copy one level deeper.
  */
-async function destination(op: string, src: string, givenSrc: string, givenDst: string, ctx: ModuleCallContext): Promise<string> {
+async function destination(src: string, givenSrc: string, givenDst: string, ctx: ModuleCallContext): Promise<string> {
   const dst = resolvePath(ctx, givenDst);
   if (givenDst.endsWith('/')) return join(dst, basename(src));
   const [srcStat, dstStat] = await Promise.all([stat(src).catch(() => undefined), stat(dst).catch(() => undefined)]);
   if (dstStat?.isDirectory() && srcStat && !srcStat.isDirectory()) {
-    throw new SlothError('invalid_argument', `fs.${op}: destination '${dst}' is a directory`, {
-      hint: `end it with '/' to put the file inside: fs.${op}("${givenSrc}", "${givenDst}/")`,
+    throw new SlothError('invalid_argument', `${ctx.fn}: destination '${dst}' is a directory`, {
+      hint: `end it with '/' to put the file inside: ${ctx.fn}("${givenSrc}", "${givenDst}/")`,
     });
   }
   return dst;
@@ -27,8 +27,8 @@ export const copy = fn({
   examples: ['fs.copy("templates", "build/templates")', 'fs.copy("app.conf", "/etc/app/")'],
   run: async ([givenSrc, givenDst], ctx) => {
     const src = resolvePath(ctx, givenSrc);
-    await fsCall('copy', givenSrc, src, ctx, async () => {
-      const dst = await destination('copy', src, givenSrc, givenDst, ctx);
+    await fsCall(givenSrc, src, ctx, async () => {
+      const dst = await destination(src, givenSrc, givenDst, ctx);
       await makeDirectory(dirname(dst));
       await cp(src, dst, { recursive: true, force: true, verbatimSymlinks: true, errorOnExist: false });
     });
@@ -42,8 +42,8 @@ export const move = fn({
   examples: ['fs.move("build/app", "dist/app")', 'fs.move("report.html", "archive/")'],
   run: async ([givenSrc, givenDst], ctx) => {
     const src = resolvePath(ctx, givenSrc);
-    await fsCall('move', givenSrc, src, ctx, async () => {
-      const dst = await destination('move', src, givenSrc, givenDst, ctx);
+    await fsCall(givenSrc, src, ctx, async () => {
+      const dst = await destination(src, givenSrc, givenDst, ctx);
       await makeDirectory(dirname(dst));
       try {
         await rename(src, dst);
@@ -67,7 +67,7 @@ export const symlink = fn({
   examples: ['fs.symlink("releases/v2", "current")'],
   run: async ([target, givenLink], ctx) => {
     const link = resolvePath(ctx, givenLink);
-    await fsCall('symlink', givenLink, link, ctx, async () => {
+    await fsCall(givenLink, link, ctx, async () => {
       await makeDirectory(dirname(link));
       await makeSymlink(target, link);
     });

@@ -1,27 +1,21 @@
 import { type ModuleCallContext, SlothError } from '@sloth/core';
 import { missingPathHint } from './paths.js';
 
-/** Runs one filesystem operation for `fs.<op>`: refuses to start once the task is stopped, and turns errno failures into SlothErrors. */
-export async function fsCall<T>(
-  op: string,
-  given: string,
-  path: string,
-  ctx: ModuleCallContext,
-  body: () => Promise<T>,
-): Promise<T> {
-  if (ctx.signal.aborted) throw new SlothError('aborted', `fs.${op}: not started because the task was stopped`);
+/** Runs one filesystem operation for `ctx.fn`: refuses to start once the task is stopped, and turns errno failures into SlothErrors. */
+export async function fsCall<T>(given: string, path: string, ctx: ModuleCallContext, body: () => Promise<T>): Promise<T> {
+  if (ctx.signal.aborted) throw new SlothError('aborted', `${ctx.fn}: not started because the task was stopped`);
   try {
     return await body();
   } catch (err) {
     if (ctx.signal.aborted) {
-      throw new SlothError('aborted', `fs.${op}: '${path}' interrupted because the task was stopped`, { cause: err });
+      throw new SlothError('aborted', `${ctx.fn}: '${path}' interrupted because the task was stopped`, { cause: err });
     }
-    throw toSlothError(op, given, path, err, ctx);
+    throw toSlothError(given, path, err, ctx);
   }
 }
 
 /** Maps a Node filesystem error to a message naming the function and the path, with what to do about it. */
-export function toSlothError(op: string, given: string, path: string, err: unknown, ctx: ModuleCallContext): SlothError {
+export function toSlothError(given: string, path: string, err: unknown, ctx: ModuleCallContext): SlothError {
   if (err instanceof SlothError) return err;
   const e = err as NodeJS.ErrnoException;
   // Errors inside a recursive copy or move name the entry that failed, which may be below the path the user gave;
@@ -29,7 +23,7 @@ export function toSlothError(op: string, given: string, path: string, err: unkno
   const named = e.code === 'EEXIST' ? ((e as { dest?: unknown }).dest ?? e.path) : e.path;
   const where = typeof named === 'string' ? named : path;
   const fail = (code: 'not_found' | 'invalid_argument' | 'task_failed', message: string, hint: string) =>
-    new SlothError(code, `fs.${op}: ${message}`, { hint, cause: err });
+    new SlothError(code, `${ctx.fn}: ${message}`, { hint, cause: err });
   switch (e.code) {
     case 'ENOENT':
       return fail('not_found', `no such file or directory '${where}'`, missingPathHint(ctx, given));

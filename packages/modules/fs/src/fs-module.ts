@@ -10,6 +10,7 @@ import { exists, ls, mkdir, rm, rmr } from './tree.js';
 /** The `fs` module: files and directories, with relative paths resolved against the task workdir. */
 export const fsModule = defineModule({
   name: 'fs',
+  importFrom: import.meta.url,
   doc: 'Read, write and manage files and directories; relative paths resolve against the task workdir.',
   functions: {
     read,

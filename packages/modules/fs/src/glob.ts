@@ -12,7 +12,7 @@ export const glob = fn({
   examples: ['for _, file in ipairs(fs.glob("config/*.yaml")) do\n  local cfg = yaml.decode(fs.read(file))\nend'],
   run: async ([pattern], ctx) => {
     const absolute = isAbsolute(pattern);
-    const found = await fsCall('glob', pattern, pattern, ctx, () =>
+    const found = await fsCall(pattern, pattern, ctx, () =>
       tinyglob(pattern, { cwd: ctx.workdir, absolute, onlyFiles: false, expandDirectories: false, signal: ctx.signal }),
     );
     // tinyglobby marks directories with a trailing '/', which the other fs functions do not expect.

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import type { ModuleCallContext, ResourceReadback } from '@sloth/core';
-import { resolvePath } from './paths.js';
+import { fileResource } from './file-resource.js';
 
 /**
  * The fs drift hook: reads back a stack resource of type "file" registered with `module = "fs"`.
@@ -16,24 +14,15 @@ export async function readFsResource(
   ctx: ModuleCallContext,
 ): Promise<ResourceReadback | undefined> {
   if (type !== 'file' || typeof properties.path !== 'string' || properties.path.length === 0) return undefined;
-  const path = resolvePath(ctx, properties.path);
-  let info: Awaited<ReturnType<typeof stat>>;
-  try {
-    info = await stat(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      return { exists: false };
-    }
-    throw err;
+  const actual = await fileResource.read(ctx, properties.path);
+  if (!actual) return { exists: false };
+  if (actual.content === undefined && ('content' in properties || 'sha256' in properties)) {
+    throw new Error(`cannot read '${properties.path}': permission denied`);
   }
-  if (!info.isFile()) return { exists: false };
   const current: Record<string, unknown> = { path: properties.path };
-  if ('content' in properties || 'sha256' in properties) {
-    const bytes = await readFile(path, { signal: ctx.signal });
-    if ('content' in properties) current.content = bytes.toString('utf8');
-    if ('sha256' in properties) current.sha256 = createHash('sha256').update(bytes).digest('hex');
-  }
-  if ('mode' in properties) current.mode = modeLike(properties.mode, info.mode & 0o777);
+  if ('content' in properties) current.content = actual.content;
+  if ('sha256' in properties) current.sha256 = actual.sha256;
+  if ('mode' in properties) current.mode = modeLike(properties.mode, actual.mode & 0o777);
   return { exists: true, properties: current };
 }
 

@@ -1,6 +1,7 @@
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { arg, type FunctionSpec, fn, luaTypeName, makeDirectory, z } from '@sloth/core';
+import { arg, converge, type FunctionSpec, fn, luaTypeName, makeDirectory, z } from '@sloth/core/internal';
+import { fileResource } from './file-resource.js';
 import { fsCall } from './fs-errors.js';
 import { pathArg, resolvePath } from './paths.js';
 
@@ -24,12 +25,15 @@ export function readFunction(name: string, doc: string): FunctionSpec {
     examples: [`local config = ${name}("config/app.yaml")`],
     run: ([given], ctx) => {
       const path = resolvePath(ctx, given);
-      return fsCall(name.slice(3), given, path, ctx, () => readFile(path, { encoding: 'utf8', signal: ctx.signal }));
+      return fsCall(given, path, ctx, () => readFile(path, { encoding: 'utf8', signal: ctx.signal }));
     },
   });
 }
 
-/** `fs.write` and its alias: replaces the file's content, creating parent directories. */
+/**
+ * `fs.write` and its alias: the file resource with this content, creating parent directories. A file that has it
+ * already is left alone (its mtime too), and the task's `changed` says whether anything was written.
+ */
 export function writeFunction(name: string, doc: string): FunctionSpec {
   return fn({
     doc,
@@ -38,10 +42,7 @@ export function writeFunction(name: string, doc: string): FunctionSpec {
     examples: [`${name}("out/version.txt", version .. "\\n")`],
     run: async ([given, content], ctx) => {
       const path = resolvePath(ctx, given);
-      await fsCall(name.slice(3), given, path, ctx, async () => {
-        await makeDirectory(dirname(path));
-        await writeFile(path, content, { signal: ctx.signal });
-      });
+      await fsCall(given, path, ctx, () => converge(fileResource, path, { content }, ctx));
     },
   });
 }
@@ -61,7 +62,7 @@ export const append = fn({
   examples: ['fs.append("deploy.log", os.date() .. " deployed\\n")'],
   run: async ([given, content], ctx) => {
     const path = resolvePath(ctx, given);
-    await fsCall('append', given, path, ctx, async () => {
+    await fsCall(given, path, ctx, async () => {
       await makeDirectory(dirname(path));
       await appendFile(path, content);
     });

@@ -22,7 +22,7 @@ export const stat = fn({
   examples: ['local info = fs.stat("deploy.sh")\nif info.mode ~= "755" then exec.run({ "chmod", "755", "deploy.sh" }) end'],
   run: ([given], ctx) => {
     const path = resolvePath(ctx, given);
-    return fsCall('stat', given, path, ctx, async () => {
+    return fsCall(given, path, ctx, async () => {
       const own = await lstat(path);
       // A dangling symlink has no target to describe; fall back to the link itself.
       const target = own.isSymbolicLink() ? await statFollow(path).catch(() => own) : own;

@@ -1,5 +1,5 @@
 import { lstat, readdir, rm as remove, rmdir, stat, unlink } from 'node:fs/promises';
-import { fn, makeDirectory, SlothError } from '@sloth/core';
+import { fn, makeDirectory, SlothError } from '@sloth/core/internal';
 import { fsCall } from './fs-errors.js';
 import { pathArg, resolvePath } from './paths.js';
 
@@ -10,7 +10,7 @@ export const exists = fn({
   examples: ['if not fs.exists("node_modules") then exec.run("npm ci") end'],
   run: ([given], ctx) => {
     const path = resolvePath(ctx, given);
-    return fsCall('exists', given, path, ctx, () =>
+    return fsCall(given, path, ctx, () =>
       stat(path).then(
         () => true,
         (err: NodeJS.ErrnoException) => {
@@ -29,7 +29,7 @@ export const mkdir = fn({
   examples: ['fs.mkdir("build/reports")'],
   run: async ([given], ctx) => {
     const path = resolvePath(ctx, given);
-    await fsCall('mkdir', given, path, ctx, async () => {
+    await fsCall(given, path, ctx, async () => {
       await makeDirectory(path);
     });
   },
@@ -42,7 +42,7 @@ export const rm = fn({
   examples: ['fs.rm("build/old.tar.gz")'],
   run: async ([given], ctx) => {
     const path = resolvePath(ctx, given);
-    await fsCall('rm', given, path, ctx, async () => {
+    await fsCall(given, path, ctx, async () => {
       if ((await lstat(path)).isDirectory()) await rmdir(path);
       else await unlink(path);
     });
@@ -57,11 +57,11 @@ export const rmr = fn({
   run: async ([given], ctx) => {
     const path = resolvePath(ctx, given);
     if (path === '/') {
-      throw new SlothError('invalid_argument', `fs.rmr: refusing to remove '/' (from '${given}')`, {
+      throw new SlothError('invalid_argument', `${ctx.fn}: refusing to remove '/' (from '${given}')`, {
         hint: 'name the directory to remove',
       });
     }
-    await fsCall('rmr', given, path, ctx, () => remove(path, { recursive: true, force: true }));
+    await fsCall(given, path, ctx, () => remove(path, { recursive: true, force: true }));
   },
 });
 
@@ -72,7 +72,7 @@ export const ls = fn({
   examples: ['for _, name in ipairs(fs.ls("releases")) do log.info(name) end'],
   run: async ([given], ctx) => {
     const path = resolvePath(ctx, given);
-    const names = await fsCall('ls', given, path, ctx, () => readdir(path));
+    const names = await fsCall(given, path, ctx, () => readdir(path));
     return names.sort();
   },
 });

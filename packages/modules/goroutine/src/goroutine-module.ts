@@ -1,4 +1,4 @@
-import { abortableSleep, arg, defineModule, type FunctionSpec, fn, SlothError, z } from '@sloth/core';
+import { abortableSleep, arg, defineModule, type FunctionSpec, fn, SlothError, z } from '@sloth/core/internal';
 import { GOROUTINE_LUA } from './goroutine.lua.js';
 import { as, hostOf, poolSize, timeoutMs } from './host-access.js';
 
@@ -133,7 +133,7 @@ const poolStats = fn({
   args: [poolArg],
   returns: '{ workers, active, queued, completed, failed }',
   examples: ['local s = goroutine.pool_stats("workers")\nlog.info(s.active .. " running, " .. s.queued .. " queued")'],
-  run: ([name], ctx) => as('goroutine.pool_stats', () => hostOf(ctx, 'goroutine.pool_stats').poolStats(name)),
+  run: ([name], ctx) => as(ctx.fn, () => hostOf(ctx, ctx.fn).poolStats(name)),
 });
 
 const poolClose = fn({
@@ -141,7 +141,7 @@ const poolClose = fn({
   args: [poolArg],
   returns: 'integer: how many goroutines it stopped',
   examples: ['goroutine.pool_wait("workers")\ngoroutine.pool_close("workers")'],
-  run: ([name], ctx) => as('goroutine.pool_close', () => hostOf(ctx, 'goroutine.pool_close').closePool(name)),
+  run: ([name], ctx) => as(ctx.fn, () => hostOf(ctx, ctx.fn).closePool(name)),
 });
 
 const waitGroup = inLua('wait_group', {
@@ -197,6 +197,7 @@ const internals: Record<string, FunctionSpec> = {
 /** The `goroutine` module: parallel work inside a task, on worker threads. */
 export const goroutineModule = defineModule({
   name: 'goroutine',
+  importFrom: import.meta.url,
   doc:
     'Parallel work inside a task: functions run on worker threads, each with its own Lua engine and every module. ' +
     'A function travels with copies of its upvalues (numbers, strings, booleans, tables, modules, Lua functions); ' +

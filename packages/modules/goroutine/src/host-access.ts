@@ -1,4 +1,4 @@
-import { type GoroutineHost, type ModuleCallContext, parseDuration, SlothError, z } from '@sloth/core';
+import { type GoroutineHost, type ModuleCallContext, parseDuration, SlothError, z } from '@sloth/core/internal';
 
 /** The run's goroutine host, or a clear error saying why there is none here. */
 export function hostOf(ctx: ModuleCallContext, who: string): GoroutineHost {

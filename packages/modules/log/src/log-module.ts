@@ -1,15 +1,7 @@
-import { arg, defineModule, type FunctionSpec, fn, type LogLevel, z } from '@sloth/core';
+import { arg, defineModule, type FunctionSpec, fn, type LogLevel, luaTable, z } from '@sloth/core';
 import { renderFields, renderMessage } from './render.js';
 
-const fieldsSchema = z
-  .preprocess(
-    (v) => (Array.isArray(v) && v.length === 0 ? {} : v),
-    z
-      .unknown()
-      .refine((v) => !Array.isArray(v), 'expected a table of name = value pairs, got a list')
-      .pipe(z.record(z.string(), z.unknown())),
-  )
-  .optional();
+const fieldsSchema = luaTable(z.record(z.string(), z.unknown()), 'expected a table of name = value pairs, got a list').optional();
 
 function levelFunction(level: LogLevel, purpose: string, example: string): FunctionSpec {
   return fn({
@@ -29,6 +21,7 @@ function levelFunction(level: LogLevel, purpose: string, example: string): Funct
 /** The `log` module: leveled, structured lines in the task's log. */
 export const logModule = defineModule({
   name: 'log',
+  importFrom: import.meta.url,
   doc: 'Write lines to the task log at debug, info, warn or error level, with optional structured fields.',
   functions: {
     debug: levelFunction('debug', 'detail for troubleshooting', 'log.debug("resolved config", { path = config_path })'),

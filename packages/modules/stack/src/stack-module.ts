@@ -2,6 +2,8 @@ import {
   arg,
   defineModule,
   fn,
+  luaList,
+  luaTable,
   type ModuleCallContext,
   mapAwaitable,
   type ResourceRecord,
@@ -10,14 +12,14 @@ import {
   type StackBinding,
   type StackStore,
   z,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 
 /** The run's stack and its store; a clear error when the run has none (e.g. while the file loads). */
-function bound(ctx: ModuleCallContext, fnName: string): { stack: StackBinding; repo: StackStore } {
+function bound(ctx: ModuleCallContext): { stack: StackBinding; repo: StackStore } {
   const stack = ctx.services?.stack;
   const repo = stack ? ctx.services?.stacks : undefined;
   if (!stack || !repo) {
-    throw new SlothError('usage', `stack.${fnName}: this run has no stack`, {
+    throw new SlothError('usage', `${ctx.fn}: this run has no stack`, {
       hint: 'call stack functions inside a task of a workflow run with `sloth-runner workflow run NAME -f FILE` (NAME or --stack names the stack), not at the top level of the file',
     });
   }
@@ -57,11 +59,7 @@ function luaResource(r: ResourceRecord): Record<string, unknown> {
   };
 }
 
-// An empty Lua table arrives as an empty list; as properties it means "no properties".
-const table = z.preprocess(
-  (v) => (Array.isArray(v) && v.length === 0 ? {} : v),
-  z.record(z.string(), z.unknown(), { error: 'expected a table of key = value pairs' }),
-);
+const table = luaTable(z.record(z.string(), z.unknown(), { error: 'expected a table of key = value pairs' }));
 const name = z.string().min(1, 'expected a non-empty string');
 const typeArg = arg('type', name, 'resource type, e.g. "database" or "file"');
 const nameArg = arg('name', name, 'resource name, unique within its type in the stack');
@@ -77,12 +75,7 @@ const registerResource = fn({
           name,
           module: z.string().optional(),
           properties: table.optional(),
-          dependencies: z
-            .preprocess(
-              (v) => (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0 ? [] : v),
-              z.array(z.string()),
-            )
-            .optional(),
+          dependencies: luaList(z.array(z.string())).optional(),
         },
         { error: 'expected a table { type = ..., name = ..., properties = {...} }' },
       ),
@@ -94,7 +87,7 @@ const registerResource = fn({
     'local status, db = stack.register_resource({ type = "database", name = "pg", module = "terraform", properties = { engine = "postgres" } })',
   ],
   run: ([input], ctx) => {
-    const { stack, repo } = bound(ctx, 'register_resource');
+    const { stack, repo } = bound(ctx);
     return mapAwaitable(repo.registerResource(stack.id, stack.executionId, input), ({ status, resource }) => {
       if (status !== 'unchanged') emitChange(ctx, stack, `stack.resource_${status}`, resource);
       return returnsMany(status, luaResource(resource));
@@ -110,7 +103,7 @@ export const stackFunctions = {
     returns: 'resource',
     examples: ['stack.update_resource("database", "pg", { state = "applied" })'],
     run: ([type, resourceName, attributes], ctx) => {
-      const { stack, repo } = bound(ctx, 'update_resource');
+      const { stack, repo } = bound(ctx);
       return mapAwaitable(repo.updateResource(stack.id, type, resourceName, attributes), luaResource);
     },
   }),
@@ -120,7 +113,7 @@ export const stackFunctions = {
     returns: 'resource | nil',
     examples: ['local db = stack.get_resource("database", "pg")\nif db then log.info(db.attributes.state) end'],
     run: ([type, resourceName], ctx) => {
-      const { stack, repo } = bound(ctx, 'get_resource');
+      const { stack, repo } = bound(ctx);
       return mapAwaitable(repo.getResource(stack.id, type, resourceName), (r) => (r ? luaResource(r) : undefined));
     },
   }),
@@ -130,7 +123,7 @@ export const stackFunctions = {
     returns: 'boolean',
     examples: ['stack.delete_resource("file", "old-config")'],
     run: async ([type, resourceName], ctx) => {
-      const { stack, repo } = bound(ctx, 'delete_resource');
+      const { stack, repo } = bound(ctx);
       const existing = await repo.getResource(stack.id, type, resourceName);
       const deleted = await repo.deleteResource(stack.id, stack.executionId, type, resourceName);
       if (deleted && existing) emitChange(ctx, stack, 'stack.resource_deleted', existing);
@@ -143,7 +136,7 @@ export const stackFunctions = {
     returns: 'boolean',
     examples: ['if not stack.resource_exists("database", "pg") then log.info("first deploy") end'],
     run: ([type, resourceName], ctx) => {
-      const { stack, repo } = bound(ctx, 'resource_exists');
+      const { stack, repo } = bound(ctx);
       return mapAwaitable(repo.getResource(stack.id, type, resourceName), (r) => r !== undefined);
     },
   }),
@@ -153,7 +146,7 @@ export const stackFunctions = {
     returns: 'nothing',
     examples: ['stack.set_output("db_endpoint", "postgres-prod.example.com")'],
     run: ([key, value], ctx) => {
-      const { stack, repo } = bound(ctx, 'set_output');
+      const { stack, repo } = bound(ctx);
       return repo.setOutput(stack.id, stack.executionId, key, value);
     },
   }),
@@ -163,7 +156,7 @@ export const stackFunctions = {
     returns: 'any | nil',
     examples: ['local endpoint = stack.get_output("db_endpoint")'],
     run: ([key], ctx) => {
-      const { stack, repo } = bound(ctx, 'get_output');
+      const { stack, repo } = bound(ctx);
       return repo.getOutput(stack.id, key);
     },
   }),
@@ -172,20 +165,21 @@ export const stackFunctions = {
     args: [],
     returns: 'string',
     examples: ['log.info("deploying stack " .. stack.get_name())'],
-    run: (_args, ctx) => bound(ctx, 'get_name').stack.name,
+    run: (_args, ctx) => bound(ctx).stack.name,
   }),
   get_id: fn({
     doc: "The stack's id (a UUID).",
     args: [],
     returns: 'string',
     examples: ['local id = stack.get_id()'],
-    run: (_args, ctx) => bound(ctx, 'get_id').stack.id,
+    run: (_args, ctx) => bound(ctx).stack.id,
   }),
 };
 
 /** The `stack` module: the resources, outputs and executions of the run's stack. */
 export const stackModule = defineModule({
   name: 'stack',
+  importFrom: import.meta.url,
   doc: 'Record the resources a workflow manages in its stack (created / changed / unchanged), and the stack outputs.',
   functions: stackFunctions,
 });

@@ -11,7 +11,7 @@ export const increment = fn({
   args: [keyArg, byArg],
   returns: 'number: the new value',
   examples: ['local count = state.increment("deployment_count")', 'state.increment("bytes_sent", 512)'],
-  run: ([key, by], ctx) => stateOf(ctx, 'state.increment').increment(key, by ?? 1),
+  run: ([key, by], ctx) => stateOf(ctx).increment(key, by ?? 1),
 });
 
 export const decrement = fn({
@@ -19,7 +19,7 @@ export const decrement = fn({
   args: [keyArg, byArg],
   returns: 'number: the new value',
   examples: ['local left = state.decrement("slots_free")'],
-  run: ([key, by], ctx) => stateOf(ctx, 'state.decrement').increment(key, -(by ?? 1), undefined, 'state.decrement'),
+  run: ([key, by], ctx) => stateOf(ctx).increment(key, -(by ?? 1), undefined, 'state.decrement'),
 });
 
 export const compareSwap = fn({
@@ -37,6 +37,5 @@ export const compareSwap = fn({
     'state.compare_swap("status", "deploying", "deployed")',
     'if not state.compare_swap("release", current, nxt) then error("someone else changed the release") end',
   ],
-  run: ([key, expected, next, ttl], ctx) =>
-    stateOf(ctx, 'state.compare_swap').compareSwap(key, expected, next, ttlMs(ttl, `state.compare_swap('${key}')`)),
+  run: ([key, expected, next, ttl], ctx) => stateOf(ctx).compareSwap(key, expected, next, ttlMs(ttl, `${ctx.fn}('${key}')`)),
 });

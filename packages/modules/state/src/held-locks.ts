@@ -1,4 +1,4 @@
-import type { Awaitable, LeaseHolder, LeaseStore, TaskLogger } from '@sloth/core';
+import type { Awaitable, LeaseHolder, LeaseStore, TaskLogger } from '@sloth/core/internal';
 
 /** A state lock this process holds: its lease, the timer that renews it, and what releases it if its task stops. */
 interface Held {

@@ -9,7 +9,7 @@ import {
   SlothError,
   STATE_LOCK_PREFIX,
   z,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 import { lockNameArg } from './args.js';
 import { dropLease, holdLease, holdsLease } from './held-locks.js';
 import { leasesOf } from './state-access.js';
@@ -49,7 +49,7 @@ async function lock(
   timeout: number | string | undefined,
   ctx: ModuleCallContext,
 ) {
-  const who = `state.lock('${name}')`;
+  const who = `${ctx.fn}('${name}')`;
   const leases = leasesOf(ctx, who);
   const leaseMs = ms(ttl, DEFAULT_LEASE_MS, 'ttl', who);
   const waitMs = ms(timeout, DEFAULT_WAIT_MS, 'timeout', who);
@@ -93,7 +93,7 @@ export const tryLock = fn({
     'local token = state.try_lock("nightly-backup")\nif not token then log.info("backup already running") return true end',
   ],
   run: ([name, ttl], ctx) => {
-    const who = `state.try_lock('${name}')`;
+    const who = `${ctx.fn}('${name}')`;
     const leases = leasesOf(ctx, who);
     const leaseMs = ms(ttl, DEFAULT_LEASE_MS, 'ttl', who);
     return mapAwaitable(leases.tryAcquire(STATE_LOCK_PREFIX + name, leaseMs), (lease) => {
@@ -109,7 +109,7 @@ export const unlock = fn({
   args: [lockNameArg, arg('token', z.string().optional(), 'the token lock or try_lock returned')],
   returns: 'boolean: true if the lock was held with that token and is now free',
   examples: ['state.unlock("deploy", token)'],
-  run: ([name, token], ctx) => dropLease(leasesOf(ctx, `state.unlock('${name}')`), STATE_LOCK_PREFIX + name, token),
+  run: ([name, token], ctx) => dropLease(leasesOf(ctx, `${ctx.fn}('${name}')`), STATE_LOCK_PREFIX + name, token),
 });
 
 export const withLock = fn({

@@ -5,7 +5,7 @@ import {
   type RunServices,
   SlothError,
   type StateStore,
-} from '@sloth/core';
+} from '@sloth/core/internal';
 
 /** A store of the run's services, opened on first use; a clear error when the caller has none or it cannot open. */
 function serviceOf<K extends 'state' | 'leases'>(ctx: ModuleCallContext, key: K, who: string): NonNullable<RunServices[K]> {
@@ -26,12 +26,12 @@ function serviceOf<K extends 'state' | 'leases'>(ctx: ModuleCallContext, key: K,
 }
 
 /** The run's state store. */
-export function stateOf(ctx: ModuleCallContext, who: string): StateStore {
+export function stateOf(ctx: ModuleCallContext, who = ctx.fn): StateStore {
   return serviceOf(ctx, 'state', who);
 }
 
 /** The run's lease store (state locks). */
-export function leasesOf(ctx: ModuleCallContext, who: string): LeaseStore {
+export function leasesOf(ctx: ModuleCallContext, who = ctx.fn): LeaseStore {
   return serviceOf(ctx, 'leases', who);
 }
 

@@ -6,6 +6,7 @@ import { append, clear, del, exists, expire, get, keys, list, persist, set, setI
 /** The `state` module: persistent key-value state shared by workflows and processes. */
 export const stateModule = defineModule({
   name: 'state',
+  importFrom: import.meta.url,
   doc: 'Persistent key-value state in the data directory: any Lua value, TTLs, atomic counters, compare-and-swap, locks.',
   functions: {
     set,

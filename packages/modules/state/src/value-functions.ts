@@ -1,4 +1,4 @@
-import { arg, fn, mapAwaitable, z } from '@sloth/core';
+import { arg, fn, mapAwaitable, z } from '@sloth/core/internal';
 import { keyArg, patternArg, ttlArg, valueArg } from './args.js';
 import { stateOf, ttlMs } from './state-access.js';
 
@@ -11,7 +11,7 @@ export const set = fn({
     'state.set("release", { version = "v2.1.0", hosts = { "web-1", "web-2" } }, "24h")',
   ],
   run: ([key, value, ttl], ctx) => {
-    return mapAwaitable(stateOf(ctx, 'state.set').set(key, value, ttlMs(ttl, `state.set('${key}')`)), () => true);
+    return mapAwaitable(stateOf(ctx).set(key, value, ttlMs(ttl, `${ctx.fn}('${key}')`)), () => true);
   },
 });
 
@@ -20,7 +20,7 @@ export const get = fn({
   args: [keyArg, arg('default', z.unknown(), 'returned when the key is absent')],
   returns: 'any: the stored value (tables come back as tables), or default',
   examples: ['local image = state.get("docker_image")', 'local runs = state.get("runs", 0)'],
-  run: ([key, fallback], ctx) => mapAwaitable(stateOf(ctx, 'state.get').get(key), (v) => v ?? fallback),
+  run: ([key, fallback], ctx) => mapAwaitable(stateOf(ctx).get(key), (v) => v ?? fallback),
 });
 
 export const del = fn({
@@ -28,7 +28,7 @@ export const del = fn({
   args: [keyArg],
   returns: 'boolean: true if the key existed',
   examples: ['state.delete("maintenance_mode")'],
-  run: ([key], ctx) => stateOf(ctx, 'state.delete').delete(key),
+  run: ([key], ctx) => stateOf(ctx).delete(key),
 });
 
 export const exists = fn({
@@ -36,7 +36,7 @@ export const exists = fn({
   args: [keyArg],
   returns: 'boolean',
   examples: ['if state.exists("docker_image") then log.info("image built") end'],
-  run: ([key], ctx) => stateOf(ctx, 'state.exists').exists(key),
+  run: ([key], ctx) => stateOf(ctx).exists(key),
 });
 
 export const keys = fn({
@@ -44,7 +44,7 @@ export const keys = fn({
   args: [patternArg],
   returns: 'list of strings',
   examples: ['for _, k in ipairs(state.keys("deploy:*")) do log.info(k) end'],
-  run: ([pattern], ctx) => stateOf(ctx, 'state.keys').keys(pattern),
+  run: ([pattern], ctx) => stateOf(ctx).keys(pattern),
 });
 
 export const list = fn({
@@ -53,7 +53,7 @@ export const list = fn({
   returns: 'table: { key = value, ... }',
   examples: ['for k, v in pairs(state.list("feature:*")) do log.info(k .. " = " .. tostring(v)) end'],
   run: ([pattern], ctx) =>
-    mapAwaitable(stateOf(ctx, 'state.list').list(pattern), (entries) => Object.fromEntries(entries.map((e) => [e.key, e.value]))),
+    mapAwaitable(stateOf(ctx).list(pattern), (entries) => Object.fromEntries(entries.map((e) => [e.key, e.value]))),
 });
 
 export const clear = fn({
@@ -61,7 +61,7 @@ export const clear = fn({
   args: [patternArg],
   returns: 'integer: how many keys were deleted',
   examples: ['local n = state.clear("cache:*")', 'state.clear() -- everything'],
-  run: ([pattern], ctx) => stateOf(ctx, 'state.clear').clear(pattern),
+  run: ([pattern], ctx) => stateOf(ctx).clear(pattern),
 });
 
 export const append = fn({
@@ -72,7 +72,7 @@ export const append = fn({
   args: [keyArg, valueArg],
   returns: 'integer: the new length (bytes of a string, elements of a list)',
   examples: ['state.append("deploy_log", "web-1 ok\\n")', 'state.set("hosts_done", {})\nstate.append("hosts_done", "web-1")'],
-  run: ([key, value], ctx) => stateOf(ctx, 'state.append').append(key, value),
+  run: ([key, value], ctx) => stateOf(ctx).append(key, value),
 });
 
 export const setIfAbsent = fn({
@@ -80,8 +80,7 @@ export const setIfAbsent = fn({
   args: [keyArg, valueArg, ttlArg],
   returns: 'boolean: true if it was stored',
   examples: ['if state.set_if_absent("leader", os.getenv("HOSTNAME"), 60) then log.info("I lead") end'],
-  run: ([key, value, ttl], ctx) =>
-    stateOf(ctx, 'state.set_if_absent').setIfAbsent(key, value, ttlMs(ttl, `state.set_if_absent('${key}')`)),
+  run: ([key, value, ttl], ctx) => stateOf(ctx).setIfAbsent(key, value, ttlMs(ttl, `${ctx.fn}('${key}')`)),
 });
 
 export const ttl = fn({
@@ -89,7 +88,7 @@ export const ttl = fn({
   args: [keyArg],
   returns: 'integer',
   examples: ['local left = state.ttl("session") -- e.g. 3599; -1: no expiry; -2: absent'],
-  run: ([key], ctx) => stateOf(ctx, 'state.ttl').ttl(key),
+  run: ([key], ctx) => stateOf(ctx).ttl(key),
 });
 
 export const expire = fn({
@@ -97,7 +96,7 @@ export const expire = fn({
   args: [keyArg, arg('ttl', z.union([z.number(), z.string()]), 'seconds or a duration like "10m"')],
   returns: 'boolean: true if the key exists',
   examples: ['state.expire("session", "30m")'],
-  run: ([key, ttl], ctx) => stateOf(ctx, 'state.expire').expire(key, ttlMs(ttl, `state.expire('${key}')`) ?? 0),
+  run: ([key, ttl], ctx) => stateOf(ctx).expire(key, ttlMs(ttl, `${ctx.fn}('${key}')`) ?? 0),
 });
 
 export const persist = fn({
@@ -105,7 +104,7 @@ export const persist = fn({
   args: [keyArg],
   returns: 'boolean: true if the key exists',
   examples: ['state.persist("session")'],
-  run: ([key], ctx) => stateOf(ctx, 'state.persist').persist(key),
+  run: ([key], ctx) => stateOf(ctx).persist(key),
 });
 
 export const stats = fn({
@@ -114,7 +113,7 @@ export const stats = fn({
   returns: '{ keys, with_ttl, bytes, expired_removed, locks, path }',
   examples: ['local s = state.stats()\nlog.info(s.keys .. " keys in " .. s.path)'],
   run: (_args, ctx) =>
-    mapAwaitable(stateOf(ctx, 'state.stats').stats(), (s) => ({
+    mapAwaitable(stateOf(ctx).stats(), (s) => ({
       keys: s.keys,
       with_ttl: s.withTtl,
       bytes: s.bytes,

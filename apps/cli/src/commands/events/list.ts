@@ -22,7 +22,7 @@ export default class EventsList extends SlothCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(EventsList);
     const [{ checkEventPattern, SlothError }, { withStore }, { eventRepo }, f] = await Promise.all([
-      import('@sloth/core'),
+      import('@sloth/core/internal'),
       import('../../store-access.js'),
       import('@sloth/store-sqlite'),
       import('../../events-cli/format.js'),

@@ -30,11 +30,13 @@ export default class EventsServe extends SlothCommand {
       { withStore },
       { EventProcessor },
       { createHookRunner, failureReporter },
+      { builtinModules },
     ] = await Promise.all([
       import('@sloth/core'),
       import('../../store-access.js'),
       import('@sloth/events'),
       import('../../events-cli/hook-processing.js'),
+      import('@sloth/builtin-modules'),
     ]);
     const duration = (flag: string, value: string) => {
       try {
@@ -56,7 +58,7 @@ export default class EventsServe extends SlothCommand {
     };
     try {
       await withStore(flags['data-dir'], async (store) => {
-        const runner = createHookRunner(store, err);
+        const runner = createHookRunner(store, builtinModules, err);
         const reportFailure = failureReporter(err);
         const processor = new EventProcessor({
           store,

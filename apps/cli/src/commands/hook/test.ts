@@ -19,13 +19,15 @@ export default class HookTest extends SlothCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(HookTest);
-    const [{ SlothError, checkEventType }, { withStore }, { hookRepo, newEventId }, { createHookRunner }, f] = await Promise.all([
-      import('@sloth/core'),
-      import('../../store-access.js'),
-      import('@sloth/store-sqlite'),
-      import('../../events-cli/hook-processing.js'),
-      import('../../events-cli/format.js'),
-    ]);
+    const [{ SlothError, checkEventType }, { withStore }, { hookRepo, newEventId }, { createHookRunner }, f, { builtinModules }] =
+      await Promise.all([
+        import('@sloth/core/internal'),
+        import('../../store-access.js'),
+        import('@sloth/store-sqlite'),
+        import('../../events-cli/hook-processing.js'),
+        import('../../events-cli/format.js'),
+        import('@sloth/builtin-modules'),
+      ]);
     let data: unknown;
     try {
       data = JSON.parse(flags.data);
@@ -60,7 +62,7 @@ export default class HookTest extends SlothCommand {
         attempts: 1,
         createdAt: now,
       };
-      const runner = createHookRunner(store, (line) => process.stderr.write(`${line}\n`));
+      const runner = createHookRunner(store, builtinModules, (line) => process.stderr.write(`${line}\n`));
       try {
         return { event, r: await runner.execute(hook, event, 1) };
       } finally {

@@ -85,7 +85,8 @@ export default class MasterStart extends SlothCommand {
       });
       return;
     }
-    const master = await startMaster(options);
+    const { builtinModules } = await import('@sloth/builtin-modules');
+    const master = await startMaster({ ...options, modules: builtinModules });
     log(
       'info',
       `master listening on ${master.url} (${token ? 'token required' : 'no token: loopback only'}); data in ${master.store.path}`,

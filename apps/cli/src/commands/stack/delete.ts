@@ -11,7 +11,7 @@ export default class StackDelete extends SlothCommand {
     const { args, flags } = await this.parse(StackDelete);
     const [{ withStacks }, { describeHolder, SlothError }, store] = await Promise.all([
       import('../../stack-cli/open.js'),
-      import('@sloth/core'),
+      import('@sloth/core/internal'),
       import('@sloth/store-sqlite'),
     ]);
     await withStacks(flags['data-dir'], (repo, s) => {

@@ -12,7 +12,7 @@ export default class StackLockForceUnlock extends SlothCommand {
     const { args, flags } = await this.parse(StackLockForceUnlock);
     const [{ withStacks }, { describeHolder }, store] = await Promise.all([
       import('../../../stack-cli/open.js'),
-      import('@sloth/core'),
+      import('@sloth/core/internal'),
       import('@sloth/store-sqlite'),
     ]);
     const released = await withStacks(flags['data-dir'], (repo, s) => {

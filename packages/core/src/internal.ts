@@ -1,0 +1,34 @@
+// @sloth/core/internal: the public API and the engine's internals, for the packages of this workspace (the Lua host,
+// modules, events, master, CLI). No promise that any of it stays as it is: outside code uses @sloth/core.
+export * from './abort.js';
+export * from './async-queue.js';
+export * from './bounded-backlog.js';
+export * from './closest-name.js';
+export * from './dag-plan.js';
+export * from './deep-merge.js';
+export * from './define.js';
+export * from './delegated-body.js';
+export * from './duration.js';
+export * from './errors.js';
+export * from './event-types.js';
+export * from './host.js';
+export * from './lease-wait.js';
+export * from './lua-schemas.js';
+export * from './make-directory.js';
+export * from './module-context.js';
+export * from './module-sdk.js';
+export * from './object-path.js';
+export * from './pid-liveness.js';
+export * from './process-runner.js';
+export * from './read-user-file.js';
+export * from './resource.js';
+export * from './retry-policy.js';
+export * from './run-events.js';
+export * from './run-services.js';
+export * from './shell-command.js';
+export { killMarkedGroups, ownerMark } from './spawn-helper.js';
+export * from './store-contracts.js';
+export * from './task-executor.js';
+export * from './task-logger.js';
+export * from './workflow-model.js';
+export * from './workflow-runner.js';

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+// Lua has one table type. An empty table crosses into JS as an empty list, whatever the caller meant, and a table
+// of key = value pairs and a list are told apart only by their keys: these schemas settle it once for every module.
+
+const isEmptyList = (v: unknown) => Array.isArray(v) && v.length === 0;
+const isEmptyMap = (v: unknown) =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0;
+
+/**
+ * A table of key = value pairs checked by `schema` (a z.record or z.object): an empty table is `{}`, a non-empty list
+ * is refused with `listError`. Example: `luaTable(z.record(z.string(), z.unknown())).optional()`.
+ */
+export function luaTable<S extends z.ZodType>(schema: S, listError = 'expected a table of key = value pairs, got a list') {
+  return z.preprocess(
+    (v) => (isEmptyList(v) ? {} : v),
+    z
+      .unknown()
+      .refine((v) => !Array.isArray(v), listError)
+      .pipe(schema),
+  );
+}
+
+/** A list checked by `schema` (a z.array): an empty table is `[]` whichever way it arrived. */
+export function luaList<S extends z.ZodType>(schema: S) {
+  return z.preprocess((v) => (isEmptyMap(v) ? [] : v), schema);
+}
