@@ -49,7 +49,7 @@ const MAX_SCRATCH = 64 * 1024;
 /**
  * Calls from Lua into JS through one C function of our own instead of wasmoon's generic function wrapper, which
  * converts every argument and result through ccall (a string copy and a name lookup per Lua API call) and builds a
- * thread object per call: about 4 us per module call, more than the rest of a state.set. Strings, numbers, booleans
+ * thread object per call, which cost more than the rest of a state.set (bench/RESULTS.md). Strings, numbers, booleans
  * and nil are read and pushed with the raw C API; everything else still goes through wasmoon, so values convert
  * exactly as before.
  */

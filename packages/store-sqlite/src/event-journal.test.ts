@@ -15,6 +15,7 @@ import {
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@sloth/core/testing';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventRepo } from './event-repo.js';
@@ -54,15 +55,6 @@ function journalName(pid: number, { host = hostname().replaceAll('.', '_'), ns =
 }
 const PID_NS = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? '0';
 const journalLine = (id: string, data = '{}') => `${JSON.stringify([id, 'journal.test', 'test', null, 'run-j', data, 0, 1])}\n`;
-
-/** Waits for `check` to hold, polling every 5 ms, for at most 10 s. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within 10s`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** Events of the run in the table, read on a plain connection (no journal of this process is involved). */
 function tableCount(dir: string): number {
@@ -266,7 +258,7 @@ describe('event journal', () => {
     const repo = eventRepo(store);
     repo.dispatch('journal.test', { i: 1 }, meta);
     expect(store.write(() => repo.liveCount('run-j'))).toBe(0);
-    await until(() => tableCount(dir) === 1, 'the journaled event to reach the table after the transaction');
+    await waitFor(() => tableCount(dir) === 1, 10_000, 'the journaled event to reach the table after the transaction');
     // A dead process's journal found in a transaction that then fails is still there for the next try.
     const deadPid = spawnSync(process.execPath, ['-e', '']).pid as number;
     writeFileSync(join(dir, 'event-journal', journalName(deadPid)), journalLine('01JOURNALTESTROW0000000007'));

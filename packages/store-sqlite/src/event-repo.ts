@@ -139,7 +139,7 @@ const MAX_TEXT = 8 * 1024;
 const COLUMNS =
   'id, type, source, stack, run_id AS runId, data, depth, status, attempts, error, available_at AS availableAt, ' +
   'created_at AS createdAt, updated_at AS updatedAt, processed_at AS processedAt';
-// Read back as arrays (the claim statements are raw: ~1 us per event less than objects), in this order; see toClaimed.
+// Read back as arrays (the claim statements are raw: cheaper per event than objects), in this order; see toClaimed.
 const CLAIMED_COLUMNS = 'id, type, source, stack, run_id, data, depth, attempts, created_at';
 const CLAIMABLE = "status = 'pending' AND available_at <= @now";
 const CLAIM_SET =
@@ -173,8 +173,8 @@ const SQL = {
   recoverPid:
     "UPDATE events SET status = 'pending', lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL, updated_at = ? " +
     "WHERE status = 'processing' AND lease_host = ? AND lease_pid = ?",
-  // Anonymous parameters (status, error, available_at, now, processed_at, id, token): binding by name cost ~0.6 us
-  // more per event, and better-sqlite3 refuses numbered ones (?1) used twice.
+  // Anonymous parameters (status, error, available_at, now, processed_at, id, token): binding by name cost more per
+  // event, and better-sqlite3 refuses numbered ones (?1) used twice.
   finish:
     'UPDATE events SET status = ?, error = ?, available_at = ?, updated_at = ?, processed_at = ?, ' +
     'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL ' +
@@ -215,7 +215,7 @@ type ClaimedRow = [
 const EXECUTION_COLUMNS = 8;
 /**
  * Hook executions are inserted this many rows per statement, then by the smaller sizes for what is left: one
- * statement per row cost ~1 us more per event processed (better-sqlite3's call, bind and reset).
+ * statement per row cost more per event processed (better-sqlite3's call, bind and reset each time).
  */
 const EXECUTION_CHUNKS = [64, 8, 1] as const;
 const insertExecutions = (rows: number) =>

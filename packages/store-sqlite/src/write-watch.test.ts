@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@sloth/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from './open-store.js';
 import { stateRepo } from './state-repo.js';
@@ -10,14 +11,6 @@ const opened: Store[] = [];
 afterEach(() => {
   for (const s of opened.splice(0)) s.close();
 });
-
-async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('watchWrites', () => {
   it("sees another connection's commit, and nothing after it is stopped", async () => {
@@ -30,7 +23,7 @@ describe('watchWrites', () => {
       writes += 1;
     });
     stateRepo(other).set('k', 1);
-    await until(() => writes > 0, 10_000, 'the write to be seen');
+    await waitFor(() => writes > 0, 10_000, 'the write to be seen');
     stop();
     const seen = writes;
     // A second watch sees the next write; the stopped one, which would have been told with it, is not.
@@ -39,7 +32,7 @@ describe('watchWrites', () => {
       second += 1;
     });
     stateRepo(other).set('k', 2);
-    await until(() => second > 0, 10_000, 'the second watch to see the write');
+    await waitFor(() => second > 0, 10_000, 'the second watch to see the write');
     stopSecond();
     expect(writes).toBe(seen);
   });
