@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { builtinModules } from '@sloth/builtin-modules';
 import type { ModuleSpec, RunEvent } from '@sloth/core';
+import { writeFiles } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { writeFiles } from './test-workflow.test-helper.js';
 import { WorkflowFile } from './workflow-file.js';
 
 // A module that is not built in (a plugin's), written as its author would: a file that exports it, with importFrom.
