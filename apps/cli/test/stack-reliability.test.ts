@@ -35,10 +35,10 @@ describe('stack reliability (real processes)', () => {
     expect(stack.orphans).toEqual([{ type: 'marker', name: 'from-killed-run' }]);
 
     const { json: history } = await slothJson(home, ['stack', 'history', 'prod']);
-    expect(history.map((e: { status: string }) => e.status)).toEqual(['success', 'interrupted']);
+    expect((history as { status: string }[]).map((e) => e.status)).toEqual(['success', 'interrupted']);
     expect(history[1]).toMatchObject({ pid: child.pid, resources: { created: 1 }, finished_at: null });
     const { json: resources } = await slothJson(home, ['stack', 'resources', 'prod']);
-    expect(resources.map((x: { name: string }) => x.name)).toEqual(['from-killed-run', 'second']);
+    expect((resources as { name: string }[]).map((x) => x.name)).toEqual(['from-killed-run', 'second']);
     expect((await slothJson(home, ['stack', 'lock', 'status', 'prod'])).json).toEqual({ stack: 'prod', locked: false });
   });
 

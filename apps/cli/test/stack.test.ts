@@ -116,11 +116,11 @@ describe('stacks in workflow run', () => {
     expect(plain.stdout).toContain('0 created, 0 changed, 1 unchanged');
 
     const { json: history } = await slothJson(home, ['stack', 'history', 'things']);
-    expect(history.map((e: { status: string }) => e.status)).toEqual(['success', 'success', 'success']);
-    expect(history.map((e: { resources: { changed: number } }) => e.resources.changed)).toEqual([0, 1, 0]);
+    expect((history as { status: string }[]).map((e) => e.status)).toEqual(['success', 'success', 'success']);
+    expect((history as { resources: { changed: number } }[]).map((e) => e.resources.changed)).toEqual([0, 1, 0]);
     expect(history[0]).toMatchObject({ workflow: 'things', task_counts: { total: 1, success: 1 } });
     const { json: resources } = await slothJson(home, ['stack', 'resources', 'things']);
-    expect(resources.map((r: { name: string; orphan: boolean }) => [r.name, r.orphan])).toEqual([
+    expect((resources as { name: string; orphan: boolean }[]).map((r) => [r.name, r.orphan])).toEqual([
       ['a', false],
       ['b', true],
     ]);
@@ -194,7 +194,7 @@ workflow.define("files", { tasks = { "motd" } })`,
     expect(drifted.code).toBe(1);
     expect(drifted.stdout).toMatch(/file\s+│\s+motd\s+│\s+fs\s+│\s+drifted\s+│\s+content: hello/);
     const { json } = await slothJson(home, ['stack', 'drift', 'files']);
-    expect(json.resources[1]).toMatchObject({
+    expect((json.resources as unknown[])[1]).toMatchObject({
       status: 'drifted',
       differences: [{ property: 'content', recorded: 'hello\n', current: 'edited by hand\n' }],
     });
@@ -202,7 +202,7 @@ workflow.define("files", { tasks = { "motd" } })`,
     rmSync(target);
     const missing = await slothJson(home, ['stack', 'drift', 'files']);
     expect(missing.r.code).toBe(1);
-    expect(missing.json.resources[1]).toMatchObject({ status: 'missing' });
+    expect((missing.json.resources as unknown[])[1]).toMatchObject({ status: 'missing' });
   });
 
   it('stack commands name a missing stack and what to do', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { processAlive, waitFor, waitForPid } from '@sloth/core/testing';
-import { type ShellDown, ShellDownSchema, type ShellExit } from '@sloth/proto';
+import { OpenShellSchema, type ShellDown, ShellDownSchema, type ShellExit } from '@sloth/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionMembers } from './hang-up.js';
 import { OUTPUT_WINDOW_BYTES, ShellSessions } from './shell-sessions.js';
@@ -37,7 +37,7 @@ function harness() {
   const down = (id: string, msg: ShellDown['msg']) => shells.handle(create(ShellDownSchema, { sessionId: id, msg }));
   return {
     shells,
-    open: (id: string) => down(id, { case: 'open', value: { size: { cols: 90, rows: 20 }, term: 'xterm' } }),
+    open: (id: string) => down(id, { case: 'open', value: create(OpenShellSchema, { size: { cols: 90, rows: 20 }, term: 'xterm' }) }),
     type: (id: string, text: string) => down(id, { case: 'input', value: Buffer.from(text) }),
     down,
     text: (id: string) => Buffer.concat(output.get(id) ?? []).toString(),

@@ -47,7 +47,7 @@ describe('setPath', () => {
     const out = setPath(input, 'a.b', 2);
     expect(out).toEqual({ a: { b: 2, keep: 'x' }, other: [1, 2] });
     expect(input).toEqual({ a: { b: 1, keep: 'x' }, other: [1, 2] });
-    expect(out.a).not.toBe(input.a);
+    expect((out as Record<string, unknown>).a).not.toBe(input.a);
   });
 
   it('replaces a scalar in the way with a table', () => {

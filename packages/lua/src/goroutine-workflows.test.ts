@@ -9,7 +9,7 @@ import { runSource } from './test-workflow.test-helper.js';
 import { WorkflowFile } from './workflow-file.js';
 
 // Real workflows with real worker threads (piscina), through WorkflowFile.run.
-const byName = (result: { tasks: { name: string }[] }) => Object.fromEntries(result.tasks.map((t) => [t.name, t]));
+const byName = <T extends { name: string }>(result: { tasks: T[] }) => Object.fromEntries(result.tasks.map((t) => [t.name, t]));
 
 /** This process's OS threads: worker threads show up here, and must be gone after a run. */
 const osThreads = () => readdirSync('/proc/self/task').length;

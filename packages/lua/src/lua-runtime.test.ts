@@ -4,7 +4,7 @@ import { LuaRuntime } from './lua-runtime.js';
 
 // Small chunks are compiled once and kept (lua-runtime.ts): a kept chunk must behave exactly as a fresh one.
 let runtime: LuaRuntime;
-const state = () => ({ signal: undefined, moduleCtx: testContext() });
+const state = () => ({ signal: undefined, moduleCtx: testContext().ctx });
 
 beforeAll(async () => {
   runtime = await LuaRuntime.create();

@@ -31,6 +31,7 @@ async function output(file: WorkflowFile, params: Record<string, unknown>) {
     params,
     deps: {},
     agent: 'a',
+    timeoutMs: undefined,
     signal: new AbortController().signal,
     baseDir: process.cwd(),
     observer: () => {},

@@ -117,7 +117,7 @@ describe('fanOutWork: one RunTasks call, one result per agent', () => {
   it('a stream that ends without every result fails the agents left', async () => {
     const { work } = harness([accepted('a1', 'w1'), { agent: 'a1', msg: { case: 'result', value: result('w1') } } as Reply]);
     const [r1, r2] = await Promise.allSettled(work);
-    expect(r1.status).toBe('fulfilled');
+    expect(r1?.status).toBe('fulfilled');
     expect(r2).toMatchObject({
       status: 'rejected',
       reason: { message: expect.stringMatching(/without a result for the task on a2/) },
