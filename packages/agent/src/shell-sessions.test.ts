@@ -37,7 +37,8 @@ function harness() {
   const down = (id: string, msg: ShellDown['msg']) => shells.handle(create(ShellDownSchema, { sessionId: id, msg }));
   return {
     shells,
-    open: (id: string) => down(id, { case: 'open', value: create(OpenShellSchema, { size: { cols: 90, rows: 20 }, term: 'xterm' }) }),
+    open: (id: string) =>
+      down(id, { case: 'open', value: create(OpenShellSchema, { size: { cols: 90, rows: 20 }, term: 'xterm' }) }),
     type: (id: string, text: string) => down(id, { case: 'input', value: Buffer.from(text) }),
     down,
     text: (id: string) => Buffer.concat(output.get(id) ?? []).toString(),
