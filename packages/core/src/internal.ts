@@ -30,5 +30,6 @@ export { killMarkedGroups, ownerMark } from './spawn-helper.js';
 export * from './store-contracts.js';
 export * from './task-executor.js';
 export * from './task-logger.js';
+export * from './text-diff.js';
 export * from './workflow-model.js';
 export * from './workflow-runner.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SlothError } from './errors.js';
 import { z } from './module-sdk.js';
 import { testContext } from './module-testing.js';
-import { converge, defineResource, diffState } from './resource.js';
+import { changeResult, converge, defineResource, diffState } from './resource.js';
 
 // A resource over a real directory: a "setting" is a file named after it holding its value.
 const applied: string[] = [];
@@ -46,6 +46,7 @@ describe('converge', () => {
     expect(first).toEqual({
       type: 'setting',
       name: 'conf/mode',
+      fn: '',
       changed: true,
       changes: { value: { old: undefined, new: 'fast' } },
       checkMode: false,
@@ -89,6 +90,45 @@ describe('converge', () => {
     // A parent that is a file: making it a directory fails with the OS's error.
     await expect(converge(setting, 'file/mode', { value: 'fast' }, ctx)).rejects.toMatchObject({ code: 'EEXIST' });
     expect(resources).toEqual([]);
+  });
+});
+
+// The same setting with its value as text content, recorded in the stack by its length only.
+const textSetting = defineResource({
+  ...setting,
+  content: (desired, actual) => ({ before: actual?.value, after: desired.value }),
+  record: (name, desired) => ({ path: name, length: desired.value.length }),
+});
+
+describe('converge: diffs and stack records', () => {
+  it('diffs the content of a change, records the resource, and returns the change contract', async () => {
+    const workdir = dir();
+    writeFileSync(join(workdir, 'mode'), 'fast\n');
+    const { ctx } = testContext({ workdir });
+    const outcome = await converge(textSetting, 'mode', { value: 'slow\n' }, { ...ctx, fn: 'conf.set' });
+    expect(outcome.diff).toBe('--- before: mode\n+++ after: mode\n@@ -1,1 +1,1 @@\n-fast\n+slow\n');
+    expect(outcome.record).toEqual({ path: 'mode', length: 5 });
+    expect(changeResult(outcome, { path: 'mode' })).toEqual({
+      changed: true,
+      changes: { value: { old: 'fast\n', new: 'slow\n' } },
+      diff: outcome.diff,
+      diff_skipped: undefined,
+      check_mode: false,
+      path: 'mode',
+    });
+    const again = await converge(textSetting, 'mode', { value: 'slow\n' }, ctx);
+    expect(again).toMatchObject({ changed: false, record: { path: 'mode', length: 5 } });
+    expect(again.diff).toBeUndefined();
+  });
+
+  it('hides the diff when the call says so, and records nothing in check mode', async () => {
+    const workdir = dir();
+    const { ctx } = testContext({ workdir, checkMode: true });
+    const outcome = await converge(textSetting, 'secret', { value: 'hunter2' }, ctx, { diff: false });
+    expect(outcome).toMatchObject({ changed: true, diffSkipped: 'hidden (diff = false)' });
+    expect(outcome.diff).toBeUndefined();
+    expect(outcome.record).toBeUndefined();
+    expect(JSON.stringify(outcome.diffSkipped)).not.toContain('hunter2');
   });
 });
 

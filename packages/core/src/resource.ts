@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
 import { SlothError } from './errors.js';
 import type { ModuleCallContext } from './module-sdk.js';
+import { textDiff } from './text-diff.js';
 
 /** What differs, per property: its current value and the desired one (`old` is undefined when it has none). */
 export type Changes = Record<string, { old: unknown; new: unknown }>;
@@ -22,17 +23,50 @@ export interface ResourceSpec<D extends z.ZodType = z.ZodType, A extends object 
   diff?: ((desired: z.output<D>, actual: A | undefined) => Changes) | undefined;
   /** Makes `changes` true on `ctx.host`; only called when something differs and not in check mode. */
   apply(ctx: ModuleCallContext, name: string, changes: Changes, desired: z.output<D>): Promise<void>;
+  /**
+   * For text content: the content before and after (undefined for an absent file), from which converge makes the
+   * unified diff of a change. Resources without content leave it out.
+   */
+  content?: ((desired: z.output<D>, actual: A | undefined) => ContentPair | undefined) | undefined;
+  /**
+   * What the run's stack records of the resource once it is in its desired state (hashes, modes, owners: never the
+   * content or a secret), so `stack drift` can tell when it is changed behind the workflow's back. Not recorded in
+   * check mode.
+   */
+  record?: ((name: string, desired: z.output<D>) => Record<string, unknown>) | undefined;
+}
+
+/** The content of a resource before and after a change; undefined when it does not exist. */
+export interface ContentPair {
+  before: string | Uint8Array | undefined;
+  after: string | Uint8Array | undefined;
+}
+
+/** How one call wants its change reported. */
+export interface ConvergeOptions {
+  /** false: no diff of the content (it holds a secret); the report says it was hidden. Default true. */
+  diff?: boolean | undefined;
 }
 
 /** What converging one resource found and did (reported to the task through `ctx.reportResource`). */
 export interface ResourceOutcome {
   type: string;
+  /** Its identity within the type: the target (a path, a package, a user name). */
   name: string;
+  /** The function that converged it, qualified ("file_ops.copy"); empty outside a module call. */
+  fn: string;
   /** Something differed: it was changed, or in check mode would have been. */
   changed: boolean;
+  /** Per property, the old and new value (content is a hash, never the text). */
   changes: Changes;
+  /** A unified diff of the content, when it changed and is text. */
+  diff?: string | undefined;
+  /** Why a changed content has no diff (binary, too large, hidden by `diff = false`). */
+  diffSkipped?: string | undefined;
   /** Check mode: nothing was applied. */
   checkMode: boolean;
+  /** The properties the run's stack records for it (see ResourceSpec.record); absent in check mode. */
+  record?: Record<string, unknown> | undefined;
 }
 
 /** Declares a resource; the generic types tie read, diff and apply to the desired-state schema. */
@@ -64,6 +98,7 @@ export async function converge<D extends z.ZodType, A extends object>(
   name: string,
   desired: z.input<D>,
   ctx: ModuleCallContext,
+  options: ConvergeOptions = {},
 ): Promise<ResourceOutcome> {
   const parsed = resource.desired.safeParse(desired);
   if (!parsed.success) {
@@ -75,8 +110,33 @@ export async function converge<D extends z.ZodType, A extends object>(
   const actual = await resource.read(ctx, name);
   const changes = resource.diff ? resource.diff(want, actual) : diffState(want as object, actual);
   const changed = Object.keys(changes).length > 0;
-  if (changed && !ctx.checkMode) await resource.apply(ctx, name, changes, want);
-  const outcome: ResourceOutcome = { type: resource.type, name, changed, changes, checkMode: ctx.checkMode };
+  const outcome: ResourceOutcome = { type: resource.type, name, fn: ctx.fn, changed, changes, checkMode: ctx.checkMode };
+  if (changed) {
+    const pair = resource.content?.(want, actual);
+    if (pair && options.diff === false) outcome.diffSkipped = 'hidden (diff = false)';
+    else if (pair) {
+      const { diff, skipped } = textDiff(name, pair.before, pair.after);
+      if (diff !== undefined) outcome.diff = diff;
+      if (skipped !== undefined) outcome.diffSkipped = skipped;
+    }
+    if (!ctx.checkMode) await resource.apply(ctx, name, changes, want);
+  }
+  if (!ctx.checkMode && resource.record) outcome.record = resource.record(name, want);
   ctx.reportResource(outcome);
   return outcome;
+}
+
+/**
+ * What a configuration function returns to Lua: `changed`, `changes` ({ prop = { old, new } }), `diff` (nil when none)
+ * and `diff_skipped`, then the function's own fields.
+ */
+export function changeResult(outcome: ResourceOutcome, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    changed: outcome.changed,
+    changes: outcome.changes,
+    diff: outcome.diff,
+    diff_skipped: outcome.diffSkipped,
+    check_mode: outcome.checkMode,
+    ...fields,
+  };
 }
