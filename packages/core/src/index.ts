@@ -81,8 +81,8 @@ export {
   type ResourceOutcome,
   type ResourceSpec,
 } from './resource.js';
-// A unified diff of a text change (what converge reports for a resource's content).
-export { type TextDiff, textDiff } from './text-diff.js';
 // What a run offers modules (state, leases, the run's stack, the event queue), and the contracts a store implements.
 export type { RunServices, StackBinding } from './run-services.js';
 export * from './store-contracts.js';
+// A unified diff of a text change (what converge reports for a resource's content).
+export { type TextDiff, textDiff } from './text-diff.js';

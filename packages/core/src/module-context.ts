@@ -20,6 +20,8 @@ export function createModuleContext(fields: ModuleContextFields = {}): ModuleCal
     signal: NEVER,
     log: QUIET,
     workdir: process.cwd(),
+    sourceDir: process.cwd(),
+    sourceBundled: false,
     env: process.env as Record<string, string>,
     user: undefined,
     services: undefined,

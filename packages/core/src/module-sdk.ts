@@ -14,6 +14,13 @@ export interface ModuleCallContext {
   log: TaskLogger;
   /** Directory relative paths are resolved against (the task's workdir). */
   workdir: string;
+  /**
+   * The workflow file's directory, where a relative `src` (a file the workflow ships: a config, a template) is found.
+   * On an agent, the directory its copy of the workflow was unpacked to.
+   */
+  sourceDir: string;
+  /** True on an agent: only files under `sourceDir` travelled with the task, so a `src` outside it cannot be read. */
+  sourceBundled: boolean;
   env: Readonly<Record<string, string>>;
   user: string | undefined;
   /** Persistent state and the run's stack, when the caller has them. */

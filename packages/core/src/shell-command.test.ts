@@ -25,6 +25,8 @@ function context(overrides: Partial<TaskContext> = {}): { ctx: TaskContext; line
     deps: {},
     workdir: dir,
     workdirIsOwn: true,
+    sourceDir: dir,
+    sourceBundled: false,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GREETING: 'hi' },
     user: undefined,
     agent: undefined,

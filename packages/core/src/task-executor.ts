@@ -47,6 +47,10 @@ export interface TaskRunEnv {
   callerLogsFailure?: boolean | undefined;
   /** Check mode: resources report what they would change and change nothing. */
   checkMode?: boolean | undefined;
+  /** The workflow file's directory; default baseDir. */
+  sourceDir?: string | undefined;
+  /** On an agent: only the files that travelled with the task are under sourceDir. */
+  sourceBundled?: boolean | undefined;
 }
 
 /** Runs one task to its final result: conditions, pre-hook, attempts with retries and timeouts, hooks, artifacts. */
@@ -67,6 +71,8 @@ export async function executeTask(
     deps,
     workdir,
     workdirIsOwn: task.workdir !== undefined,
+    sourceDir: env.sourceDir ?? env.baseDir,
+    sourceBundled: env.sourceBundled === true,
     env: { ...env.baseEnv, ...(task.env ?? {}) },
     user: task.user,
     agent: env.agent,

@@ -14,7 +14,11 @@ const MAX_EDIT_LENGTH = 20_000;
  * The unified diff between two contents of `path` (`--- before: PATH` / `+++ after: PATH`); undefined content is an
  * absent file. Binary content (a NUL byte) and content over 1 MiB get a reason in `skipped` instead.
  */
-export function textDiff(path: string, before: string | Uint8Array | undefined, after: string | Uint8Array | undefined): TextDiff {
+export function textDiff(
+  path: string,
+  before: string | Uint8Array | undefined,
+  after: string | Uint8Array | undefined,
+): TextDiff {
   for (const side of [before, after]) {
     if (side === undefined) continue;
     const bytes = typeof side === 'string' ? Buffer.byteLength(side) : side.byteLength;

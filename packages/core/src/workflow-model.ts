@@ -43,6 +43,10 @@ export interface TaskContext {
   workdir: string;
   /** True when `workdir` was set by the workflow (so it may be created and cleaned up). */
   workdirIsOwn: boolean;
+  /** The workflow file's directory (see ModuleCallContext.sourceDir). */
+  sourceDir: string;
+  /** True on an agent, where only the files that travelled with the task are under sourceDir. */
+  sourceBundled: boolean;
   env: Readonly<Record<string, string>>;
   user: string | undefined;
   agent: string | undefined;

@@ -24,6 +24,8 @@ export interface RunOptions {
   services?: RunServices;
   /** Check mode: resources report what they would change and change nothing. */
   checkMode?: boolean;
+  /** The workflow file's directory (where a relative `src` is found); default baseDir. */
+  sourceDir?: string;
   /** Told the run as it starts (before workflow.started), for work that joins it from inside a task. */
   onRunStarted?: (run: ActiveRun) => void;
 }
@@ -81,6 +83,7 @@ export async function runWorkflow(workflow: WorkflowSpec, options: RunOptions = 
       },
       services: options.services,
       checkMode: options.checkMode,
+      sourceDir: options.sourceDir,
       ...(options.random ? { random: options.random } : {}),
     };
 

@@ -426,6 +426,8 @@ export class GoroutineThreads implements GoroutineHost {
       code: job.request.code,
       task: ctx.task,
       workdir: ctx.workdir,
+      sourceDir: ctx.sourceDir,
+      sourceBundled: ctx.sourceBundled,
       env: envDiff(ctx.env),
       user: ctx.user,
       dataDir,

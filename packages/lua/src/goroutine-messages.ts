@@ -24,6 +24,8 @@ export interface GoroutineJob {
   code: string;
   task: string | undefined;
   workdir: string;
+  sourceDir: string;
+  sourceBundled: boolean;
   /** The task's environment as a difference from the process's (which workers inherit): set these, unset those. */
   env: { set: Record<string, string>; unset: string[] };
   user: string | undefined;

@@ -137,6 +137,8 @@ export default async function runGoroutine(job: GoroutineJob): Promise<Goroutine
     signal: controller.signal,
     log: { log: post },
     workdir: job.workdir,
+    sourceDir: job.sourceDir,
+    sourceBundled: job.sourceBundled,
     env: envOf(job),
     user: job.user,
     services,

@@ -31,6 +31,8 @@ export function moduleContextOf(ctx: TaskContext): ModuleCallContext {
     signal: ctx.signal,
     log: ctx.log,
     workdir: ctx.workdir,
+    sourceDir: ctx.sourceDir,
+    sourceBundled: ctx.sourceBundled,
     env: ctx.env,
     user: ctx.user,
     services: ctx.services,

@@ -243,6 +243,7 @@ export class WorkflowFile {
     const active = this.activeRun;
     try {
       return await runWorkflow(workflow, {
+        sourceDir: dirname(this.path),
         ...options,
         services,
         onRunStarted: (run) => {
@@ -284,6 +285,7 @@ export class WorkflowFile {
         runId: 'adhoc',
         params: { ...(this.options.params ?? {}), ...params },
         baseDir: process.cwd(),
+        sourceDir: dirname(this.path),
         baseEnv: process.env as Record<string, string>,
         runSignal: signal,
         emit: this.options.observer ?? (() => {}),
@@ -331,6 +333,8 @@ export class WorkflowFile {
       services: withGoroutines(this.options.services, goroutines),
       agent: req.agent,
       callerLogsFailure: true,
+      sourceDir: dirname(this.path),
+      sourceBundled: true,
     };
     const bodyOnly = {
       ...spec,
