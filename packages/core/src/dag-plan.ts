@@ -1,5 +1,6 @@
 import { didYouMean } from './closest-name.js';
 import { SlothError } from './errors.js';
+import { validateHandlers } from './handlers.js';
 import type { WorkflowSpec } from './workflow-model.js';
 
 /** Checks names and dependencies; throws a `load` error naming the duplicate, missing task or cycle. */
@@ -31,6 +32,7 @@ export function validateWorkflow(workflow: WorkflowSpec): void {
       }
     }
   }
+  validateHandlers(workflow);
   const cycle = findCycle(workflow);
   if (cycle) {
     throw new SlothError('load', `dependency cycle in workflow '${workflow.name}': ${cycle.join(' -> ')}`, {

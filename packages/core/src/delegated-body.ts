@@ -43,7 +43,10 @@ export function delegatedBody(task: TaskSpec, runId: string, emit: RunObserver):
       pending.map(async (agent, i) => {
         try {
           const outcome = await (outcomes[i] as Promise<TaskOutcome>);
+          const resources = outcome.resources ?? [];
+          for (const resource of resources) ctx.reportResource({ ...resource, host: agent });
           done.set(agent, {
+            ...(resources.length > 0 ? { changed: resources.some((r) => r.changed) } : {}),
             status: outcome.success ? 'success' : 'failed',
             durationMs: performance.now() - started,
             output: outcome.output,

@@ -24,6 +24,7 @@ export type { LogFields, LogLevel, TaskLogger } from './task-logger.js';
 // What a run is made of and what it reports.
 export type {
   AgentTaskResult,
+  ChangeRecord,
   HookPayload,
   Outputs,
   RunResult,

@@ -11,6 +11,7 @@ export * from './delegated-body.js';
 export * from './duration.js';
 export * from './errors.js';
 export * from './event-types.js';
+export * from './handlers.js';
 export * from './host.js';
 export * from './lease-wait.js';
 export * from './lua-schemas.js';

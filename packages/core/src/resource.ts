@@ -67,6 +67,8 @@ export interface ResourceOutcome {
   checkMode: boolean;
   /** The properties the run's stack records for it (see ResourceSpec.record); absent in check mode. */
   record?: Record<string, unknown> | undefined;
+  /** Where it was converged: the agent's name for a delegated task; absent on the machine that runs the workflow. */
+  host?: string | undefined;
 }
 
 /** Declares a resource; the generic types tie read, diff and apply to the desired-state schema. */

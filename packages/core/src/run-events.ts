@@ -1,6 +1,6 @@
 import type { SlothErrorCode } from './errors.js';
 import type { LogFields, LogLevel } from './task-logger.js';
-import type { RunResult, TaskResult } from './workflow-model.js';
+import type { ChangeRecord, RunResult, TaskResult } from './workflow-model.js';
 
 /** What the engine reports while a workflow runs; renderers and the event queue consume these. */
 export type RunEvent =
@@ -29,6 +29,8 @@ export type RunEvent =
       at: number;
     }
   | { type: 'task.finished'; runId: string; task: string; result: TaskResult; at: number }
+  /** A resource a task converged changed (in check mode: would change); `change.diff` is for this process's eyes only. */
+  | { type: 'resource.changed'; runId: string; task: string; change: ChangeRecord; checkMode: boolean; at: number }
   | { type: 'workflow.finished'; runId: string; result: RunResult; at: number };
 
 export type RunObserver = (event: RunEvent) => void;

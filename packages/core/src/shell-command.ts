@@ -16,6 +16,11 @@ export async function runShellForTask(command: string, ctx: TaskContext) {
 /** A task body that runs a shell command line; it succeeds when the command exits 0. */
 export function shellBody(command: string): TaskBody {
   return async (ctx): Promise<TaskOutcome> => {
+    // Its effect is unknown, so check mode cannot run it to see what it would change (Ansible's command/shell).
+    if (ctx.checkMode) {
+      ctx.log.log('info', 'skipped (check mode): a shell command is not run in check mode');
+      return { success: true, skippedInCheckMode: true, message: 'skipped (check mode)' };
+    }
     const r = await runShellForTask(command, ctx);
     const output = { stdout: r.stdout, stderr: r.stderr, exit_code: processExitCode(r) };
     if (r.exitCode === 0) return { success: true, message: r.stdout.trim(), output };

@@ -6,11 +6,13 @@ import { delegatedBody, isDelegated } from './delegated-body.js';
 import { timedOutAfter } from './duration.js';
 import { errorCodeOf, errorMessage, SlothError, type SlothErrorCode } from './errors.js';
 import { makeDirectory } from './make-directory.js';
+import type { ResourceOutcome } from './resource.js';
 import { isRetryable, retryDelay } from './retry-policy.js';
 import type { RunObserver } from './run-events.js';
 import type { RunServices } from './run-services.js';
 import type { LogFields, LogLevel, TaskLogger } from './task-logger.js';
 import type {
+  ChangeRecord,
   HookPayload,
   Outputs,
   TaskBody,
@@ -64,6 +66,7 @@ export async function executeTask(
   const workdir = task.workdir === undefined ? env.baseDir : resolve(env.baseDir, task.workdir);
   // Over all attempts and hooks: a change made by a failed attempt is still a change to the machine.
   let changed: boolean | undefined;
+  const changes: ChangeRecord[] = [];
   const base: Omit<TaskContext, 'attempt' | 'signal'> = {
     runId: env.runId,
     task: task.name,
@@ -81,6 +84,8 @@ export async function executeTask(
     checkMode: env.checkMode === true,
     reportResource: (outcome) => {
       changed = changed === true || outcome.changed;
+      if (outcome.changed) changes.push(changeRecord(outcome));
+      reportOutcome(task.name, outcome, env, log);
     },
   };
   const result = (status: TaskStatus, attempts: number, extra: Partial<TaskResult> = {}): TaskResult => ({
@@ -89,7 +94,11 @@ export async function executeTask(
     attempts,
     durationMs: performance.now() - started,
     ...extra,
+    ...changeFields(),
+  });
+  const changeFields = () => ({
     ...(changed === undefined ? {} : { changed }),
+    ...(changes.length > 0 ? { changes: [...changes] } : {}),
   });
   const ctx0: TaskContext = { ...base, attempt: 1, signal: env.runSignal };
 
@@ -129,7 +138,7 @@ export async function executeTask(
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     env.emit({ type: 'task.started', runId: env.runId, task: task.name, attempt, at: Date.now() });
     last = await runAttempt(task, body, { ...base, attempt, signal: env.runSignal }, env, attempt, started);
-    if (last.status === 'success' || last.status === 'aborted' || attempt === maxAttempts) break;
+    if (last.status === 'success' || last.status === 'skipped' || last.status === 'aborted' || attempt === maxAttempts) break;
     if (!isRetryable(last.errorCode)) {
       log.log('warn', `not retried: ${last.errorCode} errors fail the same way on every attempt`);
       break;
@@ -181,7 +190,55 @@ export async function executeTask(
     log.log('error', errorMessage(err));
     last = { ...last, status: 'failed', ...failure(err) };
   }
-  return { ...last, durationMs: performance.now() - started, ...(changed === undefined ? {} : { changed }) };
+  return { ...last, durationMs: performance.now() - started, ...changeFields() };
+}
+
+/** A resource outcome as a task's change list shows it. */
+function changeRecord(o: ResourceOutcome): ChangeRecord {
+  const dot = o.fn.indexOf('.');
+  return {
+    module: dot < 0 ? o.fn : o.fn.slice(0, dot),
+    function: dot < 0 ? '' : o.fn.slice(dot + 1),
+    target: o.name,
+    changes: o.changes,
+    ...(o.diff !== undefined ? { diff: o.diff } : {}),
+    ...(o.diffSkipped !== undefined ? { diffSkipped: o.diffSkipped } : {}),
+    ...(o.host !== undefined ? { host: o.host } : {}),
+  };
+}
+
+/**
+ * Tells the run about a converged resource: a `resource.changed` event when it changed, and its record in the run's
+ * stack (named `agent:name` when it lives on an agent), so `stack resources` and `stack drift` know what the workflow
+ * manages.
+ */
+function reportOutcome(task: string, o: ResourceOutcome, env: TaskRunEnv, log: TaskLogger): void {
+  if (o.changed)
+    env.emit({
+      type: 'resource.changed',
+      runId: env.runId,
+      task,
+      change: changeRecord(o),
+      checkMode: o.checkMode,
+      at: Date.now(),
+    });
+  const stacks = env.services?.stacks;
+  const stack = env.services?.stack;
+  if (!o.record || !stacks || !stack) return;
+  const { module } = changeRecord(o);
+  const input = {
+    type: o.type,
+    name: o.host === undefined ? o.name : `${o.host}:${o.name}`,
+    module,
+    properties: o.host === undefined ? o.record : { ...o.record, host: o.host },
+  };
+  try {
+    void Promise.resolve(stacks.registerResource(stack.id, stack.executionId, input)).catch((err: unknown) =>
+      log.log('warn', `could not record ${o.type} '${input.name}' in stack '${stack.name}': ${errorMessage(err)}`),
+    );
+  } catch (err) {
+    log.log('warn', `could not record ${o.type} '${input.name}' in stack '${stack.name}': ${errorMessage(err)}`);
+  }
 }
 
 async function runAttempt(
@@ -217,6 +274,7 @@ async function runAttempt(
   try {
     const outcome = await raceAbort(body(ctx), controller.signal);
     const agents = outcome?.agents ? { agents: outcome.agents } : {};
+    if (outcome?.skippedInCheckMode) return done('skipped', { skipReason: 'check_mode', message: outcome.message });
     if (!outcome || outcome.success) return done('success', { message: outcome?.message, output: outcome?.output, ...agents });
     const error = outcome.message ?? 'task returned false';
     logFailure(error);

@@ -1,25 +1,37 @@
 import type { SlothErrorCode } from './errors.js';
-import type { ResourceOutcome } from './resource.js';
+import type { Changes, ResourceOutcome } from './resource.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { RunServices } from './run-services.js';
 import type { TaskLogger } from './task-logger.js';
 
 export type TaskStatus = 'success' | 'failed' | 'skipped' | 'timeout' | 'aborted';
 export type RunStatus = 'success' | 'failed' | 'aborted' | 'timeout';
-/** Why a task was skipped: its run_if said no, a dependency failed, or fail-fast / an abort stopped the run. */
-export type SkipReason = 'condition' | 'dependency' | 'fail_fast' | 'aborted';
+/** Why a task was skipped: its run_if said no, a dependency failed, fail-fast / an abort stopped the run, or (handlers) why it did not run. */
+export type SkipReason =
+  | 'condition'
+  | 'dependency'
+  | 'fail_fast'
+  | 'aborted'
+  /** A handler nothing notified, one not run because the run failed, or one that would run in check mode. */
+  | 'not_notified'
+  | 'run_failed'
+  | 'check_mode';
 
 export type Outputs = Record<string, unknown>;
 
 /** What a task body hands back. */
 export interface TaskOutcome {
   success: boolean;
+  /** The body did not run its work in check mode (a shell command): the task is reported as skipped, not failed. */
+  skippedInCheckMode?: boolean | undefined;
   message?: string;
   /** What kind of failure (default task_failed): a delegated task's code from its agents. */
   errorCode?: SlothErrorCode | undefined;
   output?: Outputs;
   /** A delegated task: how it went on each agent. */
   agents?: Record<string, AgentTaskResult> | undefined;
+  /** A delegated body: the resources it converged on its agent (the engine that delegated it reports them). */
+  resources?: ResourceOutcome[] | undefined;
 }
 
 /** How a delegated task went on one agent. */
@@ -29,6 +41,22 @@ export interface AgentTaskResult {
   output?: Outputs | undefined;
   error?: string | undefined;
   errorCode?: SlothErrorCode | undefined;
+  /** Whether a resource it converged there changed (absent when it converged none). */
+  changed?: boolean | undefined;
+}
+
+/** One change a task made (or in check mode would make), as reports and JSON show it. */
+export interface ChangeRecord {
+  /** The module and function that made it ("file_ops", "copy"). */
+  module: string;
+  function: string;
+  /** What it changed: a path, a package, a user. */
+  target: string;
+  changes: Changes;
+  diff?: string | undefined;
+  diffSkipped?: string | undefined;
+  /** The agent it was made on; absent on the machine that runs the workflow. */
+  host?: string | undefined;
 }
 
 /** Everything a task body, condition or hook may use while it runs. */
@@ -97,6 +125,10 @@ export interface TaskSpec {
   chooseAgents?: ((ctx: TaskContext) => Promise<string[]>) | undefined;
   /** `file:line` where the task was declared, for error messages. */
   location?: string | undefined;
+  /** A handler: it runs only when notified, once, after the workflow's other tasks. */
+  handler?: boolean | undefined;
+  /** Handlers this task notifies when it ends having changed something. */
+  notify?: string[] | undefined;
 }
 
 export interface WorkflowConfig {
@@ -131,6 +163,8 @@ export interface TaskResult {
    * its desired state already; absent when the task converged none (commands run by exec or a shell are not counted).
    */
   changed?: boolean | undefined;
+  /** What it changed (in check mode: would change), in the order it happened. */
+  changes?: ChangeRecord[] | undefined;
   /** A delegated task: its result on each agent. */
   agents?: Record<string, AgentTaskResult> | undefined;
 }

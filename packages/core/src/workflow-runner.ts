@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { AbortCause } from './abort.js';
 import { validateWorkflow } from './dag-plan.js';
 import { errorCodeOf, errorMessage } from './errors.js';
+import { runHandlers } from './handlers.js';
 import type { RunObserver } from './run-events.js';
 import type { RunServices } from './run-services.js';
 import { executeTask, type TaskRunEnv } from './task-executor.js';
@@ -26,6 +27,8 @@ export interface RunOptions {
   checkMode?: boolean;
   /** The workflow file's directory (where a relative `src` is found); default baseDir. */
   sourceDir?: string;
+  /** Run notified handlers even when the run failed. */
+  forceHandlers?: boolean;
   /** Told the run as it starts (before workflow.started), for work that joins it from inside a task. */
   onRunStarted?: (run: ActiveRun) => void;
 }
@@ -37,7 +40,10 @@ export interface ActiveRun {
   runTask(task: TaskSpec, params: Record<string, unknown>, signal: AbortSignal): Promise<TaskResult>;
 }
 
-const OK_FOR_DEPENDENTS = (r: TaskResult) => r.status === 'success' || (r.status === 'skipped' && r.skipReason === 'condition');
+const FAILED = (r: TaskResult) => r.status === 'failed' || r.status === 'timeout' || r.status === 'aborted';
+// A task its run_if skipped, or a command check mode did not run, lets its dependents go on.
+const OK_FOR_DEPENDENTS = (r: TaskResult) =>
+  r.status === 'success' || (r.status === 'skipped' && (r.skipReason === 'condition' || r.skipReason === 'check_mode'));
 
 /** Runs a workflow: tasks start as soon as their dependencies are done, up to max_parallel_tasks at once. */
 export async function runWorkflow(workflow: WorkflowSpec, options: RunOptions = {}): Promise<RunResult> {
@@ -108,7 +114,19 @@ export async function runWorkflow(workflow: WorkflowSpec, options: RunOptions = 
     const results = new Map<string, TaskResult>();
     try {
       if (workflow.onStart) await workflow.onStart();
-      await schedule(workflow, env, results, emit);
+      await schedule({ ...workflow, tasks: workflow.tasks.filter((t) => !t.handler) }, env, results, emit);
+      const finish = (r: TaskResult) => {
+        results.set(r.name, r);
+        emit({ type: 'task.finished', runId, task: r.name, result: r, at: Date.now() });
+      };
+      await runHandlers(workflow, results, {
+        runFailed: [...results.values()].some((r) => FAILED(r)),
+        force: options.forceHandlers === true,
+        stopped: controller.signal.aborted,
+        checkMode: options.checkMode === true,
+        execute: (task) => executeTask(task, {}, env),
+        finish,
+      });
     } catch (err) {
       runError = errorMessage(err);
     } finally {
@@ -131,7 +149,7 @@ export async function runWorkflow(workflow: WorkflowSpec, options: RunOptions = 
     }
 
     const ordered = workflow.tasks.map((t) => results.get(t.name) as TaskResult);
-    const failed = ordered.some((r) => r.status === 'failed' || r.status === 'timeout' || r.status === 'aborted');
+    const failed = ordered.some(FAILED);
     let status: RunStatus = stopStatus ?? (failed || runError ? 'failed' : 'success');
     if (workflow.onComplete) {
       try {

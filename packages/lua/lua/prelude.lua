@@ -110,6 +110,22 @@ local setters = {
     if type(v) == 'function' then s.delegate_to = { fn = ref(v) } return end
     s.delegate_to = { agents = list_of_strings(v, 'delegate_to') }
   end,
+  handler = function(s, v)
+    if v == nil then v = true end
+    check(type(v) == 'boolean', 'handler expects true or false (or nothing: :handler()), got ' .. describe(v))
+    s.handler = v
+  end,
+  notify = function(s, v)
+    if (type(v) == 'table' and getmetatable(v) == TaskMeta) or type(v) == 'string' then v = { v } end
+    check(type(v) == 'table', 'notify expects a handler name or a list of names or tasks, got ' .. describe(v))
+    local out = {}
+    for i, h in ipairs(v) do
+      if type(h) == 'table' and getmetatable(h) == TaskMeta then out[#out + 1] = h.spec.name
+      elseif type(h) == 'string' then out[#out + 1] = h
+      else fail_at('notify: item #' .. i .. ' should be a handler name or task, got ' .. describe(h)) end
+    end
+    s.notify = out
+  end,
   run_if = function(s, v) s.run_if = fn_or_string(v, 'run_if') end,
   abort_if = function(s, v) s.abort_if = fn_or_string(v, 'abort_if') end,
   on_success = function(s, v) s.on_success = fn_only(v, 'on_success') end,
@@ -358,6 +374,7 @@ local function make_context(data)
       cleanup = method(function() return workdir_op('cleanup', data) end),
     },
     agent = { get = method(function() return data.agent end) },
+    check_mode = data.check_mode == true,
   }
   return this
 end

@@ -49,6 +49,8 @@ export interface GoroutineHostOptions {
   file?: string | undefined;
   params?: Record<string, unknown> | undefined;
   values?: Record<string, unknown> | undefined;
+  /** The run is in check mode (the `check_mode` global). */
+  checkMode?: boolean | undefined;
   /** The run's signal: when it fires, every goroutine stops. */
   signal?: AbortSignal | undefined;
   /** Worker threads; default os.availableParallelism() (or SLOTH_GOROUTINE_THREADS). */
@@ -393,6 +395,7 @@ export class GoroutineThreads implements GoroutineHost {
       file: this.options.file,
       params: this.options.params ?? {},
       values: this.options.values ?? {},
+      checkMode: this.options.checkMode === true,
       modules: this.options.modules.map((m) => ({ name: m.name, importFrom: m.importFrom })),
     };
     const piscina = new Piscina({

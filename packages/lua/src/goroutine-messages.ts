@@ -13,6 +13,8 @@ export interface GoroutineWorkerSetup {
   file: string | undefined;
   params: Record<string, unknown>;
   values: Record<string, unknown>;
+  /** The run is in check mode (the `check_mode` global). */
+  checkMode: boolean;
   /** The run's modules, by name, with the URL each is imported from (undefined: not available in goroutines). */
   modules: { name: string; importFrom: string | undefined }[];
 }

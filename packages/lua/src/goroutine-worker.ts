@@ -60,6 +60,7 @@ function runtime(): Promise<LuaRuntime> {
       file: setup.file,
       params: setup.params,
       values: setup.values,
+      checkMode: setup.checkMode,
       fallbackCtx: () => idleContext,
       runTaskRefusal: 'inside a goroutine',
     });

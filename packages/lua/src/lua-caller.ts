@@ -56,6 +56,7 @@ export async function callTaskFunction(
     workdir: ctx.workdir,
     workdir_is_own: ctx.workdirIsOwn,
     agent: ctx.agent,
+    check_mode: ctx.checkMode,
   };
   const r = (await runtime.run(
     'return __sloth.call(...)',

@@ -43,6 +43,8 @@ export interface SandboxOptions {
   file?: string | undefined;
   params?: Record<string, unknown> | undefined;
   values?: Record<string, unknown> | undefined;
+  /** The run is in check mode: the `check_mode` global. */
+  checkMode?: boolean | undefined;
   /** Context for module calls made outside any task (top-level code of a file). */
   fallbackCtx: () => ModuleCallContext;
   /** Runs a task by name for `Task:run()`; without it, Task:run() fails with `runTaskRefusal`. */
@@ -61,10 +63,11 @@ export type SandboxUse = Omit<SandboxOptions, 'modules'>;
 /** The context of module calls while a prepared sandbox waits for its use: nothing calls a module then. */
 const PREPARING: ModuleCallContext = createModuleContext({ env: {} });
 
-/** Per use: the run's params (read-only) and values. */
+/** Per use: the run's params (read-only), values and check mode. */
 const USE_LUA = `local host = ...
 params = __sloth.readonly(host.params or {}, 'params')
-values = host.values or {}`;
+values = host.values or {}
+check_mode = host.check_mode == true`;
 
 /**
  * A Lua runtime with the workflow language, every module and our standard library loaded, made before it is known
@@ -111,7 +114,12 @@ export class PreparedSandbox {
     this.use_ = options;
     try {
       const state = { signal: undefined, moduleCtx: options.fallbackCtx() };
-      await this.runtime.run(USE_LUA, '=sloth:use', [{ params: options.params ?? {}, values: options.values ?? {} }], state);
+      await this.runtime.run(
+        USE_LUA,
+        '=sloth:use',
+        [{ params: options.params ?? {}, values: options.values ?? {}, check_mode: options.checkMode === true }],
+        state,
+      );
       return this.runtime;
     } catch (err) {
       this.runtime.close();

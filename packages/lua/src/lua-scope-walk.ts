@@ -44,7 +44,7 @@ export interface LuaFacts {
 }
 
 /** Keys whose value is a list of tasks: `tasks = { a, b }`, `:tasks({ a })`, `depends_on = { a }`. */
-const TASK_LISTS = new Set(['tasks', 'depends_on']);
+const TASK_LISTS = new Set(['tasks', 'depends_on', 'notify']);
 /** Calls that run code no reading of this text can see (rawset(_G, ...) hands `_G` itself: caught as such). */
 const DYNAMIC_CALLS = new Set(['load', 'loadfile', 'dofile']);
 

@@ -13,3 +13,19 @@ describe('luaSourceText', () => {
     expect(luaSourceText('x = #t\n#y')).toBe('x = #t\n#y');
   });
 });
+
+describe('octal literals', () => {
+  it('become their decimal value in code', () => {
+    expect(luaSourceText('mode = 0o644, x = 0O755\nf(0o7)')).toBe('mode = 420, x = 493\nf(7)');
+  });
+  it('are left alone in strings, comments, names and other numbers', () => {
+    const text = [
+      "a = \"0o644\" .. '0o1\\'0o2'",
+      '-- 0o644',
+      '--[==[ 0o644 ]] 0o1 ]==] b = 0o10',
+      's = [[0o644]] .. x0o1 .. t.v0o7',
+      'n = 10o7 + 0o8 + 1.0o7',
+    ].join('\n');
+    expect(luaSourceText(text)).toBe(text.replace('b = 0o10', 'b = 8'));
+  });
+});

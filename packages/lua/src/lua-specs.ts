@@ -26,6 +26,8 @@ export interface LuaTaskSpec {
   user?: string;
   env?: Record<string, string>;
   delegate_to?: { fn?: number; agents?: string[] };
+  handler?: boolean;
+  notify?: string[];
 }
 
 export interface LuaWorkflowSpec {

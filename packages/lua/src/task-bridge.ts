@@ -66,6 +66,8 @@ export function toTaskSpec(runtime: LuaRuntime, t: LuaTaskSpec, defaults: { retr
     delegateTo: t.delegate_to?.agents ? asList<string>(t.delegate_to.agents) : undefined,
     chooseAgents: t.delegate_to?.fn !== undefined ? agentChooser(runtime, t.delegate_to.fn, t) : undefined,
     location: t.location,
+    handler: t.handler === true,
+    notify: t.notify ? asList<string>(t.notify) : undefined,
   };
 }
 

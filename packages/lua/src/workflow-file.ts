@@ -65,6 +65,8 @@ export interface LoadOptions {
   loadTimeoutMs?: number | undefined;
   /** Stops loading (an agent's task timeout or cancellation covers loading the file). */
   signal?: AbortSignal | undefined;
+  /** Check mode (the `check_mode` global, also at load time); runs of this file default to it. */
+  checkMode?: boolean | undefined;
 }
 
 /** How long a file's top level may run by default. */
@@ -79,7 +81,7 @@ export class WorkflowFile {
   /** The tasks the file declares when it loads: an agent's copy of the file has them; others travel as code. */
   private readonly declared = new Set<string>();
   /** The run in progress and its services (Task:run() joins it; workflow hooks' modules see its stack). */
-  private activeRun: { run: ActiveRun | undefined; services: RunServices | undefined } | undefined;
+  private activeRun: { run: ActiveRun | undefined; services: RunServices | undefined; checkMode: boolean } | undefined;
   /** The Lua files `require` read, by absolute path: they travel with delegated tasks. */
   readonly luaFiles = new Map<string, string>();
 
@@ -104,8 +106,9 @@ export class WorkflowFile {
       file: path,
       params: options.params,
       values: options.values,
+      checkMode: options.checkMode,
       // Module calls at load time (top-level code) log under the file's name.
-      fallbackCtx: () => file?.loadCtx() ?? loadContext(shown, options, options.services),
+      fallbackCtx: () => file?.loadCtx() ?? loadContext(path, shown, options, options.services),
       runTaskNow: (name, params) => (file as WorkflowFile).runTaskNow(name, params),
       onLuaFile: (p, text) => file?.luaFiles.set(p, text),
       displayRoot: options.displayRoot,
@@ -126,7 +129,7 @@ export class WorkflowFile {
   }
 
   private loadCtx(): ModuleCallContext {
-    return loadContext(this.displayPath, this.options, this.services);
+    return loadContext(this.path, this.displayPath, this.options, this.services, this.activeRun?.checkMode);
   }
 
   /** Services for modules: the load-time ones, plus the stack of the run in progress. */
@@ -231,20 +234,28 @@ export class WorkflowFile {
 
   /** Runs one workflow of this file; Task:run() calls inside it join this run. Its goroutine threads end with it. */
   async run(workflow: WorkflowSpec, options: RunOptions = {}): Promise<RunResult> {
+    const checkMode = options.checkMode ?? this.options.checkMode === true;
     const goroutines = new GoroutineThreads({
       modules: this.options.modules,
       file: this.path,
       params: options.params ?? this.options.params,
       values: this.options.values,
+      checkMode,
       signal: options.signal,
     });
     const services = withGoroutines(options.services ?? this.options.services, goroutines);
-    this.activeRun = { run: undefined, services };
+    this.activeRun = { run: undefined, services, checkMode };
+    // The global follows the run (a file loaded without check mode may be run in it).
+    await this.runtime.run('check_mode = ...', '=sloth:check_mode', [checkMode], {
+      signal: undefined,
+      moduleCtx: this.loadCtx(),
+    });
     const active = this.activeRun;
     try {
       return await runWorkflow(workflow, {
         sourceDir: dirname(this.path),
         ...options,
+        checkMode,
         services,
         onRunStarted: (run) => {
           active.run = run;
@@ -286,6 +297,7 @@ export class WorkflowFile {
         params: { ...(this.options.params ?? {}), ...params },
         baseDir: process.cwd(),
         sourceDir: dirname(this.path),
+        checkMode: this.options.checkMode,
         baseEnv: process.env as Record<string, string>,
         runSignal: signal,
         emit: this.options.observer ?? (() => {}),
@@ -318,6 +330,7 @@ export class WorkflowFile {
       file: this.path,
       params: req.params,
       values: this.options.values,
+      checkMode: this.options.checkMode,
       signal: req.signal,
     });
     const env: TaskRunEnv = {
@@ -335,6 +348,7 @@ export class WorkflowFile {
       callerLogsFailure: true,
       sourceDir: dirname(this.path),
       sourceBundled: true,
+      checkMode: this.options.checkMode,
     };
     const bodyOnly = {
       ...spec,
@@ -448,9 +462,17 @@ function withGoroutines(base: RunServices | undefined, goroutines: GoroutineThre
 }
 
 /** The module context of code that runs outside any task: a file's top level, workflow hooks. */
-function loadContext(shown: string, options: LoadOptions, services: RunServices | undefined): ModuleCallContext {
+function loadContext(
+  path: string,
+  shown: string,
+  options: LoadOptions,
+  services: RunServices | undefined,
+  checkMode = options.checkMode === true,
+): ModuleCallContext {
   const emit = options.observer ?? (() => {});
   return createModuleContext({
+    checkMode,
+    sourceDir: dirname(path),
     log: {
       log: (level, message, fields, stream) =>
         emit({ type: 'task.log', runId: 'load', task: basename(shown), level, message, fields, stream, at: Date.now() }),
@@ -469,6 +491,9 @@ function luaResults(results: Record<string, TaskResult>): Record<string, unknown
       attempts: r.attempts,
       output: r.output,
       error: r.error,
+      error_code: r.errorCode,
+      skip_reason: r.skipReason,
+      changed: r.changed === true,
     };
   }
   return out;

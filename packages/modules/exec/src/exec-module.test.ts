@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, failure, processAlive, testContext } from '@sloth/core/testing';
@@ -18,6 +18,21 @@ const run = async (args: unknown[], ctx = testContext({ workdir: dir }).ctx) =>
   (await call(execModule, 'run', args, ctx)) as ExecResult;
 
 describe('exec.run', () => {
+  it('in check mode runs nothing and says skipped, unless the call says it only reads (check_mode = false)', async () => {
+    const { ctx, lines } = testContext({ workdir: dir, checkMode: true });
+    const marker = join(dir, 'check-mode-marker');
+    const skipped = await run([`touch ${marker}`], ctx);
+    expect(skipped).toMatchObject({ success: true, skipped: true, exit_code: 0, stdout: '' });
+    expect(lines.map((l) => l.message)).toContain(
+      `skipped (check mode): \`touch ${marker}\` (pass check_mode = false to run a read-only command)`,
+    );
+    expect(await stat(marker).catch(() => undefined)).toBeUndefined();
+    const ran = await run(['echo read-only', { check_mode: false }], ctx);
+    expect(ran).toMatchObject({ success: true, stdout: 'read-only\n' });
+    expect(ran.skipped).toBeUndefined();
+    expect((await failure(run(['true', { check_mode: 'no' }], ctx))).message).toContain("field 'check_mode': expected boolean");
+  });
+
   it('runs a shell command line and returns its output', async () => {
     const r = await run(['echo "hello $((1 + 2))"']);
     expect(r).toMatchObject({ success: true, exit_code: 0, stdout: 'hello 3\n', stderr: '', timed_out: false });
@@ -133,7 +148,7 @@ describe('exec.run', () => {
       [['ls', ['x']], 'exec.run: argument #2 (opts): expected a table of options like { timeout = "30s" }, got a list'],
       [
         ['ls', { timout: 1 }],
-        "exec.run: argument #2 (opts): unknown option 'timout' (did you mean 'timeout'?); options are workdir, cwd, env, stdin, timeout",
+        "exec.run: argument #2 (opts): unknown option 'timout' (did you mean 'timeout'?); options are workdir, cwd, env, stdin, timeout, check_mode",
       ],
       [['ls', { env: { A: {} } }], "exec.run: argument #2 (opts) field 'env.A': expected a string, number or boolean, got table"],
       [

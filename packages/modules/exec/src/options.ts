@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { didYouMean, luaTable, luaTypeName, type ModuleCallContext, parseDuration, SlothError, z } from '@sloth/core';
 
-const OPTION_NAMES = ['workdir', 'cwd', 'env', 'stdin', 'timeout'];
+const OPTION_NAMES = ['workdir', 'cwd', 'env', 'stdin', 'timeout', 'check_mode'];
 
 // Lua numbers and booleans in env tables are meant as their text (PORT = 8080).
 const envValue = z.union([z.string(), z.number(), z.boolean()], {
@@ -20,6 +20,7 @@ const optionsShape = z.strictObject(
         error: (issue) => `expected a duration like "30s" or a number of seconds, got ${luaTypeName(issue.input)}`,
       })
       .optional(),
+    check_mode: z.boolean().optional(),
   },
   {
     error: (issue) =>
@@ -64,6 +65,8 @@ export interface ResolvedOptions {
   env: Record<string, string>;
   stdin: string | undefined;
   timeoutMs: number | undefined;
+  /** Skip it: check mode, and the call did not say it is safe to run (`check_mode = false`). */
+  skip: boolean;
 }
 
 /** Turns user options into process options: workdir resolved, env merged over the task's, timeout parsed. */
@@ -78,6 +81,7 @@ export function resolveOptions(options: ExecOptions | undefined, ctx: ModuleCall
     env,
     stdin: opts.stdin,
     timeoutMs: opts.timeout === undefined ? undefined : parseDuration(opts.timeout, 'exec.run timeout'),
+    skip: ctx.checkMode && opts.check_mode !== false,
   };
 }
 

@@ -9,7 +9,20 @@ export interface ExecResult {
   duration_ms: number;
   timed_out: boolean;
   error?: string;
+  /** Not run: check mode. */
+  skipped?: boolean;
 }
+
+/** What a command not run in check mode hands back: a success that did nothing, marked skipped. */
+export const SKIPPED_IN_CHECK_MODE: Readonly<ExecResult> = {
+  success: true,
+  exit_code: 0,
+  stdout: '',
+  stderr: '',
+  duration_ms: 0,
+  timed_out: false,
+  skipped: true,
+};
 
 /** Shapes a process result for Lua, with a one-line `error` when the command did not succeed. */
 export function toExecResult(command: string | readonly string[], r: ProcessResult, timeoutMs: number | undefined): ExecResult {

@@ -16,15 +16,27 @@ afterEach(async () => {
 const OLD = new Date('2001-02-03T04:05:06Z');
 
 describe('fs.write as a file resource', () => {
-  it('reports changed when it writes, with the old and new content', async () => {
+  it('reports changed when it writes, with the hashes of the old and new content and a diff (never the text itself)', async () => {
     const { ctx, resources } = testContext({ workdir: dir });
     await call(fsModule, 'write', ['conf/app.ini', 'a=1\n'], ctx);
     await call(fsModule, 'write', ['conf/app.ini', 'a=2\n'], ctx);
     expect(await readFile(join(dir, 'conf/app.ini'), 'utf8')).toBe('a=2\n');
     expect(resources).toEqual([
-      expect.objectContaining({ type: 'file', changed: true, changes: { content: { old: undefined, new: 'a=1\n' } } }),
-      expect.objectContaining({ type: 'file', changed: true, changes: { content: { old: 'a=1\n', new: 'a=2\n' } } }),
+      expect.objectContaining({
+        type: 'file',
+        changed: true,
+        changes: { content: { old: undefined, new: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) } },
+      }),
+      expect.objectContaining({
+        type: 'file',
+        changed: true,
+        changes: { content: { old: resources[0]?.changes.content?.new, new: expect.stringMatching(/^sha256:/) } },
+      }),
     ]);
+    expect(resources[1]?.diff).toBe(
+      `--- before: ${join(dir, 'conf/app.ini')}\n+++ after: ${join(dir, 'conf/app.ini')}\n@@ -1,1 +1,1 @@\n-a=1\n+a=2\n`,
+    );
+    expect(JSON.stringify(resources.map((r) => r.changes))).not.toContain('a=');
     expect(resources[0]?.name).toBe(join(dir, 'conf/app.ini'));
   });
 

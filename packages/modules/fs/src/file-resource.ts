@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { defineResource, z } from '@sloth/core';
+import { type Changes, defineResource, z } from '@sloth/core';
 
 /** A file as it is: what `fs.write` compares with and `stack drift` reads back. */
 export interface FileState {
@@ -11,13 +11,21 @@ export interface FileState {
   mode: number;
 }
 
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
 /**
  * A regular file, named by its path (relative paths resolve against the task workdir). Desired: its content. A path
- * that is not a regular file (missing, a directory) reads as absent; writing it then fails as writing would.
+ * that is not a regular file (missing, a directory) reads as absent; writing it then fails as writing would. Its
+ * change names the content by hash (it may be a secret); the text shows only in the diff.
  */
 export const fileResource = defineResource({
   type: 'file',
   desired: z.object({ content: z.string() }),
+  diff: (desired, actual: FileState | undefined): Changes =>
+    actual?.content === desired.content
+      ? {}
+      : { content: { old: actual?.sha256 && `sha256:${actual.sha256}`, new: `sha256:${sha256(desired.content)}` } },
+  content: (desired, actual: FileState | undefined) => ({ before: actual?.content, after: desired.content }),
   async read(ctx, path): Promise<FileState | undefined> {
     const info = await ctx.host.stat(path);
     if (info?.type !== 'file') return undefined;
@@ -29,7 +37,7 @@ export const fileResource = defineResource({
       if (code === 'EACCES' || code === 'EPERM') return { content: undefined, sha256: undefined, mode: info.mode };
       throw err;
     }
-    return { content: bytes.toString('utf8'), sha256: createHash('sha256').update(bytes).digest('hex'), mode: info.mode };
+    return { content: bytes.toString('utf8'), sha256: sha256(bytes), mode: info.mode };
   },
   async apply(ctx, path, _changes, desired) {
     await ctx.host.writeFile(path, desired.content, { makeParents: true });
