@@ -13,6 +13,8 @@ export interface OpenOptions {
   services?: RunServices | undefined;
   /** `--load-timeout`: a duration ("10s"); 10 s when absent. */
   'load-timeout'?: string | undefined;
+  /** `--check`: the file is loaded, and its runs made, in check mode. */
+  checkMode?: boolean | undefined;
 }
 
 /** Loads a workflow file with the built-in modules, its values and params. */
@@ -34,6 +36,7 @@ export async function openWorkflowFile(
     observer: options.observer,
     services: options.services,
     loadTimeoutMs,
+    checkMode: options.checkMode,
   });
   return { file, params, values };
 }

@@ -40,6 +40,12 @@ export interface RunCommandOptions {
   delegateTo?: string | undefined;
   /** How to reach the master of delegated tasks. */
   master?: MasterFlags | undefined;
+  /** `--check`: report what would change, change nothing. */
+  check?: boolean | undefined;
+  /** `--diff`: print the diff of each change under its task. */
+  diff?: boolean | undefined;
+  /** `--force-handlers`: run notified handlers even when the run failed. */
+  forceHandlers?: boolean | undefined;
 }
 
 /**
@@ -60,6 +66,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
   const renderer = createRenderer(options.output, {
     debug: options.debug,
     tty: Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) > 0 && !process.env.CI,
+    diff: options.diff,
   });
   const store = lazyServices(options.dataDir);
   const openedStore = store.store;
@@ -68,6 +75,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
   store.services.events = events;
   const { file, params, values } = await openWorkflowFile({
     ...options,
+    checkMode: options.check === true,
     observer: renderer.observer,
     services: store.services,
   }).catch((err) => {
@@ -118,6 +126,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
       observer: renderer.observer,
       delegate: delegator ?? late?.delegate,
       lockTimeoutMs,
+      forceHandlers: options.forceHandlers,
       onLeaseLost: (message) => {
         process.stderr.write(`\n${message}: stopping this run\n`);
         controller.abort();

@@ -7,6 +7,7 @@ import {
   errorCodeOf,
   errorMessage,
   makeDirectory,
+  type ResourceOutcome,
   type RunServices,
   SlothError,
   type SlothErrorCode,
@@ -53,7 +54,9 @@ export async function runTaskWork(
     const run = await runs.acquire(key, async () => loadRun(req, params, values, services, log, await reserve?.take(), signal));
     acquired = true;
     run.log.current = log;
+    const resources: ResourceOutcome[] = [];
     const result = await run.file.runDelegatedTask({
+      onResource: (outcome) => void resources.push(outcome),
       task: req.task,
       runId: req.runId,
       params,
@@ -67,14 +70,20 @@ export async function runTaskWork(
         if (e.type === 'task.log') log(e.level, e.message);
       },
     });
+    const resourcesJson = resources.length > 0 ? JSON.stringify(resources) : '';
     if (result.status !== 'success') {
-      return { ...failed(result.error ?? result.status, result.errorCode ?? 'task_failed'), outputJson: json(result.output) };
+      return {
+        ...failed(result.error ?? result.status, result.errorCode ?? 'task_failed'),
+        outputJson: json(result.output),
+        resourcesJson,
+      };
     }
     return {
       workId: req.workId,
       success: true,
       error: '',
       outputJson: json(result.output),
+      resourcesJson,
       durationMs: Math.round(performance.now() - started),
     };
   } catch (err) {
@@ -98,10 +107,10 @@ async function loadRun(
   let dir: string | undefined;
   try {
     dir = await mkdtemp(join(tmpdir(), 'sloth-task-'));
-    for (const [rel, text] of Object.entries(req.files)) {
+    for (const [rel, content] of [...Object.entries(req.files), ...Object.entries(req.dataFiles)]) {
       const target = insideDir(dir, rel);
       await makeDirectory(dirname(target));
-      await writeFile(target, text);
+      await writeFile(target, content);
     }
     const log = { current: firstLog };
     const file = await WorkflowFile.load({
@@ -118,6 +127,7 @@ async function loadRun(
       // The task's timeout and cancellation cover loading its file (a top-level loop must not outlive them).
       signal,
       loadTimeoutMs: req.timeoutMs > 0 ? Math.min(req.timeoutMs, DEFAULT_LOAD_TIMEOUT_MS) : undefined,
+      checkMode: req.checkMode,
     });
     return { file, dir, log };
   } catch (err) {
@@ -129,9 +139,11 @@ async function loadRun(
 
 /** One loaded file per run and per copy of what it was loaded from. */
 function runKey(req: RunTask): string {
-  return createHash('sha256')
-    .update(JSON.stringify([req.runId, req.stack, req.entryFile, req.files, req.paramsJson, req.valuesJson]))
-    .digest('hex');
+  const hash = createHash('sha256').update(
+    JSON.stringify([req.runId, req.stack, req.entryFile, req.files, req.paramsJson, req.valuesJson, req.checkMode]),
+  );
+  for (const name of Object.keys(req.dataFiles).sort()) hash.update(name).update(req.dataFiles[name] as Uint8Array);
+  return hash.digest('hex');
 }
 
 function parseObject(text: string, what: string): Record<string, unknown> {

@@ -53,6 +53,8 @@ export interface TaskRunEnv {
   sourceDir?: string | undefined;
   /** On an agent: only the files that travelled with the task are under sourceDir. */
   sourceBundled?: boolean | undefined;
+  /** Told each resource a task converges (an agent sends them back to the engine that delegated the task). */
+  onResource?: ((outcome: ResourceOutcome) => void) | undefined;
 }
 
 /** Runs one task to its final result: conditions, pre-hook, attempts with retries and timeouts, hooks, artifacts. */
@@ -213,6 +215,7 @@ function changeRecord(o: ResourceOutcome): ChangeRecord {
  * manages.
  */
 function reportOutcome(task: string, o: ResourceOutcome, env: TaskRunEnv, log: TaskLogger): void {
+  env.onResource?.(o);
   if (o.changed)
     env.emit({
       type: 'resource.changed',

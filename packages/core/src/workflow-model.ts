@@ -190,4 +190,6 @@ export interface RunResult {
   tasks: TaskResult[];
   /** Why the run was stopped early, if it was. */
   error?: string | undefined;
+  /** It ran in check mode: nothing was changed. */
+  checkMode?: boolean | undefined;
 }

@@ -167,6 +167,7 @@ export async function runWorkflow(workflow: WorkflowSpec, options: RunOptions = 
       durationMs: performance.now() - started,
       tasks: ordered,
       error: runError ?? (cause?.kind === 'run' ? cause.reason : undefined),
+      ...(options.checkMode ? { checkMode: true } : {}),
     };
     emit({ type: 'workflow.finished', runId, result, at: Date.now() });
     return result;

@@ -23,12 +23,67 @@ describe('engineEvent', () => {
       data: {
         workflow: 'ci',
         run_id: 'r1',
-        task: { task_name: 'build', status: 'failed', attempts: 2, duration_ms: 12, error: 'exit 1', skip_reason: undefined },
+        task: {
+          task_name: 'build',
+          status: 'failed',
+          attempts: 2,
+          duration_ms: 12,
+          error: 'exit 1',
+          skip_reason: undefined,
+          changed: undefined,
+        },
       },
     });
     expect(finished('timeout')?.type).toBe('task.timeout');
     expect(finished('skipped')?.type).toBe('task.skipped');
     expect(finished('aborted')).toMatchObject({ type: 'task.failed', data: { task: { status: 'aborted' } } });
+  });
+
+  it('says whether a task changed something, and names each change without its values or diff', () => {
+    const completed = engineEvent(
+      {
+        type: 'task.finished',
+        runId,
+        at,
+        task: 'conf',
+        result: { name: 'conf', status: 'success', attempts: 1, durationMs: 1, changed: true },
+      },
+      'ci',
+    );
+    expect(completed?.data.task).toMatchObject({ changed: true });
+    const change = engineEvent(
+      {
+        type: 'resource.changed',
+        runId,
+        at,
+        task: 'conf',
+        checkMode: true,
+        change: {
+          module: 'file_ops',
+          function: 'copy',
+          target: '/etc/app.conf',
+          changes: { content: { old: 'sha256:1', new: 'sha256:2' }, mode: { old: '0600', new: '0644' } },
+          diff: '--- before: /etc/app.conf\n+++ after: /etc/app.conf\n-password=old\n+password=hunter2\n',
+          host: 'web-01',
+        },
+      },
+      'ci',
+    );
+    expect(change).toEqual({
+      type: 'resource.changed',
+      data: {
+        workflow: 'ci',
+        run_id: 'r1',
+        task: 'conf',
+        module: 'file_ops',
+        function: 'copy',
+        target: '/etc/app.conf',
+        properties: ['content', 'mode'],
+        check_mode: true,
+        agent_name: 'web-01',
+      },
+    });
+    expect(JSON.stringify(change)).not.toContain('hunter2');
   });
 
   it('carries the code, hint and location of a task failure, and the code of the failure a retry follows', () => {

@@ -66,8 +66,26 @@ export function engineEvent(e: RunEvent, workflow: string): EngineEvent | undefi
             error_hint: r.errorHint,
             error_location: r.errorLocation,
             skip_reason: r.skipReason,
+            changed: r.changed,
             ...delegation(r.agents),
           },
+        },
+      };
+    }
+    case 'resource.changed': {
+      // Names what changed and which properties, never their values or the diff (a file's content may be a secret).
+      const c = e.change;
+      return {
+        type: 'resource.changed',
+        data: {
+          ...base,
+          task: e.task,
+          module: c.module,
+          function: c.function,
+          target: c.target,
+          properties: Object.keys(c.changes),
+          check_mode: e.checkMode,
+          ...(c.host !== undefined ? { agent_name: c.host } : {}),
         },
       };
     }

@@ -31,6 +31,8 @@ export interface RecordedRunOptions {
   delegate?: TaskDelegator | undefined;
   /** How long to wait for another run's lock on the stack (0: fail at once). */
   lockTimeoutMs?: number | undefined;
+  /** Run notified handlers even when the run failed. */
+  forceHandlers?: boolean | undefined;
   /** Told when the stack's lock is lost mid-run (the caller stops the run). */
   onLeaseLost?: ((message: string) => void) | undefined;
   /** Receives the stack run once its lock is held, so an abrupt exit can still record its end. */
@@ -74,6 +76,7 @@ export async function runRecordedWorkflow(options: RecordedRunOptions): Promise<
     result = await file.run(workflow, {
       params: options.params,
       signal: options.signal,
+      forceHandlers: options.forceHandlers,
       observer,
       services: { ...options.services, stack: stackRun.binding, events, delegate: options.delegate },
     });

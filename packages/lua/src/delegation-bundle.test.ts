@@ -47,3 +47,25 @@ describe('delegationBundle', () => {
     }
   });
 });
+
+describe('delegationBundle data files', () => {
+  it('carries the files under the workflow directory that its string literals name, as bytes, and nothing else', async () => {
+    const dir = tree({
+      'wf/ci.sloth':
+        'local lib = require("lib.a")\nlocal conf = { src = "config/nginx.conf", dest = "/etc/nginx/nginx.conf" }\ntask("t"):command(function() return conf end):build()\n',
+      'wf/lib/a.lua': "return { tpl = 'templates/app.j2', missing = 'nope.txt', outside = '../secret' }",
+      'wf/config/nginx.conf': 'worker_processes 1;\n',
+      'wf/templates/app.j2': 'port={{ port }}\n',
+      'wf/config/unnamed.conf': 'x',
+      secret: 'top',
+    });
+    const file = await WorkflowFile.load({ file: join(dir, 'wf/ci.sloth'), modules: builtinModules });
+    try {
+      const { dataFiles } = delegationBundle(file);
+      expect(Object.keys(dataFiles).sort()).toEqual(['config/nginx.conf', 'templates/app.j2']);
+      expect(Buffer.from(dataFiles['config/nginx.conf'] as Uint8Array).toString()).toBe('worker_processes 1;\n');
+    } finally {
+      file.close();
+    }
+  });
+});

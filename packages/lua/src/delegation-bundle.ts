@@ -1,4 +1,5 @@
-import { basename, dirname, isAbsolute, relative, sep } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { SlothError } from '@sloth/core';
 import { displayPath } from './lua-sandbox.js';
 import type { WorkflowFile } from './workflow-file.js';
@@ -7,7 +8,12 @@ import type { WorkflowFile } from './workflow-file.js';
 export interface DelegationBundle {
   entryFile: string;
   files: Record<string, string>;
+  /** Other files the workflow names in string literals (a `src`, a template), as bytes, by relative path. */
+  dataFiles: Record<string, Uint8Array>;
 }
+
+/** What data files may weigh together: with the Lua files, a task must fit the master's message limit. */
+export const MAX_DATA_FILES_BYTES = 2 * 1024 * 1024;
 
 /**
  * The workflow file and every Lua file it has `require`d so far, keyed by path relative to the workflow's directory
@@ -28,5 +34,40 @@ export function delegationBundle(file: WorkflowFile): DelegationBundle {
     }
     files[rel.split(sep).join('/')] = source;
   }
-  return { entryFile, files };
+  return { entryFile, files, dataFiles: dataFiles(root, [file.source, ...file.luaFiles.values()], files) };
+}
+
+// A Lua short string literal: its text between quotes, escapes included.
+const STRING_LITERAL = /"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'/g;
+
+/**
+ * Every regular file under `root` that a string literal of the sources names (`src = "config/nginx.conf"`): what a
+ * configuration function on the agent will read. A name built at run time cannot be seen, so it does not travel.
+ */
+function dataFiles(root: string, sources: string[], luaFiles: Record<string, string>): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  let total = 0;
+  for (const source of sources) {
+    for (const m of source.matchAll(STRING_LITERAL)) {
+      const name = m[1] ?? m[2] ?? '';
+      if (name === '' || name.length > 4096 || name.includes('\\') || isAbsolute(name)) continue;
+      const rel = relative(root, resolve(root, name)).split(sep).join('/');
+      if (rel === '' || rel.startsWith('../') || rel === '..' || rel in out || rel in luaFiles) continue;
+      const path = resolve(root, rel);
+      const info = statSync(path, { throwIfNoEntry: false });
+      if (!info?.isFile()) continue;
+      total += info.size;
+      if (total > MAX_DATA_FILES_BYTES) {
+        throw new SlothError(
+          'usage',
+          `the files the workflow names total more than 2 MiB, so they cannot travel to an agent (at ${rel})`,
+          {
+            hint: 'put large files on the agents by other means (a package, an artifact store) and name them by absolute path',
+          },
+        );
+      }
+      out[rel] = readFileSync(path);
+    }
+  }
+  return out;
 }

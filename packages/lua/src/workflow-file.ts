@@ -10,6 +10,7 @@ import {
   type ModuleSpec,
   NO_RETRY,
   type Outputs,
+  type ResourceOutcome,
   type RunObserver,
   type RunOptions,
   type RunResult,
@@ -45,6 +46,8 @@ export interface DelegatedTaskRequest {
   baseDir: string;
   /** A task created at run time: what lateTaskPayload() made of it on the engine that delegated it. */
   lateTask?: string | undefined;
+  /** Told each resource the task converges. */
+  onResource?: ((outcome: ResourceOutcome) => void) | undefined;
 }
 
 export interface LoadOptions {
@@ -349,6 +352,7 @@ export class WorkflowFile {
       sourceDir: dirname(this.path),
       sourceBundled: true,
       checkMode: this.options.checkMode,
+      onResource: req.onResource,
     };
     const bodyOnly = {
       ...spec,

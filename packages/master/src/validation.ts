@@ -72,6 +72,7 @@ export const execCommandSchema = z.object({
 });
 
 const MAX_TASK_FILES_BYTES = 3 * 1024 * 1024;
+const MAX_DATA_FILES_BYTES = 2 * 1024 * 1024;
 
 export const runTaskSchema = z.object({
   agent: agentName,
@@ -93,6 +94,15 @@ export const runTaskSchema = z.object({
     depsJson: z.string().max(1024 * 1024),
     timeoutMs,
     lateTaskJson: z.string().max(1024 * 1024, 'a task created at run time has at most 1 MiB of code'),
+    checkMode: z.boolean(),
+    dataFiles: z
+      .record(z.string().min(1).max(4096), z.instanceof(Uint8Array))
+      .refine((f) => Object.keys(f).length <= 1000, 'at most 1000 data files')
+      .refine(
+        (f) => Object.values(f).reduce((n, bytes) => n + bytes.byteLength, 0) <= MAX_DATA_FILES_BYTES,
+        'the data files of a task total at most 2 MiB',
+      )
+      .refine((f) => Object.keys(f).every((p) => !p.startsWith('/') && !p.split('/').includes('..')), 'paths stay relative'),
   }),
 });
 

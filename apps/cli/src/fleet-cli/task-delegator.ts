@@ -12,6 +12,7 @@ import {
   didYouMean,
   isSlothErrorCode,
   type LogLevel,
+  type ResourceOutcome,
   SlothError,
   type TaskDelegator,
   type TaskOutcome,
@@ -96,6 +97,8 @@ export class MasterDelegator implements TaskDelegator {
         timeoutMs: timeoutMs ?? 0,
         stack: this.stack,
         lateTaskJson: lateTaskJson ?? '',
+        checkMode: ctx.checkMode,
+        dataFiles: bundle.dataFiles,
       };
     });
     const https = this.transport.baseUrl.startsWith('https:');
@@ -124,9 +127,10 @@ export class MasterDelegator implements TaskDelegator {
     return results.map(async (result) => {
       const r = await result;
       const output = r.outputJson ? (JSON.parse(r.outputJson) as Record<string, unknown>) : undefined;
-      if (r.success) return { success: true, output };
+      const resources = r.resourcesJson ? (JSON.parse(r.resourcesJson) as ResourceOutcome[]) : undefined;
+      if (r.success) return { success: true, output, resources };
       const errorCode = isSlothErrorCode(r.errorCode) ? r.errorCode : 'task_failed';
-      return { success: false, message: r.error || 'failed', errorCode, output };
+      return { success: false, message: r.error || 'failed', errorCode, output, resources };
     });
   }
 

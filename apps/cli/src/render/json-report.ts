@@ -1,5 +1,6 @@
-import { type AgentTaskResult, formatDuration, type RunResult } from '@sloth/core';
+import { type AgentTaskResult, type ChangeRecord, formatDuration, type RunResult } from '@sloth/core';
 import type { StackRunSummary } from '@sloth/store-sqlite';
+import { runRecap } from './recap.js';
 
 /** A finished run and, when it was recorded in a stack, what the stack recorded. */
 export type ReportedRun = RunResult & { stack?: StackRunSummary | undefined };
@@ -22,6 +23,7 @@ export function jsonReport(result: ReportedRun): Record<string, unknown> {
       ...(t.errorLocation !== undefined ? { error_location: t.errorLocation } : {}),
       ...(t.skipReason !== undefined ? { skip_reason: t.skipReason } : {}),
       ...(t.changed !== undefined ? { changed: t.changed } : {}),
+      changes: (t.changes ?? []).map(changeReport),
       ...(t.agents !== undefined ? { agents: agentResults(t.agents) } : {}),
     };
     if (t.output !== undefined) outputs[t.name] = t.output;
@@ -32,8 +34,10 @@ export function jsonReport(result: ReportedRun): Record<string, unknown> {
     run_id: result.runId,
     duration: formatDuration(result.durationMs),
     duration_ms: Math.round(result.durationMs),
+    check_mode: result.checkMode === true,
     tasks,
     outputs,
+    recap: runRecap(result),
     ...(result.error !== undefined ? { error: result.error } : {}),
     ...(result.stack ? { stack: stackReport(result.stack) } : {}),
   };
@@ -59,6 +63,19 @@ export function stackReport(s: StackRunSummary): Record<string, unknown> {
   };
 }
 
+/** One change: what made it, what it changed, its diff (when the content is text and not hidden). */
+function changeReport(c: ChangeRecord): Record<string, unknown> {
+  return {
+    module: c.module,
+    function: c.function,
+    target: c.target,
+    changes: c.changes,
+    diff: c.diff ?? null,
+    ...(c.diffSkipped !== undefined ? { diff_skipped: c.diffSkipped } : {}),
+    ...(c.host !== undefined ? { host: c.host } : {}),
+  };
+}
+
 /** A delegated task's result on each agent. */
 function agentResults(agents: Record<string, AgentTaskResult>): Record<string, unknown> {
   return Object.fromEntries(
@@ -70,6 +87,7 @@ function agentResults(agents: Record<string, AgentTaskResult>): Record<string, u
         ...(r.output !== undefined ? { output: r.output } : {}),
         ...(r.error !== undefined ? { error: r.error } : {}),
         ...(r.errorCode !== undefined ? { error_code: r.errorCode } : {}),
+        ...(r.changed !== undefined ? { changed: r.changed } : {}),
       },
     ]),
   );

@@ -1,6 +1,7 @@
 import type { RunEvent, RunObserver, RunResult } from '@sloth/core';
 import { formatDuration } from '@sloth/core';
 import logUpdate from 'log-update';
+import { formatChange } from './change-lines.js';
 import { pc } from './colors.js';
 import { jsonReport } from './json-report.js';
 import { LineSink } from './line-sink.js';
@@ -15,10 +16,17 @@ export interface Renderer {
 
 export type OutputMode = 'basic' | 'json';
 
+/** How a run is shown: debug lines, a live terminal view, the diff of each change (`--diff`). */
+export interface RenderOptions {
+  debug: boolean;
+  tty: boolean;
+  diff?: boolean | undefined;
+}
+
 /** Chooses the renderer: JSON for machines; on a terminal a live view; otherwise plain task-prefixed lines. */
-export function createRenderer(mode: OutputMode, options: { debug: boolean; tty: boolean }): Renderer {
+export function createRenderer(mode: OutputMode, options: RenderOptions): Renderer {
   if (mode === 'json') return new JsonRenderer(options.debug);
-  return options.tty ? new LiveRenderer(options.debug) : new PlainRenderer(options.debug);
+  return options.tty ? new LiveRenderer(options) : new PlainRenderer(options);
 }
 
 function finishedLine(e: Extract<RunEvent, { type: 'task.finished' }>): string | undefined {
@@ -26,9 +34,12 @@ function finishedLine(e: Extract<RunEvent, { type: 'task.finished' }>): string |
   const took = pc.dim(formatDuration(r.durationMs));
   switch (r.status) {
     case 'success':
-      return `${pc.green('✓')} ${r.name} ${took}`;
-    case 'skipped':
-      return `${pc.dim('↷')} ${r.name} ${pc.dim(`skipped${r.error ? `: ${r.error}` : ''}`)}`;
+      return `${pc.green('✓')} ${r.name} ${took}${r.changed ? ` ${pc.yellow('changed')}` : ''}`;
+    case 'skipped': {
+      if (r.skipReason === 'not_notified') return undefined;
+      const why = r.error ?? r.message;
+      return `${pc.dim('↷')} ${r.name} ${pc.dim(`skipped${why ? `: ${why}` : ''}`)}`;
+    }
     case 'aborted':
       return `${pc.yellow('■')} ${r.name} ${pc.yellow('aborted')} ${took}`;
     default:
@@ -39,11 +50,13 @@ function finishedLine(e: Extract<RunEvent, { type: 'task.finished' }>): string |
 /** CI and pipes: every log line prefixed by its task, then the summary table. */
 class PlainRenderer implements Renderer {
   private readonly out = new LineSink(process.stdout);
-  constructor(private readonly debug: boolean) {}
+  constructor(private readonly options: RenderOptions) {}
 
   observer: RunObserver = (e) => {
     if (e.type === 'task.log') {
-      if (e.level !== 'debug' || this.debug) this.out.write(formatLogLine(e));
+      if (e.level !== 'debug' || this.options.debug) this.out.write(formatLogLine(e));
+    } else if (e.type === 'resource.changed') {
+      for (const line of formatChange(e, this.options.diff === true)) this.out.write(line);
     } else if (e.type === 'task.started') {
       this.out.write(pc.dim(`[${e.task}] started${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`));
     } else if (e.type === 'task.finished') {
@@ -71,7 +84,7 @@ class LiveRenderer implements Renderer {
   );
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly debug: boolean) {
+  constructor(private readonly options: RenderOptions) {
     this.timer = setInterval(() => {
       this.frame = (this.frame + 1) % SPINNER.length;
       this.draw();
@@ -86,7 +99,9 @@ class LiveRenderer implements Renderer {
     } else if (e.type === 'task.log') {
       const r = this.running.get(e.task);
       if (r) r.last = e.message;
-      if (e.level !== 'debug' || this.debug) this.out.write(formatLogLine(e));
+      if (e.level !== 'debug' || this.options.debug) this.out.write(formatLogLine(e));
+    } else if (e.type === 'resource.changed') {
+      for (const line of formatChange(e, this.options.diff === true)) this.out.write(line);
     } else if (e.type === 'task.finished') {
       this.running.delete(e.task);
       const line = finishedLine(e);

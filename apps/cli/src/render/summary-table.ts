@@ -1,6 +1,7 @@
 import { formatDuration, type TaskResult } from '@sloth/core';
 import { pc } from './colors.js';
 import type { ReportedRun } from './json-report.js';
+import { formatRecap, runRecap } from './recap.js';
 import { table } from './table.js';
 
 const STATUS_LOOK: Record<TaskResult['status'], (s: string) => string> = {
@@ -15,9 +16,17 @@ const STATUS_LOOK: Record<TaskResult['status'], (s: string) => string> = {
 export function formatSummary(result: ReportedRun): string {
   const rows = result.tasks.map((t) => {
     const details = t.error ?? (t.message ? firstLine(t.message) : '');
-    return [t.name, STATUS_LOOK[t.status](t.status), formatDuration(t.durationMs), String(t.attempts), truncate(details, 80)];
+    const changed = t.changed === undefined ? '' : t.changed ? pc.yellow('yes') : 'no';
+    return [
+      t.name,
+      STATUS_LOOK[t.status](t.status),
+      changed,
+      formatDuration(t.durationMs),
+      String(t.attempts),
+      truncate(details, 80),
+    ];
   });
-  const summary = table(['Task', 'Status', 'Duration', 'Attempts', 'Details'], rows);
+  const summary = table(['Task', 'Status', 'Changed', 'Duration', 'Attempts', 'Details'], rows);
   const counts = new Map<string, number>();
   for (const t of result.tasks) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
   const tally = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
@@ -28,11 +37,16 @@ export function formatSummary(result: ReportedRun): string {
           `✗ workflow '${result.workflow}' ${result.status === 'aborted' ? 'was interrupted' : result.status} after ${formatDuration(result.durationMs)}`,
         );
   const why = result.error && result.status !== 'success' ? `\n  ${result.error}` : '';
-  return `${summary}\n${verdict} (${tally})${why}${result.stack ? `\n${formatStack(result.stack)}` : ''}`;
+  const recap = `\n${pc.bold(result.checkMode ? 'Recap (check mode: nothing was changed)' : 'Recap')}\n${formatRecap(
+    runRecap(result),
+  )
+    .map((line) => `  ${line}`)
+    .join('\n')}`;
+  return `${summary}\n${verdict} (${tally})${why}${result.stack ? `\n${formatStack(result.stack, result.checkMode === true)}` : ''}${recap}`;
 }
 
 /** Stack lines: resource counts, outputs, orphans, and executions this run found interrupted. */
-function formatStack(s: NonNullable<ReportedRun['stack']>): string {
+function formatStack(s: NonNullable<ReportedRun['stack']>, checkMode: boolean): string {
   const c = s.execution.changes;
   const touched = c.created + c.changed + c.unchanged + c.deleted > 0;
   const lines = [
@@ -44,7 +58,8 @@ function formatStack(s: NonNullable<ReportedRun['stack']>): string {
   if (outputs.length > 0) {
     lines.push(`  outputs: ${outputs.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ')}`);
   }
-  if (s.orphans.length > 0) {
+  // A check-mode run records no resources, so every managed one would look orphaned.
+  if (s.orphans.length > 0 && !checkMode) {
     lines.push(
       pc.yellow(
         `  orphans (in the stack, not registered by this run): ${s.orphans.map((o) => `${o.type}/${o.name}`).join(', ')}`,

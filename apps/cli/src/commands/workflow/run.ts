@@ -37,6 +37,20 @@ export default class WorkflowRun extends SlothCommand {
         'After the run, how long to run the hooks of its events ("10s", "1m"); the rest stay pending for `sloth-runner events serve`. 0: run none.',
       default: '10s',
     }),
+    check: Flags.boolean({
+      description:
+        'Check mode: change nothing anywhere. Configuration functions read the machine and report what they would change (changed = true means "would change"); shell commands and exec.run are skipped (exec.run with check_mode = false still runs); notified handlers are reported as "would run".',
+      default: false,
+    }),
+    diff: Flags.boolean({
+      description:
+        'Print the unified diff of each changed file under its task (with --check: of what would change). A call with diff = false hides its own.',
+      default: false,
+    }),
+    'force-handlers': Flags.boolean({
+      description: 'Run notified handlers even when the run failed (by default they run only after a successful run).',
+      default: false,
+    }),
     'delegate-to': Flags.string({
       description:
         "Run every task's body on these agents (comma-separated; several fan each task out), overriding the workflow's :delegate_to. Needs a master (--master).",
@@ -47,6 +61,7 @@ export default class WorkflowRun extends SlothCommand {
     '<%= config.bin %> workflow run hello_world_workflow -f examples/hello-world.sloth',
     '<%= config.bin %> run ci -f pipeline.sloth -v values.yaml --set image.tag=v2 --param env=prod',
     '<%= config.bin %> workflow run -f pipeline.sloth --output json',
+    '<%= config.bin %> workflow run web -f configure.sloth --check --diff',
     '<%= config.bin %> workflow run production -f infra.sloth --lock-timeout 5m',
     '<%= config.bin %> workflow run deploy -f deploy.sloth --master prod --delegate-to web-01,web-02',
   ];
@@ -68,6 +83,9 @@ export default class WorkflowRun extends SlothCommand {
       lockTimeout: flags['lock-timeout'],
       hooksTimeout: flags['hooks-timeout'],
       delegateTo: flags['delegate-to'],
+      check: flags.check,
+      diff: flags.diff,
+      forceHandlers: flags['force-handlers'],
       master: { master: flags.master, token: flags.token, 'token-file': flags['token-file'], ca: flags.ca },
     });
   }
