@@ -62,6 +62,8 @@ describe('every example in examples/ runs as the README says', () => {
         'basic_pipeline_modern.sloth',
         'beginner/hello-world.sloth',
         'ci-pipeline.sloth',
+        // configure-files.test.ts runs it (twice, in check mode, and delegated).
+        'configure-files.sloth',
         'conditional_execution.sloth',
         // Needs a master and agents: delegation.test.ts runs it.
         'distributed_execution.sloth',

@@ -29,6 +29,11 @@ export async function detectDrift(resources: ResourceRecord[], modules: ModuleSp
     const entry: DriftEntry = { type: r.type, name: r.name, module: r.module, status: 'not_checkable', differences: [] };
     out.push(entry);
     const module = modules.find((m) => m.name === r.module);
+    // Converged by a delegated task: it lives on that agent, and this command reads this machine.
+    if (typeof r.properties.host === 'string') {
+      entry.reason = `on agent '${r.properties.host}': drift is read on this machine only`;
+      continue;
+    }
     if (!module?.readResource) {
       entry.reason = !r.module
         ? 'registered without a module (pass module = "..." to stack.register_resource)'
