@@ -20,9 +20,11 @@ export function previewData(workflow: WorkflowSpec) {
           retries: t.retry.retries,
           retry_strategy: t.retry.strategy,
           conditional: t.runIf !== undefined,
+          notify: t.notify ?? [],
         };
       }),
     ),
+    handlers: workflow.tasks.filter((t) => t.handler).map((t) => t.name),
   };
 }
 
@@ -45,9 +47,16 @@ export function formatPreview(workflow: WorkflowSpec): string {
         t.timeout_ms ? `timeout ${formatDuration(t.timeout_ms)}` : '',
         t.retries > 0 ? `${t.retries} retries (${t.retry_strategy})` : '',
         t.conditional ? 'run_if' : '',
+        t.notify.length > 0 ? `notifies ${t.notify.join(', ')}` : '',
       ].filter(Boolean);
       lines.push(`  • ${t.name}${notes.length > 0 ? pc.dim(`  ${notes.join('; ')}`) : ''}`);
     }
   });
+  if (data.handlers.length > 0) {
+    lines.push(
+      `${pc.cyan('Handlers')}${pc.dim(' (after the rest, each once, only when notified by a task that changed something)')}`,
+    );
+    for (const name of data.handlers) lines.push(`  • ${name}`);
+  }
   return lines.join('\n');
 }

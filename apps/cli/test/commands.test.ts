@@ -42,6 +42,20 @@ describe('CLI commands', () => {
       ['lint', 'unit_tests', 'flaky_check'],
       ['report'],
     ]);
+    expect(j.handlers).toEqual([]);
+  });
+
+  it('workflow preview lists handlers apart, and which tasks notify them', async () => {
+    const dir = writeFiles({
+      'h.sloth':
+        'task("conf"):notify({ "restart" }):command(function() end)\ntask("restart"):handler():command(function() end)\n',
+    });
+    const r = await runCli(['workflow', 'preview', '-f', join(dir, 'h.sloth')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Level 1\n\s+• conf\s+notifies restart\nHandlers .*\n\s+• restart/);
+    const j = JSON.parse((await runCli(['workflow', 'preview', '-f', join(dir, 'h.sloth'), '-o', 'json'])).stdout);
+    expect(j.levels).toHaveLength(1);
+    expect(j.handlers).toEqual(['restart']);
   });
 
   it('validate says what the file holds, and never runs tasks', async () => {

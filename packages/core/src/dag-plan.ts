@@ -65,7 +65,10 @@ function findCycle(workflow: WorkflowSpec): string[] | undefined {
   return undefined;
 }
 
-/** Groups tasks into levels: each level can run in parallel once the levels before it are done. */
+/**
+ * Groups tasks into levels: each level can run in parallel once the levels before it are done. Handlers are in no
+ * level: they run after all of them, when notified.
+ */
 export function planLevels(workflow: WorkflowSpec): string[][] {
   validateWorkflow(workflow);
   const level = new Map<string, number>();
@@ -80,6 +83,7 @@ export function planLevels(workflow: WorkflowSpec): string[][] {
   };
   const levels: string[][] = [];
   for (const task of workflow.tasks) {
+    if (task.handler) continue;
     const d = depth(task.name);
     const names = levels[d] ?? [];
     names.push(task.name);
