@@ -8,7 +8,7 @@ import { sourcePath, targetPath } from './paths.js';
 import { renderTemplate } from './template-render.js';
 
 const writeFields = {
-  dest: pathField('dest, the file to write (relative to the task workdir)'),
+  dest: pathField,
   ...attributeFields,
   backup: z.boolean().optional(),
   validate: z.string().min(1).optional(),
@@ -26,7 +26,7 @@ const copyOptions = optionsTable(
 
 const templateOptions = optionsTable(
   {
-    src: pathField('src, the template (relative to the workflow file)'),
+    src: pathField,
     vars: z.record(z.string(), z.unknown()).optional(),
     ...writeFields,
   },
@@ -113,7 +113,7 @@ export const templateInternal = fn({
     { name: 'params', schema: z.unknown() },
   ],
   returns: RETURNS,
-  run: ([raw, values, params], ctx) => {
+  run: async ([raw, values, params], ctx) => {
     const module = ctx.fn.slice(0, ctx.fn.lastIndexOf('.'));
     const [opts] = parseArgs(module, 'template', template, [raw]) as [z.output<typeof templateOptions>];
     return renderAndConverge({ ...ctx, fn: `${module}.template` }, opts, values, params);

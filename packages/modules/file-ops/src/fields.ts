@@ -17,14 +17,8 @@ export function optionsTable<S extends z.core.$ZodLooseShape>(shape: S, example:
   );
 }
 
-/** A required path field; missing says what it is for. */
-export function pathField(what: string) {
-  return z
-    .string({
-      error: (issue) => (issue.input === undefined ? `missing: ${what}` : `expected a path, got ${luaTypeName(issue.input)}`),
-    })
-    .min(1, 'expected a path, got an empty string');
-}
+/** A required path (a missing one is reported as "expected string, got nil" with the field's name). */
+export const pathField = z.string().min(1, 'expected a path, got an empty string');
 
 /** Text a call gives (content, line, block): numbers are taken as their text, as Lua's io.write does. */
 export const textField = z

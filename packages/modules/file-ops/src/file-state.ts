@@ -125,7 +125,7 @@ const STATES = ['file', 'directory', 'link', 'absent', 'touch'] as const;
 
 const fileOptions = optionsTable(
   {
-    path: pathField('path, what to manage (relative to the task workdir)'),
+    path: pathField,
     state: z.enum(STATES, { error: () => `expected one of ${STATES.map((s) => `"${s}"`).join(', ')}` }).default('file'),
     src: z.string().min(1, 'expected a path, got an empty string').optional(),
     ...attributeFields,
@@ -217,18 +217,18 @@ export const file = fn({
     'file_ops.file({ path = "/srv/app/releases", state = "directory", owner = "deploy", mode = "0755" })',
     'file_ops.file({ path = "/etc/nginx/sites-enabled/default", state = "absent" })',
   ],
-  run: ([opts], ctx) => convergeState(ctx, opts),
+  run: async ([opts], ctx) => convergeState(ctx, opts),
 });
 
 export const symlink = fn({
   doc: 'Makes dest a symlink to src (file_ops.file with state = "link"); a symlink pointing elsewhere is replaced atomically.',
   args: [
-    { name: 'src', schema: pathField('src, where the link points'), doc: 'where the link points (kept as given)' },
-    { name: 'dest', schema: pathField('dest, the link to make'), doc: 'the link (relative to the task workdir)' },
+    { name: 'src', schema: pathField, doc: 'where the link points (kept as given)' },
+    { name: 'dest', schema: pathField, doc: 'the link (relative to the task workdir)' },
   ],
   returns: 'table: changed, changes ({ src = { old, new } }), check_mode, path, src',
   examples: ['file_ops.symlink("/etc/nginx/sites-available/app", "/etc/nginx/sites-enabled/app")'],
-  run: ([src, dest], ctx) => {
+  run: async ([src, dest], ctx) => {
     const path = targetPath(ctx, dest);
     return fileCall(ctx, path, async () => convergeLink(ctx, path, src, (await ctx.host.lstat(path))?.type, { path, src }));
   },

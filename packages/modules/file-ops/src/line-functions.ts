@@ -6,7 +6,7 @@ import { convergeFile, readFileFacts } from './managed-file.js';
 import { targetPath } from './paths.js';
 
 const editFields = {
-  path: pathField('path, the file to edit (relative to the task workdir)'),
+  path: pathField,
   ...attributeFields,
   backup: z.boolean().optional(),
   validate: z.string().min(1).optional(),
@@ -62,8 +62,9 @@ async function editFile(
     }
     if (!facts && (absent || !opts.create)) {
       if (absent) return { changed: false, changes: {}, check_mode: ctx.checkMode, path };
+      const create = ctx.fn.endsWith('.replace') ? '' : 'pass create = true to create it; ';
       throw new SlothError('not_found', `${ctx.fn}: '${path}' does not exist`, {
-        hint: `pass create = true to create it (relative paths resolve against ${ctx.workdir})`,
+        hint: `${create}relative paths resolve against the task workdir (${ctx.workdir})`,
       });
     }
     if (facts && facts.content === undefined) {
@@ -111,7 +112,7 @@ export const lineinfile = fn({
     'file_ops.lineinfile({ path = "/etc/hosts", line = "10.0.0.5 db.internal", create = true })',
     'file_ops.lineinfile({ path = "/etc/fstab", regexp = "^/swapfile", state = "absent" })',
   ],
-  run: ([opts], ctx) => {
+  run: async ([opts], ctx) => {
     const regexp = regexpOf(ctx, 'regexp', opts.regexp);
     if (opts.regexp !== undefined && opts.search_string !== undefined) {
       throw new SlothError('invalid_argument', `${ctx.fn}: give regexp or search_string, not both`, {
@@ -175,7 +176,7 @@ export const blockinfile = fn({
   examples: [
     'file_ops.blockinfile({\n  path = "/etc/hosts",\n  marker = "# {mark} sloth: internal hosts",\n  block = "10.0.0.5 db.internal\\n10.0.0.6 cache.internal",\n})',
   ],
-  run: ([opts], ctx) => {
+  run: async ([opts], ctx) => {
     const edit = {
       block: opts.block,
       marker: opts.marker,
@@ -204,7 +205,7 @@ export const replace = fn({
   ],
   returns: RETURNS,
   examples: ['file_ops.replace({ path = "/etc/app.conf", regexp = "^(listen)\\\\s*=.*$", replace = "$1 = 0.0.0.0:8080" })'],
-  run: ([opts], ctx) => {
+  run: async ([opts], ctx) => {
     const regexp = regexpOf(ctx, 'regexp', opts.regexp) as RegExp;
     return editFile(ctx, opts.path, opts, (content) => replaceAll(content, regexp, opts.replace), false);
   },

@@ -73,8 +73,8 @@ export const unarchive = fn({
       name: 'opts',
       schema: optionsTable(
         {
-          src: pathField('src, the archive (relative to the workflow file)'),
-          dest: pathField('dest, the directory to unpack into (relative to the task workdir)'),
+          src: pathField,
+          dest: pathField,
           creates: z.string().min(1).optional(),
         },
         '{ src = "files/app.tar.gz", dest = "/opt/app" }',
