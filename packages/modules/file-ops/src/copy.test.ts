@@ -2,8 +2,8 @@ import { chmod, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { call, failure } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { fileOpsModule } from './file-ops-module.js';
 import { contextIn, OLD, tempDir } from './file-ops.test-helper.js';
+import { fileOpsModule } from './file-ops-module.js';
 import { sha256 } from './managed-file.js';
 
 const copy = (ctx: Parameters<typeof call>[3], opts: Record<string, unknown>) =>

@@ -2,8 +2,8 @@ import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { call, failure } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { fileOpsModule } from './file-ops-module.js';
 import { contextIn, OLD, tempDir } from './file-ops.test-helper.js';
+import { fileOpsModule } from './file-ops-module.js';
 
 type Ctx = Parameters<typeof call>[3];
 const run = (fn: string, ctx: Ctx, opts: Record<string, unknown>) =>
