@@ -95,7 +95,13 @@ export const template = fn({
     'file_ops.template({\n  src = "templates/nginx.conf.j2",\n  dest = "/etc/nginx/nginx.conf",\n  vars = { worker_processes = 4, server_name = "example.com" },\n  mode = "0644",\n  validate = "nginx -t -c %s",\n})',
   ],
   // In Lua, to hand the template the run's values and params (globals of the workflow, not in the call's context).
-  lua: 'function(opts) return M._template(opts, values, params) end',
+  // params is a read-only view: copied (its top level) into a plain table that crosses to JS. A tail call, so an
+  // error names the caller's line.
+  lua: `function(opts)
+  local run_params = {}
+  for k, v in pairs(params or {}) do run_params[k] = v end
+  return M._template(opts, values, run_params)
+end`,
   run: () => {
     throw new SlothError('internal', 'file_ops.template runs through its Lua wrapper');
   },
