@@ -7,13 +7,22 @@ import { unarchive } from './unarchive.js';
 
 const functions = { copy, template, lineinfile, blockinfile, replace, file, symlink, unarchive };
 
-/** The module under one of its two names: the functions, their Lua helper and the drift hook are shared. */
+/**
+ * The module under one of its two names: the functions, their Lua helper and the drift hook are shared; only the
+ * examples name the module as it is called.
+ */
 function named(name: string, doc: string): ModuleSpec {
+  const renamed = Object.fromEntries(
+    Object.entries(functions).map(([key, spec]) => [
+      key,
+      { ...spec, examples: spec.examples?.map((e) => e.replaceAll('file_ops.', `${name}.`)) },
+    ]),
+  );
   return defineModule({
     name,
     importFrom: import.meta.url,
     doc,
-    functions,
+    functions: renamed,
     internals: { _template: templateInternal },
     // `stack drift` reads back the files, directories and links these functions record (module = this name).
     readResource: readFileOpsResource,
