@@ -137,7 +137,7 @@ export async function renderAndConverge(
   return fileCall(ctx, dest, async () => {
     const source = await readSource(ctx, opts.src);
     const vars = { values: asTable(values), params: asTable(params), ...opts.vars };
-    const content = Buffer.from(renderTemplate(ctx, source.path, source.bytes.toString('utf8'), vars));
+    const content = Buffer.from(await renderTemplate(ctx, source.path, source.bytes.toString('utf8'), vars));
     return convergeFile(ctx, dest, { ...opts, content }, { dest, src: opts.src });
   });
 }

@@ -1,13 +1,19 @@
 import { dirname, relative } from 'node:path';
 import { type ModuleCallContext, SlothError } from '@sloth/core';
-import nunjucks from 'nunjucks';
 
 /**
  * Renders a template (Jinja syntax, through nunjucks) with `vars`. Autoescape is off: these are config files, not
  * HTML. An undefined value in `{{ }}` is an error naming it, since a config with an empty hole is worse than none.
  * `{% include %}` and `{% extends %}` find files next to the template and below the workflow's directory.
  */
-export function renderTemplate(ctx: ModuleCallContext, path: string, source: string, vars: Record<string, unknown>): string {
+export async function renderTemplate(
+  ctx: ModuleCallContext,
+  path: string,
+  source: string,
+  vars: Record<string, unknown>,
+): Promise<string> {
+  // Loaded on first use: most runs render no template, and every CLI start and goroutine thread loads the modules.
+  const { default: nunjucks } = await import('nunjucks');
   const searchPaths = [...new Set([dirname(path), ctx.sourceDir])];
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(searchPaths, { noCache: true }), {
     autoescape: false,
