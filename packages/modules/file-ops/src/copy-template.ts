@@ -2,18 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { fn, type ModuleCallContext, SlothError, z } from '@sloth/core';
 import { parseArgs } from '@sloth/core/internal';
 import { fileCall } from './errors.js';
-import { attributeFields, optionsTable, pathField, textField } from './fields.js';
+import { fileWriteFields, optionsTable, pathField, textField } from './fields.js';
 import { convergeFile } from './managed-file.js';
 import { sourcePath, targetPath } from './paths.js';
 import { renderTemplate } from './template-render.js';
 
-const writeFields = {
-  dest: pathField,
-  ...attributeFields,
-  backup: z.boolean().optional(),
-  validate: z.string().min(1).optional(),
-  diff: z.boolean().optional(),
-};
+const writeFields = { dest: pathField, ...fileWriteFields };
 
 const copyOptions = optionsTable(
   {

@@ -59,3 +59,11 @@ export const attributeFields = {
   owner: accountField.optional(),
   group: accountField.optional(),
 };
+
+/** The fields of every function that writes a file's content: its attributes, backup, validate and diff. */
+export const fileWriteFields = {
+  ...attributeFields,
+  backup: z.boolean().optional(),
+  validate: z.string().min(1).optional(),
+  diff: z.boolean().optional(),
+};
