@@ -28,7 +28,7 @@ const templateOptions = optionsTable(
 );
 
 const COMMON_DOC =
-  'mode: "0644" or a number (420 = 0644); owner/group: names or ids; backup = true copies the old file to ' +
+  'mode: "0644" or a number (420 = 0644; 644 or a Lua 0644 is refused as a decimal typo); owner/group: names or ids; backup = true copies the old file to ' +
   'DEST.<time>~ first (backup_file); validate: a command with %s (a temp file with the new content) that must ' +
   'succeed before DEST is replaced (not run in check mode); diff = false hides the diff (secrets). The write is ' +
   "atomic (a temp file renamed over DEST) and creates missing parent directories (Ansible's copy does not). " +
@@ -44,6 +44,11 @@ async function readSource(ctx: ModuleCallContext, given: string): Promise<{ path
     return { path, bytes: await readFile(path) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') {
+      throw new SlothError('invalid_argument', `${ctx.fn}: src '${given}' (${path}) is a directory`, {
+        hint: 'src is one file; copy each file, or ship a directory tree as an archive and use file_ops.unarchive',
+      });
+    }
     throw new SlothError(
       code === 'ENOENT' ? 'not_found' : 'task_failed',
       `${ctx.fn}: cannot read src '${given}' (${path}): ${code ?? String(err)}`,
