@@ -39,7 +39,7 @@ describe('file_ops in a workflow', () => {
       'configure: copy true mode 0644 -> 0600',
       'configure: copy diff false content hash nil',
       'configure: template true +welcome ops to eu-1 (prod)',
-      'configure: lineinfile true ' + join(first.dir, 'out/app.conf'),
+      `configure: lineinfile true ${join(first.dir, 'out/app.conf')}`,
       'again: again false nil nil',
     ]);
     expect(first.result.tasks[1]).toMatchObject({ name: 'again', changed: false });
