@@ -40,6 +40,11 @@ export const managedFile = defineResource({
     backupPath: z.string().optional(),
     /** A command with %s for the new content, that must succeed before it replaces the file. */
     validate: z.string().optional(),
+    /**
+     * The attributes an existing file has, for the stack record of those the call does not set (so `stack drift`
+     * sees a chmod behind the workflow's back too).
+     */
+    kept: z.object({ mode: z.number(), owner: z.string(), group: z.string() }).optional(),
   }),
   read: readFileFacts,
   diff(desired, actual) {
@@ -72,7 +77,12 @@ export const managedFile = defineResource({
     await applyAttributes(ctx, path, changes, desired);
   },
   record(path, desired) {
-    const record = recordedAttributes(path, desired);
+    const { kept } = desired;
+    const record = recordedAttributes(path, {
+      mode: desired.mode ?? kept?.mode,
+      owner: desired.owner ?? kept?.owner,
+      group: desired.group ?? kept?.group,
+    });
     return desired.content === undefined ? record : { ...record, sha256: sha256(desired.content) };
   },
 });
@@ -199,6 +209,8 @@ export async function convergeFile(
   }
   const { user, group } = await lookupOwnership(ctx, request.owner, request.group);
   const backupPath = request.backup ? `${path}.${backupStamp()}~` : undefined;
+  // Nothing is recorded in check mode: no need for the names then.
+  const kept = existing && !ctx.checkMode ? await namedAttributes(ctx, existing) : undefined;
   const outcome = await converge(
     managedFile,
     path,
@@ -211,6 +223,7 @@ export async function convergeFile(
       group: group?.name,
       backupPath,
       validate: request.validate,
+      kept: kept && { mode: kept.mode, owner: kept.owner, group: kept.group },
     },
     ctx,
     { diff: request.diff },
