@@ -7,6 +7,7 @@ import { runSource } from './test-workflow.test-helper.js';
 // errors at the caller's line.
 const WORKFLOW = `
 task("configure"):command(function()
+  file_ops.file({ path = "out/app.conf", mode = "0644" })
   local c = file_ops.copy({ src = "files/app.conf", dest = "out/app.conf", mode = "0600" })
   log.info("copy " .. tostring(c.changed) .. " mode " .. tostring(c.changes.mode and c.changes.mode.old) .. " -> " .. tostring(c.mode))
   log.info("copy diff " .. tostring(c.diff ~= nil) .. " content hash " .. tostring(c.changes.content and c.changes.content.new))
