@@ -67,7 +67,7 @@ async function editFile(
       });
     }
     const content = Buffer.from(edit(facts?.content?.toString('utf8') ?? ''));
-    return convergeFile(ctx, path, { ...opts, content }, { path });
+    return convergeFile(ctx, path, { ...opts, content }, { path }, facts);
   });
 }
 const editFieldsSchema = z.object(editFields);

@@ -195,24 +195,26 @@ export async function convergeFile(
   path: string,
   request: FileRequest,
   fields: Record<string, unknown>,
+  /** The file's facts when the caller has just read them (lineinfile edits what it read). */
+  facts?: FileFacts | undefined,
 ): Promise<Record<string, unknown>> {
   if (request.validate !== undefined && !request.validate.includes('%s')) {
     throw new SlothError('invalid_argument', `${ctx.fn}: validate '${request.validate}' has no %s`, {
       hint: 'write %s where the command takes the file to check, e.g. validate = "nginx -t -c %s"',
     });
   }
-  const existing = await ctx.host.stat(path);
-  if (existing && existing.type !== 'file') {
-    throw new SlothError('invalid_argument', `${ctx.fn}: '${path}' is a ${existing.type}, not a file`, {
+  // Read once: the facts serve the diff, and the attributes a file keeps go into its stack record.
+  const actual = facts ?? (await readFileFacts(ctx, path));
+  const other = actual ? undefined : await ctx.host.stat(path);
+  if (other) {
+    throw new SlothError('invalid_argument', `${ctx.fn}: '${path}' is a ${other.type}, not a file`, {
       hint: 'give the path of a file, or remove what is there first',
     });
   }
   const { user, group } = await lookupOwnership(ctx, request.owner, request.group);
   const backupPath = request.backup ? `${path}.${backupStamp()}~` : undefined;
-  // Nothing is recorded in check mode: no need for the names then.
-  const kept = existing && !ctx.checkMode ? await namedAttributes(ctx, existing) : undefined;
   const outcome = await converge(
-    managedFile,
+    { ...managedFile, read: async () => actual },
     path,
     {
       content: request.content,
@@ -223,7 +225,7 @@ export async function convergeFile(
       group: group?.name,
       backupPath,
       validate: request.validate,
-      kept: kept && { mode: kept.mode, owner: kept.owner, group: kept.group },
+      kept: actual && { mode: actual.mode, owner: actual.owner, group: actual.group },
     },
     ctx,
     { diff: request.diff },

@@ -1,5 +1,6 @@
 import { dirname, relative } from 'node:path';
 import { type ModuleCallContext, SlothError } from '@sloth/core';
+import type { Template } from 'nunjucks';
 
 /**
  * Renders a template (Jinja syntax, through nunjucks) with `vars`. Autoescape is off: these are config files, not
@@ -12,6 +13,22 @@ export async function renderTemplate(
   source: string,
   vars: Record<string, unknown>,
 ): Promise<string> {
+  try {
+    return (await compiled(ctx, path, source)).render(vars);
+  } catch (err) {
+    throw templateError(ctx, path, source, err);
+  }
+}
+
+// Compiled templates by file and text: a configuration renders the same template for many files, and again on
+// every run of a long-lived process (an agent). Included files are read on each render.
+const MAX_COMPILED = 256;
+const compiledTemplates = new Map<string, Template>();
+
+async function compiled(ctx: ModuleCallContext, path: string, source: string): Promise<Template> {
+  const key = `${ctx.sourceDir}\0${path}\0${source}`;
+  const known = compiledTemplates.get(key);
+  if (known) return known;
   // Loaded on first use: most runs render no template, and every CLI start and goroutine thread loads the modules.
   const { default: nunjucks } = await import('nunjucks');
   const searchPaths = [...new Set([dirname(path), ctx.sourceDir])];
@@ -19,11 +36,10 @@ export async function renderTemplate(
     autoescape: false,
     throwOnUndefined: true,
   });
-  try {
-    return new nunjucks.Template(source, env, path, true).render(vars);
-  } catch (err) {
-    throw templateError(ctx, path, source, err);
-  }
+  const template = new nunjucks.Template(source, env, path, true);
+  if (compiledTemplates.size >= MAX_COMPILED) compiledTemplates.delete(compiledTemplates.keys().next().value as string);
+  compiledTemplates.set(key, template);
+  return template;
 }
 
 /** nunjucks' "(file) [Line N, Column M]\n  message" as "template FILE line N: message", naming an undefined value. */
