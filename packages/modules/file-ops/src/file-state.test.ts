@@ -35,6 +35,23 @@ describe('file_ops.file', () => {
     });
   });
 
+  it('state = directory through a symlink manages the directory it points to; a symlink to a file is an error', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'srv-www'), { mode: 0o700 });
+    await chmod(join(dir, 'srv-www'), 0o700);
+    await symlink('srv-www', join(dir, 'www'));
+    await writeFile(join(dir, 'plain'), 'x');
+    await symlink('plain', join(dir, 'to-file'));
+    const { ctx } = contextIn(dir);
+    const r = await file(ctx, { path: 'www', state: 'directory', mode: '0755' });
+    expect(r).toMatchObject({ changed: true, changes: { mode: { old: '0700', new: '0755' } } });
+    expect((await stat(join(dir, 'srv-www'))).mode & 0o7777).toBe(0o755);
+    expect((await lstat(join(dir, 'www'))).isSymbolicLink()).toBe(true);
+    expect((await failure(file(ctx, { path: 'to-file', state: 'directory' }))).message).toBe(
+      `file_ops.file: '${join(dir, 'to-file')}' exists and is a symlink to a file, not a directory`,
+    );
+  });
+
   it('state = file sets the attributes of an existing file and refuses a missing one; touch always changes', async () => {
     const dir = await tempDir();
     const path = join(dir, 'f');

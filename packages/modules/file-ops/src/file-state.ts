@@ -45,7 +45,8 @@ const directoryResource = defineResource({
   type: 'directory',
   desired: z.object({ ...attributesSchema, recurse: z.boolean().optional(), differingBelow: z.number().optional() }),
   async read(ctx, path): Promise<(ActualAttributes & { type: string }) | undefined> {
-    const info = await ctx.host.lstat(path);
+    // A symlink to a directory is the directory (as Ansible's follow = yes): /var/www -> /srv/www manages /srv/www.
+    const info = await ctx.host.stat(path);
     if (!info) return undefined;
     return { type: info.type, ...(await namedAttributes(ctx, info)) };
   },
@@ -162,17 +163,18 @@ async function convergeState(ctx: ModuleCallContext, opts: z.output<typeof fileO
         return convergeFile(ctx, path, opts, fields);
       case 'touch':
         return changeResult(await converge(touchedResource, path, wanted, ctx), fields);
-      case 'directory':
-        if (info && info.type !== 'directory') {
-          throw new SlothError('invalid_argument', `${ctx.fn}: '${path}' exists and is a ${info.type}, not a directory`, {
+      case 'directory': {
+        const followed = info?.type === 'link' ? await ctx.host.stat(path) : info;
+        if (info && followed?.type !== 'directory') {
+          const what = info.type !== 'link' ? info.type : followed ? `symlink to a ${followed.type}` : 'dangling symlink';
+          throw new SlothError('invalid_argument', `${ctx.fn}: '${path}' exists and is a ${what}, not a directory`, {
             hint: 'remove it first (state = "absent"), or choose another path',
           });
         }
-        {
-          const differing = opts.recurse && info ? (await differingBelow(ctx, path, wanted)).length : 0;
-          const desired = { ...wanted, recurse: opts.recurse, differingBelow: differing };
-          return changeResult(await converge(directoryResource, path, desired, ctx), fields);
-        }
+        const differing = opts.recurse && info ? (await differingBelow(ctx, path, wanted)).length : 0;
+        const desired = { ...wanted, recurse: opts.recurse, differingBelow: differing };
+        return changeResult(await converge(directoryResource, path, desired, ctx), fields);
+      }
       case 'link': {
         if (opts.src === undefined) {
           throw new SlothError('invalid_argument', `${ctx.fn}: state = "link" needs src, the path the link points to`, {
@@ -207,7 +209,7 @@ export const file = fn({
   doc:
     'Sets what a path is, Ansible-style. state = "file" (default): an existing file gets mode/owner/group (a missing ' +
     'one is an error); "directory": created with its parents if missing, with mode/owner/group (recurse = true sets ' +
-    'them on everything below too, mode included); "link": a symlink to src (a file or directory already there is an ' +
+    'them on everything below too, mode included; a symlink to a directory manages that directory); "link": a symlink to src (a file or directory already there is an ' +
     'error); "absent": removed, with everything below it; "touch": created empty if missing and its times set to now, ' +
     'so it always reports changed.',
   args: [{ name: 'opts', schema: fileOptions, doc: '{ path, state, src, mode, owner, group, recurse }' }],
