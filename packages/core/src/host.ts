@@ -124,9 +124,9 @@ export function localHost(binding: HostBinding): Host {
     }
     return target;
   };
-  const accounts = (file: string, command: string) => async (nameOrId: string | number) => {
+  const accounts = (file: string, database: string) => async (nameOrId: string | number) => {
     const numeric = typeof nameOrId === 'number' || /^\d+$/.test(nameOrId);
-    const entries = await accountEntries(file, command, String(nameOrId), numeric, (argv) =>
+    const entries = await accountEntries(file, database, String(nameOrId), numeric, (argv) =>
       runProcess({ command: argv, cwd: binding.workdir, env: binding.env, signal: binding.signal }),
     );
     const found = numeric ? entries.find((e) => e.id === Number(nameOrId)) : entries.find((e) => e.name === nameOrId);
