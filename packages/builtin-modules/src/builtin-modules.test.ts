@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { builtinModules } from './index.js';
 
 describe('builtinModules', () => {
-  it('holds log, exec, fs, json, yaml and data, once each', () => {
+  it('holds log, exec, fs, file_ops (also as file), json, yaml and data, once each', () => {
     expect(builtinModules.map((m) => m.name)).toEqual([
       'log',
       'exec',
       'fs',
+      'file_ops',
+      'file',
       'json',
       'yaml',
       'data',

@@ -2,6 +2,7 @@ import type { ModuleSpec } from '@sloth/core';
 import { dataModule, jsonModule, yamlModule } from '@sloth/module-data';
 import { eventModule } from '@sloth/module-event';
 import { execModule } from '@sloth/module-exec';
+import { fileModule, fileOpsModule } from '@sloth/module-file-ops';
 import { fsModule } from '@sloth/module-fs';
 import { goroutineModule } from '@sloth/module-goroutine';
 import { logModule } from '@sloth/module-log';
@@ -13,6 +14,8 @@ export const builtinModules: ModuleSpec[] = [
   logModule,
   execModule,
   fsModule,
+  fileOpsModule,
+  fileModule,
   jsonModule,
   yamlModule,
   dataModule,
@@ -26,6 +29,8 @@ export {
   dataModule,
   eventModule,
   execModule,
+  fileModule,
+  fileOpsModule,
   fsModule,
   goroutineModule,
   jsonModule,

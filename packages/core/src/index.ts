@@ -49,7 +49,7 @@ export { type RunOptions, runWorkflow } from './workflow-runner.js';
 // "did you mean ...?" for messages about a misspelt name.
 export { didYouMean } from './closest-name.js';
 // The machine a module acts on (ctx.host).
-export type { Host, HostRunOptions, HostStat } from './host.js';
+export type { Host, HostAccount, HostRunOptions, HostStat, HostWriteOptions } from './host.js';
 // Schemas for Lua's ambiguous tables (an empty table is both {} and a list).
 export { luaList, luaTable } from './lua-schemas.js';
 // The context a module function runs with; tests and hosts make one with createModuleContext.

@@ -1,0 +1,43 @@
+import { defineModule, type ModuleSpec } from '@sloth/core';
+import { copy, template, templateInternal } from './copy-template.js';
+import { file, symlink } from './file-state.js';
+import { blockinfile, lineinfile, replace } from './line-functions.js';
+import { readFileOpsResource } from './read-resource.js';
+import { unarchive } from './unarchive.js';
+
+const functions = { copy, template, lineinfile, blockinfile, replace, file, symlink, unarchive };
+
+/**
+ * The module under one of its two names: the functions, their Lua helper and the drift hook are shared; only the
+ * examples name the module as it is called.
+ */
+function named(name: string, doc: string): ModuleSpec {
+  const renamed = Object.fromEntries(
+    Object.entries(functions).map(([key, spec]) => [
+      key,
+      { ...spec, examples: spec.examples?.map((e) => e.replaceAll('file_ops.', `${name}.`)) },
+    ]),
+  );
+  return defineModule({
+    name,
+    importFrom: import.meta.url,
+    doc,
+    functions: renamed,
+    internals: { _template: templateInternal },
+    // `stack drift` reads back the files, directories and links these functions record (module = this name).
+    readResource: readFileOpsResource,
+  });
+}
+
+const DOC =
+  "Configuration files managed idempotently with Ansible's parameters: copy, template, lineinfile, blockinfile, " +
+  'replace, file, symlink, unarchive. Each reads the file first, changes only what differs (atomically), and returns ' +
+  'changed, changes ({ old, new } per property; content as sha256 hashes), diff and diff_skipped; in check mode it ' +
+  'changes nothing and says what it would change. Relative src: next to the workflow file; relative dest/path: the ' +
+  'task workdir.';
+
+/** `file_ops`: configuration files. */
+export const fileOpsModule = named('file_ops', DOC);
+
+/** `file`: the same module under the name the seed examples also use. */
+export const fileModule = named('file', `Same as file_ops (the same functions under the other name). ${DOC}`);

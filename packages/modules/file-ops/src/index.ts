@@ -1,0 +1,1 @@
+export { fileModule, fileOpsModule } from './file-ops-module.js';

@@ -1,0 +1,53 @@
+import { chmod, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { call } from '@sloth/core/testing';
+import { describe, expect, it } from 'vitest';
+import { contextIn, tempDir } from './file-ops.test-helper.js';
+import { fileModule, fileOpsModule } from './file-ops-module.js';
+import { sha256 } from './managed-file.js';
+
+const readBack = fileOpsModule.readResource as NonNullable<typeof fileOpsModule.readResource>;
+
+describe('file_ops readResource (stack drift hook)', () => {
+  it('reads back what copy recorded, and sees an edit, a chmod and a removal behind its back', async () => {
+    const dir = await tempDir();
+    const { ctx, resources } = contextIn(dir);
+    await call(fileOpsModule, 'copy', [{ content: 'a=1\n', dest: 'app.conf', mode: '0640', owner: 'root', group: 0 }], ctx);
+    const record = resources[0]?.record as Record<string, unknown>;
+    const path = join(dir, 'app.conf');
+    expect(record).toEqual({ path, sha256: sha256('a=1\n'), mode: '0640', owner: 'root', group: 'root' });
+    expect(await readBack('file', path, record, ctx)).toEqual({ exists: true, properties: record });
+    await writeFile(path, 'a=2\n');
+    await chmod(path, 0o644);
+    expect(await readBack('file', path, record, ctx)).toEqual({
+      exists: true,
+      properties: { ...record, sha256: sha256('a=2\n'), mode: '0644' },
+    });
+    expect((await readBack('file', path, { path, mode: 420 }, ctx))?.properties).toEqual({ path, mode: 0o644 });
+    await rm(path);
+    expect(await readBack('file', path, record, ctx)).toEqual({ exists: false });
+  });
+
+  it('reads back directories and links; both module names share the hook; other types are not checkable', async () => {
+    const dir = await tempDir();
+    const { ctx, resources } = contextIn(dir);
+    await call(fileModule, 'file', [{ path: 'd', state: 'directory', mode: '0700' }], ctx);
+    await call(fileModule, 'symlink', ['d', 'l'], ctx);
+    const [directory, link] = resources.map((r) => r.record as Record<string, unknown>);
+    expect(fileModule.readResource).toBe(fileOpsModule.readResource);
+    expect(await readBack('directory', 'd', directory as Record<string, unknown>, ctx)).toEqual({
+      exists: true,
+      properties: { path: join(dir, 'd'), mode: '0700' },
+    });
+    expect(await readBack('link', 'l', link as Record<string, unknown>, ctx)).toEqual({
+      exists: true,
+      properties: { path: join(dir, 'l'), src: 'd' },
+    });
+    await rm(join(dir, 'l'));
+    await symlink('elsewhere', join(dir, 'l'));
+    expect((await readBack('link', 'l', link as Record<string, unknown>, ctx))?.properties).toMatchObject({ src: 'elsewhere' });
+    expect(await readBack('file', 'd', { path: join(dir, 'd') }, ctx)).toEqual({ exists: false });
+    expect(await readBack('package', 'nginx', { path: '/x' }, ctx)).toBeUndefined();
+    expect(await readBack('file', 'x', {}, ctx)).toBeUndefined();
+  });
+});
