@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   lstatSync,
@@ -162,6 +163,19 @@ describe('the local host: other changes', () => {
     expect(await ctx.host.lookupGroup('root')).toEqual({ id: 0, name: 'root' });
     expect(await ctx.host.lookupUser('no-such-user-here')).toBeUndefined();
     expect(await ctx.host.lookupGroup(4242424)).toEqual({ id: 4242424, name: '4242424' });
+  });
+
+  it.runIf(asRoot)('sees a user created after an earlier lookup (the parsed passwd file is not kept stale)', async () => {
+    const name = `sloth-host-${process.pid}`;
+    const { ctx } = testContext();
+    expect(await ctx.host.lookupUser(name)).toBeUndefined();
+    execFileSync('useradd', ['--no-create-home', '--system', name]);
+    try {
+      expect(await ctx.host.lookupUser(name)).toMatchObject({ name });
+    } finally {
+      execFileSync('userdel', [name]);
+    }
+    expect(await ctx.host.lookupUser(name)).toBeUndefined();
   });
 
   it.runIf(asRoot)('changes the owner of a file, or of a symlink itself', async () => {

@@ -284,16 +284,32 @@ async function accountEntries(
   numeric: boolean,
   run: (argv: string[]) => Promise<ProcessResult>,
 ): Promise<HostAccount[]> {
-  const parse = (text: string) =>
-    text
-      .split('\n')
-      .map((line) => line.split(':'))
-      .filter((f) => f.length >= 3 && f[0] !== '' && /^\d+$/.test(f[2] ?? ''))
-      .map((f) => ({ name: f[0] as string, id: Number(f[2]) }));
-  const local = parse(await readFile(file, 'utf8').catch(() => ''));
+  const local = await localAccounts(file);
   if (local.some((e) => (numeric ? e.id === Number(key) : e.name === key))) return local;
   const r = await run(['getent', database, key]).catch(() => undefined);
-  return r?.exitCode === 0 ? parse(r.stdout) : [];
+  return r?.exitCode === 0 ? parseAccounts(r.stdout) : [];
+}
+
+function parseAccounts(text: string): HostAccount[] {
+  return text
+    .split('\n')
+    .map((line) => line.split(':'))
+    .filter((f) => f.length >= 3 && f[0] !== '' && /^\d+$/.test(f[2] ?? ''))
+    .map((f) => ({ name: f[0] as string, id: Number(f[2]) }));
+}
+
+// Every file a configuration run reads names its owner: the parsed passwd and group files are kept while their
+// mtime and size stay the same (a user created meanwhile changes both).
+const accountFiles = new Map<string, { mtimeMs: number; size: number; entries: HostAccount[] }>();
+
+async function localAccounts(file: string): Promise<HostAccount[]> {
+  const s = await stat(file).catch(() => undefined);
+  if (!s) return [];
+  const cached = accountFiles.get(file);
+  if (cached && cached.mtimeMs === s.mtimeMs && cached.size === s.size) return cached.entries;
+  const entries = parseAccounts(await readFile(file, 'utf8').catch(() => ''));
+  accountFiles.set(file, { mtimeMs: s.mtimeMs, size: s.size, entries });
+  return entries;
 }
 
 /** An error shaped as Node's own (code, path), so callers that map those map it too. */

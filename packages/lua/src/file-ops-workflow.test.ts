@@ -7,6 +7,7 @@ import { runSource } from './test-workflow.test-helper.js';
 // errors at the caller's line.
 const WORKFLOW = `
 task("configure"):command(function()
+  file_ops.file({ path = "out/app.conf", mode = "0644" })
   local c = file_ops.copy({ src = "files/app.conf", dest = "out/app.conf", mode = "0600" })
   log.info("copy " .. tostring(c.changed) .. " mode " .. tostring(c.changes.mode and c.changes.mode.old) .. " -> " .. tostring(c.mode))
   log.info("copy diff " .. tostring(c.diff ~= nil) .. " content hash " .. tostring(c.changes.content and c.changes.content.new))
@@ -39,7 +40,7 @@ describe('file_ops in a workflow', () => {
       'configure: copy true mode 0644 -> 0600',
       'configure: copy diff false content hash nil',
       'configure: template true +welcome ops to eu-1 (prod)',
-      'configure: lineinfile true ' + join(first.dir, 'out/app.conf'),
+      `configure: lineinfile true ${join(first.dir, 'out/app.conf')}`,
       'again: again false nil nil',
     ]);
     expect(first.result.tasks[1]).toMatchObject({ name: 'again', changed: false });

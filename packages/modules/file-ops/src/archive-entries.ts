@@ -1,8 +1,7 @@
 import { posix } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { extract } from 'tar-stream';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 
 /** One entry of an archive, its path relative to where it is unpacked (checked: it stays inside). */
 export type ArchiveEntry =
@@ -44,7 +43,9 @@ function safeLink(name: string, target: string): ArchiveEntry {
   return { type: 'link', path, target };
 }
 
-function readTar(bytes: Buffer): Promise<ArchiveEntry[]> {
+// The archive libraries are loaded on first use: most runs unpack nothing, and every CLI start loads the modules.
+async function readTar(bytes: Buffer): Promise<ArchiveEntry[]> {
+  const { extract } = await import('tar-stream');
   return new Promise((resolve, reject) => {
     const entries: ArchiveEntry[] = [];
     const ex = extract();
@@ -79,10 +80,11 @@ function readTar(bytes: Buffer): Promise<ArchiveEntry[]> {
   });
 }
 
-function readZip(bytes: Buffer): Promise<ArchiveEntry[]> {
+async function readZip(bytes: Buffer): Promise<ArchiveEntry[]> {
+  const { default: unzip } = await import('yauzl');
   return new Promise((resolve, reject) => {
     // yauzl refuses absolute and ".." names itself too; safePath says which entry in our words.
-    yauzl.fromBuffer(
+    unzip.fromBuffer(
       bytes,
       { lazyEntries: true, decodeStrings: true, validateEntrySizes: true, strictFileNames: false },
       (err, zip) => {

@@ -2,18 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { fn, type ModuleCallContext, SlothError, z } from '@sloth/core';
 import { parseArgs } from '@sloth/core/internal';
 import { fileCall } from './errors.js';
-import { attributeFields, optionsTable, pathField, textField } from './fields.js';
+import { fileWriteFields, optionsTable, pathField, textField } from './fields.js';
 import { convergeFile } from './managed-file.js';
 import { sourcePath, targetPath } from './paths.js';
 import { renderTemplate } from './template-render.js';
 
-const writeFields = {
-  dest: pathField,
-  ...attributeFields,
-  backup: z.boolean().optional(),
-  validate: z.string().min(1).optional(),
-  diff: z.boolean().optional(),
-};
+const writeFields = { dest: pathField, ...fileWriteFields };
 
 const copyOptions = optionsTable(
   {
@@ -34,7 +28,7 @@ const templateOptions = optionsTable(
 );
 
 const COMMON_DOC =
-  'mode: "0644" or a number (420 = 0644); owner/group: names or ids; backup = true copies the old file to ' +
+  'mode: "0644" or a number (420 = 0644; 644 or a Lua 0644 is refused as a decimal typo); owner/group: names or ids; backup = true copies the old file to ' +
   'DEST.<time>~ first (backup_file); validate: a command with %s (a temp file with the new content) that must ' +
   'succeed before DEST is replaced (not run in check mode); diff = false hides the diff (secrets). The write is ' +
   "atomic (a temp file renamed over DEST) and creates missing parent directories (Ansible's copy does not). " +
@@ -50,6 +44,11 @@ async function readSource(ctx: ModuleCallContext, given: string): Promise<{ path
     return { path, bytes: await readFile(path) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') {
+      throw new SlothError('invalid_argument', `${ctx.fn}: src '${given}' (${path}) is a directory`, {
+        hint: 'src is one file; copy each file, or ship a directory tree as an archive and use file_ops.unarchive',
+      });
+    }
     throw new SlothError(
       code === 'ENOENT' ? 'not_found' : 'task_failed',
       `${ctx.fn}: cannot read src '${given}' (${path}): ${code ?? String(err)}`,
@@ -137,7 +136,7 @@ export async function renderAndConverge(
   return fileCall(ctx, dest, async () => {
     const source = await readSource(ctx, opts.src);
     const vars = { values: asTable(values), params: asTable(params), ...opts.vars };
-    const content = Buffer.from(renderTemplate(ctx, source.path, source.bytes.toString('utf8'), vars));
+    const content = Buffer.from(await renderTemplate(ctx, source.path, source.bytes.toString('utf8'), vars));
     return convergeFile(ctx, dest, { ...opts, content }, { dest, src: opts.src });
   });
 }

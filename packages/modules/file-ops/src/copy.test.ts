@@ -137,6 +137,10 @@ describe('file_ops.copy', () => {
         `field 'mode': expected a mode: octal digits as a string ("0644", "644") or a number up to 4095 (420 is 0644), got ${JSON.stringify(mode)}`,
       );
     }
+    expect((await failure(copy(ctx, { content: 'x', dest: 'f', mode: 644 }))).message).toContain(
+      `field 'mode': mode 644 is the number 644 (01204), not 0644: write mode = "0644" (a string) or 0o644`,
+    );
+    expect((await failure(copy(ctx, { src: '.', dest: 'f' }))).message).toBe(`file_ops.copy: src '.' (${dir}) is a directory`);
     expect((await failure(copy(ctx, { content: 'x', dest: 'f', mdoe: '0644' }))).message).toContain(
       "unknown field 'mdoe' (did you mean 'mode'?)",
     );

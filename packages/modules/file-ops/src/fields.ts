@@ -27,13 +27,22 @@ export const textField = z
 
 /**
  * Permission bits: a string of octal digits ("0644", "644", "2755") or a number, taken as its value (420 is 0644; a
- * Lua `0o644` literal arrives as 420).
+ * Lua `0o644` literal arrives as 420). A number above 0777 written only with octal digits (644, 755) is refused: it
+ * is an octal mode typed as a decimal.
  */
 export const modeField = z
   .union([z.string(), z.number()], {
     error: (issue) => `expected a mode like "0644" or a number, got ${luaTypeName(issue.input)}`,
   })
   .transform((value, zctx) => {
+    // Lua reads 0644 as the decimal 644 (0o1204: sticky, and no read bit for the owner): Ansible's best-known trap.
+    if (typeof value === 'number' && value > 0o777 && /^[0-7]+$/.test(String(value))) {
+      zctx.addIssue({
+        code: 'custom',
+        message: `mode ${value} is the number ${value} (0${value.toString(8)}), not 0${value}: write mode = "0${value}" (a string) or 0o${value}`,
+      });
+      return z.NEVER;
+    }
     const bits = typeof value === 'number' ? value : /^[0-7]{1,4}$/.test(value) ? Number.parseInt(value, 8) : Number.NaN;
     if (Number.isInteger(bits) && bits >= 0 && bits <= 0o7777) return bits;
     zctx.addIssue({
@@ -58,4 +67,12 @@ export const attributeFields = {
   mode: modeField.optional(),
   owner: accountField.optional(),
   group: accountField.optional(),
+};
+
+/** The fields of every function that writes a file's content: its attributes, backup, validate and diff. */
+export const fileWriteFields = {
+  ...attributeFields,
+  backup: z.boolean().optional(),
+  validate: z.string().min(1).optional(),
+  diff: z.boolean().optional(),
 };

@@ -8,14 +8,22 @@ import { unarchive } from './unarchive.js';
 const functions = { copy, template, lineinfile, blockinfile, replace, file, symlink, unarchive };
 
 /**
- * The module under one of its two names: the functions, their Lua helper and the drift hook are shared; only the
- * examples name the module as it is called.
+ * The module under one of its two names: the functions, their Lua helper and the drift hook are shared. Under the
+ * alias, the docs point at file_ops's (one full description in `modules list` and the README) and the examples name
+ * the module as it is called.
  */
 function named(name: string, doc: string): ModuleSpec {
   const renamed = Object.fromEntries(
     Object.entries(functions).map(([key, spec]) => [
       key,
-      { ...spec, examples: spec.examples?.map((e) => e.replaceAll('file_ops.', `${name}.`)) },
+      name === 'file_ops'
+        ? spec
+        : {
+            ...spec,
+            doc: `Same as file_ops.${key}.`,
+            returns: `as file_ops.${key}`,
+            examples: spec.examples?.map((e) => e.replaceAll('file_ops.', `${name}.`)),
+          },
     ]),
   );
   return defineModule({
@@ -40,4 +48,4 @@ const DOC =
 export const fileOpsModule = named('file_ops', DOC);
 
 /** `file`: the same module under the name the seed examples also use. */
-export const fileModule = named('file', `Same as file_ops (the same functions under the other name). ${DOC}`);
+export const fileModule = named('file', 'Same as file_ops: the same functions under the other name.');

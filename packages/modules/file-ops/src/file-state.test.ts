@@ -70,6 +70,10 @@ describe('file_ops.file', () => {
     const moved = (await call(fileModule, 'symlink', ['v2', 'current'], ctx)) as Record<string, unknown>;
     expect(moved).toMatchObject({ changed: true, changes: { src: { old: 'v1', new: 'v2' } }, src: 'v2' });
     expect(await readlink(join(dir, 'current'))).toBe('v2');
+    const { ctx: check } = contextIn(dir, { checkMode: true });
+    const preview = (await call(fileModule, 'symlink', ['v1', 'current'], check)) as Record<string, unknown>;
+    expect(preview).toMatchObject({ changed: true, check_mode: true, changes: { src: { old: 'v2', new: 'v1' } } });
+    expect(await readlink(join(dir, 'current'))).toBe('v2');
     const inTheWay = await failure(file(ctx, { path: 'v1', state: 'link', src: 'v2' }));
     expect(inTheWay.message).toBe(`file_ops.file: '${join(dir, 'v1')}' exists and is a directory, not a symlink`);
     expect((await failure(file(ctx, { path: 'x', state: 'link' }))).message).toBe(

@@ -102,13 +102,29 @@ describe('file_ops.blockinfile and file_ops.replace', () => {
     expect(await readFile(path, 'utf8')).toBe('127.0.0.1 localhost\n');
   });
 
+  it('in check mode report their diffs and leave the file (and its mtime) as it was', async () => {
+    const { dir, path } = await fileWith('listen = 80\n');
+    const { ctx } = contextIn(dir, { checkMode: true });
+    const block = await run('blockinfile', ctx, { path: 'sshd_config', block: 'extra = 1' });
+    expect(block).toMatchObject({ changed: true, check_mode: true });
+    expect(block.diff).toContain('+# BEGIN MANAGED BLOCK\n+extra = 1\n+# END MANAGED BLOCK\n');
+    const replaced = await run('replace', ctx, { path: 'sshd_config', regexp: '80$', replace: '8080' });
+    expect(replaced).toMatchObject({ changed: true, check_mode: true });
+    expect(replaced.diff).toContain('-listen = 80\n+listen = 8080\n');
+    expect(await readFile(path, 'utf8')).toBe('listen = 80\n');
+    expect((await stat(path)).mtime).toEqual(OLD);
+    expect(await readdir(dir)).toEqual(['sshd_config']);
+  });
+
   it('replaces every match with $1 back-references, then finds nothing to do; a missing file is an error', async () => {
     const { dir, path } = await fileWith('listen = 80\nlisten=81\n');
     const { ctx } = contextIn(dir);
     const opts = { path: 'sshd_config', regexp: '^(listen)\\s*=\\s*\\d+$', replace: '$1 = 8080' };
     expect((await run('replace', ctx, opts)).changed).toBe(true);
     expect(await readFile(path, 'utf8')).toBe('listen = 8080\nlisten = 8080\n');
+    await utimes(path, OLD, OLD);
     expect((await run('replace', ctx, opts)).changed).toBe(false);
+    expect((await stat(path)).mtime).toEqual(OLD);
     const err = await failure(run('replace', ctx, { ...opts, path: 'missing' }));
     expect(err.message).toBe(`file_ops.replace: '${join(dir, 'missing')}' does not exist`);
   });

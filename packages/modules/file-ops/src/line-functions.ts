@@ -1,17 +1,11 @@
 import { fn, type ModuleCallContext, SlothError, z } from '@sloth/core';
 import { fileCall } from './errors.js';
-import { attributeFields, optionsTable, pathField, textField } from './fields.js';
+import { fileWriteFields, optionsTable, pathField, textField } from './fields.js';
 import { compileRegexp, editBlock, editLine, replaceAll } from './line-edits.js';
 import { convergeFile, readFileFacts } from './managed-file.js';
 import { targetPath } from './paths.js';
 
-const editFields = {
-  path: pathField,
-  ...attributeFields,
-  backup: z.boolean().optional(),
-  validate: z.string().min(1).optional(),
-  diff: z.boolean().optional(),
-};
+const editFields = { path: pathField, ...fileWriteFields };
 const stateField = z.enum(['present', 'absent'], { error: () => 'expected "present" or "absent"' }).default('present');
 
 const RETURNS =
@@ -73,7 +67,7 @@ async function editFile(
       });
     }
     const content = Buffer.from(edit(facts?.content?.toString('utf8') ?? ''));
-    return convergeFile(ctx, path, { ...opts, content }, { path });
+    return convergeFile(ctx, path, { ...opts, content }, { path }, facts);
   });
 }
 const editFieldsSchema = z.object(editFields);

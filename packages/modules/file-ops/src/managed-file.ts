@@ -40,6 +40,11 @@ export const managedFile = defineResource({
     backupPath: z.string().optional(),
     /** A command with %s for the new content, that must succeed before it replaces the file. */
     validate: z.string().optional(),
+    /**
+     * The attributes an existing file has, for the stack record of those the call does not set (so `stack drift`
+     * sees a chmod behind the workflow's back too).
+     */
+    kept: z.object({ mode: z.number(), owner: z.string(), group: z.string() }).optional(),
   }),
   read: readFileFacts,
   diff(desired, actual) {
@@ -72,7 +77,12 @@ export const managedFile = defineResource({
     await applyAttributes(ctx, path, changes, desired);
   },
   record(path, desired) {
-    const record = recordedAttributes(path, desired);
+    const { kept } = desired;
+    const record = recordedAttributes(path, {
+      mode: desired.mode ?? kept?.mode,
+      owner: desired.owner ?? kept?.owner,
+      group: desired.group ?? kept?.group,
+    });
     return desired.content === undefined ? record : { ...record, sha256: sha256(desired.content) };
   },
 });
@@ -185,22 +195,26 @@ export async function convergeFile(
   path: string,
   request: FileRequest,
   fields: Record<string, unknown>,
+  /** The file's facts when the caller has just read them (lineinfile edits what it read). */
+  facts?: FileFacts | undefined,
 ): Promise<Record<string, unknown>> {
   if (request.validate !== undefined && !request.validate.includes('%s')) {
     throw new SlothError('invalid_argument', `${ctx.fn}: validate '${request.validate}' has no %s`, {
       hint: 'write %s where the command takes the file to check, e.g. validate = "nginx -t -c %s"',
     });
   }
-  const existing = await ctx.host.stat(path);
-  if (existing && existing.type !== 'file') {
-    throw new SlothError('invalid_argument', `${ctx.fn}: '${path}' is a ${existing.type}, not a file`, {
+  // Read once: the facts serve the diff, and the attributes a file keeps go into its stack record.
+  const actual = facts ?? (await readFileFacts(ctx, path));
+  const other = actual ? undefined : await ctx.host.stat(path);
+  if (other) {
+    throw new SlothError('invalid_argument', `${ctx.fn}: '${path}' is a ${other.type}, not a file`, {
       hint: 'give the path of a file, or remove what is there first',
     });
   }
   const { user, group } = await lookupOwnership(ctx, request.owner, request.group);
   const backupPath = request.backup ? `${path}.${backupStamp()}~` : undefined;
   const outcome = await converge(
-    managedFile,
+    { ...managedFile, read: async () => actual },
     path,
     {
       content: request.content,
@@ -211,6 +225,7 @@ export async function convergeFile(
       group: group?.name,
       backupPath,
       validate: request.validate,
+      kept: actual && { mode: actual.mode, owner: actual.owner, group: actual.group },
     },
     ctx,
     { diff: request.diff },

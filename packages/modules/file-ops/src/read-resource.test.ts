@@ -6,10 +6,12 @@ import { contextIn, tempDir } from './file-ops.test-helper.js';
 import { fileModule, fileOpsModule } from './file-ops-module.js';
 import { sha256 } from './managed-file.js';
 
+// Ownership is set and read as root (as in CI).
+const asRoot = process.getuid?.() === 0;
 const readBack = fileOpsModule.readResource as NonNullable<typeof fileOpsModule.readResource>;
 
 describe('file_ops readResource (stack drift hook)', () => {
-  it('reads back what copy recorded, and sees an edit, a chmod and a removal behind its back', async () => {
+  it.runIf(asRoot)('reads back what copy recorded, and sees an edit, a chmod and a removal behind its back', async () => {
     const dir = await tempDir();
     const { ctx, resources } = contextIn(dir);
     await call(fileOpsModule, 'copy', [{ content: 'a=1\n', dest: 'app.conf', mode: '0640', owner: 'root', group: 0 }], ctx);
@@ -26,6 +28,21 @@ describe('file_ops readResource (stack drift hook)', () => {
     expect((await readBack('file', path, { path, mode: 420 }, ctx))?.properties).toEqual({ path, mode: 0o644 });
     await rm(path);
     expect(await readBack('file', path, record, ctx)).toEqual({ exists: false });
+  });
+
+  it.runIf(asRoot)('records the mode, owner and group an existing file keeps when the call does not set them', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'kept.conf');
+    await writeFile(path, 'old');
+    await chmod(path, 0o604);
+    const { ctx, resources } = contextIn(dir);
+    await call(fileOpsModule, 'copy', [{ content: 'new', dest: 'kept.conf' }], ctx);
+    const record = resources[0]?.record as Record<string, unknown>;
+    expect(record).toEqual({ path, sha256: sha256('new'), mode: '0604', owner: 'root', group: 'root' });
+    await chmod(path, 0o600);
+    expect((await readBack('file', path, record, ctx))?.properties).toMatchObject({ mode: '0600' });
+    await call(fileOpsModule, 'copy', [{ content: 'x', dest: 'fresh' }], ctx);
+    expect(resources[1]?.record).toEqual({ path: join(dir, 'fresh'), sha256: sha256('x') });
   });
 
   it('reads back directories and links; both module names share the hook; other types are not checkable', async () => {

@@ -1,23 +1,45 @@
 import { dirname, relative } from 'node:path';
 import { type ModuleCallContext, SlothError } from '@sloth/core';
-import nunjucks from 'nunjucks';
+import type { Template } from 'nunjucks';
 
 /**
  * Renders a template (Jinja syntax, through nunjucks) with `vars`. Autoescape is off: these are config files, not
  * HTML. An undefined value in `{{ }}` is an error naming it, since a config with an empty hole is worse than none.
  * `{% include %}` and `{% extends %}` find files next to the template and below the workflow's directory.
  */
-export function renderTemplate(ctx: ModuleCallContext, path: string, source: string, vars: Record<string, unknown>): string {
+export async function renderTemplate(
+  ctx: ModuleCallContext,
+  path: string,
+  source: string,
+  vars: Record<string, unknown>,
+): Promise<string> {
+  try {
+    return (await compiled(ctx, path, source)).render(vars);
+  } catch (err) {
+    throw templateError(ctx, path, source, err);
+  }
+}
+
+// Compiled templates by file and text: a configuration renders the same template for many files, and again on
+// every run of a long-lived process (an agent). Included files are read on each render.
+const MAX_COMPILED = 256;
+const compiledTemplates = new Map<string, Template>();
+
+async function compiled(ctx: ModuleCallContext, path: string, source: string): Promise<Template> {
+  const key = `${ctx.sourceDir}\0${path}\0${source}`;
+  const known = compiledTemplates.get(key);
+  if (known) return known;
+  // Loaded on first use: most runs render no template, and every CLI start and goroutine thread loads the modules.
+  const { default: nunjucks } = await import('nunjucks');
   const searchPaths = [...new Set([dirname(path), ctx.sourceDir])];
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(searchPaths, { noCache: true }), {
     autoescape: false,
     throwOnUndefined: true,
   });
-  try {
-    return new nunjucks.Template(source, env, path, true).render(vars);
-  } catch (err) {
-    throw templateError(ctx, path, source, err);
-  }
+  const template = new nunjucks.Template(source, env, path, true);
+  if (compiledTemplates.size >= MAX_COMPILED) compiledTemplates.delete(compiledTemplates.keys().next().value as string);
+  compiledTemplates.set(key, template);
+  return template;
 }
 
 /** nunjucks' "(file) [Line N, Column M]\n  message" as "template FILE line N: message", naming an undefined value. */
