@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
+  chownSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -13,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testContext } from './module-testing.js';
 
@@ -84,6 +85,29 @@ describe('the local host: atomic writes', () => {
     expect(seen).toEqual(['bad\n', '600']);
     expect(readFileSync(join(workdir, 'conf'), 'utf8')).toBe('good\n');
     expect(readdirSync(workdir)).toEqual(['conf']);
+  });
+
+  it.runIf(asRoot)('rewrites in place a file its user may write in a directory it may not', async () => {
+    // As daemon (uid 1): the directory is root's, the file daemon's, so no temp file can be made next to it.
+    const workdir = dir();
+    chmodSync(workdir, 0o755);
+    writeFileSync(join(workdir, 'f'), 'old\n');
+    chownSync(join(workdir, 'f'), 1, 0);
+    const script = join(dir(), 'write.mjs');
+    const host = new URL('../dist/host.js', import.meta.url).pathname;
+    writeFileSync(
+      script,
+      `import { localHost } from ${JSON.stringify(host)};
+const h = localHost({ workdir: ${JSON.stringify(workdir)}, env: {}, user: undefined, signal: new AbortController().signal, checkMode: false });
+await h.writeFile('f', 'new\\n', { mode: 0o640 });`,
+    );
+    chmodSync(dirname(script), 0o755);
+    chmodSync(script, 0o644);
+    execFileSync('runuser', ['-u', 'daemon', '--', process.execPath, script]);
+    expect(readFileSync(join(workdir, 'f'), 'utf8')).toBe('new\n');
+    expect(statSync(join(workdir, 'f'))).toMatchObject({ uid: 1 });
+    expect(statSync(join(workdir, 'f')).mode & 0o777).toBe(0o640);
+    expect(readdirSync(workdir)).toEqual(['f']);
   });
 
   it.runIf(asRoot)('sets the owner and group asked for, and keeps those of the file it replaces', async () => {

@@ -248,6 +248,7 @@ async function writeAtomically(
     if ((code === 'EACCES' || code === 'EPERM') && existing?.type === 'file' && !options.validate) {
       await writeFile(target, data, { signal });
       if (options.mode !== undefined) await chmod(target, options.mode);
+      if (options.uid !== undefined || options.gid !== undefined) await chown(target, options.uid ?? -1, options.gid ?? -1);
       return;
     }
     throw err;

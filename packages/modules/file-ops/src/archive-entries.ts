@@ -15,13 +15,27 @@ export class UnsafeEntryError extends Error {}
 /** The entries of a .tar, .tar.gz / .tgz or .zip archive (told apart by their first bytes), in archive order. */
 export async function readArchive(bytes: Buffer): Promise<ArchiveEntry[]> {
   if (bytes.subarray(0, 4).equals(Buffer.from('PK\x03\x04')) || bytes.subarray(0, 4).equals(Buffer.from('PK\x05\x06'))) {
-    return readZip(bytes);
+    return belowNoLink(await readZip(bytes));
   }
   const tar = bytes[0] === 0x1f && bytes[1] === 0x8b ? await promisify(gunzip)(bytes) : bytes;
   if (tar.subarray(257, 262).toString('latin1') !== 'ustar') {
     throw new UnsafeEntryError('not a .tar, .tar.gz / .tgz or .zip archive');
   }
-  return readTar(tar);
+  return belowNoLink(await readTar(tar));
+}
+
+/**
+ * Refuses an entry below a symlink of the same archive: each link is checked on its own, but a chain of them
+ * ("a/b" -> "..", then "a/b/c" -> "..") climbs out of the destination through the links made on the way.
+ */
+function belowNoLink(entries: ArchiveEntry[]): ArchiveEntry[] {
+  const links = new Set(entries.filter((e) => e.type === 'link').map((e) => e.path));
+  for (const entry of entries) {
+    for (let dir = posix.dirname(entry.path); dir !== '.'; dir = posix.dirname(dir)) {
+      if (links.has(dir)) throw new UnsafeEntryError(`entry '${entry.path}' lies below the archive's symlink '${dir}'`);
+    }
+  }
+  return entries;
 }
 
 /** An entry's path, normalised; refused when absolute or when it climbs out with "..". */

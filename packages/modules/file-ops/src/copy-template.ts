@@ -28,7 +28,7 @@ const templateOptions = optionsTable(
 );
 
 const COMMON_DOC =
-  'mode: "0644" or a number (420 = 0644; 644 or a Lua 0644 is refused as a decimal typo); owner/group: names or ids; backup = true copies the old file to ' +
+  'mode: "0644" or a number (420 = 0644; 644 or a Lua 0644 is refused as a decimal typo); owner/group: names or ids (an unknown name is an error; in check mode, a warning and a change); backup = true copies the old file to ' +
   'DEST.<time>~ first (backup_file); validate: a command with %s (a temp file with the new content) that must ' +
   'succeed before DEST is replaced (not run in check mode); diff = false hides the diff (secrets). The write is ' +
   "atomic (a temp file renamed over DEST) and creates missing parent directories (Ansible's copy does not). " +

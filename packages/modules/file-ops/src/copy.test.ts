@@ -177,6 +177,18 @@ describe('file_ops.copy', () => {
     expect((await copy(contextIn(dir, { sourceDir: source }).ctx, { src: '/etc/hostname', dest: 'g' })).changed).toBe(true);
   });
 
+  it('in check mode reports an owner that does not exist yet as a change (an earlier task would create it)', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'f'), 'x');
+    const { ctx, lines } = contextIn(dir, { checkMode: true });
+    const r = await copy(ctx, { content: 'x', dest: 'f', owner: 'deploy-not-yet', group: 'deploy-not-yet' });
+    expect(r).toMatchObject({ changed: true, changes: { owner: { new: 'deploy-not-yet' }, group: { new: 'deploy-not-yet' } } });
+    expect(lines.map((l) => [l.level, l.message])).toContainEqual([
+      'warn',
+      "file_ops.copy: owner 'deploy-not-yet': no such user on local yet (check mode: reported as a change)",
+    ]);
+  });
+
   it.runIf(asRoot)('sets the owner and group by name or id, reporting names, and keeps them on later writes', async () => {
     const dir = await tempDir();
     const dest = join(dir, 'owned');

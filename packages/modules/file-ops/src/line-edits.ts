@@ -61,21 +61,12 @@ export function editLine(content: string, edit: LineEdit): string {
   }
   // Nothing matched the regexp, but the line is there already: adding it again would not be idempotent.
   if (edit.backrefs || lines.some((l) => bare(l) === line)) return content;
-  if (edit.insertbefore === 'BOF' || (edit.insertafter as unknown) === 'BOF') {
+  if (edit.insertbefore === 'BOF') {
     lines.unshift(withEnd(line));
-  } else if (edit.insertafter === 'EOF' || insertAt === -1) {
+  } else if (edit.insertafter === 'EOF' || insertAt === -1 || insertAt === lines.length) {
     const last = lines.length - 1;
     if (last >= 0) lines[last] = withEnd(lines[last] as string);
     lines.push(withEnd(line));
-  } else if (edit.insertafter instanceof RegExp) {
-    // Not again when the line is there already at the place it would go.
-    const at = lines[insertAt] ?? lines[insertAt - 1];
-    if (insertAt === lines.length) {
-      if (bare(lines[insertAt - 1] as string) !== line) {
-        lines[insertAt - 1] = withEnd(lines[insertAt - 1] as string);
-        lines.push(withEnd(line));
-      }
-    } else if (at === undefined || bare(at) !== line) lines.splice(insertAt, 0, withEnd(line));
   } else {
     lines.splice(insertAt, 0, withEnd(line));
   }

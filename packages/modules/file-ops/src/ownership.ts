@@ -11,17 +11,32 @@ export async function lookupOwnership(
   owner: string | number | undefined,
   group: string | number | undefined,
 ): Promise<WantedOwnership> {
-  const user = owner === undefined ? undefined : await ctx.host.lookupUser(owner);
-  if (owner !== undefined && !user) {
-    throw new SlothError('invalid_argument', `${ctx.fn}: owner '${owner}': no such user on ${ctx.host.name}`, {
-      hint: 'create the user first, or give a numeric uid',
-    });
+  return {
+    user: owner === undefined ? undefined : known(ctx, 'user', owner, await ctx.host.lookupUser(owner)),
+    group: group === undefined ? undefined : known(ctx, 'group', group, await ctx.host.lookupGroup(group)),
+  };
+}
+
+/**
+ * A looked-up account, or an error naming it. In check mode an unknown name is reported as a change instead: an
+ * earlier task that would create it did not run (its id is -1, which no file has).
+ */
+function known(
+  ctx: ModuleCallContext,
+  kind: 'user' | 'group',
+  name: string | number,
+  found: HostAccount | undefined,
+): HostAccount {
+  if (found) return found;
+  const field = kind === 'user' ? 'owner' : 'group';
+  if (ctx.checkMode) {
+    ctx.log.log(
+      'warn',
+      `${ctx.fn}: ${field} '${name}': no such ${kind} on ${ctx.host.name} yet (check mode: reported as a change)`,
+    );
+    return { id: -1, name: String(name) };
   }
-  const found = group === undefined ? undefined : await ctx.host.lookupGroup(group);
-  if (group !== undefined && !found) {
-    throw new SlothError('invalid_argument', `${ctx.fn}: group '${group}': no such group on ${ctx.host.name}`, {
-      hint: 'create the group first, or give a numeric gid',
-    });
-  }
-  return { user, group: found };
+  throw new SlothError('invalid_argument', `${ctx.fn}: ${field} '${name}': no such ${kind} on ${ctx.host.name}`, {
+    hint: `create the ${kind} first, or give a numeric ${kind === 'user' ? 'uid' : 'gid'}`,
+  });
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, readFile, readlink, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { call, failure } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +31,7 @@ with tarfile.open(sys.argv[1], 'w:gz') as t:
     data = b'owned'
     for name in sys.argv[2:]:
         if name.startswith('link:'):
+            # A symlink app/escape to the target given ("." points inside: harmless alone, a way out below it)
             info = tarfile.TarInfo('app/escape'); info.type = tarfile.SYMTYPE; info.linkname = name[5:]
             t.addfile(info)
         else:
@@ -96,6 +97,7 @@ describe('file_ops.unarchive', () => {
       [['app/ok', '/tmp/absolute-escape'], "entry '/tmp/absolute-escape' would be written outside the destination"],
       [['app/ok', 'link:../../etc'], "symlink 'app/escape' points outside the destination (to '../../etc')"],
       [['app/ok', 'link:/etc/passwd'], "symlink 'app/escape' points outside the destination (to '/etc/passwd')"],
+      [['link:.', 'app/escape/passwd'], "entry 'app/escape/passwd' lies below the archive's symlink 'app/escape'"],
     ];
     for (const [index, [names, why]] of cases.entries()) {
       python(EVIL_TAR, join(source, `evil${index}.tgz`), ...names);
@@ -114,6 +116,22 @@ describe('file_ops.unarchive', () => {
     expect((await failure(unarchive(ctx, { src: 'evil.zip', dest: 'd' }))).message).toMatch(
       /^file_ops\.unarchive: archive 'evil\.zip' .*: /,
     );
+  });
+
+  it('replaces a symlink that stands where the archive has a file, never writing through it', async () => {
+    const source = await tree();
+    execFileSync('tar', ['-cf', join(source, 'app.tar'), '-C', source, 'app']);
+    const dir = await tempDir();
+    const outside = join(await tempDir(), 'victim');
+    await writeFile(outside, 'untouched\n');
+    await mkdir(join(dir, 'opt/app'), { recursive: true });
+    await symlink(outside, join(dir, 'opt/app/README'));
+    const { ctx } = contextIn(dir, { sourceDir: source });
+    const r = await unarchive(ctx, { src: 'app.tar', dest: 'opt' });
+    expect(r.changes).toMatchObject({ 'app/README': { old: `link -> ${outside}` } });
+    expect(await readFile(outside, 'utf8')).toBe('untouched\n');
+    expect(await readFile(join(dir, 'opt/app/README'), 'utf8')).toBe('read me\n');
+    expect((await lstat(join(dir, 'opt/app/README'))).isFile()).toBe(true);
   });
 
   it('says what is wrong with a src that is not an archive, or missing', async () => {

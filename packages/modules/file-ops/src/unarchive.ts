@@ -64,8 +64,9 @@ function archiveContent(entries: ArchiveEntry[]) {
 export const unarchive = fn({
   doc:
     'Unpacks a .tar, .tar.gz / .tgz or .zip archive shipped with the workflow (src, relative to the workflow file) into ' +
-    'dest (created if missing). Entries that would land outside dest (absolute paths, "..", symlinks pointing out) ' +
-    'are refused before anything is written. Files already there with the same content and mode are left alone, so a ' +
+    'dest (created if missing). Entries that would land outside dest (absolute paths, "..", symlinks pointing out, ' +
+    "entries below one of the archive's symlinks) are refused before anything is written, and a symlink found " +
+    'where the archive has a file is replaced, not written through. Files already there with the same content and mode are left alone, so a ' +
     're-run reports changed = false; files in dest that are not in the archive are kept. Owners in the archive are ' +
     'not applied (files belong to the user the task runs as). creates: a path; when it exists, nothing is done.',
   args: [
