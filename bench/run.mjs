@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as agents from './cases/agents.mjs';
+import * as configure from './cases/configure.mjs';
 import * as events from './cases/events.mjs';
 import * as exec500 from './cases/exec-500.mjs';
 import * as fanout from './cases/fanout.mjs';
@@ -19,7 +20,20 @@ import { onlyCases, skipAnsible } from './lib/options.mjs';
 import { BENCH_DIR } from './lib/paths.mjs';
 import { caseSection, resultsMarkdown, summaryTable } from './lib/report.mjs';
 
-const CASES = { exec: exec500, noop: noop1000, fib, startup, state, stack, goroutine, agents, reconnect, events, fanout };
+const CASES = {
+  exec: exec500,
+  noop: noop1000,
+  fib,
+  startup,
+  state,
+  stack,
+  goroutine,
+  agents,
+  reconnect,
+  events,
+  fanout,
+  configure,
+};
 const only = onlyCases;
 for (const k of only ?? [])
   if (!(k in CASES)) throw new Error(`BENCH_ONLY: unknown case '${k}' (known: ${Object.keys(CASES).join(', ')})`);
