@@ -15,6 +15,7 @@ describe('builtinModules', () => {
       'stack',
       'goroutine',
       'event',
+      'user',
     ]);
   });
 
