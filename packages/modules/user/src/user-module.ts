@@ -7,7 +7,10 @@ import { create, exists, info, remove } from './user-functions.js';
 export const userModule = defineModule({
   name: 'user',
   importFrom: import.meta.url,
-  doc: 'Users, groups and SSH authorized keys, idempotently (useradd/usermod/groupadd; facts from getent).',
+  doc:
+    'Users, groups and SSH authorized keys, on the change contract: facts from getent and id, changes through ' +
+    'useradd, usermod, userdel, groupadd, groupdel and gpasswd (BusyBox adduser, on a bare Alpine, is not supported ' +
+    'yet). In check mode a group that does not exist yet is a warning: an earlier step may create it.',
   functions: {
     create,
     remove,
