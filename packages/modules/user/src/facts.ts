@@ -40,7 +40,9 @@ export async function runTool(
   options: HostRunOptions & { okCodes?: number[] } = {},
 ): Promise<ProcessResult> {
   const { okCodes = [0], ...runOptions } = options;
-  const result = await ctx.host.run(argv, runOptions);
+  // The account tools live in sbin, which a task's PATH (a login shell's of a non-root user, a service's) may lack.
+  const path = [ctx.env.PATH, '/usr/sbin', '/sbin'].filter(Boolean).join(':');
+  const result = await ctx.host.run(argv, { ...runOptions, env: { ...ctx.env, PATH: path } });
   const tool = argv[0] === 'sh' ? 'sh' : (argv[0] ?? '');
   if (result.spawnError === 'ENOENT') {
     const family = tool === 'getent' ? 'getent' : 'useradd';

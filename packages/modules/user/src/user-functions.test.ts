@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { call, failure, testContext } from '@sloth/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runTool } from './facts.js';
 import { userModule } from './user-module.js';
 import { accountMtimes, byHand, cleanUp, getent, recordingHost, throwAwayName } from './user-test.test-helper.js';
 
@@ -273,5 +274,40 @@ describe('groups', () => {
     expect((await failure(call(userModule, 'add_to_group', [name, 'slothtest_nogroup'], ctx))).message).toBe(
       "user.add_to_group: no group 'slothtest_nogroup'",
     );
+  });
+});
+
+describe('the tools', () => {
+  it('a missing tool says which, and that BusyBox adduser is not supported yet', async () => {
+    const err = await failure(runTool({ ...testContext().ctx, fn: 'user.create' }, ['slothtest-no-such-tool', 'x']));
+    expect(err.message).toBe("user.create: 'slothtest-no-such-tool' is not installed on local");
+    expect(err.hint).toMatch(/BusyBox adduser\/addgroup \(bare Alpine\) is not supported yet/);
+  });
+
+  it('a failing tool says what it said', async () => {
+    const err = await failure(runTool({ ...testContext().ctx, fn: 'user.remove' }, ['userdel', 'slothtest_nobody']));
+    expect(err.message).toBe("user.remove: userdel failed (exit 6): userdel: user 'slothtest_nobody' does not exist");
+  });
+
+  it('keys are never written through a symlink: authorized_keys is replaced, a symlinked ~/.ssh refused', async () => {
+    const name = throwAwayName();
+    byHand(['useradd', '-m', name]);
+    const home = `/home/${name}`;
+    const elsewhere = `${home}/elsewhere`;
+    writeFileSync(elsewhere, 'not keys\n');
+    mkdirSync(`${home}/.ssh`);
+    symlinkSync(elsewhere, `${home}/.ssh/authorized_keys`);
+    await create({ username: name, ssh_authorized_keys: ['ssh-ed25519 AAAAone a@b'] });
+    expect(readFileSync(elsewhere, 'utf8')).toBe('not keys\n');
+    expect(lstatSync(`${home}/.ssh/authorized_keys`).isFile()).toBe(true);
+
+    rmSync(`${home}/.ssh`, { recursive: true });
+    mkdirSync(`${home}/real`);
+    symlinkSync(`${home}/real`, `${home}/.ssh`);
+    const err = await failure(
+      call(userModule, 'create', [{ username: name, ssh_authorized_keys: ['ssh-ed25519 AAAAtwo c@d'] }], testContext().ctx),
+    );
+    expect(err.message).toMatch(/\.ssh is a symbolic link: refusing to write through it/);
+    expect(existsSync(`${home}/real/authorized_keys`)).toBe(false);
   });
 });
