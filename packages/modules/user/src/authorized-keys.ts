@@ -42,5 +42,6 @@ export async function writeAuthorizedKeys(
   const home = user.home.replace(/\/+$/, '');
   await runTool(ctx, ['sh', '-c', WRITE_KEYS, 'sh', home, String(user.uid), String(user.gid)], {
     stdin: `${lines.join('\n')}\n`,
+    what: `writing ${home}/.ssh/authorized_keys`,
   });
 }

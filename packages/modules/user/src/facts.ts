@@ -25,6 +25,9 @@ export interface GroupFacts {
   members: string[];
 }
 
+/** How long one account tool may run: they wait on /etc/passwd's lock and the name service, both bounded here. */
+const TOOL_TIMEOUT_MS = 120_000;
+
 const TOOL_HINT = {
   useradd: 'install the shadow tools (Debian: passwd; Alpine: apk add shadow)',
   getent: 'install getent (Debian: libc-bin; Alpine: musl-utils)',
@@ -37,23 +40,33 @@ const TOOL_HINT = {
 export async function runTool(
   ctx: ModuleCallContext,
   argv: readonly string[],
-  options: HostRunOptions & { okCodes?: number[] } = {},
+  options: HostRunOptions & { okCodes?: number[]; what?: string } = {},
 ): Promise<ProcessResult> {
-  const { okCodes = [0], ...runOptions } = options;
+  const { okCodes = [0], what, ...runOptions } = options;
   // The account tools live in sbin, which a task's PATH (a login shell's of a non-root user, a service's) may lack.
   const path = [ctx.env.PATH, '/usr/sbin', '/sbin'].filter(Boolean).join(':');
-  const result = await ctx.host.run(argv, { ...runOptions, env: { ...ctx.env, PATH: path } });
-  const tool = argv[0] === 'sh' ? 'sh' : (argv[0] ?? '');
+  const result = await ctx.host.run(argv, {
+    timeoutMs: TOOL_TIMEOUT_MS,
+    ...runOptions,
+    env: { ...ctx.env, PATH: path },
+  });
+  const tool = argv[0] ?? '';
+  const doing = what ?? tool;
   if (result.spawnError === 'ENOENT') {
     const family = tool === 'getent' ? 'getent' : 'useradd';
     throw new SlothError('not_found', `${ctx.fn}: '${tool}' is not installed on ${ctx.host.name}`, {
       hint: `${TOOL_HINT[family]}; BusyBox adduser/addgroup (bare Alpine) is not supported yet`,
     });
   }
-  if (result.aborted) throw new SlothError('aborted', `${ctx.fn}: ${tool} was stopped with the task`);
+  if (result.aborted) throw new SlothError('aborted', `${ctx.fn}: ${doing} was stopped with the task`);
+  if (result.timedOut) {
+    throw new SlothError('timeout', `${ctx.fn}: ${doing} did not finish within ${TOOL_TIMEOUT_MS / 1000} s`, {
+      hint: 'another process may hold the lock on /etc/passwd, or the name service (LDAP, SSSD) does not answer',
+    });
+  }
   if (result.exitCode === null || !okCodes.includes(result.exitCode)) {
     const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n');
-    throw new SlothError('task_failed', `${ctx.fn}: ${tool} failed (exit ${result.exitCode ?? result.signal}): ${said}`, {
+    throw new SlothError('task_failed', `${ctx.fn}: ${doing} failed (exit ${result.exitCode ?? result.signal}): ${said}`, {
       hint: 'see what the tool said above; run the same command by hand as root to check',
     });
   }
@@ -71,7 +84,10 @@ exit 0`;
 
 /** The named user, or undefined when there is none. `full` also reads its password hash and authorized keys. */
 export async function readUser(ctx: ModuleCallContext, name: string, full = false): Promise<UserFacts | undefined> {
-  const r = await runTool(ctx, ['sh', '-c', READ_USER, 'sh', name, full ? 'full' : ''], { okCodes: [0, 2] });
+  const r = await runTool(ctx, ['sh', '-c', READ_USER, 'sh', name, full ? 'full' : ''], {
+    okCodes: [0, 2],
+    what: `reading user '${name}'`,
+  });
   if (r.exitCode === 2) return undefined;
   const lines = new Map<string, string>();
   for (const line of r.stdout.split('\n')) {

@@ -1,4 +1,16 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { call, failure, testContext } from '@sloth/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runTool } from './facts.js';
@@ -148,6 +160,23 @@ describe('user.create', () => {
     await create({ username: name, ssh_authorized_keys: [key] });
     expect(readFileSync(`/home/${name}/.ssh/authorized_keys`, 'utf8')).toBe(`${key}\n`);
   });
+  it('a step that fails after the user was created says what did change', async () => {
+    const name = throwAwayName();
+    const home = mkdtempSync(join(tmpdir(), 'slothtest-home-'));
+    symlinkSync(tmpdir(), `${home}/.ssh`);
+    try {
+      const opts = { username: name, home, create_home: false, ssh_authorized_keys: ['ssh-ed25519 AAAAk x@y'] };
+      const err = await failure(call(userModule, 'create', [opts], testContext().ctx));
+      expect(err.message).toMatch(
+        new RegExp(
+          `^user\\.create: writing ${home}/\\.ssh/authorized_keys failed \\(exit 3\\): .*symbolic link.* \\(user '${name}' was changed before that: created\\)$`,
+        ),
+      );
+      expect(getent('passwd', name)).toBeDefined();
+    } finally {
+      rmSync(home, { recursive: true });
+    }
+  });
 });
 
 describe('user.create: bad input, refused before anything changes', () => {
@@ -274,6 +303,13 @@ describe('groups', () => {
     expect((await failure(call(userModule, 'add_to_group', [name, 'slothtest_nogroup'], ctx))).message).toBe(
       "user.add_to_group: no group 'slothtest_nogroup'",
     );
+    // In check mode an earlier step may have been meant to create them: a warning, and the change it would make.
+    const check = testContext({ checkMode: true });
+    const would = (await call(userModule, 'add_to_group', ['slothtest_nobody', g], check.ctx)) as Result;
+    expect(would).toMatchObject({ changed: true, check_mode: true, changes: { member: { old: false, new: true } } });
+    expect(check.lines.map((l) => [l.level, l.message])).toEqual([
+      ['warn', "user.add_to_group: no user 'slothtest_nobody' (check mode: a real run fails unless an earlier step creates it)"],
+    ]);
   });
 });
 
@@ -287,6 +323,12 @@ describe('the tools', () => {
   it('a failing tool says what it said', async () => {
     const err = await failure(runTool({ ...testContext().ctx, fn: 'user.remove' }, ['userdel', 'slothtest_nobody']));
     expect(err.message).toBe("user.remove: userdel failed (exit 6): userdel: user 'slothtest_nobody' does not exist");
+  });
+
+  it('a tool that does not finish in time is stopped, with what to look at', async () => {
+    const err = await failure(runTool({ ...testContext().ctx, fn: 'user.create' }, ['sleep', '30'], { timeoutMs: 200 }));
+    expect(err.code).toBe('timeout');
+    expect(err.hint).toMatch(/lock on \/etc\/passwd/);
   });
 
   it('keys are never written through a symlink: authorized_keys is replaced, a symlinked ~/.ssh refused', async () => {

@@ -95,13 +95,30 @@ export const userResource = defineResource({
   read: (ctx, name) => readUser(ctx, name, true),
   diff: diffUser,
   async apply(ctx, name, changes, desired) {
-    await (changes.exists ? createUser : modifyUser)(ctx, name, changes, desired);
-    // The hash goes through stdin, never a command line (ps would show it).
-    if (changes.password) await runTool(ctx, ['chpasswd', '-e'], { stdin: `${name}:${desired.password}\n` });
-    if (changes.ssh_authorized_keys) {
-      const user = await readUser(ctx, name);
-      if (!user) throw new SlothError('internal', `${ctx.fn}: user '${name}' vanished while its keys were written`);
-      await writeAuthorizedKeys(ctx, user, changes.ssh_authorized_keys.new as string[]);
+    const done: string[] = [];
+    try {
+      if (changes.exists) await createUser(ctx, name, changes, desired);
+      else await modifyUser(ctx, name, changes, desired);
+      if (changes.exists || accountOptions(changes, desired).length > 0 || changes.groups) {
+        done.push(changes.exists ? 'created' : 'its account changed');
+      }
+      // The hash goes through stdin, never a command line (ps would show it).
+      if (changes.password) {
+        await runTool(ctx, ['chpasswd', '-e'], { stdin: `${name}:${desired.password}\n`, what: 'chpasswd' });
+        done.push('its password set');
+      }
+      if (changes.ssh_authorized_keys) {
+        const user = await readUser(ctx, name);
+        if (!user) throw new SlothError('internal', `${ctx.fn}: user '${name}' vanished while its keys were written`);
+        await writeAuthorizedKeys(ctx, user, changes.ssh_authorized_keys.new as string[]);
+      }
+    } catch (err) {
+      // A failure after a first step: say what did change, since the call reports no outcome.
+      if (done.length === 0 || !(err instanceof SlothError)) throw err;
+      throw new SlothError(err.code, `${err.message} (user '${name}' was changed before that: ${done.join(', ')})`, {
+        hint: err.hint,
+        cause: err,
+      });
     }
   },
   // What `stack drift` compares: the managed properties, never the password or the keys.
