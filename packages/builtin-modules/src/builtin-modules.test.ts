@@ -17,6 +17,7 @@ describe('builtinModules', () => {
       'stack',
       'goroutine',
       'event',
+      'user',
     ]);
   });
 

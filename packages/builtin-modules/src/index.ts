@@ -8,6 +8,7 @@ import { goroutineModule } from '@sloth/module-goroutine';
 import { logModule } from '@sloth/module-log';
 import { stackModule } from '@sloth/module-stack';
 import { stateModule } from '@sloth/module-state';
+import { userModule } from '@sloth/module-user';
 
 /** The native modules every workflow gets as globals, in the order `modules list` shows them. */
 export const builtinModules: ModuleSpec[] = [
@@ -23,6 +24,7 @@ export const builtinModules: ModuleSpec[] = [
   stackModule,
   goroutineModule,
   eventModule,
+  userModule,
 ];
 
 export {
@@ -37,5 +39,6 @@ export {
   logModule,
   stackModule,
   stateModule,
+  userModule,
   yamlModule,
 };
