@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinModules } from './index.js';
 
 describe('builtinModules', () => {
-  it('holds log, exec, fs, json, yaml and data, once each', () => {
+  it('holds log, exec, fs, json, yaml, data, ... and pkg, once each', () => {
     expect(builtinModules.map((m) => m.name)).toEqual([
       'log',
       'exec',
@@ -15,6 +15,7 @@ describe('builtinModules', () => {
       'stack',
       'goroutine',
       'event',
+      'pkg',
     ]);
   });
 

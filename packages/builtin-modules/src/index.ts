@@ -5,6 +5,7 @@ import { execModule } from '@sloth/module-exec';
 import { fsModule } from '@sloth/module-fs';
 import { goroutineModule } from '@sloth/module-goroutine';
 import { logModule } from '@sloth/module-log';
+import { pkgModule } from '@sloth/module-pkg';
 import { stackModule } from '@sloth/module-stack';
 import { stateModule } from '@sloth/module-state';
 
@@ -20,6 +21,7 @@ export const builtinModules: ModuleSpec[] = [
   stackModule,
   goroutineModule,
   eventModule,
+  pkgModule,
 ];
 
 export {
@@ -30,6 +32,7 @@ export {
   goroutineModule,
   jsonModule,
   logModule,
+  pkgModule,
   stackModule,
   stateModule,
   yamlModule,

@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A unique throw-away package name (purge it afterwards with purgePackages). */
+export const testPackageName = () => `slothtest-${randomBytes(4).toString('hex')}`;
+
+/**
+ * Builds a tiny .deb with dpkg-deb: one file under /usr/share/NAME, and with `conffile` an /etc/NAME.conf that dpkg
+ * keeps on remove (until a purge). Returns its absolute path.
+ */
+export function buildDeb(name: string, version: string, options: { conffile?: boolean } = {}): string {
+  const root = mkdtempSync(join(tmpdir(), 'sloth-deb-'));
+  const pkg = join(root, `${name}_${version}`);
+  mkdirSync(join(pkg, 'DEBIAN'), { recursive: true });
+  mkdirSync(join(pkg, 'usr/share', name), { recursive: true });
+  writeFileSync(join(pkg, 'usr/share', name, 'VERSION'), `${version}\n`);
+  writeFileSync(
+    join(pkg, 'DEBIAN/control'),
+    `Package: ${name}\nVersion: ${version}\nArchitecture: all\nMaintainer: Sloth Runner tests <tests@example.invalid>\nDescription: throw-away package of the Sloth Runner tests\n`,
+  );
+  if (options.conffile) {
+    mkdirSync(join(pkg, 'etc'), { recursive: true });
+    writeFileSync(join(pkg, 'etc', `${name}.conf`), 'setting = 1\n');
+    writeFileSync(join(pkg, 'DEBIAN/conffiles'), `/etc/${name}.conf\n`);
+  }
+  const deb = join(root, `${name}_${version}_all.deb`);
+  execFileSync('dpkg-deb', ['--build', '--root-owner-group', pkg, deb], { stdio: 'pipe' });
+  return deb;
+}
+
+/** What dpkg's database says of a package: "STATUS VERSION", or "" when it does not know it. */
+export function dpkgStatus(name: string): string {
+  try {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own field syntax
+    return execFileSync('dpkg-query', ['-W', '-f=${Status} ${Version}', name], { encoding: 'utf8', stdio: 'pipe' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Purges the test packages that are installed (afterAll: also when a test failed half-way). */
+export function purgePackages(names: readonly string[]): void {
+  const known = names.filter((n) => dpkgStatus(n) !== '');
+  if (known.length > 0) execFileSync('dpkg', ['--purge', ...known], { stdio: 'pipe' });
+}

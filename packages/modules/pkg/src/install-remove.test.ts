@@ -1,0 +1,178 @@
+import { statSync } from 'node:fs';
+import { call, failure, testContext } from '@sloth/core/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildDeb, dpkgStatus, purgePackages, testPackageName } from './deb.test-helper.js';
+import { pkgModule } from './pkg-module.js';
+
+// Real apt-get and dpkg as root on Debian, offline: tiny packages built here with dpkg-deb, purged afterwards.
+const main = testPackageName();
+const other = testPackageName();
+const withConf = testPackageName();
+const v1 = buildDeb(main, '1.0-1');
+const v11 = buildDeb(main, '1.1-1');
+const otherDeb = buildDeb(other, '1.0-1');
+const confDeb = buildDeb(withConf, '2.0-1', { conffile: true });
+afterAll(() => purgePackages([main, other, withConf]));
+
+type Result = {
+  changed: boolean;
+  changes: Record<string, { old?: string; new?: string }>;
+  packages: string[];
+  check_mode: boolean;
+};
+const install = (args: unknown[], options: { checkMode?: boolean } = {}) => {
+  const t = testContext(options);
+  return { ...t, result: call(pkgModule, 'install', args, t.ctx) as Promise<Result> };
+};
+// dpkg rewrites its status file whenever it changes a package: an unchanged mtime shows dpkg did not run.
+const dpkgStatusMtime = () => statSync('/var/lib/dpkg/status').mtimeMs;
+
+describe('pkg.install and pkg.remove with apt-get and dpkg', () => {
+  it('installs a local .deb, then finds it installed and starts no package manager', async () => {
+    const first = install([{ deb: v1 }]);
+    expect(await first.result).toMatchObject({
+      changed: true,
+      changes: { [main]: { new: '1.0-1' } },
+      packages: [main],
+      check_mode: false,
+    });
+    expect((await first.result).changes[main]?.old).toBeUndefined();
+    expect(dpkgStatus(main)).toBe('install ok installed 1.0-1');
+    expect(first.resources.map((r) => r.record)).toEqual([{ name: main, installed: true, version: '1.0-1' }]);
+    expect(first.lines.some((l) => l.message.startsWith('running apt-get'))).toBe(true);
+
+    const mtime = dpkgStatusMtime();
+    for (const args of [[{ deb: v1 }], [main], [[main]], [{ packages: [main] }], [{ name: main, version: '1.0-1' }]]) {
+      const again = install(args);
+      expect(await again.result).toMatchObject({ changed: false, changes: {}, packages: [] });
+      expect(again.lines.filter((l) => l.message.startsWith('running apt-get'))).toEqual([]);
+    }
+    expect(dpkgStatusMtime()).toBe(mtime);
+  });
+
+  it('upgrades to a newer .deb and reports the old and new versions', async () => {
+    const { result, resources } = install([{ deb: v11 }]);
+    expect(await result).toMatchObject({ changed: true, changes: { [main]: { old: '1.0-1', new: '1.1-1' } } });
+    expect(dpkgStatus(main)).toBe('install ok installed 1.1-1');
+    expect(resources[0]?.record).toEqual({ name: main, installed: true, version: '1.1-1' });
+  });
+
+  it('in check mode reports the install it would do and installs nothing', async () => {
+    const mtime = dpkgStatusMtime();
+    const { result, resources } = install([{ deb: otherDeb }], { checkMode: true });
+    expect(await result).toMatchObject({ changed: true, check_mode: true, changes: { [other]: { new: '1.0-1' } } });
+    expect(dpkgStatus(other)).toBe('');
+    expect(dpkgStatusMtime()).toBe(mtime);
+    expect(resources[0]?.record).toBeUndefined();
+  });
+
+  it('serializes concurrent calls: one installs, the other then finds it installed', async () => {
+    const results = await Promise.all([install([{ deb: otherDeb }]).result, install([{ deb: otherDeb }]).result]);
+    expect(results.map((r) => r.changed).sort()).toEqual([false, true]);
+    expect(dpkgStatus(other)).toBe('install ok installed 1.0-1');
+  });
+
+  it('answers is_installed, version, info and list_installed from dpkg', async () => {
+    const { ctx } = testContext();
+    expect(await call(pkgModule, 'is_installed', [main], ctx)).toBe(true);
+    expect(await call(pkgModule, 'is_installed', [`${main}-absent`], ctx)).toBe(false);
+    expect(await call(pkgModule, 'version', [main], ctx)).toBe('1.1-1');
+    expect(await call(pkgModule, 'version', [`${main}-absent`], ctx)).toBeUndefined();
+    expect(await call(pkgModule, 'info', [main], ctx)).toMatchObject({
+      name: main,
+      installed: true,
+      version: '1.1-1',
+      architecture: 'all',
+      summary: 'throw-away package of the Sloth Runner tests',
+    });
+    expect(await call(pkgModule, 'info', [`${main}-absent`], ctx)).toBeUndefined();
+    const listed = (await call(pkgModule, 'list_installed', ['slothtest-*'], ctx)) as { name: string }[];
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        { name: main, version: '1.1-1' },
+        { name: other, version: '1.0-1' },
+      ]),
+    );
+    expect(listed.every((p) => p.name.startsWith('slothtest-'))).toBe(true);
+    expect(((await call(pkgModule, 'list_installed', [], ctx)) as { name: string }[]).some((p) => p.name === 'dpkg')).toBe(true);
+    expect(await call(pkgModule, 'manager', [], ctx)).toBe('apt');
+  });
+
+  it('removes, and purges the configuration files a removal left; each only once', async () => {
+    expect(await install([{ deb: confDeb }]).result).toMatchObject({ changed: true });
+    const { ctx, resources } = testContext();
+    expect(await call(pkgModule, 'remove', [withConf], ctx)).toMatchObject({
+      changed: true,
+      changes: { [withConf]: { old: '2.0-1' } },
+      packages: [withConf],
+    });
+    expect(dpkgStatus(withConf)).toBe('deinstall ok config-files 2.0-1');
+    expect(resources[0]?.record).toEqual({ name: withConf, installed: false });
+    const mtime = dpkgStatusMtime();
+    expect(await call(pkgModule, 'remove', [withConf], ctx)).toMatchObject({ changed: false, changes: {}, packages: [] });
+    expect(dpkgStatusMtime()).toBe(mtime);
+
+    const { ctx: checking } = testContext({ checkMode: true });
+    expect(await call(pkgModule, 'remove', [withConf, { purge: true }], checking)).toMatchObject({
+      changed: true,
+      check_mode: true,
+    });
+    expect(dpkgStatus(withConf)).toBe('deinstall ok config-files 2.0-1');
+
+    expect(await call(pkgModule, 'remove', [{ packages: [withConf], purge: true }], ctx)).toMatchObject({
+      changed: true,
+      changes: { [withConf]: { old: 'config-files' } },
+    });
+    expect(dpkgStatus(withConf)).toBe('');
+    expect(await call(pkgModule, 'remove', [withConf, { purge: true }], ctx)).toMatchObject({ changed: false });
+  });
+
+  it('removes several packages in one call and reports each', async () => {
+    const { ctx } = testContext();
+    const r = (await call(pkgModule, 'remove', [[main, other, `${main}-absent`]], ctx)) as Result;
+    expect(r).toMatchObject({ changed: true, changes: { [main]: { old: '1.1-1' }, [other]: { old: '1.0-1' } } });
+    expect(r.packages.sort()).toEqual([main, other].sort());
+    expect(dpkgStatus(main)).not.toContain('installed');
+  });
+});
+
+describe('pkg errors', () => {
+  it('an unknown package name says so and suggests the nearest names apt knows', async () => {
+    expect(await install([{ deb: v1 }]).result).toMatchObject({ changed: true });
+    const typo = `${main.slice(0, -1)}${main.endsWith('z') ? 'y' : 'z'}`;
+    const err = await failure(install([typo]).result);
+    expect(err.code).toBe('not_found');
+    expect(err.message).toBe(`pkg.install: no package '${typo}' is available (did you mean '${main}'?)`);
+    expect(err.hint).toContain('update_cache = true');
+    const plain = await failure(install(['slothtest-nonexistent-xyz']).result);
+    expect(plain.message).toMatch(/^pkg\.install: no package 'slothtest-nonexistent-xyz' is available/);
+    // Nothing was installed by the failed calls, also in a list with a known package.
+    const mixed = await failure(install([[other, 'slothtest-nonexistent-xyz']]).result);
+    expect(mixed.code).toBe('not_found');
+    expect(dpkgStatus(other)).not.toContain(' installed');
+  });
+
+  it('refuses bad arguments before doing anything, naming the field', async () => {
+    const { ctx } = testContext();
+    const cases: [string, unknown[], RegExp][] = [
+      ['install', [42], /^pkg\.install: argument #1 \(packages\): expected table, got number$/],
+      ['install', [{ packages: ['nginx'], state: 'newest' }], /argument #1 \(packages\) field 'state': Invalid option/],
+      ['install', ['-o foo'], /argument #1 \(packages\) field 'packages': '-o foo' is not a package name/],
+      ['install', [{ packages: ['nginx'], recommends: true }], /Unrecognized key: "recommends"/],
+      ['install', ['nginx', { cache_valid_time: -1 }], /argument #2 \(opts\) field 'cache_valid_time'/],
+      ['install', [{}], /^pkg\.install: no package named$/],
+      ['install', [{ packages: ['a', 'b'], version: '1.0' }], /^pkg\.install: version applies to one package, got 2$/],
+      ['install', [{ packages: 'a', name: 'b' }], /^pkg\.install: give packages or name, not both$/],
+      ['install', [{ deb: '/nonexistent/x.deb' }], /^pkg\.install: '\/nonexistent\/x\.deb' is not a readable \.deb package/],
+      ['remove', [['nginx=1.0']], /^pkg\.remove: 'nginx=1\.0': a removal takes names, not versions$/],
+      ['remove', [true], /^pkg\.remove: argument #1 \(packages\)/],
+      ['upgrade', [{ dist: 'yes' }], /^pkg\.upgrade: argument #1 \(opts\) field 'dist': expected boolean, got string$/],
+      ['version', [3], /^pkg\.version: argument #1 \(name\): expected string, got number$/],
+    ];
+    for (const [fn, args, message] of cases) {
+      const err = await failure(call(pkgModule, fn, args, ctx));
+      expect(err.code, `${fn} ${JSON.stringify(args)}`).toBe('invalid_argument');
+      expect(err.message, `${fn} ${JSON.stringify(args)}`).toMatch(message);
+    }
+  });
+});
