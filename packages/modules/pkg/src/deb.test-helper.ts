@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 /** A unique throw-away package name (purge it afterwards with purgePackages). */
 export const testPackageName = () => `slothtest-${randomBytes(4).toString('hex')}`;
@@ -45,4 +45,41 @@ export function dpkgStatus(name: string): string {
 export function purgePackages(names: readonly string[]): void {
   const known = names.filter((n) => dpkgStatus(n) !== '');
   if (known.length > 0) execFileSync('dpkg', ['--purge', ...known], { stdio: 'pipe' });
+}
+
+/**
+ * An apt configuration (for APT_CONFIG) whose only source is a local flat repository, with its own lists and cache
+ * directories: `apt-get update` and `upgrade` run for real and offline against it, leaving the machine's index alone.
+ * `publish` replaces the repository's contents with these .deb files.
+ */
+export function localRepository() {
+  const root = mkdtempSync(join(tmpdir(), 'sloth-apt-'));
+  for (const dir of ['repo', 'state/lists/partial', 'cache/archives/partial', 'etc/sources.list.d', 'etc/preferences.d']) {
+    mkdirSync(join(root, dir), { recursive: true });
+  }
+  writeFileSync(join(root, 'etc/sources.list'), `deb [trusted=yes] file:${root}/repo ./\n`);
+  const aptConfig = join(root, 'apt.conf');
+  writeFileSync(
+    aptConfig,
+    [
+      `Dir::State "${root}/state";`,
+      `Dir::Cache "${root}/cache";`,
+      `Dir::Etc::sourcelist "${root}/etc/sources.list";`,
+      `Dir::Etc::sourceparts "${root}/etc/sources.list.d";`,
+      `Dir::Etc::preferencesparts "${root}/etc/preferences.d";`,
+      '',
+    ].join('\n'),
+  );
+  const publish = (debs: string[]) => {
+    const stanzas = debs.map((deb) => {
+      const file = basename(deb);
+      copyFileSync(deb, join(root, 'repo', file));
+      const control = execFileSync('dpkg-deb', ['-f', deb], { encoding: 'utf8' }).trim();
+      const bytes = readFileSync(deb);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      return `${control}\nFilename: ./${file}\nSize: ${bytes.length}\nSHA256: ${sha256}\n`;
+    });
+    writeFileSync(join(root, 'repo/Packages'), `${stanzas.join('\n')}\n`);
+  };
+  return { root, aptConfig, lists: join(root, 'state/lists'), publish };
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { call, failure, testContext } from '@sloth/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -150,6 +151,34 @@ describe('pkg errors', () => {
     const mixed = await failure(install([[other, 'slothtest-nonexistent-xyz']]).result);
     expect(mixed.code).toBe('not_found');
     expect(dpkgStatus(other)).not.toContain(' installed');
+  });
+
+  it('a dpkg lock held by another process: waits lock_timeout seconds, then names the holder', async () => {
+    // perl takes the lock as dpkg and apt do (an fcntl write lock on lock-frontend) and holds it until killed.
+    const holder = spawn(
+      'perl',
+      [
+        '-e',
+        'use Fcntl; open(my $f, ">>", "/var/lib/dpkg/lock-frontend") or die "$!"; my $l = pack("s s x4 q q l x4", F_WRLCK, 0, 0, 0, 0); fcntl($f, F_SETLK, $l) or die "lock: $!"; $| = 1; print "locked\\n"; sleep 120',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && resolve());
+        holder.on('exit', (code) => reject(new Error(`the lock holder exited (${code})`)));
+      });
+      const mtime = dpkgStatusMtime();
+      const err = await failure(install([{ deb: otherDeb, lock_timeout: 1 }]).result);
+      expect(err.code).toBe('timeout');
+      expect(err.message).toBe(
+        `pkg.install: /var/lib/dpkg/lock-frontend is held by process ${holder.pid} (perl); waited 1 s for it`,
+      );
+      expect(err.hint).toContain('raise lock_timeout');
+      expect(dpkgStatusMtime()).toBe(mtime);
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('refuses bad arguments before doing anything, naming the field', async () => {
