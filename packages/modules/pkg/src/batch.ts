@@ -59,14 +59,14 @@ export async function convergeBatch(
   if (failure) throw failure;
   if (missed.length > 0) {
     throw new SlothError('task_failed', `${ctx.fn}: the package manager succeeded, but ${missed.join(', ')}`, {
-      hint: 'see its output in the task log',
+      hint: 'see its output in the task log; a package left half-configured is finished with dpkg --configure -a',
     });
   }
   return reported;
 }
 
 function describe(p: DpkgPackage | undefined): string {
-  if (p?.version) return `at ${p.version}`;
+  if (p?.version) return p.status === 'installed' ? `at ${p.version}` : `${p.status} at ${p.version}`;
   return p?.configFiles ? 'removed, its configuration files left' : 'not installed';
 }
 

@@ -9,9 +9,9 @@ export const testPackageName = () => `slothtest-${randomBytes(4).toString('hex')
 
 /**
  * Builds a tiny .deb with dpkg-deb: one file under /usr/share/NAME, and with `conffile` an /etc/NAME.conf that dpkg
- * keeps on remove (until a purge). Returns its absolute path.
+ * keeps on remove (until a purge), with `postinst` that script. Returns its absolute path.
  */
-export function buildDeb(name: string, version: string, options: { conffile?: boolean } = {}): string {
+export function buildDeb(name: string, version: string, options: { conffile?: boolean; postinst?: string } = {}): string {
   const root = mkdtempSync(join(tmpdir(), 'sloth-deb-'));
   const pkg = join(root, `${name}_${version}`);
   mkdirSync(join(pkg, 'DEBIAN'), { recursive: true });
@@ -26,6 +26,7 @@ export function buildDeb(name: string, version: string, options: { conffile?: bo
     writeFileSync(join(pkg, 'etc', `${name}.conf`), 'setting = 1\n');
     writeFileSync(join(pkg, 'DEBIAN/conffiles'), `/etc/${name}.conf\n`);
   }
+  if (options.postinst !== undefined) writeFileSync(join(pkg, 'DEBIAN/postinst'), options.postinst, { mode: 0o755 });
   const deb = join(root, `${name}_${version}_all.deb`);
   execFileSync('dpkg-deb', ['--build', '--root-owner-group', pkg, deb], { stdio: 'pipe' });
   return deb;

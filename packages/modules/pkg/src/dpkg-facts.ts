@@ -127,6 +127,7 @@ export function toolFailure(
       hint: 'pkg needs apt-get and dpkg (Debian, Ubuntu)',
     });
   }
-  const said = lastLines(r.stderr) || lastLines(r.stdout);
+  // apt-get prints dpkg's and the maintainer scripts' complaints on stdout, and its own verdict (E: ...) on stderr.
+  const said = [lastLines(r.stdout), lastLines(r.stderr, 3)].filter(Boolean).join('\n');
   return new SlothError('task_failed', `${ctx.fn}: ${tool} failed (exit ${r.exitCode ?? 'signal'})${said ? `:\n${said}` : ''}`);
 }

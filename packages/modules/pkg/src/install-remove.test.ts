@@ -9,11 +9,13 @@ import { pkgModule } from './pkg-module.js';
 const main = testPackageName();
 const other = testPackageName();
 const withConf = testPackageName();
+const failing = testPackageName();
 const v1 = buildDeb(main, '1.0-1');
 const v11 = buildDeb(main, '1.1-1');
 const otherDeb = buildDeb(other, '1.0-1');
 const confDeb = buildDeb(withConf, '2.0-1', { conffile: true });
-afterAll(() => purgePackages([main, other, withConf]));
+const failingDeb = buildDeb(failing, '1.0-1', { postinst: '#!/bin/sh\necho "postinst: cannot configure" >&2\nexit 1\n' });
+afterAll(() => purgePackages([main, other, withConf, failing]));
 
 type Result = {
   changed: boolean;
@@ -151,6 +153,22 @@ describe('pkg errors', () => {
     const mixed = await failure(install([[other, 'slothtest-nonexistent-xyz']]).result);
     expect(mixed.code).toBe('not_found');
     expect(dpkgStatus(other)).not.toContain(' installed');
+  });
+
+  it('a failing install says what dpkg and apt-get said, and reports the package it left half-configured', async () => {
+    const first = install([{ deb: failingDeb }]);
+    const err = await failure(first.result);
+    expect(err.code).toBe('task_failed');
+    expect(err.message).toMatch(/^pkg\.install: apt-get install failed \(exit 100\):\n/);
+    expect(err.message).toContain('postinst: cannot configure');
+    expect(err.message).toContain('E: Sub-process /usr/bin/dpkg returned an error code (1)');
+    expect(dpkgStatus(failing)).toBe('install ok half-configured 1.0-1');
+    // It changed the machine: that is reported, but not recorded as in its desired state.
+    expect(first.resources).toMatchObject([{ name: failing, changed: true, changes: { version: { new: '1.0-1' } } }]);
+    expect(first.resources[0]?.record).toBeUndefined();
+    // A package left half-way is not "installed": the next call does not call it done.
+    const again = await failure(install([{ deb: failingDeb }]).result);
+    expect(again.message).toContain(failing);
   });
 
   it('a dpkg lock held by another process: waits lock_timeout seconds, then names the holder', async () => {

@@ -35,8 +35,11 @@ export type PackageDesired = { installed: true; version: string } | { installed:
 
 /** What differs between a package's desired state and dpkg's facts. */
 export function packageDiff(desired: PackageDesired, actual: DpkgPackage | undefined): Changes {
-  if (desired.installed)
-    return actual?.version === desired.version ? {} : { version: { old: actual?.version, new: desired.version } };
+  if (desired.installed) {
+    // A package dpkg left half-way (a failed maintainer script) is not installed as asked, whatever its version.
+    const done = actual?.version === desired.version && actual.status === 'installed';
+    return done ? {} : { version: { old: actual?.version, new: desired.version } };
+  }
   const changes: Changes = {};
   if (actual?.version !== undefined) changes.version = { old: actual.version, new: undefined };
   if (desired.purge && (actual?.configFiles || actual?.version !== undefined)) changes.config_files = { old: true, new: false };
