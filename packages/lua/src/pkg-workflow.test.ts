@@ -1,12 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDeb, dpkgStatus, purgePackages, testPackageName } from '../../modules/pkg/src/deb.test-helper.js';
+import { buildDeb, cleanUp, dpkgStatus, testPackageName } from '../../modules/pkg/src/deb.test-helper.js';
 import { runSource } from './test-workflow.test-helper.js';
 
 // pkg through the Lua runtime, with real apt-get and dpkg (root on Debian) and a .deb built here: the change
 // contract as Lua sees it, and the task's changed made from it.
 const name = testPackageName();
 const deb = buildDeb(name, '1.0-1');
-afterAll(() => purgePackages([name]));
+afterAll(() => cleanUp([name]));
 
 const WORKFLOW = `
 task("install"):command(function()

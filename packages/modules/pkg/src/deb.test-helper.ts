@@ -1,10 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { testContext } from '@sloth/core/testing';
 
-/** A unique throw-away package name (purge it afterwards with purgePackages). */
+// The directories the helpers made, removed by cleanUp.
+const made: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+
+/** A unique throw-away package name (purge it afterwards with cleanUp). */
 export const testPackageName = () => `slothtest-${randomBytes(4).toString('hex')}`;
 
 /**
@@ -12,7 +21,7 @@ export const testPackageName = () => `slothtest-${randomBytes(4).toString('hex')
  * keeps on remove (until a purge), with `postinst` that script. Returns its absolute path.
  */
 export function buildDeb(name: string, version: string, options: { conffile?: boolean; postinst?: string } = {}): string {
-  const root = mkdtempSync(join(tmpdir(), 'sloth-deb-'));
+  const root = tempDir('sloth-deb-');
   const pkg = join(root, `${name}_${version}`);
   mkdirSync(join(pkg, 'DEBIAN'), { recursive: true });
   mkdirSync(join(pkg, 'usr/share', name), { recursive: true });
@@ -42,20 +51,23 @@ export function dpkgStatus(name: string): string {
   }
 }
 
-/** Purges the test packages that are installed (afterAll: also when a test failed half-way). */
-export function purgePackages(names: readonly string[]): void {
-  const known = names.filter((n) => dpkgStatus(n) !== '');
+/** Purges the test packages that dpkg knows and removes the helpers' files (afterAll: also after a failed test). */
+export function cleanUp(packages: readonly string[]): void {
+  const known = packages.filter((n) => dpkgStatus(n) !== '');
   if (known.length > 0) execFileSync('dpkg', ['--purge', ...known], { stdio: 'pipe' });
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /**
  * An apt configuration (for APT_CONFIG) whose only source is a local flat repository, with its own lists and cache
  * directories: `apt-get update` and `upgrade` run for real and offline against it, leaving the machine's index alone.
- * `publish` replaces the repository's contents with these .deb files.
+ * Installed packages are still dpkg's (the machine's). `publish` replaces the repository's contents with these .deb
+ * files; `context` makes a test context whose apt uses this configuration; `history` is apt's log of the runs that
+ * changed packages with it (apt-get writes it, whoever started apt-get: evidence that no run happened).
  */
 export function localRepository() {
-  const root = mkdtempSync(join(tmpdir(), 'sloth-apt-'));
-  for (const dir of ['repo', 'state/lists/partial', 'cache/archives/partial', 'etc/sources.list.d', 'etc/preferences.d']) {
+  const root = tempDir('sloth-apt-');
+  for (const dir of ['repo', 'log', 'state/lists/partial', 'cache/archives/partial', 'etc/sources.list.d', 'etc/preferences.d']) {
     mkdirSync(join(root, dir), { recursive: true });
   }
   writeFileSync(join(root, 'etc/sources.list'), `deb [trusted=yes] file:${root}/repo ./\n`);
@@ -65,6 +77,7 @@ export function localRepository() {
     [
       `Dir::State "${root}/state";`,
       `Dir::Cache "${root}/cache";`,
+      `Dir::Log "${root}/log";`,
       `Dir::Etc::sourcelist "${root}/etc/sources.list";`,
       `Dir::Etc::sourceparts "${root}/etc/sources.list.d";`,
       `Dir::Etc::preferencesparts "${root}/etc/preferences.d";`,
@@ -82,5 +95,12 @@ export function localRepository() {
     });
     writeFileSync(join(root, 'repo/Packages'), `${stanzas.join('\n')}\n`);
   };
-  return { root, aptConfig, lists: join(root, 'state/lists'), publish };
+  /** A test context whose apt uses this configuration. */
+  const context = (options: { checkMode?: boolean } = {}) => {
+    const t = testContext(options);
+    return { ...t, ctx: { ...t.ctx, env: { ...t.ctx.env, APT_CONFIG: aptConfig } } };
+  };
+  /** apt's history of the runs that changed packages with this configuration ("" before the first). */
+  const history = () => (existsSync(join(root, 'log/history.log')) ? readFileSync(join(root, 'log/history.log'), 'utf8') : '');
+  return { root, aptConfig, lists: join(root, 'state/lists'), publish, context, history };
 }

@@ -101,10 +101,7 @@ async function installPackages(ctx: ModuleCallContext, o: InstallSpec) {
 
 /** The packages an install names, each with what apt-get is given for it; a .deb file is read for its name. */
 async function installTargets(ctx: ModuleCallContext, o: InstallSpec): Promise<Target[]> {
-  if (o.packages !== undefined && o.name !== undefined) {
-    throw new SlothError('invalid_argument', `${ctx.fn}: give packages or name, not both`, { hint: 'they are the same field' });
-  }
-  const named = requests(o.packages ?? o.name);
+  const named = namedPackages(ctx, o);
   if (o.version !== undefined && o.version !== 'latest') {
     if (named.length !== 1) {
       throw new SlothError('invalid_argument', `${ctx.fn}: version applies to one package, got ${named.length}`, {
@@ -132,6 +129,14 @@ async function installTargets(ctx: ModuleCallContext, o: InstallSpec): Promise<T
   return targets;
 }
 
+/** The packages a call's table names, in `packages` or (the same field) `name`. */
+function namedPackages(ctx: ModuleCallContext, o: { packages?: string | string[]; name?: string | string[] }): PackageRequest[] {
+  if (o.packages !== undefined && o.name !== undefined) {
+    throw new SlothError('invalid_argument', `${ctx.fn}: give packages or name, not both`, { hint: 'they are the same field' });
+  }
+  return requests(o.packages ?? o.name);
+}
+
 export const remove = fn({
   doc: 'Removes packages that are installed (apt-get remove; purge = true also deletes their configuration files, also of packages removed before). Absent packages: changed = false, apt-get is not started.',
   args: [
@@ -143,10 +148,7 @@ export const remove = fn({
   run: async ([spec, opts], ctx) => {
     const o = { ...spec, ...opts };
     await requireApt(ctx);
-    if (o.packages !== undefined && o.name !== undefined) {
-      throw new SlothError('invalid_argument', `${ctx.fn}: give packages or name, not both`, { hint: 'they are the same field' });
-    }
-    const named = requests(o.packages ?? o.name);
+    const named = namedPackages(ctx, o);
     if (named.length === 0)
       throw new SlothError('invalid_argument', `${ctx.fn}: no package named`, { hint: 'pkg.remove("nginx")' });
     const pinned = named.find((r) => r.pin !== undefined);

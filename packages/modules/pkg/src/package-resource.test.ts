@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { createModuleContext } from '@sloth/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDeb, purgePackages, testPackageName } from './deb.test-helper.js';
+import { buildDeb, cleanUp, testPackageName } from './deb.test-helper.js';
 import { parseDpkgQuery } from './dpkg-facts.js';
 import { readPkgResource } from './package-resource.js';
 
 const name = testPackageName();
 const deb = buildDeb(name, '3.0-1');
-afterAll(() => purgePackages([name]));
+afterAll(() => cleanUp([name]));
 const ctx = createModuleContext({ checkMode: true });
 
 describe('the pkg drift hook (stack drift), against dpkg', () => {

@@ -1,8 +1,9 @@
 import { type ModuleCallContext, SlothError } from '@sloth/core';
 
 // Package managers do not run concurrently (the second one waits for, or fails on, the first one's lock), so the
-// pkg calls of one process that touch a host's packages run one at a time: tasks and goroutines queue here rather
-// than on dpkg's lock.
+// pkg calls of one thread that touch a host's packages run one at a time: tasks queue here rather than on dpkg's
+// lock, and each reads the facts after the previous one changed them. Goroutines run on other threads, with their own
+// queue: between those, apt-get's bounded wait for dpkg's lock is what serializes.
 const tails = new Map<string, Promise<void>>();
 
 /** Runs `work` once the previous pkg call on the same host has finished; gives up when the task is stopped. */

@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { call, testContext } from '@sloth/core/testing';
+import { call, failure } from '@sloth/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDeb, dpkgStatus, localRepository, purgePackages, testPackageName } from './deb.test-helper.js';
+import { buildDeb, cleanUp, dpkgStatus, localRepository, testPackageName } from './deb.test-helper.js';
 import { pkgModule } from './pkg-module.js';
 
 // Real apt-get update/upgrade/install, offline: APT_CONFIG points apt at a local repository with its own lists.
@@ -10,15 +10,11 @@ const name = testPackageName();
 const v1 = buildDeb(name, '1.0-1');
 const v11 = buildDeb(name, '1.1-1');
 const repo = localRepository();
-afterAll(() => purgePackages([name]));
+afterAll(() => cleanUp([name]));
 
 type Result = { changed: boolean; changes: Record<string, { old?: string; new?: string }>; packages?: string[] };
-const withRepo = (options: { checkMode?: boolean } = {}) => {
-  const t = testContext(options);
-  return { ...t, ctx: { ...t.ctx, env: { ...t.ctx.env, APT_CONFIG: repo.aptConfig } } };
-};
 const run = async (fn: string, args: unknown[], options: { checkMode?: boolean } = {}) => {
-  const t = withRepo(options);
+  const t = repo.context(options);
   const result = (await call(pkgModule, fn, args, t.ctx)) as Result;
   return { ...t, result, ranAptGet: t.lines.some((l) => l.message.startsWith('running apt-get')) };
 };
@@ -51,8 +47,11 @@ describe('pkg.update', () => {
 describe('pkg.install from the index, and pkg.upgrade', () => {
   it('installs the candidate, pins a version, and state = "latest" upgrades; each only when needed', async () => {
     repo.publish([v1, v11]);
-    const fresh = await run('install', [name, { update_cache: true }]);
+    const fresh = await run('install', [name, { update_cache: true, install_recommends: false }]);
     expect(fresh.result).toMatchObject({ changed: true, changes: { [name]: { new: '1.1-1' } }, packages: [name] });
+    expect(
+      fresh.lines.find((l) => l.message.startsWith('running apt-get') && l.message.includes(' install '))?.message,
+    ).toContain('--no-install-recommends');
     expect(dpkgStatus(name)).toBe('install ok installed 1.1-1');
     const pinned = await run('install', [{ name, version: '1.0-1', allow_downgrade: true }]);
     expect(pinned.result).toMatchObject({ changed: true, changes: { [name]: { old: '1.1-1', new: '1.0-1' } } });
@@ -81,10 +80,21 @@ describe('pkg.install from the index, and pkg.upgrade', () => {
     expect(dpkgStatus(name)).toBe('install ok installed 1.1-1');
     // An upgrade does not make the workflow manage the packages it touched.
     expect(upgraded.resources.map((r) => r.record)).toEqual([undefined]);
-    const status = mtime('/var/lib/dpkg/status');
+    const history = repo.history();
     const nothing = await run('upgrade', []);
     expect(nothing.result).toMatchObject({ changed: false, changes: {}, packages: [] });
     expect(nothing.ranAptGet).toBe(false);
-    expect(mtime('/var/lib/dpkg/status')).toBe(status);
+    expect(repo.history()).toBe(history);
+  });
+});
+
+describe('pkg with an index that was never refreshed', () => {
+  it('an unknown name is still a clear error (no suggestions to make), and info finds nothing', async () => {
+    const { ctx } = localRepository().context();
+    const err = await failure(call(pkgModule, 'install', ['slothtest-nonexistent-xyz'], ctx));
+    expect(err.code).toBe('not_found');
+    expect(err.message).toBe("pkg.install: no package 'slothtest-nonexistent-xyz' is available");
+    expect(err.hint).toContain('update_cache = true');
+    expect(await call(pkgModule, 'info', ['slothtest-nonexistent-xyz'], ctx)).toBeUndefined();
   });
 });
