@@ -21,6 +21,8 @@ task("install"):command(function()
     assert(first.packages[1] == params.name, "first install: packages")
     local second = pkg.install({ packages = { params.name } })
     assert(second.changed == false, "second install: unchanged")
+    local third = pkg.install({ params.name, state = "present" })
+    assert(third.changed == false and #third.packages == 0, "list part and keys in one table")
     assert(pkg.version(params.name) == "1.0-1", "pkg.version")
   end
   return true, "ok", { first = first.changed, check = first.check_mode }

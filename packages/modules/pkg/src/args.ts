@@ -22,9 +22,17 @@ export const installOptions = {
   lock_timeout: lockTimeout,
 };
 
-// "nginx" and {"nginx", "vim"} are shorthands for { packages = ... }: one schema then checks every form, and its
-// messages name the field.
-const asTable = (v: unknown) => (typeof v === 'string' || (Array.isArray(v) && v.length > 0) ? { packages: v } : v);
+// "nginx", {"nginx", "vim"} and { "nginx", "vim", state = "latest" } are shorthands for { packages = ... }: one schema
+// then checks every form, and its messages name the field. (A Lua table with both a list part and keys arrives as an
+// object whose list keys are "1", "2", ...)
+function asTable(v: unknown): unknown {
+  if (typeof v === 'string' || (Array.isArray(v) && v.length > 0)) return { packages: v };
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const entries = Object.entries(v);
+  const listed = entries.filter(([k]) => /^\d+$/.test(k)).sort(([a], [b]) => Number(a) - Number(b));
+  if (listed.length === 0 || 'packages' in v || 'name' in v) return v;
+  return { ...Object.fromEntries(entries.filter(([k]) => !/^\d+$/.test(k))), packages: listed.map(([, name]) => name) };
+}
 
 /** pkg.install's first argument: a name, a list, or a table { packages | name, deb, options... }. */
 export const installSpec = z.preprocess(

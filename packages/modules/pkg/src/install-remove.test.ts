@@ -207,6 +207,8 @@ describe('pkg errors', () => {
       ['install', [{ packages: ['nginx'], state: 'newest' }], /argument #1 \(packages\) field 'state': Invalid option/],
       ['install', ['-o foo'], /argument #1 \(packages\) field 'packages': '-o foo' is not a package name/],
       ['install', [{ packages: ['nginx'], recommends: true }], /Unrecognized key: "recommends"/],
+      // { "nginx", "-o", state = "latest" }: Lua's list part arrives as keys "1", "2": they are the packages.
+      ['install', [{ 1: 'nginx', 2: '-o', state: 'latest' }], /field 'packages\.2': '-o' is not a package name/],
       ['install', ['nginx', { cache_valid_time: -1 }], /argument #2 \(opts\) field 'cache_valid_time'/],
       ['install', [{}], /^pkg\.install: no package named$/],
       ['install', [{ packages: ['a', 'b'], version: '1.0' }], /^pkg\.install: version applies to one package, got 2$/],
