@@ -81,25 +81,27 @@ async function hasBinary(ctx: ModuleCallContext, name: string): Promise<boolean>
   return false;
 }
 
-/** Fails unless the host uses apt (and dpkg): the only manager `pkg` drives so far. */
-export async function requireApt(ctx: ModuleCallContext): Promise<void> {
+/** The host's package manager; fails when it has none pkg knows. */
+export async function requireManager(ctx: ModuleCallContext): Promise<PackageManager> {
   const { manager, os } = await detectBackend(ctx);
+  if (manager) return manager;
+  throw new SlothError(
+    'not_found',
+    `${ctx.fn}: no package manager found${os ? ` on ${os}` : ''} (looked for ${PROBES.map((p) => p[1]).join(', ')})`,
+    { hint: 'pkg manages packages with apt-get and dpkg' },
+  );
+}
+
+/** Fails unless the host uses apt (and dpkg): the only manager pkg changes packages with so far. */
+export async function requireApt(ctx: ModuleCallContext): Promise<void> {
+  const manager = await requireManager(ctx);
   if (manager === 'apt') return;
-  const on = os ? ` on ${os}` : '';
-  if (!manager) {
-    throw new SlothError(
-      'not_found',
-      `${ctx.fn}: no package manager found${on} (looked for ${PROBES.map((p) => p[1]).join(', ')})`,
-      {
-        hint: 'pkg manages packages with apt-get and dpkg',
-      },
-    );
-  }
+  const { os } = await detectBackend(ctx);
   throw new SlothError(
     'invalid_argument',
-    `${ctx.fn}: the package manager here${on} is ${manager}, which pkg does not support yet`,
+    `${ctx.fn}: the package manager here${os ? ` on ${os}` : ''} is ${manager}, which pkg does not support yet`,
     {
-      hint: 'pkg supports apt (Debian, Ubuntu) so far; use exec.run with the package manager meanwhile',
+      hint: 'pkg changes packages with apt (Debian, Ubuntu) so far; use exec.run with the package manager meanwhile',
     },
   );
 }

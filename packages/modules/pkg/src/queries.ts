@@ -1,11 +1,12 @@
 import { arg, fn, type ModuleCallContext, z } from '@sloth/core';
-import { detectBackend, requireApt } from './backend.js';
+import { detectBackend, requireApt, requireManager } from './backend.js';
 import { cEnv, installedInfo, installedVersion, listInstalled, toolFailure } from './dpkg-facts.js';
+import { globToRegExp, installedPackages } from './other-facts.js';
 
 const nameArg = arg('name', z.string().min(1, 'expected a package name'), 'package name');
 
 export const manager = fn({
-  doc: 'The package manager pkg found on this host ("apt", "dnf", "yum", "apk", "pacman", "zypper"), or nil; only apt is supported so far.',
+  doc: 'The package manager pkg found on this host ("apt", "dnf", "yum", "apk", "pacman", "zypper"), or nil. pkg installs, removes and upgrades with apt so far; is_installed, version and list_installed read every one\'s database.',
   args: [],
   returns: 'string or nil',
   examples: ['if pkg.manager() == "apt" then pkg.install("nginx") end'],
@@ -13,14 +14,11 @@ export const manager = fn({
 });
 
 export const isInstalled = fn({
-  doc: "True when the package is installed (dpkg's database).",
+  doc: "True when the package is installed (the package database: dpkg's, rpm's, apk's or pacman's).",
   args: [nameArg],
   returns: 'boolean',
   examples: ['if not pkg.is_installed("nginx") then log.warn("nginx is missing") end'],
-  run: async ([name], ctx) => {
-    await requireApt(ctx);
-    return (await installedVersion(ctx, name)) !== undefined;
-  },
+  run: async ([name], ctx) => (await versionOf(ctx, name)) !== undefined,
 });
 
 export const version = fn({
@@ -28,10 +26,7 @@ export const version = fn({
   args: [nameArg],
   returns: 'string or nil',
   examples: ['log.info("nginx " .. (pkg.version("nginx") or "not installed"))'],
-  run: async ([name], ctx) => {
-    await requireApt(ctx);
-    return installedVersion(ctx, name);
-  },
+  run: ([name], ctx) => versionOf(ctx, name),
 });
 
 export const info = fn({
@@ -52,10 +47,22 @@ export const listInstalledFn = fn({
   returns: '{ { name, version }, ... }',
   examples: ['for _, p in ipairs(pkg.list_installed("nginx*")) do log.info(p.name .. " " .. p.version) end'],
   run: async ([pattern], ctx) => {
-    await requireApt(ctx);
-    return listInstalled(ctx, pattern ?? '*');
+    const manager = await requireManager(ctx);
+    if (manager === 'apt') return listInstalled(ctx, pattern ?? '*');
+    const matches = globToRegExp(pattern ?? '*');
+    return [...(await installedPackages(ctx, manager))]
+      .filter(([name]) => matches.test(name))
+      .map(([name, version]) => ({ name, version }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   },
 });
+
+/** The installed version of a package, from the host's package database; undefined when it is not installed. */
+async function versionOf(ctx: ModuleCallContext, name: string): Promise<string | undefined> {
+  const manager = await requireManager(ctx);
+  if (manager === 'apt') return installedVersion(ctx, name);
+  return (await installedPackages(ctx, manager)).get(name);
+}
 
 /** A package apt knows but dpkg has not installed: its candidate version (`apt-cache policy`). */
 async function candidateInfo(ctx: ModuleCallContext, name: string): Promise<Record<string, unknown> | undefined> {
