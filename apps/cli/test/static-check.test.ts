@@ -6,7 +6,7 @@ import { runCli, writeFiles } from './cli.test-helper.js';
 /** A file with three mistakes that fail only when it runs; its first line would write `ran` if it ran. */
 const MISTAKES = `fs.write("ran", "the file ran")
 local a = task("a"):command(function()
-  pkg.install("nginx")
+  apt.install("nginx")
   fs.wrte("out.txt", "x")
 end)
 local b = task("b"):command("true")
@@ -20,7 +20,7 @@ describe('what would fail at run time is reported before anything runs', () => {
       const r = await runCli([...command, '-f', 'ci.sloth'], { cwd: dir });
       expect(r.code).toBe(2);
       expect(r.stderr.split('\n').slice(0, 4)).toEqual([
-        "error: ci.sloth:3: pkg.install: 'pkg' is not defined: no local, global or module has that name",
+        "error: ci.sloth:3: apt.install: 'apt' is not defined: no local, global or module has that name",
         "  ci.sloth:4: unknown function fs.wrte (did you mean 'write'?)",
         "  ci.sloth:7: 'terraform_plan_task' in a tasks list is not defined: no local, global or module has that name",
         '  hint: define what is missing (local NAME = ...) or fix the spelling; `sloth-runner modules list` shows the modules and their functions',
@@ -39,7 +39,7 @@ describe('what would fail at run time is reported before anything runs', () => {
   });
 
   it('the same file, corrected, is valid and runs', async () => {
-    const fixed = MISTAKES.replace('pkg.install("nginx")', 'exec.run("true")')
+    const fixed = MISTAKES.replace('apt.install("nginx")', 'exec.run("true")')
       .replace('fs.wrte', 'fs.write')
       .replace(', terraform_plan_task', '');
     const dir = writeFiles({ 'ci.sloth': fixed });

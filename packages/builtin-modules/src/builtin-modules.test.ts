@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinModules } from './index.js';
 
 describe('builtinModules', () => {
-  it('holds log, exec, fs, file_ops (also as file), json, yaml and data, once each', () => {
+  it('holds log, exec, fs, file_ops (also as file), json, yaml, data, ..., pkg and user, once each', () => {
     expect(builtinModules.map((m) => m.name)).toEqual([
       'log',
       'exec',
@@ -17,6 +17,7 @@ describe('builtinModules', () => {
       'stack',
       'goroutine',
       'event',
+      'pkg',
       'user',
     ]);
   });

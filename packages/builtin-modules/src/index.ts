@@ -6,6 +6,7 @@ import { fileModule, fileOpsModule } from '@sloth/module-file-ops';
 import { fsModule } from '@sloth/module-fs';
 import { goroutineModule } from '@sloth/module-goroutine';
 import { logModule } from '@sloth/module-log';
+import { pkgModule } from '@sloth/module-pkg';
 import { stackModule } from '@sloth/module-stack';
 import { stateModule } from '@sloth/module-state';
 import { userModule } from '@sloth/module-user';
@@ -24,6 +25,7 @@ export const builtinModules: ModuleSpec[] = [
   stackModule,
   goroutineModule,
   eventModule,
+  pkgModule,
   userModule,
 ];
 
@@ -37,6 +39,7 @@ export {
   goroutineModule,
   jsonModule,
   logModule,
+  pkgModule,
   stackModule,
   stateModule,
   userModule,

@@ -11,10 +11,10 @@ async function loads(source: string, extra: Record<string, string> = {}): Promis
 }
 
 describe('what would fail at run time is a load error before anything runs', () => {
-  it('a global that is no module: pkg.install, with no implausible suggestion', async () => {
-    const err = await loadError('task("a"):command("true")\npkg.install("nginx")\n');
+  it('a global that is no module: apt.install, with no implausible suggestion', async () => {
+    const err = await loadError('task("a"):command("true")\napt.install("nginx")\n');
     expect(err.code).toBe('load');
-    expect(err.message).toMatch(/test\.sloth:2: pkg\.install: 'pkg' is not defined: no local, global or module has that name$/);
+    expect(err.message).toMatch(/test\.sloth:2: apt\.install: 'apt' is not defined: no local, global or module has that name$/);
     expect(err.message).not.toContain('did you mean');
     expect((err as { hint?: string }).hint).toContain('sloth-runner modules list');
   });
@@ -84,8 +84,8 @@ describe('what would fail at run time is a load error before anything runs', () 
     expect(missing.message).toContain("module 'lib.nowhere' not found");
     // require's own did-you-mean is the same helper: plausible names only.
     expect((await loadError('require("exce")\ntask("a"):command("true")')).message).toContain("(did you mean 'exec'?)");
-    expect((await loadError('require("pkg")\ntask("a"):command("true")')).message).toMatch(
-      /module 'pkg' not found: no built-in module of that name and no file pkg\.lua/,
+    expect((await loadError('require("apt")\ntask("a"):command("true")')).message).toMatch(
+      /module 'apt' not found: no built-in module of that name and no file apt\.lua/,
     );
     const broken = await loadError('require("lib.broken")\ntask("a"):command(function() return helper() end)', {
       'lib/broken.lua': 'function helper( return true end',

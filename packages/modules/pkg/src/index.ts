@@ -1,0 +1,1 @@
+export { pkgModule } from './pkg-module.js';

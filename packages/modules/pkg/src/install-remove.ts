@@ -1,0 +1,169 @@
+import { resolve } from 'node:path';
+import { arg, fn, type ModuleCallContext, type ResourceOutcome, SlothError, type z } from '@sloth/core';
+import { aptGet, simulate } from './apt-get.js';
+import { refreshIndex } from './apt-index.js';
+import { installOptionsSchema, installSpec, type PackageRequest, removeOptionsSchema, removeSpec, requests } from './args.js';
+import { requireApt } from './backend.js';
+import { type BatchItem, convergeBatch, packagesResult } from './batch.js';
+import { debFields, queryPackages } from './dpkg-facts.js';
+import { serialized } from './serial.js';
+
+type InstallSpec = z.output<typeof installSpec> & NonNullable<z.output<typeof installOptionsSchema>>;
+
+/** A package an install names, with the argument apt-get gets for it and the version the call asks for. */
+interface Target {
+  name: string;
+  /** What apt-get install is given: the name, "name=version", or the path of a .deb. */
+  aptArg: string;
+  /** The version it must be at (a pin or the .deb's), or undefined: any for present, the newest for latest. */
+  version: string | undefined;
+}
+
+export const install = fn({
+  doc: 'Installs packages unless they are installed at an acceptable version (then apt-get is not started at all): any version for state = "present", the newest available for "latest", exactly the pinned one ("nginx=1.24.0-1" or version = ...). deb = a local .deb file, compared by its Package and Version. update_cache refreshes the index first, unless cache_valid_time (seconds) says it is recent enough.',
+  args: [
+    arg('packages', installSpec, 'a name, a list of names, or { packages | name, version, deb, options... }'),
+    arg(
+      'opts',
+      installOptionsSchema,
+      '{ state = "present"|"latest", version, update_cache, cache_valid_time, install_recommends, allow_downgrade, lock_timeout }',
+    ),
+  ],
+  returns:
+    '{ changed, changes = { [name] = { old = version or nil, new = version } }, packages = { names installed or upgraded }, cache_updated, check_mode }',
+  examples: [
+    'pkg.install({ packages = { "nginx", "vim" } })',
+    'pkg.install("nginx", { state = "latest", update_cache = true, cache_valid_time = 3600 })',
+    'local r = pkg.install({ name = "nginx", version = "1.22.1-9" })\nif r.changed then log.info("nginx: " .. tostring(r.changes.nginx.old) .. " -> " .. r.changes.nginx.new) end',
+    'pkg.install({ deb = "/tmp/app_1.2.0_all.deb" })',
+  ],
+  run: async ([spec, opts], ctx) => {
+    const o: InstallSpec = { ...spec, ...opts };
+    await requireApt(ctx);
+    return serialized(ctx, () => installPackages(ctx, o));
+  },
+});
+
+async function installPackages(ctx: ModuleCallContext, o: InstallSpec) {
+  const targets = await installTargets(ctx, o);
+  const flags = [
+    ...(o.install_recommends === true ? ['-o', 'APT::Install-Recommends=true'] : []),
+    ...(o.install_recommends === false ? ['--no-install-recommends'] : []),
+    ...(o.allow_downgrade ? ['--allow-downgrades'] : []),
+  ];
+  const outcomes: ResourceOutcome[] = [];
+  if (o.update_cache) outcomes.push(await refreshIndex(ctx, o.cache_valid_time, { lockTimeout: o.lock_timeout }));
+  const facts = await queryPackages(
+    ctx,
+    targets.map((t) => t.name),
+  );
+  const latest = o.state === 'latest' || o.version === 'latest';
+  // The version each must be at, when the call says it or what is installed is acceptable.
+  const wanted = new Map<string, string | undefined>();
+  for (const t of targets) {
+    const installed = facts.get(t.name)?.version;
+    wanted.set(t.name, t.version ?? (installed !== undefined && !latest ? installed : undefined));
+  }
+  const moving = targets.filter((t) => wanted.get(t.name) === undefined || wanted.get(t.name) !== facts.get(t.name)?.version);
+  if (moving.length > 0) {
+    // The simulation checks the names and versions before anything changes (in check mode too), and says which
+    // version apt would install where the call names none.
+    const plan = await simulate(ctx, ['install', ...flags, ...moving.map((t) => t.aptArg)]);
+    for (const t of moving) {
+      if (wanted.get(t.name) !== undefined) continue;
+      const version = plan.get(t.name)?.new ?? facts.get(t.name)?.version;
+      if (version === undefined) {
+        throw new SlothError(
+          'invalid_argument',
+          `${ctx.fn}: apt would not install a package named '${t.name}' (a virtual package?)`,
+          {
+            hint: `name the package that provides it (apt-cache showpkg ${t.name})`,
+          },
+        );
+      }
+      wanted.set(t.name, version);
+    }
+  }
+  const items: BatchItem[] = targets.map((t) => ({
+    name: t.name,
+    desired: { installed: true, version: wanted.get(t.name) as string },
+  }));
+  const byName = new Map(targets.map((t) => [t.name, t]));
+  const changed = await convergeBatch(ctx, items, async (names) => {
+    await aptGet(ctx, ['install', ...flags, ...names.map((n) => byName.get(n)?.aptArg ?? n)], { lockTimeout: o.lock_timeout });
+  });
+  outcomes.push(...changed);
+  return packagesResult(ctx, outcomes, {
+    packages: changed.filter((c) => c.changed).map((c) => c.name),
+    cache_updated: outcomes.some((c) => c.type === 'package_index' && c.changed),
+  });
+}
+
+/** The packages an install names, each with what apt-get is given for it; a .deb file is read for its name. */
+async function installTargets(ctx: ModuleCallContext, o: InstallSpec): Promise<Target[]> {
+  const named = namedPackages(ctx, o);
+  if (o.version !== undefined && o.version !== 'latest') {
+    if (named.length !== 1) {
+      throw new SlothError('invalid_argument', `${ctx.fn}: version applies to one package, got ${named.length}`, {
+        hint: 'pin each in its name instead: { "nginx=1.24.0-1", "vim" }',
+      });
+    }
+    (named[0] as PackageRequest).pin = o.version;
+  }
+  const targets: Target[] = named.map((r) => ({ name: r.name, version: r.pin, aptArg: r.pin ? `${r.name}=${r.pin}` : r.name }));
+  if (o.deb !== undefined) {
+    const path = resolve(ctx.workdir, o.deb);
+    const deb = await debFields(ctx, path);
+    if (targets.some((t) => t.name === deb.name)) {
+      throw new SlothError('invalid_argument', `${ctx.fn}: '${deb.name}' is named twice: by deb and in packages`, {
+        hint: 'the .deb file says its name: leave it out of packages',
+      });
+    }
+    targets.push({ name: deb.name, version: deb.version, aptArg: path });
+  }
+  if (targets.length === 0) {
+    throw new SlothError('invalid_argument', `${ctx.fn}: no package named`, {
+      hint: 'pkg.install("nginx"), pkg.install({ "nginx", "vim" }) or pkg.install({ deb = "/path/to/file.deb" })',
+    });
+  }
+  return targets;
+}
+
+/** The packages a call's table names, in `packages` or (the same field) `name`. */
+function namedPackages(ctx: ModuleCallContext, o: { packages?: string | string[]; name?: string | string[] }): PackageRequest[] {
+  if (o.packages !== undefined && o.name !== undefined) {
+    throw new SlothError('invalid_argument', `${ctx.fn}: give packages or name, not both`, { hint: 'they are the same field' });
+  }
+  return requests(o.packages ?? o.name);
+}
+
+export const remove = fn({
+  doc: 'Removes packages that are installed (apt-get remove; purge = true also deletes their configuration files, also of packages removed before). Absent packages: changed = false, apt-get is not started.',
+  args: [
+    arg('packages', removeSpec, 'a name, a list of names, or { packages | name, purge, lock_timeout }'),
+    arg('opts', removeOptionsSchema, '{ purge = true, lock_timeout = seconds }'),
+  ],
+  returns: '{ changed, changes = { [name] = { old = version, new = nil } }, packages = { names removed }, check_mode }',
+  examples: ['pkg.remove("apache2")', 'pkg.remove({ "telnet", "rsh-client" }, { purge = true })'],
+  run: async ([spec, opts], ctx) => {
+    const o = { ...spec, ...opts };
+    await requireApt(ctx);
+    const named = namedPackages(ctx, o);
+    if (named.length === 0)
+      throw new SlothError('invalid_argument', `${ctx.fn}: no package named`, { hint: 'pkg.remove("nginx")' });
+    const pinned = named.find((r) => r.pin !== undefined);
+    if (pinned) {
+      throw new SlothError('invalid_argument', `${ctx.fn}: '${pinned.name}=${pinned.pin}': a removal takes names, not versions`, {
+        hint: `pkg.remove("${pinned.name}")`,
+      });
+    }
+    const purge = o.purge ?? false;
+    return serialized(ctx, async () => {
+      const items: BatchItem[] = named.map((r) => ({ name: r.name, desired: { installed: false, purge } }));
+      const outcomes = await convergeBatch(ctx, items, async (names) => {
+        await aptGet(ctx, [purge ? 'purge' : 'remove', ...names], { lockTimeout: o.lock_timeout });
+      });
+      return packagesResult(ctx, outcomes, { packages: outcomes.filter((c) => c.changed).map((c) => c.name) });
+    });
+  },
+});

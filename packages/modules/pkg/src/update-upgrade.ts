@@ -1,0 +1,64 @@
+import { arg, fn, luaTable, z } from '@sloth/core';
+import { aptGet, simulate } from './apt-get.js';
+import { refreshIndex } from './apt-index.js';
+import { requireApt } from './backend.js';
+import { convergeBatch, packagesResult } from './batch.js';
+import { serialized } from './serial.js';
+
+const lockTimeout = z.number().int().nonnegative().optional();
+
+export const update = fn({
+  doc: "Refreshes the package index (apt-get update); with cache_valid_time (seconds), only when it is older than that. changed = true when the lists fetched differ from those apt had (their names, sizes and times in apt's lists directory).",
+  args: [
+    arg(
+      'opts',
+      luaTable(
+        z.object({ cache_valid_time: z.number().int().nonnegative().optional(), lock_timeout: lockTimeout }).strict(),
+      ).optional(),
+      '{ cache_valid_time = seconds, lock_timeout = seconds }',
+    ),
+  ],
+  returns: '{ changed, changes = { refreshed = { old = ISO time of the last refresh or nil, new = "now" } }, check_mode }',
+  examples: ['pkg.update()', 'pkg.update({ cache_valid_time = 3600 })'],
+  run: async ([opts], ctx) => {
+    await requireApt(ctx);
+    return serialized(ctx, async () => {
+      const outcome = await refreshIndex(ctx, opts?.cache_valid_time, { lockTimeout: opts?.lock_timeout });
+      return packagesResult(ctx, [outcome], { changes: outcome.changes });
+    });
+  },
+});
+
+export const upgrade = fn({
+  doc: 'Upgrades the installed packages that have newer versions in the index (apt-get upgrade; dist = true: dist-upgrade, which may also install or remove packages). Nothing to upgrade: changed = false, apt-get is not started.',
+  args: [
+    arg(
+      'opts',
+      luaTable(z.object({ dist: z.boolean().optional(), lock_timeout: lockTimeout }).strict()).optional(),
+      '{ dist = true, lock_timeout = seconds }',
+    ),
+  ],
+  returns: '{ changed, changes = { [name] = { old, new } }, packages = { names upgraded }, check_mode }',
+  examples: [
+    'pkg.update()\nlocal r = pkg.upgrade()\nlog.info(#r.packages .. " packages upgraded")',
+    'pkg.upgrade({ dist = true })',
+  ],
+  run: async ([opts], ctx) => {
+    await requireApt(ctx);
+    const command = opts?.dist ? 'dist-upgrade' : 'upgrade';
+    return serialized(ctx, async () => {
+      const plan = await simulate(ctx, [command]);
+      const items = [...plan.values()].map((p) => ({ name: p.name, desired: { installed: true as const, version: p.new } }));
+      // An upgrade does not make the workflow manage every package it touches: nothing is recorded in the stack.
+      const outcomes = await convergeBatch(
+        ctx,
+        items,
+        () => aptGet(ctx, [command], { lockTimeout: opts?.lock_timeout }).then(() => {}),
+        {
+          record: false,
+        },
+      );
+      return packagesResult(ctx, outcomes, { packages: outcomes.filter((c) => c.changed).map((c) => c.name) });
+    });
+  },
+});
