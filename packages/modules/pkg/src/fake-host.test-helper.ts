@@ -12,6 +12,9 @@ export function fakeHost(
 ): Host {
   const content = new Map<string, string>(Array.isArray(files) ? files.map((f) => [f, '']) : Object.entries(files));
   if (osRelease !== undefined) content.set('/etc/os-release', osRelease);
+  const refuse = (what: string) => () => Promise.reject(new Error(`the fake host ${name} cannot ${what}: it is read-only`));
+  const stat: Host['stat'] = async (path) =>
+    content.has(path) ? { type: 'file', size: 0, mode: 0o755, uid: 0, gid: 0, mtimeMs: 0 } : undefined;
   return {
     name,
     run: async (command) => {
@@ -25,7 +28,19 @@ export function fakeHost(
       if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
       return Buffer.from(text);
     },
-    writeFile: () => Promise.reject(new Error('the fake host is read-only')),
-    stat: async (path) => (content.has(path) ? { type: 'file', size: 0, mode: 0o755, uid: 0, gid: 0, mtimeMs: 0 } : undefined),
+    stat,
+    lstat: stat,
+    readlink: refuse('readlink'),
+    readdir: refuse('readdir'),
+    lookupUser: refuse('look up users'),
+    lookupGroup: refuse('look up groups'),
+    writeFile: refuse('write'),
+    copyFile: refuse('copy'),
+    chmod: refuse('chmod'),
+    chown: refuse('chown'),
+    mkdir: refuse('mkdir'),
+    symlink: refuse('symlink'),
+    remove: refuse('remove'),
+    touch: refuse('touch'),
   };
 }
