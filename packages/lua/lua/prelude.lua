@@ -85,6 +85,19 @@ local function retries_of(spec, count, strategy, delay)
   if delay ~= nil then spec.retries.delay_ms = duration(delay, 'retries delay') end
 end
 
+-- A task name, a task, or a list of them (depends_on, notify), as names.
+local function task_names(v, what, kind)
+  if (type(v) == 'table' and getmetatable(v) == TaskMeta) or type(v) == 'string' then v = { v } end
+  check(type(v) == 'table', what .. ' expects a ' .. kind .. ' name or a list of names or tasks, got ' .. describe(v))
+  local out = {}
+  for i, t in ipairs(v) do
+    if type(t) == 'table' and getmetatable(t) == TaskMeta then out[#out + 1] = t.spec.name
+    elseif type(t) == 'string' then out[#out + 1] = t
+    else fail_at(what .. ': item #' .. i .. ' should be a ' .. kind .. ' name or task, got ' .. describe(t)) end
+  end
+  return out
+end
+
 local setters = {
   description = function(s, v) check(type(v) == 'string', 'description expects a string, got ' .. describe(v)); s.description = v end,
   command = function(s, v) s.command = fn_or_string(v, 'command') end,
@@ -94,18 +107,7 @@ local setters = {
     if type(count) == 'table' then return retries_of(s, count.count or count.max, count.strategy, count.delay) end
     retries_of(s, count, strategy, delay)
   end,
-  depends_on = function(s, v)
-    if type(v) == 'table' and getmetatable(v) == TaskMeta then v = { v } end
-    if type(v) == 'string' then v = { v } end
-    check(type(v) == 'table', 'depends_on expects a task name or a list of names or tasks, got ' .. describe(v))
-    local out = {}
-    for i, d in ipairs(v) do
-      if type(d) == 'table' and getmetatable(d) == TaskMeta then out[#out + 1] = d.spec.name
-      elseif type(d) == 'string' then out[#out + 1] = d
-      else fail_at('depends_on: item #' .. i .. ' should be a task name or task, got ' .. describe(d)) end
-    end
-    s.depends_on = out
-  end,
+  depends_on = function(s, v) s.depends_on = task_names(v, 'depends_on', 'task') end,
   delegate_to = function(s, v)
     if type(v) == 'function' then s.delegate_to = { fn = ref(v) } return end
     s.delegate_to = { agents = list_of_strings(v, 'delegate_to') }
@@ -115,17 +117,7 @@ local setters = {
     check(type(v) == 'boolean', 'handler expects true or false (or nothing: :handler()), got ' .. describe(v))
     s.handler = v
   end,
-  notify = function(s, v)
-    if (type(v) == 'table' and getmetatable(v) == TaskMeta) or type(v) == 'string' then v = { v } end
-    check(type(v) == 'table', 'notify expects a handler name or a list of names or tasks, got ' .. describe(v))
-    local out = {}
-    for i, h in ipairs(v) do
-      if type(h) == 'table' and getmetatable(h) == TaskMeta then out[#out + 1] = h.spec.name
-      elseif type(h) == 'string' then out[#out + 1] = h
-      else fail_at('notify: item #' .. i .. ' should be a handler name or task, got ' .. describe(h)) end
-    end
-    s.notify = out
-  end,
+  notify = function(s, v) s.notify = task_names(v, 'notify', 'handler') end,
   run_if = function(s, v) s.run_if = fn_or_string(v, 'run_if') end,
   abort_if = function(s, v) s.abort_if = fn_or_string(v, 'abort_if') end,
   on_success = function(s, v) s.on_success = fn_only(v, 'on_success') end,
