@@ -64,6 +64,8 @@ describe('every example in examples/ runs as the README says', () => {
         'ci-pipeline.sloth',
         // configure-files.test.ts runs it (twice, in check mode, and delegated).
         'configure-files.sloth',
+        // Needs root, apt and a package repository: configure-server.test.ts runs it.
+        'configure-server.sloth',
         'conditional_execution.sloth',
         // Needs a master and agents: delegation.test.ts runs it.
         'distributed_execution.sloth',
