@@ -14,10 +14,18 @@ const serviceOptions = luaTable(
     user: oneLine('user').optional(),
     working_directory: oneLine('working_directory').optional(),
     environment: luaTable(
-      z.record(
-        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name is letters, digits and _'),
-        z.union([z.string(), z.number(), z.boolean()]).pipe(z.coerce.string()).pipe(oneLine('an environment value')),
-      ),
+      // Names checked here rather than by the key schema, whose error would only say "Invalid key in record".
+      z
+        .record(
+          z.string(),
+          z.union([z.string(), z.number(), z.boolean()]).pipe(z.coerce.string()).pipe(oneLine('an environment value')),
+        )
+        .superRefine((env, issues) => {
+          const bad = Object.keys(env).find((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
+          if (bad !== undefined) {
+            issues.addIssue({ code: 'custom', message: `'${bad}' is not a variable name: use letters, digits and _` });
+          }
+        }),
     ).optional(),
     restart: z.enum(RESTART).optional(),
     wanted_by: oneLine('wanted_by').optional(),
