@@ -11,9 +11,11 @@ export async function readSystemdResource(
   type: string,
   name: string,
   properties: Record<string, unknown>,
-  ctx: ModuleCallContext,
+  callCtx: ModuleCallContext,
 ): Promise<ResourceReadback | undefined> {
   if (type !== 'service') return undefined;
+  // `stack drift` calls it outside any function: its messages start with the module's name.
+  const ctx = { ...callCtx, fn: callCtx.fn || 'systemd' };
   await ensureSystemd(ctx);
   const facts = await readUnit(ctx, name);
   const current: Record<string, unknown> = { name };

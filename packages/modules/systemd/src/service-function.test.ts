@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { call, failure } from '@sloth/core/testing';
+import { call, failure, testContext } from '@sloth/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUpFakes, fakeSystemd } from './fake-systemctl.test-helper.js';
 import { readSystemdResource } from './read-resource.js';
@@ -196,5 +196,13 @@ describe('the systemd drift hook (real unit files, fake systemctl)', () => {
       exists: false,
     });
     expect(await readSystemdResource('file', '/x', {}, fake.context().ctx)).toBeUndefined();
+  });
+
+  it('on this machine (real, not booted with systemd) it fails saying so, as stack drift shows it', async () => {
+    const comm = readFileSync('/proc/1/comm', 'utf8').trim();
+    const { ctx } = testContext({ checkMode: true });
+    await expect(readSystemdResource('service', 'nginx', { name: 'nginx', enabled: true }, { ...ctx, fn: '' })).rejects.toThrow(
+      `systemd: systemd is not running here (PID 1 is ${comm})`,
+    );
   });
 });
