@@ -99,7 +99,9 @@ export const daemonReload = fn({
   doc: 'Makes systemd re-read its unit files (systemctl daemon-reload). Always acts and reports changed = true. systemd.service does it itself when it changed a unit file.',
   args: [],
   returns: '{ changed, changes, check_mode }',
-  examples: ['fs.write("/etc/systemd/system/app.service.d/override.conf", "[Service]\\nNice=5\\n")\nsystemd.daemon_reload()'],
+  examples: [
+    'local r = file_ops.copy({ content = "[Service]\\nNice=5\\n", dest = "/etc/systemd/system/app.service.d/nice.conf" })\nif r.changed then systemd.daemon_reload() end',
+  ],
   run: async (_args, ctx) => {
     await ensureSystemd(ctx);
     return changeResult(await converge(daemon, 'daemon-reload', {}, ctx));
