@@ -14,7 +14,7 @@ cmd=$1; shift
 u() { echo "$d/units/$1"; }
 get() { grep "^$2=" "$(u "$1")" | cut -d= -f2-; }
 put() { f=$(u "$1"); grep -v "^$2=" "$f" > "$f.t"; echo "$2=$3" >> "$f.t"; mv "$f.t" "$f"; }
-absent() { printf 'LoadState=not-found\\nActiveState=inactive\\nSubState=dead\\nUnitFileState=\\nMainPID=0\\nActiveEnterTimestamp=\\n'; }
+absent() { printf 'LoadState=not-found\\nActiveState=inactive\\nSubState=dead\\nUnitFileState=\\nMainPID=0\\nActiveEnterTimestamp=\\nNeedDaemonReload=no\\n'; }
 need() {
   [ -f "$(u "$1")" ] && [ "$(get "$1" LoadState)" != not-found ] || { echo "Failed to $cmd $1: Unit $1 not found." >&2; exit 5; }
   [ "$(get "$1" LoadState)" != masked ] || { echo "Failed to $cmd $1: Unit $1 is masked." >&2; exit 1; }
@@ -31,7 +31,7 @@ case $cmd in
   unmask) if [ -f "$(u "$1")" ]; then put "$1" UnitFileState disabled; put "$1" LoadState loaded; fi ;;
   daemon-reload) for f in "$d"/unit-dir/*; do
       [ -f "$f" ] || continue; n=$(basename "$f")
-      [ -f "$(u "$n")" ] || printf 'LoadState=loaded\\nActiveState=inactive\\nSubState=dead\\nUnitFileState=disabled\\nMainPID=0\\nActiveEnterTimestamp=\\n' > "$(u "$n")"
+      [ -f "$(u "$n")" ] || printf 'LoadState=loaded\\nActiveState=inactive\\nSubState=dead\\nUnitFileState=disabled\\nMainPID=0\\nActiveEnterTimestamp=\\nNeedDaemonReload=no\\n' > "$(u "$n")"
     done ;;
   *) echo "fake systemctl: '$cmd' is not faked" >&2; exit 1 ;;
 esac
@@ -71,6 +71,7 @@ export function fakeSystemd(units: Record<string, FakeUnit> = {}) {
       UnitFileState: u.unitFileState ?? 'disabled',
       MainPID: u.active ? '4242' : '0',
       ActiveEnterTimestamp: u.active ? 'Sat 2026-12-05 10:00:00 UTC' : '',
+      NeedDaemonReload: 'no',
     };
     writeFileSync(
       join(dir, 'units', name),

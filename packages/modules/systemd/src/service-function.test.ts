@@ -118,6 +118,19 @@ describe('systemd.service (real unit files, fake systemctl)', () => {
     expect(readFileSync(path, 'utf8')).toBe(UNIT);
   });
 
+  it('a unit file already right but not loaded by systemd (a run stopped before daemon-reload) is loaded (fake systemctl)', async () => {
+    const fake = fakeSystemd();
+    writeFileSync(join(fake.unitDir, 'webapp.service'), UNIT);
+    const r = (await call(systemdModule, 'service', [opts(fake.unitDir)], fake.context().ctx)) as Result;
+    expect(r.changes).toEqual({
+      unit_loaded: { old: false, new: true },
+      enabled: { old: false, new: true },
+      state: { old: 'stopped', new: 'started' },
+    });
+    expect(r.diff).toBeUndefined();
+    expect(fake.changing()).toEqual(['daemon-reload', 'enable webapp.service', 'start webapp.service']);
+  });
+
   it('in check mode it reports the whole change with its diff and writes nothing (fake systemctl)', async () => {
     const fake = fakeSystemd();
     const { ctx, resources } = fake.context(true);

@@ -39,7 +39,7 @@ const serviceOptions = luaTable(
 export const service = fn({
   doc:
     'Deploys a service in one call: writes its unit file (unit_dir/NAME.service, atomically, with a diff), runs ' +
-    'daemon-reload only when the file changed, then enables (enabled = true/false; left alone when not given) and ' +
+    'daemon-reload only when the file changed (or systemd has not loaded it yet), then enables (enabled = true/false; left alone when not given) and ' +
     'starts or stops it (state). A changed unit file takes effect at the next restart of a running service: notify ' +
     'a handler that calls systemd.restart.',
   args: [
@@ -49,7 +49,7 @@ export const service = fn({
       '{ name, description, exec_start, user, working_directory, environment = {...}, restart = "on-failure", wanted_by = "multi-user.target", enabled, state = "started", unit_dir = "/etc/systemd/system" }',
     ),
   ],
-  returns: '{ changed, changes = { unit_file, enabled, state = { old, new } }, diff, check_mode, name, unit_path }',
+  returns: '{ changed, changes = { unit_file, unit_loaded, enabled, state = { old, new } }, diff, check_mode, name, unit_path }',
   examples: [
     'systemd.service({\n  name = "webapp",\n  description = "Web application",\n  exec_start = "/usr/local/bin/webapp --port 8080",\n  user = "webuser",\n  working_directory = "/srv/webapp",\n  environment = { NODE_ENV = "production" },\n  enabled = true,\n})',
   ],

@@ -15,9 +15,11 @@ export interface UnitFacts {
   /** As `systemctl is-enabled` answers yes: enabled, or started by something else (static, indirect...). */
   enabled: boolean;
   masked: boolean;
+  /** Its unit file changed on disk since systemd loaded it (NeedDaemonReload). */
+  need_daemon_reload: boolean;
 }
 
-const PROPS = ['ActiveState', 'SubState', 'UnitFileState', 'LoadState', 'MainPID', 'ActiveEnterTimestamp'];
+const PROPS = ['ActiveState', 'SubState', 'UnitFileState', 'LoadState', 'MainPID', 'ActiveEnterTimestamp', 'NeedDaemonReload'];
 const ACTIVE = new Set(['active', 'reloading', 'activating']);
 const ENABLED = new Set(['enabled', 'enabled-runtime', 'alias', 'static', 'indirect', 'generated']);
 /** Unit file states that `systemctl enable` and `disable` cannot change (no [Install] section, or not a file). */
@@ -49,6 +51,7 @@ export async function readUnit(ctx: ModuleCallContext, name: string): Promise<Un
     active: ACTIVE.has(p.ActiveState ?? ''),
     enabled: !masked && ENABLED.has(unitFileState),
     masked,
+    need_daemon_reload: p.NeedDaemonReload === 'yes',
   };
 }
 

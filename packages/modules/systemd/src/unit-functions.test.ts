@@ -26,7 +26,7 @@ describe('systemd start, stop, enable, disable, mask, unmask (fake systemctl)', 
     const before = fake.calls().length;
     expect(await run(fake.context().ctx, 'start', ['nginx'])).toMatchObject({ changed: false, changes: {} });
     expect(fake.calls().slice(before)).toEqual([
-      'show nginx -p ActiveState,SubState,UnitFileState,LoadState,MainPID,ActiveEnterTimestamp',
+      'show nginx -p ActiveState,SubState,UnitFileState,LoadState,MainPID,ActiveEnterTimestamp,NeedDaemonReload',
     ]);
     expect(fake.changing()).toEqual(['start nginx']);
   });

@@ -41,7 +41,7 @@ async function readUnitFile(ctx: ModuleCallContext, path: string): Promise<UnitA
   return { content, sha256: sha256(content) };
 }
 
-/** What differs: unit_file (as sha256 hashes), masked, enabled and state (or the restart/reload always asked). */
+/** What differs: unit_file (as sha256 hashes) or unit_loaded (systemd has not loaded it yet), masked, enabled and state (or the restart/reload always asked). */
 export function diffUnit(desired: UnitDesired, actual: UnitActual | undefined): Changes {
   const changes: Changes = {};
   if (!actual) return changes;
@@ -49,6 +49,10 @@ export function diffUnit(desired: UnitDesired, actual: UnitActual | undefined): 
     const wanted = sha256(desired.content);
     if (actual.file?.sha256 !== wanted) {
       changes.unit_file = { old: actual.file && `sha256:${actual.file.sha256}`, new: `sha256:${wanted}` };
+    } else if (actual.load_state === 'not-found' || actual.need_daemon_reload) {
+      // The file is right but systemd has not loaded it (a run stopped between the write and daemon-reload, or an
+      // edit by hand): reload, or enable and start would act on what systemd has.
+      changes.unit_loaded = { old: false, new: true };
     }
   }
   if (desired.masked !== undefined && actual.masked !== desired.masked) {
@@ -96,8 +100,8 @@ export function unitResource(options: UnitResourceOptions = {}) {
     async apply(ctx, name, changes, desired) {
       if (changes.unit_file && options.unitPath !== undefined) {
         await ctx.host.writeFile(options.unitPath, desired.content as string, { makeParents: true, mode: 0o644 });
-        await systemctl(ctx, ['daemon-reload']);
       }
+      if (changes.unit_file || changes.unit_loaded) await systemctl(ctx, ['daemon-reload']);
       if (changes.masked?.new === false) await systemctl(ctx, ['unmask', name]);
       if (changes.enabled) await systemctl(ctx, [desired.enabled ? 'enable' : 'disable', name]);
       if (changes.state) {
