@@ -21,7 +21,9 @@ need() {
 }
 case $cmd in
   show) if [ -f "$(u "$1")" ]; then cat "$(u "$1")"; else absent; fi ;;
-  start|restart) need "$1"; put "$1" ActiveState active; put "$1" SubState running; put "$1" MainPID 4242
+  start|restart) need "$1"
+    [ "$(get "$1" FailStart)" != yes ] || { echo "Job for $1 failed because the control process exited with error code." >&2; exit 1; }
+    put "$1" ActiveState active; put "$1" SubState running; put "$1" MainPID 4242
     put "$1" ActiveEnterTimestamp 'Sat 2026-12-05 10:00:00 UTC' ;;
   stop) need "$1"; put "$1" ActiveState inactive; put "$1" SubState dead; put "$1" MainPID 0 ;;
   reload) need "$1"; [ "$(get "$1" ActiveState)" = active ] || { echo "Job for $1 failed: not active." >&2; exit 1; } ;;
@@ -44,6 +46,8 @@ export interface FakeUnit {
   active?: boolean;
   unitFileState?: string;
   loadState?: string;
+  /** Its start fails, as a unit whose ExecStart exits non-zero. */
+  failStart?: boolean;
 }
 
 const made: string[] = [];
@@ -72,6 +76,7 @@ export function fakeSystemd(units: Record<string, FakeUnit> = {}) {
       MainPID: u.active ? '4242' : '0',
       ActiveEnterTimestamp: u.active ? 'Sat 2026-12-05 10:00:00 UTC' : '',
       NeedDaemonReload: 'no',
+      ...(u.failStart ? { FailStart: 'yes' } : {}),
     };
     writeFileSync(
       join(dir, 'units', name),

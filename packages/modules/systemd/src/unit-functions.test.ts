@@ -78,6 +78,16 @@ describe('systemd start, stop, enable, disable, mask, unmask (fake systemctl)', 
     expect(fake.changing()).toEqual(['mask apache2', 'unmask apache2']);
   });
 
+  it('a start that fails after the enable says the unit was enabled before that (fake systemctl)', async () => {
+    const fake = fakeSystemd({ app: { failStart: true } });
+    const err = await failure(run(fake.context().ctx, 'enable', ['app', { now: true }]));
+    expect(err.message).toBe(
+      'systemd.enable: systemctl start app failed (exit 1): Job for app failed because the control process exited with error code. (done before that: systemctl enable app)',
+    );
+    expect(err.hint).toContain('journalctl -u app');
+    expect(fake.unit('app').UnitFileState).toBe('enabled');
+  });
+
   it('starting a masked unit fails with what systemctl said (fake systemctl)', async () => {
     const fake = fakeSystemd({ apache2: { loadState: 'masked', unitFileState: 'masked' } });
     const err = await failure(run(fake.context().ctx, 'start', ['apache2']));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Changes, defineResource, type ModuleCallContext, z } from '@sloth/core';
+import { type Changes, defineResource, type ModuleCallContext, SlothError, z } from '@sloth/core';
 import { systemctl } from './systemctl.js';
 import { NOT_INSTALLABLE, readUnit, type UnitFacts, unknownUnit } from './unit-facts.js';
 
@@ -98,17 +98,32 @@ export function unitResource(options: UnitResourceOptions = {}) {
       return { before: actual?.file?.content, after: desired.content };
     },
     async apply(ctx, name, changes, desired) {
-      if (changes.unit_file && options.unitPath !== undefined) {
-        await ctx.host.writeFile(options.unitPath, desired.content as string, { makeParents: true, mode: 0o644 });
+      const done: string[] = [];
+      const run = async (args: string[]) => {
+        await systemctl(ctx, args);
+        done.push(`systemctl ${args.join(' ')}`);
+      };
+      try {
+        if (changes.unit_file && options.unitPath !== undefined) {
+          await ctx.host.writeFile(options.unitPath, desired.content as string, { makeParents: true, mode: 0o644 });
+          done.push(`${options.unitPath} written`);
+        }
+        if (changes.unit_file || changes.unit_loaded) await run(['daemon-reload']);
+        if (changes.masked?.new === false) await run(['unmask', name]);
+        if (changes.enabled) await run([desired.enabled ? 'enable' : 'disable', name]);
+        if (changes.state) {
+          const verb = { started: 'start', stopped: 'stop', restarted: 'restart', reloaded: 'reload' } as const;
+          await run([verb[changes.state.new as keyof typeof verb], name]);
+        }
+        if (changes.masked?.new === true) await run(['mask', name]);
+      } catch (err) {
+        // A failure after a first step: say what did change, since the call reports no outcome.
+        if (done.length === 0 || !(err instanceof SlothError)) throw err;
+        throw new SlothError(err.code, `${err.message} (done before that: ${done.join(', ')})`, {
+          hint: err.hint,
+          cause: err,
+        });
       }
-      if (changes.unit_file || changes.unit_loaded) await systemctl(ctx, ['daemon-reload']);
-      if (changes.masked?.new === false) await systemctl(ctx, ['unmask', name]);
-      if (changes.enabled) await systemctl(ctx, [desired.enabled ? 'enable' : 'disable', name]);
-      if (changes.state) {
-        const verb = { started: 'start', stopped: 'stop', restarted: 'restart', reloaded: 'reload' } as const;
-        await systemctl(ctx, [verb[changes.state.new as keyof typeof verb], name]);
-      }
-      if (changes.masked?.new === true) await systemctl(ctx, ['mask', name]);
     },
     // What `stack drift` compares. enabled and state are recorded together: the one a call does not set as the call
     // found it, so `systemd.enable` then `systemd.start` of one unit leaves a record with both.
