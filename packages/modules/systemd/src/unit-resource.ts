@@ -130,7 +130,9 @@ export function unitResource(options: UnitResourceOptions = {}) {
     record(name, desired) {
       const props: Record<string, unknown> = { name };
       if (desired.enabled !== undefined || desired.state !== undefined) {
-        props.enabled = desired.enabled ?? seen?.enabled;
+        // A static unit stays as it is whatever was asked (see diffUnit): record what it is.
+        const fixed = seen !== undefined && NOT_INSTALLABLE.has(seen.unit_file_state) && desired.content === undefined;
+        props.enabled = fixed ? seen?.enabled : (desired.enabled ?? seen?.enabled);
         props.state = desired.state ?? (seen && stateOf(seen));
       }
       if (desired.masked !== undefined) props.masked = desired.masked;
