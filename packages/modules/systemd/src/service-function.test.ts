@@ -148,14 +148,17 @@ describe('systemd.service (real unit files, fake systemctl)', () => {
     const r = (await call(
       systemdModule,
       'service',
-      [{ name: 'worker.service', exec_start: '/bin/worker', unit_dir: fake.unitDir }],
+      [{ name: 'worker.v2', exec_start: '/bin/worker', unit_dir: fake.unitDir }],
       fake.context().ctx,
     )) as Result;
     expect(Object.keys(r.changes)).toEqual(['unit_file', 'state']);
-    const text = readFileSync(join(fake.unitDir, 'worker.service'), 'utf8');
+    const text = readFileSync(join(fake.unitDir, 'worker.v2.service'), 'utf8');
     expect(text).toContain('Restart=on-failure\n');
     expect(text).toContain('WantedBy=multi-user.target\n');
-    expect(fake.changing()).toEqual(['daemon-reload', 'start worker.service']);
+    expect(fake.changing()).toEqual(['daemon-reload', 'start worker.v2.service']);
+    // "worker.v2" and "worker.v2.service" name the same unit ("v2" is no unit type).
+    const same = { name: 'worker.v2.service', exec_start: '/bin/worker', unit_dir: fake.unitDir };
+    expect(((await call(systemdModule, 'service', [same], fake.context().ctx)) as Result).changed).toBe(false);
   });
 
   it('bad options are errors at the call, before anything is read or written', async () => {

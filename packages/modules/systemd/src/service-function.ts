@@ -4,6 +4,8 @@ import { ensureSystemd } from './systemctl.js';
 import { oneLine, renderUnit } from './unit-file.js';
 import { unitResource } from './unit-resource.js';
 
+/** The unit types systemd has: a name ending in another one is not a service ("my.app" is). */
+const UNIT_SUFFIX = /\.(service|socket|device|mount|automount|swap|target|path|timer|slice|scope)$/;
 const RESTART = ['no', 'always', 'on-success', 'on-failure', 'on-abnormal', 'on-abort', 'on-watchdog'] as const;
 
 const serviceOptions = luaTable(
@@ -54,7 +56,7 @@ export const service = fn({
     'systemd.service({\n  name = "webapp",\n  description = "Web application",\n  exec_start = "/usr/local/bin/webapp --port 8080",\n  user = "webuser",\n  working_directory = "/srv/webapp",\n  environment = { NODE_ENV = "production" },\n  enabled = true,\n})',
   ],
   run: async ([opts], ctx) => {
-    const name = /\.[a-z]+$/.test(opts.name) ? opts.name : `${opts.name}.service`;
+    const name = UNIT_SUFFIX.test(opts.name) ? opts.name : `${opts.name}.service`;
     if (!name.endsWith('.service')) {
       throw new SlothError('invalid_argument', `${ctx.fn}: '${opts.name}' is not a service unit`, {
         hint: 'systemd.service writes .service units: name it "app" or "app.service"',
