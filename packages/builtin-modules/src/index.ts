@@ -9,6 +9,7 @@ import { logModule } from '@sloth/module-log';
 import { pkgModule } from '@sloth/module-pkg';
 import { stackModule } from '@sloth/module-stack';
 import { stateModule } from '@sloth/module-state';
+import { systemdModule } from '@sloth/module-systemd';
 import { userModule } from '@sloth/module-user';
 
 /** The native modules every workflow gets as globals, in the order `modules list` shows them. */
@@ -27,6 +28,7 @@ export const builtinModules: ModuleSpec[] = [
   eventModule,
   pkgModule,
   userModule,
+  systemdModule,
 ];
 
 export {
@@ -42,6 +44,7 @@ export {
   pkgModule,
   stackModule,
   stateModule,
+  systemdModule,
   userModule,
   yamlModule,
 };

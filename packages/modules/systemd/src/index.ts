@@ -1,0 +1,1 @@
+export { systemdModule } from './systemd-module.js';
