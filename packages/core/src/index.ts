@@ -51,7 +51,7 @@ export { didYouMean } from './closest-name.js';
 // The machine a module acts on (ctx.host).
 export type { Host, HostAccount, HostRunOptions, HostStat, HostWriteOptions } from './host.js';
 // Schemas for Lua's ambiguous tables (an empty table is both {} and a list).
-export { luaList, luaTable } from './lua-schemas.js';
+export { luaList, luaTable, strictTable } from './lua-schemas.js';
 // The context a module function runs with; tests and hosts make one with createModuleContext.
 export { createModuleContext, type ModuleContextFields } from './module-context.js';
 // A module: functions with zod-checked arguments, docs and examples, which the Lua binder exposes as a global table.

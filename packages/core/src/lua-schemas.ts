@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { didYouMean } from './closest-name.js';
 
 // Lua has one table type. An empty table crosses into JS as an empty list, whatever the caller meant, and a table
 // of key = value pairs and a list are told apart only by their keys: these schemas settle it once for every module.
@@ -24,4 +25,18 @@ export function luaTable<S extends z.ZodType>(schema: S, listError = 'expected a
 /** A list checked by `schema` (a z.array): an empty table is `[]` whichever way it arrived. */
 export function luaList<S extends z.ZodType>(schema: S) {
   return z.preprocess((v) => (isEmptyMap(v) ? [] : v), schema);
+}
+
+/**
+ * A table of named options or fields that refuses an unknown key with the nearest known name and the list of them
+ * (a misspelt `mdoe` must not be silently ignored): `unknown option 'timout' (did you mean 'timeout'?); options are ...`.
+ */
+export function strictTable<S extends z.core.$ZodLooseShape>(shape: S, what: 'option' | 'field' = 'option') {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown ${what} '${String(issue.keys[0])}'${didYouMean(String(issue.keys[0]), known)}; ${what}s are ${known.join(', ')}`
+        : undefined,
+  });
 }

@@ -1,34 +1,24 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { didYouMean, luaTable, luaTypeName, type ModuleCallContext, parseDuration, SlothError, z } from '@sloth/core';
-
-const OPTION_NAMES = ['workdir', 'cwd', 'env', 'stdin', 'timeout', 'check_mode'];
+import { luaTable, luaTypeName, type ModuleCallContext, parseDuration, SlothError, strictTable, z } from '@sloth/core';
 
 // Lua numbers and booleans in env tables are meant as their text (PORT = 8080).
 const envValue = z.union([z.string(), z.number(), z.boolean()], {
   error: (issue) => `expected a string, number or boolean, got ${luaTypeName(issue.input)}`,
 });
 
-const optionsShape = z.strictObject(
-  {
-    workdir: z.string().optional(),
-    cwd: z.string().optional(),
-    env: z.record(z.string(), envValue).optional(),
-    stdin: z.string().optional(),
-    timeout: z
-      .union([z.string(), z.number()], {
-        error: (issue) => `expected a duration like "30s" or a number of seconds, got ${luaTypeName(issue.input)}`,
-      })
-      .optional(),
-    check_mode: z.boolean().optional(),
-  },
-  {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown option '${issue.keys[0]}'${didYouMean(String(issue.keys[0]), OPTION_NAMES)}; options are ${OPTION_NAMES.join(', ')}`
-        : undefined,
-  },
-);
+const optionsShape = strictTable({
+  workdir: z.string().optional(),
+  cwd: z.string().optional(),
+  env: z.record(z.string(), envValue).optional(),
+  stdin: z.string().optional(),
+  timeout: z
+    .union([z.string(), z.number()], {
+      error: (issue) => `expected a duration like "30s" or a number of seconds, got ${luaTypeName(issue.input)}`,
+    })
+    .optional(),
+  check_mode: z.boolean().optional(),
+});
 
 /** Schema of `exec.run`'s options table; an empty table may arrive as a list and means "no options". */
 export const execOptionsSchema = luaTable(

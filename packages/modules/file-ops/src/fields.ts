@@ -1,20 +1,11 @@
-import { didYouMean, luaTable, luaTypeName, z } from '@sloth/core';
+import { luaTable, luaTypeName, strictTable, z } from '@sloth/core';
 
 /**
  * A function's options table: the fields of `shape`, an unknown field refused with the nearest known name (a
  * misspelt `mdoe` must not be silently ignored on a config file).
  */
 export function optionsTable<S extends z.core.$ZodLooseShape>(shape: S, example: string) {
-  const names = Object.keys(shape);
-  return luaTable(
-    z.strictObject(shape, {
-      error: (issue) =>
-        issue.code === 'unrecognized_keys'
-          ? `unknown field '${String(issue.keys[0])}'${didYouMean(String(issue.keys[0]), names)}; fields are ${names.join(', ')}`
-          : undefined,
-    }),
-    `expected a table of fields like ${example}, got a list`,
-  );
+  return luaTable(strictTable(shape, 'field'), `expected a table of fields like ${example}, got a list`);
 }
 
 /** A required path (a missing one is reported as "expected string, got nil" with the field's name). */

@@ -1,4 +1,4 @@
-import { didYouMean, z } from '@sloth/core';
+import { z } from '@sloth/core';
 
 // What systemd accepts in a unit name (unit_name_is_valid): letters, digits and ":-_.\@", at most 255 characters.
 // Checking it here gives the error at the caller's line, and keeps a name from reaching systemctl as an option.
@@ -20,14 +20,3 @@ export const unitNameSchema = z.string().superRefine((name, ctx) => {
   const problem = invalidUnitName(name);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
-
-/** A table of options that refuses an unknown key with a did-you-mean and the list of known ones. */
-export function optionsObject<S extends z.core.$ZodLooseShape>(shape: S) {
-  const known = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown option '${issue.keys[0]}'${didYouMean(String(issue.keys[0]), known)}; options are ${known.join(', ')}`
-        : undefined,
-  });
-}

@@ -1,5 +1,5 @@
-import { arg, changeResult, converge, fn, luaTable, SlothError, z } from '@sloth/core';
-import { optionsObject, unitNameSchema } from './names.js';
+import { arg, changeResult, converge, fn, luaTable, SlothError, strictTable, z } from '@sloth/core';
+import { unitNameSchema } from './names.js';
 import { ensureSystemd } from './systemctl.js';
 import { oneLine, renderUnit } from './unit-file.js';
 import { unitResource } from './unit-resource.js';
@@ -9,7 +9,7 @@ const UNIT_SUFFIX = /\.(service|socket|device|mount|automount|swap|target|path|t
 const RESTART = ['no', 'always', 'on-success', 'on-failure', 'on-abnormal', 'on-abort', 'on-watchdog'] as const;
 
 const serviceOptions = luaTable(
-  optionsObject({
+  strictTable({
     name: unitNameSchema,
     description: oneLine('description').optional(),
     exec_start: oneLine('exec_start').pipe(z.string().min(1, 'expected the command line of the service')),

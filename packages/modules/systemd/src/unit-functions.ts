@@ -1,12 +1,12 @@
-import { arg, changeResult, converge, defineResource, fn, luaTable, type ModuleCallContext, z } from '@sloth/core';
-import { optionsObject, unitNameSchema } from './names.js';
+import { arg, changeResult, converge, defineResource, fn, luaTable, type ModuleCallContext, strictTable, z } from '@sloth/core';
+import { unitNameSchema } from './names.js';
 import { ensureSystemd, systemctl } from './systemctl.js';
 import { type UnitDesired, type UnitResourceOptions, unitResource } from './unit-resource.js';
 
 const nameArg = arg('name', unitNameSchema, 'the unit: "nginx" (a service) or "nginx.service", "docker.socket"...');
 const nowArg = arg(
   'opts',
-  luaTable(optionsObject({ now: z.boolean().optional() })).optional(),
+  luaTable(strictTable({ now: z.boolean().optional() })).optional(),
   '{ now = true }: also start (enable) or stop (disable) it',
 );
 const RETURNS = '{ changed, changes = { prop = { old, new } }, check_mode, name }';

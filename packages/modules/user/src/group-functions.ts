@@ -1,11 +1,11 @@
-import { arg, changeResult, converge, fn, luaTable, type ModuleCallContext, SlothError, z } from '@sloth/core';
+import { arg, changeResult, converge, fn, luaTable, type ModuleCallContext, SlothError, strictTable, z } from '@sloth/core';
 import { readGroup, readUser } from './facts.js';
 import { absentGroupResource, groupResource, membershipName, membershipResource } from './group-resource.js';
-import { idSchema, nameSchema, optionsObject } from './names.js';
+import { idSchema, nameSchema } from './names.js';
 import { missingDependency } from './user-functions.js';
 
 const groupOptions = luaTable(
-  optionsObject({ name: nameSchema, gid: idSchema.optional(), system: z.boolean().optional() }),
+  strictTable({ name: nameSchema, gid: idSchema.optional(), system: z.boolean().optional() }),
   'expected a table of options like { name = "deploy", gid = 2000 }, got a list',
 );
 

@@ -1,4 +1,4 @@
-import { didYouMean, z } from '@sloth/core';
+import { z } from '@sloth/core';
 
 // useradd's own default NAME_REGEX (Debian's login.defs): a lower-case letter or _, then letters, digits, _ or -,
 // optionally ending in $ (Samba machine accounts). Checking it here gives the error at the caller's line instead of
@@ -22,17 +22,6 @@ export const nameSchema = z.string().superRefine((name, ctx) => {
   const problem = invalidName(name);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
-
-/** A table of options that refuses an unknown key with a did-you-mean and the list of known ones. */
-export function optionsObject<S extends z.core.$ZodLooseShape>(shape: S) {
-  const known = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown option '${issue.keys[0]}'${didYouMean(String(issue.keys[0]), known)}; options are ${known.join(', ')}`
-        : undefined,
-  });
-}
 
 /** A numeric id (uid, gid): a non-negative integer. */
 export const idSchema = z.number().int().min(0, 'expected a non-negative id');

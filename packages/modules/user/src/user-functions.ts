@@ -1,12 +1,23 @@
-import { arg, changeResult, converge, fn, luaList, luaTable, type ModuleCallContext, SlothError, z } from '@sloth/core';
+import {
+  arg,
+  changeResult,
+  converge,
+  fn,
+  luaList,
+  luaTable,
+  type ModuleCallContext,
+  SlothError,
+  strictTable,
+  z,
+} from '@sloth/core';
 import { missingGroups, readUser, userWithUid } from './facts.js';
-import { idSchema, nameSchema, optionsObject } from './names.js';
+import { idSchema, nameSchema } from './names.js';
 import { absentUserResource, type UserDesired, userResource } from './user-resource.js';
 
 const stringList = luaList(z.array(z.string()));
 
 const createOptions = luaTable(
-  optionsObject({
+  strictTable({
     username: nameSchema.optional(),
     name: nameSchema.optional(),
     uid: idSchema.optional(),
@@ -121,7 +132,7 @@ export const remove = fn({
       z.preprocess(
         (v) => (typeof v === 'string' ? { username: v } : v),
         luaTable(
-          optionsObject({ username: nameSchema.optional(), name: nameSchema.optional(), remove_home: z.boolean().optional() }),
+          strictTable({ username: nameSchema.optional(), name: nameSchema.optional(), remove_home: z.boolean().optional() }),
         ),
       ),
       '{ username | name, remove_home = false }, or the user name',
