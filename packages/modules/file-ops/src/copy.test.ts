@@ -121,8 +121,8 @@ describe('file_ops.copy', () => {
     const ok = await copy(ctx, { content: 'still good\n', dest: 'sudoers', validate: 'grep -q good %s' });
     expect(ok.changed).toBe(true);
     expect(await readFile(dest, 'utf8')).toBe('still good\n');
-    const noPlaceholder = await failure(copy(ctx, { content: 'x', dest: 'sudoers', validate: 'visudo -c' }));
-    expect(noPlaceholder.message).toBe("file_ops.copy: validate 'visudo -c' has no %s");
+    const withoutPercentS = await failure(copy(ctx, { content: 'x', dest: 'sudoers', validate: 'visudo -c' }));
+    expect(withoutPercentS.message).toBe("file_ops.copy: validate 'visudo -c' has no %s");
   });
 
   it('refuses bad input, naming the field and what is expected', async () => {
