@@ -67,6 +67,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
     debug: options.debug,
     tty: Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) > 0 && !process.env.CI,
     diff: options.diff,
+    checkMode: options.check === true,
   });
   const store = lazyServices(options.dataDir);
   const openedStore = store.store;

@@ -67,6 +67,8 @@ describe('examples/configure-files.sloth: idempotent files, check mode, diffs, h
     expect(check.stdout).toContain(`--- before: ${join(root, 'etc/site/site.conf')}`);
     expect(check.stdout).toContain('-    listen 9999;\n+    listen 8080;');
     expect(check.stdout).toContain("would run (check mode): notified by 'site_conf'");
+    expect(check.stdout).toContain('[site_conf] site.conf: content would be updated');
+    expect(check.stdout).toMatch(/✓ site_conf \d+ms would change/);
     expect(check.stdout).toMatch(/Recap \(check mode: nothing was changed\)\n\s+localhost : ok=4 changed=1 failed=0 skipped=1/);
     expect(readFileSync(join(root, 'etc/site/site.conf'), 'utf8')).toBe(edited);
     expect(reloads(root)).toBe(1);

@@ -21,6 +21,8 @@ export interface RenderOptions {
   debug: boolean;
   tty: boolean;
   diff?: boolean | undefined;
+  /** The run is in check mode: a task's change is one it would make. */
+  checkMode?: boolean | undefined;
 }
 
 /** Chooses the renderer: JSON for machines; on a terminal a live view; otherwise plain task-prefixed lines. */
@@ -29,12 +31,12 @@ export function createRenderer(mode: OutputMode, options: RenderOptions): Render
   return options.tty ? new LiveRenderer(options) : new PlainRenderer(options);
 }
 
-function finishedLine(e: Extract<RunEvent, { type: 'task.finished' }>): string | undefined {
+function finishedLine(e: Extract<RunEvent, { type: 'task.finished' }>, checkMode: boolean): string | undefined {
   const r = e.result;
   const took = pc.dim(formatDuration(r.durationMs));
   switch (r.status) {
     case 'success':
-      return `${pc.green('✓')} ${r.name} ${took}${r.changed ? ` ${pc.yellow('changed')}` : ''}`;
+      return `${pc.green('✓')} ${r.name} ${took}${r.changed ? ` ${pc.yellow(checkMode ? 'would change' : 'changed')}` : ''}`;
     case 'skipped': {
       if (r.skipReason === 'not_notified') return undefined;
       const why = r.error ?? r.message;
@@ -60,7 +62,7 @@ class PlainRenderer implements Renderer {
     } else if (e.type === 'task.started') {
       this.out.write(pc.dim(`[${e.task}] started${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`));
     } else if (e.type === 'task.finished') {
-      const line = finishedLine(e);
+      const line = finishedLine(e, this.options.checkMode === true);
       if (line) this.out.write(line);
     }
   };
@@ -104,7 +106,7 @@ class LiveRenderer implements Renderer {
       for (const line of formatChange(e, this.options.diff === true)) this.out.write(line);
     } else if (e.type === 'task.finished') {
       this.running.delete(e.task);
-      const line = finishedLine(e);
+      const line = finishedLine(e, this.options.checkMode === true);
       if (line) this.out.write(line);
     }
   };
