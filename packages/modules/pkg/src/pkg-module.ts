@@ -8,6 +8,8 @@ import { update, upgrade } from './update-upgrade.js';
 export const pkgModule = defineModule({
   name: 'pkg',
   importFrom: import.meta.url,
+  // Every function also runs on an agent: `target = "agent-name"` in its options.
+  targetable: true,
   doc: 'System packages, idempotent: installs, upgrades and removes only what differs, reads facts from the package database, and runs the package manager non-interactively, one call at a time. Changes packages with apt and dpkg (Debian, Ubuntu) so far; on a host with another manager, is_installed, version and list_installed read its database and the functions that change packages say they do not support it yet.',
   functions: {
     install,
