@@ -83,8 +83,16 @@ describe('target = "agent" on a configuration call', () => {
     await fails('missing.sloth', remote, /missing\.sloth:2: file_ops\.copy: .*nope\.conf.* \(on tgt2\)/);
     await fails('bad.sloth', remote, /bad\.sloth:2: file_ops\.copy: .*mode.*0999/);
     expect(() => statSync(join(root, 'bad'))).toThrow(/ENOENT/);
-    await fails('nosystemd.sloth', remote, /nosystemd\.sloth:2: systemd\.start: systemd is not running here \(PID 1 is .*\) \(on tgt2\)/);
+    await fails(
+      'nosystemd.sloth',
+      remote,
+      /nosystemd\.sloth:2: systemd\.start: systemd is not running here \(PID 1 is .*\) \(on tgt2\)/,
+    );
     await fails('badtarget.sloth', remote, /badtarget\.sloth:2: user\.info: option 'target' must be an agent's name, got number/);
-    await fails('missing.sloth', [], /missing\.sloth:2: file_ops\.copy: target = 'tgt2' runs the call on that agent through a master, but this run has none/);
+    await fails(
+      'missing.sloth',
+      [],
+      /missing\.sloth:2: file_ops\.copy: target = 'tgt2' runs the call on that agent through a master, but this run has none/,
+    );
   });
 });

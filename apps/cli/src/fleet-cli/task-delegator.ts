@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   Agent_Status,
   type ControlClient,
@@ -12,16 +13,15 @@ import {
   didYouMean,
   isSlothErrorCode,
   type LogLevel,
-  type TaskLogger,
   type ModuleCallOutcome,
   type ModuleCallRequest,
   type ResourceOutcome,
   SlothError,
   type TaskDelegator,
+  type TaskLogger,
   type TaskOutcome,
   type WorkflowSpec,
 } from '@sloth/core/internal';
-import { randomUUID } from 'node:crypto';
 import { delegationBundle, moduleCallPayload, type WorkflowFile } from '@sloth/lua';
 import { fanOutWork } from './fan-out-work.js';
 
