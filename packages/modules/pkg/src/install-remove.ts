@@ -2,10 +2,20 @@ import { resolve } from 'node:path';
 import { arg, fn, type ModuleCallContext, type ResourceOutcome, SlothError, type z } from '@sloth/core';
 import { aptGet, simulate } from './apt-get.js';
 import { refreshIndex } from './apt-index.js';
-import { installOptionsSchema, installSpec, type PackageRequest, removeOptionsSchema, removeSpec, requests } from './args.js';
-import { requireApt } from './backend.js';
+import {
+  installOptionsSchema,
+  installRequests,
+  installSpec,
+  namedPackages,
+  packageFile,
+  removeOptionsSchema,
+  removeSpec,
+} from './args.js';
+import { requireManager } from './backend.js';
 import { type BatchItem, convergeBatch, packagesResult } from './batch.js';
 import { debFields, queryPackages } from './dpkg-facts.js';
+import { driverFor } from './drivers.js';
+import { installWith, removeWith } from './manager-install.js';
 import { serialized } from './serial.js';
 
 type InstallSpec = z.output<typeof installSpec> & NonNullable<z.output<typeof installOptionsSchema>>;
@@ -39,7 +49,8 @@ export const install = fn({
   ],
   run: async ([spec, opts], ctx) => {
     const o: InstallSpec = { ...spec, ...opts };
-    await requireApt(ctx);
+    const manager = await requireManager(ctx);
+    if (manager !== 'apt') return serialized(ctx, () => installWith(ctx, driverFor(manager), o));
     return serialized(ctx, () => installPackages(ctx, o));
   },
 });
@@ -101,18 +112,11 @@ async function installPackages(ctx: ModuleCallContext, o: InstallSpec) {
 
 /** The packages an install names, each with what apt-get is given for it; a .deb file is read for its name. */
 async function installTargets(ctx: ModuleCallContext, o: InstallSpec): Promise<Target[]> {
-  const named = namedPackages(ctx, o);
-  if (o.version !== undefined && o.version !== 'latest') {
-    if (named.length !== 1) {
-      throw new SlothError('invalid_argument', `${ctx.fn}: version applies to one package, got ${named.length}`, {
-        hint: 'pin each in its name instead: { "nginx=1.24.0-1", "vim" }',
-      });
-    }
-    (named[0] as PackageRequest).pin = o.version;
-  }
+  const named = installRequests(ctx, o);
   const targets: Target[] = named.map((r) => ({ name: r.name, version: r.pin, aptArg: r.pin ? `${r.name}=${r.pin}` : r.name }));
-  if (o.deb !== undefined) {
-    const path = resolve(ctx.workdir, o.deb);
+  const file = packageFile(ctx, o);
+  if (file !== undefined) {
+    const path = resolve(ctx.workdir, file);
     const deb = await debFields(ctx, path);
     if (targets.some((t) => t.name === deb.name)) {
       throw new SlothError('invalid_argument', `${ctx.fn}: '${deb.name}' is named twice: by deb and in packages`, {
@@ -129,14 +133,6 @@ async function installTargets(ctx: ModuleCallContext, o: InstallSpec): Promise<T
   return targets;
 }
 
-/** The packages a call's table names, in `packages` or (the same field) `name`. */
-function namedPackages(ctx: ModuleCallContext, o: { packages?: string | string[]; name?: string | string[] }): PackageRequest[] {
-  if (o.packages !== undefined && o.name !== undefined) {
-    throw new SlothError('invalid_argument', `${ctx.fn}: give packages or name, not both`, { hint: 'they are the same field' });
-  }
-  return requests(o.packages ?? o.name);
-}
-
 export const remove = fn({
   doc: 'Removes packages that are installed (apt-get remove; purge = true also deletes their configuration files, also of packages removed before). Absent packages: changed = false, apt-get is not started.',
   args: [
@@ -147,7 +143,7 @@ export const remove = fn({
   examples: ['pkg.remove("apache2")', 'pkg.remove({ "telnet", "rsh-client" }, { purge = true })'],
   run: async ([spec, opts], ctx) => {
     const o = { ...spec, ...opts };
-    await requireApt(ctx);
+    const manager = await requireManager(ctx);
     const named = namedPackages(ctx, o);
     if (named.length === 0)
       throw new SlothError('invalid_argument', `${ctx.fn}: no package named`, { hint: 'pkg.remove("nginx")' });
@@ -158,6 +154,10 @@ export const remove = fn({
       });
     }
     const purge = o.purge ?? false;
+    if (manager !== 'apt') {
+      const names = named.map((r) => r.name);
+      return serialized(ctx, () => removeWith(ctx, driverFor(manager), names, purge, o.lock_timeout));
+    }
     return serialized(ctx, async () => {
       const items: BatchItem[] = named.map((r) => ({ name: r.name, desired: { installed: false, purge } }));
       const outcomes = await convergeBatch(ctx, items, async (names) => {

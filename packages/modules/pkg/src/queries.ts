@@ -1,6 +1,7 @@
 import { arg, fn, type ModuleCallContext, z } from '@sloth/core';
-import { detectBackend, requireApt, requireManager } from './backend.js';
+import { detectBackend, requireManager } from './backend.js';
 import { cEnv, installedInfo, installedVersion, listInstalled, toolFailure } from './dpkg-facts.js';
+import { packageFacts } from './drivers.js';
 import { globToRegExp, installedPackages } from './other-facts.js';
 
 const nameArg = arg('name', z.string().min(1, 'expected a package name'), 'package name');
@@ -36,7 +37,10 @@ export const info = fn({
     '{ name, installed, version, architecture, installed_size_kb, maintainer, section, depends, summary } | { name, installed = false, candidate } | nil',
   examples: ['local i = pkg.info("nginx")\nif i and i.installed then log.info(i.name .. " " .. i.version) end'],
   run: async ([name], ctx) => {
-    await requireApt(ctx);
+    if ((await requireManager(ctx)) !== 'apt') {
+      const version = (await packageFacts(ctx, [name])).get(name)?.version;
+      return version === undefined ? undefined : { name, installed: true, version };
+    }
     return (await installedInfo(ctx, name)) ?? (await candidateInfo(ctx, name));
   },
 });

@@ -1,8 +1,10 @@
 import { arg, fn, luaTable, z } from '@sloth/core';
 import { aptGet, simulate } from './apt-get.js';
 import { refreshIndex } from './apt-index.js';
-import { requireApt } from './backend.js';
+import { requireManager } from './backend.js';
 import { convergeBatch, packagesResult } from './batch.js';
+import { driverFor } from './drivers.js';
+import { updateWith, upgradeWith } from './manager-index.js';
 import { serialized } from './serial.js';
 
 const lockTimeout = z.number().int().nonnegative().optional();
@@ -21,7 +23,11 @@ export const update = fn({
   returns: '{ changed, changes = { refreshed = { old = ISO time of the last refresh or nil, new = "now" } }, check_mode }',
   examples: ['pkg.update()', 'pkg.update({ cache_valid_time = 3600 })'],
   run: async ([opts], ctx) => {
-    await requireApt(ctx);
+    const manager = await requireManager(ctx);
+    if (manager !== 'apt') {
+      const driver = driverFor(manager);
+      return serialized(ctx, () => updateWith(ctx, driver, opts?.cache_valid_time, opts?.lock_timeout));
+    }
     return serialized(ctx, async () => {
       const outcome = await refreshIndex(ctx, opts?.cache_valid_time, { lockTimeout: opts?.lock_timeout });
       return packagesResult(ctx, [outcome], { changes: outcome.changes });
@@ -44,7 +50,11 @@ export const upgrade = fn({
     'pkg.upgrade({ dist = true })',
   ],
   run: async ([opts], ctx) => {
-    await requireApt(ctx);
+    const manager = await requireManager(ctx);
+    if (manager !== 'apt') {
+      const driver = driverFor(manager);
+      return serialized(ctx, () => upgradeWith(ctx, driver, opts?.dist ?? false, opts?.lock_timeout));
+    }
     const command = opts?.dist ? 'dist-upgrade' : 'upgrade';
     return serialized(ctx, async () => {
       const plan = await simulate(ctx, [command]);
