@@ -2,7 +2,7 @@ import { call, failure } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
 import { parseCheckUpdate } from './dnf-backend.js';
 import { fakeHost } from './fake-host.test-helper.js';
-import { FakePackages, fakeContext } from './fake-manager.test-helper.js';
+import { FakePackages, fakeContext, rpmQueryOutput } from './fake-manager.test-helper.js';
 import { pkgModule } from './pkg-module.js';
 
 // No dnf here (Debian): a fake dnf and rpm answer in their formats (rpm -q --qf lines, "package X is not installed",
@@ -19,17 +19,9 @@ function fakeDnfHost(name: string, bin: 'dnf' | 'yum' = 'dnf') {
   const remote = { repomd: '<repomd>1</repomd>' };
   const files: Record<string, string> = { '/tmp/app-1.2.0-1.el9.x86_64.rpm': '', [REPOMD]: remote.repomd };
   const os = bin === 'dnf' ? 'ID="rocky"\nID_LIKE="rhel centos fedora"\n' : 'ID="centos"\nID_LIKE="rhel fedora"\n';
-  const withEpoch = (v: string) => (v.includes(':') ? v : `0:${v}`);
   const host = fakeHost(name, os, { [`/usr/bin/${bin}`]: '', ...files }, (argv) => {
     const [tool, command, ...rest] = argv;
-    if (tool === 'rpm' && command === '-q') {
-      const names = rest.slice(2);
-      const missing = names.filter((n) => !packages.installed.has(n));
-      const lines = names.map((n) =>
-        packages.installed.has(n) ? `${n}\t${withEpoch(packages.installed.get(n) as string)}` : `package ${n} is not installed`,
-      );
-      return { stdout: lines.map((l) => `${l}\n`).join(''), exitCode: missing.length };
-    }
+    if (tool === 'rpm' && command === '-q') return rpmQueryOutput(packages, rest.slice(2));
     if (tool === 'rpm' && command === '-qp') return 'app\t0:1.2.0-1.el9\n';
     if (tool !== bin) return undefined;
     const args = rest.filter((a) => !a.startsWith('-'));

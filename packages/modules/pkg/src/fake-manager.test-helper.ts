@@ -1,5 +1,6 @@
 import type { Host } from '@sloth/core';
 import { testContext } from '@sloth/core/testing';
+import type { FakeOutput } from './fake-host.test-helper.js';
 import { versionMatches } from './version-match.js';
 
 /**
@@ -45,4 +46,15 @@ export function fakeContext(host: Host & { ran: string[] }, options: { checkMode
   const t = testContext(options);
   const from = host.ran.length;
   return { ...t, ctx: { ...t.ctx, host }, ran: () => host.ran.slice(from) };
+}
+
+/** What `rpm -q --qf '%{NAME}\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\n' NAMES` prints (rpm's format) over fake packages. */
+export function rpmQueryOutput(packages: FakePackages, names: readonly string[]): FakeOutput {
+  const lines = names.map((n) => {
+    const version = packages.installed.get(n);
+    if (version === undefined) return `package ${n} is not installed\n`;
+    return `${n}\t${version.includes(':') ? version : `0:${version}`}\n`;
+  });
+  // rpm's exit code counts the names that are not installed.
+  return { stdout: lines.join(''), exitCode: names.filter((n) => !packages.installed.has(n)).length };
 }

@@ -5,7 +5,8 @@ import type { Command, PackageFact } from './driver.js';
 /** Runs a package manager's command that changes the host (logged); fails with the last lines it printed. */
 export async function runManager(ctx: ModuleCallContext, command: Command): Promise<string> {
   const { argv } = command;
-  const what = `${argv[0]} ${argv.find((a, i) => i > 0 && !a.startsWith('-')) ?? ''}`.trim();
+  // "dnf install", "zypper install", "pacman -S": the tool and its operation (the first argument not a long option).
+  const what = `${argv[0]} ${argv.find((a, i) => i > 0 && !a.startsWith('--')) ?? ''}`.trim();
   ctx.log.log('info', `running ${argv.join(' ')}`);
   const r = await ctx.host.run(argv, { env: { ...cEnv(ctx), ...command.env } });
   if (r.aborted) throw new SlothError('aborted', `${ctx.fn}: stopped while ${what} was running`);
