@@ -30,9 +30,9 @@ interface Target {
 }
 
 export const install = fn({
-  doc: 'Installs packages unless they are installed at an acceptable version (then apt-get is not started at all): any version for state = "present", the newest available for "latest", exactly the pinned one ("nginx=1.24.0-1" or version = ...). deb = a local .deb file, compared by its Package and Version. update_cache refreshes the index first, unless cache_valid_time (seconds) says it is recent enough.',
+  doc: 'Installs packages unless they are installed at an acceptable version (then the package manager is not started at all): any version for state = "present", the newest available for "latest", the pinned one ("nginx=1.24.0-1" or version = ...). deb or file = a local package file, compared by its name and version. update_cache refreshes the index first, unless cache_valid_time (seconds) says it is recent enough. Other managers than apt: pins in their syntax (dnf name-1.2-3, apk name=1.2-r0, zypper name=1.2; a pin without its release matches any release; pacman cannot pin), latest from dnf check-update, apk version, pacman -Qu or zypper list-updates, file = a .rpm (dnf, zypper), an .apk (apk add --allow-untrusted) or a .pkg.tar.zst (pacman -U); install_recommends maps to dnf install_weak_deps and zypper --no-recommends, and options a manager cannot honour are an error naming it. lock_timeout (seconds, default 120) bounds the wait for the lock of another package manager (apt, apk with --wait, zypper with ZYPP_LOCK_TIMEOUT); refused with dnf, yum and pacman. Where the manager does not say beforehand which version it would install, changes reports new = "(newest available)" in check mode.',
   args: [
-    arg('packages', installSpec, 'a name, a list of names, or { packages | name, version, deb, options... }'),
+    arg('packages', installSpec, 'a name, a list of names, or { packages | name, version, deb | file, options... }'),
     arg(
       'opts',
       installOptionsSchema,
@@ -46,6 +46,7 @@ export const install = fn({
     'pkg.install("nginx", { state = "latest", update_cache = true, cache_valid_time = 3600 })',
     'local r = pkg.install({ name = "nginx", version = "1.22.1-9" })\nif r.changed then log.info("nginx: " .. tostring(r.changes.nginx.old) .. " -> " .. r.changes.nginx.new) end',
     'pkg.install({ deb = "/tmp/app_1.2.0_all.deb" })',
+    'if pkg.manager() == "dnf" then pkg.install({ file = "/tmp/app-1.2.0-1.x86_64.rpm" }) end',
   ],
   run: async ([spec, opts], ctx) => {
     const o: InstallSpec = { ...spec, ...opts };
@@ -134,7 +135,7 @@ async function installTargets(ctx: ModuleCallContext, o: InstallSpec): Promise<T
 }
 
 export const remove = fn({
-  doc: 'Removes packages that are installed (apt-get remove; purge = true also deletes their configuration files, also of packages removed before). Absent packages: changed = false, apt-get is not started.',
+  doc: 'Removes packages that are installed (apt-get remove, dnf/yum remove -y, apk del, pacman -R, zypper remove; purge = true also deletes their configuration files: apt-get purge, also of packages removed before, apk del --purge, pacman -R --nosave; refused with dnf, yum and zypper). Absent packages: changed = false, the package manager is not started.',
   args: [
     arg('packages', removeSpec, 'a name, a list of names, or { packages | name, purge, lock_timeout }'),
     arg('opts', removeOptionsSchema, '{ purge = true, lock_timeout = seconds }'),

@@ -10,7 +10,7 @@ import { serialized } from './serial.js';
 const lockTimeout = z.number().int().nonnegative().optional();
 
 export const update = fn({
-  doc: "Refreshes the package index (apt-get update); with cache_valid_time (seconds), only when it is older than that. changed = true when the lists fetched differ from those apt had (their names, sizes and times in apt's lists directory).",
+  doc: 'Refreshes the package index (apt-get update, dnf/yum makecache, apk update, pacman -Sy, zypper refresh); with cache_valid_time (seconds), only when it is older than that. changed = true when the index fetched differs from the one before (apt: the names, sizes and times of its lists; the others: the content of their repomd.xml, APKINDEX or .db files).',
   args: [
     arg(
       'opts',
@@ -36,7 +36,7 @@ export const update = fn({
 });
 
 export const upgrade = fn({
-  doc: 'Upgrades the installed packages that have newer versions in the index (apt-get upgrade; dist = true: dist-upgrade, which may also install or remove packages). Nothing to upgrade: changed = false, apt-get is not started.',
+  doc: 'Upgrades the installed packages that have newer versions in the index (apt-get upgrade, dnf/yum upgrade -y, apk upgrade, pacman -Su, zypper update; dist = true: apt-get dist-upgrade, dnf distro-sync, apk upgrade --available, zypper dist-upgrade, which may also install or remove packages). Nothing to upgrade: changed = false, the package manager is not started.',
   args: [
     arg(
       'opts',
