@@ -180,6 +180,17 @@ describe('pkg on a dnf host (fake dnf)', () => {
     expect(checking.ran()).toEqual([]);
     remote.repomd = '<repomd>2</repomd>';
     expect(await call(pkgModule, 'update', [], fakeContext(host).ctx)).toMatchObject({ changed: true });
+    // cache_valid_time: the index files' modification time says how old the index is.
+    host.mtimes.set(REPOMD, Date.now() - 60_000);
+    const recent = fakeContext(host);
+    expect(await call(pkgModule, 'install', ['bash', { update_cache: true, cache_valid_time: 3600 }], recent.ctx)).toMatchObject({
+      changed: false,
+      cache_updated: false,
+    });
+    expect(recent.ran()).not.toContain('dnf makecache');
+    const stale = fakeContext(host);
+    await call(pkgModule, 'update', [{ cache_valid_time: 30 }], stale.ctx);
+    expect(stale.ran()).toContain('dnf makecache');
 
     const none = fakeContext(host);
     expect(await call(pkgModule, 'upgrade', [], none.ctx)).toMatchObject({ changed: false, packages: [] });

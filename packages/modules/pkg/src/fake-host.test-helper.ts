@@ -8,22 +8,26 @@ export type FakeCommands = Record<string, string> | ((argv: string[]) => FakeOut
 
 /**
  * A fake host standing for a machine of another distribution (this one is Debian): the files it has (os-release,
- * binaries, databases; `files` can be changed by the test or its commands), and what its commands print. Runs
- * nothing; `ran` lists the command lines run, in order.
+ * binaries, databases; `files` and their `mtimes` can be changed by the test or its commands), and what its commands
+ * print. Runs nothing; `ran` lists the command lines run, in order.
  */
 export function fakeHost(
   name: string,
   osRelease: string | undefined,
   initial: string[] | Record<string, string>,
   commands: FakeCommands = {},
-): Host & { ran: string[]; files: Map<string, string> } {
+): Host & { ran: string[]; files: Map<string, string>; mtimes: Map<string, number> } {
   const files = new Map<string, string>(Array.isArray(initial) ? initial.map((f) => [f, '']) : Object.entries(initial));
   if (osRelease !== undefined) files.set('/etc/os-release', osRelease);
   const ran: string[] = [];
+  // Modification times of files, ms since the epoch (0 unless set).
+  const mtimes = new Map<string, number>();
   const refuse = (what: string) => () => Promise.reject(new Error(`the fake host ${name} cannot ${what}`));
   const isDir = (path: string) => [...files.keys()].some((f) => f.startsWith(path === '/' ? '/' : `${path}/`));
   const stat: Host['stat'] = async (path) => {
-    if (files.has(path)) return { type: 'file', size: files.get(path)?.length ?? 0, mode: 0o755, uid: 0, gid: 0, mtimeMs: 0 };
+    if (files.has(path)) {
+      return { type: 'file', size: files.get(path)?.length ?? 0, mode: 0o755, uid: 0, gid: 0, mtimeMs: mtimes.get(path) ?? 0 };
+    }
     return isDir(path) ? { type: 'directory', size: 0, mode: 0o755, uid: 0, gid: 0, mtimeMs: 0 } : undefined;
   };
   const run = async (argv: string[]): Promise<ProcessResult> => {
@@ -39,6 +43,7 @@ export function fakeHost(
     name,
     ran,
     files,
+    mtimes,
     run: (command) => run(typeof command === 'string' ? command.split(' ') : [...command]),
     readFile: async (path) => {
       const text = files.get(path);

@@ -30,7 +30,7 @@ interface Target extends InstallArg {
 
 /**
  * pkg.install with another manager: facts from its database first; packages installed at an acceptable version are
- * left alone (the installer is not started when all are); the others go to one install. Those manager do not say
+ * left alone (the installer is not started when all are); the others go to one install. These managers do not say
  * beforehand which version they would install, so a change reports it once the database has it.
  */
 export async function installWith(ctx: ModuleCallContext, driver: Driver, o: ManagerInstall) {
