@@ -4,6 +4,7 @@ import { eventModule } from '@sloth/module-event';
 import { execModule } from '@sloth/module-exec';
 import { fileModule, fileOpsModule } from '@sloth/module-file-ops';
 import { fsModule } from '@sloth/module-fs';
+import { gitModule } from '@sloth/module-git';
 import { goroutineModule } from '@sloth/module-goroutine';
 import { logModule } from '@sloth/module-log';
 import { pkgModule } from '@sloth/module-pkg';
@@ -29,6 +30,7 @@ export const builtinModules: ModuleSpec[] = [
   pkgModule,
   userModule,
   systemdModule,
+  gitModule,
 ];
 
 export {
@@ -38,6 +40,7 @@ export {
   fileModule,
   fileOpsModule,
   fsModule,
+  gitModule,
   goroutineModule,
   jsonModule,
   logModule,
