@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinModules } from './index.js';
 
 describe('builtinModules', () => {
-  it('holds log, exec, fs, file_ops (also as file), json, yaml, data, ..., pkg, user, systemd and git, once each', () => {
+  it('holds log, exec, fs, file_ops (also as file), json, yaml, data, ..., pkg, user, systemd, git and terraform, once each', () => {
     expect(builtinModules.map((m) => m.name)).toEqual([
       'log',
       'exec',
@@ -21,6 +21,7 @@ describe('builtinModules', () => {
       'user',
       'systemd',
       'git',
+      'terraform',
     ]);
   });
 

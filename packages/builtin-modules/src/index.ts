@@ -11,6 +11,7 @@ import { pkgModule } from '@sloth/module-pkg';
 import { stackModule } from '@sloth/module-stack';
 import { stateModule } from '@sloth/module-state';
 import { systemdModule } from '@sloth/module-systemd';
+import { terraformModule } from '@sloth/module-terraform';
 import { userModule } from '@sloth/module-user';
 
 /** The native modules every workflow gets as globals, in the order `modules list` shows them. */
@@ -31,6 +32,7 @@ export const builtinModules: ModuleSpec[] = [
   userModule,
   systemdModule,
   gitModule,
+  terraformModule,
 ];
 
 export {
@@ -48,6 +50,7 @@ export {
   stackModule,
   stateModule,
   systemdModule,
+  terraformModule,
   userModule,
   yamlModule,
 };

@@ -1,0 +1,1 @@
+export { terraformModule } from './terraform-module.js';
