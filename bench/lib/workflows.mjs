@@ -131,13 +131,18 @@ upstream {{ name }} {
 }
 `;
 
+/** The users' login shell and comment on both sides of the configure case. */
+export const CONFIGURE_USER = { shell: '/bin/bash', comment: 'Sloth Runner bench user' };
+
 /**
  * The configure case's files in bench/.work/configure/: `per` directories, then per directory one copied file
  * (files/app-NN.conf), one rendered template (templates/site.conf.j2) and one line (PORT=...) in a created file, all
  * under the run parameter / extra var `root`. configure.sloth has one task per kind, each a Lua loop; configure.yml
- * is the same as an Ansible playbook, one task per kind with `loop:`. Returns the two files' paths.
+ * is the same as an Ansible playbook, one task per kind with `loop:`. With `users` and `packages` (names), two more
+ * tasks: users, a loop of user.create (Ansible's user module), and packages, one pkg.install of the list (Ansible's
+ * apt module given the list). Returns the two files' paths.
  */
-export function configureFiles(per) {
+export function configureFiles(per, { users = [], packages = [] } = {}) {
   const dir = workFile('configure');
   mkdirSync(join(dir, 'files'), { recursive: true });
   mkdirSync(join(dir, 'templates'), { recursive: true });
@@ -145,6 +150,7 @@ export function configureFiles(per) {
   for (let i = 1; i <= per; i++)
     writeFileSync(join(dir, 'files', `app-${nn(i)}.conf`), `# app ${i}\nworkers = ${i}\nlog_level = info\n`);
   writeFileSync(join(dir, 'templates', 'site.conf.j2'), CONFIGURE_TEMPLATE);
+  const system = configureSystemTasks(users, packages);
   const sloth = join(dir, 'configure.sloth');
   writeFileSync(
     sloth,
@@ -179,7 +185,7 @@ local lines = task("lines"):depends_on({ dirs }):command(function()
   end
 end):build()
 
-workflow.define("configure", { tasks = { dirs, copies, templates, lines } })
+${system.sloth}workflow.define("configure", { tasks = { dirs, copies, templates, lines${system.names} } })
 `,
   );
   const loop = `      loop: "{{ range(1, ${per + 1}) | list }}"\n`;
@@ -204,7 +210,43 @@ ${loop}    - name: templates
         upstreams: ["a{{ item }}", "b{{ item }}", "c{{ item }}"]
 ${loop}    - name: lines
       lineinfile: { path: "${d}/env", regexp: "^PORT=", line: "PORT={{ 8000 + item }}", create: true }
-${loop}`,
+${loop}${system.playbook}`,
   );
   return { sloth, playbook };
+}
+
+/** The users and packages tasks of configureFiles, as Lua and as playbook tasks (empty without names). */
+function configureSystemTasks(users, packages) {
+  const lua = (names) => `{ ${names.map((n) => JSON.stringify(n)).join(', ')} }`;
+  const yaml = (names) => `[${names.map((n) => JSON.stringify(n)).join(', ')}]`;
+  const { shell, comment } = CONFIGURE_USER;
+  let sloth = '';
+  let playbook = '';
+  let names = '';
+  if (users.length > 0) {
+    sloth += `local users = task("users"):command(function()
+  for _, name in ipairs(${lua(users)}) do
+    user.create({ username = name, shell = ${JSON.stringify(shell)}, comment = ${JSON.stringify(comment)} })
+  end
+end):build()
+
+`;
+    playbook += `    - name: users
+      user: { name: "{{ item }}", shell: ${shell}, comment: ${JSON.stringify(comment)} }
+      loop: ${yaml(users)}
+`;
+    names += ', users';
+  }
+  if (packages.length > 0) {
+    sloth += `local packages = task("packages"):command(function()
+  pkg.install({ packages = ${lua(packages)} })
+end):build()
+
+`;
+    playbook += `    - name: packages
+      apt: { name: ${yaml(packages)}, state: present }
+`;
+    names += ', packages';
+  }
+  return { sloth, playbook, names };
 }
