@@ -67,6 +67,7 @@ describe('every example in examples/ runs as the README says', () => {
         // Needs root, apt and a package repository: configure-server.test.ts runs it.
         'configure-server.sloth',
         'conditional_execution.sloth',
+        'deploy_git_terraform.sloth',
         // Needs a master and agents: delegation.test.ts runs it.
         'distributed_execution.sloth',
         'exec_test.sloth',
@@ -93,6 +94,34 @@ describe('every example in examples/ runs as the README says', () => {
       expect(r.stderr, String(file)).toBe('');
       expect(r.code, String(file)).toBe(0);
     }
+  });
+
+  it('deploy_git_terraform.sloth: clones this repository and applies its terraform configuration, then changes nothing (real git, real terraform)', async () => {
+    const workdir = join(mkdtempSync(join(tmpdir(), 'sloth-example-gitops-')), 'infrastructure');
+    const run = async (...extra: string[]) => {
+      const r = await runJson('deploy_git_terraform', 'deploy_git_terraform.sloth', [
+        '-v',
+        'examples/values.yaml',
+        '--set',
+        `workdir=${workdir}`,
+        ...extra,
+      ]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      return report(r.stdout);
+    };
+    const first = await run();
+    expect(first.tasks.clone_repo).toMatchObject({ status: 'success', changed: true });
+    expect(first.tasks.deploy_terraform).toMatchObject({ status: 'success', changed: true });
+    expect(first.tasks.deploy_terraform.output.server).toEqual({
+      environment: 'production',
+      instance_type: 't3.small',
+      region: 'us-west-2',
+    });
+    const second = await run();
+    expect(second.tasks.clone_repo.changed).toBe(false);
+    expect(second.tasks.deploy_terraform).toMatchObject({ status: 'success', changed: false });
+    const check = await run('--check', '--set', 'terraform.region=eu-west-1');
+    expect(check.tasks.deploy_terraform.changes.map((c: { function: string }) => c.function)).toEqual(['create_tfvars']);
   });
 
   it('hello-world.sloth: the README hello world', async () => {

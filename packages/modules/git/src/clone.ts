@@ -17,6 +17,9 @@ import { maskCredentials } from './credentials.js';
 import { git } from './git-command.js';
 import { type RemoteRef, remoteRef, remoteUrl, repoFacts } from './repo.js';
 
+/** A repository given as a path on this machine, not a URL (`https://`, `file://`) or scp-like `host:path`. */
+const localPath = (url: string) => !url.includes('://') && !/^[^/]*:/.test(url);
+
 const cloneOptions = strictTable({
   branch: z.string().min(1).optional(),
   depth: z.number().int().positive().optional(),
@@ -93,7 +96,7 @@ const cloneResource = defineResource({
 
 export const clone = fn({
   doc:
-    'Clones URL into DEST (relative: the task workdir), or, when DEST is already a clone of that URL, fetches and ' +
+    'Clones URL (a path on this machine relative to the workflow file, or a URL) into DEST (relative: the task workdir), or, when DEST is already a clone of that URL, fetches and ' +
     'brings it to the branch or tag asked (fast-forward only: local changes are never thrown away). changed says ' +
     'whether HEAD moved (a fresh clone is a change). branch: a branch or a tag (default: the remote HEAD, or for an ' +
     'existing clone its current branch); depth: a shallow clone; key_file: an ssh key; timeout: per git command. ' +
@@ -113,7 +116,8 @@ export const clone = fn({
   examples: [
     'local repo = git.clone("https://github.com/company/infra", "/tmp/infra", { branch = "main", depth = 1 })\nlog.info(repo.commit)',
   ],
-  run: async ([url, dest, opts], ctx) => {
+  run: async ([given, dest, opts], ctx) => {
+    const url = localPath(given) && !isAbsolute(given) ? resolve(ctx.sourceDir, given) : given;
     const path = isAbsolute(dest) ? dest : resolve(ctx.workdir, dest);
     const timeoutMs = opts?.timeout !== undefined ? parseDuration(opts.timeout, 'git.clone timeout') : undefined;
     const existing = await cloneResource.read(ctx, path);
