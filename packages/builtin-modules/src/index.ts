@@ -1,10 +1,12 @@
 import type { ModuleSpec } from '@sloth/core';
+import { cryptoModule } from '@sloth/module-crypto';
 import { dataModule, jsonModule, yamlModule } from '@sloth/module-data';
 import { eventModule } from '@sloth/module-event';
 import { execModule } from '@sloth/module-exec';
 import { fileModule, fileOpsModule } from '@sloth/module-file-ops';
 import { fsModule } from '@sloth/module-fs';
 import { goroutineModule } from '@sloth/module-goroutine';
+import { httpModule, netModule } from '@sloth/module-http';
 import { logModule } from '@sloth/module-log';
 import { pkgModule } from '@sloth/module-pkg';
 import { stackModule } from '@sloth/module-stack';
@@ -29,9 +31,13 @@ export const builtinModules: ModuleSpec[] = [
   pkgModule,
   userModule,
   systemdModule,
+  httpModule,
+  netModule,
+  cryptoModule,
 ];
 
 export {
+  cryptoModule,
   dataModule,
   eventModule,
   execModule,
@@ -39,8 +45,10 @@ export {
   fileOpsModule,
   fsModule,
   goroutineModule,
+  httpModule,
   jsonModule,
   logModule,
+  netModule,
   pkgModule,
   stackModule,
   stateModule,
