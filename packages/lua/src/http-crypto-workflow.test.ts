@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { sendJson, testServer } from '../../modules/http/src/test-server.test-helper.js';
+import { runSource } from './test-workflow.test-helper.js';
+
+// http (as http, as net, through require) and crypto from Lua: in a task, inside goroutines (worker threads that
+// import the modules themselves), with errors at the caller's line.
+const servers: { close: () => Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+describe('http and crypto in a workflow', () => {
+  it('run in a task and in goroutines; require("http") and require("net") are the modules', async () => {
+    const s = await testServer((req, res) => sendJson(res, 200, { path: req.url, body: req.body }));
+    servers.push(s);
+    const { result, logs } = await runSource(
+      `
+task("checks"):command(function()
+  local http, net = require("http"), require("net")
+  local handles = {}
+  for i = 1, 4 do
+    handles[i] = goroutine.async(function()
+      local r = http.get(params.url .. "/health/" .. i, { timeout = 5 })
+      return r.status_code, r.json.path, crypto.sha256("x" .. i), require("net").get ~= nil
+    end)
+  end
+  for i, result in ipairs(goroutine.await_all(handles)) do
+    if not result.success then error(result.error) end
+    log.info(table.concat({ result.values[1], result.values[2], result.values[3]:sub(1, 8), tostring(result.values[4]) }, " "))
+  end
+  local posted = net.post(params.url .. "/hook", { text = "deployed " .. crypto.uuid():sub(1, 0) .. "ok" })
+  log.info("posted " .. posted.json.body)
+end)
+task("broken"):command(function()
+  http.get("not a url")
+end)
+`,
+      { params: { url: s.url } },
+    );
+    const byName = Object.fromEntries(result.tasks.map((t) => [t.name, t]));
+    expect(byName.checks?.error).toBeUndefined();
+    expect(logs.filter((l) => l.startsWith('checks:'))).toEqual([
+      'checks: 200 /health/1 ec31682f true',
+      'checks: 200 /health/2 844ecc08 true',
+      'checks: 200 /health/3 844b69c4 true',
+      'checks: 200 /health/4 7985b0c8 true',
+      'checks: posted {"text":"deployed ok"}',
+    ]);
+    expect(byName.broken?.error).toMatch(/test\.sloth:19: http\.get: invalid URL "not a url"/);
+  });
+});
