@@ -65,6 +65,7 @@ export {
   type ModuleCallContext,
   type ModuleSpec,
   MultipleReturns,
+  moduleAlias,
   type ResourceReadback,
   returnsMany,
   z,

@@ -44,6 +44,13 @@ export function describeNetworkError(err: unknown): NetworkFailure {
       permanent: true,
     };
   }
+  if (message === 'bad port') {
+    return {
+      reason: 'fetch refuses this port (one the Fetch standard blocks: 1, 25, 6000, ...)',
+      hint: 'serve the service on another port',
+      permanent: true,
+    };
+  }
   if (/redirect/i.test(message)) {
     return {
       reason: message,

@@ -149,6 +149,13 @@ describe('http requests against a real server on 127.0.0.1', () => {
     expect(bad.message).toBe('http.get: invalid URL "http://deploy:***@exa mple.com/"');
   });
 
+  it('says when fetch refuses a port (not retried)', async () => {
+    const err = await failure(get(['http://127.0.0.1:1/', { retries: 2, retry_delay: '1ms' }]));
+    expect(err.message).toBe(
+      'http.get: cannot reach 127.0.0.1:1 (GET http://127.0.0.1:1/): fetch refuses this port (one the Fetch standard blocks: 1, 25, 6000, ...)',
+    );
+  });
+
   it('refuses malformed URLs, other schemes and a non-table opts with the usage', async () => {
     const invalid = await failure(get(['not a url']));
     expect([invalid.code, invalid.message]).toEqual(['invalid_argument', 'http.get: invalid URL "not a url"']);
