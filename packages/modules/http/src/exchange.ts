@@ -132,7 +132,7 @@ export async function send<T>(
 
 function timeoutFailure(exchange: Exchange): NetworkFailure {
   return {
-    reason: `no answer ${timedOutAfter(exchange.timeoutMs)}`,
+    reason: `no answer from ${exchange.target.url.host}: ${timedOutAfter(exchange.timeoutMs)}`,
     hint: 'check the service answers, or allow it longer with timeout = "60s"',
     permanent: false,
   };
@@ -142,7 +142,9 @@ function timeoutFailure(exchange: Exchange): NetworkFailure {
 function requestError(fn: string, exchange: Exchange, failure: NetworkFailure, attempts: number, timedOut: boolean) {
   const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
   const { method, target } = exchange;
-  const message = `${fn}: cannot reach ${target.url.host} (${method} ${target.shown}): ${failure.reason}${tries}`;
+  const message = timedOut
+    ? `${fn}: ${method} ${target.shown}: ${failure.reason}${tries}`
+    : `${fn}: cannot reach ${target.url.host} (${method} ${target.shown}): ${failure.reason}${tries}`;
   return new SlothError(timedOut ? 'timeout' : 'unavailable', message, { hint: failure.hint });
 }
 

@@ -24,10 +24,33 @@ const OPTIONS_DOC =
 const FAILURES =
   'A network failure (refused, unknown host, TLS, timeout) raises an error naming the host and the reason; an answer with any status does not (check success). Credentials never appear in messages.';
 
+/** The most of an answer's body a request keeps in memory (files go through http.download, streamed to disk). */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** The body as text, refused past MAX_BODY_BYTES (declared or counted) so an endless answer cannot fill the memory. */
+async function readBody(ctx: ModuleCallContext, exchange: Exchange, response: Response): Promise<string> {
+  const tooLarge = () =>
+    new SlothError('task_failed', `${ctx.fn}: ${exchange.method} ${exchange.target.shown}: the answer is larger than 64 MiB`, {
+      hint: 'fetch large files with http.download(url, dest), which streams them to disk',
+    });
+  if (Number(response.headers.get('content-length')) > MAX_BODY_BYTES) {
+    await response.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Sends one exchange and reads the whole answer. */
 async function exchangeResult(ctx: ModuleCallContext, exchange: Exchange): Promise<HttpResult> {
   return send(ctx, exchange, async (response, started) => {
-    const body = await response.text();
+    const body = await readBody(ctx, exchange, response);
     const type = response.headers.get('content-type') ?? '';
     let json: unknown;
     if (/[/+]json\b/i.test(type) && body.trim() !== '') {

@@ -102,7 +102,7 @@ describe('http requests against a real server on 127.0.0.1', () => {
     const s = await server(() => {});
     const err = await failure(get([s.url, { timeout: '200ms' }]));
     expect(err.code).toBe('timeout');
-    expect(err.message).toBe(`http.get: cannot reach 127.0.0.1:${s.port} (GET ${s.url}/): no answer timed out after 200ms`);
+    expect(err.message).toBe(`http.get: GET ${s.url}/: no answer from 127.0.0.1:${s.port}: timed out after 200ms`);
     expect(err.hint).toContain('timeout = "60s"');
   });
 
@@ -110,7 +110,7 @@ describe('http requests against a real server on 127.0.0.1', () => {
     const s = await server(() => {});
     const controller = new AbortController();
     const pending = get([s.url], testContext({ signal: controller.signal }).ctx);
-    await waitFor(() => s.received.length === 1, { timeoutMs: 10_000, what: 'the request to arrive' });
+    await waitFor(() => s.received.length === 1, 10_000, 'the request to arrive');
     controller.abort({ kind: 'timeout', timeoutMs: 1500 });
     const err = await failure(pending);
     expect([err.code, err.message]).toEqual(['timeout', 'timed out after 1500ms']);
@@ -147,6 +147,16 @@ describe('http requests against a real server on 127.0.0.1', () => {
     expect(err.message).not.toContain('hunter2');
     const bad = await failure(get(['http://deploy:hunter2@exa mple.com/']));
     expect(bad.message).toBe('http.get: invalid URL "http://deploy:***@exa mple.com/"');
+  });
+
+  it('refuses an answer larger than 64 MiB, pointing at http.download', async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'content-length': String(70 * 1024 * 1024) });
+      res.write('x');
+    });
+    const err = await failure(get([s.url]));
+    expect(err.message).toBe(`http.get: GET ${s.url}/: the answer is larger than 64 MiB`);
+    expect(err.hint).toContain('http.download');
   });
 
   it('says when fetch refuses a port (not retried)', async () => {
