@@ -1,3 +1,6 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sendJson, testServer } from '../../modules/http/src/test-server.test-helper.js';
 import { runSource } from './test-workflow.test-helper.js';
@@ -47,5 +50,29 @@ end)
       'checks: posted {"text":"deployed ok"}',
     ]);
     expect(byName.broken?.error).toMatch(/test\.sloth:19: http\.get: invalid URL "not a url"/);
+  });
+
+  it('crypto.password_hash makes a hash user.create stores (useradd -p) and openssl passwd -6 reproduces', async () => {
+    const name = `slothtest_${randomBytes(4).toString('hex')}`;
+    try {
+      const { result } = await runSource(
+        `task("user"):command(function()
+  local hash = crypto.password_hash("correct horse")
+  user.create({ username = params.name, password = hash })
+  return true, hash
+end)`,
+        { params: { name } },
+      );
+      expect(result.tasks[0]?.error).toBeUndefined();
+      const shadow = readFileSync('/etc/shadow', 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(`${name}:`))
+        ?.split(':')[1] as string;
+      expect(shadow).toMatch(/^\$6\$[./0-9A-Za-z]{16}\$/);
+      const salt = shadow.split('$')[2] as string;
+      expect(execFileSync('openssl', ['passwd', '-6', '-salt', salt, 'correct horse'], { encoding: 'utf8' }).trim()).toBe(shadow);
+    } finally {
+      spawnSync('userdel', ['-r', name], { stdio: 'ignore' });
+    }
   });
 });
