@@ -147,6 +147,8 @@ describe('http requests against a real server on 127.0.0.1', () => {
     expect(err.message).not.toContain('hunter2');
     const bad = await failure(get(['http://deploy:hunter2@exa mple.com/']));
     expect(bad.message).toBe('http.get: invalid URL "http://deploy:***@exa mple.com/"');
+    const at = await failure(get(['http://deploy:hun@ter2@exa mple.com/x@y']));
+    expect(at.message).toBe('http.get: invalid URL "http://deploy:***@exa mple.com/x@y"');
   });
 
   it('refuses an answer larger than 64 MiB, pointing at http.download', async () => {

@@ -12,7 +12,8 @@ export interface Target {
 
 /** Text with every `scheme://user:password@` reduced to `scheme://user:***@`, for messages about a URL given raw. */
 export function maskCredentials(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*):[^/\s@]*@/gi, '$1:***@');
+  // Up to the last @ before the path: a password may hold an unescaped @ of its own.
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*):[^/\s]*@/gi, '$1:***@');
 }
 
 /** Parses and checks a request's URL (http or https), moving its credentials out and adding `query`. */
