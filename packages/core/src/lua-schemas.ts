@@ -52,7 +52,8 @@ export const durationField = z
     try {
       return parseDuration(value);
     } catch (err) {
-      zctx.addIssue({ code: 'custom', message: (err as Error).message });
+      const hint = (err as { hint?: string }).hint;
+      zctx.addIssue({ code: 'custom', message: hint ? `${(err as Error).message} (${hint})` : (err as Error).message });
       return z.NEVER;
     }
   });

@@ -179,7 +179,9 @@ describe('http requests against a real server on 127.0.0.1', () => {
     const postOpts = await failure(call(httpModule, 'post', ['http://127.0.0.1:1/', 5], testContext().ctx));
     expect(postOpts.message).toBe('http.post: argument #2 (opts): expected table, got number');
     const timeout = await failure(get(['http://127.0.0.1:1/', { timeout: 'soon' }]));
-    expect(timeout.message).toContain('field \'timeout\': invalid duration "soon"');
+    expect(timeout.message).toBe(
+      'http.get: argument #2 (opts) field \'timeout\': invalid duration "soon" (use a number of seconds or units like "300ms", "30s", "5m", "1h30m")',
+    );
     expect((await failure(get(['http://127.0.0.1:1/', { body: 'x' }]))).message).toBe('http.get: a GET request has no body');
   });
 
