@@ -1,19 +1,10 @@
 import { join } from 'node:path';
 import { waitFor } from '@sloth/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import { sendJson, testServer } from '../../../packages/modules/http/src/test-server.test-helper.js';
+import { describe, expect, it } from 'vitest';
+import { sendJson, useTestServers } from '../../../packages/modules/http/src/test-server.test-helper.js';
 import { collect, runCli, startCli, writeFiles } from './cli.test-helper.js';
 
-const servers: { close: () => Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function server(handler: Parameters<typeof testServer>[0]) {
-  const s = await testServer(handler);
-  servers.push(s);
-  return s;
-}
+const server = useTestServers();
 
 describe('http through the CLI', () => {
   it("runs the seed's parallel health check and its on_complete net.post(url, { text = ... })", async () => {

@@ -1,18 +1,14 @@
 import type { EventRecord } from '@sloth/store-sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
-import { testServer } from '../../modules/http/src/test-server.test-helper.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServers } from '../../modules/http/src/test-server.test-helper.js';
 import { addHook, hookSource, useStores } from './events.test-helper.js';
 
 const { fresh } = useStores();
-const servers: { close: () => Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const server = useTestServers();
 
 describe('http in hooks', () => {
   it("posts the seed's Slack-style notification (require('http'), require('json'), headers and body)", async () => {
-    const s = await testServer((_req, res) => res.writeHead(200).end('ok'));
-    servers.push(s);
+    const s = await server((_req, res) => res.writeHead(200).end('ok'));
     const t = fresh();
     const hook = await addHook(
       t.store,

@@ -1,21 +1,17 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { sendJson, testServer } from '../../modules/http/src/test-server.test-helper.js';
+import { describe, expect, it } from 'vitest';
+import { sendJson, useTestServers } from '../../modules/http/src/test-server.test-helper.js';
 import { runSource } from './test-workflow.test-helper.js';
 
 // http (as http, as net, through require) and crypto from Lua: in a task, inside goroutines (worker threads that
 // import the modules themselves), with errors at the caller's line.
-const servers: { close: () => Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const server = useTestServers();
 
 describe('http and crypto in a workflow', () => {
   it('run in a task and in goroutines; require("http") and require("net") are the modules', async () => {
-    const s = await testServer((req, res) => sendJson(res, 200, { path: req.url, body: req.body }));
-    servers.push(s);
+    const s = await server((req, res) => sendJson(res, 200, { path: req.url, body: req.body }));
     const { result, logs } = await runSource(
       `
 task("checks"):command(function()

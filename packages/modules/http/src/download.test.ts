@@ -2,21 +2,18 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call, failure, testContext, writeFiles } from '@sloth/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { httpModule } from './http-module.js';
-import { testServer } from './test-server.test-helper.js';
+import { useTestServers } from './test-server.test-helper.js';
 
-const servers: { close: () => Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const server = useTestServers();
 
 const CONTENT = 'tool v1.2\n'.repeat(10_000);
 const SHA = createHash('sha256').update(CONTENT).digest('hex');
 
 /** A server for /tool (in chunks), /missing (404), and a count of downloads. */
 async function fileServer() {
-  const s = await testServer((req, res) => {
+  const s = await server((req, res) => {
     if (req.url !== '/tool') {
       res.writeHead(404).end();
       return;
@@ -25,7 +22,6 @@ async function fileServer() {
     for (let i = 0; i < CONTENT.length; i += 16_384) res.write(CONTENT.slice(i, i + 16_384));
     res.end();
   });
-  servers.push(s);
   return s;
 }
 

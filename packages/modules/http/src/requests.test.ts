@@ -1,20 +1,11 @@
 import { call, failure, testContext, waitFor } from '@sloth/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { httpModule, netModule } from './http-module.js';
-import { closedPort, sendJson, testServer } from './test-server.test-helper.js';
+import { closedPort, sendJson, useTestServers } from './test-server.test-helper.js';
 
 type Result = Record<string, unknown> & { headers: Record<string, string>; json: Record<string, unknown> };
 
-const servers: { close: () => Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function server(handler: Parameters<typeof testServer>[0]) {
-  const s = await testServer(handler);
-  servers.push(s);
-  return s;
-}
+const server = useTestServers();
 
 /** A server that answers every request with what it received, as JSON. */
 const echo = () =>

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 
 /** A request as the test server received it. */
 export interface Received {
@@ -46,6 +47,19 @@ export async function testServer(handler: Handler): Promise<{
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** Servers closed after each test: `const server = useTestServers();` then `const s = await server(handler)`. */
+export function useTestServers(): (handler: Handler) => ReturnType<typeof testServer> {
+  const open: { close: () => Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+  });
+  return async (handler) => {
+    const s = await testServer(handler);
+    open.push(s);
+    return s;
   };
 }
 
