@@ -196,7 +196,7 @@ export async function run(log) {
   ];
   const notes = [
     `**goroutine:** the deployment takes ${ms(dPar.med)} with goroutines against ${ms(dSeq)} sequentially (6 x 4 x 500 ms of goroutine.sleep). ` +
-      `${haveCurl ? `${CHECKS} checks run \`exec.run("curl -s ...")\` against a node HTTP server on 127.0.0.1 that answers after ${CHECK_DELAY_MS} ms (there is no http module yet): ${ms(cPar.med)} in goroutines vs ${ms(cSeq.med)} one after the other. ` : 'curl is not installed, so the HTTP checks were skipped. '}` +
+      `${haveCurl ? `${CHECKS} checks run \`exec.run("curl -s ...")\` against a node HTTP server on 127.0.0.1 that answers after ${CHECK_DELAY_MS} ms (child processes in goroutines; the http case times \`http.get\`): ${ms(cPar.med)} in goroutines vs ${ms(cSeq.med)} one after the other. ` : 'curl is not installed, so the HTTP checks were skipped. '}` +
       `4 x fib(${FIB_N}) (CPU only) take ${ms(fTask.med)} in the task, ${ms(fOne.med)} in goroutines on 1 thread and ${ms(fPool.med)} on ${threads} threads: ${ratio(fibSpeedup)}, ` +
       `against an ideal ${threads}x on ${threads} idle cores; other load on the machine (load ${loadavg()[0].toFixed(1)} at the end) takes from that first. ` +
       `One warm async + await round trip (encode, post to a thread, decode, run, encode, post back, decode) costs ${ms(rtMs.med)}.`,

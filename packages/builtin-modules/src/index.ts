@@ -1,4 +1,5 @@
 import type { ModuleSpec } from '@sloth/core';
+import { cryptoModule } from '@sloth/module-crypto';
 import { dataModule, jsonModule, yamlModule } from '@sloth/module-data';
 import { eventModule } from '@sloth/module-event';
 import { execModule } from '@sloth/module-exec';
@@ -6,6 +7,7 @@ import { fileModule, fileOpsModule } from '@sloth/module-file-ops';
 import { fsModule } from '@sloth/module-fs';
 import { gitModule } from '@sloth/module-git';
 import { goroutineModule } from '@sloth/module-goroutine';
+import { httpModule, netModule } from '@sloth/module-http';
 import { logModule } from '@sloth/module-log';
 import { pkgModule } from '@sloth/module-pkg';
 import { stackModule } from '@sloth/module-stack';
@@ -33,9 +35,13 @@ export const builtinModules: ModuleSpec[] = [
   systemdModule,
   gitModule,
   terraformModule,
+  httpModule,
+  netModule,
+  cryptoModule,
 ];
 
 export {
+  cryptoModule,
   dataModule,
   eventModule,
   execModule,
@@ -44,8 +50,10 @@ export {
   fsModule,
   gitModule,
   goroutineModule,
+  httpModule,
   jsonModule,
   logModule,
+  netModule,
   pkgModule,
   stackModule,
   stateModule,

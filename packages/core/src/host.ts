@@ -42,6 +42,9 @@ export interface HostAccount {
 /** Options of `Host.run`; cwd, env, user and the stop signal default to the calling task's. */
 export type HostRunOptions = Omit<ProcessOptions, 'command' | 'signal' | 'user'>;
 
+/** What `Host.writeFile` writes: text, bytes, or chunks read as they arrive. */
+export type HostWriteData = string | Uint8Array | AsyncIterable<Uint8Array>;
+
 /** How `Host.writeFile` replaces a file. */
 export interface HostWriteOptions {
   /** Create missing parent directories. */
@@ -72,9 +75,10 @@ export interface Host {
   /**
    * Replaces a file's content atomically: a temp file in the same directory gets the content, mode and owner, then is
    * renamed over the target (a reader sees the old file or the new one, never half). A symlink is written through to
-   * its file. Where the directory cannot be written but the file can, the file is rewritten in place.
+   * its file. Where the directory cannot be written but the file can, the file is rewritten in place. `data` may be a
+   * stream of chunks (a download), written to the temp file as they come.
    */
-  writeFile(path: string, data: string | Uint8Array, options?: HostWriteOptions): Promise<void>;
+  writeFile(path: string, data: HostWriteData, options?: HostWriteOptions): Promise<void>;
   /** The path's type and attributes (symlinks followed), or undefined when it does not exist. */
   stat(path: string): Promise<HostStat | undefined>;
   /** Like stat, but a symlink is reported as itself (type 'link'). */
@@ -222,12 +226,7 @@ function tempName(path: string): string {
   return join(dirname(path), `.${basename(path)}.sloth-${randomBytes(6).toString('hex')}.tmp`);
 }
 
-async function writeAtomically(
-  path: string,
-  data: string | Uint8Array,
-  options: HostWriteOptions,
-  signal: AbortSignal,
-): Promise<void> {
+async function writeAtomically(path: string, data: HostWriteData, options: HostWriteOptions, signal: AbortSignal): Promise<void> {
   // Through a symlink to its file (a dangling one to where it points), so the link stays a link.
   let target = path;
   if ((await statOf(path, lstat))?.type === 'link') {

@@ -49,9 +49,9 @@ export { type RunOptions, runWorkflow } from './workflow-runner.js';
 // "did you mean ...?" for messages about a misspelt name.
 export { didYouMean } from './closest-name.js';
 // The machine a module acts on (ctx.host).
-export type { Host, HostAccount, HostRunOptions, HostStat, HostWriteOptions } from './host.js';
+export type { Host, HostAccount, HostRunOptions, HostStat, HostWriteData, HostWriteOptions } from './host.js';
 // Schemas for Lua's ambiguous tables (an empty table is both {} and a list).
-export { luaList, luaTable, strictTable } from './lua-schemas.js';
+export { durationField, luaList, luaTable, strictTable } from './lua-schemas.js';
 // The context a module function runs with; tests and hosts make one with createModuleContext.
 export { createModuleContext, type ModuleContextFields } from './module-context.js';
 // A module: functions with zod-checked arguments, docs and examples, which the Lua binder exposes as a global table.
@@ -65,6 +65,7 @@ export {
   type ModuleCallContext,
   type ModuleSpec,
   MultipleReturns,
+  moduleAlias,
   type ResourceReadback,
   returnsMany,
   z,

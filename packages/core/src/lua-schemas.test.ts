@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { luaList, luaTable } from './lua-schemas.js';
+import { durationField, luaList, luaTable } from './lua-schemas.js';
 import { arg, fn, parseArgs, z } from './module-sdk.js';
 
 describe('luaTable', () => {
@@ -28,5 +28,19 @@ describe('luaList', () => {
     expect(names.parse({})).toEqual([]);
     expect(names.parse(['a'])).toEqual(['a']);
     expect(names.safeParse({ a: 1 }).success).toBe(false);
+  });
+});
+
+describe('durationField', () => {
+  it('parses "30s", "1h30m" and seconds into milliseconds, and says what it takes', () => {
+    expect([durationField.parse('30s'), durationField.parse('1h30m'), durationField.parse(5), durationField.parse(0.25)]).toEqual(
+      [30_000, 5_400_000, 5_000, 250],
+    );
+    expect(durationField.safeParse('soon').error?.issues[0]?.message).toBe(
+      'invalid duration "soon" (use a number of seconds or units like "300ms", "30s", "5m", "1h30m")',
+    );
+    expect(durationField.safeParse(true).error?.issues[0]?.message).toBe(
+      'expected a duration like "30s" or a number of seconds, got boolean',
+    );
   });
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { didYouMean } from './closest-name.js';
+import { parseDuration } from './duration.js';
+import { luaTypeName } from './module-sdk.js';
 
 // Lua has one table type. An empty table crosses into JS as an empty list, whatever the caller meant, and a table
 // of key = value pairs and a list are told apart only by their keys: these schemas settle it once for every module.
@@ -40,3 +42,18 @@ export function strictTable<S extends z.core.$ZodLooseShape>(shape: S, what: 'op
         : undefined,
   });
 }
+
+/** A duration as users write it ("30s", "250ms", "1h30m", or a number of seconds), parsed into milliseconds. */
+export const durationField = z
+  .union([z.string(), z.number()], {
+    error: (issue) => `expected a duration like "30s" or a number of seconds, got ${luaTypeName(issue.input)}`,
+  })
+  .transform((value, zctx) => {
+    try {
+      return parseDuration(value);
+    } catch (err) {
+      const hint = (err as { hint?: string }).hint;
+      zctx.addIssue({ code: 'custom', message: hint ? `${(err as Error).message} (${hint})` : (err as Error).message });
+      return z.NEVER;
+    }
+  });

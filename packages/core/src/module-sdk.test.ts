@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { SlothError } from './errors.js';
-import { arg, defineModule, fn, luaTypeName, MultipleReturns, parseArgs, returnsMany, signature, z } from './module-sdk.js';
+import {
+  arg,
+  defineModule,
+  fn,
+  luaTypeName,
+  MultipleReturns,
+  moduleAlias,
+  parseArgs,
+  returnsMany,
+  signature,
+  z,
+} from './module-sdk.js';
 
 const run = fn({
   doc: 'Runs a command.',
@@ -194,5 +205,29 @@ describe('parseArgs wording for unions and lists', () => {
 
   it('says integer for whole numbers', () => {
     expect(() => parseArgs('m', 'f', spec(z.number().int()), [1.5])).toThrow('expected integer, got number');
+  });
+});
+
+describe('moduleAlias', () => {
+  it('is the same module under another name: functions shared, docs pointing at the original, examples renamed', () => {
+    const original = defineModule({
+      name: 'http',
+      doc: 'Web requests.',
+      functions: { get: { ...run, examples: ['http.get("https://example.com")'] } },
+      readResource: async () => undefined,
+    });
+    const alias = moduleAlias(original, 'net', 'Same as http.', 'file:///alias.js');
+    expect([alias.name, alias.doc, alias.importFrom, alias.readResource]).toEqual([
+      'net',
+      'Same as http.',
+      'file:///alias.js',
+      original.readResource,
+    ]);
+    expect(alias.functions.get).toMatchObject({
+      doc: 'Same as http.get.',
+      returns: 'as http.get',
+      examples: ['net.get("https://example.com")'],
+      run: original.functions.get?.run,
+    });
   });
 });

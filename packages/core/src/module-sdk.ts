@@ -130,6 +130,26 @@ export function defineModule(spec: ModuleSpec): ModuleSpec {
   return spec;
 }
 
+/**
+ * The module under a second name (`file` for `file_ops`, `net` for `http`): the same functions, Lua helpers and drift
+ * hook, each function's doc pointing at the original's (one full description in `modules list` and the README) and
+ * its examples naming the module as it is called here. `importFrom` must be the file that exports the alias.
+ */
+export function moduleAlias(module: ModuleSpec, name: string, doc: string, importFrom: string | undefined): ModuleSpec {
+  const functions = Object.fromEntries(
+    Object.entries(module.functions).map(([key, spec]) => [
+      key,
+      {
+        ...spec,
+        doc: `Same as ${module.name}.${key}.`,
+        returns: `as ${module.name}.${key}`,
+        examples: spec.examples?.map((e) => e.replaceAll(`${module.name}.`, `${name}.`)),
+      },
+    ]),
+  );
+  return defineModule({ ...module, name, doc, functions, importFrom });
+}
+
 /** The Lua name of a JS value's type, for error messages users can act on. */
 export function luaTypeName(value: unknown): string {
   if (value === undefined || value === null) return 'nil';

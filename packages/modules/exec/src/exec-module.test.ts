@@ -168,7 +168,9 @@ describe('exec.run', () => {
   it('raises for a bad timeout or a missing workdir', async () => {
     const bad = await failure(run(['true', { timeout: '5 minutes' }]));
     expect(bad.code).toBe('invalid_argument');
-    expect(bad.message).toBe('invalid exec.run timeout "5 minutes"');
+    expect(bad.message).toBe(
+      'exec.run: argument #2 (opts) field \'timeout\': invalid duration "5 minutes" (use a number of seconds or units like "300ms", "30s", "5m", "1h30m")',
+    );
     const missing = await failure(run(['true', { workdir: 'no/such/dir' }]));
     expect(missing.code).toBe('not_found');
     expect(missing.message).toBe(`exec.run: workdir '${join(dir, 'no/such/dir')}' does not exist or is not a directory`);

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { luaTable, luaTypeName, type ModuleCallContext, parseDuration, SlothError, strictTable, z } from '@sloth/core';
+import { durationField, luaTable, luaTypeName, type ModuleCallContext, SlothError, strictTable, z } from '@sloth/core';
 
 // Lua numbers and booleans in env tables are meant as their text (PORT = 8080).
 const envValue = z.union([z.string(), z.number(), z.boolean()], {
@@ -12,11 +12,7 @@ const optionsShape = strictTable({
   cwd: z.string().optional(),
   env: z.record(z.string(), envValue).optional(),
   stdin: z.string().optional(),
-  timeout: z
-    .union([z.string(), z.number()], {
-      error: (issue) => `expected a duration like "30s" or a number of seconds, got ${luaTypeName(issue.input)}`,
-    })
-    .optional(),
+  timeout: durationField.optional(),
   check_mode: z.boolean().optional(),
 });
 
@@ -70,7 +66,7 @@ export function resolveOptions(options: ExecOptions | undefined, ctx: ModuleCall
     cwd,
     env,
     stdin: opts.stdin,
-    timeoutMs: opts.timeout === undefined ? undefined : parseDuration(opts.timeout, 'exec.run timeout'),
+    timeoutMs: opts.timeout,
     skip: ctx.checkMode && opts.check_mode !== false,
   };
 }

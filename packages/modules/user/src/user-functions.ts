@@ -36,7 +36,8 @@ const createOptions = luaTable(
     password: z
       .string()
       .refine((p) => /^[$!*]/.test(p) && !/[:\n]/.test(p), {
-        message: 'expected a crypt hash (from `openssl passwd -6` or `mkpasswd`), not a clear-text password',
+        message:
+          'expected a crypt hash (from crypto.password_hash(...), `openssl passwd -6` or `mkpasswd`), not a clear-text password',
       })
       .optional(),
     ssh_authorized_keys: stringList.optional(),

@@ -1,0 +1,1 @@
+export { cryptoModule } from './crypto-module.js';

@@ -1,0 +1,1 @@
+export { httpModule, netModule } from './http-module.js';
