@@ -5,6 +5,7 @@ import { execModule } from '@sloth/module-exec';
 import { fileModule, fileOpsModule } from '@sloth/module-file-ops';
 import { fsModule } from '@sloth/module-fs';
 import { goroutineModule } from '@sloth/module-goroutine';
+import { infraTestModule } from '@sloth/module-infra-test';
 import { logModule } from '@sloth/module-log';
 import { pkgModule } from '@sloth/module-pkg';
 import { stackModule } from '@sloth/module-stack';
@@ -29,6 +30,7 @@ export const builtinModules: ModuleSpec[] = [
   pkgModule,
   userModule,
   systemdModule,
+  infraTestModule,
 ];
 
 export {
@@ -39,6 +41,7 @@ export {
   fileOpsModule,
   fsModule,
   goroutineModule,
+  infraTestModule,
   jsonModule,
   logModule,
   pkgModule,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AssertionRecord } from './assertions.js';
 import { SlothError } from './errors.js';
 import type { Host } from './host.js';
 import type { ResourceOutcome } from './resource.js';
@@ -31,6 +32,8 @@ export interface ModuleCallContext {
   host: Host;
   /** Told the outcome of each resource converged (the task's `changed` is made from these). */
   reportResource: (outcome: ResourceOutcome) => void;
+  /** Told each check made (infra_test): the task's `assertions` are counted from these. */
+  reportAssertion: (assertion: AssertionRecord) => void;
 }
 
 export interface ArgSpec<S extends z.ZodType = z.ZodType> {

@@ -421,8 +421,10 @@ local function user_traceback(e)
   local tb = debug.traceback(error_text(e), 3)
   local lines = {}
   for line in tb:gmatch('[^\n]+') do
-    -- internal chunks show as "sloth:prelude:12:"; anchored, so a user's "deploy.sloth:12:" is kept
-    if line:match('^%s+') and not line:match('^%s+sloth:') and not line:find('%[C%]') and not line:find('in ?%?') then
+    -- internal chunks show as "sloth:prelude:12:"; anchored, so a user's "deploy.sloth:12:" is kept; a module's Lua
+    -- wrapper that tail-calls leaves a "(...tail calls...)" line, which says nothing to the user
+    if line:match('^%s+') and not line:match('^%s+sloth:') and not line:find('%[C%]') and not line:find('in ?%?')
+      and not line:find('(...tail calls...)', 1, true) then
       lines[#lines + 1] = line
     end
   end
