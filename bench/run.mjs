@@ -10,6 +10,7 @@ import * as exec500 from './cases/exec-500.mjs';
 import * as fanout from './cases/fanout.mjs';
 import * as fib from './cases/fib.mjs';
 import * as goroutine from './cases/goroutine.mjs';
+import * as infraTest from './cases/infra-test.mjs';
 import * as noop1000 from './cases/noop-1000.mjs';
 import * as reconnect from './cases/reconnect.mjs';
 import * as stack from './cases/stack.mjs';
@@ -33,6 +34,7 @@ const CASES = {
   events,
   fanout,
   configure,
+  infra: infraTest,
 };
 const only = onlyCases;
 for (const k of only ?? [])

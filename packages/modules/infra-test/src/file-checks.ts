@@ -82,7 +82,7 @@ export const fileContains = check({
 
 export const fileSha256 = check({
   doc: 'Passes when the SHA-256 of the file is this hex digest (case does not matter).',
-  args: [pathArg, arg('sha256', z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits'), 'the hex digest')],
+  args: [pathArg, arg('digest', z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits'), 'the hex digest')],
   examples: ['infra_test.file_sha256("/usr/local/bin/app", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")'],
   check: async ([path, want], ctx) => {
     const content = await contentOf(ctx, path);
