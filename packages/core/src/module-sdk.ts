@@ -112,6 +112,20 @@ export function fn<const A extends readonly ArgSpec[]>(spec: FunctionSpec<A>): F
   return spec as unknown as FunctionSpec;
 }
 
+/**
+ * A function the module's Lua side implements: `M._lua`, an internal whose `lua` is an expression of a table of
+ * functions (goroutine, infra_test). The call is a tail call, so an error names the caller's line.
+ */
+export function luaSideFunction(module: string, name: string, spec: Omit<FunctionSpec, 'run' | 'lua'>): FunctionSpec {
+  return {
+    ...spec,
+    run: () => {
+      throw new SlothError('internal', `${module}.${name} runs in Lua`);
+    },
+    lua: `function(...) return M._lua.${name}(...) end`,
+  };
+}
+
 /** Declares a module: data that the Lua binder, `modules list` and docs all read. */
 export function defineModule(spec: ModuleSpec): ModuleSpec {
   if (!/^[a-z][a-z0-9_]*$/.test(spec.name)) {

@@ -1,4 +1,4 @@
-import { arg, defineModule, type FunctionSpec, fn, SlothError, z } from '@sloth/core';
+import { arg, defineModule, type FunctionSpec, luaSideFunction, z } from '@sloth/core/internal';
 import type { CheckSpec } from './check.js';
 import {
   fileContains,
@@ -55,15 +55,7 @@ const checks: Record<string, CheckSpec> = {
 };
 
 /** A function of the module's Lua side (`M._lua`). */
-function inLua(name: string, spec: Omit<FunctionSpec, 'run' | 'lua'>): FunctionSpec {
-  return fn({
-    ...spec,
-    run: () => {
-      throw new SlothError('internal', `infra_test.${name} runs in Lua`);
-    },
-    lua: `function(...) return M._lua.${name}(...) end`,
-  });
-}
+const inLua = (name: string, spec: Omit<FunctionSpec, 'run' | 'lua'>) => luaSideFunction('infra_test', name, spec);
 
 const soft = inLua('soft', {
   doc:

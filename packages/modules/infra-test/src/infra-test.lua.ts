@@ -7,22 +7,9 @@ export const INFRA_TEST_LUA = `(function()
 local lib = {}
 local stacks = setmetatable({}, { __mode = 'k' })
 local running = coroutine.running
-local pack, unpack = table.pack, table.unpack
+local pack = table.pack
 
--- file:line of the nearest frame in a user's file (internal chunks are named sloth:...)
-local function user_line(level)
-  for l = level, level + 50 do
-    local info = debug.getinfo(l, 'Sl')
-    if not info then return nil end
-    if info.currentline and info.currentline > 0 and not info.short_src:match('^sloth:') then
-      return info.short_src .. ':' .. info.currentline
-    end
-  end
-end
-local function fail(msg)
-  local at = user_line(3)
-  error((at and (at .. ': ') or '') .. msg, 0)
-end
+local fail = __sloth.raise_at_user
 -- a message raised by a JS internal names the internal chunk's line: the user's line is put in its place
 local function strip(msg) return (tostring(msg):gsub('^sloth:[^\\n]-:%d+: ', '')) end
 
