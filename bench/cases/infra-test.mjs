@@ -95,6 +95,11 @@ export async function run(log) {
     const wall = stat(r.sloth.samples.map((x) => x.wallMs));
     const nat = stat(r.native.samples.map((x) => x.ms));
     const err = (x) => (x.error ? `error: ${x.error}` : '');
+    // Where the reference's time goes, by kind of check (median over rounds), largest first.
+    const kinds = Object.keys(r.native.samples[0]?.byKind ?? {})
+      .map((k) => [k, median(r.native.samples.map((x) => x.byKind[k]))])
+      .sort((a, b) => b[1] - a[1]);
+    const where = kinds.map(([k, v]) => `${k} ${ms(v)}`).join(', ');
     return {
       title: 'infra_test: 100 assertions of mixed kinds in one task',
       headers: ['runner', 'time (median, min–max)', 'vs the plain Node script', 'note'],
@@ -114,7 +119,7 @@ export async function run(log) {
         },
       ],
       notes: [
-        `**infra_test:** 100 checks (50 of files, 25 of ports and connections, 10 of /proc facts, 8 of processes, 2 commands, 3 HTTP, 2 DNS) took ${ms(task.med)} as the task's duration_ms against ${ms(nat.med)} for the same checks in a plain Node script; the < ${TARGET_MS} ms target is ${task.med < TARGET_MS ? 'met' : 'missed'}. goss is not in this distribution's packages, so the reference is that script.`,
+        `**infra_test:** 100 checks (50 of files, 25 of ports and connections, 10 of /proc facts, 8 of processes, 2 commands, 3 HTTP, 2 DNS) took ${ms(task.med)} as the task's duration_ms against ${ms(nat.med)} for the same checks in a plain Node script; the < ${TARGET_MS} ms target is ${task.med < TARGET_MS ? 'met' : 'missed'}${nat.med >= TARGET_MS ? `, but the plain script making the same reads needs ${ms(nat.med)} itself here, so no checker doing them meets it on this machine as loaded` : ''}. goss is not in this distribution's packages, so the reference is that script. Where the reference's time goes, by kind (all checks of the kind, median): ${where}.`,
       ],
     };
   } finally {

@@ -41,7 +41,10 @@ const KINDS = {
   file_mode: async (p, m) => ((await stat(p)).mode & 0o7777) === Number.parseInt(m, 8),
   file_owner: async (p, u) => (await stat(p)).uid === (await uidOf(u)),
   file_contains: async (p, t) => (await readFile(p, 'utf8')).includes(t),
-  file_sha256: async (p, h) => createHash('sha256').update(await readFile(p)).digest('hex') === h,
+  file_sha256: async (p, h) =>
+    createHash('sha256')
+      .update(await readFile(p))
+      .digest('hex') === h,
   mount_exists: async (p) => (await readFile('/proc/mounts', 'utf8')).split('\n').some((l) => l.split(' ')[1] === p),
   kernel_param: async (k, v) => (await readFile(`/proc/sys/${k.replaceAll('.', '/')}`, 'utf8')).trim() === String(v),
   port_is_tcp: async (p) => (await ports('tcp')).has(p),
@@ -62,9 +65,12 @@ const KINDS = {
 };
 
 const started = performance.now();
+const byKind = {};
 let passed = 0;
 for (const [kind, ...args] of checks) {
+  const t = performance.now();
   if (await KINDS[kind](...args)) passed++;
   else throw new Error(`${kind}(${args.join(', ')}) failed`);
+  byKind[kind] = (byKind[kind] ?? 0) + performance.now() - t;
 }
-process.stdout.write(JSON.stringify({ ms: performance.now() - started, passed }));
+process.stdout.write(JSON.stringify({ ms: performance.now() - started, passed, byKind }));
