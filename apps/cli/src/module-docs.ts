@@ -1,10 +1,10 @@
-import { type ModuleSpec, signature, z } from '@sloth/core/internal';
+import { type ModuleSpec, moduleDocText, signature, z } from '@sloth/core/internal';
 
 /** A module's documentation as data: what `modules list --format json` prints and editor stubs can be made from. */
 export function moduleDoc(module: ModuleSpec) {
   return {
     name: module.name,
-    doc: module.doc,
+    doc: moduleDocText(module),
     functions: Object.entries(module.functions).map(([name, spec]) => ({
       name,
       signature: signature(module.name, name, spec),

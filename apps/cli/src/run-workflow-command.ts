@@ -17,7 +17,7 @@ import { parseDurationFlag } from './duration-flag.js';
 import { ms } from './events-cli/format.js';
 import { EXIT, exitCodeForRun } from './exit-codes.js';
 import { type MasterFlags, masterConfigured, masterConnection } from './fleet-cli/connect.js';
-import type { MasterDelegator } from './fleet-cli/task-delegator.js';
+import type { MasterDelegator, RunInputs } from './fleet-cli/task-delegator.js';
 import { openWorkflowFile } from './open-workflow-file.js';
 import type { ReportedRun } from './render/json-report.js';
 import { junitReport } from './render/junit-report.js';
@@ -117,10 +117,10 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
     const stackName = options.stack ?? options.name ?? workflow.name;
     // Delegated tasks need the master, and their agents are checked before anything runs.
     if (workflow.tasks.some(isDelegated)) {
-      delegator = await connectDelegator(workflow, file, values, stackName, options);
+      delegator = await connectDelegator(workflow, file, { params, values }, stackName, options);
     }
     // Tasks created at run time may be delegated too: the link to the master is made when the first one is.
-    late = delegator ? undefined : lateDelegator(workflow.name, file, values, stackName, options);
+    late = delegator ? undefined : lateDelegator(workflow.name, file, { params, values }, stackName, options);
     const write = (line: string) => process.stderr.write(`${line}\n`);
     const { hooks } = await runRecordedWorkflow({
       file,
@@ -198,7 +198,7 @@ function withDelegateFlag(workflow: WorkflowSpec, flag: string | undefined): Wor
 async function connectDelegator(
   workflow: WorkflowSpec,
   file: WorkflowFile,
-  values: Record<string, unknown>,
+  inputs: RunInputs,
   stack: string,
   options: RunCommandOptions,
 ): Promise<MasterDelegator> {
@@ -216,7 +216,7 @@ async function connectDelegator(
   }
   // Loaded only for delegated workflows: the Connect client is not free to import.
   const { MasterDelegator } = await import('./fleet-cli/task-delegator.js');
-  const delegator = new MasterDelegator(masterConnection(flags), file, workflow.name, values, stack);
+  const delegator = new MasterDelegator(masterConnection(flags), file, workflow.name, inputs, stack);
   try {
     await delegator.check(workflow);
   } catch (err) {
@@ -233,22 +233,24 @@ async function connectDelegator(
 function lateDelegator(
   workflow: string,
   file: WorkflowFile,
-  values: Record<string, unknown>,
+  inputs: RunInputs,
   stack: string,
   options: RunCommandOptions,
 ): { delegate: TaskDelegator; close(): void } | undefined {
   const flags: MasterFlags = { ...options.master, 'data-dir': options.dataDir };
   if (!masterConfigured(flags)) return undefined;
   let made: Promise<MasterDelegator> | undefined;
+  const connect = () =>
+    (made ??= import('./fleet-cli/task-delegator.js').then(
+      ({ MasterDelegator }) => new MasterDelegator(masterConnection(flags), file, workflow, inputs, stack),
+    ));
   return {
     delegate: {
       runTasks: (request) => {
-        made ??= import('./fleet-cli/task-delegator.js').then(
-          ({ MasterDelegator }) => new MasterDelegator(masterConnection(flags), file, workflow, values, stack),
-        );
-        const outcomes = made.then((d) => d.runTasks(request));
+        const outcomes = connect().then((d) => d.runTasks(request));
         return request.agents.map((_, i) => outcomes.then((list) => list[i] as Promise<TaskOutcome>));
       },
+      runCall: (request) => connect().then((d) => d.runCall(request)),
     },
     close: () => void made?.then((d) => d.close()),
   };

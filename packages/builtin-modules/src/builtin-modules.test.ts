@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinModules } from './index.js';
 
 describe('builtinModules', () => {
-  it('holds log, exec, fs, file_ops (also as file), json, yaml, data, ..., pkg, user, systemd and infra_test, once each', () => {
+  it('holds log, exec, fs, file_ops (also as file), json, yaml, data, ..., pkg, user, systemd, git and infra_test, once each', () => {
     expect(builtinModules.map((m) => m.name)).toEqual([
       'log',
       'exec',
@@ -20,6 +20,7 @@ describe('builtinModules', () => {
       'pkg',
       'user',
       'systemd',
+      'git',
       'infra_test',
     ]);
   });

@@ -4,6 +4,7 @@ import { eventModule } from '@sloth/module-event';
 import { execModule } from '@sloth/module-exec';
 import { fileModule, fileOpsModule } from '@sloth/module-file-ops';
 import { fsModule } from '@sloth/module-fs';
+import { gitModule } from '@sloth/module-git';
 import { goroutineModule } from '@sloth/module-goroutine';
 import { infraTestModule } from '@sloth/module-infra-test';
 import { logModule } from '@sloth/module-log';
@@ -30,6 +31,7 @@ export const builtinModules: ModuleSpec[] = [
   pkgModule,
   userModule,
   systemdModule,
+  gitModule,
   infraTestModule,
 ];
 
@@ -40,6 +42,7 @@ export {
   fileModule,
   fileOpsModule,
   fsModule,
+  gitModule,
   goroutineModule,
   infraTestModule,
   jsonModule,

@@ -94,6 +94,17 @@ export interface ModuleSpec {
    * goroutines.
    */
   importFrom?: string | undefined;
+  /**
+   * Its functions change or read a machine, and accept `target = "agent-name"` in their options table (or a trailing
+   * `{ target = ... }`): the binder then sends the call to that agent through the master and returns its result.
+   */
+  targetable?: boolean | undefined;
+}
+
+/** A module's description as users read it (`modules list`, the README): its doc, and what `targetable` adds. */
+export function moduleDocText(module: Pick<ModuleSpec, 'doc' | 'targetable'>): string {
+  if (!module.targetable) return module.doc;
+  return `${module.doc} Every function also takes target = "AGENT" in its options table (or a trailing { target = "AGENT" }): the call runs on that agent through the run's master.`;
 }
 
 /** Several return values for Lua (`local status, resource = stack.register_resource(...)`). */

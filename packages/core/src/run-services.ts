@@ -40,6 +40,26 @@ export interface TaskDelegator {
     logFor: (agent: string) => TaskLogger;
     timeoutMs: number | undefined;
   }): Promise<TaskOutcome>[];
+  /**
+   * Runs one module function call on an agent (`target = "agent"` in its options) and hands back what it returned;
+   * each resource it converged there is reported to `ctx` (with the agent as host), also when the call failed.
+   */
+  runCall?(request: ModuleCallRequest): Promise<ModuleCallOutcome>;
+}
+
+/** One module function call to make on an agent, with arguments as plain data (they travel as JSON). */
+export interface ModuleCallRequest {
+  agent: string;
+  module: string;
+  fn: string;
+  args: unknown[];
+  /** The calling task's context: its signal cancels the call there, its log gets the agent's lines, its check mode. */
+  ctx: ModuleCallContext;
+}
+
+/** What a call made on an agent returned. */
+export interface ModuleCallOutcome {
+  value: unknown;
 }
 
 /** A function call encoded by the Lua goroutine codec, to run on a worker thread. */

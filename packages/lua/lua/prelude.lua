@@ -506,6 +506,18 @@ function S.decode_body(code)
   return ref(decoded[1])
 end
 
+-- A module function call another engine sent here (`target = "agent"`), as a task body whose output holds the value.
+-- Errors carry no line of this file: the engine that sent the call raises them at its caller's line.
+local remote_calls = setmetatable({}, { __mode = 'k' })
+function S.call_body(module, fn, args, n)
+  local m = S.modules[module]
+  local f = m and rawget(m, fn)
+  if f == nil then error('this agent has no function ' .. module .. '.' .. fn .. ' (is it running an older version?)', 0) end
+  local body = function() return true, nil, { value = f(table.unpack(args, 1, n)) } end
+  remote_calls[body] = true
+  return ref(body)
+end
+
 -- module functions: JS returns `true, values...` or `false, message, code, hint`, or a promise of those.
 -- Varargs, not a packed table: no table per call. Both calls below are tail calls, so level 2 is the module
 -- function's caller: the error names its line, as error(message, 2) would.
@@ -513,8 +525,8 @@ local function settle(ok, ...)
   if ok == true then return ... end
   if type(ok) == 'userdata' then return settle(ok:await()) end
   local message, code, hint = ...
-  local info = debug.getinfo(2, 'Sl')
-  local where = info and info.currentline > 0 and (info.short_src .. ':' .. info.currentline) or nil
+  local info = debug.getinfo(2, 'Slf')
+  local where = info and info.currentline > 0 and not remote_calls[info.func] and (info.short_src .. ':' .. info.currentline) or nil
   local text = where and (where .. ': ' .. tostring(message)) or message
   module_failures[running()] = { text = text, code = code, hint = hint }
   error(text, 0)

@@ -14,4 +14,10 @@ export {
 export type { LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';
 export { fromLua, toLua } from './lua-values.js';
 export { bindModules } from './module-binder.js';
-export { DEFAULT_LOAD_TIMEOUT_MS, type DelegatedTaskRequest, type LoadOptions, WorkflowFile } from './workflow-file.js';
+export {
+  DEFAULT_LOAD_TIMEOUT_MS,
+  type DelegatedTaskRequest,
+  type LoadOptions,
+  moduleCallPayload,
+  WorkflowFile,
+} from './workflow-file.js';

@@ -10,10 +10,11 @@ import {
 import { LuaMultiReturn as MultiReturn } from 'wasmoon';
 import type { LuaRuntime } from './lua-runtime.js';
 import { toLua } from './lua-values.js';
+import { callOnTarget, takeTarget } from './module-target.js';
 import { type NativeFunction, NativeFunctions } from './native-calls.js';
 
 const INSTALL = `
-local name, fns, names, luaSources, internalFns, internalLua = ...
+local name, fns, names, luaSources, internalFns, internalLua, remote = ...
 local m = {}
 -- M: what the module's own Lua sources see: its public functions, plus internals that users never see.
 local M = setmetatable({}, { __index = m })
@@ -23,7 +24,19 @@ local function compile(k, src)
   local make = assert(load('local M = ...; return ' .. src, '=sloth:module:' .. name .. '.' .. k, 't'))
   return make(M)
 end
-for k, src in pairs(luaSources) do m[k] = compile(k, src) end
+-- A function written in Lua, of a module whose calls can go to an agent: a call with target = "..." in a table
+-- argument is sent as it is (tail calls, so an error names the caller's line).
+local function targetable(k, f)
+  local send = __sloth.bind(remote.call)
+  return function(...)
+    for i = select('#', ...), 1, -1 do
+      local a = select(i, ...)
+      if type(a) == 'table' and rawget(a, 'target') ~= nil then return send(k, ...) end
+    end
+    return f(...)
+  end
+end
+for k, src in pairs(luaSources) do m[k] = remote and targetable(k, compile(k, src)) or compile(k, src) end
 for k, src in pairs(internalLua) do rawset(M, k, compile(k, src)) end
 setmetatable(m, { __index = function(_, key)
   error('unknown function ' .. name .. '.' .. tostring(key) .. __sloth.did_you_mean(key, names), 2)
@@ -39,8 +52,9 @@ export async function bindModules(
   fallbackCtx: () => ModuleCallContext,
 ): Promise<void> {
   for (const module of modules) {
-    const [fns, luaSources] = bindFunctions(runtime, module.name, module.functions, fallbackCtx);
-    const [internalFns, internalLua] = bindFunctions(runtime, module.name, module.internals ?? {}, fallbackCtx);
+    const targetable = module.targetable === true;
+    const [fns, luaSources] = bindFunctions(runtime, module.name, module.functions, fallbackCtx, targetable);
+    const [internalFns, internalLua] = bindFunctions(runtime, module.name, module.internals ?? {}, fallbackCtx, false);
     const args = [
       module.name,
       new NativeFunctions(fns),
@@ -48,6 +62,7 @@ export async function bindModules(
       luaSources,
       new NativeFunctions(internalFns),
       internalLua,
+      targetable ? new NativeFunctions({ call: remoteCall(runtime, module.name, module.functions, fallbackCtx) }) : undefined,
     ];
     await runtime.run(INSTALL, '=sloth:modules', args, {
       signal: undefined,
@@ -62,6 +77,7 @@ function bindFunctions(
   module: string,
   functions: Record<string, FunctionSpec>,
   fallbackCtx: () => ModuleCallContext,
+  targetable: boolean,
 ): [Record<string, NativeFunction>, Record<string, string>] {
   const fns: Record<string, NativeFunction> = {};
   const luaSources: Record<string, string> = {};
@@ -76,7 +92,10 @@ function bindFunctions(
       // The function's own name rides in its context, so the module never types it in its messages.
       const ctx = { ...(runtime.current?.moduleCtx ?? fallbackCtx()), fn: qualified };
       try {
-        const out = spec.run(parseArgs(module, name, spec, raw) as never, ctx);
+        const targeted = targetable ? takeTarget(qualified, spec, raw) : undefined;
+        const out = targeted
+          ? callOnTarget(module, name, spec, targeted, ctx)
+          : spec.run(parseArgs(module, name, spec, raw) as never, ctx);
         if (out && typeof (out as Promise<unknown>).then === 'function') {
           return (out as Promise<unknown>).then(
             (v) => MultiReturn.from(results(v, one)),
@@ -90,6 +109,26 @@ function bindFunctions(
     };
   }
   return [fns, luaSources];
+}
+
+/** `remote.call(name, args...)`: a call with `target` of a module function written in Lua, sent to its agent. */
+function remoteCall(
+  runtime: LuaRuntime,
+  module: string,
+  functions: Record<string, FunctionSpec>,
+  fallbackCtx: () => ModuleCallContext,
+): NativeFunction {
+  return ([name, ...raw]) => {
+    const qualified = `${module}.${String(name)}`;
+    const ctx = { ...(runtime.current?.moduleCtx ?? fallbackCtx()), fn: qualified };
+    const spec = functions[String(name)] as FunctionSpec;
+    const targeted = takeTarget(qualified, spec, raw);
+    if (!targeted) return failure(new SlothError('internal', `${qualified}: sent to an agent without a target`));
+    return callOnTarget(module, String(name), spec, targeted, ctx).then(
+      (v) => MultiReturn.from(results(v, true)),
+      (err) => MultiReturn.from(failure(err)),
+    );
+  };
 }
 
 /** The `returns` of a function that gives Lua no value at all. */

@@ -420,7 +420,13 @@ export class WorkflowFile {
     if (!parsed.success) throw new SlothError('invalid_argument', `the task '${name}' sent to this agent is malformed`);
     const { command, ...spec } = parsed.data;
     let fn: number | undefined;
-    if (command.code !== undefined) {
+    if (command.call !== undefined) {
+      const { module, fn: name, args } = command.call;
+      fn = (await this.runtime.run('return __sloth.call_body(...)', '=sloth:decode', [module, name, args, args.length], {
+        signal: undefined,
+        moduleCtx: this.loadCtx(),
+      })) as number;
+    } else if (command.code !== undefined) {
       fn = (await this.runtime.run('return __sloth.decode_body(...)', '=sloth:decode', [command.code], {
         signal: undefined,
         moduleCtx: this.loadCtx(),
@@ -444,10 +450,6 @@ export class WorkflowFile {
   }
 }
 
-/**
- * The run's services plus its goroutine threads. The base is the prototype rather than spread, so that a lazily opened
- * store (a getter) is still opened only when a module uses it.
- */
 const lateTaskSchema = z.object({
   location: z.string().optional(),
   description: z.string().optional(),
@@ -456,9 +458,25 @@ const lateTaskSchema = z.object({
   user: z.string().optional(),
   env: z.record(z.string(), z.string()).optional(),
   tags: z.array(z.string()).optional(),
-  command: z.object({ shell: z.string().optional(), code: z.string().optional() }),
+  command: z.object({
+    shell: z.string().optional(),
+    code: z.string().optional(),
+    call: z.object({ module: z.string(), fn: z.string(), args: z.array(z.unknown()) }).optional(),
+  }),
 });
 
+/**
+ * A module function call as it travels to an agent (`target = "agent"`): a task the agent adopts like one created at
+ * run time, whose body makes the call and whose output's `value` is what it returned.
+ */
+export function moduleCallPayload(call: { module: string; fn: string; args: unknown[] }): string {
+  return JSON.stringify({ command: { call } });
+}
+
+/**
+ * The run's services plus its goroutine threads. The base is the prototype rather than spread, so that a lazily opened
+ * store (a getter) is still opened only when a module uses it.
+ */
 function withGoroutines(base: RunServices | undefined, goroutines: GoroutineThreads): RunServices {
   const services: RunServices = Object.create(base ?? null);
   services.goroutines = goroutines;

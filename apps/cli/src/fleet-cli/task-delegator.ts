@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   Agent_Status,
   type ControlClient,
@@ -12,13 +13,16 @@ import {
   didYouMean,
   isSlothErrorCode,
   type LogLevel,
+  type ModuleCallOutcome,
+  type ModuleCallRequest,
   type ResourceOutcome,
   SlothError,
   type TaskDelegator,
+  type TaskLogger,
   type TaskOutcome,
   type WorkflowSpec,
 } from '@sloth/core/internal';
-import { delegationBundle, type WorkflowFile } from '@sloth/lua';
+import { delegationBundle, moduleCallPayload, type WorkflowFile } from '@sloth/lua';
 import { fanOutWork } from './fan-out-work.js';
 
 const LEVELS = new Set<string>(['debug', 'info', 'warn', 'error']);
@@ -26,16 +30,25 @@ const LEVELS = new Set<string>(['debug', 'info', 'warn', 'error']);
 /** A task as RunTasks carries it (without its work id, which the master gives each agent's copy). */
 type RunTaskInit = NonNullable<Parameters<ControlClient['runTasks']>[0]['task']>;
 
-/** The CLI's link to a master for one run: delegated task bodies go to their agents through it. */
+/** What the run was given: its params and values travel with every task and call, as the agent loads the file too. */
+export interface RunInputs {
+  params: Record<string, unknown>;
+  values: Record<string, unknown>;
+}
+
+/** The CLI's link to a master for one run: delegated task bodies and targeted calls go to their agents through it. */
 export class MasterDelegator implements TaskDelegator {
   private readonly transport: MasterTransport;
   private readonly client: ControlClient;
+  /** Calls with `target` share one load of the workflow file per agent: one run id for all of them. */
+  private readonly callRunId = randomUUID();
+  private calls = 0;
 
   constructor(
     private readonly conn: MasterConnection,
     private readonly file: WorkflowFile,
     private readonly workflow: string,
-    private readonly values: Record<string, unknown>,
+    private readonly inputs: RunInputs,
     /** The stack the run records into: events the task dispatches on its agent carry it. */
     private readonly stack: string,
   ) {
@@ -92,7 +105,7 @@ export class MasterDelegator implements TaskDelegator {
         entryFile: bundle.entryFile,
         files: bundle.files,
         paramsJson: JSON.stringify(ctx.params),
-        valuesJson: JSON.stringify(this.values),
+        valuesJson: JSON.stringify(this.inputs.values),
         depsJson: JSON.stringify(ctx.deps),
         timeoutMs: timeoutMs ?? 0,
         stack: this.stack,
@@ -101,29 +114,7 @@ export class MasterDelegator implements TaskDelegator {
         dataFiles: bundle.dataFiles,
       };
     });
-    const https = this.transport.baseUrl.startsWith('https:');
-    const results = fanOutWork({
-      agents,
-      signal: ctx.signal,
-      start: (signal) => this.stream(agents, task, signal),
-      follower: (agent) => {
-        const log = logFor(agent);
-        return {
-          client: this.client,
-          onOutput: (o) => log.log((LEVELS.has(o.level) ? o.level : 'info') as LogLevel, o.text.replace(/\n$/, '')),
-          notify: (level, message) => log.log(level, message),
-          verdict: (message) =>
-            new SlothError('unavailable', `task '${ctx.task}' did not finish on ${agent}: ${message}`, {
-              hint: `\`sloth-runner agent get ${agent}\` shows whether the agent is back`,
-            }),
-          what: 'the task',
-          agent,
-          address: this.conn.address,
-          https,
-          signal: ctx.signal,
-        };
-      },
-    });
+    const results = this.fanOut(agents, task, ctx.task, ctx.signal, logFor);
     return results.map(async (result) => {
       const r = await result;
       const output = r.outputJson ? (JSON.parse(r.outputJson) as Record<string, unknown>) : undefined;
@@ -131,6 +122,86 @@ export class MasterDelegator implements TaskDelegator {
       if (r.success) return { success: true, output, resources };
       const errorCode = isSlothErrorCode(r.errorCode) ? r.errorCode : 'task_failed';
       return { success: false, message: r.error || 'failed', errorCode, output, resources };
+    });
+  }
+
+  /**
+   * Makes one module call on an agent (`pkg.install({ ..., target = "web-01" })`): it travels as a task of its own
+   * whose body is the call, with the workflow's files (a `src` it names is there), in the run's check mode. Its log
+   * lines go to the calling task's log; a failure there is raised here with the agent's message and code.
+   */
+  async runCall({ agent, module, fn, args, ctx }: ModuleCallRequest): Promise<ModuleCallOutcome> {
+    this.calls += 1;
+    const bundle = delegationBundle(this.file);
+    const name = `${ctx.task ?? 'top level'}: ${module}.${fn} #${this.calls}`;
+    const task: RunTaskInit = {
+      runId: this.callRunId,
+      workflow: this.workflow,
+      task: name,
+      entryFile: bundle.entryFile,
+      files: bundle.files,
+      paramsJson: JSON.stringify(this.inputs.params),
+      valuesJson: JSON.stringify(this.inputs.values),
+      depsJson: '{}',
+      timeoutMs: 0,
+      stack: this.stack,
+      lateTaskJson: moduleCallPayload({ module, fn, args }),
+      checkMode: ctx.checkMode,
+      dataFiles: bundle.dataFiles,
+    };
+    const log = ctx.log;
+    const [result] = this.fanOut([agent], Promise.resolve(task), name, ctx.signal, () => ({
+      log: (level, message, fields, stream) => log.log(level, `[${agent}] ${message}`, fields, stream),
+    }));
+    let r: Awaited<NonNullable<typeof result>>;
+    try {
+      r = await (result as NonNullable<typeof result>);
+    } catch (err) {
+      if (!(err instanceof SlothError)) throw err;
+      throw new SlothError(err.code, `${ctx.fn}: ${err.message}`, { hint: err.hint, cause: err });
+    }
+    const resources = r.resourcesJson ? (JSON.parse(r.resourcesJson) as ResourceOutcome[]) : [];
+    for (const resource of resources) ctx.reportResource({ ...resource, host: agent });
+    if (!r.success) {
+      const code = isSlothErrorCode(r.errorCode) ? r.errorCode : 'task_failed';
+      // The agent's message without its Lua traceback: that is a frame of the call made there, not a user's line.
+      const message = (r.error || `${ctx.fn} failed`).split('\n')[0];
+      throw new SlothError(code, `${message} (on ${agent})`);
+    }
+    const output = r.outputJson ? (JSON.parse(r.outputJson) as { value?: unknown }) : {};
+    return { value: output.value };
+  }
+
+  /** Starts work on agents in one RunTasks call and follows each (its log lines, re-attaching if the master restarts). */
+  private fanOut(
+    agents: string[],
+    task: Promise<RunTaskInit>,
+    what: string,
+    signal: AbortSignal,
+    logFor: (agent: string) => TaskLogger,
+  ) {
+    const https = this.transport.baseUrl.startsWith('https:');
+    return fanOutWork({
+      agents,
+      signal,
+      start: (s) => this.stream(agents, task, s),
+      follower: (agent) => {
+        const log = logFor(agent);
+        return {
+          client: this.client,
+          onOutput: (o) => log.log((LEVELS.has(o.level) ? o.level : 'info') as LogLevel, o.text.replace(/\n$/, '')),
+          notify: (level, message) => log.log(level, message),
+          verdict: (message) =>
+            new SlothError('unavailable', `task '${what}' did not finish on ${agent}: ${message}`, {
+              hint: `\`sloth-runner agent get ${agent}\` shows whether the agent is back`,
+            }),
+          what: 'the task',
+          agent,
+          address: this.conn.address,
+          https,
+          signal,
+        };
+      },
     });
   }
 

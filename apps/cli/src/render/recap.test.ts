@@ -45,4 +45,23 @@ describe('runRecap', () => {
       'web-02    : ok=0 changed=0 failed=1 skipped=0',
     ]);
   });
+
+  it('a task whose calls changed agents (target = ...) counts on localhost and, changed, on each of those agents', () => {
+    const change = (host?: string) => ({ module: 'file_ops', function: 'copy', target: '/etc/x', changes: {}, host });
+    const result: RunResult = {
+      runId: 'r',
+      workflow: 'w',
+      status: 'success',
+      durationMs: 10,
+      tasks: [
+        task('remote_only', { changed: true, changes: [change('web-01')] }),
+        task('both', { changed: true, changes: [change('web-02'), change()] }),
+      ],
+    };
+    expect(runRecap(result)).toEqual({
+      localhost: { ok: 2, changed: 1, failed: 0, skipped: 0 },
+      'web-01': { ok: 1, changed: 1, failed: 0, skipped: 0 },
+      'web-02': { ok: 1, changed: 1, failed: 0, skipped: 0 },
+    });
+  });
 });

@@ -13,7 +13,7 @@ export const LOCAL_HOST = 'localhost';
 
 /**
  * Ansible's recap: per host, its tasks by outcome. A delegated task counts on each of its agents; the rest on
- * localhost. Handlers nothing notified are left out (they were never meant to run).
+ * localhost, and also on each agent a call of theirs changed (`target = ...`). Handlers nothing notified are left out (they were never meant to run).
  */
 export function runRecap(result: RunResult): Record<string, HostRecap> {
   const hosts: Record<string, HostRecap> = {};
@@ -32,7 +32,13 @@ export function runRecap(result: RunResult): Record<string, HostRecap> {
       continue;
     }
     count(LOCAL_HOST, outcome(t));
-    if (t.changed) count(LOCAL_HOST, 'changed');
+    // Calls made on agents (`target = ...`) changed those hosts: the task counts there too, changed.
+    const elsewhere = new Set((t.changes ?? []).flatMap((c) => (c.host ? [c.host] : [])));
+    if (t.changed && (elsewhere.size === 0 || t.changes?.some((c) => !c.host))) count(LOCAL_HOST, 'changed');
+    for (const host of elsewhere) {
+      count(host, outcome(t));
+      count(host, 'changed');
+    }
   }
   return hosts;
 }

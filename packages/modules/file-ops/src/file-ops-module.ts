@@ -29,6 +29,8 @@ function named(name: string, doc: string): ModuleSpec {
   return defineModule({
     name,
     importFrom: import.meta.url,
+    // Every function also runs on an agent: `target = "agent-name"` in its options.
+    targetable: true,
     doc,
     functions: renamed,
     internals: { _template: templateInternal },

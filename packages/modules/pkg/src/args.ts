@@ -1,4 +1,4 @@
-import { luaList, luaTable, z } from '@sloth/core';
+import { luaList, luaTable, type ModuleCallContext, SlothError, z } from '@sloth/core';
 
 // A Debian package name (with an optional :arch), optionally pinned to a version as Ansible writes it: "nginx=1.24.0-1".
 // Never starts with '-': names go to apt-get's command line.
@@ -34,12 +34,18 @@ function asTable(v: unknown): unknown {
   return { ...Object.fromEntries(entries.filter(([k]) => !/^\d+$/.test(k))), packages: listed.map(([, name]) => name) };
 }
 
-/** pkg.install's first argument: a name, a list, or a table { packages | name, deb, options... }. */
+/** pkg.install's first argument: a name, a list, or a table { packages | name, deb | file, options... }. */
 export const installSpec = z.preprocess(
   asTable,
   luaTable(
     z
-      .object({ packages: names.optional(), name: names.optional(), deb: z.string().min(1).optional(), ...installOptions })
+      .object({
+        packages: names.optional(),
+        name: names.optional(),
+        deb: z.string().min(1).optional(),
+        file: z.string().min(1).optional(),
+        ...installOptions,
+      })
       .strict(),
   ),
 );
@@ -71,4 +77,45 @@ export function requests(value: string | string[] | undefined): PackageRequest[]
     const eq = entry.indexOf('=');
     return eq < 0 ? { name: entry, pin: undefined } : { name: entry.slice(0, eq), pin: entry.slice(eq + 1) || undefined };
   });
+}
+
+/** The packages a call's table names, in `packages` or (the same field) `name`. */
+export function namedPackages(
+  ctx: ModuleCallContext,
+  o: { packages?: string | string[] | undefined; name?: string | string[] | undefined },
+): PackageRequest[] {
+  if (o.packages !== undefined && o.name !== undefined) {
+    throw new SlothError('invalid_argument', `${ctx.fn}: give packages or name, not both`, { hint: 'they are the same field' });
+  }
+  return requests(o.packages ?? o.name);
+}
+
+/** The packages an install names, with `version` applied (it pins the one package named; "latest" is a state). */
+export function installRequests(
+  ctx: ModuleCallContext,
+  o: { packages?: string | string[] | undefined; name?: string | string[] | undefined; version?: string | undefined },
+): PackageRequest[] {
+  const named = namedPackages(ctx, o);
+  if (o.version !== undefined && o.version !== 'latest') {
+    if (named.length !== 1) {
+      throw new SlothError('invalid_argument', `${ctx.fn}: version applies to one package, got ${named.length}`, {
+        hint: 'pin each in its name instead: { "nginx=1.24.0-1", "vim" }',
+      });
+    }
+    (named[0] as PackageRequest).pin = o.version;
+  }
+  return named;
+}
+
+/** The local package file of an install (`deb` or `file`, the same option), if any. */
+export function packageFile(
+  ctx: ModuleCallContext,
+  o: { deb?: string | undefined; file?: string | undefined },
+): string | undefined {
+  if (o.deb !== undefined && o.file !== undefined) {
+    throw new SlothError('invalid_argument', `${ctx.fn}: give deb or file, not both`, {
+      hint: 'file is the same option, for any package manager',
+    });
+  }
+  return o.deb ?? o.file;
 }

@@ -1,6 +1,6 @@
 import { type ModuleCallContext, SlothError } from '@sloth/core';
 
-/** The package managers `pkg` recognises; only apt is implemented. */
+/** The package managers `pkg` recognises. */
 export type PackageManager = 'apt' | 'dnf' | 'yum' | 'apk' | 'pacman' | 'zypper';
 
 /** Which manager a host has, and the distribution that says so. */
@@ -88,20 +88,6 @@ export async function requireManager(ctx: ModuleCallContext): Promise<PackageMan
   throw new SlothError(
     'not_found',
     `${ctx.fn}: no package manager found${os ? ` on ${os}` : ''} (looked for ${PROBES.map((p) => p[1]).join(', ')})`,
-    { hint: 'pkg manages packages with apt-get and dpkg' },
-  );
-}
-
-/** Fails unless the host uses apt (and dpkg): the only manager pkg changes packages with so far. */
-export async function requireApt(ctx: ModuleCallContext): Promise<void> {
-  const manager = await requireManager(ctx);
-  if (manager === 'apt') return;
-  const { os } = await detectBackend(ctx);
-  throw new SlothError(
-    'invalid_argument',
-    `${ctx.fn}: the package manager here${os ? ` on ${os}` : ''} is ${manager}, which pkg does not support yet`,
-    {
-      hint: 'pkg changes packages with apt (Debian, Ubuntu) so far; use exec.run with the package manager meanwhile',
-    },
+    { hint: 'pkg manages packages with apt (and dpkg), dnf or yum (and rpm), apk, pacman or zypper' },
   );
 }

@@ -1,5 +1,6 @@
 import { changeResult, converge, type ModuleCallContext, type ResourceOutcome, SlothError } from '@sloth/core';
-import { type DpkgPackage, queryPackages } from './dpkg-facts.js';
+import type { PackageFact } from './driver.js';
+import { packageFacts } from './drivers.js';
 import { batchContext, type PackageDesired, packageDiff, packageResource } from './package-resource.js';
 
 /** A package a call converges, and the state it wants it in. */
@@ -10,8 +11,8 @@ export interface BatchItem {
 
 /**
  * Converges several packages with one run of the package manager: each is read and diffed; `run` gets the names that
- * differ (never in check mode, never when none does). Outcomes are reported once dpkg's database confirms them, so a
- * failed run reports what it did change and nothing it did not.
+ * differ (never in check mode, never when none does). Outcomes are reported once the package database confirms them,
+ * with the versions it says, so a failed run reports what it did change and nothing it did not.
  */
 export async function convergeBatch(
   ctx: ModuleCallContext,
@@ -21,7 +22,7 @@ export async function convergeBatch(
 ): Promise<ResourceOutcome[]> {
   const resource = options.record === false ? { ...packageResource, record: undefined } : packageResource;
   const { batch, names, held } = batchContext(ctx);
-  const before = await queryPackages(
+  const before = await packageFacts(
     ctx,
     items.map((i) => i.name),
   );
@@ -36,7 +37,7 @@ export async function convergeBatch(
   } catch (err) {
     failure = err;
   }
-  const after = await queryPackages(
+  const after = await packageFacts(
     ctx,
     items.map((i) => i.name),
   );
@@ -45,8 +46,12 @@ export async function convergeBatch(
   for (const o of held) {
     const item = items.find((i) => i.name === o.name) as BatchItem;
     const now = after.get(o.name);
-    if (!o.changed || Object.keys(packageDiff(item.desired, now)).length === 0) {
+    if (!o.changed) {
       reported.push(o);
+      continue;
+    }
+    if (Object.keys(packageDiff(item.desired, now)).length === 0) {
+      reported.push(item.desired.installed ? installedAs(o, now?.version) : o);
       continue;
     }
     missed.push(`'${o.name}' is ${describe(now)}`);
@@ -65,7 +70,13 @@ export async function convergeBatch(
   return reported;
 }
 
-function describe(p: DpkgPackage | undefined): string {
+/** A changed outcome of an install, with the version the database says it is at now (where the call named none). */
+function installedAs(o: ResourceOutcome, version: string | undefined): ResourceOutcome {
+  const old = o.changes.version?.old;
+  return { ...o, changes: { ...o.changes, version: { old, new: version } }, record: o.record && { ...o.record, version } };
+}
+
+function describe(p: PackageFact | undefined): string {
   if (p?.version) return p.status === 'installed' ? `at ${p.version}` : `${p.status} at ${p.version}`;
   return p?.configFiles ? 'removed, its configuration files left' : 'not installed';
 }

@@ -124,7 +124,7 @@ export function toolFailure(
 ): SlothError {
   if (r.spawnError === 'ENOENT') {
     return new SlothError('not_found', `${ctx.fn}: ${tool} is not installed on this host`, {
-      hint: 'pkg needs apt-get and dpkg (Debian, Ubuntu)',
+      hint: "pkg runs the host's package manager and reads its database (apt-get and dpkg, dnf or yum and rpm, apk, pacman, zypper)",
     });
   }
   // apt-get prints dpkg's and the maintainer scripts' complaints on stdout, and its own verdict (E: ...) on stderr.

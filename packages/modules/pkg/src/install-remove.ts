@@ -2,10 +2,20 @@ import { resolve } from 'node:path';
 import { arg, fn, type ModuleCallContext, type ResourceOutcome, SlothError, type z } from '@sloth/core';
 import { aptGet, simulate } from './apt-get.js';
 import { refreshIndex } from './apt-index.js';
-import { installOptionsSchema, installSpec, type PackageRequest, removeOptionsSchema, removeSpec, requests } from './args.js';
-import { requireApt } from './backend.js';
+import {
+  installOptionsSchema,
+  installRequests,
+  installSpec,
+  namedPackages,
+  packageFile,
+  removeOptionsSchema,
+  removeSpec,
+} from './args.js';
+import { requireManager } from './backend.js';
 import { type BatchItem, convergeBatch, packagesResult } from './batch.js';
 import { debFields, queryPackages } from './dpkg-facts.js';
+import { driverFor } from './drivers.js';
+import { installWith, removeWith } from './manager-install.js';
 import { serialized } from './serial.js';
 
 type InstallSpec = z.output<typeof installSpec> & NonNullable<z.output<typeof installOptionsSchema>>;
@@ -20,9 +30,9 @@ interface Target {
 }
 
 export const install = fn({
-  doc: 'Installs packages unless they are installed at an acceptable version (then apt-get is not started at all): any version for state = "present", the newest available for "latest", exactly the pinned one ("nginx=1.24.0-1" or version = ...). deb = a local .deb file, compared by its Package and Version. update_cache refreshes the index first, unless cache_valid_time (seconds) says it is recent enough.',
+  doc: 'Installs packages unless they are installed at an acceptable version (then the package manager is not started at all): any version for state = "present", the newest available for "latest", the pinned one ("nginx=1.24.0-1" or version = ...). deb or file = a local package file, compared by its name and version. update_cache refreshes the index first, unless cache_valid_time (seconds) says it is recent enough. Other managers than apt: pins in their syntax (dnf name-1.2-3, apk name=1.2-r0, zypper name=1.2; a pin without its release matches any release; pacman cannot pin), latest from dnf check-update, apk version, pacman -Qu or zypper list-updates, file = a .rpm (dnf, zypper), an .apk (apk add --allow-untrusted) or a .pkg.tar.zst (pacman -U); install_recommends maps to dnf install_weak_deps and zypper --no-recommends, allow_downgrade to zypper --oldpackage (dnf and apk go down to a pin by themselves), and options a manager cannot honour are an error naming it. lock_timeout (seconds, default 120) bounds the wait for the lock of another package manager (apt, apk with --wait, zypper with ZYPP_LOCK_TIMEOUT); refused with dnf, yum and pacman. Where the manager does not say beforehand which version it would install, changes reports new = "(newest available)" in check mode.',
   args: [
-    arg('packages', installSpec, 'a name, a list of names, or { packages | name, version, deb, options... }'),
+    arg('packages', installSpec, 'a name, a list of names, or { packages | name, version, deb | file, options... }'),
     arg(
       'opts',
       installOptionsSchema,
@@ -36,10 +46,12 @@ export const install = fn({
     'pkg.install("nginx", { state = "latest", update_cache = true, cache_valid_time = 3600 })',
     'local r = pkg.install({ name = "nginx", version = "1.22.1-9" })\nif r.changed then log.info("nginx: " .. tostring(r.changes.nginx.old) .. " -> " .. r.changes.nginx.new) end',
     'pkg.install({ deb = "/tmp/app_1.2.0_all.deb" })',
+    'if pkg.manager() == "dnf" then pkg.install({ file = "/tmp/app-1.2.0-1.x86_64.rpm" }) end',
   ],
   run: async ([spec, opts], ctx) => {
     const o: InstallSpec = { ...spec, ...opts };
-    await requireApt(ctx);
+    const manager = await requireManager(ctx);
+    if (manager !== 'apt') return serialized(ctx, () => installWith(ctx, driverFor(manager), o));
     return serialized(ctx, () => installPackages(ctx, o));
   },
 });
@@ -101,18 +113,11 @@ async function installPackages(ctx: ModuleCallContext, o: InstallSpec) {
 
 /** The packages an install names, each with what apt-get is given for it; a .deb file is read for its name. */
 async function installTargets(ctx: ModuleCallContext, o: InstallSpec): Promise<Target[]> {
-  const named = namedPackages(ctx, o);
-  if (o.version !== undefined && o.version !== 'latest') {
-    if (named.length !== 1) {
-      throw new SlothError('invalid_argument', `${ctx.fn}: version applies to one package, got ${named.length}`, {
-        hint: 'pin each in its name instead: { "nginx=1.24.0-1", "vim" }',
-      });
-    }
-    (named[0] as PackageRequest).pin = o.version;
-  }
+  const named = installRequests(ctx, o);
   const targets: Target[] = named.map((r) => ({ name: r.name, version: r.pin, aptArg: r.pin ? `${r.name}=${r.pin}` : r.name }));
-  if (o.deb !== undefined) {
-    const path = resolve(ctx.workdir, o.deb);
+  const file = packageFile(ctx, o);
+  if (file !== undefined) {
+    const path = resolve(ctx.workdir, file);
     const deb = await debFields(ctx, path);
     if (targets.some((t) => t.name === deb.name)) {
       throw new SlothError('invalid_argument', `${ctx.fn}: '${deb.name}' is named twice: by deb and in packages`, {
@@ -129,16 +134,8 @@ async function installTargets(ctx: ModuleCallContext, o: InstallSpec): Promise<T
   return targets;
 }
 
-/** The packages a call's table names, in `packages` or (the same field) `name`. */
-function namedPackages(ctx: ModuleCallContext, o: { packages?: string | string[]; name?: string | string[] }): PackageRequest[] {
-  if (o.packages !== undefined && o.name !== undefined) {
-    throw new SlothError('invalid_argument', `${ctx.fn}: give packages or name, not both`, { hint: 'they are the same field' });
-  }
-  return requests(o.packages ?? o.name);
-}
-
 export const remove = fn({
-  doc: 'Removes packages that are installed (apt-get remove; purge = true also deletes their configuration files, also of packages removed before). Absent packages: changed = false, apt-get is not started.',
+  doc: 'Removes packages that are installed (apt-get remove, dnf/yum remove -y, apk del, pacman -R, zypper remove; purge = true also deletes their configuration files: apt-get purge, also of packages removed before, apk del --purge, pacman -R --nosave; refused with dnf, yum and zypper). Absent packages: changed = false, the package manager is not started.',
   args: [
     arg('packages', removeSpec, 'a name, a list of names, or { packages | name, purge, lock_timeout }'),
     arg('opts', removeOptionsSchema, '{ purge = true, lock_timeout = seconds }'),
@@ -147,7 +144,7 @@ export const remove = fn({
   examples: ['pkg.remove("apache2")', 'pkg.remove({ "telnet", "rsh-client" }, { purge = true })'],
   run: async ([spec, opts], ctx) => {
     const o = { ...spec, ...opts };
-    await requireApt(ctx);
+    const manager = await requireManager(ctx);
     const named = namedPackages(ctx, o);
     if (named.length === 0)
       throw new SlothError('invalid_argument', `${ctx.fn}: no package named`, { hint: 'pkg.remove("nginx")' });
@@ -158,6 +155,10 @@ export const remove = fn({
       });
     }
     const purge = o.purge ?? false;
+    if (manager !== 'apt') {
+      const names = named.map((r) => r.name);
+      return serialized(ctx, () => removeWith(ctx, driverFor(manager), names, purge, o.lock_timeout));
+    }
     return serialized(ctx, async () => {
       const items: BatchItem[] = named.map((r) => ({ name: r.name, desired: { installed: false, purge } }));
       const outcomes = await convergeBatch(ctx, items, async (names) => {

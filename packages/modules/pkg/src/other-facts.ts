@@ -2,13 +2,13 @@ import type { ModuleCallContext } from '@sloth/core';
 import type { PackageManager } from './backend.js';
 import { cEnv, toolFailure } from './dpkg-facts.js';
 
-// Facts of the package managers pkg does not drive yet, read from their package databases: enough for
-// pkg.is_installed, pkg.version and pkg.list_installed on those hosts.
+// Facts of the package managers other than apt, read from their package databases (rpm's, apk's, pacman's).
 
 /** Installed packages by name, with their versions. */
 export type Installed = Map<string, string>;
 
-const RPM_FORMAT = '%{NAME}\\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\\n';
+/** rpm's query format for name and version (epoch:version-release). */
+export const RPM_FORMAT = '%{NAME}\\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\\n';
 
 /** `rpm -q --qf '%{NAME}\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\n'` lines (a zero epoch left out, as rpm shows versions). */
 export function parseRpmQuery(stdout: string): Installed {

@@ -3,6 +3,7 @@ import { createModuleContext } from '@sloth/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDeb, cleanUp, testPackageName } from './deb.test-helper.js';
 import { parseDpkgQuery } from './dpkg-facts.js';
+import { fakeHost } from './fake-host.test-helper.js';
 import { readPkgResource } from './package-resource.js';
 
 const name = testPackageName();
@@ -49,5 +50,20 @@ describe('dpkg-query facts (recorded outputs)', () => {
     expect(facts.get('apache2')).toEqual({ name: 'apache2', version: undefined, configFiles: true, status: 'config-files' });
     expect(facts.get('broken')?.version).toBe('1.0');
     expect(facts.get('libc6')?.version).toBe('2.36-9');
+  });
+});
+
+describe('the pkg drift hook on another package manager (fake pacman host)', () => {
+  it('reads back from pacman -Q: in sync, then missing', async () => {
+    const installed = new Map([['nginx', '1.26.1-1']]);
+    const host = fakeHost('fake-pacman-drift', 'ID=arch\n', ['/usr/bin/pacman'], (argv) =>
+      installed.has('nginx') ? 'nginx 1.26.1-1\n' : { stderr: `error: package '${argv[2]}' was not found\n`, exitCode: 1 },
+    );
+    const on = createModuleContext({ host, checkMode: true });
+    const recorded = { name: 'nginx', installed: true, version: '1.26.1-1' };
+    expect(await readPkgResource('package', 'nginx', recorded, on)).toEqual({ exists: true, properties: recorded });
+    installed.clear();
+    expect(await readPkgResource('package', 'nginx', recorded, on)).toEqual({ exists: false });
+    expect(host.ran).toEqual(['pacman -Q nginx', 'pacman -Q nginx']);
   });
 });

@@ -6,22 +6,25 @@ import {
   type ResourceReadback,
   z,
 } from '@sloth/core';
-import { requireApt } from './backend.js';
-import { type DpkgPackage, queryPackages } from './dpkg-facts.js';
+import { requireManager } from './backend.js';
+import type { PackageFact } from './driver.js';
+import { packageFacts } from './drivers.js';
+import { versionMatches } from './version-match.js';
 
 /**
  * A package named by its name. Desired: installed at `version` (the version the call settled on: the installed one
- * when it is acceptable, else the one apt would install), or not installed (`purge`: without its configuration files
- * either). Its change is `version = { old, new }` (and `config_files` for a purge of a removed package).
+ * when it is acceptable, else the one apt would install); or, where the package manager does not say beforehand
+ * which version it would install, installed at any version matching `pin` (none: any version); or not installed
+ * (`purge`: without its configuration files either). Its change is `version = { old, new }` (and `config_files` for a purge of a removed package).
  * `apply` does not run the package manager: the function gathers the packages to change and runs it once for all.
  */
 export const packageResource = defineResource({
   type: 'package',
   desired: z.discriminatedUnion('installed', [
-    z.object({ installed: z.literal(true), version: z.string() }),
+    z.object({ installed: z.literal(true), version: z.string().optional(), pin: z.string().optional() }),
     z.object({ installed: z.literal(false), purge: z.boolean() }),
   ]),
-  read: async (ctx, name): Promise<DpkgPackage | undefined> => (await queryPackages(ctx, [name])).get(name),
+  read: async (ctx, name): Promise<PackageFact | undefined> => (await packageFacts(ctx, [name])).get(name),
   diff: (desired, actual) => packageDiff(desired, actual),
   apply: async (ctx, name) => {
     pendingOf(ctx).push(name);
@@ -31,14 +34,22 @@ export const packageResource = defineResource({
 });
 
 /** The desired state of a package. */
-export type PackageDesired = { installed: true; version: string } | { installed: false; purge: boolean };
+export type PackageDesired =
+  | { installed: true; version?: string | undefined; pin?: string | undefined }
+  | { installed: false; purge: boolean };
 
-/** What differs between a package's desired state and dpkg's facts. */
-export function packageDiff(desired: PackageDesired, actual: DpkgPackage | undefined): Changes {
+/** What a change reports as the new version before the package manager has said which it installed. */
+export const NEWEST = '(newest available)';
+
+/** What differs between a package's desired state and the package database's facts. */
+export function packageDiff(desired: PackageDesired, actual: PackageFact | undefined): Changes {
   if (desired.installed) {
     // A package dpkg left half-way (a failed maintainer script) is not installed as asked, whatever its version.
-    const done = actual?.version === desired.version && actual.status === 'installed';
-    return done ? {} : { version: { old: actual?.version, new: desired.version } };
+    const have = actual?.status === 'installed' ? actual.version : undefined;
+    const done =
+      have !== undefined &&
+      (desired.version !== undefined ? have === desired.version : desired.pin === undefined || versionMatches(have, desired.pin));
+    return done ? {} : { version: { old: actual?.version, new: desired.version ?? desired.pin ?? NEWEST } };
   }
   const changes: Changes = {};
   if (actual?.version !== undefined) changes.version = { old: actual.version, new: undefined };
@@ -76,8 +87,8 @@ export async function readPkgResource(
 ): Promise<ResourceReadback | undefined> {
   if (type !== 'package') return undefined;
   const packageName = typeof properties.name === 'string' ? properties.name : name;
-  await requireApt({ ...ctx, fn: 'pkg' });
-  const actual = (await queryPackages(ctx, [packageName])).get(packageName);
+  await requireManager({ ...ctx, fn: 'pkg' });
+  const actual = (await packageFacts(ctx, [packageName])).get(packageName);
   const installed = actual?.version !== undefined;
   if (properties.installed !== false && !installed) return { exists: false };
   const current: Record<string, unknown> = { name: packageName, installed };

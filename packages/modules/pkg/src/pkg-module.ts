@@ -4,11 +4,13 @@ import { readPkgResource } from './package-resource.js';
 import { info, isInstalled, listInstalledFn, manager, version } from './queries.js';
 import { update, upgrade } from './update-upgrade.js';
 
-/** The `pkg` module: system packages, idempotent, through apt-get and dpkg. */
+/** The `pkg` module: system packages, idempotent, through the host's package manager. */
 export const pkgModule = defineModule({
   name: 'pkg',
   importFrom: import.meta.url,
-  doc: 'System packages, idempotent: installs, upgrades and removes only what differs, reads facts from the package database, and runs the package manager non-interactively, one call at a time. Changes packages with apt and dpkg (Debian, Ubuntu) so far; on a host with another manager, is_installed, version and list_installed read its database and the functions that change packages say they do not support it yet.',
+  // Every function also runs on an agent: `target = "agent-name"` in its options.
+  targetable: true,
+  doc: 'System packages, idempotent: installs, upgrades and removes only what differs, reads facts from the package database, and runs the package manager non-interactively, one call at a time. Works with the manager it finds: apt and dpkg (Debian, Ubuntu), dnf or yum and rpm (Fedora, RHEL), apk (Alpine), pacman (Arch), zypper and rpm (SUSE). apt is tested against the real apt and dpkg; the others only against fake package managers that print in their formats.',
   functions: {
     install,
     remove,

@@ -1,12 +1,13 @@
 import { arg, fn, type ModuleCallContext, z } from '@sloth/core';
-import { detectBackend, requireApt, requireManager } from './backend.js';
+import { detectBackend, requireManager } from './backend.js';
 import { cEnv, installedInfo, installedVersion, listInstalled, toolFailure } from './dpkg-facts.js';
+import { packageFacts } from './drivers.js';
 import { globToRegExp, installedPackages } from './other-facts.js';
 
 const nameArg = arg('name', z.string().min(1, 'expected a package name'), 'package name');
 
 export const manager = fn({
-  doc: 'The package manager pkg found on this host ("apt", "dnf", "yum", "apk", "pacman", "zypper"), or nil. pkg installs, removes and upgrades with apt so far; is_installed, version and list_installed read every one\'s database.',
+  doc: 'The package manager pkg found on this host ("apt", "dnf", "yum", "apk", "pacman", "zypper"), or nil: from /etc/os-release and the binaries present (found once per host, then kept for a minute).',
   args: [],
   returns: 'string or nil',
   examples: ['if pkg.manager() == "apt" then pkg.install("nginx") end'],
@@ -30,13 +31,16 @@ export const version = fn({
 });
 
 export const info = fn({
-  doc: 'What is known of a package: installed ones from dpkg (version, architecture, installed_size_kb, maintainer, section, depends, summary), others from apt (installed = false, candidate = the version apt would install); nil when apt knows no such package.',
+  doc: 'What is known of a package: installed ones from dpkg (version, architecture, installed_size_kb, maintainer, section, depends, summary), others from apt (installed = false, candidate = the version apt would install); nil when apt knows no such package. With another manager: { name, installed = true, version } from its database, nil when not installed.',
   args: [nameArg],
   returns:
     '{ name, installed, version, architecture, installed_size_kb, maintainer, section, depends, summary } | { name, installed = false, candidate } | nil',
   examples: ['local i = pkg.info("nginx")\nif i and i.installed then log.info(i.name .. " " .. i.version) end'],
   run: async ([name], ctx) => {
-    await requireApt(ctx);
+    if ((await requireManager(ctx)) !== 'apt') {
+      const version = (await packageFacts(ctx, [name])).get(name)?.version;
+      return version === undefined ? undefined : { name, installed: true, version };
+    }
     return (await installedInfo(ctx, name)) ?? (await candidateInfo(ctx, name));
   },
 });

@@ -1,14 +1,16 @@
 import { arg, fn, luaTable, z } from '@sloth/core';
 import { aptGet, simulate } from './apt-get.js';
 import { refreshIndex } from './apt-index.js';
-import { requireApt } from './backend.js';
+import { requireManager } from './backend.js';
 import { convergeBatch, packagesResult } from './batch.js';
+import { driverFor } from './drivers.js';
+import { updateWith, upgradeWith } from './manager-index.js';
 import { serialized } from './serial.js';
 
 const lockTimeout = z.number().int().nonnegative().optional();
 
 export const update = fn({
-  doc: "Refreshes the package index (apt-get update); with cache_valid_time (seconds), only when it is older than that. changed = true when the lists fetched differ from those apt had (their names, sizes and times in apt's lists directory).",
+  doc: 'Refreshes the package index (apt-get update, dnf/yum makecache, apk update, pacman -Sy, zypper refresh); with cache_valid_time (seconds), only when it is older than that. changed = true when the index fetched differs from the one before (apt: the names, sizes and times of its lists; the others: the content of their repomd.xml, APKINDEX or .db files).',
   args: [
     arg(
       'opts',
@@ -21,7 +23,11 @@ export const update = fn({
   returns: '{ changed, changes = { refreshed = { old = ISO time of the last refresh or nil, new = "now" } }, check_mode }',
   examples: ['pkg.update()', 'pkg.update({ cache_valid_time = 3600 })'],
   run: async ([opts], ctx) => {
-    await requireApt(ctx);
+    const manager = await requireManager(ctx);
+    if (manager !== 'apt') {
+      const driver = driverFor(manager);
+      return serialized(ctx, () => updateWith(ctx, driver, opts?.cache_valid_time, opts?.lock_timeout));
+    }
     return serialized(ctx, async () => {
       const outcome = await refreshIndex(ctx, opts?.cache_valid_time, { lockTimeout: opts?.lock_timeout });
       return packagesResult(ctx, [outcome], { changes: outcome.changes });
@@ -30,7 +36,7 @@ export const update = fn({
 });
 
 export const upgrade = fn({
-  doc: 'Upgrades the installed packages that have newer versions in the index (apt-get upgrade; dist = true: dist-upgrade, which may also install or remove packages). Nothing to upgrade: changed = false, apt-get is not started.',
+  doc: 'Upgrades the installed packages that have newer versions in the index (apt-get upgrade, dnf/yum upgrade -y, apk upgrade, pacman -Su, zypper update; dist = true: apt-get dist-upgrade, dnf distro-sync, apk upgrade --available, zypper dist-upgrade, which may also install or remove packages). Nothing to upgrade: changed = false, the package manager is not started.',
   args: [
     arg(
       'opts',
@@ -44,7 +50,11 @@ export const upgrade = fn({
     'pkg.upgrade({ dist = true })',
   ],
   run: async ([opts], ctx) => {
-    await requireApt(ctx);
+    const manager = await requireManager(ctx);
+    if (manager !== 'apt') {
+      const driver = driverFor(manager);
+      return serialized(ctx, () => upgradeWith(ctx, driver, opts?.dist ?? false, opts?.lock_timeout));
+    }
     const command = opts?.dist ? 'dist-upgrade' : 'upgrade';
     return serialized(ctx, async () => {
       const plan = await simulate(ctx, [command]);

@@ -8,6 +8,8 @@ import { daemonReload, disable, enable, mask, reload, restart, start, stop, unma
 export const systemdModule = defineModule({
   name: 'systemd',
   importFrom: import.meta.url,
+  // Every function also runs on an agent: `target = "agent-name"` in its options.
+  targetable: true,
   doc:
     'systemd units on the change contract: facts from `systemctl show`, changes through systemctl. start, stop, ' +
     'enable, disable, mask and unmask act only when the unit is not as asked; restart, reload and daemon_reload ' +

@@ -7,6 +7,8 @@ import { create, exists, info, remove } from './user-functions.js';
 export const userModule = defineModule({
   name: 'user',
   importFrom: import.meta.url,
+  // Every function also runs on an agent: `target = "agent-name"` in its options.
+  targetable: true,
   doc:
     'Users, groups and SSH authorized keys, on the change contract: facts from getent and id, changes through ' +
     'useradd, usermod, userdel, groupadd, groupdel and gpasswd (BusyBox adduser, on a bare Alpine, is not supported ' +

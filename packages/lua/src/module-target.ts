@@ -1,0 +1,84 @@
+import { type FunctionSpec, type ModuleCallContext, parseArgs, SlothError } from '@sloth/core/internal';
+import { fromLua } from './lua-values.js';
+
+/** A call's `target = "agent"`, and its arguments without it. */
+export interface TargetedCall {
+  agent: string;
+  args: unknown[];
+}
+
+/**
+ * Takes `target` out of the last options table that has one. A trailing `{ target = ... }` that the function does not
+ * declare (`systemd.start("nginx", { target = "web" })`) is dropped with it.
+ */
+export function takeTarget(qualified: string, spec: FunctionSpec, raw: unknown[]): TargetedCall | undefined {
+  for (let i = raw.length - 1; i >= 0; i--) {
+    const table = raw[i];
+    if (!isKeyedTable(table) || !('target' in table)) continue;
+    const { target, ...rest } = table;
+    if (typeof target !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(target)) {
+      throw new SlothError('invalid_argument', `${qualified}: option 'target' must be an agent's name, got ${shown(target)}`, {
+        hint: '`sloth-runner agent list` shows the agents; leave target out to act on this machine',
+      });
+    }
+    const args = raw.slice();
+    if (Object.keys(rest).length === 0 && i >= spec.args.length) args.splice(i);
+    else args[i] = rest;
+    return { agent: target, args };
+  }
+  return undefined;
+}
+
+/**
+ * Makes the call on its agent through the run's master: the arguments are checked here first (a mistake is reported
+ * at the caller's line before anything travels); the resources it converged there count for the calling task.
+ */
+export async function callOnTarget(
+  module: string,
+  name: string,
+  spec: FunctionSpec,
+  call: TargetedCall,
+  ctx: ModuleCallContext,
+): Promise<unknown> {
+  parseArgs(module, name, spec, call.args);
+  const args = call.args.map((a) => plainData(ctx.fn, fromLua(a)));
+  if (ctx.services?.insideGoroutine) {
+    throw new SlothError('usage', `${ctx.fn}: target = '${call.agent}' cannot be used inside a goroutine`, {
+      hint: 'make the call from the task itself, or delegate the whole task with :delegate_to(...)',
+    });
+  }
+  const delegate = ctx.services?.delegate;
+  if (!delegate?.runCall) {
+    throw new SlothError(
+      'usage',
+      `${ctx.fn}: target = '${call.agent}' runs the call on that agent through a master, but this run has none`,
+      {
+        hint: 'run it with `workflow run --master HOST:PORT` (or set $SLOTH_MASTER), or leave target out to act on this machine',
+      },
+    );
+  }
+  return (await delegate.runCall({ agent: call.agent, module, fn: name, args, ctx })).value;
+}
+
+function isKeyedTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Arguments travel as JSON: a function or a cyclic table cannot. */
+function plainData(fn: string, value: unknown, seen = new Set<unknown>()): unknown {
+  if (typeof value === 'function') {
+    throw new SlothError('invalid_argument', `${fn}: a function cannot be sent to another machine (target)`, {
+      hint: 'pass plain values, or delegate the whole task with :delegate_to(...)',
+    });
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  if (seen.has(value)) throw new SlothError('invalid_argument', `${fn}: a table that contains itself cannot be sent (target)`);
+  seen.add(value);
+  for (const v of Object.values(value)) plainData(fn, v, seen);
+  seen.delete(value);
+  return value;
+}
+
+function shown(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : value === null || value === undefined ? 'nil' : typeof value;
+}

@@ -1,0 +1,1 @@
+export { gitModule } from './git-module.js';
