@@ -184,7 +184,7 @@ describe('infra_test in a workflow', () => {
     });
   });
 
-  it('eventually gives up after its timeout with the last failure; an agent argument says it is not built', async () => {
+  it('eventually gives up after its timeout with the last failure, stops with the task; an agent argument says it is not built', async () => {
     const closed = await freePort();
     const dir = writeFiles({
       'give-up.sloth': `workflow("w")
@@ -198,6 +198,12 @@ describe('infra_test in a workflow', () => {
   :task("agent", function()
     infra_test.service_is_running("nginx", "web-01")
   end)
+`,
+      'stopped.sloth': `task({ name = "stopped", timeout = "1s", run = function()
+  infra_test.eventually({ timeout = "10m", interval = "50ms" }, function()
+    infra_test.port_is_tcp(${closed})
+  end)
+end })
 `,
       'bad.sloth': `workflow("w")
   :task("bad", function()
@@ -222,6 +228,10 @@ describe('infra_test in a workflow', () => {
       'agent.sloth:3: infra_test.service_is_running: running a check on an agent (web-01) is not built yet; use :delegate_to("web-01") on the task (move the check into a task with :delegate_to("web-01"): it then runs on that agent)',
     );
     expect(agent.error_code).toBe('unsupported');
+    // Its own timeout is 10 minutes: the task's timeout stops the wait between attempts.
+    const stopped = await task('stopped.sloth');
+    expect(stopped.status).toBe('timeout');
+    expect(stopped.error_code).toBe('timeout');
     const bad = await task('bad.sloth');
     expect(bad.error?.split('\n')[0]).toMatch(
       /^bad\.sloth:3: infra_test\.eventually: argument #1 \(opts\): unknown option 'timout' \(did you mean 'timeout'\?\)/,
