@@ -1,35 +1,37 @@
 import { arg, type ModuleCallContext, SlothError, z } from '@sloth/core';
 import { installedVersionOf } from '@sloth/module-pkg';
-import { ensureSystemd, readUnit, unitNameSchema } from '@sloth/module-systemd';
+import { ensureSystemd, readUnit, type UnitFacts, unitNameSchema } from '@sloth/module-systemd';
 import { readGroup, readUser } from '@sloth/module-user';
-import { check } from './check.js';
+import { check, type Verdict } from './check.js';
 import { countProcesses } from './processes.js';
 
 const unitArg = arg('name', unitNameSchema, 'the unit: "nginx" or "nginx.service"');
 
-export const serviceIsRunning = check({
-  doc: 'Passes when systemd has the unit active (running, or starting or reloading). Where systemd does not run the host, it raises an error saying what PID 1 is.',
-  args: [unitArg],
-  examples: ['infra_test.service_is_running("nginx")'],
-  check: async ([name], ctx) => {
-    await ensureSystemd(ctx);
-    const u = await readUnit(ctx, name);
-    if (u.load_state === 'not-found') return `unit ${name} is not known to systemd`;
-    return u.active ? undefined : `${name} is not running (${u.active_state}, ${u.sub_state})`;
-  },
-});
+/** A check of a unit as systemd has it loaded; one systemd does not know fails it. */
+function serviceCheck(doc: string, example: string, verdict: (name: string, u: UnitFacts) => Verdict) {
+  return check({
+    doc,
+    args: [unitArg],
+    examples: [example],
+    check: async ([name], ctx) => {
+      await ensureSystemd(ctx);
+      const u = await readUnit(ctx, name);
+      return u.load_state === 'not-found' ? `unit ${name} is not known to systemd` : verdict(name, u);
+    },
+  });
+}
 
-export const serviceIsEnabled = check({
-  doc: 'Passes when systemd starts the unit at boot, as `systemctl is-enabled` answers yes (enabled, or static: started by another unit).',
-  args: [unitArg],
-  examples: ['infra_test.service_is_enabled("nginx")'],
-  check: async ([name], ctx) => {
-    await ensureSystemd(ctx);
-    const u = await readUnit(ctx, name);
-    if (u.load_state === 'not-found') return `unit ${name} is not known to systemd`;
-    return u.enabled ? undefined : `${name} is not enabled (${u.unit_file_state || u.load_state})`;
-  },
-});
+export const serviceIsRunning = serviceCheck(
+  'Passes when systemd has the unit active (running, or starting or reloading). Where systemd does not run the host, it raises an error saying what PID 1 is.',
+  'infra_test.service_is_running("nginx")',
+  (name, u) => (u.active ? undefined : `${name} is not running (${u.active_state}, ${u.sub_state})`),
+);
+
+export const serviceIsEnabled = serviceCheck(
+  'Passes when systemd starts the unit at boot, as `systemctl is-enabled` answers yes (enabled, or static: started by another unit).',
+  'infra_test.service_is_enabled("nginx")',
+  (name, u) => (u.enabled ? undefined : `${name} is not enabled (${u.unit_file_state || u.load_state})`),
+);
 
 const processArg = arg('name', z.string().min(1, 'expected a process name'), 'the process name (as ps -e shows it)');
 
