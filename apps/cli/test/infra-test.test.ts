@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -142,6 +142,11 @@ describe('infra_test in a workflow', () => {
     const xml = readFileSync(junit, 'utf8');
     expect(elements(xml, 'testsuite')[0]).toMatchObject({ name: 'validate', tests: '3', failures: '2' });
     expect(elements(xml, 'failure').map((f) => f.type)).toEqual(['task_failed', 'assertion']);
+    // A report that cannot be written is said, and fails the command even when the run succeeded.
+    writeFileSync(join(dir, 'ok.sloth'), 'workflow("ok")\n  :task("t", function() infra_test.file_exists("ok.sloth") end)\n');
+    const unwritable = await runCli(['workflow', 'run', '-f', 'ok.sloth', '--junit', 'ok.sloth/report.xml'], { cwd: dir });
+    expect(unwritable.stderr).toContain('cannot write the JUnit report to ok.sloth/report.xml: E');
+    expect(unwritable.code).toBe(2);
   });
 
   it('soft makes every check and returns them; eventually waits for a port that starts listening later', async () => {
