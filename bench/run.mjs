@@ -11,6 +11,7 @@ import * as fanout from './cases/fanout.mjs';
 import * as fib from './cases/fib.mjs';
 import * as goroutine from './cases/goroutine.mjs';
 import * as http from './cases/http.mjs';
+import * as infraTest from './cases/infra-test.mjs';
 import * as noop1000 from './cases/noop-1000.mjs';
 import * as reconnect from './cases/reconnect.mjs';
 import * as stack from './cases/stack.mjs';
@@ -35,6 +36,7 @@ const CASES = {
   fanout,
   configure,
   http,
+  infra: infraTest,
 };
 const only = onlyCases;
 for (const k of only ?? [])

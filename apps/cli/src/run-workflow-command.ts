@@ -1,5 +1,9 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import {
+  errorMessage,
   isDelegated,
+  type RunResult,
   SlothError,
   type TaskDelegator,
   type TaskOutcome,
@@ -16,6 +20,7 @@ import { type MasterFlags, masterConfigured, masterConnection } from './fleet-cl
 import type { MasterDelegator, RunInputs } from './fleet-cli/task-delegator.js';
 import { openWorkflowFile } from './open-workflow-file.js';
 import type { ReportedRun } from './render/json-report.js';
+import { junitReport } from './render/junit-report.js';
 import { createRenderer, type OutputMode } from './render/renderers.js';
 import { lazyServices } from './store-access.js';
 
@@ -46,6 +51,8 @@ export interface RunCommandOptions {
   diff?: boolean | undefined;
   /** `--force-handlers`: run notified handlers even when the run failed. */
   forceHandlers?: boolean | undefined;
+  /** `--junit FILE`: also write the run as JUnit XML there. */
+  junit?: string | undefined;
 }
 
 /**
@@ -140,6 +147,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
         const reported: ReportedRun = { ...result, stack };
         renderer.finish(reported);
         process.exitCode = exitCodeForRun(result.status);
+        if (options.junit !== undefined) writeJunit(options.junit, result);
       },
       hooks: { timeoutMs: hooksTimeoutMs, write },
     });
@@ -155,6 +163,19 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
     late?.close();
     file.close();
     store.close();
+  }
+}
+
+/** Writes `--junit FILE`; a file that cannot be written is said on stderr and fails the command. */
+function writeJunit(path: string, result: RunResult): void {
+  try {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    writeFileSync(path, junitReport(result));
+  } catch (err) {
+    process.stderr.write(
+      `cannot write the JUnit report to ${path}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}\n`,
+    );
+    process.exitCode = EXIT.usage;
   }
 }
 

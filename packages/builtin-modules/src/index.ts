@@ -8,6 +8,7 @@ import { fsModule } from '@sloth/module-fs';
 import { gitModule } from '@sloth/module-git';
 import { goroutineModule } from '@sloth/module-goroutine';
 import { httpModule, netModule } from '@sloth/module-http';
+import { infraTestModule } from '@sloth/module-infra-test';
 import { logModule } from '@sloth/module-log';
 import { pkgModule } from '@sloth/module-pkg';
 import { stackModule } from '@sloth/module-stack';
@@ -38,6 +39,7 @@ export const builtinModules: ModuleSpec[] = [
   httpModule,
   netModule,
   cryptoModule,
+  infraTestModule,
 ];
 
 export {
@@ -51,6 +53,7 @@ export {
   gitModule,
   goroutineModule,
   httpModule,
+  infraTestModule,
   jsonModule,
   logModule,
   netModule,

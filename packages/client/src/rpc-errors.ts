@@ -13,6 +13,7 @@ const TO_CONNECT: Partial<Record<SlothErrorCode, Code>> = {
   unauthenticated: Code.Unauthenticated,
   conflict: Code.FailedPrecondition,
   already_exists: Code.AlreadyExists,
+  unsupported: Code.Unimplemented,
 };
 
 /** What a Connect error's ErrorDetail says: the SlothError's code, hint and location, those that were set. */

@@ -12,6 +12,7 @@ export const SLOTH_ERROR_CODES = [
   'unauthenticated', // a master refused the token
   'conflict', // the thing is in a state that forbids it (an inactive agent, a master that takes no events)
   'already_exists', // a name that must be unique is taken (an agent name already connected)
+  'unsupported', // asked of something that is not built yet (a check run on an agent from infra_test)
   'internal',
 ] as const;
 

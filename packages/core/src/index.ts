@@ -3,6 +3,8 @@
 
 // --- Defining and running workflows ---------------------------------------------------------------------------------
 
+// What a run is made of and what it reports.
+export { type AssertionRecord, type AssertionSummary, summarizeAssertions } from './assertions.js';
 // Typed builders for tasks and workflows.
 export { defineTask, defineWorkflow, type TaskInit, type WorkflowInit } from './define.js';
 // Durations as users write them ("30s", "5m", seconds as a number), and back.
@@ -21,7 +23,6 @@ export type { RetryPolicy, RetryStrategy } from './retry-policy.js';
 // What a run tells its observer as it goes.
 export type { RunEvent, RunObserver } from './run-events.js';
 export type { LogFields, LogLevel, TaskLogger } from './task-logger.js';
-// What a run is made of and what it reports.
 export type {
   AgentTaskResult,
   ChangeRecord,

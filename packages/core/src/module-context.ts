@@ -27,6 +27,7 @@ export function createModuleContext(fields: ModuleContextFields = {}): ModuleCal
     services: undefined,
     checkMode: false,
     reportResource: NO_REPORT,
+    reportAssertion: NO_REPORT,
     ...withoutUndefined(fields),
     host: fields.host as ModuleCallContext['host'],
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AssertionRecord } from './assertions.js';
 import { SlothError } from './errors.js';
 import type { Host } from './host.js';
 import type { ResourceOutcome } from './resource.js';
@@ -31,6 +32,8 @@ export interface ModuleCallContext {
   host: Host;
   /** Told the outcome of each resource converged (the task's `changed` is made from these). */
   reportResource: (outcome: ResourceOutcome) => void;
+  /** Told each check made (infra_test): the task's `assertions` are counted from these. */
+  reportAssertion: (assertion: AssertionRecord) => void;
 }
 
 export interface ArgSpec<S extends z.ZodType = z.ZodType> {
@@ -118,6 +121,20 @@ export function arg<S extends z.ZodType>(name: string, schema: S, doc?: string):
 /** Declares a module function; the generic types tie `run`'s arguments to the zod schemas. */
 export function fn<const A extends readonly ArgSpec[]>(spec: FunctionSpec<A>): FunctionSpec {
   return spec as unknown as FunctionSpec;
+}
+
+/**
+ * A function the module's Lua side implements: `M._lua`, an internal whose `lua` is an expression of a table of
+ * functions (goroutine, infra_test). The call is a tail call, so an error names the caller's line.
+ */
+export function luaSideFunction(module: string, name: string, spec: Omit<FunctionSpec, 'run' | 'lua'>): FunctionSpec {
+  return {
+    ...spec,
+    run: () => {
+      throw new SlothError('internal', `${module}.${name} runs in Lua`);
+    },
+    lua: `function(...) return M._lua.${name}(...) end`,
+  };
 }
 
 /** Declares a module: data that the Lua binder, `modules list` and docs all read. */

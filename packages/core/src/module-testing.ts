@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 // Test support for module authors (exported as @sloth/core/testing): call a module function exactly as the Lua binder does.
+import type { AssertionRecord } from './assertions.js';
 import { SlothError } from './errors.js';
 import { createModuleContext } from './module-context.js';
 import { type ModuleCallContext, type ModuleSpec, parseArgs } from './module-sdk.js';
@@ -15,7 +16,7 @@ export interface LoggedLine {
 }
 
 /**
- * A real ModuleCallContext (acting on this machine) whose log lines and resource outcomes are kept for assertions; log
+ * A real ModuleCallContext (acting on this machine) whose log lines, resource outcomes and checks made are kept; log
  * lines can also be observed as they arrive.
  */
 export function testContext(
@@ -29,6 +30,7 @@ export function testContext(
 ) {
   const lines: LoggedLine[] = [];
   const resources: ResourceOutcome[] = [];
+  const assertions: AssertionRecord[] = [];
   const ctx = createModuleContext({
     task: 'test',
     signal: options.signal ?? new AbortController().signal,
@@ -37,6 +39,7 @@ export function testContext(
     services: options.services,
     checkMode: options.checkMode ?? false,
     reportResource: (outcome) => void resources.push(outcome),
+    reportAssertion: (assertion) => void assertions.push(assertion),
     log: {
       log(level, message, fields, stream) {
         const line = { level, message, fields, stream };
@@ -45,7 +48,7 @@ export function testContext(
       },
     },
   });
-  return { ctx, lines, resources };
+  return { ctx, lines, resources, assertions };
 }
 
 /** Calls a module function the way the Lua binder does: raw arguments validated by parseArgs, then run with `ctx.fn` set. */

@@ -108,7 +108,7 @@ describe('retryDelay', () => {
 describe('isRetryable', () => {
   it('refuses a retry only for failures an attempt more cannot fix', () => {
     const refused = SLOTH_ERROR_CODES.filter((code) => !isRetryable(code));
-    expect(refused).toEqual(['usage', 'load', 'not_found', 'invalid_argument']);
+    expect(refused).toEqual(['usage', 'load', 'not_found', 'invalid_argument', 'unsupported']);
     expect(isRetryable(undefined)).toBe(true);
   });
 });

@@ -32,7 +32,7 @@ export function retryPolicy(retries: number, strategy: string = 'exponential', b
  * Failures that an attempt more cannot fix: a wrong argument, a bad command line or workflow file, a name that does
  * not exist. A task that fails with one of these is not retried, whatever its `retries`.
  */
-const NOT_RETRYABLE: ReadonlySet<SlothErrorCode> = new Set(['invalid_argument', 'usage', 'load', 'not_found']);
+const NOT_RETRYABLE: ReadonlySet<SlothErrorCode> = new Set(['invalid_argument', 'usage', 'load', 'not_found', 'unsupported']);
 
 /** Whether a failure with this code may succeed when tried again (unknown: yes, as before codes existed). */
 export function isRetryable(code: SlothErrorCode | undefined): boolean {

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import { type AbortCause, abortableSleep, abortError, raceAbort, TASK_FINISHED } from './abort.js';
 import { consumeArtifacts, publishArtifacts } from './artifacts.js';
+import { type AssertionRecord, summarizeAssertions } from './assertions.js';
 import { delegatedBody, isDelegated } from './delegated-body.js';
 import { timedOutAfter } from './duration.js';
 import { errorCodeOf, errorMessage, SlothError, type SlothErrorCode } from './errors.js';
@@ -69,6 +70,8 @@ export async function executeTask(
   // Over all attempts and hooks: a change made by a failed attempt is still a change to the machine.
   let changed: boolean | undefined;
   const changes: ChangeRecord[] = [];
+  // The checks of the hooks and of the last attempt: a retried attempt's failed checks are not the task's verdict.
+  const assertions: AssertionRecord[] = [];
   const base: Omit<TaskContext, 'attempt' | 'signal'> = {
     runId: env.runId,
     task: task.name,
@@ -89,6 +92,7 @@ export async function executeTask(
       if (outcome.changed) changes.push(changeRecord(outcome));
       reportOutcome(task.name, outcome, env, log);
     },
+    reportAssertion: (assertion) => void assertions.push(assertion),
   };
   const result = (status: TaskStatus, attempts: number, extra: Partial<TaskResult> = {}): TaskResult => ({
     name: task.name,
@@ -101,6 +105,7 @@ export async function executeTask(
   const changeFields = () => ({
     ...(changed === undefined ? {} : { changed }),
     ...(changes.length > 0 ? { changes: [...changes] } : {}),
+    ...(assertions.length > 0 ? { assertions: summarizeAssertions(assertions) } : {}),
   });
   const ctx0: TaskContext = { ...base, attempt: 1, signal: env.runSignal };
 
@@ -137,7 +142,9 @@ export async function executeTask(
   const body = isDelegated(task) ? delegatedBody(task, env.runId, env.emit) : task.body;
   const maxAttempts = task.retry.retries + 1;
   let last: TaskResult = result('failed', 0);
+  const beforeAttempts = assertions.length;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    assertions.length = beforeAttempts;
     env.emit({ type: 'task.started', runId: env.runId, task: task.name, attempt, at: Date.now() });
     last = await runAttempt(task, body, { ...base, attempt, signal: env.runSignal }, env, attempt, started);
     if (last.status === 'success' || last.status === 'skipped' || last.status === 'aborted' || attempt === maxAttempts) break;

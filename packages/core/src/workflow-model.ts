@@ -1,3 +1,4 @@
+import type { AssertionRecord, AssertionSummary } from './assertions.js';
 import type { SlothErrorCode } from './errors.js';
 import type { Changes, ResourceOutcome } from './resource.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -87,6 +88,8 @@ export interface TaskContext {
   checkMode: boolean;
   /** Told the outcome of each resource the task converges (its result's `changed`). */
   reportResource: (outcome: ResourceOutcome) => void;
+  /** Told each check the task makes (infra_test): its result's `assertions`. */
+  reportAssertion?: ((assertion: AssertionRecord) => void) | undefined;
 }
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a body written `async () => {}` returns Promise<void>, and that must type-check
@@ -167,6 +170,8 @@ export interface TaskResult {
   changes?: ChangeRecord[] | undefined;
   /** A delegated task: its result on each agent. */
   agents?: Record<string, AgentTaskResult> | undefined;
+  /** The checks it made (infra_test) in its hooks and its last attempt; absent when it made none. */
+  assertions?: AssertionSummary | undefined;
 }
 
 export interface WorkflowSpec {

@@ -413,6 +413,13 @@ local function located_error_text(e, co, level)
   return where and (where .. ': ' .. text) or text
 end
 
+-- Raises `msg` at the nearest line in a user's file: a module's Lua side (FunctionSpec.lua) uses it for errors of its
+-- own, so they name the user's line rather than the module's internal chunk.
+function S.raise_at_user(msg)
+  local where = user_location(nil, 3)
+  error((where and (where .. ': ') or '') .. msg, 0)
+end
+
 -- the text of the error `e` that ended thread `co` (called from JS: the thread's stack is still there to read)
 function S.thread_error_text(co, e) return located_error_text(e, co, 0) end
 
@@ -421,8 +428,10 @@ local function user_traceback(e)
   local tb = debug.traceback(error_text(e), 3)
   local lines = {}
   for line in tb:gmatch('[^\n]+') do
-    -- internal chunks show as "sloth:prelude:12:"; anchored, so a user's "deploy.sloth:12:" is kept
-    if line:match('^%s+') and not line:match('^%s+sloth:') and not line:find('%[C%]') and not line:find('in ?%?') then
+    -- internal chunks show as "sloth:prelude:12:"; anchored, so a user's "deploy.sloth:12:" is kept; a module's Lua
+    -- wrapper that tail-calls leaves a "(...tail calls...)" line, which says nothing to the user
+    if line:match('^%s+') and not line:match('^%s+sloth:') and not line:find('%[C%]') and not line:find('in ?%?')
+      and not line:find('(...tail calls...)', 1, true) then
       lines[#lines + 1] = line
     end
   end

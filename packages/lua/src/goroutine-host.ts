@@ -312,6 +312,7 @@ export class GoroutineThreads implements GoroutineHost {
       this.running.delete(job.id);
       job.reply = undefined;
       for (const outcome of reply.resources ?? []) job.ctx.reportResource(outcome);
+      for (const assertion of reply.assertions ?? []) job.ctx.reportAssertion(assertion);
       this.settle(job, { ok: reply.ok, values: reply.values, error: reply.error, traceback: reply.traceback });
     };
     if (job.lines >= reply.lines) deliver();

@@ -1,4 +1,4 @@
-import type { LogFields, LogLevel, ResourceOutcome, StackBinding } from '@sloth/core';
+import type { AssertionRecord, LogFields, LogLevel, ResourceOutcome, StackBinding } from '@sloth/core';
 
 /** What every worker thread of a run is started with (piscina workerData). */
 export interface GoroutineWorkerSetup {
@@ -48,6 +48,8 @@ export interface GoroutineReply {
   lines: number;
   /** The resources it converged, for the task that started it. */
   resources?: ResourceOutcome[] | undefined;
+  /** The checks it made (infra_test), counted in the task that started it. */
+  assertions?: AssertionRecord[] | undefined;
 }
 
 /** A log line of a goroutine, posted by its worker to the host (piscina's 'message' event). */

@@ -2,6 +2,7 @@
 // its own Lua thread, interleaved on this thread's event loop).
 import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import {
+  type AssertionRecord,
   createModuleContext,
   errorMessage,
   type LogFields,
@@ -117,6 +118,7 @@ export default async function runGoroutine(job: GoroutineJob): Promise<Goroutine
   }
   let lines = 0;
   const resources: ResourceOutcome[] = [];
+  const assertions: AssertionRecord[] = [];
   const post = (level: LogLevel, message: string, fields?: LogFields, stream?: 'stdout' | 'stderr') => {
     const line: GoroutineLogLine = { kind: 'goroutine.log', job: job.id, level, message, fields, stream };
     try {
@@ -145,6 +147,7 @@ export default async function runGoroutine(job: GoroutineJob): Promise<Goroutine
     services,
     checkMode: job.checkMode,
     reportResource: (outcome) => void resources.push(outcome),
+    reportAssertion: (assertion) => void assertions.push(assertion),
   });
   try {
     const lua = await runtime();
@@ -161,12 +164,12 @@ export default async function runGoroutine(job: GoroutineJob): Promise<Goroutine
         return true;
       },
     })) as Omit<GoroutineReply, 'lines'>;
-    return { ok: r.ok === true, values: r.values, error: r.error, traceback: r.traceback, lines, resources };
+    return { ok: r.ok === true, values: r.values, error: r.error, traceback: r.traceback, lines, resources, assertions };
   } catch (err) {
     if (err instanceof LuaStopped) {
-      return { ok: false, stopped: true, error: stopText(controller.signal.reason), lines, resources };
+      return { ok: false, stopped: true, error: stopText(controller.signal.reason), lines, resources, assertions };
     }
-    return { ok: false, error: errorMessage(err), lines, resources };
+    return { ok: false, error: errorMessage(err), lines, resources, assertions };
   } finally {
     running.delete(job.id);
     // Whatever the goroutine left behind (a held lock's renewal, a process) is told to stop, as at the end of a task.

@@ -38,6 +38,7 @@ export function moduleContextOf(ctx: TaskContext): ModuleCallContext {
     services: ctx.services,
     checkMode: ctx.checkMode,
     reportResource: ctx.reportResource,
+    reportAssertion: ctx.reportAssertion,
   });
 }
 

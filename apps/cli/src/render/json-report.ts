@@ -25,6 +25,7 @@ export function jsonReport(result: ReportedRun): Record<string, unknown> {
       ...(t.changed !== undefined ? { changed: t.changed } : {}),
       changes: (t.changes ?? []).map(changeReport),
       ...(t.agents !== undefined ? { agents: agentResults(t.agents) } : {}),
+      ...(t.assertions !== undefined ? { assertions: t.assertions } : {}),
     };
     if (t.output !== undefined) outputs[t.name] = t.output;
   }

@@ -42,7 +42,19 @@ export function formatSummary(result: ReportedRun): string {
   )
     .map((line) => `  ${line}`)
     .join('\n')}`;
-  return `${summary}\n${verdict} (${tally})${why}${result.stack ? `\n${formatStack(result.stack, result.checkMode === true)}` : ''}${recap}`;
+  return `${summary}\n${verdict} (${tally})${why}${formatChecks(result)}${result.stack ? `\n${formatStack(result.stack, result.checkMode === true)}` : ''}${recap}`;
+}
+
+/** The checks tasks made (infra_test): a count per task, and each failed one. Empty when no task made any. */
+function formatChecks(result: ReportedRun): string {
+  const lines: string[] = [];
+  for (const t of result.tasks) {
+    const a = t.assertions;
+    if (!a) continue;
+    lines.push(`  ${t.name}: ${pc.green(`${a.passed} passed`)}${a.failed > 0 ? `, ${pc.red(`${a.failed} failed`)}` : ''}`);
+    for (const f of a.list.filter((x) => !x.passed)) lines.push(pc.red(`    ✗ ${f.message}`));
+  }
+  return lines.length === 0 ? '' : `\n${pc.bold('Checks')}\n${lines.join('\n')}`;
 }
 
 /** Stack lines: resource counts, outputs, orphans, and executions this run found interrupted. */

@@ -1,4 +1,4 @@
-import { abortableSleep, arg, defineModule, type FunctionSpec, fn, SlothError, z } from '@sloth/core/internal';
+import { abortableSleep, arg, defineModule, type FunctionSpec, fn, luaSideFunction, SlothError, z } from '@sloth/core/internal';
 import { GOROUTINE_LUA } from './goroutine.lua.js';
 import { as, hostOf, poolSize, timeoutMs } from './host-access.js';
 
@@ -14,15 +14,7 @@ const RESULT =
   "{ success: boolean, values: list of fn's return values (with n), value: values[1], error: string|nil, traceback: string|nil }";
 
 /** A function implemented by the module's Lua side (`M._lua`). */
-function inLua(name: string, spec: Omit<FunctionSpec, 'run' | 'lua'>): FunctionSpec {
-  return fn({
-    ...spec,
-    run: () => {
-      throw new SlothError('internal', `goroutine.${name} runs in Lua`);
-    },
-    lua: `function(...) return M._lua.${name}(...) end`,
-  });
-}
+const inLua = (name: string, spec: Omit<FunctionSpec, 'run' | 'lua'>) => luaSideFunction('goroutine', name, spec);
 
 const async = inLua('async', {
   doc:

@@ -62,7 +62,7 @@ export const listInstalledFn = fn({
 });
 
 /** The installed version of a package, from the host's package database; undefined when it is not installed. */
-async function versionOf(ctx: ModuleCallContext, name: string): Promise<string | undefined> {
+export async function versionOf(ctx: ModuleCallContext, name: string): Promise<string | undefined> {
   const manager = await requireManager(ctx);
   if (manager === 'apt') return installedVersion(ctx, name);
   return (await installedPackages(ctx, manager)).get(name);

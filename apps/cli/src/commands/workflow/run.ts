@@ -47,6 +47,10 @@ export default class WorkflowRun extends SlothCommand {
         'Print the unified diff of each changed file under its task (with --check: of what would change). A call with diff = false hides its own.',
       default: false,
     }),
+    junit: Flags.string({
+      description:
+        'Also write the run as JUnit XML to this file, for CI systems: a test suite per task, with a test case for the task and one for each check it made (infra_test).',
+    }),
     'force-handlers': Flags.boolean({
       description: 'Run notified handlers even when the run failed (by default they run only after a successful run).',
       default: false,
@@ -62,6 +66,7 @@ export default class WorkflowRun extends SlothCommand {
     '<%= config.bin %> run ci -f pipeline.sloth -v values.yaml --set image.tag=v2 --param env=prod',
     '<%= config.bin %> workflow run -f pipeline.sloth --output json',
     '<%= config.bin %> workflow run web -f configure.sloth --check --diff',
+    '<%= config.bin %> workflow run validate -f checks.sloth --junit reports/checks.xml',
     '<%= config.bin %> workflow run production -f infra.sloth --lock-timeout 5m',
     '<%= config.bin %> workflow run deploy -f deploy.sloth --master prod --delegate-to web-01,web-02',
   ];
@@ -86,6 +91,7 @@ export default class WorkflowRun extends SlothCommand {
       check: flags.check,
       diff: flags.diff,
       forceHandlers: flags['force-handlers'],
+      junit: flags.junit,
       master: { master: flags.master, token: flags.token, 'token-file': flags['token-file'], ca: flags.ca },
     });
   }

@@ -1,0 +1,1 @@
+export { infraTestModule } from './infra-test-module.js';
