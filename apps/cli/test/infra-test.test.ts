@@ -189,7 +189,7 @@ describe('infra_test in a workflow', () => {
     });
   });
 
-  it('eventually gives up after its timeout with the last failure, stops with the task; an agent argument says it is not built', async () => {
+  it('eventually gives up after its timeout with the last failure, stops with the task; an agent argument without a master says what it needs', async () => {
     const closed = await freePort();
     const dir = writeFiles({
       'give-up.sloth': `workflow("w")
@@ -229,10 +229,10 @@ end })
     );
     expect(gaveUp.assertions).toMatchObject({ passed: 0, failed: 1 });
     const agent = await task('agent.sloth');
-    expect(agent.error?.split('\n')[0]).toBe(
-      'agent.sloth:3: infra_test.service_is_running: running a check on an agent (web-01) is not built yet; use :delegate_to("web-01") on the task (move the check into a task with :delegate_to("web-01"): it then runs on that agent)',
+    expect(agent.error?.split('\n')[0]).toMatch(
+      /^agent\.sloth:3: infra_test\.service_is_running: running it on agent 'web-01' needs a master, but this run has none/,
     );
-    expect(agent.error_code).toBe('unsupported');
+    expect(agent.error_code).toBe('usage');
     // Its own timeout is 10 minutes: the task's timeout stops the wait between attempts.
     const stopped = await task('stopped.sloth');
     expect(stopped.status).toBe('timeout');

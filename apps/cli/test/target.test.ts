@@ -92,7 +92,31 @@ describe('target = "agent" on a configuration call', () => {
     await fails(
       'missing.sloth',
       [],
-      /missing\.sloth:2: file_ops\.copy: target = 'tgt2' runs the call on that agent through a master, but this run has none/,
+      /missing\.sloth:2: file_ops\.copy: running it on agent 'tgt2' needs a master, but this run has none/,
     );
+  });
+
+  it('infra_test checks with an agent argument run there: a pass, a failure ending (on AGENT), both counted here', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile);
+    const agent = startAgent(home, 'tgt3', master.url, tokenFile);
+    await agent.waitFor(/registered with the master/);
+    const root = mkdtempSync(join(tmpdir(), 'sloth-target-check-'));
+    writeFileSync(join(root, 'present'), 'x');
+    const dir = writeFiles({
+      'checks.sloth': `task("verify"):command(function()
+  infra_test.file_exists("${root}/present", "tgt3")
+  infra_test.file_exists("${root}/absent", "tgt3")
+end):build()
+`,
+    });
+    const r = await runCli(['workflow', 'run', '-f', 'checks.sloth', '--output', 'json', ...withMaster(master.url, tokenFile)], {
+      cwd: dir,
+      timeoutMs: 90_000,
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const task = JSON.parse(r.stdout).tasks.verify;
+    expect(task.error.split('\n')[0]).toMatch(/^checks\.sloth:3: infra_test\.file_exists: .*absent.* \(on tgt3\)$/);
+    expect(task.assertions).toMatchObject({ passed: 1, failed: 1 });
   });
 });

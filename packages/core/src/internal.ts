@@ -1,6 +1,7 @@
 // @sloth/core/internal: the public API and the engine's internals, for the packages of this workspace (the Lua host,
 // modules, events, master, CLI). No promise that any of it stays as it is: outside code uses @sloth/core.
 export * from './abort.js';
+export * from './agent-call.js';
 export * from './async-queue.js';
 export * from './bounded-backlog.js';
 export * from './closest-name.js';

@@ -1,4 +1,4 @@
-import { type FunctionSpec, type ModuleCallContext, parseArgs, SlothError } from '@sloth/core/internal';
+import { callOnAgent, type FunctionSpec, type ModuleCallContext, parseArgs, SlothError } from '@sloth/core/internal';
 import { fromLua } from './lua-values.js';
 
 /** A call's `target = "agent"`, and its arguments without it. */
@@ -42,22 +42,7 @@ export async function callOnTarget(
 ): Promise<unknown> {
   parseArgs(module, name, spec, call.args);
   const args = call.args.map((a) => plainData(ctx.fn, fromLua(a)));
-  if (ctx.services?.insideGoroutine) {
-    throw new SlothError('usage', `${ctx.fn}: target = '${call.agent}' cannot be used inside a goroutine`, {
-      hint: 'make the call from the task itself, or delegate the whole task with :delegate_to(...)',
-    });
-  }
-  const delegate = ctx.services?.delegate;
-  if (!delegate?.runCall) {
-    throw new SlothError(
-      'usage',
-      `${ctx.fn}: target = '${call.agent}' runs the call on that agent through a master, but this run has none`,
-      {
-        hint: 'run it with `workflow run --master HOST:PORT` (or set $SLOTH_MASTER), or leave target out to act on this machine',
-      },
-    );
-  }
-  return (await delegate.runCall({ agent: call.agent, module, fn: name, args, ctx })).value;
+  return callOnAgent(ctx, { agent: call.agent, module, fn: name, args });
 }
 
 function isKeyedTable(value: unknown): value is Record<string, unknown> {

@@ -1,15 +1,20 @@
-import { SlothError } from '@sloth/core';
+import { callOnAgent, type ModuleCallContext, SlothError } from '@sloth/core/internal';
+import type { Verdict } from './check.js';
 
 /**
- * A check given an agent name (its optional last argument). Running one module call on an agent through the master is
- * not built yet: this is the one place that will hand the call there.
+ * Runs a check on an agent (its optional last argument) through the run's master: the verdict is the agent's, with
+ * "(on AGENT)" at the end of a failure; not being able to ask it (no master, an unknown agent) is an error.
  */
-export function refuseAgent(fnName: string, agent: string): never {
-  throw new SlothError(
-    'unsupported',
-    `${fnName}: running a check on an agent (${agent}) is not built yet; use :delegate_to("${agent}") on the task`,
-    {
-      hint: `move the check into a task with :delegate_to("${agent}"): it then runs on that agent`,
-    },
-  );
+export async function checkOnAgent(ctx: ModuleCallContext, check: string, args: unknown[], agent: string): Promise<Verdict> {
+  const qualified = ctx.fn;
+  try {
+    await callOnAgent(ctx, { agent, module: qualified.slice(0, qualified.lastIndexOf('.')), fn: check, args });
+    return undefined;
+  } catch (err) {
+    // A failed check there raises task_failed with its message; other errors are about reaching it.
+    if (err instanceof SlothError && err.code === 'task_failed' && err.message.startsWith(`${qualified}: `)) {
+      return err.message.slice(qualified.length + 2);
+    }
+    throw err;
+  }
 }

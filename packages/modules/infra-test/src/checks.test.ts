@@ -112,12 +112,10 @@ describe('infra_test checks', () => {
     );
   });
 
-  it('refuse an agent name with what to do instead', async () => {
+  it('an agent name in a run without a master: an error saying what it needs', async () => {
     const err = await failure(check('port_is_listening', [80, 'web-01']).result);
-    expect(err.code).toBe('unsupported');
-    expect(err.message).toBe(
-      'infra_test.port_is_listening: running a check on an agent (web-01) is not built yet; use :delegate_to("web-01") on the task',
-    );
+    expect(err.code).toBe('usage');
+    expect(err.message).toBe("infra_test.port_is_listening: running it on agent 'web-01' needs a master, but this run has none");
   });
 
   it('inside a soft block: record, and return false and why instead of raising', async () => {

@@ -92,7 +92,7 @@ export const infraTestModule = defineModule({
     'Checks that a machine is as it should be (files, ports, services, processes, commands, packages, users, URLs). A ' +
     "passed check returns true; a failed one raises an error naming what failed at the caller's line, which fails the " +
     "task. Each task's checks are counted (--output json, the summary, --junit). The optional last argument of every " +
-    'check names an agent: not built yet (use :delegate_to on the task).',
+    "check names an agent to run it on, through the run's master.",
   functions: { ...publicFunctions(checks), soft, eventually },
   internals: internals(checks),
 });

@@ -15,7 +15,7 @@ import {
   strictTable,
   z,
 } from '@sloth/core/internal';
-import { refuseAgent } from './agent.js';
+import { checkOnAgent } from './agent.js';
 import { type CheckSpec, callText, MAX_RAW_ARGS, publicFunction } from './check.js';
 import { closeCollector, collect, openCollector, peekCollector } from './collectors.js';
 import { INFRA_TEST_LUA } from './infra-test.lua.js';
@@ -41,6 +41,9 @@ const eventuallyOptions = luaTable(
     interval: duration('interval').optional(),
   }),
 ).optional();
+
+/** A parsed argument as it travels to an agent (JSON): nil as null. */
+const plain = (v: unknown) => (v === undefined ? null : v);
 
 /** The JS side the public functions and the Lua side call: users never see these. */
 export function internals(checks: Record<string, CheckSpec>): Record<string, FunctionSpec> {
@@ -68,8 +71,9 @@ export function internals(checks: Record<string, CheckSpec>): Record<string, Fun
         const parsed = parseArgs(module, name, publicSpec, given.slice(0, count));
         const own = parsed.slice(0, spec.args.length);
         const agent = parsed[spec.args.length] as string | undefined;
-        if (agent !== undefined) refuseAgent(qualified, agent);
-        const why = await spec.check(own, { ...ctx, fn: qualified });
+        const checkCtx = { ...ctx, fn: qualified };
+        const why =
+          agent !== undefined ? await checkOnAgent(checkCtx, name, own.map(plain), agent) : await spec.check(own, checkCtx);
         const record = {
           name: callText(name, own),
           passed: why === undefined,
