@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from './open-store.js';
-import { SecretRepo } from './secret-repo.js';
 import { secretKeyFile } from './secret-key.js';
+import { SecretRepo } from './secret-repo.js';
 
 const dirs: string[] = [];
 const stores: Store[] = [];

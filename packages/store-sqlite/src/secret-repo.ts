@@ -129,7 +129,7 @@ export class SecretRepo implements SecretStore {
       const plain = rows.map((r) => this.decrypt(r.name, r.value, old));
       const made = newKey(next);
       if (made.record.mode === 'key_file') staged = stageKeyFile(file, made.key);
-      rows.forEach((r, i) => this.sql.replace.run(seal(made.key, plain[i] as string, r.name), r.name));
+      for (const [i, r] of rows.entries()) this.sql.replace.run(seal(made.key, plain[i] as string, r.name), r.name);
       this.sql.putKey.run({ ...made.record, now: Date.now() });
       this.key = made.key;
       return rows.length;
