@@ -1,5 +1,6 @@
 import {
   isDelegated,
+  maskSecrets,
   SlothError,
   type TaskDelegator,
   type TaskOutcome,
@@ -114,7 +115,8 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
     }
     // Tasks created at run time may be delegated too: the link to the master is made when the first one is.
     late = delegator ? undefined : lateDelegator(workflow.name, file, values, stackName, options);
-    const write = (line: string) => process.stderr.write(`${line}\n`);
+    // Hook lines and failures of this run's events: the secrets it read are masked in them.
+    const write = (line: string) => process.stderr.write(`${maskSecrets(line)}\n`);
     const { hooks } = await runRecordedWorkflow({
       file,
       workflow,

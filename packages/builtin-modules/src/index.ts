@@ -7,6 +7,7 @@ import { fsModule } from '@sloth/module-fs';
 import { goroutineModule } from '@sloth/module-goroutine';
 import { logModule } from '@sloth/module-log';
 import { pkgModule } from '@sloth/module-pkg';
+import { secretModule } from '@sloth/module-secret';
 import { stackModule } from '@sloth/module-stack';
 import { stateModule } from '@sloth/module-state';
 import { systemdModule } from '@sloth/module-systemd';
@@ -23,6 +24,7 @@ export const builtinModules: ModuleSpec[] = [
   yamlModule,
   dataModule,
   stateModule,
+  secretModule,
   stackModule,
   goroutineModule,
   eventModule,
@@ -42,6 +44,7 @@ export {
   jsonModule,
   logModule,
   pkgModule,
+  secretModule,
   stackModule,
   stateModule,
   systemdModule,
