@@ -18,19 +18,24 @@ export interface CliResult {
 /** A data directory of this test process's own, so tests never touch ~/.sloth-runner. */
 export const TEST_SLOTH_HOME = mkdtempSync(join(tmpdir(), 'sloth-home-'));
 
-/** Starts the real CLI as a child process (CI=1 so output is plain lines). */
-export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], {
+/** Starts the real CLI as a child process (CI=1 so output is plain lines); `input` is written to its stdin. */
+export function startCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+): ChildProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? REPO,
     env: { ...process.env, CI: '1', NO_COLOR: '1', SLOTH_HOME: TEST_SLOTH_HOME, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (options.input !== undefined) child.stdin?.end(options.input);
+  return child;
 }
 
 /** Runs the CLI to completion, killing it if it outlives `timeoutMs` (a hang fails the test, it does not stall it). */
 export function runCli(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; input?: string } = {},
 ): Promise<CliResult> {
   const child = startCli(args, options);
   return collect(child, options.timeoutMs ?? 30_000);
