@@ -1,6 +1,7 @@
 import {
   isDelegated,
   maskSecrets,
+  type SecretStore,
   SlothError,
   type TaskDelegator,
   type TaskOutcome,
@@ -109,12 +110,14 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
   try {
     const workflow = withDelegateFlag(file.findWorkflow(options.name), options.delegateTo);
     const stackName = options.stack ?? options.name ?? workflow.name;
+    // Delegated tasks get the secrets their files name from this machine's data directory.
+    const secrets = () => store.services.secrets;
     // Delegated tasks need the master, and their agents are checked before anything runs.
     if (workflow.tasks.some(isDelegated)) {
-      delegator = await connectDelegator(workflow, file, values, stackName, options);
+      delegator = await connectDelegator(workflow, file, values, stackName, options, secrets);
     }
     // Tasks created at run time may be delegated too: the link to the master is made when the first one is.
-    late = delegator ? undefined : lateDelegator(workflow.name, file, values, stackName, options);
+    late = delegator ? undefined : lateDelegator(workflow.name, file, values, stackName, options, secrets);
     // Hook lines and failures of this run's events: the secrets it read are masked in them.
     const write = (line: string) => process.stderr.write(`${maskSecrets(line)}\n`);
     const { hooks } = await runRecordedWorkflow({
@@ -182,6 +185,7 @@ async function connectDelegator(
   values: Record<string, unknown>,
   stack: string,
   options: RunCommandOptions,
+  secrets: () => SecretStore | undefined,
 ): Promise<MasterDelegator> {
   const flags: MasterFlags = { ...options.master, 'data-dir': options.dataDir };
   const first = workflow.tasks.find(isDelegated) as TaskSpec;
@@ -197,7 +201,7 @@ async function connectDelegator(
   }
   // Loaded only for delegated workflows: the Connect client is not free to import.
   const { MasterDelegator } = await import('./fleet-cli/task-delegator.js');
-  const delegator = new MasterDelegator(masterConnection(flags), file, workflow.name, values, stack);
+  const delegator = new MasterDelegator(masterConnection(flags), file, workflow.name, values, stack, secrets);
   try {
     await delegator.check(workflow);
   } catch (err) {
@@ -217,6 +221,7 @@ function lateDelegator(
   values: Record<string, unknown>,
   stack: string,
   options: RunCommandOptions,
+  secrets: () => SecretStore | undefined,
 ): { delegate: TaskDelegator; close(): void } | undefined {
   const flags: MasterFlags = { ...options.master, 'data-dir': options.dataDir };
   if (!masterConfigured(flags)) return undefined;
@@ -225,7 +230,7 @@ function lateDelegator(
     delegate: {
       runTasks: (request) => {
         made ??= import('./fleet-cli/task-delegator.js').then(
-          ({ MasterDelegator }) => new MasterDelegator(masterConnection(flags), file, workflow, values, stack),
+          ({ MasterDelegator }) => new MasterDelegator(masterConnection(flags), file, workflow, values, stack, secrets),
         );
         const outcomes = made.then((d) => d.runTasks(request));
         return request.agents.map((_, i) => outcomes.then((list) => list[i] as Promise<TaskOutcome>));

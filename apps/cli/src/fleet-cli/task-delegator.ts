@@ -13,12 +13,14 @@ import {
   isSlothErrorCode,
   type LogLevel,
   type ResourceOutcome,
+  type SecretStore,
   SlothError,
   type TaskDelegator,
   type TaskOutcome,
   type WorkflowSpec,
 } from '@sloth/core/internal';
 import { delegationBundle, type WorkflowFile } from '@sloth/lua';
+import { delegatedSecrets } from './delegated-secrets.js';
 import { fanOutWork } from './fan-out-work.js';
 
 const LEVELS = new Set<string>(['debug', 'info', 'warn', 'error']);
@@ -38,6 +40,8 @@ export class MasterDelegator implements TaskDelegator {
     private readonly values: Record<string, unknown>,
     /** The stack the run records into: events the task dispatches on its agent carry it. */
     private readonly stack: string,
+    /** The secrets of the machine that runs the workflow (opened only for a task whose files name some). */
+    private readonly secrets: () => SecretStore | undefined = () => undefined,
   ) {
     this.transport = masterTransport(conn);
     this.client = createClient(ControlService, this.transport.transport);
@@ -99,6 +103,7 @@ export class MasterDelegator implements TaskDelegator {
         lateTaskJson: lateTaskJson ?? '',
         checkMode: ctx.checkMode,
         dataFiles: bundle.dataFiles,
+        secrets: delegatedSecrets(ctx.task, bundle.secretNames, this.secrets),
       };
     });
     const https = this.transport.baseUrl.startsWith('https:');
