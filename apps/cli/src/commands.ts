@@ -27,7 +27,9 @@ import MasterStart from './commands/master/start.js';
 import MasterStop from './commands/master/stop.js';
 import MasterUpdate from './commands/master/update.js';
 import ModulesList from './commands/modules/list.js';
+import SecretDecryptValues from './commands/secret/decrypt-values.js';
 import SecretDelete from './commands/secret/delete.js';
+import SecretEncryptValues from './commands/secret/encrypt-values.js';
 import SecretGet from './commands/secret/get.js';
 import SecretList from './commands/secret/list.js';
 import SecretRotateKey from './commands/secret/rotate-key.js';
@@ -85,6 +87,8 @@ export const COMMANDS = {
   'secret:list': SecretList,
   'secret:delete': SecretDelete,
   'secret:rotate-key': SecretRotateKey,
+  'secret:encrypt-values': SecretEncryptValues,
+  'secret:decrypt-values': SecretDecryptValues,
   'master:start': MasterStart,
   'master:stop': MasterStop,
   'master:add': MasterAdd,

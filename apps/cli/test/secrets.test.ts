@@ -174,4 +174,36 @@ workflow.define("w", { tasks = { "use", "fail" } })
     expect(history.stdout).toContain('notified ***');
     expect(filesHolding(home, TOKEN)).toEqual([]);
   });
+
+  it('encrypt-values keeps keys readable, -v decrypts and masks, decrypt-values restores; another key is a clear error', async () => {
+    const home = freshHome();
+    const dir = writeFiles({
+      'values.yaml': '# prod\ndb:\n  host: db.internal\n  password: hunter2-is-long\n  port: 5432\n',
+      'w.sloth': `task("t"):command(function()
+  log.info("connecting to " .. values.db.host .. ":" .. values.db.port .. " with " .. values.db.password)
+  return true, "ok", { port_type = type(values.db.port) }
+end):build()
+workflow.define("w", { tasks = { "t" } })`,
+    });
+    const file = join(dir, 'values.yaml');
+    const original = readFileSync(file, 'utf8');
+    const enc = await sloth(home, ['secret', 'encrypt-values', file]);
+    expect(enc.stdout).toContain('encrypted 3 value(s)');
+    const encrypted = readFileSync(file, 'utf8');
+    expect(encrypted).toContain('# prod');
+    expect(encrypted).toMatch(/password: ENC\[AES256_GCM,v1:/);
+    expect(encrypted).not.toContain('hunter2');
+
+    const run = await sloth(home, ['workflow', 'run', 'w', '-f', join(dir, 'w.sloth'), '-v', file, '--output', 'json']);
+    expect(run.stderr).toContain('[t] connecting to ***:*** with ***');
+    expect(JSON.parse(run.stdout).outputs.t).toEqual({ port_type: 'number' });
+    expect(run.stdout + run.stderr).not.toContain('hunter2');
+
+    const other = await sloth(freshHome(), ['workflow', 'run', 'w', '-f', join(dir, 'w.sloth'), '-v', file]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain(`values file ${file}: the value of 'db.host' cannot be decrypted`);
+
+    expect((await sloth(home, ['secret', 'decrypt-values', file])).stdout).toContain('decrypted 3 value(s)');
+    expect(readFileSync(file, 'utf8')).toBe(original);
+  });
 });

@@ -109,6 +109,29 @@ export class SecretRepo implements SecretStore {
     return this.run(() => this.sql.delete.run(name).changes > 0);
   }
 
+  /**
+   * Encrypts a value kept outside the database (a values file's leaf) under the secrets' key, bound to `context`
+   * (its key path: a value moved to another key does not open).
+   */
+  sealValue(plain: string, context: string): string {
+    return seal(
+      this.store.write(() => this.unlock()),
+      plain,
+      `value:${context}`,
+    );
+  }
+
+  /** The plain text of a sealValue result, or undefined when it does not open (another key, another place, changed). */
+  openValue(sealed: string, context: string): string | undefined {
+    // Reading makes no key: a directory without one cannot have encrypted anything.
+    if (!this.key && this.run(() => this.sql.key.get()) === undefined) return undefined;
+    return open(
+      this.run(() => this.unlock()),
+      sealed,
+      `value:${context}`,
+    );
+  }
+
   /** A clear error for an absent secret: its name, near names, and how to set it. */
   missing(name: string, who: string): SlothError {
     return new SlothError('not_found', `${who}: no secret '${name}' in ${this.store.dataDir}${didYouMean(name, this.names())}`, {
