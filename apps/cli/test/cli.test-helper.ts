@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,3 +74,14 @@ export async function waitForOutput(output: () => string, re: RegExp, timeoutMs:
 
 /** Writes files into a fresh temp dir (creating folders) and returns its path. */
 export { writeFiles } from '@sloth/core/testing';
+
+/** Every file under `dir` (a data directory: database, WAL, key file, logs) whose bytes hold `needle`. */
+export function filesHolding(dir: string, needle: string): string[] {
+  const found: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...filesHolding(path, needle));
+    else if (readFileSync(path).includes(needle)) found.push(path);
+  }
+  return found;
+}

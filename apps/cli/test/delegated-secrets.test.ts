@@ -1,24 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { runCli, writeFiles } from './cli.test-helper.js';
+import { filesHolding, runCli, writeFiles } from './cli.test-helper.js';
 import { eventsOf } from './events.test-helper.js';
 import { fleetHome, startAgent, startMaster, withMaster } from './fleet.test-helper.js';
 
 const TOKEN = 'tok-d3l3g4t3d-9911';
-
-/** Every file under `dir` whose bytes hold `needle`. */
-function filesHolding(dir: string, needle: string): string[] {
-  const found: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) found.push(...filesHolding(path, needle));
-    else if (readFileSync(path).includes(needle)) found.push(path);
-  }
-  return found;
-}
 
 const WORKFLOW = `local remote = task("remote"):delegate_to("s1"):command(function()
   local token = secret.get("api_token")

@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CliResult, runCli, writeFiles } from './cli.test-helper.js';
+import { type CliResult, filesHolding, runCli, writeFiles } from './cli.test-helper.js';
 import { peek, writeHook } from './events.test-helper.js';
 import { freshHome } from './stack.test-helper.js';
 
@@ -10,17 +10,6 @@ const TOKEN = 'xoxb-s3cr3t-4242';
 
 function sloth(home: string, args: string[], opts: { input?: string; env?: Record<string, string>; cwd?: string } = {}) {
   return runCli(args, { ...opts, env: { SLOTH_HOME: home, ...opts.env } });
-}
-
-/** Every file under `dir` (the database, its WAL, key file, logs), read as bytes: which of them hold `needle`. */
-function filesHolding(dir: string, needle: string): string[] {
-  const found: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) found.push(...filesHolding(path, needle));
-    else if (readFileSync(path).includes(needle)) found.push(path);
-  }
-  return found;
 }
 
 function expectNoSecret(r: CliResult, what: string): void {

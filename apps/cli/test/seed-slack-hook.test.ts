@@ -1,12 +1,9 @@
-// The seed README's Slack hook example, run as written. It needs `http.post` (the http module, built on another
-// branch): until that is merged this test fails at `require("http")`; after the merge it must pass unchanged.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { waitFor } from '@sloth/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, writeFiles } from './cli.test-helper.js';
+import { filesHolding, runCli, writeFiles } from './cli.test-helper.js';
 import { freshHome } from './stack.test-helper.js';
 
 // Exactly the seed's text (notify_failures.lua).
@@ -47,17 +44,6 @@ return hook
 const FAILING = `task("deploy_app"):command(function() error("disk full on /var") end):build()
 workflow.define("production", { tasks = { "deploy_app" } })
 `;
-
-/** Every file under `dir` whose bytes hold `needle`. */
-function filesHolding(dir: string, needle: string): string[] {
-  const found: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) found.push(...filesHolding(path, needle));
-    else if (readFileSync(path).includes(needle)) found.push(path);
-  }
-  return found;
-}
 
 const posted: { path: string; type: string | undefined; body: string }[] = [];
 const slack = createServer((req: IncomingMessage, res) => {

@@ -1,14 +1,5 @@
-import {
-  defaultDataDir,
-  openStore,
-  passphraseFromEnv,
-  passphraseFromFile,
-  SecretRepo,
-  type Store,
-  storeError,
-  storeFile,
-} from '@sloth/store-sqlite';
-import { withStore } from '../store-access.js';
+import { passphraseFromEnv, passphraseFromFile, SecretRepo, type Store } from '@sloth/store-sqlite';
+import { openDataStore, withStore } from '../store-access.js';
 
 /** Opens the store for one secret command and hands `fn` its secrets, under the passphrase given (flag, then env). */
 export async function withSecrets<T>(
@@ -24,12 +15,6 @@ export async function withSecrets<T>(
  * passphrase the environment gives; close() closes the store it opened.
  */
 export function openValueCipher(dataDir: string | undefined): { cipher: SecretRepo; close(): void } {
-  const dir = dataDir ?? defaultDataDir();
-  let store: Store;
-  try {
-    store = openStore(dir);
-  } catch (err) {
-    throw storeError(err, storeFile(dir));
-  }
+  const store = openDataStore(dataDir);
   return { cipher: new SecretRepo(store, passphraseFromEnv()), close: () => store.close() };
 }
