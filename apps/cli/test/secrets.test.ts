@@ -120,7 +120,17 @@ task("fail")
     if secret.exists("slack_webhook_url") then error("cannot reach " .. secret.get("slack_webhook_url")) end
   end)
   :build()
-workflow.define("w", { tasks = { "use", "fail" } })
+task("goroutines")
+  :command(function()
+    local url = secret.get("slack_webhook_url")
+    local passed = goroutine.async(function(v) log.info("goroutine got " .. v) return true end, url)
+    local reads = goroutine.async(function() return secret.get("slack_webhook_url") end)
+    goroutine.await(passed)
+    local ok, err = goroutine.await(reads)
+    log.info("goroutine read: " .. tostring(ok) .. " " .. tostring(err))
+  end)
+  :build()
+workflow.define("w", { tasks = { "use", "fail", "goroutines" } })
 `,
     });
     const hookFile = writeHook(
@@ -146,6 +156,8 @@ workflow.define("w", { tasks = { "use", "fail" } })
     expect(text.stdout).toContain('+webhook=***');
     expect(text.stdout).toContain('cannot reach ***');
     expect(text.stderr).toContain('hook posting to *** about');
+    expect(text.stdout).toContain('[goroutines] goroutine got ***');
+    expect(text.stdout).toContain('secret.get is not available inside a goroutine');
     // The file itself holds the value: masking is for what leaves the run, not what it was asked to do.
     expect(readFileSync(join(dir, 'dest.txt'), 'utf8')).toBe(`webhook=${VALUE}\n`);
 

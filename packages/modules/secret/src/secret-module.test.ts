@@ -43,6 +43,10 @@ describe('secret module', () => {
       has: () => true,
       names: () => [],
     };
+    const { ctx: inGoroutine } = testContext({ services: { secrets: secrets({ a: 'x' }), insideGoroutine: true } });
+    const refused = (await failure(call(secretModule, 'get', ['a'], inGoroutine))) as SlothError;
+    expect(refused.message).toBe('secret.get is not available inside a goroutine');
+    expect(refused.hint).toContain('pass it to the goroutine');
     const { ctx: bad } = testContext({ services: { secrets: broken } });
     const err = (await failure(call(secretModule, 'get', ['a'], bad))) as SlothError;
     expect(err.message).toBe('secret.get: the passphrase does not open the secrets in /d');

@@ -9,6 +9,12 @@ const nameArg = arg(
 
 /** The caller's secrets, opened on first use; a clear error when it has none or they cannot be opened. */
 function secretsOf(ctx: ModuleCallContext): SecretStore {
+  // A goroutine runs on another thread, whose masking the run's output never goes through: the value would show.
+  if (ctx.services?.insideGoroutine) {
+    throw new SlothError('usage', `${ctx.fn} is not available inside a goroutine`, {
+      hint: 'read the secret in the task body and pass it to the goroutine (it is masked there too)',
+    });
+  }
   let store: SecretStore | undefined;
   try {
     store = ctx.services?.secrets;
@@ -39,6 +45,8 @@ function call<T>(ctx: ModuleCallContext, fn: (store: SecretStore) => T): T {
 /** The `secret` module: values set with `sloth-runner secret set`, masked as `***` wherever they would leave the run. */
 export const secretModule = defineModule({
   name: 'secret',
+  // Loaded in goroutines too, so that using it there says why it cannot be (see secretsOf).
+  importFrom: import.meta.url,
   doc: 'Secrets set with `sloth-runner secret set`, stored encrypted in the data directory. A value read in a run is shown as *** in its logs, events, JSON output, diffs and errors.',
   functions: {
     get: fn({
