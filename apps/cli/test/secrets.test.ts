@@ -69,6 +69,17 @@ describe('sloth-runner secret', () => {
       'hunter2-is-long\n',
     );
 
+    const flow = writeFiles({
+      'w.sloth':
+        'task("t"):command(function() log.info(secret.get("db_password")) end):build()\nworkflow.define("w", { tasks = { "t" } })',
+    });
+    const wrongRun = await sloth(home, ['workflow', 'run', 'w', '-f', join(flow, 'w.sloth')], {
+      env: { SLOTH_SECRET_PASSPHRASE: 'nope' },
+    });
+    expect(wrongRun.code).toBe(1);
+    expect(wrongRun.stdout).toContain('secret.get: the passphrase does not open the secrets in');
+    expect(wrongRun.stdout + wrongRun.stderr).not.toContain('hunter2');
+
     const rotate = await sloth(home, ['secret', 'rotate-key', '--new-passphrase-file', join(dir, 'two.txt')], { env: one });
     expect(rotate.stdout).toContain('re-encrypted 1 secret(s)');
     expect((await sloth(home, ['secret', 'get', 'db_password'], { env: one })).code).toBe(2);
