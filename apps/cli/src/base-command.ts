@@ -1,5 +1,6 @@
 import { Command, Flags } from '@oclif/core';
 import { SlothError } from '@sloth/core';
+import { maskError } from '@sloth/core/internal';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { describeParseError } from './parse-errors.js';
 import { pcErr as pc } from './render/colors.js';
@@ -21,6 +22,9 @@ export abstract class SlothCommand extends Command {
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (err.oclif?.exit !== undefined && !(err instanceof SlothError) && err.constructor.name === 'ExitError') throw err;
     const debug = this.debugEnabled;
+    // The error a command fails with is printed here: secrets read by it are masked in its message, hint and stack.
+    maskError(err);
+    if (err.cause instanceof Error) maskError(err.cause);
     if (err instanceof SlothError) {
       process.stderr.write(`${pc.red('error:')} ${err.location ? `${err.location}: ` : ''}${err.message}\n`);
       if (err.hint) process.stderr.write(`  ${pc.dim('hint:')} ${err.hint}\n`);

@@ -27,6 +27,13 @@ import MasterStart from './commands/master/start.js';
 import MasterStop from './commands/master/stop.js';
 import MasterUpdate from './commands/master/update.js';
 import ModulesList from './commands/modules/list.js';
+import SecretDecryptValues from './commands/secret/decrypt-values.js';
+import SecretDelete from './commands/secret/delete.js';
+import SecretEncryptValues from './commands/secret/encrypt-values.js';
+import SecretGet from './commands/secret/get.js';
+import SecretList from './commands/secret/list.js';
+import SecretRotateKey from './commands/secret/rotate-key.js';
+import SecretSet from './commands/secret/set.js';
 import StackDelete from './commands/stack/delete.js';
 import StackDrift from './commands/stack/drift.js';
 import StackExport from './commands/stack/export.js';
@@ -75,6 +82,13 @@ export const COMMANDS = {
   'state:list': StateList,
   'state:delete': StateDelete,
   'state:clear': StateClear,
+  'secret:set': SecretSet,
+  'secret:get': SecretGet,
+  'secret:list': SecretList,
+  'secret:delete': SecretDelete,
+  'secret:rotate-key': SecretRotateKey,
+  'secret:encrypt-values': SecretEncryptValues,
+  'secret:decrypt-values': SecretDecryptValues,
   'master:start': MasterStart,
   'master:stop': MasterStop,
   'master:add': MasterAdd,

@@ -2,6 +2,7 @@ import { builtinModules } from '@sloth/builtin-modules';
 import type { RunObserver, RunServices } from '@sloth/core';
 import { WorkflowFile } from '@sloth/lua';
 import { parseDurationFlag } from './duration-flag.js';
+import { openValueCipher } from './secret-cli/open.js';
 import { loadParams, loadValues } from './values-loader.js';
 
 export interface OpenOptions {
@@ -15,13 +16,26 @@ export interface OpenOptions {
   'load-timeout'?: string | undefined;
   /** `--check`: the file is loaded, and its runs made, in check mode. */
   checkMode?: boolean | undefined;
+  /** The data directory whose secret key decrypts encrypted values (`--data-dir`; default $SLOTH_HOME...). */
+  dataDir?: string | undefined;
+  'data-dir'?: string | undefined;
 }
 
 /** Loads a workflow file with the built-in modules, its values and params. */
 export async function openWorkflowFile(
   options: OpenOptions,
 ): Promise<{ file: WorkflowFile; params: Record<string, unknown>; values: Record<string, unknown> }> {
-  const values = await loadValues(options.values ?? [], options.set ?? []);
+  // The secret key is opened only for a values file with encrypted leaves.
+  let key: ReturnType<typeof openValueCipher> | undefined;
+  let values: Record<string, unknown>;
+  try {
+    values = await loadValues(options.values ?? [], options.set ?? [], () => {
+      key ??= openValueCipher(options.dataDir ?? options['data-dir']);
+      return key.cipher;
+    });
+  } finally {
+    key?.close();
+  }
   const params = loadParams(options.param ?? []);
   const loadTimeout = options['load-timeout'];
   const loadTimeoutMs =

@@ -3,7 +3,9 @@ import { dirname, resolve } from 'node:path';
 import {
   errorMessage,
   isDelegated,
+  maskSecrets,
   type RunResult,
+  type SecretStore,
   SlothError,
   type TaskDelegator,
   type TaskOutcome,
@@ -115,13 +117,16 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
   try {
     const workflow = withDelegateFlag(file.findWorkflow(options.name), options.delegateTo);
     const stackName = options.stack ?? options.name ?? workflow.name;
+    // Delegated tasks get the secrets their files name from this machine's data directory.
+    const secrets = () => store.services.secrets;
     // Delegated tasks need the master, and their agents are checked before anything runs.
     if (workflow.tasks.some(isDelegated)) {
-      delegator = await connectDelegator(workflow, file, { params, values }, stackName, options);
+      delegator = await connectDelegator(workflow, file, { params, values }, stackName, options, secrets);
     }
     // Tasks created at run time may be delegated too: the link to the master is made when the first one is.
-    late = delegator ? undefined : lateDelegator(workflow.name, file, { params, values }, stackName, options);
-    const write = (line: string) => process.stderr.write(`${line}\n`);
+    late = delegator ? undefined : lateDelegator(workflow.name, file, { params, values }, stackName, options, secrets);
+    // Hook lines and failures of this run's events: the secrets it read are masked in them.
+    const write = (line: string) => process.stderr.write(`${maskSecrets(line)}\n`);
     const { hooks } = await runRecordedWorkflow({
       file,
       workflow,
@@ -201,6 +206,7 @@ async function connectDelegator(
   inputs: RunInputs,
   stack: string,
   options: RunCommandOptions,
+  secrets: () => SecretStore | undefined,
 ): Promise<MasterDelegator> {
   const flags: MasterFlags = { ...options.master, 'data-dir': options.dataDir };
   const first = workflow.tasks.find(isDelegated) as TaskSpec;
@@ -216,7 +222,7 @@ async function connectDelegator(
   }
   // Loaded only for delegated workflows: the Connect client is not free to import.
   const { MasterDelegator } = await import('./fleet-cli/task-delegator.js');
-  const delegator = new MasterDelegator(masterConnection(flags), file, workflow.name, inputs, stack);
+  const delegator = new MasterDelegator(masterConnection(flags), file, workflow.name, inputs, stack, secrets);
   try {
     await delegator.check(workflow);
   } catch (err) {
@@ -236,13 +242,14 @@ function lateDelegator(
   inputs: RunInputs,
   stack: string,
   options: RunCommandOptions,
+  secrets: () => SecretStore | undefined,
 ): { delegate: TaskDelegator; close(): void } | undefined {
   const flags: MasterFlags = { ...options.master, 'data-dir': options.dataDir };
   if (!masterConfigured(flags)) return undefined;
   let made: Promise<MasterDelegator> | undefined;
   const connect = () =>
     (made ??= import('./fleet-cli/task-delegator.js').then(
-      ({ MasterDelegator }) => new MasterDelegator(masterConnection(flags), file, workflow, inputs, stack),
+      ({ MasterDelegator }) => new MasterDelegator(masterConnection(flags), file, workflow, inputs, stack, secrets),
     ));
   return {
     delegate: {

@@ -1,8 +1,22 @@
 import { deepMerge, isPlainObject, parseAssignment, readUserFile, SlothError, setPath } from '@sloth/core/internal';
 import { parse, YAMLParseError } from 'yaml';
+import { decryptValuesTree, type ValueCipher } from './values-crypt.js';
 
-/** Reads `-v` files (deep-merged in order) and applies `--set a.b=c` on top. */
-export async function loadValues(files: string[], sets: string[]): Promise<Record<string, unknown>> {
+function noCipher(): ValueCipher {
+  throw new SlothError('usage', 'a values file holds encrypted values, and no data directory was given to decrypt them', {
+    hint: 'run it with --data-dir (or $SLOTH_HOME) set to the directory whose key encrypted them',
+  });
+}
+
+/**
+ * Reads `-v` files (deep-merged in order), each with its encrypted leaves (`secret encrypt-values`) decrypted by
+ * `cipher`, and applies `--set a.b=c` on top.
+ */
+export async function loadValues(
+  files: string[],
+  sets: string[],
+  cipher: () => ValueCipher = noCipher,
+): Promise<Record<string, unknown>> {
   let values: Record<string, unknown> = {};
   for (const file of files) {
     const text = await readUserFile(file, 'values file', 'pass the path of a YAML file with -v');
@@ -23,7 +37,7 @@ export async function loadValues(files: string[], sets: string[]): Promise<Recor
         `values file ${file} must hold a mapping (key: value), not a ${Array.isArray(parsed) ? 'list' : typeof parsed}`,
       );
     }
-    values = deepMerge(values, parsed) as Record<string, unknown>;
+    values = deepMerge(values, decryptValuesTree(parsed, cipher, file)) as Record<string, unknown>;
   }
   for (const assignment of sets) {
     const [path, value] = parseKeyValue(assignment, '--set');

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,19 +18,24 @@ export interface CliResult {
 /** A data directory of this test process's own, so tests never touch ~/.sloth-runner. */
 export const TEST_SLOTH_HOME = mkdtempSync(join(tmpdir(), 'sloth-home-'));
 
-/** Starts the real CLI as a child process (CI=1 so output is plain lines). */
-export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], {
+/** Starts the real CLI as a child process (CI=1 so output is plain lines); `input` is written to its stdin. */
+export function startCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+): ChildProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? REPO,
     env: { ...process.env, CI: '1', NO_COLOR: '1', SLOTH_HOME: TEST_SLOTH_HOME, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (options.input !== undefined) child.stdin?.end(options.input);
+  return child;
 }
 
 /** Runs the CLI to completion, killing it if it outlives `timeoutMs` (a hang fails the test, it does not stall it). */
 export function runCli(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; input?: string } = {},
 ): Promise<CliResult> {
   const child = startCli(args, options);
   return collect(child, options.timeoutMs ?? 30_000);
@@ -69,3 +74,14 @@ export async function waitForOutput(output: () => string, re: RegExp, timeoutMs:
 
 /** Writes files into a fresh temp dir (creating folders) and returns its path. */
 export { writeFiles } from '@sloth/core/testing';
+
+/** Every file under `dir` (a data directory: database, WAL, key file, logs) whose bytes hold `needle`. */
+export function filesHolding(dir: string, needle: string): string[] {
+  const found: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...filesHolding(path, needle));
+    else if (readFileSync(path).includes(needle)) found.push(path);
+  }
+  return found;
+}

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { WorkflowFile } from '@sloth/lua';
+import type { GivenSecrets } from './given-secrets.js';
 
 /** A workflow file loaded for the tasks of one run, and the temp directory its files were written to. */
 export interface LoadedRun {
@@ -7,6 +8,8 @@ export interface LoadedRun {
   dir: string;
   /** Where the file's own log lines (top-level prints, Task:run() outside a task) go: the latest task of the run. */
   log: { current: (level: string, text: string) => void };
+  /** The secrets sent with the run's tasks, held while one of them runs. */
+  secrets: GivenSecrets;
 }
 
 interface Entry {

@@ -7,6 +7,8 @@ import {
   errorCodeOf,
   errorMessage,
   makeDirectory,
+  maskDeep,
+  maskSecrets,
   type ResourceOutcome,
   type RunServices,
   SlothError,
@@ -16,6 +18,7 @@ import { DEFAULT_LOAD_TIMEOUT_MS, PreparedSandbox, WorkflowFile } from '@sloth/l
 import { type RunTask, WorkOutput_Stream } from '@sloth/proto';
 import { z } from 'zod';
 import type { WorkOutputInit, WorkResultInit } from './command-work.js';
+import { GivenSecrets } from './given-secrets.js';
 import type { LoadedRun, LoadedRuns } from './loaded-runs.js';
 import type { SandboxReserve } from './sandbox-reserve.js';
 
@@ -40,19 +43,32 @@ export async function runTaskWork(
   const failed = (error: string, errorCode: SlothErrorCode): WorkResultInit => ({
     workId: req.workId,
     success: false,
-    error,
+    error: maskSecrets(error),
     errorCode,
     durationMs: Math.round(performance.now() - started),
   });
   const key = runKey(req);
   let acquired = false;
+  let releaseSecrets = () => {};
   try {
     const params = parseObject(req.paramsJson, 'params');
     const values = parseObject(req.valuesJson, 'values');
     const deps = parseObject(req.depsJson, 'deps') as Record<string, Record<string, unknown> | undefined>;
-    const log = (level: string, text: string) => onOutput({ workId: req.workId, stream: WorkOutput_Stream.LOG, level, text });
-    const run = await runs.acquire(key, async () => loadRun(req, params, values, services, log, await reserve?.take(), signal));
+    // What the task logs leaves the agent here: the secrets it was sent are masked in it.
+    const log = (level: string, text: string) =>
+      onOutput({ workId: req.workId, stream: WorkOutput_Stream.LOG, level, text: maskSecrets(text) });
+    const run = await runs.acquire(key, async () => {
+      // The file's top level runs while it loads, and may read secrets too.
+      const secrets = new GivenSecrets();
+      const release = secrets.hold(req.secrets);
+      try {
+        return await loadRun(req, params, values, { ...services, secrets }, secrets, log, await reserve?.take(), signal);
+      } finally {
+        release();
+      }
+    });
     acquired = true;
+    releaseSecrets = run.secrets.hold(req.secrets);
     run.log.current = log;
     const resources: ResourceOutcome[] = [];
     const result = await run.file.runDelegatedTask({
@@ -70,7 +86,8 @@ export async function runTaskWork(
         if (e.type === 'task.log') log(e.level, e.message);
       },
     });
-    const resourcesJson = resources.length > 0 ? JSON.stringify(resources) : '';
+    // The result goes to the master, which stores it: masked like the log lines.
+    const resourcesJson = resources.length > 0 ? JSON.stringify(maskDeep(resources)) : '';
     if (result.status !== 'success') {
       return {
         ...failed(result.error ?? result.status, result.errorCode ?? 'task_failed'),
@@ -90,6 +107,7 @@ export async function runTaskWork(
     const where = err instanceof SlothError && err.location ? ` (${err.location})` : '';
     return failed(`${errorMessage(err)}${where}`, errorCodeOf(err));
   } finally {
+    releaseSecrets();
     if (acquired) runs.release(key);
   }
 }
@@ -100,6 +118,7 @@ async function loadRun(
   params: Record<string, unknown>,
   values: Record<string, unknown>,
   services: RunServices,
+  secrets: GivenSecrets,
   firstLog: (level: string, text: string) => void,
   sandbox: PreparedSandbox | undefined,
   signal?: AbortSignal,
@@ -129,7 +148,7 @@ async function loadRun(
       loadTimeoutMs: req.timeoutMs > 0 ? Math.min(req.timeoutMs, DEFAULT_LOAD_TIMEOUT_MS) : undefined,
       checkMode: req.checkMode,
     });
-    return { file, dir, log };
+    return { file, dir, log, secrets };
   } catch (err) {
     sandbox?.close();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
@@ -169,5 +188,5 @@ function insideDir(dir: string, rel: string): string {
 }
 
 function json(output: Record<string, unknown> | undefined): string {
-  return JSON.stringify(output ?? {});
+  return JSON.stringify(maskDeep(output ?? {}));
 }

@@ -11,6 +11,7 @@ import { httpModule, netModule } from '@sloth/module-http';
 import { infraTestModule } from '@sloth/module-infra-test';
 import { logModule } from '@sloth/module-log';
 import { pkgModule } from '@sloth/module-pkg';
+import { secretModule } from '@sloth/module-secret';
 import { stackModule } from '@sloth/module-stack';
 import { stateModule } from '@sloth/module-state';
 import { systemdModule } from '@sloth/module-systemd';
@@ -28,6 +29,7 @@ export const builtinModules: ModuleSpec[] = [
   yamlModule,
   dataModule,
   stateModule,
+  secretModule,
   stackModule,
   goroutineModule,
   eventModule,
@@ -58,6 +60,7 @@ export {
   logModule,
   netModule,
   pkgModule,
+  secretModule,
   stackModule,
   stateModule,
   systemdModule,

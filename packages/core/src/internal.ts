@@ -27,6 +27,7 @@ export * from './resource.js';
 export * from './retry-policy.js';
 export * from './run-events.js';
 export * from './run-services.js';
+export * from './secret-mask.js';
 export * from './shell-command.js';
 export { killMarkedGroups, ownerMark } from './spawn-helper.js';
 export * from './store-contracts.js';

@@ -1,5 +1,5 @@
 import type { ModuleCallContext } from './module-sdk.js';
-import type { EventSink, LeaseStore, StackStore, StateStore } from './store-contracts.js';
+import type { EventSink, LeaseStore, SecretStore, StackStore, StateStore } from './store-contracts.js';
 import type { TaskLogger } from './task-logger.js';
 import type { TaskContext, TaskOutcome } from './workflow-model.js';
 
@@ -18,6 +18,8 @@ export interface RunServices {
   leases?: LeaseStore | undefined;
   /** The stacks' resources and outputs; with `stack`, the run's stack. */
   stacks?: StackStore | undefined;
+  /** The data directory's secrets (the secret module); a composer may open them on first access. */
+  secrets?: SecretStore | undefined;
   /** The data directory the stores are kept in, for threads that open their own (goroutines). */
   dataDir?: string | undefined;
   stack?: StackBinding | undefined;

@@ -164,3 +164,13 @@ export interface StackStore {
   setOutput(stackId: string, executionId: string | undefined, key: string, value: unknown): Awaitable<void>;
   getOutput(stackId: string, key: string): Awaitable<unknown>;
 }
+
+/** The data directory's secrets, decrypted on read (`secret.get`); values never leave through logs (see secret-mask). */
+export interface SecretStore {
+  /** The value of a secret, or undefined when there is none of that name. */
+  get(name: string): string | undefined;
+  /** Whether a secret of that name exists (no key is needed to know). */
+  has(name: string): boolean;
+  /** The names of the secrets, sorted. */
+  names(): string[];
+}

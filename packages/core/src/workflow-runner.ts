@@ -9,6 +9,7 @@ import { errorCodeOf, errorMessage } from './errors.js';
 import { runHandlers } from './handlers.js';
 import type { RunObserver } from './run-events.js';
 import type { RunServices } from './run-services.js';
+import { maskDeep } from './secret-mask.js';
 import { executeTask, type TaskRunEnv } from './task-executor.js';
 import type { Outputs, RunResult, RunStatus, TaskResult, TaskSpec, WorkflowSpec } from './workflow-model.js';
 
@@ -50,7 +51,10 @@ export async function runWorkflow(workflow: WorkflowSpec, options: RunOptions = 
   validateWorkflow(workflow);
   const runId = options.runId ?? randomUUID();
   const started = performance.now();
-  const emit: RunObserver = options.observer ?? (() => {});
+  const observer = options.observer;
+  // Everything the run reports leaves through here (renderers, --output json, the events it records, its stack's
+  // record): secrets read during the run are masked in it; the tasks themselves still see the values.
+  const emit: RunObserver = observer ? (e) => observer(maskDeep(e)) : () => {};
   const controller = new AbortController();
   // Every running task listens on the run's signal; hundreds at once is normal, not a leak.
   setMaxListeners(0, controller.signal);
@@ -170,7 +174,7 @@ export async function runWorkflow(workflow: WorkflowSpec, options: RunOptions = 
       ...(options.checkMode ? { checkMode: true } : {}),
     };
     emit({ type: 'workflow.finished', runId, result, at: Date.now() });
-    return result;
+    return maskDeep(result);
   } finally {
     await rm(artifactStore, { recursive: true, force: true });
   }

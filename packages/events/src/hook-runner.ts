@@ -5,6 +5,7 @@ import {
   type LogLevel,
   type ModuleCallContext,
   type ModuleSpec,
+  maskSecrets,
   type RunServices,
   timedOutAfter,
 } from '@sloth/core/internal';
@@ -277,7 +278,8 @@ export class HookRunner {
     return createModuleContext({
       task: `hook:${hook.name}`,
       signal,
-      log: { log: (level, message) => onLog?.(hook.name, level, message) },
+      // Hooks' log lines leave through here (stderr of `workflow run` and `events serve`): secrets masked.
+      log: { log: (level, message) => onLog?.(hook.name, level, maskSecrets(message)) },
       // Relative paths in a hook resolve next to the file it was added from, wherever the processor runs.
       workdir: dirname(hook.path),
       services: this.options.services(hook, depth),

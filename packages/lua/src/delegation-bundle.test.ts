@@ -69,3 +69,25 @@ describe('delegationBundle data files', () => {
     }
   });
 });
+
+describe('delegationBundle secret names', () => {
+  it('lists the names given as literals to secret.get and secret.exists in the files that travel, and no other', async () => {
+    const dir = tree({
+      'wf/ci.sloth': [
+        'local lib = require("lib.a")',
+        'local name = "built_" .. "at_run_time"',
+        'task("t"):command(function()',
+        "  if secret.exists('maybe_key') then end",
+        '  return true, "x", { a = secret.get( "slack_webhook_url" ), b = secret.get(name), c = state.get("not_a_secret") }',
+        'end):build()',
+      ].join('\n'),
+      'wf/lib/a.lua': 'local secret = require("secret")\nreturn function() return secret.get("db_password") end',
+    });
+    const file = await WorkflowFile.load({ file: join(dir, 'wf/ci.sloth'), modules: builtinModules });
+    try {
+      expect(delegationBundle(file).secretNames).toEqual(['db_password', 'maybe_key', 'slack_webhook_url']);
+    } finally {
+      file.close();
+    }
+  });
+});

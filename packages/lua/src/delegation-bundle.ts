@@ -10,6 +10,8 @@ export interface DelegationBundle {
   files: Record<string, string>;
   /** Other files the workflow names in string literals (a `src`, a template), as bytes, by relative path. */
   dataFiles: Record<string, Uint8Array>;
+  /** The secrets the files name as literals (`secret.get("NAME")`, `secret.exists("NAME")`): the agent gets those only. */
+  secretNames: string[];
 }
 
 /** What data files may weigh together: with the Lua files, a task must fit the master's message limit. */
@@ -34,7 +36,21 @@ export function delegationBundle(file: WorkflowFile): DelegationBundle {
     }
     files[rel.split(sep).join('/')] = source;
   }
-  return { entryFile, files, dataFiles: dataFiles(root, [file.source, ...file.luaFiles.values()], files) };
+  const sources = [file.source, ...file.luaFiles.values()];
+  return { entryFile, files, dataFiles: dataFiles(root, sources, files), secretNames: secretNames(sources) };
+}
+
+// `secret.get("NAME")` or `secret.exists('NAME')`: the module called by its name, with a literal name.
+const SECRET_CALL = /\bsecret\s*\.\s*(?:get|exists)\s*\(\s*(?:"([A-Za-z0-9_.-]+)"|'([A-Za-z0-9_.-]+)')\s*\)/g;
+
+/**
+ * The secret names the sources give as literals to secret.get or secret.exists, sorted. The file's top level runs on
+ * the agent too, so every literal in the files that travel counts; a name built at run time cannot be seen.
+ */
+function secretNames(sources: string[]): string[] {
+  const names = new Set<string>();
+  for (const source of sources) for (const m of source.matchAll(SECRET_CALL)) names.add((m[1] ?? m[2]) as string);
+  return [...names].sort();
 }
 
 // A Lua short string literal: its text between quotes, escapes included.

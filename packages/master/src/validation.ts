@@ -103,6 +103,12 @@ export const runTaskSchema = z.object({
         'the data files of a task total at most 2 MiB',
       )
       .refine((f) => Object.keys(f).every((p) => !p.startsWith('/') && !p.split('/').includes('..')), 'paths stay relative'),
+    secrets: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/, 'secret names are letters, digits, _ . -'),
+        z.string().max(64 * 1024),
+      )
+      .refine((s) => Object.keys(s).length <= 256, 'at most 256 secrets'),
   }),
 });
 

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { checkEventType, eventTypeMatches, pidIsDead, SlothError } from '@sloth/core/internal';
+import { checkEventType, eventTypeMatches, maskDeep, maskSecrets, pidIsDead, SlothError } from '@sloth/core/internal';
 import type Database from 'better-sqlite3';
 import { writeEagerly, writeIfFree } from './busy-retry.js';
 import { newEventId } from './event-id.js';
@@ -676,7 +676,8 @@ function toRecord(r: Row): EventRecord {
 export function encodeEventData(data: Record<string, unknown>, type: string): string {
   let text: string | undefined;
   try {
-    text = JSON.stringify(data ?? {});
+    // Every event stored is encoded here: secrets read by this process never reach the queue (or hooks, or agents).
+    text = JSON.stringify(maskDeep(data ?? {}));
   } catch (err) {
     throw new SlothError('invalid_argument', `event '${type}': its data cannot be stored as JSON (${(err as Error).message})`, {
       hint: 'event data holds strings, numbers, booleans and tables of those',
@@ -701,8 +702,10 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function clip(text: string | undefined): string | null {
-  if (text === undefined) return null;
+/** Hook output and errors as stored: cut to MAX_TEXT, secrets this process read masked. */
+function clip(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  const text = maskSecrets(raw);
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}… (${text.length - MAX_TEXT} more characters)` : text;
 }
 

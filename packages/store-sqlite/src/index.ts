@@ -30,6 +30,8 @@ export {
 export { type HookInput, type HookRecord, HookRepo, type HookSummary, hookRepo } from './hook-repo.js';
 export { LeaseRepo, leaseRepo } from './leases.js';
 export { defaultDataDir, openStore, type Store, storeError, storeFile, withStoreErrors } from './open-store.js';
+export { passphraseFromEnv, passphraseFromFile, type SecretKeySource, secretKeyFile } from './secret-key.js';
+export { checkSecretName, type SecretEntry, SecretRepo, secretRepo } from './secret-repo.js';
 export * from './stack-repo.js';
 export * from './stack-run.js';
 export { StateRepo, stateRepo } from './state-repo.js';

@@ -266,3 +266,29 @@ export const eventOutbox = sqliteTable('event_outbox', {
   runId: text('run_id'),
   createdAt: integer('created_at').notNull(),
 });
+
+/**
+ * Secrets (`sloth-runner secret set`, `secret.get`): each value encrypted with AES-256-GCM under the data directory's
+ * secret key, bound to its name (a row copied under another name does not open). `value` is `v1:` and the base64 of
+ * nonce, ciphertext and tag; never the plain text.
+ */
+export const secrets = sqliteTable('secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * How the secrets' key is made (one row, id 1): `mode` 'key_file' (a random key in a 0600 file next to the database)
+ * or 'passphrase' (scrypt of the passphrase with `salt` and `params`), and `check`, a known text encrypted under the
+ * key: a wrong passphrase or key file fails to open it, so it is a clear error instead of garbage.
+ */
+export const secretKey = sqliteTable('secret_key', {
+  id: integer('id').primaryKey(),
+  mode: text('mode').notNull(),
+  salt: text('salt'),
+  params: text('params'),
+  check: text('check').notNull(),
+  createdAt: integer('created_at').notNull(),
+});

@@ -1,11 +1,12 @@
 import type { RunServices } from '@sloth/core';
 import { leaseRepo } from './leases.js';
 import { type Store, storeError, storeFile } from './open-store.js';
+import { secretRepo } from './secret-repo.js';
 import { stackRepo } from './stack-repo.js';
 import { stateRepo } from './state-repo.js';
 
-/** What a run's modules get from a Store: its state, leases and stacks. */
-export type StoreServices = Pick<RunServices, 'state' | 'leases' | 'stacks' | 'dataDir'>;
+/** What a run's modules get from a Store: its state, leases, stacks and secrets. */
+export type StoreServices = Pick<RunServices, 'state' | 'leases' | 'stacks' | 'secrets' | 'dataDir'>;
 
 /**
  * The run services of the Store `open` returns, called on first access of each (so a workflow that never touches
@@ -29,6 +30,9 @@ export function storeServices(open: () => Store, dataDir: string): StoreServices
     },
     get stacks() {
       return stackRepo(opened());
+    },
+    get secrets() {
+      return secretRepo(opened());
     },
   };
 }

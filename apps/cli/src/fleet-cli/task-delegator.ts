@@ -16,6 +16,7 @@ import {
   type ModuleCallOutcome,
   type ModuleCallRequest,
   type ResourceOutcome,
+  type SecretStore,
   SlothError,
   type TaskDelegator,
   type TaskLogger,
@@ -23,6 +24,7 @@ import {
   type WorkflowSpec,
 } from '@sloth/core/internal';
 import { delegationBundle, moduleCallPayload, type WorkflowFile } from '@sloth/lua';
+import { delegatedSecrets } from './delegated-secrets.js';
 import { fanOutWork } from './fan-out-work.js';
 
 const LEVELS = new Set<string>(['debug', 'info', 'warn', 'error']);
@@ -51,6 +53,8 @@ export class MasterDelegator implements TaskDelegator {
     private readonly inputs: RunInputs,
     /** The stack the run records into: events the task dispatches on its agent carry it. */
     private readonly stack: string,
+    /** The secrets of the machine that runs the workflow (opened only for a task whose files name some). */
+    private readonly secrets: () => SecretStore | undefined = () => undefined,
   ) {
     this.transport = masterTransport(conn);
     this.client = createClient(ControlService, this.transport.transport);
@@ -112,6 +116,7 @@ export class MasterDelegator implements TaskDelegator {
         lateTaskJson: lateTaskJson ?? '',
         checkMode: ctx.checkMode,
         dataFiles: bundle.dataFiles,
+        secrets: delegatedSecrets(ctx.task, bundle.secretNames, this.secrets),
       };
     });
     const results = this.fanOut(agents, task, ctx.task, ctx.signal, logFor);
@@ -148,6 +153,8 @@ export class MasterDelegator implements TaskDelegator {
       lateTaskJson: moduleCallPayload({ module, fn, args }),
       checkMode: ctx.checkMode,
       dataFiles: bundle.dataFiles,
+      // The agent loads the whole file for the call: its top level may read secrets too.
+      secrets: delegatedSecrets(name, bundle.secretNames, this.secrets),
     };
     const log = ctx.log;
     const [result] = this.fanOut([agent], Promise.resolve(task), name, ctx.signal, () => ({

@@ -1,3 +1,5 @@
+import { maskSecrets } from '@sloth/core/internal';
+
 /** Buffers output lines and writes them in batches: a task printing millions of lines must not cost a syscall each. */
 export class LineSink {
   private buffer: string[] = [];
@@ -10,7 +12,9 @@ export class LineSink {
     private readonly afterFlush: () => void = () => {},
   ) {}
 
-  write(line: string): void {
+  /** Every line a renderer prints comes here: secrets read by this run are masked (load-time log lines too). */
+  write(raw: string): void {
+    const line = maskSecrets(raw);
     this.buffer.push(line);
     this.size += line.length;
     if (this.size > 256 * 1024) this.flush();

@@ -1,5 +1,6 @@
 import type { RunEvent, RunObserver, RunResult } from '@sloth/core';
 import { formatDuration } from '@sloth/core';
+import { maskSecrets } from '@sloth/core/internal';
 import logUpdate from 'log-update';
 import { formatChange } from './change-lines.js';
 import { pc } from './colors.js';
@@ -69,7 +70,7 @@ class PlainRenderer implements Renderer {
 
   finish(result: RunResult): void {
     this.out.flush();
-    process.stdout.write(`\n${formatSummary(result)}\n`);
+    process.stdout.write(maskSecrets(`\n${formatSummary(result)}\n`));
   }
 }
 
@@ -128,7 +129,7 @@ class LiveRenderer implements Renderer {
     this.out.flush();
     logUpdate.clear();
     logUpdate.done();
-    process.stdout.write(`\n${formatSummary(result)}\n`);
+    process.stdout.write(maskSecrets(`\n${formatSummary(result)}\n`));
   }
 }
 
@@ -143,6 +144,6 @@ class JsonRenderer implements Renderer {
 
   finish(result: RunResult): void {
     this.err.flush();
-    process.stdout.write(`${JSON.stringify(jsonReport(result), null, 2)}\n`);
+    process.stdout.write(maskSecrets(`${JSON.stringify(jsonReport(result), null, 2)}\n`));
   }
 }

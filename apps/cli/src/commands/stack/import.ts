@@ -17,10 +17,11 @@ export default class StackImport extends SlothCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(StackImport);
-    const [{ readFile }, { withStacks }, { SlothError }] = await Promise.all([
+    const [{ readFile }, { withStacks }, { SlothError }, { readStdin }] = await Promise.all([
       import('node:fs/promises'),
       import('../../stack-cli/open.js'),
       import('@sloth/core'),
+      import('../../read-stdin.js'),
     ]);
     let text: string;
     try {
@@ -41,10 +42,4 @@ export default class StackImport extends SlothCommand {
     const stack = await withStacks(flags['data-dir'], (repo) => repo.importStack(doc, { as: flags.name, replace: flags.force }));
     this.log(`imported stack '${stack.name}' (${stack.id})`);
   }
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

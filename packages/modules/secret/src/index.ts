@@ -1,0 +1,1 @@
+export { secretModule } from './secret-module.js';
