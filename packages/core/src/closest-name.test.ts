@@ -54,6 +54,7 @@ describe('closestName', () => {
 
   it('falls back to a candidate the name begins or ends, from 3 characters on', () => {
     expect(closestName('logger', ['log', 'exec'])).toBe('log');
+    expect(closestName('terraform_plan_task', ['terraform', 'log'])).toBeUndefined();
     expect(closestName('fetch', tasks)).toBe('fetch_sources');
     expect(closestName('sta', ['state_x', 'stack'])).toBe('stack');
     expect(closestName('go', ['goroutine'])).toBeUndefined();

@@ -49,7 +49,9 @@ export function closestName(name: string, candidates: Iterable<string>): string 
       bestDistance = d;
     }
     const shorter = Math.min(wanted.length, lower.length);
-    if (shorter >= 3 && lower !== wanted && (lower.startsWith(wanted) || wanted.startsWith(lower))) {
+    // A name that adds a word to a candidate (`terraform_plan_task`, `fs_tools`) is another name, not a typo of it.
+    const addsWord = wanted.startsWith(lower) && /[_.-]/.test(wanted[lower.length] ?? '');
+    if (shorter >= 3 && lower !== wanted && !addsWord && (lower.startsWith(wanted) || wanted.startsWith(lower))) {
       if (prefixed === undefined || candidate.length < prefixed.length) prefixed = candidate;
     }
   }

@@ -12,7 +12,7 @@ import {
   z,
 } from '@sloth/core';
 import { git, gitOut } from './git-command.js';
-import { remoteRef, repoArg, repoFacts, repoPath } from './repo.js';
+import { remoteRef, repoFacts, repoParam, repoPath } from './repo.js';
 
 /** Where HEAD should be: a commit, on a branch when one is named. */
 const headDesired = z.object({ commit: z.string(), branch: z.string().optional(), ref: z.string() });
@@ -45,7 +45,7 @@ export const checkout = fn({
     'Checks out a branch, a tag or a commit in a clone (a branch that exists only on origin gets a local branch ' +
     'tracking it). changed when HEAD moves to another commit or branch; local changes that would be overwritten are ' +
     "git's error, never discarded.",
-  args: [arg('repo', repoArg, 'the table git.clone returned, or a path'), arg('ref', z.string().min(1), 'branch, tag or commit')],
+  args: [repoParam, arg('ref', z.string().min(1), 'branch, tag or commit')],
   returns: 'table: changed, changes ({ commit, branch = { old, new } }), check_mode, path, commit, branch',
   examples: ['local repo = git.clone("https://github.com/company/infra", "/tmp/infra")\ngit.checkout(repo, "production")'],
   run: async ([repo, ref], ctx) => {
@@ -89,10 +89,7 @@ export const pull = fn({
   doc:
     "Brings the current branch up to its upstream (fetch, then fast-forward only: a diverged branch is git's " +
     'error, never a merge commit). changed when HEAD moved. In check mode, the upstream is read with ls-remote.',
-  args: [
-    arg('repo', repoArg, 'the table git.clone returned, or a path'),
-    arg('opts', luaTable(pullOptions).optional(), '{ key_file }'),
-  ],
+  args: [repoParam, arg('opts', luaTable(pullOptions).optional(), '{ key_file }')],
   returns: 'table: changed, changes ({ commit = { old, new } }), check_mode, path, commit, branch',
   examples: ['local r = git.pull("/srv/app")\nif r.changed then log.info("now at " .. r.commit) end'],
   run: async ([repo, opts], ctx) => {

@@ -12,7 +12,7 @@ import {
   z,
 } from '@sloth/core';
 import { git, gitOut } from './git-command.js';
-import { repoArg, repoFacts, repoPath } from './repo.js';
+import { repoFacts, repoParam, repoPath } from './repo.js';
 
 const commitOptions = strictTable({
   all: z.boolean().optional(),
@@ -60,7 +60,7 @@ export const commit = fn({
     'is no error: changed = false and no commit is made. Committer identity comes from git config (user.name, ' +
     'user.email) or the GIT_COMMITTER_* variables; author = "Name <email>" sets the author.',
   args: [
-    arg('repo', repoArg, 'the table git.clone returned, or a path'),
+    repoParam,
     arg('message', z.string().min(1, 'expected a commit message')),
     arg('opts', luaTable(commitOptions).optional(), '{ all, author }'),
   ],
@@ -136,10 +136,7 @@ export const push = fn({
     "Pushes a branch (default: the current one) to a remote (default origin), and with tags = true the clone's tags. " +
     'changed when the remote did not have that commit (or a tag); a rejected push (the remote moved on) is an error, ' +
     'never a force push. In check mode, the remote is read with ls-remote and nothing is sent.',
-  args: [
-    arg('repo', repoArg, 'the table git.clone returned, or a path'),
-    arg('opts', luaTable(pushOptions).optional(), '{ remote, branch, tags, key_file }'),
-  ],
+  args: [repoParam, arg('opts', luaTable(pushOptions).optional(), '{ remote, branch, tags, key_file }')],
   returns:
     'table: changed, changes ({ commit = { old, new }, tags = { new = {...} } }), check_mode, path, remote, branch, commit',
   examples: [
@@ -195,7 +192,7 @@ export const tag = fn({
     'Makes tag NAME point at ref (default HEAD); annotated with message. A tag already there is changed = false; one ' +
     'at another commit is an error unless force = true (tags are meant not to move).',
   args: [
-    arg('repo', repoArg, 'the table git.clone returned, or a path'),
+    repoParam,
     arg('name', z.string().regex(/^[^\s~^:?*[\\]+$/, 'expected a tag name without spaces or ~^:?*[\\')),
     arg('opts', luaTable(tagOptions).optional(), '{ message, ref, force }'),
   ],

@@ -11,7 +11,7 @@ import {
   z,
 } from '@sloth/core';
 import { git, gitOut } from './git-command.js';
-import { repoArg, repoFacts, repoPath } from './repo.js';
+import { repoFacts, repoParam, repoPath } from './repo.js';
 
 const fetchOptions = strictTable({
   remote: z.string().min(1).optional(),
@@ -92,10 +92,7 @@ export const fetch = fn({
   doc:
     "Fetches a remote's branches and tags (default origin; prune = true drops branches gone from it). changed when " +
     'a branch or tag moved, appeared (or was pruned); changes lists them. The working tree is not touched.',
-  args: [
-    arg('repo', repoArg, 'the table git.clone returned, or a path'),
-    arg('opts', luaTable(fetchOptions).optional(), '{ remote, prune, key_file }'),
-  ],
+  args: [repoParam, arg('opts', luaTable(fetchOptions).optional(), '{ remote, prune, key_file }')],
   returns: 'table: changed, changes ({ [ref] = { old, new } }), check_mode, path',
   examples: ['local r = git.fetch(repo, { prune = true })\nif r.changed then log.info("new commits upstream") end'],
   run: async ([repo, opts], ctx) => {

@@ -1,12 +1,10 @@
 import { arg, fn, luaTable, strictTable, z } from '@sloth/core';
 import { git, gitOut } from './git-command.js';
-import { repoArg, repoFacts, repoPath } from './repo.js';
-
-const repo = arg('repo', repoArg, 'the table git.clone returned, or a path');
+import { repoFacts, repoParam, repoPath } from './repo.js';
 
 export const status = fn({
   doc: "A clone's state from git status: branch (nil when detached), commit, upstream, ahead/behind it, clean, and the staged, modified and untracked paths.",
-  args: [repo],
+  args: [repoParam],
   returns: 'table: branch, commit, upstream, ahead, behind, clean, staged, modified, untracked',
   examples: ['local s = git.status("/srv/app")\nif not s.clean then log.warn(#s.modified .. " files modified") end'],
   run: async ([r], ctx) => {
@@ -51,7 +49,7 @@ export const status = fn({
 
 export const currentCommit = fn({
   doc: "The full id of the clone's HEAD commit (nil in a repository without commits).",
-  args: [repo],
+  args: [repoParam],
   returns: 'string or nil',
   examples: ['log.info("deploying " .. git.current_commit(repo))'],
   run: async ([r], ctx) => (await repoFacts(ctx, repoPath(ctx, r))).commit,
@@ -59,7 +57,7 @@ export const currentCommit = fn({
 
 export const currentBranch = fn({
   doc: 'The checked-out branch, or nil when HEAD is detached (a tag or a commit is checked out).',
-  args: [repo],
+  args: [repoParam],
   returns: 'string or nil',
   examples: ['if git.current_branch(repo) ~= "main" then error("not on main") end'],
   run: async ([r], ctx) => (await repoFacts(ctx, repoPath(ctx, r))).branch,
@@ -69,7 +67,7 @@ const diffOptions = strictTable({ staged: z.boolean().optional(), ref: z.string(
 
 export const diff = fn({
   doc: 'The unified diff of the working tree against the index (staged = true: the index against HEAD; ref: the working tree against that commit).',
-  args: [repo, arg('opts', luaTable(diffOptions).optional(), '{ staged, ref }')],
+  args: [repoParam, arg('opts', luaTable(diffOptions).optional(), '{ staged, ref }')],
   returns: 'string (empty when nothing differs)',
   examples: ['local d = git.diff(repo)\nif d ~= "" then log.info(d) end'],
   run: async ([r, opts], ctx) => {

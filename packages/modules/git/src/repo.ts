@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { luaTable, type ModuleCallContext, SlothError, z } from '@sloth/core';
+import { arg, luaTable, type ModuleCallContext, SlothError, z } from '@sloth/core';
 import { maskCredentials } from './credentials.js';
 import { git, gitOut } from './git-command.js';
 
@@ -8,6 +8,9 @@ export const repoArg = z.union(
   [z.string().min(1, 'expected the path of a clone'), luaTable(z.object({ path: z.string().min(1) }).loose())],
   { error: 'expected the table git.clone returned or the path of a clone' },
 );
+
+/** The `repo` argument every function but clone takes. */
+export const repoParam = arg('repo', repoArg, 'the table git.clone returned, or a path');
 
 /** The absolute path of a repository argument (relative: against the task workdir). */
 export function repoPath(ctx: ModuleCallContext, repo: z.output<typeof repoArg>): string {
