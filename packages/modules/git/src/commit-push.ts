@@ -12,7 +12,7 @@ import {
   z,
 } from '@sloth/core';
 import { git, gitOut } from './git-command.js';
-import { repoFacts, repoParam, repoPath } from './repo.js';
+import { parseRefs, repoFacts, repoParam, repoPath } from './repo.js';
 
 const commitOptions = strictTable({
   all: z.boolean().optional(),
@@ -85,17 +85,14 @@ const pushOptions = strictTable({
 
 /** The tags a remote lacks or has at another object than this clone. */
 async function tagsToPush(ctx: ModuleCallContext, path: string, remote: string, keyFile?: string): Promise<string[]> {
-  const theirs = new Map(
-    (await gitOut(ctx, ['ls-remote', '--tags', remote], { cwd: path, keyFile }))
-      .split('\n')
-      .filter((l) => l.includes('\t') && !l.endsWith('^{}'))
-      .map((l) => l.split('\t').reverse() as [string, string]),
+  const theirs = parseRefs(await gitOut(ctx, ['ls-remote', '--tags', remote], { cwd: path, keyFile }), '\t');
+  const ours = parseRefs(
+    await gitOut(ctx, ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/tags/'], { cwd: path }),
+    ' ',
   );
-  const ours = (await gitOut(ctx, ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/tags/'], { cwd: path }))
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => l.split(' ') as [string, string]);
-  return ours.filter(([id, ref]) => theirs.get(ref) !== id).map(([, ref]) => ref.replace(/^refs\/tags\//, ''));
+  return Object.entries(ours)
+    .filter(([ref, id]) => theirs[ref] !== id)
+    .map(([ref]) => ref.replace(/^refs\/tags\//, ''));
 }
 
 interface PushTarget {

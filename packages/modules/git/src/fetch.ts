@@ -11,25 +11,13 @@ import {
   z,
 } from '@sloth/core';
 import { git, gitOut } from './git-command.js';
-import { repoFacts, repoParam, repoPath } from './repo.js';
+import { parseRefs, type RefMap, repoFacts, repoParam, repoPath } from './repo.js';
 
 const fetchOptions = strictTable({
   remote: z.string().min(1).optional(),
   prune: z.boolean().optional(),
   key_file: z.string().min(1).optional(),
 });
-
-/** refname -> object id, from `for-each-ref` (this clone) or `ls-remote` (the remote, mapped to where fetch puts it). */
-type RefMap = Record<string, string>;
-
-function parseRefs(out: string, separator: string): RefMap {
-  const refs: RefMap = {};
-  for (const line of out.split('\n')) {
-    const [id, name] = line.split(separator);
-    if (id && name && !name.endsWith('^{}')) refs[name] = id;
-  }
-  return refs;
-}
 
 interface FetchSource {
   path: string;

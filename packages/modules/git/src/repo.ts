@@ -99,3 +99,15 @@ export async function remoteRef(
     hint: `\`git ls-remote ${maskCredentials(remote)}\` lists what it has`,
   });
 }
+
+/** refname -> object id, from `for-each-ref` (this clone) or `ls-remote` (the remote, mapped to where fetch puts it). */
+export type RefMap = Record<string, string>;
+
+export function parseRefs(out: string, separator: string): RefMap {
+  const refs: RefMap = {};
+  for (const line of out.split('\n')) {
+    const [id, name] = line.split(separator);
+    if (id && name && !name.endsWith('^{}')) refs[name] = id;
+  }
+  return refs;
+}
