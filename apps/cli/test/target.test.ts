@@ -106,6 +106,7 @@ describe('target = "agent" on a configuration call', () => {
     const dir = writeFiles({
       'checks.sloth': `task("verify"):command(function()
   infra_test.file_exists("${root}/present", "tgt3")
+  infra_test.can_connect("127.0.0.1", ${new URL(master.url).port}, "2s", "tgt3")
   infra_test.file_exists("${root}/absent", "tgt3")
 end):build()
 `,
@@ -116,7 +117,7 @@ end):build()
     });
     expect(r.code, r.stdout + r.stderr).toBe(1);
     const task = JSON.parse(r.stdout).tasks.verify;
-    expect(task.error.split('\n')[0]).toMatch(/^checks\.sloth:3: infra_test\.file_exists: .*absent.* \(on tgt3\)$/);
-    expect(task.assertions).toMatchObject({ passed: 1, failed: 1 });
+    expect(task.error.split('\n')[0]).toMatch(/^checks\.sloth:4: infra_test\.file_exists: .*absent.* \(on tgt3\)$/);
+    expect(task.assertions).toMatchObject({ passed: 2, failed: 1 });
   });
 });

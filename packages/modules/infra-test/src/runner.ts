@@ -73,7 +73,10 @@ export function internals(checks: Record<string, CheckSpec>): Record<string, Fun
         const agent = parsed[spec.args.length] as string | undefined;
         const checkCtx = { ...ctx, fn: qualified };
         const why =
-          agent !== undefined ? await checkOnAgent(checkCtx, name, own.map(plain), agent) : await spec.check(own, checkCtx);
+          agent !== undefined
+            ? // The arguments as the caller gave them: the agent parses them itself ("2s" must not arrive as 2000).
+              await checkOnAgent(checkCtx, name, given.slice(0, spec.args.length).map(plain), agent)
+            : await spec.check(own, checkCtx);
         const record = {
           name: callText(name, own),
           passed: why === undefined,
