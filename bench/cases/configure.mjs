@@ -11,7 +11,7 @@ import { failure, hasTool, maxOf, median, minOf, runChild } from '../lib/measure
 import { skipAnsible } from '../lib/options.mjs';
 import { WORK } from '../lib/paths.mjs';
 import { runWorkflowFile } from '../lib/sloth.mjs';
-import { ms, ratio, spread } from '../lib/table.mjs';
+import { statCell as cell, ms, ratio } from '../lib/table.mjs';
 import { CONFIGURE_USER, configureFiles, noopChain } from '../lib/workflows.mjs';
 
 const PER = 25; // directories; each gets one copied, one templated and one lineinfile'd file
@@ -188,7 +188,6 @@ const stats = (samples, key) => {
   const xs = samples.map((s) => (typeof key === 'function' ? key(s) : s[key]));
   return { med: median(xs), lo: minOf(xs), hi: maxOf(xs), n: xs.length };
 };
-const cell = (st) => spread(st.med, st.lo, st.hi, st.n);
 
 /** What the two sides left differently: managed paths, then users and packages as the system reports them. */
 function sideDifferences(s, a, c) {

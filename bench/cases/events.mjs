@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { alive, daemon, killAll, until } from '../lib/daemon.mjs';
-import { failure, interleave, maxOf, median, minOf, runChild } from '../lib/measure.mjs';
+import { failure, interleave, runChild, stat } from '../lib/measure.mjs';
 import { CLI, REPO, WORK, workFile } from '../lib/paths.mjs';
 import { ratio } from '../lib/table.mjs';
 
@@ -28,7 +28,6 @@ const freshDir = () => {
 const perSec = (n, ms) => (ms > 0 ? (n * 1000) / ms : Number.NaN);
 const rate = (v) => (Number.isFinite(v) ? `${Math.round(v).toLocaleString('en-US')}/s` : '–');
 const us = (v) => (Number.isFinite(v) ? `${(v * 1000).toFixed(1)} µs` : '–');
-const stat = (xs) => ({ med: median(xs), lo: minOf(xs), hi: maxOf(xs), n: xs.length });
 const cell = (s, fmt = rate) => (s.n > 1 ? `${fmt(s.med)} (${fmt(s.lo)}–${fmt(s.hi)}, n=${s.n})` : fmt(s.med));
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 

@@ -7,7 +7,7 @@ import { failure, hasTool, interleave, maxOf, median, minOf, runChild } from '..
 import { skipAnsible } from '../lib/options.mjs';
 import { BENCH_DIR, REPO, workFile } from '../lib/paths.mjs';
 import { nodeWarnings, runWorkflowFile } from '../lib/sloth.mjs';
-import { ms, ratio, spread } from '../lib/table.mjs';
+import { statCell as cell, ms, ratio } from '../lib/table.mjs';
 import { ansiblePlaybook, execTasks } from '../lib/workflows.mjs';
 
 const N = 500;
@@ -98,7 +98,6 @@ const stats = (r, key) => {
   const xs = r.samples.map((s) => s[key]);
   return { med: median(xs), lo: minOf(xs), hi: maxOf(xs), n: xs.length };
 };
-const cell = (st) => spread(st.med, st.lo, st.hi, st.n);
 const perCall = (x) => (Number.isFinite(x) ? ms(x / N) : '–');
 const err = (r) => (r.error ? `error: ${r.error}` : '');
 

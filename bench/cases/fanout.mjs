@@ -11,7 +11,7 @@ import { skipAnsible } from '../lib/options.mjs';
 import { WORK } from '../lib/paths.mjs';
 import { runWorkflowFile } from '../lib/sloth.mjs';
 import { haveSshd, startSshHosts, stopSshHosts } from '../lib/ssh-hosts.mjs';
-import { ms, ratio, spread } from '../lib/table.mjs';
+import { statCell as cell, ms, ratio } from '../lib/table.mjs';
 import { fanoutPlaybook, fanoutWorkflow } from '../lib/workflows.mjs';
 
 const SIZES = [8, 32];
@@ -157,7 +157,6 @@ const stats = (r, key) => {
   const xs = r.samples.map((s) => s[key]);
   return { med: median(xs), lo: minOf(xs), hi: maxOf(xs), n: xs.length };
 };
-const cell = (st) => spread(st.med, st.lo, st.hi, st.n);
 
 /** Both sides for n hosts; every child of the sloth fleet and the SSH hosts is gone when it returns. */
 async function measure(n, log) {

@@ -1,19 +1,16 @@
 // Benchmark 3: CPU-bound Lua: recursive fib(30) inside a task vs native lua5.4.
 
 import { join } from 'node:path';
-import { failure, hasTool, interleave, maxOf, median, minOf, runChild } from '../lib/measure.mjs';
+import { failure, hasTool, interleave, runChild, stat } from '../lib/measure.mjs';
 import { BENCH_DIR } from '../lib/paths.mjs';
 import { runWorkflowFile } from '../lib/sloth.mjs';
-import { ms, ratio, spread } from '../lib/table.mjs';
+import { statCell as cell, ms, ratio } from '../lib/table.mjs';
 import { fibNative, fibWorkflow } from '../lib/workflows.mjs';
 
 const N = 30;
 const RUNS = 5;
 const WASMOON_RUNS = 3;
 const TARGET = 1.5;
-
-const stat = (xs) => ({ med: median(xs), lo: minOf(xs), hi: maxOf(xs), n: xs.length });
-const cell = (s) => spread(s.med, s.lo, s.hi, s.n);
 
 function sloth() {
   const file = fibWorkflow(N);

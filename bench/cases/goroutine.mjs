@@ -5,9 +5,9 @@
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
-import { failure, hasTool, interleave, maxOf, median, minOf, runChild } from '../lib/measure.mjs';
+import { failure, hasTool, interleave, runChild, stat } from '../lib/measure.mjs';
 import { CLI, REPO, workFile } from '../lib/paths.mjs';
-import { ms, ratio, spread } from '../lib/table.mjs';
+import { statCell as cell, ms, ratio } from '../lib/table.mjs';
 
 const ROUNDS = 3;
 const CHECKS = 20;
@@ -15,9 +15,6 @@ const CHECK_DELAY_MS = 200;
 const FIB_N = 32;
 const ROUND_TRIPS = 1000;
 const TIMEOUT = 120_000;
-
-const stat = (xs) => ({ med: median(xs), lo: minOf(xs), hi: maxOf(xs), n: xs.length });
-const cell = (s) => spread(s.med, s.lo, s.hi, s.n);
 
 /** Runs a generated workflow through the CLI; resolves with the JSON report's tasks. */
 async function tasksOf(name, source, env = {}) {

@@ -5,18 +5,15 @@
 
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { interleave, maxOf, median, minOf } from '../lib/measure.mjs';
+import { interleave, stat } from '../lib/measure.mjs';
 import { workFile } from '../lib/paths.mjs';
 import { runWorkflowFile } from '../lib/sloth.mjs';
-import { ms, ratio, spread } from '../lib/table.mjs';
+import { statCell as cell, ms, ratio } from '../lib/table.mjs';
 
 const ROUNDS = 5;
 const CHECKS = 20;
 const DELAY_MS = 200;
 const TIMEOUT = 120_000;
-
-const stat = (xs) => ({ med: median(xs), lo: minOf(xs), hi: maxOf(xs), n: xs.length });
-const cell = (s) => spread(s.med, s.lo, s.hi, s.n);
 
 const workflow = (port, parallel) => `local url = "http://127.0.0.1:${port}/health"
 local function check(i)

@@ -7,16 +7,14 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { failure, hasTool, interleave, maxOf, median, minOf, runChild } from '../lib/measure.mjs';
+import { failure, hasTool, interleave, median, runChild, stat } from '../lib/measure.mjs';
 import { BENCH_DIR, WORK, workFile } from '../lib/paths.mjs';
 import { runWorkflowFile } from '../lib/sloth.mjs';
-import { ms, ratio, spread } from '../lib/table.mjs';
+import { statCell as cell, ms, ratio } from '../lib/table.mjs';
 
 const ROUNDS = 5;
 const TARGET_MS = 100;
 
-const stat = (xs) => ({ med: median(xs), lo: minOf(xs), hi: maxOf(xs), n: xs.length });
-const cell = (s) => spread(s.med, s.lo, s.hi, s.n);
 const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
 
 /** The 100 checks, as [kind, ...args]: files, ports, connections, /proc facts, processes, commands, HTTP, DNS. */

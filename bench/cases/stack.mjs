@@ -4,7 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { failure, interleave, maxOf, median, minOf, runChild } from '../lib/measure.mjs';
+import { failure, interleave, runChild, stat } from '../lib/measure.mjs';
 import { CLI, REPO, WORK } from '../lib/paths.mjs';
 import { ms, ratio } from '../lib/table.mjs';
 
@@ -77,7 +77,6 @@ async function rawRound() {
   }
 }
 
-const stat = (xs) => ({ med: median(xs), lo: minOf(xs), hi: maxOf(xs) });
 const perSec = (totalMs) => (Number.isFinite(totalMs) && totalMs > 0 ? (N * 1000) / totalMs : Number.NaN);
 const rate = (v) => (Number.isFinite(v) ? `${Math.round(v).toLocaleString('en-US')}/s` : '–');
 

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { failure, interleave, maxOf, median, minOf, runChild } from '../lib/measure.mjs';
+import { failure, interleave, runChild, stat } from '../lib/measure.mjs';
 import { CLI, REPO, WORK, workFile } from '../lib/paths.mjs';
 import { ratio } from '../lib/table.mjs';
 
@@ -25,7 +25,6 @@ const freshDir = () => {
 };
 const perSec = (n, ms) => (ms > 0 ? (n * 1000) / ms : Number.NaN);
 const rate = (v) => (Number.isFinite(v) ? `${Math.round(v).toLocaleString('en-US')}/s` : '–');
-const stat = (xs) => ({ med: median(xs), lo: minOf(xs), hi: maxOf(xs), n: xs.length });
 const cell = (s) => (s.n > 1 ? `${rate(s.med)} (${rate(s.lo)}–${rate(s.hi)}, n=${s.n})` : rate(s.med));
 
 /** One process: N state.set, N state.get, N/4 state.increment in separate tasks; task duration_ms times each. */

@@ -131,3 +131,8 @@ export async function interleave(rounds, variants) {
   }
   return out;
 }
+
+/** The median, least and greatest of a list of samples, and how many there are (for `statCell`). */
+export function stat(xs) {
+  return { med: median(xs), lo: minOf(xs), hi: maxOf(xs), n: xs.length };
+}

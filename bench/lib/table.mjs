@@ -34,6 +34,11 @@ export function met(ok) {
   return ok ? 'yes' : 'NO';
 }
 
+/** `spread` of what `stat` (measure.mjs) made of millisecond samples. */
+export function statCell(s) {
+  return spread(s.med, s.lo, s.hi, s.n);
+}
+
 /** "median (min–max, n=N)" of a list of millisecond samples. */
 export function spread(med, lo, hi, n) {
   if (!Number.isFinite(med)) return '–';
