@@ -1,5 +1,8 @@
 import { errorCodeOf, errorMessage, SlothError } from './errors.js';
+import type { HostBinding } from './host.js';
+import type { ResourceOutcome } from './resource.js';
 import type { RunObserver } from './run-events.js';
+import type { RemoteHosts } from './run-services.js';
 import type { TaskLogger } from './task-logger.js';
 import type { AgentTaskResult, TaskBody, TaskContext, TaskOutcome, TaskSpec } from './workflow-model.js';
 
@@ -17,34 +20,54 @@ export function delegatedBody(task: TaskSpec, runId: string, emit: RunObserver):
   let agents: string[] | undefined;
   const done = new Map<string, AgentTaskResult>();
   return async (ctx: TaskContext): Promise<TaskOutcome> => {
-    const delegate = ctx.services?.delegate;
-    agents ??= await chosenAgents(task, ctx);
-    if (!delegate) {
-      throw new SlothError(
-        'usage',
-        `task '${task.name}' is delegated to ${agents.join(', ')}, but this run has no master to delegate to`,
-        { location: task.location, hint: 'run it with `workflow run --master ADDR`, or remove :delegate_to(...)' },
-      );
+    const remote = ctx.services?.remote;
+    agents ??= remote ? remote.select(await chosenAgents(task, ctx)) : await chosenAgents(task, ctx);
+    if (agents.length === 0) {
+      ctx.log.log('info', `no host left to run on: every one it is delegated to is outside --limit`);
+      return { success: true, output: {}, agents: {} };
     }
     const pending = agents.filter((agent) => done.get(agent)?.status !== 'success');
-    const started = performance.now();
-    let outcomes: Promise<TaskOutcome>[];
-    try {
-      outcomes = delegate.runTasks({
-        agents: pending,
-        ctx,
-        logFor: (agent) => agentLogger(task.name, agent, runId, emit),
-        timeoutMs: task.timeoutMs,
-      });
-    } catch (err) {
-      outcomes = pending.map(() => Promise.reject(err));
+    const direct = remote ? pending.filter((a) => remote.has(a)) : [];
+    const viaMaster = pending.filter((a) => !direct.includes(a));
+    const delegate = ctx.services?.delegate;
+    if (viaMaster.length > 0 && !delegate) {
+      throw new SlothError(
+        'usage',
+        `task '${task.name}' is delegated to ${viaMaster.join(', ')}, but this run has no master to delegate to`,
+        {
+          location: task.location,
+          hint: 'run it with `workflow run --master ADDR`, name an SSH host (ssh://user@host, or a host of `-i inventory.yaml`), or remove :delegate_to(...)',
+        },
+      );
     }
+    const started = performance.now();
+    let sent: Promise<TaskOutcome>[] = [];
+    if (viaMaster.length > 0 && delegate) {
+      try {
+        sent = delegate.runTasks({
+          agents: viaMaster,
+          ctx,
+          logFor: (agent) => agentLogger(task.name, agent, runId, emit),
+          timeoutMs: task.timeoutMs,
+        });
+      } catch (err) {
+        sent = viaMaster.map(() => Promise.reject(err));
+      }
+    }
+    const limit = concurrency(remote?.forks ?? DEFAULT_FORKS);
+    const outcomeOf = (agent: string): Promise<TaskOutcome> => {
+      if (remote && direct.includes(agent)) {
+        return limit(() => runOnRemote(task, agent, remote, { ...ctx, log: agentLogger(task.name, agent, runId, emit) }));
+      }
+      return sent[viaMaster.indexOf(agent)] as Promise<TaskOutcome>;
+    };
     await Promise.all(
-      pending.map(async (agent, i) => {
+      pending.map(async (agent) => {
         try {
-          const outcome = await (outcomes[i] as Promise<TaskOutcome>);
+          const outcome = await outcomeOf(agent);
           const resources = outcome.resources ?? [];
-          for (const resource of resources) ctx.reportResource({ ...resource, host: agent });
+          // A host reached over SSH reported its resources as they converged, with its name.
+          if (!direct.includes(agent)) for (const resource of resources) ctx.reportResource({ ...resource, host: agent });
           done.set(agent, {
             ...(resources.length > 0 ? { changed: resources.some((r) => r.changed) } : {}),
             status: outcome.success ? 'success' : 'failed',
@@ -76,6 +99,40 @@ export function delegatedBody(task: TaskSpec, runId: string, emit: RunObserver):
     const codes = new Set(failed.map((a) => results[a]?.errorCode ?? 'task_failed'));
     const errorCode = codes.size === 1 ? [...codes][0] : 'task_failed';
     return { success: false, message: `failed ${message}`, errorCode, output, agents: results };
+  };
+}
+
+/** How many SSH hosts a fan-out reaches at once unless the run says (Ansible's forks). */
+const DEFAULT_FORKS = 32;
+
+/**
+ * Runs the task's own body here, with its module calls acting on a host reached over SSH. What it converges is
+ * reported as it happens (with the host's name) and also handed back in the outcome, for the host's `changed`.
+ */
+async function runOnRemote(task: TaskSpec, host: string, remote: RemoteHosts, ctx: TaskContext): Promise<TaskOutcome> {
+  const resources: ResourceOutcome[] = [];
+  const reportResource = (r: ResourceOutcome) => {
+    resources.push(r);
+    ctx.reportResource(r);
+  };
+  const hostFor = (binding: HostBinding) => remote.host(host, binding);
+  const outcome = await task.body({ ...ctx, agent: host, hostFor, reportResource });
+  return { ...(outcome ?? { success: true }), resources };
+}
+
+/** Runs at most `n` of the functions given to it at once. */
+function concurrency(n: number): <T>(run: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async (run) => {
+    if (active >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    active += 1;
+    try {
+      return await run();
+    } finally {
+      active -= 1;
+      waiting.shift()?.();
+    }
   };
 }
 

@@ -50,7 +50,15 @@ export { type RunOptions, runWorkflow } from './workflow-runner.js';
 // "did you mean ...?" for messages about a misspelt name.
 export { didYouMean } from './closest-name.js';
 // The machine a module acts on (ctx.host).
-export type { Host, HostAccount, HostRunOptions, HostStat, HostWriteData, HostWriteOptions } from './host.js';
+export type {
+  Host,
+  HostAccount,
+  HostBinding,
+  HostRunOptions,
+  HostStat,
+  HostWriteData,
+  HostWriteOptions,
+} from './host.js';
 // Schemas for Lua's ambiguous tables (an empty table is both {} and a list).
 export { durationField, luaList, luaTable, strictTable } from './lua-schemas.js';
 // The context a module function runs with; tests and hosts make one with createModuleContext.
@@ -85,7 +93,9 @@ export {
   type ResourceSpec,
 } from './resource.js';
 // What a run offers modules (state, leases, the run's stack, the event queue), and the contracts a store implements.
-export type { RunServices, StackBinding } from './run-services.js';
+export type { RemoteHosts, RunServices, StackBinding } from './run-services.js';
+// Quoting for POSIX shells (commands sent to a host as one line).
+export { shellLine, shellQuote } from './shell-quote.js';
 export * from './store-contracts.js';
 // A unified diff of a text change (what converge reports for a resource's content).
 export { type TextDiff, textDiff } from './text-diff.js';

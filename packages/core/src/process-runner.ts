@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants, userInfo } from 'node:os';
-import { StringDecoder } from 'node:string_decoder';
 import { promisify } from 'node:util';
 import { directArgv } from './direct-command.js';
 import { SlothError } from './errors.js';
 import { type Launched, launch } from './spawn-helper.js';
+import { StreamCapture } from './stream-capture.js';
 
 export interface ProcessOptions {
   /** A shell command line (run by /bin/sh -c) or an argv list (run directly). */
@@ -40,7 +40,6 @@ export interface ProcessResult {
 }
 
 const DEFAULT_CAPTURE = 8 * 1024 * 1024;
-const MAX_LINE = 64 * 1024;
 const KILL_GRACE_MS = 2000;
 /** After the process exits, how long to wait for its pipes to drain (a daemonised grandchild may keep them open). */
 const DRAIN_MS = 500;
@@ -191,57 +190,5 @@ async function resolveUser(name: string): Promise<{ uid: number; gid: number } |
     return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
   } catch {
     throw new SlothError('not_found', `user '${name}' does not exist on this machine`);
-  }
-}
-
-/** Keeps the first `limit` bytes of a stream and splits it into lines for live output. */
-class StreamCapture {
-  private readonly chunks: Buffer[] = [];
-  private kept = 0;
-  truncated = false;
-  private readonly decoder = new StringDecoder('utf8');
-  private partial = '';
-
-  constructor(
-    private readonly stream: 'stdout' | 'stderr',
-    private readonly limit: number,
-    private readonly onLine: ProcessOptions['onLine'],
-  ) {}
-
-  push(chunk: Buffer): void {
-    if (this.kept < this.limit) {
-      const room = this.limit - this.kept;
-      const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
-      this.chunks.push(part);
-      this.kept += part.length;
-      if (part.length < chunk.length) this.truncated = true;
-    } else {
-      this.truncated = true;
-    }
-    if (!this.onLine) return;
-    this.partial += this.decoder.write(chunk);
-    let nl = this.partial.indexOf('\n');
-    while (nl !== -1) {
-      this.onLine(this.stream, this.partial.slice(0, nl).replace(/\r$/, ''));
-      this.partial = this.partial.slice(nl + 1);
-      nl = this.partial.indexOf('\n');
-    }
-    // A huge line without newlines is emitted in pieces rather than held whole.
-    while (this.partial.length > MAX_LINE) {
-      this.onLine(this.stream, this.partial.slice(0, MAX_LINE));
-      this.partial = this.partial.slice(MAX_LINE);
-    }
-  }
-
-  end(): void {
-    if (!this.onLine) return;
-    this.partial += this.decoder.end();
-    if (this.partial.length > 0) this.onLine(this.stream, this.partial);
-    this.partial = '';
-  }
-
-  text(): string {
-    const body = Buffer.concat(this.chunks).toString('utf8');
-    return this.truncated ? `${body}\n[output truncated: only the first ${this.limit} bytes were kept]` : body;
   }
 }

@@ -67,7 +67,7 @@ export interface ResourceOutcome {
   checkMode: boolean;
   /** The properties the run's stack records for it (see ResourceSpec.record); absent in check mode. */
   record?: Record<string, unknown> | undefined;
-  /** Where it was converged: the agent's name for a delegated task; absent on the machine that runs the workflow. */
+  /** Where it was converged: the agent or SSH host; absent on the machine that runs the workflow. */
   host?: string | undefined;
 }
 
@@ -113,6 +113,8 @@ export async function converge<D extends z.ZodType, A extends object>(
   const changes = resource.diff ? resource.diff(want, actual) : diffState(want as object, actual);
   const changed = Object.keys(changes).length > 0;
   const outcome: ResourceOutcome = { type: resource.type, name, fn: ctx.fn, changed, changes, checkMode: ctx.checkMode };
+  // A host reached from here (SSH) is named on the change; an agent names itself when it reports back.
+  if (ctx.host.name !== 'local') outcome.host = ctx.host.name;
   if (changed) {
     const pair = resource.content?.(want, actual);
     if (pair && options.diff === false) outcome.diffSkipped = 'hidden (diff = false)';

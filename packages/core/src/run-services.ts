@@ -1,3 +1,4 @@
+import type { Host, HostBinding } from './host.js';
 import type { ModuleCallContext } from './module-sdk.js';
 import type { EventSink, LeaseStore, SecretStore, StackStore, StateStore } from './store-contracts.js';
 import type { TaskLogger } from './task-logger.js';
@@ -30,6 +31,26 @@ export interface RunServices {
   insideGoroutine?: boolean | undefined;
   /** Runs the bodies of delegated tasks on agents (the CLI's link to a master); absent: delegation is an error. */
   delegate?: TaskDelegator | undefined;
+  /** Machines reached without an agent (ssh:// addresses, inventory hosts); absent: targets are agents only. */
+  remote?: RemoteHosts | undefined;
+}
+
+/**
+ * Machines a run reaches directly (over SSH) rather than through agents: a task delegated to one runs here with its
+ * module calls acting there; a call's `target` may name one. Connections are the run's, closed when it ends.
+ */
+export interface RemoteHosts {
+  /** True when `target` names one of these hosts (an ssh:// address, an inventory host) rather than an agent. */
+  has(target: string): boolean;
+  /** The host `target` names, acting for `binding` (connected on first use). */
+  host(target: string, binding: HostBinding): Host;
+  /**
+   * The names a task delegated to `names` runs on: inventory groups replaced by their hosts, hosts outside the run's
+   * `--limit` left out; agents' names pass through.
+   */
+  select(names: readonly string[]): string[];
+  /** How many hosts a fan-out reaches at once. */
+  readonly forks?: number | undefined;
 }
 
 /** Runs a task body on agents (a fan-out step is one request) and hands back each one's outcome. */

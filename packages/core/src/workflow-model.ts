@@ -1,5 +1,6 @@
 import type { AssertionRecord, AssertionSummary } from './assertions.js';
 import type { SlothErrorCode } from './errors.js';
+import type { Host, HostBinding } from './host.js';
 import type { Changes, ResourceOutcome } from './resource.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { RunServices } from './run-services.js';
@@ -90,6 +91,8 @@ export interface TaskContext {
   reportResource: (outcome: ResourceOutcome) => void;
   /** Told each check the task makes (infra_test): its result's `assertions`. */
   reportAssertion?: ((assertion: AssertionRecord) => void) | undefined;
+  /** Where the task's module calls act (a host reached over SSH); absent: this machine. */
+  hostFor?: ((binding: HostBinding) => Host) | undefined;
 }
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a body written `async () => {}` returns Promise<void>, and that must type-check

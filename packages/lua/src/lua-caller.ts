@@ -26,7 +26,7 @@ interface CallResult {
 
 /** The module context of code running for a task. */
 export function moduleContextOf(ctx: TaskContext): ModuleCallContext {
-  return createModuleContext({
+  const moduleCtx = createModuleContext({
     task: ctx.task,
     signal: ctx.signal,
     log: ctx.log,
@@ -40,6 +40,8 @@ export function moduleContextOf(ctx: TaskContext): ModuleCallContext {
     reportResource: ctx.reportResource,
     reportAssertion: ctx.reportAssertion,
   });
+  if (ctx.hostFor) moduleCtx.host = ctx.hostFor(moduleCtx);
+  return moduleCtx;
 }
 
 /** Calls a task's Lua function (body, condition or hook) in its own thread, bound to the task's context. */

@@ -16,10 +16,12 @@ export function takeTarget(qualified: string, spec: FunctionSpec, raw: unknown[]
     const table = raw[i];
     if (!isKeyedTable(table) || !('target' in table)) continue;
     const { target, ...rest } = table;
-    if (typeof target !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(target)) {
-      throw new SlothError('invalid_argument', `${qualified}: option 'target' must be an agent's name, got ${shown(target)}`, {
-        hint: '`sloth-runner agent list` shows the agents; leave target out to act on this machine',
-      });
+    if (typeof target !== 'string' || !(/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(target) || target.startsWith('ssh://'))) {
+      throw new SlothError(
+        'invalid_argument',
+        `${qualified}: option 'target' must be an agent's name, an inventory host or ssh://user@host, got ${shown(target)}`,
+        { hint: '`sloth-runner agent list` shows the agents; leave target out to act on this machine' },
+      );
     }
     const args = raw.slice();
     if (Object.keys(rest).length === 0 && i >= spec.args.length) args.splice(i);
@@ -30,8 +32,9 @@ export function takeTarget(qualified: string, spec: FunctionSpec, raw: unknown[]
 }
 
 /**
- * Makes the call on its agent through the run's master: the arguments are checked here first (a mistake is reported
- * at the caller's line before anything travels); the resources it converged there count for the calling task.
+ * Makes the call on its target: a host reached over SSH (the function runs here, acting there), or an agent through
+ * the run's master. The arguments are checked here first (a mistake is reported at the caller's line before anything
+ * travels); the resources it converged there count for the calling task.
  */
 export async function callOnTarget(
   module: string,
@@ -40,7 +43,14 @@ export async function callOnTarget(
   call: TargetedCall,
   ctx: ModuleCallContext,
 ): Promise<unknown> {
-  parseArgs(module, name, spec, call.args);
+  const parsed = parseArgs(module, name, spec, call.args);
+  const remote = ctx.services?.remote;
+  if (remote?.has(call.agent)) return spec.run(parsed as never, { ...ctx, host: remote.host(call.agent, ctx) });
+  if (call.agent.startsWith('ssh://')) {
+    throw new SlothError('usage', `${ctx.fn}: this run cannot reach ${call.agent} over SSH`, {
+      hint: 'ssh:// targets work in `workflow run`; inside a goroutine, make the call from the task itself',
+    });
+  }
   const args = call.args.map((a) => plainData(ctx.fn, fromLua(a)));
   return callOnAgent(ctx, { agent: call.agent, module, fn: name, args });
 }

@@ -1,4 +1,4 @@
-import { type ProcessResult, processExitCode, timedOutAfter } from '@sloth/core/internal';
+import { type ProcessResult, processExitCode, shellLine, timedOutAfter } from '@sloth/core/internal';
 
 /** What `exec.run` hands back to Lua. */
 export interface ExecResult {
@@ -41,7 +41,7 @@ export function toExecResult(command: string | readonly string[], r: ProcessResu
 
 /** The command as people would type it, shortened to fit one log line. */
 export function displayCommand(command: string | readonly string[]): string {
-  const text = typeof command === 'string' ? command : command.map(quoteArg).join(' ');
+  const text = typeof command === 'string' ? command : shellLine(command);
   const oneLine = text.replace(/\s*\n\s*/g, '; ');
   return oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine;
 }
@@ -61,8 +61,4 @@ function lastLine(text: string): string {
   const lines = text.trim().split('\n');
   const last = (lines[lines.length - 1] ?? '').trim();
   return last.length > 200 ? `${last.slice(0, 197)}...` : last;
-}
-
-function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

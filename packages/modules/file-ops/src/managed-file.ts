@@ -7,6 +7,7 @@ import {
   type HostStat,
   type ModuleCallContext,
   SlothError,
+  shellQuote,
   z,
 } from '@sloth/core';
 import { formatMode } from './fields.js';
@@ -161,7 +162,7 @@ export async function readFileFacts(ctx: ModuleCallContext, path: string): Promi
 
 /** Runs a `validate` command on the new content; a failure keeps the file as it was. */
 async function runValidate(ctx: ModuleCallContext, path: string, command: string, temp: string): Promise<void> {
-  const line = command.replaceAll('%s', `'${temp.replaceAll("'", "'\\''")}'`);
+  const line = command.replaceAll('%s', shellQuote(temp));
   const r = await ctx.host.run(line);
   if (r.exitCode === 0) return;
   const output = (r.stderr.trim() || r.stdout.trim()).slice(-2000);

@@ -1,4 +1,4 @@
-import { type ModuleCallContext, type ProcessResult, SlothError } from '@sloth/core';
+import { type ModuleCallContext, type ProcessResult, SlothError, shellQuote } from '@sloth/core';
 import { maskCredentials } from './credentials.js';
 
 /** How long one git command may run unless the call says otherwise (a large clone over a slow link). */
@@ -19,9 +19,6 @@ export interface GitOptions {
 /** The git to run: `SLOTH_GIT_BIN` in the task's environment when set, else `git` from PATH. */
 const gitOf = (ctx: ModuleCallContext) => ctx.env.SLOTH_GIT_BIN || 'git';
 
-/** A POSIX shell word (GIT_SSH_COMMAND is run by a shell). */
-const shellWord = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-
 /**
  * The environment git runs with: never a prompt (a missing credential fails at once instead of hanging the task),
  * messages in English (they are parsed and shown), ssh in batch mode with the key the call names.
@@ -29,7 +26,7 @@ const shellWord = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 function gitEnv(ctx: ModuleCallContext, keyFile: string | undefined): Record<string, string> {
   const env: Record<string, string> = { ...ctx.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GCM_INTERACTIVE: 'never' };
   if (keyFile !== undefined) {
-    env.GIT_SSH_COMMAND = `ssh -i ${shellWord(keyFile)} -o IdentitiesOnly=yes -o BatchMode=yes`;
+    env.GIT_SSH_COMMAND = `ssh -i ${shellQuote(keyFile)} -o IdentitiesOnly=yes -o BatchMode=yes`;
   } else if (!env.GIT_SSH_COMMAND) {
     env.GIT_SSH_COMMAND = 'ssh -o BatchMode=yes';
   }
