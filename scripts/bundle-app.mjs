@@ -22,7 +22,7 @@ const outdir = join(app, 'dist', 'bundle');
 // Loaded from node_modules at run time (so dependencies of the app): native code, or files found next to their own
 // module (wasmoon's glue.wasm, piscina's worker script). `typescript` is only an optional require of oclif (reading
 // a tsconfig in development).
-const external = ['better-sqlite3', '@lydell/node-pty', 'wasmoon', 'piscina', 'typescript'];
+const external = ['better-sqlite3', '@lydell/node-pty', 'wasmoon', 'piscina', 'typescript', 'ssh2'];
 
 /**
  * Our packages find files next to their module (Lua prelude files, migrations, the goroutine worker, package.json)

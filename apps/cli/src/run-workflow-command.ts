@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   errorMessage,
   isDelegated,
@@ -14,7 +14,8 @@ import {
 } from '@sloth/core/internal';
 import { RunEventRecorder, runRecordedWorkflow } from '@sloth/events';
 import type { WorkflowFile } from '@sloth/lua';
-import type { StackRun } from '@sloth/store-sqlite';
+import { loadInventory, SshFleet } from '@sloth/ssh';
+import { defaultDataDir, type StackRun } from '@sloth/store-sqlite';
 import { parseDurationFlag } from './duration-flag.js';
 import { ms } from './events-cli/format.js';
 import { EXIT, exitCodeForRun } from './exit-codes.js';
@@ -55,6 +56,12 @@ export interface RunCommandOptions {
   forceHandlers?: boolean | undefined;
   /** `--junit FILE`: also write the run as JUnit XML there. */
   junit?: string | undefined;
+  /** `-i FILE`: hosts reached over SSH by name. */
+  inventory?: string | undefined;
+  /** `--limit PATTERN`: the inventory hosts this run may act on. */
+  limit?: string | undefined;
+  /** `--forks N`: how many SSH hosts a fan-out reaches at once. */
+  forks?: number | undefined;
 }
 
 /**
@@ -80,6 +87,11 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
   });
   const store = lazyServices(options.dataDir);
   const openedStore = store.store;
+  const fleet = await sshFleet(options).catch((err) => {
+    store.close();
+    throw err;
+  });
+  store.services.remote = fleet;
   // The run's events (workflow.*, task.*, stack.*, event.dispatch) are persisted as they happen; hooks run after it.
   const events = new RunEventRecorder(openedStore, (message) => process.stderr.write(`warning: ${message}\n`));
   store.services.events = events;
@@ -119,9 +131,11 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
     const stackName = options.stack ?? options.name ?? workflow.name;
     // Delegated tasks get the secrets their files name from this machine's data directory.
     const secrets = () => store.services.secrets;
-    // Delegated tasks need the master, and their agents are checked before anything runs.
-    if (workflow.tasks.some(isDelegated)) {
-      delegator = await connectDelegator(workflow, file, { params, values }, stackName, options, secrets);
+    // Tasks delegated to agents need the master, and their agents are checked before anything runs; hosts reached
+    // over SSH need neither.
+    const viaMaster = agentsOnly(workflow, fleet);
+    if (viaMaster.tasks.some(isDelegated)) {
+      delegator = await connectDelegator(viaMaster, file, { params, values }, stackName, options, secrets);
     }
     // Tasks created at run time may be delegated too: the link to the master is made when the first one is.
     late = delegator ? undefined : lateDelegator(workflow.name, file, { params, values }, stackName, options, secrets);
@@ -166,9 +180,41 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
     process.off('SIGTERM', onSignal);
     delegator?.close();
     late?.close();
+    await fleet.close();
     file.close();
     store.close();
   }
+}
+
+/** The run's hosts reached over SSH: ssh:// addresses, and the inventory's hosts (`-i`, `--limit`, `--forks`). */
+async function sshFleet(options: RunCommandOptions): Promise<SshFleet> {
+  if (options.limit !== undefined && options.inventory === undefined) {
+    throw new SlothError('usage', '--limit needs an inventory', { hint: 'give one with -i inventory.yaml' });
+  }
+  if (options.forks !== undefined && (!Number.isInteger(options.forks) || options.forks < 1)) {
+    throw new SlothError('usage', `--forks must be a whole number of hosts, at least 1 (got ${options.forks})`);
+  }
+  return new SshFleet({
+    knownHostsFile: join(options.dataDir ?? defaultDataDir(), 'known_hosts'),
+    inventory: options.inventory === undefined ? undefined : await loadInventory(options.inventory),
+    limit: options.limit,
+    forks: options.forks,
+  });
+}
+
+/**
+ * The workflow as the master sees it: each task delegated only to the names that are agents (inventory groups
+ * expanded, hosts reached over SSH left out); a task delegated to SSH hosts alone is not delegated there at all.
+ */
+function agentsOnly(workflow: WorkflowSpec, fleet: SshFleet): WorkflowSpec {
+  return {
+    ...workflow,
+    tasks: workflow.tasks.map((t) => {
+      if (!t.delegateTo?.length) return t;
+      const agents = fleet.select(t.delegateTo).filter((a) => !fleet.has(a));
+      return { ...t, delegateTo: agents.length ? agents : undefined };
+    }),
+  };
 }
 
 /** Writes `--junit FILE`; a file that cannot be written is said on stderr and fails the command. */

@@ -24,14 +24,31 @@ local function compile(k, src)
   local make = assert(load('local M = ...; return ' .. src, '=sloth:module:' .. name .. '.' .. k, 't'))
   return make(M)
 end
--- A function written in Lua, of a module whose calls can go to an agent: a call with target = "..." in a table
--- argument is sent as it is (tail calls, so an error names the caller's line).
+-- A function written in Lua, of a module whose calls can go to an agent or an SSH host: a call with target = "..."
+-- in a table argument is sent to its agent as it is (tail calls, so an error names the caller's line); for a host
+-- reached over SSH it runs here, without target, acting on that host.
 local function targetable(k, f)
   local send = __sloth.bind(remote.call)
+  local enter, leave = __sloth.bind(remote.enter), __sloth.bind(remote.leave)
+  local function here(target, i, ...)
+    local args = table.pack(...)
+    local without = {}
+    for key, v in pairs(args[i]) do if key ~= 'target' then without[key] = v end end
+    args[i] = without
+    if next(without) == nil and i == args.n then args.n = i - 1 end
+    local token = enter(target)
+    local out = table.pack(pcall(f, table.unpack(args, 1, args.n)))
+    leave(token)
+    if not out[1] then error(out[2], 0) end
+    return table.unpack(out, 2, out.n)
+  end
   return function(...)
     for i = select('#', ...), 1, -1 do
       local a = select(i, ...)
-      if type(a) == 'table' and rawget(a, 'target') ~= nil then return send(k, ...) end
+      if type(a) == 'table' and rawget(a, 'target') ~= nil then
+        if remote.direct(rawget(a, 'target')) then return here(rawget(a, 'target'), i, ...) end
+        return send(k, ...)
+      end
     end
     return f(...)
   end
@@ -62,7 +79,12 @@ export async function bindModules(
       luaSources,
       new NativeFunctions(internalFns),
       internalLua,
-      targetable ? new NativeFunctions({ call: remoteCall(runtime, module.name, module.functions, fallbackCtx) }) : undefined,
+      targetable
+        ? new NativeFunctions({
+            call: remoteCall(runtime, module.name, module.functions, fallbackCtx),
+            ...directTargets(runtime, fallbackCtx),
+          })
+        : undefined,
     ];
     await runtime.run(INSTALL, '=sloth:modules', args, {
       signal: undefined,
@@ -128,6 +150,39 @@ function remoteCall(
       (v) => MultiReturn.from(results(v, true)),
       (err) => MultiReturn.from(failure(err)),
     );
+  };
+}
+
+/**
+ * `remote.direct(target)`: whether a target is a host reached over SSH; `remote.enter(target)` makes the calling
+ * thread's module calls act on it until `remote.leave(token)` (a function written in Lua runs whole there).
+ */
+function directTargets(runtime: LuaRuntime, fallbackCtx: () => ModuleCallContext): Record<string, NativeFunction> {
+  const saved = new Map<number, ModuleCallContext>();
+  let next = 0;
+  const thread = () => runtime.current;
+  return {
+    // A plain Lua value, not through __sloth.bind.
+    direct: ([target]) => [
+      typeof target === 'string' && (thread()?.moduleCtx ?? fallbackCtx()).services?.remote?.has(target) === true,
+    ],
+    enter: ([target]) => {
+      const st = thread();
+      if (!st) return failure(new SlothError('internal', 'remote.enter outside a Lua thread'));
+      const remote = st.moduleCtx.services?.remote;
+      if (!remote) return failure(new SlothError('internal', 'remote.enter without SSH hosts'));
+      const token = ++next;
+      saved.set(token, st.moduleCtx);
+      st.moduleCtx = { ...st.moduleCtx, host: remote.host(String(target), st.moduleCtx) };
+      return [true, token];
+    },
+    leave: ([token]) => {
+      const st = thread();
+      const previous = saved.get(Number(token));
+      saved.delete(Number(token));
+      if (st && previous) st.moduleCtx = previous;
+      return [true];
+    },
   };
 }
 

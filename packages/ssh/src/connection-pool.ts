@@ -1,6 +1,6 @@
 import { type ConnectOptions, connectionKey } from './connect-options.js';
 import { KnownHosts } from './known-hosts.js';
-import { SshConnection } from './ssh-connection.js';
+import type { SshConnection } from './ssh-connection.js';
 
 /**
  * The connections of a run: one per user, host and port, opened on first use and shared by every task and call
@@ -32,10 +32,13 @@ export class ConnectionPool {
     }
     const known =
       effective.known_hosts_file === this.knownHostsFile ? this.knownHosts : new KnownHosts(effective.known_hosts_file);
-    const opening = SshConnection.open(effective, known, signal).then((connection) => {
-      this.opened += 1;
-      return connection;
-    });
+    // ssh2 is loaded with the first connection: a run that reaches no host over SSH never pays for it.
+    const opening = import('./ssh-connection.js')
+      .then(({ SshConnection }) => SshConnection.open(effective, known, signal))
+      .then((connection) => {
+        this.opened += 1;
+        return connection;
+      });
     this.connections.set(key, opening);
     // A failed attempt is not kept: the next call tries again.
     opening.catch(() => {

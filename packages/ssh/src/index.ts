@@ -10,6 +10,6 @@ export {
 export { ConnectionPool } from './connection-pool.js';
 export { Inventory, type InventoryHost, loadInventory } from './inventory.js';
 export { fingerprint, KnownHosts } from './known-hosts.js';
-export { type RemoteExecOptions, type RemoteResult, SshConnection } from './ssh-connection.js';
+export type { RemoteExecOptions, RemoteResult, SshConnection } from './ssh-connection.js';
 export { SshFleet, type SshFleetOptions } from './ssh-fleet.js';
 export { type SshHostOptions, sshHost } from './ssh-host.js';

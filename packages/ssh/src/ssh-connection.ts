@@ -297,15 +297,16 @@ async function connectClient(
       failed = true;
       settle();
       client.end();
-      reject(connectError(target, options, err, refusal));
+      reject(connectError(target, options, auth, err, refusal));
     });
+    const { defaultKeyFile: _shownOnly, ...settings } = auth;
     const config: ConnectConfig = {
       host: options.host,
       port: options.port,
       username: options.user ?? userInfo().username,
       readyTimeout: options.timeout,
       keepaliveInterval: 15_000,
-      ...auth,
+      ...settings,
       ...(sock ? { sock } : {}),
       hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
         knownHosts.verify(options.host, options.port, key, options.host_key_check).then(
@@ -322,13 +323,16 @@ async function connectClient(
     } catch (err) {
       // A key that cannot be parsed (encrypted without a passphrase) is thrown at once.
       settle();
-      reject(connectError(target, options, err as Error, undefined));
+      reject(connectError(target, options, auth, err as Error, undefined));
     }
   });
 }
 
-async function authOptions(options: ConnectOptions, target: string): Promise<Partial<ConnectConfig>> {
-  const auth: Partial<ConnectConfig> = {};
+/** ssh2's authentication settings, and which default key file was picked (for messages). */
+type AuthSettings = Partial<ConnectConfig> & { defaultKeyFile?: string };
+
+async function authOptions(options: ConnectOptions, target: string): Promise<AuthSettings> {
+  const auth: AuthSettings = {};
   if (options.password !== undefined) auth.password = options.password;
   if (options.passphrase !== undefined) auth.passphrase = options.passphrase;
   if (options.key !== undefined) auth.privateKey = options.key;
@@ -350,9 +354,11 @@ async function authOptions(options: ConnectOptions, target: string): Promise<Par
     // Like ssh itself: the user's agent, then the usual key files.
     if (process.env.SSH_AUTH_SOCK) auth.agent = process.env.SSH_AUTH_SOCK;
     for (const name of DEFAULT_KEYS) {
-      const key = await readFile(join(homedir(), '.ssh', name)).catch(() => undefined);
+      const file = join(homedir(), '.ssh', name);
+      const key = await readFile(file).catch(() => undefined);
       if (key) {
         auth.privateKey = key;
+        auth.defaultKeyFile = file;
         break;
       }
     }
@@ -360,15 +366,26 @@ async function authOptions(options: ConnectOptions, target: string): Promise<Par
   return auth;
 }
 
-function connectError(target: string, options: ConnectOptions, err: Error & { level?: string }, refusal: unknown): SlothError {
+function connectError(
+  target: string,
+  options: ConnectOptions,
+  auth: AuthSettings,
+  err: Error & { level?: string },
+  refusal: unknown,
+): SlothError {
   if (refusal instanceof SlothError) return refusal;
   const message = err.message;
   if (err.level === 'client-authentication' || /authentication methods failed/i.test(message)) {
     const tried = [
-      options.key_file ? `key_file ${options.key_file}` : options.key ? 'key' : undefined,
+      options.key_file ? `key_file ${options.key_file}` : options.key ? 'key' : auth.defaultKeyFile,
       options.password !== undefined ? 'password' : undefined,
-      options.agent ? 'agent' : undefined,
+      auth.agent ? 'the ssh agent' : undefined,
     ].filter(Boolean);
+    if (tried.length === 0) {
+      return new SlothError('unauthenticated', `ssh ${target}: no key, password or ssh agent to log in with`, {
+        hint: 'give key_file (in the inventory or ssh.connect), start an ssh agent, or put a key in ~/.ssh/id_ed25519',
+      });
+    }
     return new SlothError(
       'unauthenticated',
       `ssh ${target}: authentication failed${tried.length ? ` (tried ${tried.join(', ')})` : ''}`,

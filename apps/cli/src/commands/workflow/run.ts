@@ -57,7 +57,20 @@ export default class WorkflowRun extends SlothCommand {
     }),
     'delegate-to': Flags.string({
       description:
-        "Run every task's body on these agents (comma-separated; several fan each task out), overriding the workflow's :delegate_to. Needs a master (--master).",
+        "Run every task's body on these agents or SSH hosts (comma-separated; several fan each task out), overriding the workflow's :delegate_to. Agents need a master (--master).",
+    }),
+    inventory: Flags.string({
+      char: 'i',
+      description:
+        'An inventory (YAML) of hosts reached over SSH: :delegate_to and target = "..." accept its host and group names.',
+    }),
+    limit: Flags.string({
+      description: 'Act only on these inventory hosts or groups (comma-separated); needs -i.',
+    }),
+    forks: Flags.integer({
+      description: 'How many SSH hosts a fan-out reaches at once.',
+      default: 32,
+      min: 1,
     }),
     ...masterFlags,
   };
@@ -69,6 +82,7 @@ export default class WorkflowRun extends SlothCommand {
     '<%= config.bin %> workflow run validate -f checks.sloth --junit reports/checks.xml',
     '<%= config.bin %> workflow run production -f infra.sloth --lock-timeout 5m',
     '<%= config.bin %> workflow run deploy -f deploy.sloth --master prod --delegate-to web-01,web-02',
+    '<%= config.bin %> workflow run configure -f site.sloth -i inventory.yaml --limit web --forks 10',
   ];
 
   async run(): Promise<void> {
@@ -92,6 +106,9 @@ export default class WorkflowRun extends SlothCommand {
       diff: flags.diff,
       forceHandlers: flags['force-handlers'],
       junit: flags.junit,
+      inventory: flags.inventory,
+      limit: flags.limit,
+      forks: flags.forks,
       master: { master: flags.master, token: flags.token, 'token-file': flags['token-file'], ca: flags.ca },
     });
   }
