@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type TestSshd } from '../../../packages/ssh/src/sshd.test-helper.js';
-import { runCli, TEST_SLOTH_HOME, writeFiles } from './cli.test-helper.js';
+import { REPO, runCli, TEST_SLOTH_HOME, writeFiles } from './cli.test-helper.js';
 
 // Agentless: configuration calls and whole task bodies acting on hosts reached over SSH (real sshd instances on
 // 127.0.0.1, one per "host"). They all share this machine's filesystem, so each host writes under its own path.
@@ -184,5 +185,64 @@ workflow.define("site", { tasks = { deploy, report } })
       expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(re);
     }
+  });
+});
+
+describe('users and checks on an SSH host', () => {
+  it('user.create over SSH: created, then unchanged, --check changes nothing; infra_test checks read the host', async () => {
+    const name = `slothssh${process.pid % 100000}`;
+    const dir = writeFiles({
+      'inventory.yaml': inventory(),
+      'wf.sloth': `task("t"):command(function()
+  local u = user.create({ name = "${name}", shell = "/bin/sh", comment = "over ssh", target = "web-02" })
+  infra_test.user_exists("${name}", "web-02")
+  local results = infra_test.soft(function()
+    infra_test.file_exists("/nonexistent/${name}", "web-02")
+  end)
+  return true, "ok", { changed = u.changed, failure = results[1].message }
+end):build()
+`,
+    });
+    try {
+      const first = await run(dir, ['-i', 'inventory.yaml']);
+      expect(first.tasks.t.output).toEqual({
+        changed: true,
+        failure: `infra_test.file_exists: /nonexistent/${name} does not exist (on web-02)`,
+      });
+      expect(first.tasks.t.changes[0]).toMatchObject({ function: 'create', host: 'web-02' });
+      expect(execFileSync('getent', ['passwd', name], { encoding: 'utf8' })).toContain(':over ssh:');
+      const second = await run(dir, ['-i', 'inventory.yaml']);
+      expect(second.tasks.t.output.changed).toBe(false);
+      execFileSync('usermod', ['-c', 'changed here', name]);
+      const check = await run(dir, ['-i', 'inventory.yaml', '--check']);
+      expect(check.tasks.t.output.changed).toBe(true);
+      expect(execFileSync('getent', ['passwd', name], { encoding: 'utf8' })).toContain(':changed here:');
+    } finally {
+      execFileSync('sh', ['-c', `userdel -r ${name} 2>/dev/null || true`]);
+    }
+  });
+});
+
+describe("the README's SSH example", () => {
+  it("runs as written against the test hosts (its inventory and paths swapped for the test's)", async () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const example = /```lua\n(-- site\.sloth[\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const root = mkdtempSync(join(tmpdir(), 'sloth-ssh-readme-'));
+    const source = (example as string)
+      .replace('dest = "/etc/motd"', `dest = "${root}/" .. this.agent.get() .. ".motd"`)
+      .replace('"/etc/db.conf"', `"${root}/db.conf"`);
+    expect(source).not.toContain('/etc/');
+    const dir = writeFiles({ 'inventory.yaml': inventory(), 'site.sloth': source });
+    const r = await runCli(['workflow', 'run', 'site', '-f', 'site.sloth', '-i', 'inventory.yaml', '-o', 'json'], {
+      cwd: dir,
+      timeoutMs: 90_000,
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out.tasks.motd.output).sort()).toEqual(['web-01', 'web-02']);
+    expect(readFileSync(join(root, 'web-01.motd'), 'utf8')).toBe('served by web-01\n');
+    expect(readFileSync(join(root, 'db.conf'), 'utf8')).toBe('listen = 0.0.0.0\n');
+    expect(out.recap['db-01']).toMatchObject({ changed: 1 });
   });
 });

@@ -88,7 +88,11 @@ describe('target = "agent" on a configuration call', () => {
       remote,
       /nosystemd\.sloth:2: systemd\.start: systemd is not running here \(PID 1 is .*\) \(on tgt2\)/,
     );
-    await fails('badtarget.sloth', remote, /badtarget\.sloth:2: user\.info: option 'target' must be an agent's name, got number/);
+    await fails(
+      'badtarget.sloth',
+      remote,
+      /badtarget\.sloth:2: user\.info: option 'target' must be an agent's name, an inventory host or ssh:\/\/user@host, got number/,
+    );
     await fails(
       'missing.sloth',
       [],

@@ -12,6 +12,7 @@ import { infraTestModule } from '@sloth/module-infra-test';
 import { logModule } from '@sloth/module-log';
 import { pkgModule } from '@sloth/module-pkg';
 import { secretModule } from '@sloth/module-secret';
+import { sshModule } from '@sloth/module-ssh';
 import { stackModule } from '@sloth/module-stack';
 import { stateModule } from '@sloth/module-state';
 import { systemdModule } from '@sloth/module-systemd';
@@ -37,6 +38,7 @@ export const builtinModules: ModuleSpec[] = [
   userModule,
   systemdModule,
   gitModule,
+  sshModule,
   terraformModule,
   httpModule,
   netModule,
@@ -61,6 +63,7 @@ export {
   netModule,
   pkgModule,
   secretModule,
+  sshModule,
   stackModule,
   stateModule,
   systemdModule,

@@ -528,7 +528,7 @@ local function settle(ok, ...)
   local info = debug.getinfo(2, 'Slf')
   local where = info and info.currentline > 0 and not remote_calls[info.func] and (info.short_src .. ':' .. info.currentline) or nil
   -- Called from a module's own Lua source (not as a tail call): the user's line is further up.
-  if where and info.source:sub(1, 14) == '=sloth:module:' then where = user_location() end
+  if where and info.source:sub(1, 14) == '=sloth:module:' then where = source_location() end
   local text = where and (where .. ': ' .. tostring(message)) or message
   module_failures[running()] = { text = text, code = code, hint = hint }
   error(text, 0)

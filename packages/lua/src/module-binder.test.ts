@@ -45,6 +45,23 @@ const probe = defineModule({
         throw new Error('plain failure');
       },
     }),
+    wrapped: fn({
+      doc: 'a function written in Lua whose internal fails, not as a tail call',
+      args: [],
+      returns: 'never',
+      lua: 'function() local r = M._fails() return r end',
+      run: () => undefined,
+    }),
+  },
+  internals: {
+    _fails: fn({
+      doc: 'fails',
+      args: [],
+      returns: 'never',
+      run: () => {
+        throw new SlothError('task_failed', 'probe.wrapped: the internal failed');
+      },
+    }),
   },
 });
 
@@ -109,5 +126,7 @@ describe('module calls from Lua', () => {
       'binder-test.lua:3: probe.many: argument #1 (n): expected number, got string',
     );
     await expect(lua('probe.boom()')).rejects.toThrow('binder-test.lua:1: plain failure');
+    // Raised inside a module's own Lua source: the user's line is named, not the module's chunk.
+    await expect(lua('\nprobe.wrapped()')).rejects.toThrow('binder-test.lua:2: probe.wrapped: the internal failed');
   });
 });

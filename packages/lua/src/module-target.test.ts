@@ -27,7 +27,7 @@ describe('takeTarget', () => {
     expect(takeTarget('m.f', withOpts, ['nginx', { now: true }])).toBeUndefined();
     expect(takeTarget('m.f', withOpts, [['a', 'b']])).toBeUndefined();
     expect(() => takeTarget('m.f', withOpts, ['nginx', { target: 42 }])).toThrow(
-      "m.f: option 'target' must be an agent's name, got number",
+      "m.f: option 'target' must be an agent's name, an inventory host or ssh://user@host, got number",
     );
     expect(() => takeTarget('m.f', withOpts, ['nginx', { target: 'a b' }])).toThrow(/got 'a b'/);
   });

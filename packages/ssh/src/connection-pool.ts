@@ -47,6 +47,13 @@ export class ConnectionPool {
     return opening;
   }
 
+  /** Closes the connection of one pool key (see connectionKey), if it is open. */
+  async closeOne(key: string): Promise<void> {
+    const connection = this.connections.get(key);
+    this.connections.delete(key);
+    await connection?.then((c) => c.close()).catch(() => {});
+  }
+
   /** Closes every connection; later calls open new ones. */
   async close(): Promise<void> {
     const all = [...this.connections.values()];

@@ -1,2 +1,2 @@
 export { execModule } from './exec-module.js';
-export { displayCommand, type ExecResult, toExecResult } from './result.js';
+export { displayCommand, type ExecResult, SKIPPED_IN_CHECK_MODE, toExecResult } from './result.js';

@@ -29,7 +29,7 @@ export function check<const A extends readonly ArgSpec[]>(spec: {
 export const agentArg = arg(
   'agent',
   z.string().min(1, 'expected an agent name').optional(),
-  'an agent to run the check on, through the run\'s master (its verdict ends with "(on AGENT)")',
+  'an agent to run the check on, through the run\'s master, or a host reached over SSH (its verdict ends with "(on AGENT)")',
 );
 
 /** How many arguments `_check` passes on: more than any check takes, so that too many is the check's own error. */

@@ -16,7 +16,7 @@ import {
   z,
 } from '@sloth/core/internal';
 import { checkOnAgent } from './agent.js';
-import { type CheckSpec, callText, MAX_RAW_ARGS, publicFunction } from './check.js';
+import { type CheckSpec, callText, MAX_RAW_ARGS, publicFunction, type Verdict } from './check.js';
 import { closeCollector, collect, openCollector, peekCollector } from './collectors.js';
 import { INFRA_TEST_LUA } from './infra-test.lua.js';
 
@@ -72,11 +72,16 @@ export function internals(checks: Record<string, CheckSpec>): Record<string, Fun
         const own = parsed.slice(0, spec.args.length);
         const agent = parsed[spec.args.length] as string | undefined;
         const checkCtx = { ...ctx, fn: qualified };
-        const why =
-          agent !== undefined
-            ? // The arguments as the caller gave them: the agent parses them itself ("2s" must not arrive as 2000).
-              await checkOnAgent(checkCtx, name, given.slice(0, spec.args.length).map(plain), agent)
-            : await spec.check(own, checkCtx);
+        const remote = agent !== undefined && ctx.services?.remote?.has(agent) ? ctx.services.remote : undefined;
+        let why: Verdict;
+        if (remote && agent !== undefined) {
+          // A host reached over SSH: the check runs here, reading its facts there.
+          why = await spec.check(own, { ...checkCtx, host: remote.host(agent, checkCtx) });
+          if (why !== undefined) why = `${why} (on ${agent})`;
+        } else if (agent !== undefined) {
+          // The arguments as the caller gave them: the agent parses them itself ("2s" must not arrive as 2000).
+          why = await checkOnAgent(checkCtx, name, given.slice(0, spec.args.length).map(plain), agent);
+        } else why = await spec.check(own, checkCtx);
         const record = {
           name: callText(name, own),
           passed: why === undefined,

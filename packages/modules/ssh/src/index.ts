@@ -1,0 +1,1 @@
+export { sshModule } from './ssh-module.js';
