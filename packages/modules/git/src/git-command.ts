@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { type ModuleCallContext, type ProcessResult, SlothError, shellQuote } from '@sloth/core';
 import { maskCredentials } from './credentials.js';
 
@@ -25,10 +26,18 @@ const gitOf = (ctx: ModuleCallContext) => ctx.env.SLOTH_GIT_BIN || 'git';
  */
 function gitEnv(ctx: ModuleCallContext, keyFile: string | undefined): Record<string, string> {
   const env: Record<string, string> = { ...ctx.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GCM_INTERACTIVE: 'never' };
+  // As the ssh module: a host seen for the first time is recorded in the data directory's known_hosts (the user's
+  // own is read too), a changed key fails.
+  const dataDir = ctx.services?.dataDir;
+  const known =
+    dataDir && !/\s/.test(dataDir)
+      ? ` -o ${shellQuote(`UserKnownHostsFile=${join(dataDir, 'known_hosts')} ~/.ssh/known_hosts`)}`
+      : '';
+  const ssh = `ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new${known}`;
   if (keyFile !== undefined) {
-    env.GIT_SSH_COMMAND = `ssh -i ${shellQuote(keyFile)} -o IdentitiesOnly=yes -o BatchMode=yes`;
+    env.GIT_SSH_COMMAND = `${ssh} -i ${shellQuote(keyFile)} -o IdentitiesOnly=yes`;
   } else if (!env.GIT_SSH_COMMAND) {
-    env.GIT_SSH_COMMAND = 'ssh -o BatchMode=yes';
+    env.GIT_SSH_COMMAND = ssh;
   }
   return env;
 }
