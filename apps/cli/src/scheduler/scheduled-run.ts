@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { RunEnd, ScheduleRecord } from '@sloth/store-sqlite';
+import { ms } from '../events-cli/format.js';
 
 /** How long a run stopped by its timeout or by the scheduler's stop has to end after SIGTERM before SIGKILL. */
 const KILL_GRACE_MS = 10_000;
@@ -75,7 +76,11 @@ export function runScheduled(
       const exitCode = code ?? undefined;
       const where = { stack: parsed?.stack, executionId: parsed?.executionId, exitCode };
       if (stopped === 'timeout') {
-        finish({ ...where, status: 'timeout', error: `still running after the schedule's timeout (${s.timeoutMs} ms): stopped` });
+        finish({
+          ...where,
+          status: 'timeout',
+          error: `still running at the schedule's timeout (${ms(s.timeoutMs ?? 0)}): stopped`,
+        });
       } else if (stopped === 'interrupted') {
         finish({ ...where, status: 'interrupted', error: 'the scheduler stopped while it ran' });
       } else if (code === 0) {
