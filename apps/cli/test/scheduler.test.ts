@@ -168,6 +168,28 @@ describe('scheduler run', () => {
     await s.exited;
   });
 
+  it('queues one firing behind the run going on (overlap queue) and starts it when that run ends', async () => {
+    const home = freshHome();
+    const gate = writeFiles({});
+    const dir = writeFiles({ 'gated.sloth': gatedWorkflow(gate) });
+    await add(home, ['queued', '--cron', '@every 1s', '-f', join(dir, 'gated.sloth'), '--overlap', 'queue']);
+    const s = schedulerRun(home);
+    await waitForRun(home, 'queued', 'a queued firing', (r) => r.status === 'queued');
+    const extra = await waitForRun(home, 'queued', 'a firing skipped while one is queued', (r) => r.status === 'skipped');
+    expect(extra.error).toMatch(/a run is queued already/);
+    await sloth(home, ['scheduler', 'disable', 'queued']);
+    writeFileSync(join(gate, 'go'), '');
+    await waitFor(
+      () => runsOf(home, 'queued').filter((r) => r.status === 'success').length === 2,
+      30_000,
+      'the first run and the queued one to succeed',
+    );
+    const [first, second] = runsOf(home, 'queued').filter((r) => r.status === 'success');
+    expect((second?.startedAt as number) >= (first?.finishedAt as number)).toBe(true);
+    s.child.kill('SIGTERM');
+    await s.exited;
+  });
+
   it('two schedulers on one store never fire a firing twice; kill -9 of the lease holder hands over', async () => {
     const home = freshHome();
     const dir = writeFiles({ 'ok.sloth': OK_WORKFLOW });

@@ -5,7 +5,7 @@ import { perStore, prepareAll, type Statements } from './per-store.js';
 
 export type OverlapPolicy = 'skip' | 'allow' | 'queue';
 export type CatchUpPolicy = 'none' | 'one';
-export type ScheduleTrigger = 'cron' | 'catch-up' | 'run-now' | 'after' | 'queued';
+export type ScheduleTrigger = 'cron' | 'catch-up' | 'run-now' | 'after';
 export type ScheduleRunStatus = 'running' | 'queued' | 'success' | 'failed' | 'timeout' | 'skipped' | 'interrupted';
 
 /** A stored schedule: which workflow file runs, when, and how firings that collide or were missed are handled. */
@@ -236,9 +236,15 @@ export class ScheduleRepo {
   takeAfterSuccess(dependent: ScheduleRecord): number | undefined {
     if (!dependent.after) return undefined;
     const after = dependent.after;
-    return this.store.write(() => {
+    const newer = () => {
       const id = (this.sql.lastSuccess.get(after) as { id: number | null }).id;
-      if (id === null || id <= dependent.afterCursor) return undefined;
+      return id === null || id <= dependent.afterCursor ? undefined : id;
+    };
+    // Read first: a tick looks at every dependent, and most have nothing new (no write lock for them).
+    if (this.guard(newer) === undefined) return undefined;
+    return this.store.write(() => {
+      const id = newer();
+      if (id === undefined) return undefined;
       return this.sql.moveCursor.run(id, dependent.name, dependent.afterCursor).changes > 0 ? id : undefined;
     });
   }

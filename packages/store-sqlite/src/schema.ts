@@ -343,7 +343,7 @@ export const scheduleRuns = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     schedule: text('schedule').notNull(),
-    /** cron | catch-up | run-now | after | queued */
+    /** cron | catch-up | run-now | after */
     trigger: text('trigger').notNull(),
     status: text('status').notNull(),
     /** The firing time it was for. */
