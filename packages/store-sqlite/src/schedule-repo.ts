@@ -344,37 +344,21 @@ export class ScheduleRepo {
   }
 }
 
+/** A row with SQL NULLs made undefined, the way records say "not set". */
+type NullsUndefined<T> = { [K in keyof T]: null extends T[K] ? Exclude<T[K], null> | undefined : T[K] };
+
+function nullsUndefined<T extends object>(row: T): NullsUndefined<T> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[k] = v ?? undefined;
+  return out as NullsUndefined<T>;
+}
+
 function toSchedule(r: Row): ScheduleRecord {
-  return {
-    ...r,
-    enabled: r.enabled === 1,
-    runArgs: JSON.parse(r.runArgs) as string[],
-    timezone: r.timezone ?? undefined,
-    workflow: r.workflow ?? undefined,
-    stack: r.stack ?? undefined,
-    timeoutMs: r.timeoutMs ?? undefined,
-    after: r.after ?? undefined,
-    dueAt: r.dueAt ?? undefined,
-    fireAt: r.fireAt ?? undefined,
-  };
+  return { ...nullsUndefined(r), enabled: r.enabled === 1, runArgs: JSON.parse(r.runArgs) as string[] };
 }
 
 function toRun(r: RunRow): ScheduleRunRecord {
-  return {
-    id: r.id,
-    schedule: r.schedule,
-    trigger: r.trigger,
-    status: r.status,
-    dueAt: r.dueAt,
-    startedAt: r.startedAt ?? undefined,
-    finishedAt: r.finishedAt ?? undefined,
-    exitCode: r.exitCode ?? undefined,
-    error: r.error ?? undefined,
-    stack: r.stack ?? undefined,
-    executionId: r.executionId ?? undefined,
-    host: r.host ?? undefined,
-    pid: r.pid ?? undefined,
-  };
+  return nullsUndefined(r);
 }
 
 /** The schedule repository of a Store (one per Store: its statements are prepared once). */
