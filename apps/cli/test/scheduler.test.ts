@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { BIN, writeFiles } from './cli.test-helper.js';
 import { eventsOf, peek } from './events.test-helper.js';
 import { daemon, fleetHome, startMaster } from './fleet.test-helper.js';
-import { freshHome, gatedWorkflow, sloth } from './stack.test-helper.js';
+import { freshHome, gatedWorkflow, sloth, slothJson, waitForFile } from './stack.test-helper.js';
 
 const OK_WORKFLOW = `
 task("tick"):command(function() log.info("tick") return true, "ticked" end):build()
@@ -220,6 +220,31 @@ describe('scheduler run', () => {
     );
     other.child.kill('SIGTERM');
     await other.exited;
+  });
+
+  it('a run whose scheduler is killed (-9) stops instead of running on unattended, and its successor marks it interrupted', async () => {
+    const home = freshHome();
+    const gate = writeFiles({});
+    const dir = writeFiles({ 'gated.sloth': gatedWorkflow(gate) });
+    await add(home, ['held', '--cron', '@every 1s', '-f', join(dir, 'gated.sloth')]);
+    const first = schedulerRun(home);
+    await waitForFile(join(gate, 'ready'), 'the scheduled run to hold');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // The gate never opens: only the scheduler's end of its stdin closing stops the run.
+    await waitFor(
+      async () => {
+        const { json } = await slothJson(home, ['stack', 'history', 'gated']);
+        return (json as { status: string }[])[0]?.status === 'aborted';
+      },
+      30_000,
+      'the run to stop and record itself aborted in its stack',
+      200,
+    );
+    const second = schedulerRun(home);
+    await waitForRun(home, 'held', 'the run of the killed scheduler marked interrupted', (r) => r.status === 'interrupted');
+    second.child.kill('SIGTERM');
+    await second.exited;
   });
 
   it('catches up a missed firing once after downtime (catch-up one), records it skipped with catch-up none', async () => {

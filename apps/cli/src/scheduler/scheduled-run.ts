@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { RunEnd, ScheduleRecord } from '@sloth/store-sqlite';
 import { ms } from '../events-cli/format.js';
+import { STOP_WITH_SCHEDULER_ENV } from './stop-with-scheduler.js';
 
 /** How long a run stopped by its timeout or by the scheduler's stop has to end after SIGTERM before SIGKILL. */
 const KILL_GRACE_MS = 10_000;
@@ -40,8 +41,9 @@ export function runScheduled(
     const child = spawn(process.execPath, [process.argv[1] as string, ...workflowRunArgs(s, dataDir)], {
       // Its own process group: a Ctrl-C meant for the scheduler's terminal reaches the scheduler, which stops it once.
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      // stdin: a pipe we never write to, closed when this process dies, which stops the run (stopWithScheduler).
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', [STOP_WITH_SCHEDULER_ENV]: '1' },
     });
     let report = '';
     let errors = '';
