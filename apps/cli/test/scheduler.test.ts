@@ -255,6 +255,7 @@ describe('scheduler run', () => {
     // The scheduler was down for the last hour: both schedules' firings are an hour overdue.
     const hourAgo = Date.now() - 3_600_000;
     peek(home, (store) => store.sqlite.prepare('UPDATE schedules SET due_at = ?, fire_at = ?').run(hourAgo, hourAgo));
+    expect((await sloth(home, ['scheduler', 'list'])).stdout).toContain(`${new Date(hourAgo).toISOString()} (overdue)`);
     const s = schedulerRun(home);
     const caught = await waitForRun(home, 'one', 'the catch-up run of one', (r) => r.status === 'success');
     expect([caught.trigger, caught.dueAt]).toEqual(['catch-up', hourAgo]);

@@ -1,6 +1,7 @@
 import type { ScheduleRecord, ScheduleRunRecord } from '@sloth/store-sqlite';
 import { ms } from '../events-cli/format.js';
 import { pc } from '../render/colors.js';
+import { MISSED_AFTER_MS } from '../scheduler/scheduler-loop.js';
 import { iso } from '../stack-cli/format.js';
 
 /** When a schedule fires: its expression and timezone, and what it runs after. */
@@ -9,6 +10,15 @@ export function whenText(s: ScheduleRecord): string {
   if (s.cron !== '') parts.push(s.timezone ? `${s.cron} (${s.timezone})` : s.cron);
   if (s.after) parts.push(`after ${s.after}`);
   return parts.join(', ');
+}
+
+/**
+ * The next run's time, "" when there is none, with "(overdue)" when it is past by more than a scheduler takes to fire
+ * (no scheduler runs for this data directory: `scheduler run`, or a master on it).
+ */
+export function nextRunText(s: ScheduleRecord, now = Date.now()): string {
+  if (!s.enabled || s.fireAt === undefined) return '';
+  return now - s.fireAt > MISSED_AFTER_MS ? `${iso(s.fireAt)} ${pc.yellow('(overdue)')}` : iso(s.fireAt);
 }
 
 /** A run status, coloured. */

@@ -38,7 +38,7 @@ export default class SchedulerList extends SlothCommand {
         s.name,
         f.whenText(s),
         s.enabled ? 'yes' : 'no',
-        s.enabled && s.fireAt !== undefined ? iso(s.fireAt) : '',
+        f.nextRunText(s),
         r ? `${f.runStatusText(r.status)} ${iso(r.startedAt ?? r.dueAt)}` : 'never',
         s.file,
       ];

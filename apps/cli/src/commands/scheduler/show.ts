@@ -28,7 +28,7 @@ export default class SchedulerShow extends SlothCommand {
       `name:      ${s.name}`,
       `when:      ${f.whenText(s)}`,
       `enabled:   ${s.enabled ? 'yes' : 'no'}`,
-      `next run:  ${s.enabled && s.fireAt !== undefined ? iso(s.fireAt) : '-'}`,
+      `next run:  ${f.nextRunText(s) || '-'}`,
       `file:      ${s.file}`,
       `workflow:  ${s.workflow ?? '(the only one in the file)'}`,
       `stack:     ${s.stack ?? '(the workflow name)'}`,
