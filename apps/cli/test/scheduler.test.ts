@@ -247,6 +247,23 @@ describe('scheduler run', () => {
     await second.exited;
   });
 
+  it('SIGTERM stops the scheduler cleanly: the run going on is stopped and recorded interrupted, the lease released', async () => {
+    const home = freshHome();
+    const gate = writeFiles({});
+    const dir = writeFiles({ 'gated.sloth': gatedWorkflow(gate) });
+    await add(home, ['held', '--cron', '@every 1s', '-f', join(dir, 'gated.sloth')]);
+    const s = schedulerRun(home);
+    await waitForFile(join(gate, 'ready'), 'the scheduled run to hold');
+    s.child.kill('SIGTERM');
+    expect((await s.exited).code).toBe(0);
+    const run = runsOf(home, 'held').find((r) => r.status !== 'skipped');
+    expect(run).toMatchObject({ status: 'interrupted', error: 'the scheduler stopped while it ran', stack: 'gated' });
+    const { json } = await slothJson(home, ['stack', 'history', 'gated']);
+    expect((json as { status: string }[])[0]?.status).toBe('aborted');
+    const lease = peek(home, (store) => store.sqlite.prepare("SELECT count(*) AS n FROM locks WHERE name = 'scheduler'").get());
+    expect(lease).toEqual({ n: 0 });
+  });
+
   it('catches up a missed firing once after downtime (catch-up one), records it skipped with catch-up none', async () => {
     const home = freshHome();
     const dir = writeFiles({ 'ok.sloth': OK_WORKFLOW });
