@@ -50,6 +50,17 @@ async function add(home: string, args: string[]) {
   expect(r.code).toBe(0);
 }
 
+/** A scheduler whose schedule 'held' has a run going that never ends by itself (its gate never opens). */
+async function heldRun() {
+  const home = freshHome();
+  const gate = writeFiles({});
+  const dir = writeFiles({ 'gated.sloth': gatedWorkflow(gate) });
+  await add(home, ['held', '--cron', '@every 1s', '-f', join(dir, 'gated.sloth')]);
+  const scheduler = schedulerRun(home);
+  await waitForFile(join(gate, 'ready'), 'the scheduled run to hold');
+  return { home, scheduler };
+}
+
 describe('scheduler add', () => {
   it('refuses an invalid cron expression, an unknown timezone, a missing file and an unknown --after, clearly', async () => {
     const home = freshHome();
@@ -223,12 +234,7 @@ describe('scheduler run', () => {
   });
 
   it('a run whose scheduler is killed (-9) stops instead of running on unattended, and its successor marks it interrupted', async () => {
-    const home = freshHome();
-    const gate = writeFiles({});
-    const dir = writeFiles({ 'gated.sloth': gatedWorkflow(gate) });
-    await add(home, ['held', '--cron', '@every 1s', '-f', join(dir, 'gated.sloth')]);
-    const first = schedulerRun(home);
-    await waitForFile(join(gate, 'ready'), 'the scheduled run to hold');
+    const { home, scheduler: first } = await heldRun();
     first.child.kill('SIGKILL');
     await first.exited;
     // The gate never opens: only the scheduler's end of its stdin closing stops the run.
@@ -248,12 +254,7 @@ describe('scheduler run', () => {
   });
 
   it('SIGTERM stops the scheduler cleanly: the run going on is stopped and recorded interrupted, the lease released', async () => {
-    const home = freshHome();
-    const gate = writeFiles({});
-    const dir = writeFiles({ 'gated.sloth': gatedWorkflow(gate) });
-    await add(home, ['held', '--cron', '@every 1s', '-f', join(dir, 'gated.sloth')]);
-    const s = schedulerRun(home);
-    await waitForFile(join(gate, 'ready'), 'the scheduled run to hold');
+    const { home, scheduler: s } = await heldRun();
     s.child.kill('SIGTERM');
     expect((await s.exited).code).toBe(0);
     const run = runsOf(home, 'held').find((r) => r.status !== 'skipped');
