@@ -14,6 +14,7 @@ import * as http from './cases/http.mjs';
 import * as infraTest from './cases/infra-test.mjs';
 import * as noop1000 from './cases/noop-1000.mjs';
 import * as reconnect from './cases/reconnect.mjs';
+import * as scheduler from './cases/scheduler.mjs';
 import * as stack from './cases/stack.mjs';
 import * as startup from './cases/startup.mjs';
 import * as state from './cases/state.mjs';
@@ -37,6 +38,7 @@ const CASES = {
   configure,
   http,
   infra: infraTest,
+  scheduler,
 };
 const only = onlyCases;
 for (const k of only ?? [])

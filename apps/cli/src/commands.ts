@@ -27,6 +27,15 @@ import MasterStart from './commands/master/start.js';
 import MasterStop from './commands/master/stop.js';
 import MasterUpdate from './commands/master/update.js';
 import ModulesList from './commands/modules/list.js';
+import SchedulerAdd from './commands/scheduler/add.js';
+import SchedulerDisable from './commands/scheduler/disable.js';
+import SchedulerEnable from './commands/scheduler/enable.js';
+import SchedulerHistory from './commands/scheduler/history.js';
+import SchedulerList from './commands/scheduler/list.js';
+import SchedulerRemove from './commands/scheduler/remove.js';
+import SchedulerRun from './commands/scheduler/run.js';
+import SchedulerRunNow from './commands/scheduler/run-now.js';
+import SchedulerShow from './commands/scheduler/show.js';
 import SecretDecryptValues from './commands/secret/decrypt-values.js';
 import SecretDelete from './commands/secret/delete.js';
 import SecretEncryptValues from './commands/secret/encrypt-values.js';
@@ -53,6 +62,7 @@ import StateList from './commands/state/list.js';
 import StateSet from './commands/state/set.js';
 import Validate from './commands/validate.js';
 import Version from './commands/version.js';
+import WorkflowInit from './commands/workflow/init.js';
 import WorkflowList from './commands/workflow/list.js';
 import WorkflowPreview from './commands/workflow/preview.js';
 import WorkflowRun from './commands/workflow/run.js';
@@ -60,8 +70,18 @@ import WorkflowRun from './commands/workflow/run.js';
 /** Every command, by id: oclif's explicit strategy imports this one file instead of scanning a directory. */
 export const COMMANDS = {
   'workflow:run': WorkflowRun,
+  'workflow:init': WorkflowInit,
   'workflow:list': WorkflowList,
   'workflow:preview': WorkflowPreview,
+  'scheduler:add': SchedulerAdd,
+  'scheduler:disable': SchedulerDisable,
+  'scheduler:enable': SchedulerEnable,
+  'scheduler:history': SchedulerHistory,
+  'scheduler:list': SchedulerList,
+  'scheduler:remove': SchedulerRemove,
+  'scheduler:run': SchedulerRun,
+  'scheduler:run-now': SchedulerRunNow,
+  'scheduler:show': SchedulerShow,
   validate: Validate,
   'modules:list': ModulesList,
   version: Version,

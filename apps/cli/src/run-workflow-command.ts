@@ -25,6 +25,7 @@ import { openWorkflowFile } from './open-workflow-file.js';
 import type { ReportedRun } from './render/json-report.js';
 import { junitReport } from './render/junit-report.js';
 import { createRenderer, type OutputMode } from './render/renderers.js';
+import { stopWithScheduler } from './scheduler/stop-with-scheduler.js';
 import { lazyServices } from './store-access.js';
 
 export interface RunCommandOptions {
@@ -126,6 +127,9 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const unwatch = stopWithScheduler(() => {
+    if (interrupts === 0) onSignal('SIGTERM');
+  });
   try {
     const workflow = withDelegateFlag(file.findWorkflow(options.name), options.delegateTo);
     const stackName = options.stack ?? options.name ?? workflow.name;
@@ -178,6 +182,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    unwatch();
     delegator?.close();
     late?.close();
     await fleet.close();

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type IPty, spawn as spawnPty } from '@lydell/node-pty';
 import { processAlive, waitFor, waitForPid } from '@sloth/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, type CliResult, collect, REPO, runCli, waitForOutput } from './cli.test-helper.js';
+import { describe, expect, it } from 'vitest';
+import { BIN, type CliResult, collect, REPO, runCli } from './cli.test-helper.js';
 import { eventsOf } from './events.test-helper.js';
 import { fleetHome, startAgent, startMaster } from './fleet.test-helper.js';
+import { cliInTerminal } from './terminal.test-helper.js';
 
 // `agent shell` end to end: a real master and agent, and the CLI itself in a real pseudo-terminal (as a person runs
 // it), so raw mode, resizes and the exit code are what a terminal sees.
@@ -14,51 +14,6 @@ import { fleetHome, startAgent, startMaster } from './fleet.test-helper.js';
 /** The remote shell: plain sh with a prompt the tests wait for (a prompt means it reads what we type). */
 const REMOTE_ENV = { SHELL: '/bin/sh', PS1: 'remote$ ' };
 const PROMPT = /remote\$ /;
-
-/** The CLI running in a pseudo-terminal of its own: what it printed, and how to type into it and resize it. */
-interface CliTerminal {
-  pty: IPty;
-  output(): string;
-  waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
-  exited: Promise<{ exitCode: number; signal?: number | undefined }>;
-}
-
-const terminals: IPty[] = [];
-afterEach(() => {
-  for (const t of terminals.splice(0)) {
-    try {
-      t.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
-
-/**
- * Runs the CLI in a new pseudo-terminal. `sttyAfter`: through sh, which prints the terminal's modes (`stty -a`) once
- * the CLI has exited and exits with its code, to show the CLI put the terminal back.
- */
-function cliInTerminal(args: string[], home: string, sttyAfter = false): CliTerminal {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  Object.assign(env, { CI: '1', NO_COLOR: '1', SLOTH_HOME: home, SLOTH_TOKEN: '', TERM: 'xterm' });
-  const [file, argv] = sttyAfter
-    ? ['/bin/sh', ['-c', '"$0" "$@"; code=$?; echo MODES-AFTER; stty -a; exit $code', process.execPath, BIN, ...args]]
-    : [process.execPath, [BIN, ...args]];
-  const pty = spawnPty(file, argv, { cols: 100, rows: 30, cwd: REPO, env, name: 'xterm' });
-  terminals.push(pty);
-  let out = '';
-  pty.onData((d) => {
-    out += d;
-  });
-  const exited = new Promise<{ exitCode: number; signal?: number | undefined }>((resolve) => pty.onExit(resolve));
-  return {
-    pty,
-    output: () => out,
-    waitFor: (re, timeoutMs = 20_000) => waitForOutput(() => out, re, timeoutMs),
-    exited,
-  };
-}
 
 /** A master, and one agent `sh-01` connected to it whose shells are `sh` with our prompt. */
 async function fleet() {

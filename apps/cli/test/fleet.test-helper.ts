@@ -27,7 +27,8 @@ afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-function daemon(file: string, args: string[], home: string, env: Record<string, string> = {}): Daemon {
+/** A long-running CLI (or agent) process on data directory `home`, its output collected; killed after each test. */
+export function daemon(file: string, args: string[], home: string, env: Record<string, string> = {}): Daemon {
   const child = spawn(process.execPath, [file, ...args], {
     cwd: REPO,
     env: { ...process.env, CI: '1', NO_COLOR: '1', SLOTH_HOME: home, SLOTH_TOKEN: '', ...env },

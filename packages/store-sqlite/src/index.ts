@@ -30,6 +30,18 @@ export {
 export { type HookInput, type HookRecord, HookRepo, type HookSummary, hookRepo } from './hook-repo.js';
 export { LeaseRepo, leaseRepo } from './leases.js';
 export { defaultDataDir, openStore, type Store, storeError, storeFile, withStoreErrors } from './open-store.js';
+export {
+  type CatchUpPolicy,
+  type OverlapPolicy,
+  type RunEnd,
+  type ScheduleInput,
+  type ScheduleRecord,
+  ScheduleRepo,
+  type ScheduleRunRecord,
+  type ScheduleRunStatus,
+  type ScheduleTrigger,
+  scheduleRepo,
+} from './schedule-repo.js';
 export { passphraseFromEnv, passphraseFromFile, type SecretKeySource, secretKeyFile } from './secret-key.js';
 export { checkSecretName, type SecretEntry, SecretRepo, secretRepo } from './secret-repo.js';
 export * from './stack-repo.js';

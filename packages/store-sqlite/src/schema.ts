@@ -292,3 +292,76 @@ export const secretKey = sqliteTable('secret_key', {
   check: text('check').notNull(),
   createdAt: integer('created_at').notNull(),
 });
+
+/**
+ * Schedules (`sloth-runner scheduler add`): a workflow file run on a cron expression. `dueAt` is the next firing the
+ * expression gives and `fireAt` the time it starts (dueAt plus the jitter drawn for it); a scheduler advances both with
+ * a compare-and-swap on fireAt, so a firing is taken by one scheduler even if two ever believed they held the lease.
+ */
+export const schedules = sqliteTable(
+  'schedules',
+  {
+    name: text('name').primaryKey(),
+    /** The expression as given: 5 or 6 cron fields, @hourly/@daily/..., or "@every 30s". */
+    cron: text('cron').notNull(),
+    timezone: text('timezone'),
+    /** Absolute path of the workflow file. */
+    file: text('file').notNull(),
+    workflow: text('workflow'),
+    stack: text('stack'),
+    /** JSON: the `workflow run` arguments it passes (--param, -v, --set, --delegate-to...). */
+    runArgs: text('run_args').notNull().default('[]'),
+    /** skip | allow | queue */
+    overlap: text('overlap').notNull(),
+    /** none | one */
+    catchUp: text('catch_up').notNull(),
+    timeoutMs: integer('timeout_ms'),
+    jitterMs: integer('jitter_ms').notNull().default(0),
+    /** Runs when this schedule's run succeeds (instead of, or as well as, its cron). */
+    after: text('after'),
+    /** The id of the last run of `after` this schedule reacted to. */
+    afterCursor: integer('after_cursor').notNull().default(0),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    dueAt: integer('due_at'),
+    fireAt: integer('fire_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  // Partial indexes: a scheduler's tick reads the few schedules that are due, and the few that run after another one.
+  (t) => [
+    index('schedules_fire_at').on(t.fireAt).where(sql`enabled = 1 AND fire_at IS NOT NULL`),
+    index('schedules_after').on(t.after).where(sql`after IS NOT NULL`),
+  ],
+);
+
+/**
+ * Every firing of a schedule: the runs it started (status running -> success | failed | timeout | interrupted), and
+ * those it did not (skipped, with the reason; queued until the run before it ends).
+ */
+export const scheduleRuns = sqliteTable(
+  'schedule_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    schedule: text('schedule').notNull(),
+    /** cron | catch-up | run-now | after */
+    trigger: text('trigger').notNull(),
+    status: text('status').notNull(),
+    /** The firing time it was for. */
+    dueAt: integer('due_at').notNull(),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+    exitCode: integer('exit_code'),
+    /** Why it failed or was skipped (the run's error output, or the reason). */
+    error: text('error'),
+    /** The stack and the execution the run recorded there (`stack history`), once it reported them. */
+    stack: text('stack'),
+    executionId: text('execution_id'),
+    /** The process running it (host and pid), to mark its run interrupted when it died. */
+    host: text('host'),
+    pid: integer('pid'),
+  },
+  (t) => [
+    index('schedule_runs_schedule').on(t.schedule, t.id),
+    index('schedule_runs_live').on(t.status).where(sql`status IN ('running', 'queued')`),
+  ],
+);

@@ -6,7 +6,7 @@ export default class MasterStart extends SlothCommand {
     'Run a master: the server agents connect to and the CLI talks to (`sloth-runner master` alone does too).';
   static override aliases = ['master'];
   static override description =
-    'It serves Connect, gRPC and gRPC-web over HTTP/2 (so `buf curl` and grpcurl work), keeps the agent registry in the data directory, marks an agent Inactive after 3 missed heartbeats, records agent.registered|connected|disconnected|heartbeat_failed and the events agents forward, runs the hooks added with `hook add --data-dir` on the same directory, and stops cleanly on SIGINT/SIGTERM. Bound beyond loopback it refuses to start without a token unless --insecure. With --daemon it runs in the background: the command returns once the master listens (or fails with its error), its pid is in master.pid and its output in master.log of the data directory, and `sloth-runner master stop` stops it.';
+    'It serves Connect, gRPC and gRPC-web over HTTP/2 (so `buf curl` and grpcurl work), keeps the agent registry in the data directory, marks an agent Inactive after 3 missed heartbeats, records agent.registered|connected|disconnected|heartbeat_failed and the events agents forward, runs the hooks added with `hook add --data-dir` on the same directory, fires the schedules of that directory (`scheduler add`; --no-scheduler leaves them to `scheduler run`), and stops cleanly on SIGINT/SIGTERM. Bound beyond loopback it refuses to start without a token unless --insecure. With --daemon it runs in the background: the command returns once the master listens (or fails with its error), its pid is in master.pid and its output in master.log of the data directory, and `sloth-runner master stop` stops it.';
   static override flags = {
     port: Flags.integer({ description: 'Port to listen on (0: any free port).', default: 50053, min: 0, max: 65535 }),
     bind: Flags.string({
@@ -41,6 +41,12 @@ export default class MasterStart extends SlothCommand {
       default: '1m',
     }),
     'metrics-retention': Flags.string({ description: 'How long those samples are kept.', default: '24h' }),
+    scheduler: Flags.boolean({
+      description:
+        'Fire the schedules of the data directory (`scheduler add --data-dir`); one master or `scheduler run` per directory fires them at a time. --no-scheduler leaves them to `scheduler run`.',
+      default: true,
+      allowNo: true,
+    }),
   };
   static override examples = [
     '<%= config.bin %> master start',
@@ -91,6 +97,7 @@ export default class MasterStart extends SlothCommand {
       'info',
       `master listening on ${master.url} (${token ? 'token required' : 'no token: loopback only'}); data in ${master.store.path}`,
     );
+    const scheduler = flags.scheduler ? await startScheduler(options.dataDir, log) : undefined;
     const { daemonReady } = await import('@sloth/core/daemon');
     daemonReady(`listening on ${master.url}`);
     await new Promise<void>((resolve) => {
@@ -103,7 +110,30 @@ export default class MasterStart extends SlothCommand {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
     });
+    await scheduler?.stop();
     await master.close();
     log('info', 'master stopped');
   }
+}
+
+/** The master's scheduler: fires the data directory's schedules while it holds the scheduler lease. */
+async function startScheduler(
+  dataDir: string,
+  log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void,
+): Promise<{ stop(): Promise<void> }> {
+  const [{ resolve }, { openDataStore }, { Scheduler }] = await Promise.all([
+    import('node:path'),
+    import('../../store-access.js'),
+    import('../../scheduler/scheduler-loop.js'),
+  ]);
+  const dir = resolve(dataDir);
+  const store = openDataStore(dir);
+  const scheduler = new Scheduler({ store, dataDir: dir, log });
+  scheduler.start();
+  return {
+    stop: async () => {
+      await scheduler.stop();
+      store.close();
+    },
+  };
 }

@@ -1,0 +1,39 @@
+import { SlothCommand } from '../../base-command.js';
+import { scheduleNameArg } from '../../scheduler-cli/flags.js';
+
+export default class SchedulerRunNow extends SlothCommand {
+  static override summary = "Run a schedule's workflow now, in this terminal, recorded in its history (trigger run-now).";
+  static override description =
+    "It runs whether or not the schedule is enabled and whatever its overlap policy, with its timeout. The run's log goes to stderr; the exit code is the run's: 0 success, 1 failed or timed out, 130 interrupted (Ctrl-C stops it).";
+  static override args = { name: scheduleNameArg };
+  static override examples = ['<%= config.bin %> scheduler run-now backup'];
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(SchedulerRunNow);
+    const [{ withStore }, { defaultDataDir, scheduleRepo }, { runScheduleNow }, f, { EXIT }] = await Promise.all([
+      import('../../store-access.js'),
+      import('@sloth/store-sqlite'),
+      import('../../scheduler/run-now.js'),
+      import('../../scheduler-cli/format.js'),
+      import('../../exit-codes.js'),
+    ]);
+    const { resolve } = await import('node:path');
+    const dataDir = resolve(flags['data-dir'] ?? defaultDataDir());
+    const abort = new AbortController();
+    const onSignal = () => abort.abort();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const { run, end } = await withStore(dataDir, (store) =>
+        runScheduleNow(store, dataDir, scheduleRepo(store).get(args.name), abort.signal, (chunk) => process.stderr.write(chunk)),
+      );
+      const r = { ...run, ...end };
+      this.log(`schedule ${args.name}: run #${run.id} ${f.runStatusText(end.status)}${end.error ? `: ${end.error}` : ''}`);
+      if (r.stack) this.log(`recorded in stack ${r.stack}${r.executionId ? ` (execution ${r.executionId})` : ''}`);
+      process.exitCode = end.status === 'success' ? EXIT.ok : end.status === 'interrupted' ? EXIT.interrupted : EXIT.failed;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+}

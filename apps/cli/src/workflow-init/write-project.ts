@@ -1,0 +1,73 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { SlothError } from '@sloth/core';
+import type { ProjectTemplate, TemplateContext } from './project-template.js';
+import { TEMPLATES } from './templates/index.js';
+
+/** The template of that name; a usage error listing them otherwise. */
+export function findTemplate(name: string): ProjectTemplate {
+  const t = TEMPLATES.find((x) => x.name === name);
+  if (t) return t;
+  throw new SlothError('usage', `unknown template '${name}'`, {
+    hint: `choose one of ${TEMPLATES.map((x) => x.name).join(', ')} (\`sloth-runner workflow init --list\`)`,
+  });
+}
+
+/** A workflow name from a directory name: lowercase letters, digits and "_", starting with a letter. */
+export function workflowNameFor(dir: string): string {
+  const base = basename(resolve(dir))
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  return /^[a-z]/.test(base) ? base : `project${base === '' ? '' : `_${base}`}`;
+}
+
+/** The files of a project made from `t`, by path relative to its directory. */
+export function projectFiles(t: ProjectTemplate, ctx: TemplateContext): Record<string, string> {
+  return {
+    'workflow.sloth': t.workflow(ctx),
+    'values.yaml': t.values(ctx),
+    'README.md': readme(t, ctx),
+    ...(t.extraFiles?.(ctx) ?? {}),
+  };
+}
+
+/** The paths among `files` that exist already in `dir`. */
+export function existingFiles(dir: string, files: Record<string, string>): string[] {
+  return Object.keys(files).filter((p) => existsSync(join(dir, p)));
+}
+
+/**
+ * Writes a project into `dir` (created if needed); refuses, naming them, when files of it exist there already unless
+ * `force`. Returns the paths written.
+ */
+export function writeProject(dir: string, files: Record<string, string>, force: boolean): string[] {
+  const taken = existingFiles(dir, files);
+  if (taken.length > 0 && !force) {
+    throw new SlothError('usage', `${dir}: ${taken.join(', ')} exist(s) already; nothing was written`, {
+      hint: 'choose another directory, or pass --force to overwrite them',
+    });
+  }
+  for (const [path, content] of Object.entries(files)) {
+    const full = join(dir, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, content);
+  }
+  return Object.keys(files);
+}
+
+function readme(t: ProjectTemplate, ctx: TemplateContext): string {
+  return `# ${ctx.workflow}
+
+Made with \`sloth-runner workflow init --template ${t.name}\`: ${t.summary}.
+
+${t.notes}
+
+\`\`\`bash
+sloth-runner validate -f workflow.sloth -v values.yaml
+${t.usage(ctx).join('\n')}
+\`\`\`
+
+\`workflow.sloth\` holds the workflow, \`values.yaml\` its settings (override one with \`--set key=value\`).
+`;
+}
