@@ -1,11 +1,13 @@
 import AgentDelete from './commands/agent/delete.js';
 import AgentExec from './commands/agent/exec.js';
 import AgentGet from './commands/agent/get.js';
+import AgentInstall from './commands/agent/install.js';
 import AgentList from './commands/agent/list.js';
 import AgentMetrics from './commands/agent/metrics.js';
 import AgentShell from './commands/agent/shell.js';
 import AgentStart from './commands/agent/start.js';
 import AgentStop from './commands/agent/stop.js';
+import AgentUninstall from './commands/agent/uninstall.js';
 import EventsCleanup from './commands/events/cleanup.js';
 import EventsList from './commands/events/list.js';
 import EventsServe from './commands/events/serve.js';
@@ -118,6 +120,8 @@ export const COMMANDS = {
   'master:update': MasterUpdate,
   'master:remove': MasterRemove,
   'agent:start': AgentStart,
+  'agent:install': AgentInstall,
+  'agent:uninstall': AgentUninstall,
   'agent:list': AgentList,
   'agent:get': AgentGet,
   'agent:exec': AgentExec,

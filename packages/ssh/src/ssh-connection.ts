@@ -405,7 +405,8 @@ function connectError(
     });
   }
   const code = (err as NodeJS.ErrnoException).code;
-  return new SlothError('unavailable', `ssh ${target}: cannot connect: ${code ? `${code} ` : ''}${message}`, {
+  // Node's own message repeats the code and address ("connect ECONNREFUSED 127.0.0.1:22"): the code says it.
+  return new SlothError('unavailable', `ssh ${target}: cannot connect: ${code ?? message}`, {
     hint: 'check the address and port, and that sshd runs there',
   });
 }

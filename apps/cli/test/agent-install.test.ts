@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from '@sloth/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSshd, type TestSshd } from '../../../packages/ssh/src/sshd.test-helper.js';
+import { runCli, waitForOutput } from './cli.test-helper.js';
+import { fleetHome, startMaster, TOKEN, withMaster } from './fleet.test-helper.js';
+
+// `agent install` into a host reached over a real sshd on 127.0.0.1 (this machine: the install goes under temp
+// directories given as --prefix and friends). PID 1 here is not systemd: the install says so, and the test starts the
+// agent with the unit's own ExecStart, as systemd would.
+let sshd: TestSshd;
+beforeAll(async () => {
+  sshd = await startSshd(1);
+});
+afterAll(async () => {
+  await sshd?.close();
+});
+
+describe('agent install over SSH (no systemd here: the test starts the unit command itself)', () => {
+  it('installs Node and sloth-agent with a 0600 token and a unit; the unit command registers Active; re-install changes nothing; uninstall removes it', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile);
+    const root = mkdtempSync(join(tmpdir(), 'sloth-install-'));
+    const layout = [
+      '--prefix',
+      `${root}/opt`,
+      '--unit-dir',
+      `${root}/units`,
+      '--config-dir',
+      `${root}/etc`,
+      '--agent-data-dir',
+      `${root}/data`,
+    ];
+    const dest = `root@127.0.0.1:${sshd.ports[0]}`;
+    const install = [
+      'agent',
+      'install',
+      dest,
+      '--name',
+      'inst-01',
+      '--key-file',
+      sshd.keyFile,
+      ...withMaster(master.url, tokenFile),
+      '--labels',
+      'role=web',
+      ...layout,
+    ];
+
+    const first = await runCli(install, { timeoutMs: 180_000 });
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/sending Node and sloth-agent \(release [0-9a-f]{16}\)/);
+    expect(first.stdout).toContain(`agent inst-01 installed on ${dest} (${root}/units/sloth-agent-inst-01.service)`);
+    expect(first.stdout).toContain('has no systemd (/run/systemd/system is missing)');
+    const unit = readFileSync(join(root, 'units/sloth-agent-inst-01.service'), 'utf8');
+    expect(unit).toMatch(/^Restart=always$/m);
+    const token = join(root, 'etc/agent-inst-01.token');
+    expect(readFileSync(token, 'utf8')).toBe(`${TOKEN}\n`);
+    expect(statSync(token).mode & 0o777).toBe(0o600);
+    const execStart = /^ExecStart=(.*)$/m.exec(unit)?.[1] as string;
+    expect(first.stdout).toContain(execStart);
+    expect(execStart).toContain('--labels role=web');
+
+    // As systemd would: the unit's command, nothing else (its own Node, its own copy of the agent).
+    const [file, ...args] = execStart.split(' ');
+    const agent = spawn(file as string, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin' } });
+    let out = '';
+    agent.stdout?.on('data', (d) => {
+      out += d;
+    });
+    agent.stderr?.on('data', (d) => {
+      out += d;
+    });
+    try {
+      await waitForOutput(() => out, /registered with the master/, 60_000);
+      const list = await runCli(['agent', 'list', '-o', 'json', ...withMaster(master.url, tokenFile)]);
+      expect(JSON.parse(list.stdout)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ name: 'inst-01', status: 'active', labels: { role: 'web' } })]),
+      );
+
+      const second = await runCli(install, { timeoutMs: 120_000 });
+      expect(second.code, second.stdout + second.stderr).toBe(0);
+      expect(second.stdout).toContain(`agent inst-01 on ${dest}: nothing to change`);
+      expect(second.stderr).not.toContain('sending');
+
+      const removed = await runCli(['agent', 'uninstall', dest, '--name', 'inst-01', '--key-file', sshd.keyFile, ...layout], {
+        timeoutMs: 60_000,
+      });
+      expect(removed.code, removed.stdout + removed.stderr).toBe(0);
+      expect(removed.stdout).toContain(`agent inst-01 removed from ${dest}`);
+      await waitFor(() => agent.exitCode !== null || agent.signalCode !== null, 20_000, 'the agent to stop');
+      expect(
+        existsSync(join(root, 'units/sloth-agent-inst-01.service')) || existsSync(token) || existsSync(join(root, 'opt')),
+      ).toBe(false);
+    } finally {
+      if (agent.exitCode === null) agent.kill('SIGKILL');
+    }
+  });
+
+  it('says what is wrong: no token, a host it cannot reach', async () => {
+    const noToken = await runCli(['agent', 'install', 'root@127.0.0.1:1', '--name', 'x'], { env: { SLOTH_TOKEN: '' } });
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toMatch(/agent install needs the master's token/);
+    const { tokenFile } = fleetHome();
+    const down = await runCli([
+      'agent',
+      'install',
+      'root@127.0.0.1:1',
+      '--name',
+      'x',
+      '--token-file',
+      tokenFile,
+      '--master',
+      '127.0.0.1:1',
+    ]);
+    expect(down.code).toBe(2);
+    expect(down.stderr).toMatch(/ssh root@127\.0\.0\.1:1: cannot connect: ECONNREFUSED/);
+    expect(down.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
+  });
+});
