@@ -3,6 +3,13 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildDeb,
+  cleanUp,
+  dpkgStatus,
+  localRepository,
+  testPackageName,
+} from '../../../packages/modules/pkg/src/deb.test-helper.js';
 import { startSshd, type TestSshd } from '../../../packages/ssh/src/sshd.test-helper.js';
 import { REPO, runCli, TEST_SLOTH_HOME, writeFiles } from './cli.test-helper.js';
 
@@ -244,5 +251,37 @@ describe("the README's SSH example", () => {
     expect(readFileSync(join(root, 'web-01.motd'), 'utf8')).toBe('served by web-01\n');
     expect(readFileSync(join(root, 'db.conf'), 'utf8')).toBe('listen = 0.0.0.0\n');
     expect(out.recap['db-01']).toMatchObject({ changed: 1 });
+  });
+});
+
+describe("packages on an SSH host (real apt and dpkg; the host's apt reads a local repository)", () => {
+  it('pkg.install over SSH: installed, then unchanged without starting apt, --check installs nothing', async () => {
+    const name = testPackageName();
+    const repo = localRepository();
+    repo.publish([buildDeb(name, '1.0-1')]);
+    execFileSync('apt-get', ['update', '-qq'], { env: { ...process.env, APT_CONFIG: repo.aptConfig }, stdio: 'pipe' });
+    // The "host" is configured with that apt configuration (sshd gives it to every session).
+    const host = await startSshd(1, { APT_CONFIG: repo.aptConfig });
+    const dir = writeFiles({
+      'inventory.yaml': `hosts:\n  pkg-01: { address: 127.0.0.1, port: ${host.ports[0]}, user: root, key_file: ${host.keyFile} }\n`,
+      'wf.sloth': `task("t"):command(function()\n  local r = pkg.install({ packages = { "${name}" }, target = "pkg-01" })\n  return true, "ok", { changed = r.changed }\nend):build()\n`,
+    });
+    try {
+      const first = await run(dir, ['-i', 'inventory.yaml']);
+      expect(first.tasks.t.output).toEqual({ changed: true });
+      expect(first.tasks.t.changes[0]).toMatchObject({ host: 'pkg-01' });
+      expect(dpkgStatus(name)).toBe('install ok installed 1.0-1');
+      const history = repo.history();
+      const second = await run(dir, ['-i', 'inventory.yaml']);
+      expect(second.tasks.t.output).toEqual({ changed: false });
+      expect(repo.history()).toBe(history);
+      execFileSync('dpkg', ['--purge', name], { stdio: 'pipe' });
+      const check = await run(dir, ['-i', 'inventory.yaml', '--check']);
+      expect(check.tasks.t.output).toEqual({ changed: true });
+      expect(dpkgStatus(name)).toBe('');
+    } finally {
+      cleanUp([name]);
+      await host.close();
+    }
   });
 });

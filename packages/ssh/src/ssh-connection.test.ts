@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { SlothError } from '@sloth/core';
@@ -155,6 +155,55 @@ describe('SshConnection against a real sshd', () => {
       expect(c.usable).toBe(false);
     } finally {
       await lone.close();
+    }
+  });
+});
+
+describe('keys held by an ssh agent', () => {
+  it('logs in with a key from the ssh agent (agent = its socket), never reading the key file', async () => {
+    const socket = join(sshd.dir, `agent-${randomBytes(3).toString('hex')}.sock`);
+    const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    try {
+      await waitFor(() => existsSync(socket), 10_000, 'ssh-agent to listen');
+      execFileSync('ssh-add', [sshd.keyFile], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'pipe' });
+      const c = await SshConnection.open(connectOptions.parse({ host: '127.0.0.1', port, user: 'root', agent: socket }), known());
+      try {
+        expect((await c.exec('echo via-agent')).stdout).toBe('via-agent\n');
+      } finally {
+        c.close();
+      }
+    } finally {
+      agent.kill('SIGKILL');
+    }
+  });
+});
+
+describe('through a jump host', () => {
+  it('reaches a host through another one (its port forwarded over the first connection)', async () => {
+    const target = await startSshd(1);
+    const targetPort = target.ports[0] as number;
+    try {
+      const c = await SshConnection.open(
+        connectOptions.parse({
+          host: '127.0.0.1',
+          port: targetPort,
+          user: 'root',
+          key_file: target.keyFile,
+          jump: { host: '127.0.0.1', port, user: 'root', key_file: sshd.keyFile },
+        }),
+        new KnownHosts(join(target.dir, 'kh')),
+      );
+      try {
+        expect((await c.exec('echo through')).stdout).toBe('through\n');
+        // The target saw a connection from its own machine (forwarded by the jump host's sshd).
+        expect(target.connections(targetPort)).toBe(1);
+      } finally {
+        c.close();
+      }
+      // Both hosts' keys were recorded.
+      expect(readFileSync(join(target.dir, 'kh'), 'utf8').trim().split('\n')).toHaveLength(2);
+    } finally {
+      await target.close();
     }
   });
 });

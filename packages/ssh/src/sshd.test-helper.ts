@@ -52,7 +52,7 @@ export function keygen(file: string, passphrase = ''): void {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', 'sloth-test', '-f', file], { timeout: 15_000 });
 }
 
-function config(dir: string, port: number): string {
+function config(dir: string, port: number, setEnv: Record<string, string>): string {
   return [
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
@@ -72,13 +72,18 @@ function config(dir: string, port: number): string {
     'LogLevel VERBOSE',
     // Debian's bash reads ~/.bashrc for commands sent over SSH unless it is a nested shell; this machine's root
     // .bashrc takes over a second (pyenv), which would be paid by every command a test sends.
-    'SetEnv SHLVL=1',
+    `SetEnv SHLVL=1${Object.entries(setEnv)
+      .map(([k, v]) => ` ${k}=${v}`)
+      .join('')}`,
     '',
   ].join('\n');
 }
 
-/** Starts `n` sshd (`-D -e`: each stays our child and logs to us) and resolves once every one listens. */
-export async function startSshd(n = 1): Promise<TestSshd> {
+/**
+ * Starts `n` sshd (`-D -e`: each stays our child and logs to us) and resolves once every one listens. `setEnv`: the
+ * environment every session there gets (how a test configures its "host", e.g. apt's APT_CONFIG).
+ */
+export async function startSshd(n = 1, setEnv: Record<string, string> = {}): Promise<TestSshd> {
   if (!existsSync(SSHD)) throw new Error(`these tests need a real sshd at ${SSHD}: apt-get install -y openssh-server`);
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = mkdtempSync(join(tmpdir(), 'sloth-sshd-'));
@@ -91,7 +96,7 @@ export async function startSshd(n = 1): Promise<TestSshd> {
 
   const start = async (port: number) => {
     const conf = join(dir, `sshd-${port}.conf`);
-    writeFileSync(conf, config(dir, port));
+    writeFileSync(conf, config(dir, port, setEnv));
     const child = spawn(SSHD, ['-D', '-e', '-f', conf], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     child.stderr?.on('data', (d) => {
