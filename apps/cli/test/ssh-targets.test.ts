@@ -176,6 +176,16 @@ workflow.define("site", { tasks = { deploy, report } })
     expect(limited.stdout).not.toMatch(/web-01 +:/);
   });
 
+  it('refuses goroutines in a task acting on an SSH host (their threads would act on this machine)', async () => {
+    const dir = writeFiles({
+      'inventory.yaml': inventory(),
+      'wf.sloth': `task("t"):delegate_to("web-01"):command(function()\n  goroutine.async(function() return 1 end)\nend):build()\n`,
+    });
+    const r = await runCli(['workflow', 'run', '-f', 'wf.sloth', '-i', 'inventory.yaml'], { cwd: dir, timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/wf\.sloth:2: goroutine\.async: goroutines cannot act on web-01: this task runs its calls there over SSH/);
+  });
+
   it('refuses bad flags and inventories with clear errors', async () => {
     const dir = writeFiles({ 'inventory.yaml': inventory(), 'wf.sloth': fanout('/tmp/unused') });
     const cases: Array<[string[], RegExp]> = [

@@ -128,6 +128,12 @@ export class GoroutineThreads implements GoroutineHost {
 
   submit(request: GoroutineRequest, ctx: ModuleCallContext): number {
     if (this.closed) throw new SlothError('usage', 'the run has ended: no more goroutines can start');
+    // A goroutine's thread acts on this machine: in a task acting on an SSH host it would silently act on the wrong one.
+    if (ctx.host.name !== 'local') {
+      throw new SlothError('unsupported', `goroutines cannot act on ${ctx.host.name}: this task runs its calls there over SSH`, {
+        hint: 'fan out with :delegate_to({ ... }) over several hosts instead, or start the goroutines from a task that acts here',
+      });
+    }
     let pool = this.defaultPool;
     if (request.pool !== undefined) {
       const named = this.pools.get(request.pool);
