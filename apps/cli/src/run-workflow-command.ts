@@ -309,6 +309,7 @@ function lateDelegator(
         return request.agents.map((_, i) => outcomes.then((list) => list[i] as Promise<TaskOutcome>));
       },
       runCall: (request) => connect().then((d) => d.runCall(request)),
+      listAgents: () => connect().then((d) => d.listAgents()),
     },
     close: () => void made?.then((d) => d.close()),
   };

@@ -9,6 +9,7 @@ import { gitModule } from '@sloth/module-git';
 import { goroutineModule } from '@sloth/module-goroutine';
 import { httpModule, netModule } from '@sloth/module-http';
 import { infraTestModule } from '@sloth/module-infra-test';
+import { loadBalancerModule } from '@sloth/module-load-balancer';
 import { logModule } from '@sloth/module-log';
 import { pkgModule } from '@sloth/module-pkg';
 import { secretModule } from '@sloth/module-secret';
@@ -44,6 +45,7 @@ export const builtinModules: ModuleSpec[] = [
   netModule,
   cryptoModule,
   infraTestModule,
+  loadBalancerModule,
 ];
 
 export {
@@ -59,6 +61,7 @@ export {
   httpModule,
   infraTestModule,
   jsonModule,
+  loadBalancerModule,
   logModule,
   netModule,
   pkgModule,

@@ -2,6 +2,7 @@
 // modules, events, master, CLI). No promise that any of it stays as it is: outside code uses @sloth/core.
 export * from './abort.js';
 export * from './agent-call.js';
+export * from './agent-selection.js';
 export * from './async-queue.js';
 export * from './bounded-backlog.js';
 export * from './closest-name.js';

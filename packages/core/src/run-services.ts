@@ -1,3 +1,4 @@
+import type { AgentSummary } from './agent-selection.js';
 import type { Host, HostBinding } from './host.js';
 import type { ModuleCallContext } from './module-sdk.js';
 import type { EventSink, LeaseStore, SecretStore, StackStore, StateStore } from './store-contracts.js';
@@ -68,6 +69,8 @@ export interface TaskDelegator {
    * each resource it converged there is reported to `ctx` (with the agent as host), also when the call failed.
    */
   runCall?(request: ModuleCallRequest): Promise<ModuleCallOutcome>;
+  /** The master's agents with their labels and last reported load (choosing agents by label or load). */
+  listAgents?(): Promise<AgentSummary[]>;
 }
 
 /** One module function call to make on an agent, with arguments as plain data (they travel as JSON). */

@@ -23,6 +23,11 @@ local function user_location()
   end
 end
 
+-- :delegate_to({ labels = {...}, count, one, strategy }): the agents are chosen from the master's when the task starts.
+local function by_labels(v)
+  return function() return S.modules.load_balancer.choose(v) end
+end
+
 local function fail_at(msg)
   local where = user_location()
   error((where and (where .. ': ') or '') .. msg, 0)
@@ -110,6 +115,7 @@ local setters = {
   depends_on = function(s, v) s.depends_on = task_names(v, 'depends_on', 'task') end,
   delegate_to = function(s, v)
     if type(v) == 'function' then s.delegate_to = { fn = ref(v) } return end
+    if type(v) == 'table' and rawget(v, 'labels') ~= nil then s.delegate_to = { fn = ref(by_labels(v)) } return end
     s.delegate_to = { agents = list_of_strings(v, 'delegate_to') }
   end,
   handler = function(s, v)
@@ -261,6 +267,7 @@ local wsetters = {
   on_complete = function(w, v) w.spec.on_complete = fn_only(v, 'on_complete') end,
   delegate_to = function(w, v)
     if type(v) == 'function' then w.spec.delegate_to = { fn = ref(v) } return end
+    if type(v) == 'table' and rawget(v, 'labels') ~= nil then w.spec.delegate_to = { fn = ref(by_labels(v)) } return end
     w.spec.delegate_to = { agents = list_of_strings(v, 'delegate_to') }
   end,
 }

@@ -256,6 +256,32 @@ describe('host keys', () => {
   });
 });
 
+describe('many short commands at once', () => {
+  it('gets every exit status, also when a reply, its output and its end arrive together (8 hosts x 8 at once)', async () => {
+    const hosts = await startSshd(8);
+    const pool = new ConnectionPool(hosts.knownHostsFile);
+    try {
+      for (let round = 0; round < 2; round++) {
+        const results = await Promise.all(
+          hosts.ports.flatMap((p) =>
+            Array.from({ length: 8 }, async (_, i) => {
+              const c = await pool.get(
+                connectOptions.parse({ host: '127.0.0.1', port: p, user: 'root', key_file: hosts.keyFile }),
+              );
+              return c.exec(`stat -c '%F' -- /tmp; echo ${i}`);
+            }),
+          ),
+        );
+        expect(results.filter((r) => r.exitCode !== 0)).toEqual([]);
+        expect(results.every((r, k) => r.stdout === `directory\n${k % 8}\n`)).toBe(true);
+      }
+    } finally {
+      await pool.close();
+      await hosts.close();
+    }
+  });
+});
+
 describe('ConnectionPool', () => {
   it('shares one TCP connection among many concurrent commands, and opens a new one after close', async () => {
     const lone = await startSshd(1);

@@ -31,6 +31,19 @@ const CLOSE_GRACE_MS = 3000;
 const PID_LINE = /^SLOTHPID (\d+)\n/;
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
+/** How a channel's command ended, as ssh2 reported it. */
+interface ExitStatus {
+  code: number | null;
+  signal: string | null;
+}
+
+/** A channel with its end already listened to. */
+interface OpenChannel {
+  stream: ClientChannel;
+  status: ExitStatus;
+  closed: Promise<void>;
+}
+
 /**
  * One authenticated SSH connection (ssh2): many commands and file transfers share it, each on its own channel.
  * Commands run under `/bin/sh`, so a host needs only a POSIX shell.
@@ -81,7 +94,7 @@ export class SshConnection {
     if (options.signal?.aborted) return emptyResult(started, { aborted: true });
     const as = typeof options.sudo === 'string' ? `-u ${shellQuote(options.sudo)} ` : '';
     const inner = options.sudo ? `exec sudo -n ${as}-- /bin/sh -c ${shellQuote(command)}` : command;
-    const channel = await this.channel(`printf 'SLOTHPID %s\\n' "$$"; ${inner}`);
+    const { stream: channel, status, closed: done } = await this.channel(`printf 'SLOTHPID %s\\n' "$$"; ${inner}`);
     const limit = options.maxCaptureBytes ?? DEFAULT_CAPTURE;
     const out = new StreamCapture('stdout', limit, options.onLine);
     const err = new StreamCapture('stderr', limit, options.onLine);
@@ -89,8 +102,6 @@ export class SshConnection {
     let head: Buffer | undefined = Buffer.alloc(0);
     let timedOut = false;
     let aborted = false;
-    let exitCode: number | null = null;
-    let exitSignal: string | null = null;
 
     channel.on('data', (chunk: Buffer) => {
       if (head === undefined) return out.push(chunk);
@@ -110,11 +121,6 @@ export class SshConnection {
       }
     });
     channel.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    channel.on('exit', (code: number | null, signalName?: string) => {
-      exitCode = code ?? null;
-      exitSignal = signalName ?? null;
-    });
-    const done = new Promise<void>((resolve) => channel.on('close', () => resolve()));
     let onLost = () => {};
     const lost = new Promise<'lost'>((resolve) => {
       onLost = () => resolve('lost');
@@ -145,6 +151,9 @@ export class SshConnection {
         await Promise.race([done, lost, delay(CLOSE_GRACE_MS)]);
         // The shell never said its pid (it did not start): closing the channel is all there is to do.
         if (pid === undefined) channel.close();
+      } else {
+        // The channel may close before its buffered output has flowed to the listeners above.
+        await Promise.race([Promise.all([drained(channel), drained(channel.stderr)]), delay(CLOSE_GRACE_MS)]);
       }
     } finally {
       if (timer) clearTimeout(timer);
@@ -156,8 +165,8 @@ export class SshConnection {
     out.end();
     err.end();
     return {
-      exitCode: timedOut || aborted ? null : exitCode,
-      signal: timedOut || aborted ? 'SIGKILL' : exitSignal,
+      exitCode: timedOut || aborted ? null : status.code,
+      signal: timedOut || aborted ? 'SIGKILL' : status.signal,
       stdout: out.text(),
       stdoutBytes: out.bytes(),
       stderr: err.text(),
@@ -215,7 +224,11 @@ export class SshConnection {
     });
   }
 
-  private channel(command: string): Promise<ClientChannel> {
+  /**
+   * Opens a channel running `command`. Its exit status and close are listened to inside ssh2's callback: ssh2 may emit
+   * them while reading the same packet that opened the channel, before an awaiting caller could attach listeners.
+   */
+  private channel(command: string): Promise<OpenChannel> {
     if (this.closed) {
       return Promise.reject(new SlothError('unavailable', `ssh ${this.name}: the connection is closed`));
     }
@@ -227,7 +240,15 @@ export class SshConnection {
               hint: "the host's sshd may limit sessions per connection (MaxSessions)",
             }),
           );
-        } else resolve(stream);
+          return;
+        }
+        const status: ExitStatus = { code: null, signal: null };
+        stream.on('exit', (code: number | null, signalName?: string) => {
+          status.code = code ?? null;
+          status.signal = signalName ?? null;
+        });
+        const closed = new Promise<void>((done) => stream.on('close', () => done()));
+        resolve({ stream, status, closed });
       });
     });
   }
@@ -237,9 +258,9 @@ export class SshConnection {
     if (pid === undefined || this.closed) return;
     const kill = `kill -s KILL -- -${pid} 2>/dev/null || kill -s KILL ${pid} 2>/dev/null; true`;
     try {
-      const channel = await this.channel(sudo ? `sudo -n /bin/sh -c ${shellQuote(kill)}` : kill);
-      channel.end();
-      await Promise.race([new Promise((resolve) => channel.on('close', resolve)), delay(CLOSE_GRACE_MS)]);
+      const { stream, closed } = await this.channel(sudo ? `sudo -n /bin/sh -c ${shellQuote(kill)}` : kill);
+      stream.end();
+      await Promise.race([closed, delay(CLOSE_GRACE_MS)]);
     } catch {
       // The connection went away: the command's pipes are gone with it.
     }
@@ -426,6 +447,15 @@ async function feed(channel: ClientChannel, stdin: RemoteExecOptions['stdin']): 
 
 function sftpCall<T>(start: (cb: (err: Error | null | undefined, value?: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => start((err, value) => (err ? reject(err) : resolve(value as T))));
+}
+
+/** Resolves once a stream's readable side has ended (all its data emitted). */
+function drained(stream: Readable): Promise<void> {
+  if (stream.readableEnded || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('end', () => resolve());
+    stream.once('close', () => resolve());
+  });
 }
 
 function delay(ms: number): Promise<void> {

@@ -10,6 +10,7 @@ import {
   masterTransport,
 } from '@sloth/client';
 import {
+  type AgentSummary,
   didYouMean,
   isSlothErrorCode,
   type LogLevel,
@@ -58,6 +59,29 @@ export class MasterDelegator implements TaskDelegator {
   ) {
     this.transport = masterTransport(conn);
     this.client = createClient(ControlService, this.transport.transport);
+  }
+
+  /** The master's agents with their labels and load from their last heartbeat. */
+  async listAgents(): Promise<AgentSummary[]> {
+    let agents: Awaited<ReturnType<ControlClient['listAgents']>>['agents'];
+    try {
+      agents = (await this.client.listAgents({})).agents;
+    } catch (err) {
+      throw fromRpcError(err, this.conn.address, this.transport.baseUrl.startsWith('https:'));
+    }
+    return agents.map((a) => {
+      const sys = a.system;
+      const cpus = sys?.cpus || 1;
+      const total = Number(sys?.memoryTotalBytes ?? 0);
+      return {
+        name: a.name,
+        active: a.status === Agent_Status.ACTIVE,
+        labels: { ...a.labels },
+        cpuPercent: ((sys?.load1 ?? 0) / cpus) * 100,
+        memoryPercent: total > 0 ? (1 - Number(sys?.memoryFreeBytes ?? 0) / total) * 100 : 0,
+        runningWork: a.runningWork,
+      };
+    });
   }
 
   /**

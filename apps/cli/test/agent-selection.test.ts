@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { runCli, writeFiles } from './cli.test-helper.js';
+import { fleetHome, startAgent, startMaster, withMaster } from './fleet.test-helper.js';
+
+// Agents chosen by labels and by load, with real agents on 127.0.0.1 whose heartbeats carry their labels and load.
+const WORKFLOW = `
+local fan = task("fan"):delegate_to({ labels = { role = "web" } }):command(function(this)
+  return true, "ok", { on = this.agent.get() }
+end):build()
+
+local one = task("one"):delegate_to({ labels = { role = "web" }, one = true }):command(function(this)
+  return true, "ok", { on = this.agent.get() }
+end):build()
+
+local rr = {}
+for i = 1, 4 do
+  rr[i] = task("rr" .. i)
+    :depends_on(i > 1 and { "rr" .. (i - 1) } or { "fan", "one" })
+    :delegate_to(function()
+      return load_balancer.select_agent({ strategy = "round_robin", affinity = { labels = { role = "web" } } })
+    end)
+    :command(function(this) return true, "ok", { on = this.agent.get() } end)
+    :build()
+end
+
+-- web-1 is kept busy; once its heartbeat says so, a queue constraint leaves only web-2.
+local busy = task("busy"):depends_on({ "rr4" }):delegate_to("web-1"):command(function()
+  exec.run("sleep 6")
+end):build()
+
+local pick = task("pick"):depends_on({ "rr4" }):command(function()
+  for _ = 1, 100 do
+    local work = {}
+    for _, a in ipairs(load_balancer.agents({ labels = { role = "web" } })) do work[a.name] = a.running_work end
+    -- Heartbeats come every 400 ms: wait until they say web-1 is busy and web-2 (done with rr4) is not.
+    if work["web-1"] > 0 and work["web-2"] == 0 then
+        return true, "ok", {
+          chosen = load_balancer.select_agent({ affinity = { labels = { role = "web" } }, constraints = { max_queue_size = 0 } }),
+          db = #load_balancer.agents({ labels = { role = "db" } }),
+        }
+    end
+    exec.run("sleep 0.1")
+  end
+  error("web-1 never reported its running work")
+end):build()
+
+workflow.define("select", { tasks = { fan, one, rr[1], rr[2], rr[3], rr[4], busy, pick } })
+`;
+
+describe('choosing agents by labels and load (real master and agents)', () => {
+  it('fans out by labels, picks one, spreads round robin, and a constraint excludes a busy agent', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile);
+    const agents = [
+      ['web-1', 'role=web'],
+      ['web-2', 'role=web'],
+      ['db-1', 'role=db'],
+    ].map(([name, labels]) => startAgent(home, name as string, master.url, tokenFile, { extra: ['--labels', labels as string] }));
+    await Promise.all(agents.map((a) => a.waitFor(/registered with the master/)));
+    const dir = writeFiles({ 'select.sloth': WORKFLOW });
+    const r = await runCli(
+      ['workflow', 'run', 'select', '-f', 'select.sloth', '-o', 'json', ...withMaster(master.url, tokenFile)],
+      {
+        cwd: dir,
+        timeoutMs: 120_000,
+      },
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out.tasks.fan.agents).sort()).toEqual(['web-1', 'web-2']);
+    expect(Object.keys(out.tasks.one.agents)).toHaveLength(1);
+    expect(['web-1', 'web-2']).toContain(Object.keys(out.tasks.one.agents)[0]);
+    const spread = [1, 2, 3, 4].map((i) => out.tasks[`rr${i}`].output.on);
+    expect(spread.filter((a: string) => a === 'web-1')).toHaveLength(2);
+    expect(spread.filter((a: string) => a === 'web-2')).toHaveLength(2);
+    expect(out.tasks.pick.output).toEqual({ chosen: 'web-2', db: 1 });
+
+    const listed = await runCli(['agent', 'list', '--labels', 'role=web', '-o', 'json', ...withMaster(master.url, tokenFile)]);
+    expect(
+      JSON.parse(listed.stdout)
+        .map((a: { name: string }) => a.name)
+        .sort(),
+    ).toEqual(['web-1', 'web-2']);
+  });
+
+  it('an unknown label is a clear error at the task; no master is one too', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile);
+    const agent = startAgent(home, 'web-9', master.url, tokenFile, { extra: ['--labels', 'role=web'] });
+    await agent.waitFor(/registered with the master/);
+    const dir = writeFiles({
+      'unknown.sloth': 'task("t"):delegate_to({ labels = { role = "cache" } }):command(function() end):build()\n',
+      'nomaster.sloth': 'task("t"):command(function()\n  load_balancer.select_agent({})\nend):build()\n',
+    });
+    const unknown = await runCli(['workflow', 'run', '-f', 'unknown.sloth', ...withMaster(master.url, tokenFile)], { cwd: dir });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout + unknown.stderr).toMatch(/cannot choose an agent: no active agent with labels role=cache/);
+    expect(unknown.stdout + unknown.stderr).toMatch(/web-9 \[role=web\]/);
+    const none = await runCli(['workflow', 'run', '-f', 'nomaster.sloth'], { cwd: dir, env: { SLOTH_MASTER: '' } });
+    expect(none.code).toBe(1);
+    expect(none.stdout + none.stderr).toMatch(/nomaster\.sloth:2: load_balancer\.select_agent: choosing agents needs a master/);
+  });
+});

@@ -1,0 +1,1 @@
+export { loadBalancerModule } from './load-balancer-module.js';
