@@ -183,7 +183,9 @@ workflow.define("site", { tasks = { deploy, report } })
     });
     const r = await runCli(['workflow', 'run', '-f', 'wf.sloth', '-i', 'inventory.yaml'], { cwd: dir, timeoutMs: 60_000 });
     expect(r.code).toBe(1);
-    expect(r.stdout + r.stderr).toMatch(/wf\.sloth:2: goroutine\.async: goroutines cannot act on web-01: this task runs its calls there over SSH/);
+    expect(r.stdout + r.stderr).toMatch(
+      /wf\.sloth:2: goroutine\.async: goroutines cannot act on web-01: this task runs its calls there over SSH/,
+    );
   });
 
   it('refuses bad flags and inventories with clear errors', async () => {

@@ -90,12 +90,16 @@ export function selectAgents(
     const out: string[] = [];
     while (out.length < n) {
       const weights = pool.map((a) => 1 / (1 + score(a, selection.criteria)));
-      let r = random() * weights.reduce((s, w) => s + w, 0);
-      const i = Math.max(
-        0,
-        weights.findIndex((w) => (r -= w) < 0),
-      );
-      out.push((pool.splice(i === -1 ? pool.length - 1 : i, 1)[0] as AgentSummary).name);
+      let r = random() * weights.reduce((sum, w) => sum + w, 0);
+      let at = pool.length - 1;
+      for (let k = 0; k < weights.length; k++) {
+        r -= weights[k] as number;
+        if (r < 0) {
+          at = k;
+          break;
+        }
+      }
+      out.push((pool.splice(at, 1)[0] as AgentSummary).name);
     }
     return out;
   }
