@@ -1,6 +1,7 @@
 import type { ModuleSpec } from '@sloth/core';
 import { cryptoModule } from '@sloth/module-crypto';
 import { dataModule, jsonModule, yamlModule } from '@sloth/module-data';
+import { dockerModule } from '@sloth/module-docker';
 import { eventModule } from '@sloth/module-event';
 import { execModule } from '@sloth/module-exec';
 import { fileModule, fileOpsModule } from '@sloth/module-file-ops';
@@ -38,6 +39,7 @@ export const builtinModules: ModuleSpec[] = [
   systemdModule,
   gitModule,
   terraformModule,
+  dockerModule,
   httpModule,
   netModule,
   cryptoModule,
@@ -47,6 +49,7 @@ export const builtinModules: ModuleSpec[] = [
 export {
   cryptoModule,
   dataModule,
+  dockerModule,
   eventModule,
   execModule,
   fileModule,

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { changingCalls, fakeDocker } from '../../../packages/modules/docker/src/fake-docker.test-helper.js';
+import { runCli, writeFiles } from './cli.test-helper.js';
+
+const WORKFLOW = `task("web"):command(function()
+  local r = docker.container({
+    name = "web", image = "nginx:1.27", ports = { "8080:80" },
+    env = { TZ = "UTC" }, restart = "unless-stopped",
+  })
+  local c = docker.inspect("web")
+  return true, "web", { changed = r.changed, running = c ~= nil and c.State.Running }
+end):build()
+`;
+
+describe('docker from Lua (fake docker CLI, real sloth-runner)', () => {
+  it('docker.container creates once, then reports no change; --check changes nothing', async () => {
+    const fake = fakeDocker();
+    const dir = writeFiles({ 'web.sloth': WORKFLOW });
+    const run = async (...extra: string[]) => {
+      const r = await runCli(['workflow', 'run', '-f', 'web.sloth', '--output', 'json', ...extra], {
+        cwd: dir,
+        env: { SLOTH_DOCKER_BIN: fake.bin },
+      });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      return JSON.parse(r.stdout).tasks.web;
+    };
+    const first = await run();
+    expect(first).toMatchObject({ status: 'success', changed: true, output: { changed: true, running: true } });
+    expect(first.changes[0]).toMatchObject({ function: 'container', changes: { state: { new: 'started' } } });
+    expect(await run()).toMatchObject({ changed: false, output: { changed: false } });
+    const made = changingCalls(fake).length;
+
+    const edited = writeFiles({ 'web.sloth': WORKFLOW.replace('nginx:1.27', 'nginx:1.28') });
+    const check = await runCli(['workflow', 'run', '-f', 'web.sloth', '--output', 'json', '--check'], {
+      cwd: edited,
+      env: { SLOTH_DOCKER_BIN: fake.bin },
+    });
+    expect(check.code, check.stderr).toBe(0);
+    expect(JSON.parse(check.stdout).tasks.web.changes[0].changes).toEqual({
+      image: { old: 'nginx:1.27', new: 'nginx:1.28' },
+    });
+    expect(changingCalls(fake)).toHaveLength(made);
+  });
+
+  it('a missing docker fails the task at the Lua line, saying how to fix it', async () => {
+    const dir = writeFiles({ 'web.sloth': WORKFLOW });
+    const r = await runCli(['workflow', 'run', '-f', 'web.sloth', '--output', 'json'], {
+      cwd: dir,
+      env: { SLOTH_DOCKER_BIN: '/nonexistent/docker' },
+    });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).tasks.web.error).toMatch(
+      /^web\.sloth:2: docker\.container: the docker CLI SLOTH_DOCKER_BIN=\/nonexistent\/docker cannot be run/,
+    );
+  });
+});
