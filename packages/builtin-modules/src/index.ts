@@ -10,6 +10,7 @@ import { gitModule } from '@sloth/module-git';
 import { goroutineModule } from '@sloth/module-goroutine';
 import { httpModule, netModule } from '@sloth/module-http';
 import { infraTestModule } from '@sloth/module-infra-test';
+import { kubernetesModule } from '@sloth/module-kubernetes';
 import { logModule } from '@sloth/module-log';
 import { pkgModule } from '@sloth/module-pkg';
 import { secretModule } from '@sloth/module-secret';
@@ -40,6 +41,7 @@ export const builtinModules: ModuleSpec[] = [
   gitModule,
   terraformModule,
   dockerModule,
+  kubernetesModule,
   httpModule,
   netModule,
   cryptoModule,
@@ -60,6 +62,7 @@ export {
   httpModule,
   infraTestModule,
   jsonModule,
+  kubernetesModule,
   logModule,
   netModule,
   pkgModule,
