@@ -8,6 +8,7 @@ import { fileModule, fileOpsModule } from '@sloth/module-file-ops';
 import { fsModule } from '@sloth/module-fs';
 import { gitModule } from '@sloth/module-git';
 import { goroutineModule } from '@sloth/module-goroutine';
+import { helmModule } from '@sloth/module-helm';
 import { httpModule, netModule } from '@sloth/module-http';
 import { infraTestModule } from '@sloth/module-infra-test';
 import { kubernetesModule } from '@sloth/module-kubernetes';
@@ -42,6 +43,7 @@ export const builtinModules: ModuleSpec[] = [
   terraformModule,
   dockerModule,
   kubernetesModule,
+  helmModule,
   httpModule,
   netModule,
   cryptoModule,
@@ -59,6 +61,7 @@ export {
   fsModule,
   gitModule,
   goroutineModule,
+  helmModule,
   httpModule,
   infraTestModule,
   jsonModule,

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { fakeHelm } from '../../../packages/modules/helm/src/fake-helm.test-helper.js';
+import { runCli, writeFiles } from './cli.test-helper.js';
+
+const WORKFLOW = `task("release"):command(function()
+  local r = helm.upgrade({
+    release = "web", chart = "bitnami/nginx", version = "18.2.0", namespace = "web",
+    values = { replicaCount = 2, service = { type = "ClusterIP" } },
+  })
+  if not r.success then error(r.error) end
+  return true, "released", { changed = r.changed, revision = r.revision }
+end):build()
+`;
+
+describe('helm from Lua (fake helm CLI, real sloth-runner)', () => {
+  it('helm.upgrade installs with Lua values, a rerun changes nothing, --check installs nothing', async () => {
+    const fake = fakeHelm();
+    const run = async (dir: string, ...extra: string[]) => {
+      const r = await runCli(['workflow', 'run', '-f', 'release.sloth', '--output', 'json', ...extra], {
+        cwd: dir,
+        env: { SLOTH_HELM_BIN: fake.bin },
+      });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      return JSON.parse(r.stdout).tasks.release;
+    };
+    const dir = writeFiles({ 'release.sloth': WORKFLOW });
+    expect(await run(dir)).toMatchObject({ changed: true, output: { changed: true, revision: 1 } });
+    expect(await run(dir)).toMatchObject({ changed: false, output: { changed: false, revision: 1 } });
+    const edited = writeFiles({ 'release.sloth': WORKFLOW.replace('replicaCount = 2', 'replicaCount = 3') });
+    expect(await run(edited, '--check')).toMatchObject({ changed: true, output: { changed: true, revision: 1 } });
+    expect(fake.calls().at(-1)).toContain('--dry-run');
+    expect(await run(dir)).toMatchObject({ changed: false, output: { revision: 1 } });
+  });
+});
