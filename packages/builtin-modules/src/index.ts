@@ -14,6 +14,7 @@ import { infraTestModule } from '@sloth/module-infra-test';
 import { kubernetesModule } from '@sloth/module-kubernetes';
 import { logModule } from '@sloth/module-log';
 import { pkgModule } from '@sloth/module-pkg';
+import { pulumiModule } from '@sloth/module-pulumi';
 import { secretModule } from '@sloth/module-secret';
 import { stackModule } from '@sloth/module-stack';
 import { stateModule } from '@sloth/module-state';
@@ -44,6 +45,7 @@ export const builtinModules: ModuleSpec[] = [
   dockerModule,
   kubernetesModule,
   helmModule,
+  pulumiModule,
   httpModule,
   netModule,
   cryptoModule,
@@ -69,6 +71,7 @@ export {
   logModule,
   netModule,
   pkgModule,
+  pulumiModule,
   secretModule,
   stackModule,
   stateModule,
