@@ -15,6 +15,7 @@ import { kubernetesModule } from '@sloth/module-kubernetes';
 import { logModule } from '@sloth/module-log';
 import { pkgModule } from '@sloth/module-pkg';
 import { pulumiModule } from '@sloth/module-pulumi';
+import { saltModule } from '@sloth/module-salt';
 import { secretModule } from '@sloth/module-secret';
 import { stackModule } from '@sloth/module-stack';
 import { stateModule } from '@sloth/module-state';
@@ -46,6 +47,7 @@ export const builtinModules: ModuleSpec[] = [
   kubernetesModule,
   helmModule,
   pulumiModule,
+  saltModule,
   httpModule,
   netModule,
   cryptoModule,
@@ -72,6 +74,7 @@ export {
   netModule,
   pkgModule,
   pulumiModule,
+  saltModule,
   secretModule,
   stackModule,
   stateModule,

@@ -37,6 +37,8 @@ export interface ToolRunOptions {
   formatLine?: ((line: string) => string) | undefined;
   /** Where a failure's message starts: the last line matching it and what follows (default: the last lines). */
   errorStart?: RegExp | undefined;
+  /** What the command is called in messages (default: its first argument, "pull" of `docker pull`). */
+  label?: string | undefined;
 }
 
 /** How long one tool command may run unless the call says otherwise (an apply that creates a database). */
@@ -58,6 +60,7 @@ export async function runTool(
   options: ToolRunOptions = {},
 ): Promise<ToolResult & { raw: ProcessResult }> {
   const format = options.formatLine ?? ((l: string) => l);
+  const label = options.label ?? args[0] ?? '';
   const raw = await ctx.host.run([toolBinary(ctx, tool), ...args], {
     cwd: options.cwd,
     env: options.env ? { ...ctx.env, ...options.env } : undefined,
@@ -71,9 +74,9 @@ export async function runTool(
       hint: `install it (${tool.install}), or set ${tool.envVar} to its path`,
     });
   }
-  if (raw.aborted) throw new SlothError('aborted', `${ctx.fn}: ${tool.command} ${args[0] ?? ''} was stopped with the task`);
+  if (raw.aborted) throw new SlothError('aborted', `${ctx.fn}: ${tool.command} ${label} was stopped with the task`);
   if (raw.timedOut) {
-    throw new SlothError('timeout', `${ctx.fn}: ${tool.command} ${args[0] ?? ''} did not finish in time (it was killed)`, {
+    throw new SlothError('timeout', `${ctx.fn}: ${tool.command} ${label} did not finish in time (it was killed)`, {
       hint: `raise the call's timeout, or look at what ${tool.command} was waiting for in the task log`,
     });
   }

@@ -37,6 +37,7 @@ export async function kubectl(
       quiet: options.quiet,
       stdin: options.stdin,
       timeoutMs: o.timeout,
+      label: args[0],
       errorStart: /^(error|Error from server)/,
     }),
   );
