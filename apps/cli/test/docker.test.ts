@@ -53,4 +53,17 @@ describe('docker from Lua (fake docker CLI, real sloth-runner)', () => {
       /^web\.sloth:2: docker\.container: the docker CLI SLOTH_DOCKER_BIN=\/nonexistent\/docker cannot be run/,
     );
   });
+
+  it('modules list says where the docker CLI was found, or how to get one (fake docker CLI)', async () => {
+    const fake = fakeDocker();
+    const found = await runCli(['modules', 'list', '--module', 'docker'], { env: { SLOTH_DOCKER_BIN: fake.bin } });
+    expect(found.stdout).toContain(`CLI docker: ${fake.bin}`);
+    const json = JSON.parse(
+      (await runCli(['modules', 'list', '--module', 'docker', '--format', 'json'], { env: { SLOTH_DOCKER_BIN: fake.bin } }))
+        .stdout,
+    );
+    expect(json.tools).toEqual([{ command: 'docker', env_var: 'SLOTH_DOCKER_BIN', path: fake.bin }]);
+    const missing = await runCli(['modules', 'list'], { env: { SLOTH_DOCKER_BIN: '/nonexistent/docker', PATH: '/nonexistent' } });
+    expect(missing.stdout).toMatch(/CLI docker: not found \(install it, or set\s/);
+  });
 });

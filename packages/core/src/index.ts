@@ -91,6 +91,7 @@ export * from './store-contracts.js';
 export { type TextDiff, textDiff } from './text-diff.js';
 // Running an infrastructure tool's CLI (terraform, docker, kubectl...): binary lookup, live output, timeouts.
 export {
+  findTool,
   lastLines,
   runTool,
   TOOL_TIMEOUT_MS,

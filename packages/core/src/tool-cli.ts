@@ -1,5 +1,7 @@
 // Running an infrastructure tool's CLI (terraform, docker, kubectl, helm, ...) for a module: one way to find the
 // binary, stream its output, stop it with the task, and turn what it printed into a result a workflow can branch on.
+import { accessSync, constants } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { SlothError } from './errors.js';
 import type { ModuleCallContext } from './module-sdk.js';
 import type { ProcessResult } from './process-runner.js';
@@ -46,6 +48,27 @@ export const TOOL_TIMEOUT_MS = 60 * 60_000;
 
 /** The binary to run: the tool's variable in the task's environment when set, else its command from PATH. */
 export const toolBinary = (ctx: ModuleCallContext, tool: ToolSpec) => ctx.env[tool.envVar] || tool.command;
+
+/** Where the tool's binary is (its variable's path, or the first on PATH), or undefined when it is not found. */
+export function findTool(tool: ToolSpec, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const runnable = (path: string) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const given = env[tool.envVar];
+  if (given)
+    return (isAbsolute(given) ? runnable(given) : false)
+      ? given
+      : findTool({ ...tool, envVar: '', command: given }, { PATH: env.PATH });
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir && runnable(join(dir, tool.command))) return join(dir, tool.command);
+  }
+  return undefined;
+}
 
 /**
  * Runs `TOOL ARGS` (an argument list, never a shell line), its lines streamed to the task log live (stderr as

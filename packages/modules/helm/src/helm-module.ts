@@ -1,9 +1,11 @@
 import { defineModule } from '@sloth/core';
+import { HELM } from './helm-cli.js';
 import { install, list, repoAdd, status, uninstall, upgradeRelease } from './releases.js';
 
 export const helmModule = defineModule({
   name: 'helm',
   importFrom: import.meta.url,
+  tools: [HELM],
   doc:
     'Helm through the real helm CLI (SLOTH_HELM_BIN to pick one): argument lists, never a shell; output streamed to ' +
     'the task log; helm killed with the task or at its timeout. Every function takes namespace, kubeconfig and ' +

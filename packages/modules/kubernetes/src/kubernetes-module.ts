@@ -1,10 +1,12 @@
 import { defineModule } from '@sloth/core';
 import { apply } from './apply.js';
+import { KUBECTL } from './kubectl-cli.js';
 import { del, exec, get, logs, rolloutRestart, rolloutStatus, rolloutUndo, scale, setImage, wait } from './objects.js';
 
 export const kubernetesModule = defineModule({
   name: 'kubernetes',
   importFrom: import.meta.url,
+  tools: [KUBECTL],
   doc:
     'Kubernetes through the real kubectl CLI (SLOTH_KUBECTL_BIN to pick one): argument lists, never a shell; output ' +
     'streamed to the task log; kubectl killed with the task or at its timeout. Every function takes kubeconfig, ' +

@@ -77,7 +77,7 @@ export const up = fn({
     if (!result.success) return { ...result, changed: false, summary, check_mode: ctx.checkMode };
     const changed = changesIn(summary);
     if (!changed || ctx.checkMode) {
-      report(ctx, o, changed, summary);
+      report(ctx, o, changed, summary, ctx.checkMode ? undefined : { outputs: Object.keys(await outputs(ctx, o)) });
       return { success: true, exit_code: 0, stdout: '', stderr: '', changed, summary, check_mode: ctx.checkMode };
     }
     const r = await pulumi(ctx, o, ['up', '--yes', '--skip-preview'], { withConfig: true });

@@ -114,6 +114,7 @@ export const stateApply = fn({
         changed: did,
         changes: did ? { state: { old: undefined, new: s.comment } } : {},
         checkMode: ctx.checkMode || test,
+        record: test ? undefined : { function: s.function, result: s.result },
       });
     }
     const success = r.success && failed.length === 0 && errors.length === 0;

@@ -49,6 +49,7 @@ describe('salt (fake salt-call and salt CLIs)', () => {
     ]);
     expect(fake.calls().at(-1)?.at(-1)).toBe('pillar={"port":8080}');
     expect(resources.filter((r) => r.changed).map((r) => r.name)).toEqual(['file.managed motd']);
+    expect(resources.at(-1)).toMatchObject({ type: 'salt_state', record: { function: 'file.managed', result: true } });
     expect(await salt(ctx, 'state_apply', { state: 'motd' })).toMatchObject({ success: true, changed: false });
   });
 
