@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { changingCalls, fakeDocker } from '../../../packages/modules/docker/src/fake-docker.test-helper.js';
-import { runCli, writeFiles } from './cli.test-helper.js';
+import { runCli, runTaskJson, writeFiles } from './cli.test-helper.js';
 
 const WORKFLOW = `task("web"):command(function()
   local r = docker.container({
@@ -16,14 +16,7 @@ describe('docker from Lua (fake docker CLI, real sloth-runner)', () => {
   it('docker.container creates once, then reports no change; --check changes nothing', async () => {
     const fake = fakeDocker();
     const dir = writeFiles({ 'web.sloth': WORKFLOW });
-    const run = async (...extra: string[]) => {
-      const r = await runCli(['workflow', 'run', '-f', 'web.sloth', '--output', 'json', ...extra], {
-        cwd: dir,
-        env: { SLOTH_DOCKER_BIN: fake.bin },
-      });
-      expect(r.code, r.stdout + r.stderr).toBe(0);
-      return JSON.parse(r.stdout).tasks.web;
-    };
+    const run = (...extra: string[]) => runTaskJson(dir, 'web.sloth', 'web', { SLOTH_DOCKER_BIN: fake.bin }, ...extra);
     const first = await run();
     expect(first).toMatchObject({ status: 'success', changed: true, output: { changed: true, running: true } });
     expect(first.changes[0]).toMatchObject({ function: 'container', changes: { state: { new: 'started' } } });
@@ -31,12 +24,8 @@ describe('docker from Lua (fake docker CLI, real sloth-runner)', () => {
     const made = changingCalls(fake).length;
 
     const edited = writeFiles({ 'web.sloth': WORKFLOW.replace('nginx:1.27', 'nginx:1.28') });
-    const check = await runCli(['workflow', 'run', '-f', 'web.sloth', '--output', 'json', '--check'], {
-      cwd: edited,
-      env: { SLOTH_DOCKER_BIN: fake.bin },
-    });
-    expect(check.code, check.stderr).toBe(0);
-    expect(JSON.parse(check.stdout).tasks.web.changes[0].changes).toEqual({
+    const check = await runTaskJson(edited, 'web.sloth', 'web', { SLOTH_DOCKER_BIN: fake.bin }, '--check');
+    expect(check.changes[0]?.changes).toEqual({
       image: { old: 'nginx:1.27', new: 'nginx:1.28' },
     });
     expect(changingCalls(fake)).toHaveLength(made);

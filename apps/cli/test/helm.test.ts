@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeHelm } from '../../../packages/modules/helm/src/fake-helm.test-helper.js';
-import { runCli, writeFiles } from './cli.test-helper.js';
+import { runTaskJson, writeFiles } from './cli.test-helper.js';
 
 const WORKFLOW = `task("release"):command(function()
   local r = helm.upgrade({
@@ -15,14 +15,8 @@ end):build()
 describe('helm from Lua (fake helm CLI, real sloth-runner)', () => {
   it('helm.upgrade installs with Lua values, a rerun changes nothing, --check installs nothing', async () => {
     const fake = fakeHelm();
-    const run = async (dir: string, ...extra: string[]) => {
-      const r = await runCli(['workflow', 'run', '-f', 'release.sloth', '--output', 'json', ...extra], {
-        cwd: dir,
-        env: { SLOTH_HELM_BIN: fake.bin },
-      });
-      expect(r.code, r.stdout + r.stderr).toBe(0);
-      return JSON.parse(r.stdout).tasks.release;
-    };
+    const run = (dir: string, ...extra: string[]) =>
+      runTaskJson(dir, 'release.sloth', 'release', { SLOTH_HELM_BIN: fake.bin }, ...extra);
     const dir = writeFiles({ 'release.sloth': WORKFLOW });
     expect(await run(dir)).toMatchObject({ changed: true, output: { changed: true, revision: 1 } });
     expect(await run(dir)).toMatchObject({ changed: false, output: { changed: false, revision: 1 } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeKubectl } from '../../../packages/modules/kubernetes/src/fake-kubectl.test-helper.js';
-import { runCli, writeFiles } from './cli.test-helper.js';
+import { runCli, runTaskJson, writeFiles } from './cli.test-helper.js';
 
 const WORKFLOW = `task("deploy"):command(function()
   local r = kubernetes.apply({ namespace = "prod", manifest = {
@@ -17,14 +17,7 @@ describe('kubernetes from Lua (fake kubectl CLI, real sloth-runner)', () => {
   it('apply of a Lua manifest creates, then is unchanged; --check runs kubectl diff only', async () => {
     const fake = fakeKubectl();
     const dir = writeFiles({ 'deploy.sloth': WORKFLOW });
-    const run = async (...extra: string[]) => {
-      const r = await runCli(['workflow', 'run', '-f', 'deploy.sloth', '--output', 'json', ...extra], {
-        cwd: dir,
-        env: { SLOTH_KUBECTL_BIN: fake.bin },
-      });
-      expect(r.code, r.stdout + r.stderr).toBe(0);
-      return JSON.parse(r.stdout).tasks.deploy;
-    };
+    const run = (...extra: string[]) => runTaskJson(dir, 'deploy.sloth', 'deploy', { SLOTH_KUBECTL_BIN: fake.bin }, ...extra);
     expect(await run()).toMatchObject({ changed: true, output: { changed: true, replicas: 2, action: 'created' } });
     expect(await run()).toMatchObject({ changed: false, output: { changed: false, action: 'unchanged' } });
     const applies = fake.calls().filter((a) => a.includes('apply')).length;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakePulumi } from '../../../packages/modules/pulumi/src/fake-pulumi.test-helper.js';
-import { runCli, writeFiles } from './cli.test-helper.js';
+import { runTaskJson, writeFiles } from './cli.test-helper.js';
 
 const WORKFLOW = `task("stack"):command(function()
   local r = pulumi.up({ cwd = ".", stack = "dev", config = { ["website:domain"] = "example.test" } })
@@ -13,14 +13,7 @@ describe('pulumi from Lua (fake pulumi CLI, real sloth-runner)', () => {
   it('pulumi.up updates once, then reports no change; --check only previews', async () => {
     const fake = fakePulumi();
     const dir = writeFiles({ 'stack.sloth': WORKFLOW });
-    const run = async (...extra: string[]) => {
-      const r = await runCli(['workflow', 'run', '-f', 'stack.sloth', '--output', 'json', ...extra], {
-        cwd: dir,
-        env: { SLOTH_PULUMI_BIN: fake.bin },
-      });
-      expect(r.code, r.stdout + r.stderr).toBe(0);
-      return JSON.parse(r.stdout).tasks.stack;
-    };
+    const run = (...extra: string[]) => runTaskJson(dir, 'stack.sloth', 'stack', { SLOTH_PULUMI_BIN: fake.bin }, ...extra);
     const check = await run('--check');
     expect(check).toMatchObject({ changed: true, output: { changed: true } });
     expect(fake.calls().map((a) => a[0])).toEqual(['preview', 'stack']);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeSaltCall } from '../../../packages/modules/salt/src/fake-salt.test-helper.js';
-import { runCli, writeFiles } from './cli.test-helper.js';
+import { runTaskJson, writeFiles } from './cli.test-helper.js';
 
 const WORKFLOW = `task("states"):command(function()
   local r = salt.state_apply({ state = "motd" })
@@ -15,14 +15,7 @@ describe('salt from Lua (fake salt-call CLI, real sloth-runner)', () => {
   it('state_apply reports each state; --check runs test=True; a rerun changes nothing', async () => {
     const fake = fakeSaltCall();
     const dir = writeFiles({ 'states.sloth': WORKFLOW });
-    const run = async (...extra: string[]) => {
-      const r = await runCli(['workflow', 'run', '-f', 'states.sloth', '--output', 'json', ...extra], {
-        cwd: dir,
-        env: { SLOTH_SALT_CALL_BIN: fake.bin },
-      });
-      expect(r.code, r.stdout + r.stderr).toBe(0);
-      return JSON.parse(r.stdout).tasks.states;
-    };
+    const run = (...extra: string[]) => runTaskJson(dir, 'states.sloth', 'states', { SLOTH_SALT_CALL_BIN: fake.bin }, ...extra);
     expect(await run('--check')).toMatchObject({
       changed: true,
       output: {

@@ -93,6 +93,7 @@ export { type TextDiff, textDiff } from './text-diff.js';
 export {
   findTool,
   lastLines,
+  notRun,
   runTool,
   TOOL_TIMEOUT_MS,
   type ToolResult,

@@ -129,6 +129,14 @@ export function lastLines(text: string, start?: RegExp): string {
     .join('\n');
 }
 
+/**
+ * What a function returns when it runs no command (nothing to do, or check mode): a success with `changed` as found
+ * or predicted, and `check_mode`.
+ */
+export function notRun(ctx: ModuleCallContext, changed: boolean, fields: Record<string, unknown> = {}) {
+  return { success: true, exit_code: 0, stdout: '', stderr: '', changed, check_mode: ctx.checkMode, ...fields };
+}
+
 /** A result without the raw process result (what goes back to Lua). */
 export const toolOutcome = <T extends { raw?: unknown }>({ raw: _, ...rest }: T): Omit<T, 'raw'> => rest;
 

@@ -1,5 +1,5 @@
-import { arg, fn, luaList, luaTable, type ModuleCallContext, strictTable, toolJson, z } from '@sloth/core';
-import { checkModeResult, commandArgs, commandField, DOCKER, docker, envArgs, isMissing, timeoutOption } from './docker-cli.js';
+import { arg, fn, luaList, luaTable, type ModuleCallContext, notRun, strictTable, toolJson, z } from '@sloth/core';
+import { commandArgs, commandField, DOCKER, docker, envArgs, isMissing, timeoutOption } from './docker-cli.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const envField = luaTable(z.record(z.string(), scalar)).optional();
@@ -39,7 +39,7 @@ export const run = fn({
     if (o.network) args.push('--network', o.network);
     if (o.restart) args.push('--restart', o.restart);
     args.push(o.image, ...commandArgs(o.command));
-    if (ctx.checkMode) return checkModeResult(true);
+    if (ctx.checkMode) return notRun(ctx, true);
     const r = await docker(ctx, args, { timeoutMs: o.timeout });
     return { ...r, changed: r.success, id: o.detach === false || !r.success ? undefined : r.stdout.trim() };
   },
@@ -69,8 +69,8 @@ export const stop = fn({
   run: async ([given], ctx) => {
     const { name, timeout } = nameOf(given);
     const state = await containerState(ctx, name);
-    if (!state?.running) return { success: true, exit_code: 0, stdout: '', stderr: '', changed: false };
-    if (ctx.checkMode) return checkModeResult(true);
+    if (!state?.running) return notRun(ctx, false);
+    if (ctx.checkMode) return notRun(ctx, true);
     const r = await docker(ctx, ['stop', name], { timeoutMs: timeout });
     return { ...r, changed: r.success };
   },
@@ -84,9 +84,9 @@ export const rm = fn({
   run: async ([given], ctx) => {
     const { name, timeout } = nameOf(given);
     if ((await containerState(ctx, name)) === undefined) {
-      return { success: true, exit_code: 0, stdout: '', stderr: '', changed: false };
+      return notRun(ctx, false);
     }
-    if (ctx.checkMode) return checkModeResult(true);
+    if (ctx.checkMode) return notRun(ctx, true);
     const r = await docker(ctx, ['rm', '-f', name], { timeoutMs: timeout });
     return { ...r, changed: r.success };
   },
@@ -112,7 +112,7 @@ export const exec = fn({
     'local r = docker.exec({ container = "web", command = { "nginx", "-t" } })\nif not r.success then error(r.error) end',
   ],
   run: async ([o], ctx) => {
-    if (ctx.checkMode && o.check_mode !== false) return { ...checkModeResult(false), skipped: true };
+    if (ctx.checkMode && o.check_mode !== false) return notRun(ctx, false, { skipped: true });
     const args = ['exec', ...envArgs(o.env)];
     if (o.workdir) args.push('-w', o.workdir);
     if (o.user) args.push('-u', o.user);

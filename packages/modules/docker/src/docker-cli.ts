@@ -38,11 +38,6 @@ export async function dockerOrFail(ctx: ModuleCallContext, args: readonly string
 /** docker's answer for an object that does not exist ("No such container", "No such object", "not found"). */
 export const isMissing = (r: ToolResult) => !r.success && /no such|not found/i.test(r.stderr);
 
-/** What a command that would change something returns in check mode: nothing run, changed as predicted. */
-export function checkModeResult(changed: boolean, fields: Record<string, unknown> = {}) {
-  return { success: true, exit_code: 0, stdout: '', stderr: '', changed, check_mode: true, ...fields };
-}
-
 /** `-e K=V` for each variable, sorted so the same table gives the same command. */
 export const envArgs = (env: Record<string, string | number | boolean> | undefined) =>
   Object.keys(env ?? {})

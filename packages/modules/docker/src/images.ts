@@ -1,5 +1,5 @@
-import { arg, fn, luaList, luaTable, strictTable, z } from '@sloth/core';
-import { checkModeResult, docker, timeoutOption } from './docker-cli.js';
+import { arg, fn, luaList, luaTable, notRun, strictTable, z } from '@sloth/core';
+import { docker, timeoutOption } from './docker-cli.js';
 
 const buildOptions = strictTable({
   context: z.string().min(1).optional(),
@@ -31,7 +31,7 @@ export const build = fn({
     if (o.no_cache) args.push('--no-cache');
     if (o.pull) args.push('--pull');
     args.push(o.context ?? '.');
-    if (ctx.checkMode) return checkModeResult(true);
+    if (ctx.checkMode) return notRun(ctx, true);
     const r = await docker(ctx, args, { timeoutMs: o.timeout });
     return { ...r, changed: r.success };
   },
@@ -54,7 +54,7 @@ export const pull = fn({
   examples: ['local p = docker.pull("nginx:1.27")\nif p.changed then log.info("new nginx image") end'],
   run: async ([given], ctx) => {
     const { image, timeout } = imageOf(given);
-    if (ctx.checkMode) return checkModeResult(true);
+    if (ctx.checkMode) return notRun(ctx, true);
     const r = await docker(ctx, ['pull', image], { timeoutMs: timeout });
     return { ...r, changed: r.success && !/Image is up to date/.test(r.stdout) };
   },
@@ -68,7 +68,7 @@ export const push = fn({
   examples: ['docker.push("registry.local/app:1.2")'],
   run: async ([given], ctx) => {
     const { image, timeout } = imageOf(given);
-    if (ctx.checkMode) return checkModeResult(true);
+    if (ctx.checkMode) return notRun(ctx, true);
     const r = await docker(ctx, ['push', image], { timeoutMs: timeout });
     const digest = /digest: (sha256:[0-9a-f]+)/.exec(r.stdout)?.[1];
     const layers = r.stdout.split('\n').filter((l) => /^[0-9a-f]{6,}: /.test(l));

@@ -1,4 +1,4 @@
-import { arg, fn, luaTable, type ModuleCallContext, SlothError, strictTable, z } from '@sloth/core';
+import { arg, fn, luaTable, type ModuleCallContext, notRun, SlothError, strictTable, z } from '@sloth/core';
 import { docker, isMissing } from './docker-cli.js';
 
 const objectOptions = strictTable({
@@ -28,7 +28,7 @@ async function ensure(ctx: ModuleCallContext, kind: 'network' | 'volume', o: Obj
     });
   if (!changed || ctx.checkMode) {
     report(!ctx.checkMode);
-    return { success: true, exit_code: 0, stdout: '', stderr: '', changed, check_mode: ctx.checkMode, name: o.name };
+    return notRun(ctx, changed, { name: o.name });
   }
   const args = [kind, 'create'];
   if (o.driver) args.push('--driver', o.driver);

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { arg, fn, luaTable, type ModuleCallContext, strictTable, toolJson, z } from '@sloth/core';
+import { arg, fn, luaTable, type ModuleCallContext, notRun, strictTable, toolJson, z } from '@sloth/core';
 import { encodeYaml } from '@sloth/module-data';
 import { type ClusterOptions, clusterOptions, HELM, helm, isMissingRelease } from './helm-cli.js';
 
@@ -56,7 +56,7 @@ async function upgrade(ctx: ModuleCallContext, o: UpgradeOptions) {
       checkMode: ctx.checkMode,
       record: ctx.checkMode ? undefined : { chart: o.chart, version: o.version, revision: before.version },
     });
-    return { success: true, exit_code: 0, stdout: '', stderr: '', changed: false, ...base };
+    return notRun(ctx, false, base);
   }
   const args = ['upgrade', '--install', o.release, o.chart];
   if (o.version) args.push('--version', o.version);
@@ -132,8 +132,7 @@ export const uninstall = fn({
   run: async ([given], ctx) => {
     const o = releaseOf(given);
     const before = await releaseStatus(ctx, o, o.release);
-    const none = { success: true, exit_code: 0, stdout: '', stderr: '', check_mode: ctx.checkMode };
-    if (!before) return { ...none, changed: false };
+    if (!before) return notRun(ctx, false);
     ctx.reportResource({
       type: 'helm_release',
       name: o.release,
@@ -142,7 +141,7 @@ export const uninstall = fn({
       changes: { exists: { old: true, new: false } },
       checkMode: ctx.checkMode,
     });
-    if (ctx.checkMode) return { ...none, changed: true };
+    if (ctx.checkMode) return notRun(ctx, true);
     const r = await helm(ctx, o, ['uninstall', o.release, ...(o.wait ? ['--wait'] : [])]);
     return { ...r, changed: r.success, check_mode: false };
   },
@@ -210,9 +209,9 @@ export const repoAdd = fn({
     // helm repo list fails with "no repositories to show" when there are none.
     const repos = listed.success ? (toolJson(ctx, HELM, 'repo list', listed) as { name: string; url: string }[]) : [];
     if (repos.some((r) => r.name === o.name && r.url === o.url)) {
-      return { success: true, exit_code: 0, stdout: '', stderr: '', changed: false, check_mode: ctx.checkMode };
+      return notRun(ctx, false);
     }
-    if (ctx.checkMode) return { success: true, exit_code: 0, stdout: '', stderr: '', changed: true, check_mode: true };
+    if (ctx.checkMode) return notRun(ctx, true);
     const r = await helm(ctx, { timeout: o.timeout }, [
       'repo',
       'add',

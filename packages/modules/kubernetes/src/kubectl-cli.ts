@@ -45,8 +45,3 @@ export async function kubectl(
 
 /** kubectl's answer for an object that does not exist. */
 export const isNotFound = (r: ToolResult) => !r.success && /\(NotFound\)|not found/.test(r.stderr);
-
-/** What a command that would change something returns in check mode when no preview of it exists. */
-export function checkModeResult(changed: boolean, fields: Record<string, unknown> = {}) {
-  return { success: true, exit_code: 0, stdout: '', stderr: '', changed, check_mode: true, ...fields };
-}

@@ -1,5 +1,5 @@
-import { arg, fn, luaList, luaTable, strictTable, toolJson, z } from '@sloth/core';
-import { checkModeResult, clusterOptions, isNotFound, KUBECTL, kubectl } from './kubectl-cli.js';
+import { arg, fn, luaList, luaTable, notRun, strictTable, toolJson, z } from '@sloth/core';
+import { clusterOptions, isNotFound, KUBECTL, kubectl } from './kubectl-cli.js';
 
 const clusterOnly = luaTable(strictTable({ ...clusterOptions, selector: z.string().min(1).optional() })).optional();
 
@@ -91,7 +91,7 @@ export const rolloutRestart = fn({
   examples: ['kubernetes.rollout_restart("deployment/web")'],
   run: async ([given], ctx) => {
     const o = rolloutOf(given);
-    if (ctx.checkMode) return checkModeResult(true);
+    if (ctx.checkMode) return notRun(ctx, true);
     const r = await kubectl(ctx, o, ['rollout', 'restart', o.resource]);
     return { ...r, changed: r.success, check_mode: false };
   },
@@ -210,7 +210,7 @@ export const exec = fn({
   returns: 'table: success, exit_code, stdout, stderr, error, skipped',
   examples: ['local r = kubernetes.exec({ resource = "deployment/web", command = { "nginx", "-t" } })'],
   run: async ([o], ctx) => {
-    if (ctx.checkMode && o.check_mode !== false) return { ...checkModeResult(false), skipped: true };
+    if (ctx.checkMode && o.check_mode !== false) return notRun(ctx, false, { skipped: true });
     return kubectl(ctx, o, ['exec', o.resource, ...(o.container ? ['-c', o.container] : []), '--', ...o.command]);
   },
 });
@@ -231,8 +231,8 @@ export const scale = fn({
       spec?: { replicas?: number };
     };
     const was = current.spec?.replicas;
-    if (was === o.replicas) return { ...checkModeResult(false), check_mode: ctx.checkMode, replicas: was };
-    if (ctx.checkMode) return checkModeResult(true, { replicas: was });
+    if (was === o.replicas) return notRun(ctx, false, { replicas: was });
+    if (ctx.checkMode) return notRun(ctx, true, { replicas: was });
     const r = await kubectl(ctx, o, ['scale', o.resource, `--replicas=${o.replicas}`]);
     return { ...r, changed: r.success, replicas: r.success ? o.replicas : was, check_mode: false };
   },

@@ -1,4 +1,4 @@
-import { arg, fn, luaTable, type ModuleCallContext, SlothError, strictTable, toolJson, z } from '@sloth/core';
+import { arg, fn, luaTable, type ModuleCallContext, notRun, SlothError, strictTable, toolJson, z } from '@sloth/core';
 import { type ProjectOptions, PULUMI, projectOptions, pulumi } from './pulumi-cli.js';
 
 const projectArg = arg('opts', luaTable(strictTable(projectOptions)).optional(), '{ cwd, stack, config, timeout }');
@@ -78,7 +78,7 @@ export const up = fn({
     const changed = changesIn(summary);
     if (!changed || ctx.checkMode) {
       report(ctx, o, changed, summary, ctx.checkMode ? undefined : { outputs: Object.keys(await outputs(ctx, o)) });
-      return { success: true, exit_code: 0, stdout: '', stderr: '', changed, summary, check_mode: ctx.checkMode };
+      return notRun(ctx, changed, { summary });
     }
     const r = await pulumi(ctx, o, ['up', '--yes', '--skip-preview'], { withConfig: true });
     const outs = r.success ? await outputs(ctx, o) : undefined;
@@ -135,10 +135,9 @@ export const stackSelect = fn({
   run: async ([o], ctx) => {
     const current = await pulumi(ctx, { ...o, stack: undefined }, ['stack', '--show-name'], { quiet: true });
     if (current.success && current.stdout.trim() === o.stack) {
-      return { success: true, exit_code: 0, stdout: '', stderr: '', changed: false, stack: o.stack, check_mode: ctx.checkMode };
+      return notRun(ctx, false, { stack: o.stack });
     }
-    if (ctx.checkMode)
-      return { success: true, exit_code: 0, stdout: '', stderr: '', changed: true, stack: o.stack, check_mode: true };
+    if (ctx.checkMode) return notRun(ctx, true, { stack: o.stack });
     const r = await pulumi(ctx, { ...o, stack: undefined }, ['stack', 'select', o.stack, ...(o.create ? ['--create'] : [])]);
     return { ...r, changed: r.success, stack: o.stack, check_mode: false };
   },

@@ -1,4 +1,4 @@
-import { arg, fn, luaList, luaTable, type ModuleCallContext, strictTable, toolJson, z } from '@sloth/core';
+import { arg, fn, luaList, luaTable, type ModuleCallContext, notRun, strictTable, toolJson, z } from '@sloth/core';
 import { type RunOptions, runOptions, salt, saltArg, toolOf } from './salt-cli.js';
 
 /** One state of a state run, as salt reports it. */
@@ -58,7 +58,7 @@ export const call = fn({
   examples: ['local r = salt.call({ fun = "pkg.version", args = { "nginx" } })\nlog.info(r["return"])'],
   run: async ([o], ctx) => {
     if (ctx.checkMode && o.check_mode !== false) {
-      return { success: true, exit_code: 0, stdout: '', stderr: '', skipped: true };
+      return notRun(ctx, false, { skipped: true });
     }
     const args = [...(o.args ?? []).map(saltArg), ...Object.entries(o.kwargs ?? {}).map(([k, v]) => `${k}=${saltArg(v)}`)];
     const r = await salt(ctx, o, o.fun, args);
