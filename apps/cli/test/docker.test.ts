@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { changingCalls, fakeDocker } from '../../../packages/modules/docker/src/fake-docker.test-helper.js';
 import { runCli, runTaskJson, writeFiles } from './cli.test-helper.js';
+import { freshHome } from './stack.test-helper.js';
 
 const WORKFLOW = `task("web"):command(function()
   local r = docker.container({
@@ -54,5 +55,30 @@ describe('docker from Lua (fake docker CLI, real sloth-runner)', () => {
     expect(json.tools).toEqual([{ command: 'docker', env_var: 'SLOTH_DOCKER_BIN', path: fake.bin }]);
     const missing = await runCli(['modules', 'list'], { env: { SLOTH_DOCKER_BIN: '/nonexistent/docker', PATH: '/nonexistent' } });
     expect(missing.stdout).toMatch(/CLI docker: not found \(install it, or set\s/);
+  });
+
+  it('the container and network a workflow manages are recorded in its stack (fake docker CLI)', async () => {
+    const fake = fakeDocker();
+    const env = { SLOTH_HOME: freshHome(), SLOTH_DOCKER_BIN: fake.bin };
+    const dir = writeFiles({
+      'web.sloth': `local up = task("up"):command(function()
+  docker.network_create({ name = "backend" })
+  docker.container({ name = "web", image = "nginx:1.27", network = "backend" })
+end):build()
+workflow.define("web"):tasks({ up })
+`,
+    });
+    const run = await runCli(['workflow', 'run', 'web', '-f', 'web.sloth'], { cwd: dir, env });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const listed = await runCli(['stack', 'resources', 'web', '--output', 'json'], { env });
+    const resources = JSON.parse(listed.stdout) as { type: string; name: string; properties: Record<string, unknown> }[];
+    expect(resources.map((r) => [r.type, r.name]).sort()).toEqual([
+      ['docker_container', 'web'],
+      ['docker_network', 'backend'],
+    ]);
+    expect(resources.find((r) => r.type === 'docker_container')?.properties).toMatchObject({
+      image: 'nginx:1.27',
+      state: 'started',
+    });
   });
 });
