@@ -10,6 +10,7 @@ import { gitModule } from '@sloth/module-git';
 import { goroutineModule } from '@sloth/module-goroutine';
 import { helmModule } from '@sloth/module-helm';
 import { httpModule, netModule } from '@sloth/module-http';
+import { incusModule } from '@sloth/module-incus';
 import { infraTestModule } from '@sloth/module-infra-test';
 import { kubernetesModule } from '@sloth/module-kubernetes';
 import { logModule } from '@sloth/module-log';
@@ -48,6 +49,7 @@ export const builtinModules: ModuleSpec[] = [
   helmModule,
   pulumiModule,
   saltModule,
+  incusModule,
   httpModule,
   netModule,
   cryptoModule,
@@ -67,6 +69,7 @@ export {
   goroutineModule,
   helmModule,
   httpModule,
+  incusModule,
   infraTestModule,
   jsonModule,
   kubernetesModule,
