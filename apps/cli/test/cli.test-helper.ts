@@ -85,3 +85,28 @@ export function filesHolding(dir: string, needle: string): string[] {
   }
   return found;
 }
+
+/** One task of a `workflow run --output json` report (the fields tests read). */
+export interface TaskReport {
+  status: string;
+  changed: boolean;
+  output: Record<string, unknown>;
+  changes: { function: string; changes: Record<string, unknown> }[];
+  error?: string;
+}
+
+/**
+ * Runs `workflow run -f FILE --output json` (and `extra` flags) in `cwd` with `env`, expects it to succeed, and returns
+ * the report of one task.
+ */
+export async function runTaskJson(
+  cwd: string,
+  file: string,
+  task: string,
+  env: Record<string, string>,
+  ...extra: string[]
+): Promise<TaskReport> {
+  const r = await runCli(['workflow', 'run', '-f', file, '--output', 'json', ...extra], { cwd, env });
+  if (r.code !== 0) throw new Error(`sloth-runner exited ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  return JSON.parse(r.stdout).tasks[task];
+}

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinModules } from './index.js';
 
 describe('builtinModules', () => {
-  it('holds log, exec, fs, file_ops (also as file), json, yaml, data, ..., secret, pkg, user, systemd, git, terraform, http (also as net), crypto and infra_test, once each', () => {
+  it('holds log, exec, fs, file_ops (also as file), json, yaml, data, ..., secret, pkg, user, systemd, git, terraform, docker, kubernetes, helm, pulumi, salt, incus, http (also as net), crypto and infra_test, once each', () => {
     expect(builtinModules.map((m) => m.name)).toEqual([
       'log',
       'exec',
@@ -23,6 +23,12 @@ describe('builtinModules', () => {
       'systemd',
       'git',
       'terraform',
+      'docker',
+      'kubernetes',
+      'helm',
+      'pulumi',
+      'salt',
+      'incus',
       'http',
       'net',
       'crypto',

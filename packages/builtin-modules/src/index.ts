@@ -1,17 +1,23 @@
 import type { ModuleSpec } from '@sloth/core';
 import { cryptoModule } from '@sloth/module-crypto';
 import { dataModule, jsonModule, yamlModule } from '@sloth/module-data';
+import { dockerModule } from '@sloth/module-docker';
 import { eventModule } from '@sloth/module-event';
 import { execModule } from '@sloth/module-exec';
 import { fileModule, fileOpsModule } from '@sloth/module-file-ops';
 import { fsModule } from '@sloth/module-fs';
 import { gitModule } from '@sloth/module-git';
 import { goroutineModule } from '@sloth/module-goroutine';
+import { helmModule } from '@sloth/module-helm';
 import { httpModule, netModule } from '@sloth/module-http';
+import { incusModule } from '@sloth/module-incus';
 import { infraTestModule } from '@sloth/module-infra-test';
+import { kubernetesModule } from '@sloth/module-kubernetes';
 import { loadBalancerModule } from '@sloth/module-load-balancer';
 import { logModule } from '@sloth/module-log';
 import { pkgModule } from '@sloth/module-pkg';
+import { pulumiModule } from '@sloth/module-pulumi';
+import { saltModule } from '@sloth/module-salt';
 import { secretModule } from '@sloth/module-secret';
 import { sshModule } from '@sloth/module-ssh';
 import { stackModule } from '@sloth/module-stack';
@@ -41,6 +47,12 @@ export const builtinModules: ModuleSpec[] = [
   gitModule,
   sshModule,
   terraformModule,
+  dockerModule,
+  kubernetesModule,
+  helmModule,
+  pulumiModule,
+  saltModule,
+  incusModule,
   httpModule,
   netModule,
   cryptoModule,
@@ -51,6 +63,7 @@ export const builtinModules: ModuleSpec[] = [
 export {
   cryptoModule,
   dataModule,
+  dockerModule,
   eventModule,
   execModule,
   fileModule,
@@ -58,13 +71,18 @@ export {
   fsModule,
   gitModule,
   goroutineModule,
+  helmModule,
   httpModule,
+  incusModule,
   infraTestModule,
   jsonModule,
+  kubernetesModule,
   loadBalancerModule,
   logModule,
   netModule,
   pkgModule,
+  pulumiModule,
+  saltModule,
   secretModule,
   sshModule,
   stackModule,

@@ -99,3 +99,17 @@ export { shellLine, shellQuote } from './shell-quote.js';
 export * from './store-contracts.js';
 // A unified diff of a text change (what converge reports for a resource's content).
 export { type TextDiff, textDiff } from './text-diff.js';
+// Running an infrastructure tool's CLI (terraform, docker, kubectl...): binary lookup, live output, timeouts.
+export {
+  findTool,
+  lastLines,
+  notRun,
+  runTool,
+  TOOL_TIMEOUT_MS,
+  type ToolResult,
+  type ToolRunOptions,
+  type ToolSpec,
+  toolBinary,
+  toolJson,
+  toolOutcome,
+} from './tool-cli.js';

@@ -37,5 +37,6 @@ export * from './stream-capture.js';
 export * from './task-executor.js';
 export * from './task-logger.js';
 export * from './text-diff.js';
+export * from './tool-cli.js';
 export * from './workflow-model.js';
 export * from './workflow-runner.js';

@@ -5,6 +5,7 @@ import type { Host } from './host.js';
 import type { ResourceOutcome } from './resource.js';
 import type { RunServices } from './run-services.js';
 import type { TaskLogger } from './task-logger.js';
+import type { ToolSpec } from './tool-cli.js';
 
 /** What a module function may use from the task that calls it (made by createModuleContext). */
 export interface ModuleCallContext {
@@ -99,6 +100,8 @@ export interface ModuleSpec {
    * `{ target = ... }`): the binder then sends the call to that agent through the master and returns its result.
    */
   targetable?: boolean | undefined;
+  /** The CLIs it runs (docker, kubectl...): `modules list` says whether each is found. */
+  tools?: readonly ToolSpec[] | undefined;
 }
 
 /** A module's description as users read it (`modules list`, the README): its doc, and what `targetable` adds. */

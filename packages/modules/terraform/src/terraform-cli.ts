@@ -1,21 +1,18 @@
 import { isAbsolute, resolve } from 'node:path';
-import { type ModuleCallContext, type ProcessResult, SlothError } from '@sloth/core';
-
-/** How long one terraform command may run unless the call says otherwise (an apply that creates a database). */
-export const TERRAFORM_TIMEOUT_MS = 60 * 60_000;
+import { type ModuleCallContext, type ProcessResult, runTool, SlothError, type ToolResult, type ToolSpec } from '@sloth/core';
 
 /** What every terraform function returns: the command's outcome, as the seed's `if not r.success` expects. */
-export interface CliResult {
-  success: boolean;
-  exit_code: number | null;
-  stdout: string;
-  stderr: string;
-  /** The last lines terraform printed on a failure (its error, with the .tf file and line). */
-  error?: string | undefined;
-}
+export type CliResult = ToolResult;
 
-/** The terraform to run: `SLOTH_TERRAFORM_BIN` in the task's environment when set, else `terraform` from PATH. */
-const terraformOf = (ctx: ModuleCallContext) => ctx.env.SLOTH_TERRAFORM_BIN || 'terraform';
+/** The terraform CLI: `SLOTH_TERRAFORM_BIN` in the task's environment when set, else `terraform` from PATH. */
+export const TERRAFORM: ToolSpec = {
+  command: 'terraform',
+  envVar: 'SLOTH_TERRAFORM_BIN',
+  install: 'https://developer.hashicorp.com/terraform/install',
+};
+
+/** terraform's error block starts at its last "Error:" (the .tf file and line follow). */
+const ERROR_START = /^\s*Error: /;
 
 /** A configuration directory: relative to the task workdir. */
 export const workdirOf = (ctx: ModuleCallContext, dir: string | undefined) =>
@@ -37,49 +34,14 @@ export async function terraform(
       hint: 'workdir names the directory of the .tf files (relative: to the task workdir)',
     });
   }
-  const raw = await ctx.host.run([terraformOf(ctx), ...args], {
+  return runTool(ctx, TERRAFORM, args, {
     cwd: dir,
-    env: { ...ctx.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0' },
-    timeoutMs: options.timeoutMs ?? TERRAFORM_TIMEOUT_MS,
-    onLine: options.quiet
-      ? undefined
-      : (stream, line) => ctx.log.log(stream === 'stderr' ? 'warn' : 'info', options.json ? jsonMessage(line) : line),
+    env: { TF_IN_AUTOMATION: '1', TF_INPUT: '0' },
+    timeoutMs: options.timeoutMs,
+    quiet: options.quiet,
+    formatLine: options.json ? jsonMessage : undefined,
+    errorStart: ERROR_START,
   });
-  if (raw.spawnError === 'ENOENT') {
-    throw new SlothError('not_found', `${ctx.fn}: the terraform CLI is not on PATH`, {
-      hint: 'install it (https://developer.hashicorp.com/terraform/install), or set SLOTH_TERRAFORM_BIN to its path',
-    });
-  }
-  if (raw.aborted) throw new SlothError('aborted', `${ctx.fn}: terraform ${args[0]} was stopped with the task`);
-  if (raw.timedOut) {
-    throw new SlothError('timeout', `${ctx.fn}: terraform ${args[0]} did not finish in time`, {
-      hint: "raise the call's timeout, or look at what terraform was waiting for in the task log",
-    });
-  }
-  const success = raw.exitCode === 0;
-  const result: CliResult & { raw: ProcessResult } = {
-    success,
-    exit_code: raw.exitCode,
-    stdout: raw.stdout,
-    stderr: raw.stderr,
-    raw,
-  };
-  if (!success) result.error = lastLines(raw.stderr || raw.stdout);
-  return result;
-}
-
-/** terraform's error block: the lines from its last "Error:" on (file and line included), or the last lines. */
-export function lastLines(text: string): string {
-  const lines = text
-    .replace(/[│╷╵]/g, '')
-    .split('\n')
-    .map((l) => l.trimEnd());
-  const start = lines.findLastIndex((l) => /^\s*Error: /.test(l));
-  const picked = start >= 0 ? lines.slice(start) : lines.slice(-8);
-  return picked
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.trim())
-    .join('\n');
 }
 
 /** The `-var`/`-var-file` arguments of a call: strings as they are, other values as HCL (JSON is valid HCL there). */

@@ -15,7 +15,7 @@ export default class ModulesList extends SlothCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ModulesList);
-    const [{ builtinModules }, { moduleDoc }, core, { table }, { pc }] = await Promise.all([
+    const [{ builtinModules }, { moduleDoc, toolsLine }, core, { table }, { pc }] = await Promise.all([
       import('@sloth/builtin-modules'),
       import('../../module-docs.js'),
       import('@sloth/core'),
@@ -35,7 +35,10 @@ export default class ModulesList extends SlothCommand {
       return;
     }
     if (!flags.module) {
-      const rows = modules.map((m) => [m.name, m.doc, Object.keys(m.functions).join(', ')]);
+      const rows = modules.map((m) => {
+        const tools = toolsLine(m);
+        return [m.name, tools ? `${m.doc}\nCLI ${tools}` : m.doc, Object.keys(m.functions).join(', ')];
+      });
       this.log(table(['Module', 'Description', 'Functions'], rows, [12, 50, 50]));
       this.log(
         pc.dim(
@@ -46,6 +49,8 @@ export default class ModulesList extends SlothCommand {
     }
     const doc = moduleDoc(modules[0] as (typeof modules)[number]);
     this.log(`${pc.bold(`# ${doc.name}`)} - ${doc.doc}\n`);
+    const tools = toolsLine(modules[0] as (typeof modules)[number]);
+    if (tools) this.log(`CLI ${tools}\n`);
     const rows = doc.functions.map((f) => [f.signature, f.returns, f.doc]);
     this.log(table(['Function', 'Returns', 'Description'], rows, [34, 30, 60]));
     this.log(`\n${pc.bold('# Examples')}\n`);

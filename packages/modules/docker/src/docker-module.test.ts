@@ -1,0 +1,192 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ModuleCallContext } from '@sloth/core';
+import { call, failure, processAlive, testContext, waitFor, waitForPid } from '@sloth/core/testing';
+import { describe, expect, it } from 'vitest';
+import { dockerModule } from './docker-module.js';
+import { changingCalls, fakeDocker } from './fake-docker.test-helper.js';
+
+/** A test context whose docker is `bin`, with more variables when given. */
+function withDocker(bin: string, options: { checkMode?: boolean; env?: Record<string, string> } = {}) {
+  const t = testContext({ checkMode: options.checkMode ?? false });
+  Object.assign(t.ctx, { env: { ...t.ctx.env, SLOTH_DOCKER_BIN: bin, ...options.env } });
+  return t;
+}
+const docker = (ctx: ModuleCallContext, name: string, ...args: unknown[]) => call(dockerModule, name, args, ctx);
+const WEB = { name: 'web', image: 'nginx:1.27', ports: ['8080:80'], env: { TZ: 'UTC' }, restart: 'unless-stopped' };
+
+describe('docker.container (fake docker CLI)', () => {
+  it('creates, pulls the missing image and starts a container; a rerun changes nothing', async () => {
+    const fake = fakeDocker();
+    const { ctx, resources } = withDocker(fake.bin);
+    const first = (await docker(ctx, 'container', WEB)) as Record<string, unknown>;
+    expect(first).toMatchObject({ changed: true, check_mode: false, name: 'web' });
+    expect(first.changes).toMatchObject({ image: { old: undefined, new: 'nginx:1.27' }, state: { new: 'started' } });
+    const made = changingCalls(fake);
+    expect(made.map((a) => a[0])).toEqual(['pull', 'create', 'start']);
+    expect(made[1]).toEqual([
+      'create',
+      '--name',
+      'web',
+      '--label',
+      expect.stringMatching(/^sloth\.spec=sha256:/),
+      '-p',
+      '8080:80',
+      '-e',
+      'TZ=UTC',
+      '--restart',
+      'unless-stopped',
+      'nginx:1.27',
+    ]);
+    expect(resources[0]).toMatchObject({ type: 'docker_container', name: 'web', changed: true, record: { image: 'nginx:1.27' } });
+
+    const again = (await docker(ctx, 'container', WEB)) as Record<string, unknown>;
+    expect(again).toMatchObject({ changed: false, changes: {} });
+    expect(changingCalls(fake)).toHaveLength(3);
+  });
+
+  it('recreates on image change, only starts a stopped one, and removes with state = "absent" (fake docker CLI)', async () => {
+    const fake = fakeDocker();
+    const { ctx } = withDocker(fake.bin);
+    await docker(ctx, 'container', WEB);
+    const upgraded = (await docker(ctx, 'container', { ...WEB, image: 'nginx:1.28' })) as Record<string, unknown>;
+    expect(upgraded.changes).toEqual({ image: { old: 'nginx:1.27', new: 'nginx:1.28' } });
+    expect(
+      changingCalls(fake)
+        .slice(3)
+        .map((a) => a[0]),
+    ).toEqual(['rm', 'pull', 'create', 'start']);
+
+    await docker(ctx, 'stop', 'web');
+    const restarted = (await docker(ctx, 'container', { ...WEB, image: 'nginx:1.28' })) as Record<string, unknown>;
+    expect(restarted.changes).toEqual({ state: { old: 'stopped', new: 'started' } });
+    expect(changingCalls(fake).at(-1)).toEqual(['start', 'web']);
+
+    const env = (await docker(ctx, 'container', { ...WEB, image: 'nginx:1.28', env: { TZ: 'Europe/Paris' } })) as {
+      changes: Record<string, { old: string; new: string }>;
+    };
+    expect(Object.keys(env.changes)).toEqual(['spec']);
+    expect(JSON.stringify(env.changes)).not.toContain('Paris');
+
+    expect(await docker(ctx, 'container', { name: 'web', state: 'absent' })).toMatchObject({ changed: true });
+    expect(changingCalls(fake).at(-1)).toEqual(['rm', '-f', 'web']);
+    expect(await docker(ctx, 'container', { name: 'web', state: 'absent' })).toMatchObject({ changed: false });
+  });
+
+  it('in check mode reports what would be created or recreated and runs nothing that changes (fake docker CLI)', async () => {
+    const fake = fakeDocker();
+    const check = withDocker(fake.bin, { checkMode: true });
+    expect(await docker(check.ctx, 'container', WEB)).toMatchObject({ changed: true, check_mode: true });
+    expect(changingCalls(fake)).toEqual([]);
+    expect(check.resources[0]).toMatchObject({ changed: true, checkMode: true });
+    expect(check.resources[0]?.record).toBeUndefined();
+
+    await docker(withDocker(fake.bin).ctx, 'container', WEB);
+    const before = changingCalls(fake).length;
+    const would = (await docker(check.ctx, 'container', { ...WEB, image: 'nginx:1.28' })) as Record<string, unknown>;
+    expect(would).toMatchObject({ changed: true, changes: { image: { old: 'nginx:1.27', new: 'nginx:1.28' } } });
+    expect(await docker(check.ctx, 'container', { name: 'web', state: 'absent' })).toMatchObject({ changed: true });
+    expect(changingCalls(fake)).toHaveLength(before);
+  });
+
+  it("a failing docker create is an error with docker's own last lines (fake docker CLI)", async () => {
+    const fake = fakeDocker();
+    const { ctx } = withDocker(fake.bin, { env: { FAKE_DOCKER_FAIL: 'create' } });
+    const err = await failure(docker(ctx, 'container', WEB));
+    expect(err.message).toMatch(/^docker\.container: docker create failed: Error response from daemon: driver failed/);
+    expect(err.message).toContain('port is already allocated');
+  });
+
+  it('wrong argument types are zod errors naming the argument', async () => {
+    const { ctx } = withDocker('/nonexistent');
+    const err = await failure(docker(ctx, 'container', { name: 'web', image: 'nginx', ports: 8080 }));
+    expect(err.message).toMatch(/ports/);
+    expect((await failure(docker(ctx, 'container', { name: 'web', imgae: 'x' }))).message).toMatch(/did you mean 'image'/);
+    expect((await failure(docker(ctx, 'container', { name: 'web' }))).message).toMatch(/image is required/);
+  });
+});
+
+describe('docker commands (fake docker CLI)', () => {
+  it('pull says changed only when it downloaded; push reads the digest; run returns the id', async () => {
+    const fake = fakeDocker();
+    const { ctx, lines } = withDocker(fake.bin);
+    expect(await docker(ctx, 'pull', 'nginx:1.27')).toMatchObject({ success: true, changed: true, exit_code: 0 });
+    expect(await docker(ctx, 'pull', { image: 'nginx:1.27' })).toMatchObject({ success: true, changed: false });
+    expect(lines.map((l) => l.message)).toContain('Status: Image is up to date for nginx:1.27');
+    const pushed = (await docker(ctx, 'push', 'registry.local/app:1.2')) as Record<string, unknown>;
+    expect(pushed).toMatchObject({ changed: true, digest: `sha256:${'12'.repeat(32)}` });
+    const ran = (await docker(ctx, 'run', { image: 'alpine:3', name: 'job', command: 'sleep 60', env: { A: 1 } })) as {
+      id: string;
+    };
+    expect(ran.id).toMatch(/^[0-9a-f]{64}$/);
+    expect(fake.calls().at(-1)).toEqual(['run', '-d', '--name', 'job', '-e', 'A=1', 'alpine:3', 'sleep', '60']);
+  });
+
+  it('inspect and ps are decoded; inspect of nothing is nil; logs keep both streams', async () => {
+    const fake = fakeDocker();
+    const { ctx } = withDocker(fake.bin);
+    await docker(ctx, 'container', WEB);
+    const doc = (await docker(ctx, 'inspect', 'web')) as { State: { Running: boolean }; Config: { Image: string } };
+    expect(doc.State.Running).toBe(true);
+    expect(doc.Config.Image).toBe('nginx:1.27');
+    expect(await docker(ctx, 'inspect', 'nothing')).toBeUndefined();
+    expect(await docker(ctx, 'ps', {})).toMatchObject([{ Names: 'web', State: 'running', Image: 'nginx:1.27' }]);
+    const logs = (await docker(ctx, 'logs', { container: 'web', tail: 5 })) as { stdout: string; stderr: string };
+    expect(logs.stdout).toContain('GET / HTTP/1.1');
+    expect(logs.stderr).toContain('start worker processes');
+    expect(fake.calls().at(-1)).toEqual(['logs', '--tail', '5', 'web']);
+  });
+
+  it('stop, rm, network_create and volume_create are idempotent; check mode runs none of them (fake docker CLI)', async () => {
+    const fake = fakeDocker();
+    const { ctx, resources } = withDocker(fake.bin);
+    const check = withDocker(fake.bin, { checkMode: true }).ctx;
+    await docker(ctx, 'container', WEB);
+    expect(await docker(check, 'stop', 'web')).toMatchObject({ changed: true, check_mode: true });
+    expect(await docker(ctx, 'stop', 'web')).toMatchObject({ changed: true, success: true });
+    expect(await docker(ctx, 'stop', 'web')).toMatchObject({ changed: false });
+    expect(await docker(ctx, 'rm', 'web')).toMatchObject({ changed: true });
+    expect(await docker(ctx, 'rm', 'web')).toMatchObject({ changed: false });
+    expect(await docker(check, 'network_create', { name: 'backend' })).toMatchObject({ changed: true, check_mode: true });
+    expect(await docker(ctx, 'network_create', { name: 'backend', driver: 'bridge' })).toMatchObject({ changed: true });
+    expect(await docker(ctx, 'network_create', { name: 'backend' })).toMatchObject({ changed: false });
+    expect(await docker(ctx, 'volume_create', { name: 'pgdata' })).toMatchObject({ changed: true });
+    expect(await docker(ctx, 'volume_create', { name: 'pgdata' })).toMatchObject({ changed: false });
+    expect(resources.filter((r) => r.type === 'docker_network').map((r) => r.changed)).toEqual([true, false]);
+    expect(changingCalls(fake).filter((a) => a[0] === 'network')).toEqual([
+      ['network', 'create', '--driver', 'bridge', 'backend'],
+    ]);
+    expect(await docker(check, 'exec', { container: 'web', command: ['rm', '-rf', '/'] })).toMatchObject({ skipped: true });
+  });
+
+  it('a missing docker is an error that says how to fix it', async () => {
+    const { ctx } = withDocker(join(mkdtempSync(join(tmpdir(), 'sloth-nodocker-')), 'docker'));
+    const err = await failure(docker(ctx, 'ps', {}));
+    expect(err.message).toMatch(/^docker\.ps: the docker CLI SLOTH_DOCKER_BIN=.* cannot be run$/);
+    expect(err.hint).toMatch(/set SLOTH_DOCKER_BIN/);
+    const onPath = testContext();
+    Object.assign(onPath.ctx, { env: { PATH: '/nonexistent' } });
+    expect((await failure(docker(onPath.ctx, 'pull', 'x'))).message).toBe('docker.pull: the docker CLI is not on PATH');
+  });
+
+  it('output that is not JSON where JSON was expected is an error showing it (fake docker CLI)', async () => {
+    const fake = fakeDocker();
+    const { ctx } = withDocker(fake.bin, { env: { FAKE_DOCKER_GARBAGE: '1' } });
+    const err = await failure(docker(ctx, 'inspect', 'web'));
+    expect(err.message).toBe('docker.inspect: docker inspect printed no JSON: <html>502 Bad Gateway</html>');
+  });
+
+  it("a timeout kills docker's whole process group (fake docker CLI)", async () => {
+    const fake = fakeDocker();
+    const pids = join(fake.dir, 'pids');
+    const { ctx } = withDocker(fake.bin, { env: { FAKE_HANG: pids } });
+    const pending = failure(docker(ctx, 'pull', { image: 'nginx', timeout: '1s' }));
+    const tool = await waitForPid(pids, 'the fake docker to start');
+    const child = await waitForPid(`${pids}.child`, "the fake docker's child to start");
+    const err = await pending;
+    expect(err.code).toBe('timeout');
+    expect(err.message).toBe('docker.pull: docker pull did not finish in time (it was killed)');
+    await waitFor(() => !processAlive(tool) && !processAlive(child), 5000, 'docker and its child to be killed');
+  });
+});

@@ -1,0 +1,1 @@
+export { dockerModule } from './docker-module.js';

@@ -1,0 +1,1 @@
+export { helmModule } from './helm-module.js';

@@ -1,0 +1,90 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ModuleCallContext } from '@sloth/core';
+import { call, failure, testContext } from '@sloth/core/testing';
+import { describe, expect, it } from 'vitest';
+import { fakeIncus } from './fake-incus.test-helper.js';
+import { incusModule } from './incus-module.js';
+
+function withIncus(bin: string, options: { checkMode?: boolean; env?: Record<string, string> } = {}) {
+  const t = testContext({ checkMode: options.checkMode ?? false, workdir: join(bin, '..') });
+  Object.assign(t.ctx, { env: { ...t.ctx.env, SLOTH_INCUS_BIN: bin, ...options.env } });
+  return t;
+}
+const incus = (ctx: ModuleCallContext, name: string, ...args: unknown[]) => call(incusModule, name, args, ctx);
+const changing = (calls: string[][]) => calls.filter((a) => a[0] !== 'list');
+
+describe('incus instances (fake incus CLI)', () => {
+  it('create, start, stop and delete are idempotent; check mode changes nothing (fake incus CLI)', async () => {
+    const fake = fakeIncus();
+    const { ctx, resources } = withIncus(fake.bin);
+    const check = withIncus(fake.bin, { checkMode: true }).ctx;
+    const spec = { name: 'web-01', image: 'images:debian/12', profiles: ['default', 'web'] };
+    expect(await incus(check, 'instance_create', spec)).toMatchObject({ changed: true, check_mode: true });
+    expect(changing(fake.calls())).toEqual([]);
+    expect(await incus(ctx, 'instance_create', spec)).toMatchObject({ changed: true, success: true });
+    expect(changing(fake.calls())).toEqual([['init', 'images:debian/12', 'web-01', '--profile', 'default', '--profile', 'web']]);
+    expect(await incus(ctx, 'instance_create', spec)).toMatchObject({ changed: false });
+    expect(await incus(ctx, 'instance_start', 'web-01')).toMatchObject({ changed: true });
+    expect(await incus(ctx, 'instance_start', 'web-01')).toMatchObject({ changed: false });
+    expect(await incus(ctx, 'instance_wait_running', 'web-01')).toMatchObject({ success: true, status: 'Running' });
+    expect(resources.map((r) => r.changes.status?.new)).toEqual(['Stopped', 'Running']);
+    expect(await incus(check, 'instance_delete', 'web-01')).toMatchObject({ changed: true, check_mode: true });
+    expect(await incus(ctx, 'instance_stop', 'web-01', { force: true })).toMatchObject({ changed: true });
+    expect(await incus(ctx, 'instance_stop', 'web-01')).toMatchObject({ changed: false });
+    expect(await incus(ctx, 'instance_delete', 'web-01')).toMatchObject({ changed: true });
+    expect(await incus(ctx, 'instance_delete', 'web-01')).toMatchObject({ changed: false });
+    expect(changing(fake.calls()).map((a) => a[0])).toEqual(['init', 'start', 'stop', 'delete']);
+  });
+
+  it("exec runs a list as it is and a string through sh -c; file_push copies; failures carry incus's message (fake incus CLI)", async () => {
+    const fake = fakeIncus();
+    const { ctx } = withIncus(fake.bin);
+    await incus(ctx, 'instance_create', { name: 'web-01', image: 'images:debian/12' });
+    const stopped = (await incus(ctx, 'exec', 'web-01', ['true'])) as Record<string, unknown>;
+    expect(stopped).toMatchObject({ success: false, error: 'Error: Instance is not running' });
+    await incus(ctx, 'instance_start', 'web-01');
+    expect(await incus(ctx, 'exec', 'web-01', 'apt-get update', { env: { DEBIAN_FRONTEND: 'noninteractive' } })).toMatchObject({
+      success: true,
+      stdout: 'sh -c apt-get update\n',
+    });
+    expect(fake.calls().at(-1)).toEqual([
+      'exec',
+      'web-01',
+      '--env',
+      'DEBIAN_FRONTEND=noninteractive',
+      '--',
+      'sh',
+      '-c',
+      'apt-get update',
+    ]);
+    expect(await incus(withIncus(fake.bin, { checkMode: true }).ctx, 'exec', 'web-01', ['reboot'])).toMatchObject({
+      skipped: true,
+    });
+    writeFileSync(join(fake.dir, 'nginx.conf'), 'events {}\n');
+    expect(await incus(ctx, 'file_push', 'web-01', 'nginx.conf', '/etc/nginx/nginx.conf', { mode: '0644' })).toMatchObject({
+      success: true,
+      changed: true,
+    });
+    expect(fake.calls().at(-1)).toEqual(['file', 'push', 'nginx.conf', 'web-01/etc/nginx/nginx.conf', '--mode', '0644']);
+    const bad = await failure(incus(ctx, 'instance_create', { name: 'x', image: 'images:missing' }));
+    expect(bad.message).toBe(
+      "incus.instance_create: incus init x failed: Error: Failed instance creation: The requested image couldn't be found",
+    );
+  });
+
+  it('wait_running gives up at its timeout naming the status; a missing incus and bad arguments are errors (fake incus CLI)', async () => {
+    const fake = fakeIncus();
+    const { ctx } = withIncus(fake.bin, { env: { FAKE_INCUS_SLOW_BOOT: '1' } });
+    await incus(ctx, 'instance_create', { name: 'vm-01', image: 'images:debian/12', vm: true });
+    await incus(ctx, 'instance_start', 'vm-01');
+    const err = await failure(incus(ctx, 'instance_wait_running', 'vm-01', { timeout: 1 }));
+    expect(err.message).toBe('incus.instance_wait_running: instance vm-01 is not running (status: Starting)');
+    const onPath = testContext();
+    Object.assign(onPath.ctx, { env: { PATH: '/nonexistent' } });
+    expect((await failure(incus(onPath.ctx, 'instance_start', 'x'))).message).toBe(
+      'incus.instance_start: the incus CLI is not on PATH',
+    );
+    expect((await failure(incus(ctx, 'instance_create', { name: 'x' }))).message).toMatch(/image/);
+  });
+});

@@ -1,0 +1,1 @@
+export { incusModule } from './incus-module.js';

@@ -1,0 +1,1 @@
+export { pulumiModule } from './pulumi-module.js';

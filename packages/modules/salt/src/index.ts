@@ -1,0 +1,1 @@
+export { saltModule } from './salt-module.js';
