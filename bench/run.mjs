@@ -15,6 +15,7 @@ import * as infraTest from './cases/infra-test.mjs';
 import * as noop1000 from './cases/noop-1000.mjs';
 import * as reconnect from './cases/reconnect.mjs';
 import * as scheduler from './cases/scheduler.mjs';
+import * as sshFanout from './cases/ssh-fanout.mjs';
 import * as stack from './cases/stack.mjs';
 import * as startup from './cases/startup.mjs';
 import * as state from './cases/state.mjs';
@@ -35,6 +36,7 @@ const CASES = {
   reconnect,
   events,
   fanout,
+  'ssh-fanout': sshFanout,
   configure,
   http,
   infra: infraTest,

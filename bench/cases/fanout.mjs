@@ -2,15 +2,14 @@
 // sloth-runner (a master and N real sloth-agent processes on 127.0.0.1, tasks fanned out with :delegate_to)
 // vs Ansible over real SSH (N sshd on 127.0.0.1, forks=32, pipelining, ControlPersist), for N = 8 and 32.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { ansibleFiles, ansibleUnavailable, hostNames, runPlaybook } from '../lib/ansible-ssh.mjs';
 import { alive, cpuSeconds, killAll, until } from '../lib/daemon.mjs';
 import { masterClient, startAgent, startMaster } from '../lib/fleet.mjs';
-import { failure, hasTool, interleave, maxOf, median, minOf, runChild } from '../lib/measure.mjs';
-import { skipAnsible } from '../lib/options.mjs';
+import { interleave, maxOf, median, minOf } from '../lib/measure.mjs';
 import { WORK } from '../lib/paths.mjs';
 import { runWorkflowFile } from '../lib/sloth.mjs';
-import { haveSshd, startSshHosts, stopSshHosts } from '../lib/ssh-hosts.mjs';
+import { startSshHosts, stopSshHosts } from '../lib/ssh-hosts.mjs';
 import { statCell as cell, ms, ratio } from '../lib/table.mjs';
 import { fanoutPlaybook, fanoutWorkflow } from '../lib/workflows.mjs';
 
@@ -26,7 +25,6 @@ const TOKEN = 'bench-fanout-token-0123456789';
 const GROUP = 'fleet';
 
 const errorOf = (e) => (e instanceof Error ? e.message : String(e));
-const hostNames = (n) => Array.from({ length: n }, (_, i) => `host${String(i + 1).padStart(2, '0')}`);
 
 /** A master and n agents named host01..; resolves once all n are registered and Active. */
 async function slothFleet(n, home, children) {
@@ -98,59 +96,12 @@ async function slothOnce(file, fleet, cliHome, n) {
   };
 }
 
-/** The inventory (N hosts on their sshd ports) and an ansible.cfg with Ansible's fastest SSH settings. */
-function ansibleFiles(dir, ports, keyFile) {
-  const inventory = join(dir, 'inventory.ini');
-  const names = hostNames(ports.length);
-  writeFileSync(
-    inventory,
-    `[${GROUP}]\n${ports.map((p, i) => `${names[i]} ansible_host=127.0.0.1 ansible_port=${p}`).join('\n')}\n\n[${GROUP}:vars]\nansible_user=${userInfo().username}\nansible_ssh_private_key_file=${keyFile}\nansible_python_interpreter=/usr/bin/python3\n`,
-  );
-  const cfg = join(dir, 'ansible.cfg');
-  // control_path_dir in the short temp dir: Unix socket paths are limited to ~107 bytes.
-  writeFileSync(
-    cfg,
-    `[defaults]
-forks = 32
-host_key_checking = False
-retry_files_enabled = False
-[ssh_connection]
-pipelining = True
-ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
-control_path_dir = ${join(dir, 'cp')}
-`,
-  );
-  mkdirSync(join(dir, 'cp'), { recursive: true });
-  return { inventory, cfg };
-}
-
 /** One `ansible-playbook` run; checks the recap says every host ran all tasks. */
 async function ansibleOnce(dir, files, playbook, n) {
-  const r = await runChild('ansible-playbook', ['-i', files.inventory, playbook], {
-    timeoutMs: ANSIBLE_TIMEOUT,
-    cwd: dir,
-    env: {
-      ...process.env,
-      ANSIBLE_CONFIG: files.cfg,
-      ANSIBLE_NOCOLOR: '1',
-      ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'),
-    },
-  });
-  const why = failure(r, 'ansible-playbook');
-  if (why) throw new Error(`${why}\n${r.stdout.slice(-1500)}`);
-  const done = [...r.stdout.matchAll(/:\s+ok=(\d+)\s+changed=\d+\s+unreachable=0\s+failed=0/g)].filter(
-    (m) => Number(m[1]) === TASKS,
-  ).length;
+  const r = await runPlaybook(dir, files, playbook, ANSIBLE_TIMEOUT);
+  const done = Object.values(r.recap).filter((h) => h.ok === TASKS && h.unreachable === 0 && h.failed === 0).length;
   if (done !== n) throw new Error(`ansible-playbook: ${done}/${n} hosts ran all ${TASKS} tasks\n${r.stdout.slice(-1500)}`);
   return { wallMs: r.wallMs };
-}
-
-/** Why the SSH reference cannot run here, or undefined when it can. */
-function ansibleUnavailable() {
-  if (skipAnsible) return 'skipped (BENCH_SKIP_ANSIBLE=1)';
-  if (!hasTool('ansible-playbook')) return 'ansible-playbook not installed';
-  if (!haveSshd()) return 'needs openssh-server (apt-get install -y openssh-server)';
-  return undefined;
 }
 
 const stats = (r, key) => {
@@ -178,7 +129,7 @@ async function measure(n, log) {
         log(`fanout ${n}: ${n} sshd on 127.0.0.1, then a cold ansible-playbook run (also the warm-up)`);
         const hosts = await startSshHosts(n, sshDir);
         sshds = hosts.sshds;
-        const files = ansibleFiles(sshDir, hosts.ports, hosts.keyFile);
+        const files = ansibleFiles(sshDir, hosts.ports, hosts.keyFile, GROUP);
         const playbook = fanoutPlaybook(GROUP, TASKS, CMD);
         out.ansibleCold = await ansibleOnce(sshDir, files, playbook, n);
         variants.ansible = { once: () => ansibleOnce(sshDir, files, playbook, n) };
