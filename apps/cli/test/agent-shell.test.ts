@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { BIN, type CliResult, collect, REPO, runCli } from './cli.test-helper.js';
 import { eventsOf } from './events.test-helper.js';
 import { fleetHome, startAgent, startMaster } from './fleet.test-helper.js';
-import { cliInTerminal } from './terminal.test-helper.js';
+import { type CliTerminal, cliInTerminal } from './terminal.test-helper.js';
 
 // `agent shell` end to end: a real master and agent, and the CLI itself in a real pseudo-terminal (as a person runs
 // it), so raw mode, resizes and the exit code are what a terminal sees.
