@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinModules } from './index.js';
 
 describe('builtinModules', () => {
-  it('holds log, exec, fs, file_ops (also as file), json, yaml, data, ..., secret, pkg, user, systemd, git, terraform, docker, kubernetes, helm, pulumi, salt, incus, http (also as net), crypto and infra_test, once each', () => {
+  it('holds log, exec, fs, file_ops (also as file), json, yaml, data, ..., secret, pkg, user, systemd, git, ssh, terraform, docker, kubernetes, helm, pulumi, salt, incus, http (also as net), crypto, infra_test and load_balancer, once each', () => {
     expect(builtinModules.map((m) => m.name)).toEqual([
       'log',
       'exec',
@@ -22,6 +22,7 @@ describe('builtinModules', () => {
       'user',
       'systemd',
       'git',
+      'ssh',
       'terraform',
       'docker',
       'kubernetes',
@@ -33,6 +34,7 @@ describe('builtinModules', () => {
       'net',
       'crypto',
       'infra_test',
+      'load_balancer',
     ]);
   });
 

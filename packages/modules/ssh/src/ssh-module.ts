@@ -232,6 +232,7 @@ const close = fn({
   doc: 'Closes a connection now (otherwise the run closes it when it ends); a later call opens a new one.',
   args: [arg('connection', connectionArg, 'a connection from ssh.connect')],
   returns: 'nothing',
+  examples: ['ssh.close(conn)'],
   run: async ([connection], ctx) => {
     await poolOf(ctx).closeOne(connectionKey(withPaths(connection, ctx)));
   },
