@@ -222,7 +222,7 @@ async function statOf(path: string, how: typeof stat | typeof lstat): Promise<Ho
 }
 
 /** A name next to `path` that nothing else uses: hidden, and not matching `*.conf`-style include globs. */
-function tempName(path: string): string {
+export function tempName(path: string): string {
   return join(dirname(path), `.${basename(path)}.sloth-${randomBytes(6).toString('hex')}.tmp`);
 }
 

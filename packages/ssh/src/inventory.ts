@@ -150,7 +150,8 @@ export async function loadInventory(file: string): Promise<Inventory> {
   return new Inventory(hosts, groups);
 }
 
-function pathFrom(base: string, path: string): string {
+/** A path as users write it in an inventory or connect options: `~/...` from the home directory, relative from `base`. */
+export function pathFrom(base: string, path: string): string {
   if (path === '~' || path.startsWith('~/')) return resolve(homedir(), path.slice(2));
   return isAbsolute(path) ? path : resolve(base, path);
 }

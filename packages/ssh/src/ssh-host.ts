@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { posix } from 'node:path';
 import { type Host, type HostAccount, type HostBinding, type HostStat, SlothError, shellLine, shellQuote } from '@sloth/core';
+import { tempName } from '@sloth/core/internal';
 import { remoteFsError } from './remote-errors.js';
 import type { RemoteExecOptions, RemoteResult, SshConnection } from './ssh-connection.js';
 
@@ -113,7 +112,7 @@ export function sshHost(
         await must(`cat > ${q(target)}`, target, { stdin: data });
         return;
       }
-      const temp = posix.join(posix.dirname(target), `.${posix.basename(target)}.sloth-${randomBytes(6).toString('hex')}.tmp`);
+      const temp = tempName(target);
       const mode = writeOptions.mode ?? existing?.mode;
       const uid = writeOptions.uid ?? existing?.uid;
       const gid = writeOptions.gid ?? existing?.gid;
@@ -176,7 +175,7 @@ export function sshHost(
     },
     async symlink(target, path) {
       changing(path, 'create the symlink');
-      const temp = posix.join(posix.dirname(path), `.${posix.basename(path)}.sloth-${randomBytes(6).toString('hex')}.tmp`);
+      const temp = tempName(path);
       await must(
         `ln -s -- ${q(target)} ${q(temp)} && { mv -fT -- ${q(temp)} ${q(path)} || { rm -f -- ${q(temp)}; exit 1; }; }`,
         path,

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import {
   arg,
@@ -18,7 +17,7 @@ import {
 } from '@sloth/core';
 import { parseArgs } from '@sloth/core/internal';
 import { SKIPPED_IN_CHECK_MODE, toExecResult } from '@sloth/module-exec';
-import { type ConnectOptions, connectionKey, connectOptions, describeTarget } from '@sloth/ssh';
+import { type ConnectOptions, connectionKey, connectOptions, describeTarget, pathFrom } from '@sloth/ssh';
 import { connectionArg, hostOf, poolOf, recordConnection } from './connections.js';
 
 const execOptions = strictTable({
@@ -240,8 +239,7 @@ const close = fn({
 
 /** Key and known-hosts files relative to the task workdir, `~` to the home directory. */
 function withPaths(options: ConnectOptions, ctx: ModuleCallContext): ConnectOptions {
-  const at = (p: string | undefined) =>
-    p === undefined ? undefined : p.startsWith('~/') ? resolve(homedir(), p.slice(2)) : resolve(ctx.workdir, p);
+  const at = (p: string | undefined) => (p === undefined ? undefined : pathFrom(ctx.workdir, p));
   return {
     ...options,
     ...(options.key_file ? { key_file: at(options.key_file) } : {}),
