@@ -108,7 +108,9 @@ describe('workflow init', () => {
     expect(added.code, added.stderr).toBe(0);
     await run(home, project);
     const log = readFileSync(join(project, 'hooks/deploys.log'), 'utf8');
-    expect(log).toMatch(/deploy\.started 1\.0\.0 staging\n.*deploy\.completed 1\.0\.0 staging\n$/);
+    // Hooks handle a run's events concurrently, so the two lines may come in either order.
+    const lines = log.trimEnd().split('\n').map((line) => line.replace(/^\S+ /, ''));
+    expect(lines.sort()).toEqual(['deploy.completed 1.0.0 staging', 'deploy.started 1.0.0 staging']);
   });
 
   it('makes a distributed project that runs on the agent named in values.yaml', async () => {
