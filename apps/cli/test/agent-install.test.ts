@@ -1,5 +1,15 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@sloth/core/testing';
@@ -20,7 +30,7 @@ afterAll(async () => {
 });
 
 describe('agent install over SSH (no systemd here: the test starts the unit command itself)', () => {
-  it('installs Node and sloth-agent with a 0600 token and a unit; the unit command registers Active; re-install changes nothing; uninstall removes it', async () => {
+  it('installs Node and sloth-agent with a 0600 token and a unit; the unit command registers Active; re-install changes nothing; an upgrade replaces the release; uninstall removes it', async () => {
     const { home, tokenFile } = fleetHome();
     const master = await startMaster(home, tokenFile);
     const root = mkdtempSync(join(tmpdir(), 'sloth-install-'));
@@ -65,14 +75,17 @@ describe('agent install over SSH (no systemd here: the test starts the unit comm
 
     // As systemd would: the unit's command, nothing else (its own Node, its own copy of the agent).
     const [file, ...args] = execStart.split(' ');
-    const agent = spawn(file as string, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin' } });
     let out = '';
-    agent.stdout?.on('data', (d) => {
-      out += d;
-    });
-    agent.stderr?.on('data', (d) => {
-      out += d;
-    });
+    const collect = (child: ChildProcess) => {
+      child.stdout?.on('data', (d) => {
+        out += d;
+      });
+      child.stderr?.on('data', (d) => {
+        out += d;
+      });
+    };
+    let agent = spawn(file as string, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin' } });
+    collect(agent);
     try {
       await waitForOutput(() => out, /registered with the master/, 60_000);
       const list = await runCli(['agent', 'list', '-o', 'json', ...withMaster(master.url, tokenFile)]);
@@ -84,6 +97,28 @@ describe('agent install over SSH (no systemd here: the test starts the unit comm
       expect(second.code, second.stdout + second.stderr).toBe(0);
       expect(second.stdout).toContain(`agent inst-01 on ${dest}: nothing to change`);
       expect(second.stderr).not.toContain('sending');
+      expect(second.stdout).not.toContain('keeps its old release');
+
+      // An upgrade: another release is current there (the same files under another name stand for an older one).
+      const releases = join(root, 'opt/releases');
+      const [id] = readdirSync(releases) as [string];
+      renameSync(join(releases, id), join(releases, 'older'));
+      rmSync(join(root, 'opt/current'));
+      symlinkSync('releases/older', join(root, 'opt/current'));
+      const upgrade = await runCli(install, { timeoutMs: 180_000 });
+      expect(upgrade.code, upgrade.stdout + upgrade.stderr).toBe(0);
+      expect(upgrade.stderr).toContain(`sending Node and sloth-agent (release ${id})`);
+      expect(upgrade.stdout).toContain(`agent inst-01 installed on ${dest}`);
+      expect(upgrade.stdout).toContain('An agent running there keeps its old release until restarted.');
+      expect(readlinkSync(join(root, 'opt/current'))).toBe(`releases/${id}`);
+      expect(readdirSync(releases)).toEqual([id]);
+      // Restarted as systemd would after an upgrade: the new release registers again.
+      agent.kill('SIGTERM');
+      await waitFor(() => agent.exitCode !== null || agent.signalCode !== null, 20_000, 'the old agent to stop');
+      out = '';
+      agent = spawn(file as string, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin' } });
+      collect(agent);
+      await waitForOutput(() => out, /registered with the master/, 60_000);
 
       const removed = await runCli(['agent', 'uninstall', dest, '--name', 'inst-01', '--key-file', sshd.keyFile, ...layout], {
         timeoutMs: 60_000,
@@ -97,7 +132,7 @@ describe('agent install over SSH (no systemd here: the test starts the unit comm
     } finally {
       if (agent.exitCode === null) agent.kill('SIGKILL');
     }
-  });
+  }, 300_000);
 
   it('says what is wrong: no token, a host it cannot reach', async () => {
     const noToken = await runCli(['agent', 'install', 'root@127.0.0.1:1', '--name', 'x'], { env: { SLOTH_TOKEN: '' } });

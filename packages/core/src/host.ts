@@ -31,6 +31,9 @@ export interface HostStat {
   uid: number;
   gid: number;
   mtimeMs: number;
+  /** The owner's and group's names, when the host reads them with the stat (saves a lookup per id). */
+  owner?: string | undefined;
+  group?: string | undefined;
 }
 
 /** A user or group of a host: its id and name (the id as text when it has no name there). */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Host, HostBinding } from '@sloth/core';
@@ -49,13 +49,38 @@ describe('the host interface over SSH (a real sshd on 127.0.0.1)', () => {
     const s = statSync(path);
     expect([s.mode & 0o7777, s.uid, s.gid]).toEqual([0o640, 1, 2]);
     expect(await host.readFile(path)).toEqual(bytes);
-    expect(await host.stat(path)).toMatchObject({ type: 'file', size: bytes.length, mode: 0o640, uid: 1, gid: 2 });
+    // Names come with the stat (uid 1 and gid 2 are daemon and bin on Debian).
+    expect(await host.stat(path)).toMatchObject({
+      type: 'file',
+      size: bytes.length,
+      mode: 0o640,
+      uid: 1,
+      gid: 2,
+      owner: 'daemon',
+      group: 'bin',
+    });
     expect(await host.stat(join(dir, 'missing'))).toBeUndefined();
     expect(await host.stat(join(path, 'under-a-file'))).toBeUndefined();
     // A rewrite keeps the mode and owner of the file it replaces.
     await host.writeFile(path, 'two');
     expect(readFileSync(path, 'utf8')).toBe('two');
     expect([statSync(path).mode & 0o7777, statSync(path).uid]).toEqual([0o640, 1]);
+    // A new file gets 0666 less the remote umask (sshd's sessions: 022), and no temp file is left behind.
+    await host.writeFile(join(dir, 'sub/new.txt'), 'n');
+    expect(statSync(join(dir, 'sub/new.txt')).mode & 0o777).toBe(0o644);
+    expect(readdirSync(join(dir, 'sub')).filter((f) => f.includes('.sloth-'))).toEqual([]);
+  });
+
+  it('refuses to write over a directory, even with a streamed body, and writes a device in place', async () => {
+    const host = hostWith(binding());
+    mkdirSync(join(dir, 'a-dir'));
+    async function* chunks() {
+      for (let i = 0; i < 64; i++) yield Buffer.alloc(64 * 1024, i);
+    }
+    await expect(host.writeFile(join(dir, 'a-dir'), chunks())).rejects.toMatchObject({ code: 'EISDIR' });
+    expect(readdirSync(join(dir, 'a-dir'))).toEqual([]);
+    await host.writeFile('/dev/null', 'discarded');
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
   });
 
   it('writes through a symlink to its file, and streams chunked content', async () => {

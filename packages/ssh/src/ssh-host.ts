@@ -1,4 +1,13 @@
-import { type Host, type HostAccount, type HostBinding, type HostStat, SlothError, shellLine, shellQuote } from '@sloth/core';
+import {
+  type Host,
+  type HostAccount,
+  type HostBinding,
+  type HostStat,
+  type HostWriteOptions,
+  SlothError,
+  shellLine,
+  shellQuote,
+} from '@sloth/core';
 import { tempName } from '@sloth/core/internal';
 import { remoteFsError } from './remote-errors.js';
 import type { RemoteExecOptions, RemoteResult, SshConnection } from './ssh-connection.js';
@@ -10,6 +19,8 @@ export interface SshHostOptions {
 }
 
 const q = shellQuote;
+/** stat's format for parseStat: type, size, mode, ids, mtime and the owner's and group's names. */
+const STAT_FORMAT = "'%F|%s|%a|%u|%g|%Y|%U|%G'";
 
 /**
  * The host interface over an SSH connection: every fact is read and every change made by a small POSIX shell command
@@ -45,7 +56,7 @@ export function sshHost(
     return path;
   };
   const statWith = async (path: string, follow: boolean): Promise<HostStat | undefined> => {
-    const r = await exec(`stat ${follow ? '-L ' : ''}-c '%F|%s|%a|%u|%g|%Y' -- ${q(path)}`);
+    const r = await exec(`stat ${follow ? '-L ' : ''}-c ${STAT_FORMAT} -- ${q(path)}`);
     if (r.exitCode !== 0) {
       if (/No such file|Not a directory/.test(r.stderr)) return undefined;
       throw remoteFsError(name, path, r);
@@ -94,6 +105,10 @@ export function sshHost(
     },
     async writeFile(path, data, writeOptions = {}) {
       changing(path, 'write');
+      if (!writeOptions.validate) {
+        await must(writeScript(path, writeOptions), path, { stdin: data });
+        return;
+      }
       // Where it goes: through a symlink to its file; parents made first when asked; what is there now.
       const probe = await must(
         [
@@ -101,7 +116,7 @@ export function sshHost(
           `if [ -L "$p" ]; then t=$(readlink -f -- "$p" || true); [ -n "$t" ] || t=$p; else t=$p; fi`,
           writeOptions.makeParents ? `mkdir -p -- "$(dirname -- "$t")" || exit 1` : '',
           `printf '%s\\n' "$t"`,
-          `stat -L -c '%F|%s|%a|%u|%g|%Y' -- "$t" 2>/dev/null || true`,
+          `stat -L -c ${STAT_FORMAT} -- "$t" 2>/dev/null || true`,
         ].join('\n'),
         path,
       );
@@ -128,10 +143,6 @@ export function sshHost(
         `{ ${mode === undefined ? `chmod "$(printf '%o' $((0666 & ~0$u)))" -- "$t"` : `chmod ${mode.toString(8)} -- "$t"`} && ${chown || 'true'}; } || { rm -f -- "$t"; exit 1; }`,
       ];
       const rename = `mv -f -- ${q(temp)} ${q(target)} || { rm -f -- ${q(temp)}; exit 1; }`;
-      if (!writeOptions.validate) {
-        await must([...prepare, rename].join('\n'), target, { stdin: data });
-        return;
-      }
       await must(prepare.join('\n'), target, { stdin: data });
       try {
         await writeOptions.validate(temp);
@@ -192,9 +203,44 @@ export function sshHost(
   };
 }
 
-/** `stat -c '%F|%s|%a|%u|%g|%Y'` output as a HostStat. */
+/**
+ * One script that replaces a file with what it reads on stdin, as `Host.writeFile` says (one round trip): through a
+ * symlink to its file, parents made when asked, a temp file next to it that takes the mode and owner asked for (by
+ * default those of the file it replaces, else 0666 less the umask) and is renamed over it; a device or fifo is written
+ * in place. Whatever stops it early still reads stdin, so the sender never waits on a closed channel.
+ */
+function writeScript(path: string, options: HostWriteOptions): string {
+  const suffix = tempName('x').split('.sloth-')[1] as string;
+  const asked = options.uid !== undefined || options.gid !== undefined;
+  const fail = `{ rm -f -- "$n"; exit 1; }`;
+  return [
+    `p=${q(path)}`,
+    `if [ -L "$p" ]; then t=$(readlink -f -- "$p" || true); [ -n "$t" ] || t=$p; else t=$p; fi`,
+    options.makeParents ? `mkdir -p -- "$(dirname -- "$t")" || { cat >/dev/null; exit 1; }` : '',
+    `if [ -d "$t" ]; then cat >/dev/null; echo "$t: Is a directory" >&2; exit 1; fi`,
+    `if [ -e "$t" ] && [ ! -f "$t" ]; then exec cat > "$t"; fi`,
+    `n="$(dirname -- "$t")/.$(basename -- "$t").sloth-${suffix}"`,
+    `u=$(umask)`,
+    `umask 077`,
+    `cat > "$n" || ${fail}`,
+    options.mode === undefined
+      ? `if [ -f "$t" ]; then m=$(stat -L -c %a -- "$t"); else m=$(printf '%o' $((0666 & ~0$u))); fi`
+      : `m=${options.mode.toString(8)}`,
+    `chmod "$m" -- "$n" || ${fail}`,
+    `ou=${options.uid ?? ''}; og=${options.gid ?? ''}`,
+    `if [ -f "$t" ]; then [ -n "$ou" ] || ou=$(stat -L -c %u -- "$t"); [ -n "$og" ] || og=$(stat -L -c %g -- "$t"); fi`,
+    // Keeping another user's ownership needs root; asking for one must work.
+    `if [ -n "$ou$og" ]; then chown "$ou\${og:+:$og}" -- "$n"${asked ? ` || ${fail}` : ' 2>/dev/null || true'}; fi`,
+    `mv -f -- "$n" "$t" || ${fail}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** `stat -c STAT_FORMAT` output as a HostStat (stat says UNKNOWN for an id without a name: left to a lookup). */
 function parseStat(line: string): HostStat {
-  const [kind = '', size = '0', mode = '0', uid = '0', gid = '0', mtime = '0'] = line.trim().split('|');
+  const [kind = '', size = '0', mode = '0', uid = '0', gid = '0', mtime = '0', owner, group] = line.trim().split('|');
+  const named = (value: string | undefined) => (value === undefined || value === 'UNKNOWN' ? undefined : value);
   const type = kind.startsWith('regular')
     ? 'file'
     : kind === 'directory'
@@ -209,5 +255,7 @@ function parseStat(line: string): HostStat {
     uid: Number(uid),
     gid: Number(gid),
     mtimeMs: Number(mtime) * 1000,
+    owner: named(owner),
+    group: named(group),
   };
 }

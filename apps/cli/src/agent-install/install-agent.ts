@@ -39,6 +39,8 @@ export interface InstallRequest {
 /** What an install did and how the agent runs. */
 export interface InstallOutcome {
   changed: boolean;
+  /** Another release was current before (or none): a running agent runs the new one once restarted. */
+  upgraded: boolean;
   /** False: the host has no systemd; `command` is how to run the agent by hand. */
   systemd: boolean;
   unitFile: string;
@@ -169,7 +171,8 @@ export async function installAgent(request: InstallRequest, payload: AgentPayloa
     }
     const current = posix.join(prefix, 'current');
     const pointed = await host.readlink(current).catch(() => undefined);
-    if (pointed !== posix.join('releases', payload.id)) {
+    const upgraded = pointed !== posix.join('releases', payload.id);
+    if (upgraded) {
       await host.symlink(posix.join('releases', payload.id), current);
       changed = true;
     }
@@ -198,7 +201,7 @@ export async function installAgent(request: InstallRequest, payload: AgentPayloa
         'starting the unit',
       );
     }
-    return { changed, systemd, unitFile, command };
+    return { changed, upgraded, systemd, unitFile, command };
   } finally {
     await pool.close();
   }

@@ -72,7 +72,7 @@ export async function runAgentInstall(
     );
     if (!outcome.systemd) {
       cmd.log(
-        `${hostText} has no systemd (/run/systemd/system is missing): the unit is written but nothing started it.\nRun the agent there by hand (or from your init system):\n  ${outcome.command}`,
+        `${hostText} has no systemd (/run/systemd/system is missing): the unit is written but nothing started it.\n${outcome.upgraded ? 'An agent running there keeps its old release until restarted. ' : ''}Run the agent there by hand (or from your init system):\n  ${outcome.command}`,
       );
       return;
     }

@@ -136,7 +136,10 @@ export function recordedAttributes(path: string, desired: WantedAttributes): Rec
 
 /** The owner and group names of a stat's ids (the id as text when it has no name). */
 export async function namedAttributes(ctx: ModuleCallContext, info: HostStat): Promise<ActualAttributes> {
-  const [user, group] = await Promise.all([ctx.host.lookupUser(info.uid), ctx.host.lookupGroup(info.gid)]);
+  const [user, group] = await Promise.all([
+    info.owner === undefined ? ctx.host.lookupUser(info.uid) : { name: info.owner },
+    info.group === undefined ? ctx.host.lookupGroup(info.gid) : { name: info.group },
+  ]);
   return {
     mode: info.mode,
     uid: info.uid,
@@ -148,8 +151,19 @@ export async function namedAttributes(ctx: ModuleCallContext, info: HostStat): P
 
 /** The facts of a regular file (symlinks followed), or undefined when the path does not exist or is not one. */
 export async function readFileFacts(ctx: ModuleCallContext, path: string): Promise<FileFacts | undefined> {
+  return (await readPathFacts(ctx, path)).facts;
+}
+
+/** The path's stat (symlinks followed) and, when it is a regular file, its facts: one stat for both. */
+async function readPathFacts(
+  ctx: ModuleCallContext,
+  path: string,
+): Promise<{ info: HostStat | undefined; facts: FileFacts | undefined }> {
   const info = await ctx.host.stat(path);
-  if (info?.type !== 'file') return undefined;
+  return { info, facts: info?.type === 'file' ? await fileFacts(ctx, path, info) : undefined };
+}
+
+async function fileFacts(ctx: ModuleCallContext, path: string, info: HostStat): Promise<FileFacts> {
   let content: Buffer | undefined;
   try {
     content = await ctx.host.readFile(path);
@@ -205,8 +219,9 @@ export async function convergeFile(
     });
   }
   // Read once: the facts serve the diff, and the attributes a file keeps go into its stack record.
-  const actual = facts ?? (await readFileFacts(ctx, path));
-  const other = actual ? undefined : await ctx.host.stat(path);
+  const read = facts ? { info: undefined, facts } : await readPathFacts(ctx, path);
+  const actual = read.facts;
+  const other = actual ? undefined : read.info;
   if (other) {
     throw new SlothError('invalid_argument', `${ctx.fn}: '${path}' is a ${other.type}, not a file`, {
       hint: 'give the path of a file, or remove what is there first',
