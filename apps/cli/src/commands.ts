@@ -2,6 +2,7 @@ import AgentDelete from './commands/agent/delete.js';
 import AgentExec from './commands/agent/exec.js';
 import AgentGet from './commands/agent/get.js';
 import AgentInstall from './commands/agent/install.js';
+import AgentLabel from './commands/agent/label.js';
 import AgentList from './commands/agent/list.js';
 import AgentMetrics from './commands/agent/metrics.js';
 import AgentShell from './commands/agent/shell.js';
@@ -129,6 +130,7 @@ export const COMMANDS = {
   'agent:shell': AgentShell,
   'agent:stop': AgentStop,
   'agent:delete': AgentDelete,
+  'agent:label': AgentLabel,
   'hook:add': HookAdd,
   'hook:list': HookList,
   'hook:show': HookShow,

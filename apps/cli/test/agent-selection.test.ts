@@ -100,4 +100,59 @@ describe('choosing agents by labels and load (real master and agents)', () => {
     expect(none.code).toBe(1);
     expect(none.stdout + none.stderr).toMatch(/nomaster\.sloth:2: load_balancer\.select_agent: choosing agents needs a master/);
   });
+
+  it('agent label sets and removes labels that hold over the agent’s own across restarts of both, and selection sees them', async () => {
+    const { home, tokenFile } = fleetHome();
+    let master = await startMaster(home, tokenFile);
+    const port = Number(new URL(master.url).port);
+    const flags = withMaster(master.url, tokenFile);
+    let agent = startAgent(home, 'node-1', master.url, tokenFile, { extra: ['--labels', 'role=db,tier=gold'] });
+    await agent.waitFor(/registered with the master/);
+
+    const set = await runCli(['agent', 'label', 'node-1', 'role=web', 'zone=eu', 'tier-', ...flags]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout.trim()).toBe('agent node-1 labels: role=web, zone=eu');
+    const dir = writeFiles({
+      'web.sloth':
+        'task("t"):delegate_to({ labels = { role = "web" } }):command(function(this)\n  return true, "ok", { on = this.agent.get() }\nend):build()\n',
+    });
+    const run = await runCli(['workflow', 'run', '-f', 'web.sloth', '-o', 'json', ...flags], { cwd: dir, timeoutMs: 120_000 });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(run.stdout).tasks.t.agents)).toEqual(['node-1']);
+
+    const labelsNow = async () => {
+      const r = await runCli(['agent', 'get', 'node-1', '-o', 'json', ...flags]);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).labels;
+    };
+    // The agent comes back with its own --labels: what was set on the master still wins.
+    agent.child.kill('SIGTERM');
+    await agent.exited;
+    agent = startAgent(home, 'node-1', master.url, tokenFile, { extra: ['--labels', 'role=db,tier=gold'] });
+    await agent.waitFor(/registered with the master/);
+    expect(await labelsNow()).toEqual({ role: 'web', zone: 'eu' });
+    // So does a restarted master (stored in its data directory).
+    master.child.kill('SIGTERM');
+    await master.exited;
+    master = await startMaster(home, tokenFile, port);
+    await agent.waitFor(/registered with the master[\s\S]*registered with the master/, 30_000);
+    expect(await labelsNow()).toEqual({ role: 'web', zone: 'eu' });
+    const listed = await runCli(['agent', 'list', '--labels', 'zone=eu', '-o', 'json', ...flags]);
+    expect(JSON.parse(listed.stdout).map((a: { name: string }) => a.name)).toEqual(['node-1']);
+
+    const removed = await runCli(['agent', 'label', 'node-1', 'zone-', '-o', 'json', ...flags]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(JSON.parse(removed.stdout).labels).toEqual({ role: 'web' });
+
+    const unknown = await runCli(['agent', 'label', 'node-2', 'role=web', ...flags]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/no agent named 'node-2' \(did you mean 'node-1'\?\)/);
+    const bad = await runCli(['agent', 'label', 'node-1', 'role', ...flags]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/agent label: 'role' is neither key=value nor key-/);
+    const badKey = await runCli(['agent', 'label', 'node-1', 'a b=c', ...flags]);
+    expect(badKey.code).toBe(2);
+    expect(badKey.stderr).toMatch(/label keys are 1-63 letters/);
+    expect(unknown.stderr + bad.stderr + badKey.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
+  }, 180_000);
 });

@@ -16,6 +16,7 @@ import { shellHandler } from './shell-service.js';
 import {
   agentMetricsSchema,
   execCommandSchema,
+  labelAgentSchema,
   nameRequestSchema,
   runTaskSchema,
   runTasksSchema,
@@ -51,6 +52,10 @@ export function controlService(fleet: Fleet, events: FleetEventSink): Partial<Se
       validate(nameRequestSchema, req, 'DeleteAgent');
       fleet.delete(req.name, Date.now());
       return {};
+    }),
+    labelAgent: guarded((req: { name: string; set: Record<string, string>; remove: string[] }) => {
+      validate(labelAgentSchema, req, 'LabelAgent');
+      return { agent: fleet.label(req.name, req.set, req.remove, Date.now()) };
     }),
     stopAgent: guarded((req: { name: string }) => {
       validate(nameRequestSchema, req, 'StopAgent');

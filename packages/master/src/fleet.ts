@@ -3,6 +3,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { didYouMean, formatDuration, SlothError } from '@sloth/core';
 import { Agent_Status, type AgentEvent, type AgentSchema, type ConnectRequest, type Register, type RunTask } from '@sloth/proto';
 import type { AgentHeartbeat, AgentMetricsSample, AgentRecord, AgentRepo } from '@sloth/store-sqlite';
+import { applyLabelChange, effectiveLabels } from './agent-labels.js';
 import { type AgentLink, agentData } from './agent-link.js';
 import type { FleetEventSink } from './master-events.js';
 import type { MetricsHistory, MetricsPolicy } from './metrics-history.js';
@@ -182,6 +183,21 @@ export class Fleet {
     return this.view(a, now);
   }
 
+  /**
+   * Sets and removes labels of a registered agent (connected or not): stored over the labels it registers with, so
+   * they hold across its restarts and the master's. Returns the agent as it is now.
+   */
+  label(name: string, set: Record<string, string>, remove: readonly string[], now: number): AgentView {
+    const a = this.repo.get(name);
+    if (!a) throw this.unknown(name);
+    const overrides = applyLabelChange(a.labelOverrides, set, remove);
+    if (!this.repo.setLabelOverrides(name, overrides)) throw this.unknown(name);
+    const link = this.links.get(name);
+    if (link) link.labels = effectiveLabels(a.labels, overrides);
+    this.options.log('info', `agent ${name}: labels ${describeLabelChange(set, remove)}`);
+    return this.view({ ...a, labelOverrides: overrides }, now);
+  }
+
   /** Removes an agent from the registry; a connected one must be stopped first. */
   delete(name: string, now: number): void {
     if (this.isActive(name, now)) {
@@ -234,17 +250,18 @@ export class Fleet {
     }
     link.name = reg.name;
     link.version = reg.version;
-    link.labels = { ...reg.labels };
+    const stored = this.repo.get(reg.name);
+    link.labels = effectiveLabels(reg.labels, stored?.labelOverrides ?? {});
     link.system = reg.system;
     link.registeredAt = now;
     this.links.set(reg.name, link);
     this.beats.delete(reg.name);
-    const known = this.repo.get(reg.name) !== undefined;
+    const known = stored !== undefined;
     this.repo.register({
       name: reg.name,
       address: link.address,
       version: reg.version,
-      labels: link.labels,
+      labels: { ...reg.labels },
       system: systemToJson(reg.system),
       registeredAt: now,
       lastHeartbeat: now,
@@ -331,7 +348,7 @@ export class Fleet {
       lastHeartbeatMs: BigInt(last),
       registeredAtMs: BigInt(a.registeredAt),
       version: a.version,
-      labels: a.labels,
+      labels: effectiveLabels(a.labels, a.labelOverrides),
       system: link?.system ?? systemFromJson(a.system),
       runningWork: link?.runningWork ?? 0,
     };
@@ -343,4 +360,9 @@ export class Fleet {
     this.beats.clear();
     this.repo.recordHeartbeats(beats);
   }
+}
+
+/** `role=web, -tier` for the log. */
+function describeLabelChange(set: Record<string, string>, remove: readonly string[]): string {
+  return [...Object.entries(set).map(([k, v]) => `${k}=${v}`), ...remove.map((k) => `-${k}`)].join(', ');
 }

@@ -175,6 +175,17 @@ export const watchWorkSchema = z.object({ workId });
 
 export const nameRequestSchema = z.object({ name: agentName });
 
+export const labelAgentSchema = z
+  .object({
+    name: agentName,
+    set: labels,
+    remove: z
+      .array(z.string().regex(LABEL_KEY, 'label keys are 1-63 letters, digits, ".", "_", "/" or "-"'))
+      .max(64, 'at most 64 labels'),
+  })
+  .refine((r) => Object.keys(r.set).length + r.remove.length > 0, 'nothing to set or remove')
+  .refine((r) => r.remove.every((k) => !(k in r.set)), 'a label is both set and removed');
+
 export const agentMetricsSchema = z.object({
   name: agentName,
   windowMs: z.bigint().min(0n, 'must not be negative'),

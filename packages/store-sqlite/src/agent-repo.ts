@@ -7,7 +7,10 @@ export interface AgentRecord {
   name: string;
   address: string;
   version: string;
+  /** The labels the agent registered with (its --labels). */
   labels: Record<string, string>;
+  /** Labels set on the master (`agent label`): a string replaces or adds one, null removes one. */
+  labelOverrides: Record<string, string | null>;
   /** The SystemInfo of the last heartbeat, as the master received it. */
   system: Record<string, unknown>;
   registeredAt: number;
@@ -49,6 +52,7 @@ const SQL = {
     'ON CONFLICT (name) DO UPDATE SET address = excluded.address, version = excluded.version, labels = excluded.labels, ' +
     'system = excluded.system, registered_at = excluded.registered_at, last_heartbeat = excluded.last_heartbeat',
   heartbeat: 'UPDATE agents SET last_heartbeat = ?, system = ? WHERE name = ?',
+  setLabelOverrides: 'UPDATE agents SET label_overrides = ? WHERE name = ?',
   get: 'SELECT * FROM agents WHERE name = ?',
   list: 'SELECT * FROM agents ORDER BY name',
   delete: 'DELETE FROM agents WHERE name = ?',
@@ -67,6 +71,7 @@ interface AgentRow {
   address: string;
   version: string;
   labels: string;
+  label_overrides: string;
   system: string;
   registered_at: number;
   last_heartbeat: number;
@@ -99,8 +104,8 @@ export class AgentRepo {
     });
   }
 
-  /** Records a (re-)registration: the agent's row is created or replaced. */
-  register(agent: AgentRecord): void {
+  /** Records a (re-)registration: the agent's row is created or replaced, keeping the labels set on the master. */
+  register(agent: Omit<AgentRecord, 'labelOverrides'>): void {
     this.run(() =>
       this.sql.upsert.run(
         agent.name,
@@ -127,6 +132,11 @@ export class AgentRepo {
   /** Every registered agent, by name. */
   list(): AgentRecord[] {
     return this.run(() => (this.sql.list.all() as AgentRow[]).map(toAgent));
+  }
+
+  /** Stores the labels set on the master for an agent; false when no agent has that name. */
+  setLabelOverrides(name: string, overrides: Record<string, string | null>): boolean {
+    return this.run(() => this.sql.setLabelOverrides.run(JSON.stringify(overrides), name).changes > 0);
   }
 
   /** Removes an agent from the registry; true when it was there. */
@@ -188,6 +198,7 @@ function toAgent(r: AgentRow): AgentRecord {
     address: r.address,
     version: r.version,
     labels: parseObject(r.labels) as Record<string, string>,
+    labelOverrides: parseObject(r.label_overrides) as Record<string, string | null>,
     system: parseObject(r.system),
     registeredAt: r.registered_at,
     lastHeartbeat: r.last_heartbeat,

@@ -197,6 +197,11 @@ export const agents = sqliteTable('agents', {
   version: text('version').notNull(),
   /** JSON object of string labels (--labels k=v). */
   labels: text('labels').notNull().default('{}'),
+  /**
+   * JSON object of labels set on the master (`agent label`): a string sets that label over the agent's own, null
+   * removes it. Kept when the agent registers again with its own labels.
+   */
+  labelOverrides: text('label_overrides').notNull().default('{}'),
   /** JSON: the SystemInfo of the last heartbeat (cpu, memory, disk, load, uptime). */
   system: text('system').notNull().default('{}'),
   registeredAt: integer('registered_at').notNull(),

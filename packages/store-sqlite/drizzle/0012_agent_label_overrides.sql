@@ -1,0 +1,1 @@
+ALTER TABLE `agents` ADD `label_overrides` text DEFAULT '{}' NOT NULL;
