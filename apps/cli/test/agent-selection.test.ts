@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
 import { runCli, writeFiles } from './cli.test-helper.js';
 import { fleetHome, startAgent, startMaster, withMaster } from './fleet.test-helper.js';
@@ -154,5 +157,55 @@ describe('choosing agents by labels and load (real master and agents)', () => {
     expect(badKey.code).toBe(2);
     expect(badKey.stderr).toMatch(/label keys are 1-63 letters/);
     expect(unknown.stderr + bad.stderr + badKey.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
+  }, 180_000);
+
+  it('one = true replaces an agent where the task failed on the retry, and at once an agent killed mid-task', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile);
+    const agents = ['web-1', 'web-2', 'web-3'].map((name) =>
+      startAgent(home, name, master.url, tokenFile, { extra: ['--labels', 'role=web'] }),
+    );
+    await Promise.all(agents.map((a) => a.waitFor(/registered with the master/)));
+    const marks = writeFiles({});
+    const dir = writeFiles({
+      'replace.sloth': `
+local web = { labels = { role = "web" }, one = true, strategy = "round_robin" }
+-- Round robin starts with web-1, where this task fails: its retry goes to another agent.
+local elsewhere = task("elsewhere"):delegate_to(web):retries(1):command(function(this)
+  if this.agent.get() == "web-1" then error("broken on web-1") end
+  return true, "ok", { on = this.agent.get() }
+end):build()
+
+-- The first agent to run this waits until it is killed; the one that takes over finds the mark and succeeds.
+local survives = task("survives"):depends_on({ "elsewhere" }):delegate_to(web):command(function(this)
+  local me = this.agent.get()
+  if fs.exists("${marks}/started") then return true, "ok", { on = me } end
+  fs.write("${marks}/started", me)
+  for _ = 1, 600 do exec.run("sleep 0.1") end
+  error("was not killed")
+end):build()
+
+workflow.define("replace", { tasks = { elsewhere, survives } })
+`,
+    });
+    const run = runCli(
+      ['workflow', 'run', 'replace', '-f', 'replace.sloth', '-o', 'json', ...withMaster(master.url, tokenFile)],
+      {
+        cwd: dir,
+        timeoutMs: 150_000,
+      },
+    );
+    await waitFor(() => existsSync(join(marks, 'started')), 120_000, 'the survives task to start on an agent');
+    const victim = readFileSync(join(marks, 'started'), 'utf8');
+    agents.find((_, i) => ['web-1', 'web-2', 'web-3'][i] === victim)?.child.kill('SIGKILL');
+    const r = await run;
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.tasks.elsewhere.attempts).toBe(2);
+    expect(['web-2', 'web-3']).toContain(out.tasks.elsewhere.output.on);
+    expect(out.tasks.survives.attempts).toBe(1);
+    expect(out.tasks.survives.output.on).not.toBe(victim);
+    expect(r.stderr).toMatch(/agent web-1 failed there \(.*broken on web-1.*\): task goes to web-[23] instead/);
+    expect(r.stderr).toMatch(new RegExp(`agent ${victim} went away \\(.*\\): task goes to web-[123] instead`));
   }, 180_000);
 });

@@ -98,4 +98,49 @@ describe('delegated tasks in the engine', () => {
     const noMaster = await runWorkflow(defineWorkflow({ name: 'w', tasks: [{ ...chosen, delegateTo: ['a1'] }] }));
     expect(noMaster.tasks[0]?.error).toBe("task 'pick' is delegated to a1, but this run has no master to delegate to");
   });
+
+  it('a replacing task swaps agents that went away at once, and failed ones on the retry, until none is left', async () => {
+    // a1 goes away, a2 fails its first try, a3 succeeds: one agent wanted, chosen among a1..a3 in order.
+    const { delegate, calls } = fleet((agent) =>
+      agent === 'a1' ? { ok: false, code: 'unavailable' } : { ok: agent === 'a3', output: { on: agent } },
+    );
+    const asked: unknown[] = [];
+    const pool = ['a1', 'a2', 'a3'];
+    const task = {
+      ...defineTask({ name: 't', retries: { count: 1, delay: 0 }, run: async () => {} }),
+      replaceAgents: true,
+      chooseAgents: async (_ctx: unknown, replace?: { count: number; exclude: string[] }) => {
+        asked.push(replace);
+        const left = pool.filter((a) => !replace?.exclude.includes(a));
+        if (left.length === 0) throw new Error('cannot choose an agent: no active agent');
+        return left.slice(0, replace?.count ?? 1);
+      },
+    };
+    const events: RunEvent[] = [];
+    const r = await runWorkflow(defineWorkflow({ name: 'w', tasks: [task] }), {
+      services: { delegate },
+      observer: (e) => void events.push(e),
+    });
+    expect(r.tasks[0]).toMatchObject({ status: 'success', attempts: 2, output: { on: 'a3' } });
+    expect(calls).toEqual(['t@a1#1', 't@a2#1', 't@a3#2']);
+    expect(asked).toEqual([undefined, { count: 1, exclude: ['a1'] }, { count: 1, exclude: ['a1', 'a2'] }]);
+    const warned = events.flatMap((e) => (e.type === 'task.log' && e.level === 'warn' ? [e.message] : []));
+    expect(warned).toContain('agent a1 went away (no luck on a1): task goes to a2 instead');
+    expect(warned).toContain('agent a2 failed there (no luck on a2): task goes to a3 instead');
+
+    // Nobody left to take over: the failure stands, and the log says why.
+    const lost = fleet(() => ({ ok: false, code: 'unavailable' }));
+    const events2: RunEvent[] = [];
+    const none = await runWorkflow(defineWorkflow({ name: 'w', tasks: [{ ...task, retry: { ...task.retry, retries: 0 } }] }), {
+      services: { delegate: lost.delegate },
+      observer: (e) => void events2.push(e),
+    });
+    expect(none.tasks[0]).toMatchObject({ status: 'failed', errorCode: 'unavailable' });
+    expect(lost.calls).toEqual(['t@a1#1', 't@a2#1', 't@a3#1']);
+    expect(events2).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringMatching(/^no other agent to take over from a3 \(went away\): cannot choose/),
+      }),
+    );
+  });
 });

@@ -14,79 +14,35 @@ export function isDelegated(task: TaskSpec): boolean {
 /**
  * The body of a delegated task, for one execution of it (all its attempts): it runs on each of its agents at once
  * through `services.delegate`. Conditions, hooks, retries and the timeout stay with the engine that called it; a retry
- * runs again only on the agents that failed. One agent: its output is the task's; several: outputs keyed by agent.
+ * runs again only on the agents that failed (a `replaceAgents` task: on others instead, when others qualify). One
+ * agent: its output is the task's; several: outputs keyed by agent.
  */
 export function delegatedBody(task: TaskSpec, runId: string, emit: RunObserver): TaskBody {
   let agents: string[] | undefined;
   const done = new Map<string, AgentTaskResult>();
+  /** Every agent a replacing task was sent to: a replacement is never one of them. */
+  const tried = new Set<string>();
   return async (ctx: TaskContext): Promise<TaskOutcome> => {
     const remote = ctx.services?.remote;
-    agents ??= remote ? remote.select(await chosenAgents(task, ctx)) : await chosenAgents(task, ctx);
+    if (agents === undefined) {
+      agents = remote ? remote.select(await chosenAgents(task, ctx)) : await chosenAgents(task, ctx);
+      for (const a of agents) tried.add(a);
+    } else if (task.replaceAgents) {
+      // A retry: agents where the task failed give way to others, when there are others.
+      agents = await replaceAgents(task, ctx, agents, done, tried, (a) => done.get(a)?.status === 'failed', 'failed there');
+    }
     if (agents.length === 0) {
       ctx.log.log('info', `no host left to run on: every one it is delegated to is outside --limit`);
       return { success: true, output: {}, agents: {} };
     }
-    const pending = agents.filter((agent) => done.get(agent)?.status !== 'success');
-    const direct = remote ? pending.filter((a) => remote.has(a)) : [];
-    const viaMaster = pending.filter((a) => !direct.includes(a));
-    const delegate = ctx.services?.delegate;
-    if (viaMaster.length > 0 && !delegate) {
-      throw new SlothError(
-        'usage',
-        `task '${task.name}' is delegated to ${viaMaster.join(', ')}, but this run has no master to delegate to`,
-        {
-          location: task.location,
-          hint: 'run it with `workflow run --master ADDR`, name an SSH host (ssh://user@host, or a host of `-i inventory.yaml`), or remove :delegate_to(...)',
-        },
-      );
+    await runOn(task, runId, emit, ctx, agents, done);
+    // Agents that went away (or were inactive) while a one/count task ran are replaced at once, until none is left.
+    for (let round = 0; task.replaceAgents && round < MAX_REPLACEMENT_ROUNDS; round++) {
+      const before: string[] = agents;
+      agents = await replaceAgents(task, ctx, before, done, tried, (a) => agentWentAway(done.get(a)), 'went away');
+      if (agents === before) break;
+      await runOn(task, runId, emit, ctx, agents, done);
     }
-    const started = performance.now();
-    let sent: Promise<TaskOutcome>[] = [];
-    if (viaMaster.length > 0 && delegate) {
-      try {
-        sent = delegate.runTasks({
-          agents: viaMaster,
-          ctx,
-          logFor: (agent) => agentLogger(task.name, agent, runId, emit),
-          timeoutMs: task.timeoutMs,
-        });
-      } catch (err) {
-        sent = viaMaster.map(() => Promise.reject(err));
-      }
-    }
-    const limit = concurrency(remote?.forks ?? DEFAULT_FORKS);
-    const outcomeOf = (agent: string): Promise<TaskOutcome> => {
-      if (remote && direct.includes(agent)) {
-        return limit(() => runOnRemote(task, agent, remote, { ...ctx, log: agentLogger(task.name, agent, runId, emit) }));
-      }
-      return sent[viaMaster.indexOf(agent)] as Promise<TaskOutcome>;
-    };
-    await Promise.all(
-      pending.map(async (agent) => {
-        try {
-          const outcome = await outcomeOf(agent);
-          const resources = outcome.resources ?? [];
-          // A host reached over SSH reported its resources as they converged, with its name.
-          if (!direct.includes(agent)) for (const resource of resources) ctx.reportResource({ ...resource, host: agent });
-          done.set(agent, {
-            ...(resources.length > 0 ? { changed: resources.some((r) => r.changed) } : {}),
-            status: outcome.success ? 'success' : 'failed',
-            durationMs: performance.now() - started,
-            output: outcome.output,
-            error: outcome.success ? undefined : (outcome.message ?? 'the task returned false'),
-            errorCode: outcome.success ? undefined : (outcome.errorCode ?? 'task_failed'),
-          });
-        } catch (err) {
-          if (ctx.signal.aborted) throw err;
-          done.set(agent, {
-            status: 'failed',
-            durationMs: performance.now() - started,
-            error: errorMessage(err),
-            errorCode: errorCodeOf(err),
-          });
-        }
-      }),
-    );
     const results = Object.fromEntries(agents.map((a) => [a, done.get(a) as AgentTaskResult]));
     const failed = agents.filter((a) => results[a]?.status !== 'success');
     const output =
@@ -100,6 +56,121 @@ export function delegatedBody(task: TaskSpec, runId: string, emit: RunObserver):
     const errorCode = codes.size === 1 ? [...codes][0] : 'task_failed';
     return { success: false, message: `failed ${message}`, errorCode, output, agents: results };
   };
+}
+
+/** How many times a task replaces agents that went away within one attempt (each round excludes every agent tried). */
+const MAX_REPLACEMENT_ROUNDS = 8;
+
+/** The agent never ran the task to its end: it went away, was inactive, or the master lost it. */
+function agentWentAway(result: AgentTaskResult | undefined): boolean {
+  return result?.status === 'failed' && (result.errorCode === 'unavailable' || result.errorCode === 'conflict');
+}
+
+/**
+ * `agents` with those matching `replace` swapped for as many others the chooser picks (none tried before); the same
+ * array when nothing matched or no other agent qualifies (the failures stand, and the log says why).
+ */
+async function replaceAgents(
+  task: TaskSpec,
+  ctx: TaskContext,
+  agents: string[],
+  done: Map<string, AgentTaskResult>,
+  tried: Set<string>,
+  replace: (agent: string) => boolean,
+  why: string,
+): Promise<string[]> {
+  const out = agents.filter(replace);
+  if (out.length === 0 || !task.chooseAgents) return agents;
+  let others: string[];
+  try {
+    others = (await task.chooseAgents(ctx, { count: out.length, exclude: [...tried] })).filter((a) => !tried.has(a));
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    ctx.log.log('warn', `no other agent to take over from ${out.join(', ')} (${why}): ${errorMessage(err)}`);
+    return agents;
+  }
+  if (others.length === 0) return agents;
+  const taken = out.slice(0, others.length);
+  taken.forEach((agent, i) => {
+    const error = done.get(agent)?.error?.split('\n')[0] ?? 'no result';
+    ctx.log.log('warn', `agent ${agent} ${why} (${error}): task goes to ${others[i]} instead`);
+    done.delete(agent);
+  });
+  for (const a of others) tried.add(a);
+  return [...agents.filter((a) => !taken.includes(a)), ...others];
+}
+
+/** Runs the task on each of `agents` not done with it yet, at once; records each agent's result in `done`. */
+async function runOn(
+  task: TaskSpec,
+  runId: string,
+  emit: RunObserver,
+  ctx: TaskContext,
+  agents: string[],
+  done: Map<string, AgentTaskResult>,
+): Promise<void> {
+  const remote = ctx.services?.remote;
+  const pending = agents.filter((agent) => done.get(agent)?.status !== 'success');
+  const direct = remote ? pending.filter((a) => remote.has(a)) : [];
+  const viaMaster = pending.filter((a) => !direct.includes(a));
+  const delegate = ctx.services?.delegate;
+  if (viaMaster.length > 0 && !delegate) {
+    throw new SlothError(
+      'usage',
+      `task '${task.name}' is delegated to ${viaMaster.join(', ')}, but this run has no master to delegate to`,
+      {
+        location: task.location,
+        hint: 'run it with `workflow run --master ADDR`, name an SSH host (ssh://user@host, or a host of `-i inventory.yaml`), or remove :delegate_to(...)',
+      },
+    );
+  }
+  const started = performance.now();
+  let sent: Promise<TaskOutcome>[] = [];
+  if (viaMaster.length > 0 && delegate) {
+    try {
+      sent = delegate.runTasks({
+        agents: viaMaster,
+        ctx,
+        logFor: (agent) => agentLogger(task.name, agent, runId, emit),
+        timeoutMs: task.timeoutMs,
+      });
+    } catch (err) {
+      sent = viaMaster.map(() => Promise.reject(err));
+    }
+  }
+  const limit = concurrency(remote?.forks ?? DEFAULT_FORKS);
+  const outcomeOf = (agent: string): Promise<TaskOutcome> => {
+    if (remote && direct.includes(agent)) {
+      return limit(() => runOnRemote(task, agent, remote, { ...ctx, log: agentLogger(task.name, agent, runId, emit) }));
+    }
+    return sent[viaMaster.indexOf(agent)] as Promise<TaskOutcome>;
+  };
+  await Promise.all(
+    pending.map(async (agent) => {
+      try {
+        const outcome = await outcomeOf(agent);
+        const resources = outcome.resources ?? [];
+        // A host reached over SSH reported its resources as they converged, with its name.
+        if (!direct.includes(agent)) for (const resource of resources) ctx.reportResource({ ...resource, host: agent });
+        done.set(agent, {
+          ...(resources.length > 0 ? { changed: resources.some((r) => r.changed) } : {}),
+          status: outcome.success ? 'success' : 'failed',
+          durationMs: performance.now() - started,
+          output: outcome.output,
+          error: outcome.success ? undefined : (outcome.message ?? 'the task returned false'),
+          errorCode: outcome.success ? undefined : (outcome.errorCode ?? 'task_failed'),
+        });
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        done.set(agent, {
+          status: 'failed',
+          durationMs: performance.now() - started,
+          error: errorMessage(err),
+          errorCode: errorCodeOf(err),
+        });
+      }
+    }),
+  );
 }
 
 /** How many SSH hosts a fan-out reaches at once unless the run says (Ansible's forks). */

@@ -24,6 +24,7 @@ export type { RetryPolicy, RetryStrategy } from './retry-policy.js';
 export type { RunEvent, RunObserver } from './run-events.js';
 export type { LogFields, LogLevel, TaskLogger } from './task-logger.js';
 export type {
+  AgentReplacement,
   AgentTaskResult,
   ChangeRecord,
   HookPayload,

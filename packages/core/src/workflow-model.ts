@@ -127,14 +127,28 @@ export interface TaskSpec {
   consumes: string[];
   /** Agent name(s) the task's body runs on (services.delegate); more than one fans it out. */
   delegateTo?: string[] | undefined;
-  /** Chooses the agent(s) when the task starts (a `delegate_to` function); used when `delegateTo` is unset. */
-  chooseAgents?: ((ctx: TaskContext) => Promise<string[]>) | undefined;
+  /**
+   * Chooses the agent(s) when the task starts (a `delegate_to` function); used when `delegateTo` is unset. With
+   * `replace`, it chooses `count` others than those excluded (a `replaceAgents` task replacing agents that failed).
+   */
+  chooseAgents?: ((ctx: TaskContext, replace?: AgentReplacement) => Promise<string[]>) | undefined;
+  /**
+   * The chooser picks some of the agents that qualify (`one`/`count`): an agent that goes away while the task runs is
+   * replaced by another at once, and one where it failed is replaced for the next attempt.
+   */
+  replaceAgents?: boolean | undefined;
   /** `file:line` where the task was declared, for error messages. */
   location?: string | undefined;
   /** A handler: it runs only when notified, once, after the workflow's other tasks. */
   handler?: boolean | undefined;
   /** Handlers this task notifies when it ends having changed something. */
   notify?: string[] | undefined;
+}
+
+/** What a chooser is asked when agents are replaced: this many others, none of those excluded. */
+export interface AgentReplacement {
+  count: number;
+  exclude: string[];
 }
 
 export interface WorkflowConfig {

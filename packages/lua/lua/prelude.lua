@@ -23,9 +23,24 @@ local function user_location()
   end
 end
 
--- :delegate_to({ labels = {...}, count, one, strategy }): the agents are chosen from the master's when the task starts.
+-- :delegate_to({ labels = {...}, count, one, strategy }): the agents are chosen from the master's when the task starts;
+-- `replace` (from the engine) asks for `count` others than those excluded, to take over from agents that failed.
 local function by_labels(v)
-  return function() return S.modules.load_balancer.choose(v) end
+  return function(_, _, replace)
+    if replace == nil then return S.modules.load_balancer.choose(v) end
+    local o = {}
+    for k, x in pairs(v) do o[k] = x end
+    local exclude = {}
+    for i, a in ipairs(v.exclude or {}) do exclude[i] = a end
+    for _, a in ipairs(replace.exclude) do exclude[#exclude + 1] = a end
+    o.one, o.count, o.exclude = nil, replace.count, exclude
+    return S.modules.load_balancer.choose(o)
+  end
+end
+
+-- Picking some of the agents with the labels (one/count) makes the task replace agents that fail.
+local function delegate_by_labels(v)
+  return { fn = ref(by_labels(v)), replaceable = rawget(v, 'one') == true or rawget(v, 'count') ~= nil }
 end
 
 local function fail_at(msg)
@@ -115,7 +130,7 @@ local setters = {
   depends_on = function(s, v) s.depends_on = task_names(v, 'depends_on', 'task') end,
   delegate_to = function(s, v)
     if type(v) == 'function' then s.delegate_to = { fn = ref(v) } return end
-    if type(v) == 'table' and rawget(v, 'labels') ~= nil then s.delegate_to = { fn = ref(by_labels(v)) } return end
+    if type(v) == 'table' and rawget(v, 'labels') ~= nil then s.delegate_to = delegate_by_labels(v) return end
     s.delegate_to = { agents = list_of_strings(v, 'delegate_to') }
   end,
   handler = function(s, v)
@@ -267,7 +282,7 @@ local wsetters = {
   on_complete = function(w, v) w.spec.on_complete = fn_only(v, 'on_complete') end,
   delegate_to = function(w, v)
     if type(v) == 'function' then w.spec.delegate_to = { fn = ref(v) } return end
-    if type(v) == 'table' and rawget(v, 'labels') ~= nil then w.spec.delegate_to = { fn = ref(by_labels(v)) } return end
+    if type(v) == 'table' and rawget(v, 'labels') ~= nil then w.spec.delegate_to = delegate_by_labels(v) return end
     w.spec.delegate_to = { agents = list_of_strings(v, 'delegate_to') }
   end,
 }

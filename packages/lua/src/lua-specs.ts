@@ -25,7 +25,7 @@ export interface LuaTaskSpec {
   tags?: string[];
   user?: string;
   env?: Record<string, string>;
-  delegate_to?: { fn?: number; agents?: string[] };
+  delegate_to?: { fn?: number; agents?: string[]; replaceable?: boolean };
   handler?: boolean;
   notify?: string[];
 }
@@ -40,7 +40,7 @@ export interface LuaWorkflowSpec {
   config?: { timeout_ms?: number; max_parallel_tasks?: number; fail_fast?: boolean; [key: string]: unknown };
   on_start?: number;
   on_complete?: number;
-  delegate_to?: { fn?: number; agents?: string[] };
+  delegate_to?: { fn?: number; agents?: string[]; replaceable?: boolean };
 }
 
 export interface LuaExport {

@@ -1,4 +1,5 @@
 import {
+  type AgentReplacement,
   NO_RETRY,
   retryPolicy,
   SlothError,
@@ -65,6 +66,7 @@ export function toTaskSpec(runtime: LuaRuntime, t: LuaTaskSpec, defaults: { retr
     consumes: asList<string>(t.consumes),
     delegateTo: t.delegate_to?.agents ? asList<string>(t.delegate_to.agents) : undefined,
     chooseAgents: t.delegate_to?.fn !== undefined ? agentChooser(runtime, t.delegate_to.fn, t) : undefined,
+    replaceAgents: t.delegate_to?.replaceable === true,
     location: t.location,
     handler: t.handler === true,
     notify: t.notify ? asList<string>(t.notify) : undefined,
@@ -104,10 +106,18 @@ export function toWorkflowSpec(
   };
 }
 
-/** A `delegate_to` function, called when the task starts with (params, deps): it returns an agent name or a list. */
-function agentChooser(runtime: LuaRuntime, fnId: number, t: LuaTaskSpec): (ctx: TaskContext) => Promise<string[]> {
-  return async (ctx) => {
-    const chosen = await callPlainFunction(runtime, fnId, [ctx.params, ctx.deps], moduleContextOf(ctx));
+/**
+ * A `delegate_to` function, called when the task starts with (params, deps) and, to replace agents, a third argument
+ * { count, exclude }: it returns an agent name or a list.
+ */
+function agentChooser(
+  runtime: LuaRuntime,
+  fnId: number,
+  t: LuaTaskSpec,
+): (ctx: TaskContext, replace?: AgentReplacement) => Promise<string[]> {
+  return async (ctx, replace) => {
+    const args = replace ? [ctx.params, ctx.deps, replace] : [ctx.params, ctx.deps];
+    const chosen = await callPlainFunction(runtime, fnId, args, moduleContextOf(ctx));
     const list = typeof chosen === 'string' ? [chosen] : Array.isArray(chosen) ? chosen : asList<unknown>(chosen);
     if (list.length === 0 || !list.every((a): a is string => typeof a === 'string' && a !== '')) {
       throw new SlothError(

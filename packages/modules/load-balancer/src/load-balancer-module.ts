@@ -4,6 +4,7 @@ import {
   arg,
   defineModule,
   fn,
+  luaList,
   luaTable,
   type ModuleCallContext,
   SELECTION_STRATEGIES,
@@ -37,6 +38,8 @@ const delegateOptions = strictTable({
   labels: labels,
   count: z.number().int().min(1).optional(),
   one: z.boolean().optional(),
+  /** Agents not to choose (a task replacing agents that failed passes those it tried). */
+  exclude: luaList(z.array(z.string())).optional(),
 });
 
 type SelectOptions = z.output<typeof selectOptions>;
@@ -120,11 +123,16 @@ const agents = fn({
 const choose = fn({
   doc:
     'The agents a :delegate_to({ labels = ... }) runs on: every active agent with those labels, or count of them ' +
-    '(one = true: one), chosen by strategy (default least_loaded) within the constraints, as select_agent.',
-  args: [arg('opts', delegateOptions, '{ labels = {...}, count, one, strategy, criteria, constraints }')],
+    '(one = true: one), chosen by strategy (default least_loaded) within the constraints, as select_agent; none of ' +
+    'those in exclude.',
+  args: [arg('opts', delegateOptions, '{ labels = {...}, count, one, strategy, criteria, constraints, exclude = {...} }')],
   examples: ['local web = load_balancer.choose({ labels = { role = "web" } })'],
   returns: 'a list of agent names',
-  run: async ([opts], ctx) => selectAgents(await agentsOf(ctx), selectionOf(opts, opts.labels, opts.one ? 1 : opts.count)),
+  run: async ([opts], ctx) => {
+    const excluded = new Set(opts.exclude ?? []);
+    const candidates = (await agentsOf(ctx)).filter((a) => !excluded.has(a.name));
+    return selectAgents(candidates, selectionOf(opts, opts.labels, opts.one ? 1 : opts.count));
+  },
 });
 
 /** The `load_balancer` module: agents by labels and load. */
