@@ -1,10 +1,12 @@
 // The workflow language (lua/prelude.lua) described for editors: every task and workflow builder method, the table
 // forms, the task context `this`, and the globals `task`, `workflow`, `values`, `params`, `check_mode`. The prelude
 // defines the language in Lua; a test compares these names with the ones the prelude has (__sloth.language()).
-import type { StubAlias, StubClass, StubFile, StubFunction, StubGlobal, StubParam } from './stub-model.js';
+import type { StubAlias, StubClass, StubField, StubFile, StubFunction, StubGlobal, StubParam } from './stub-model.js';
 
 const p = (name: string, type: string, doc?: string, optional?: boolean): StubParam => ({ name, type, doc, optional });
 const opt = (name: string, type: string, doc?: string): StubParam => p(name, type, doc, true);
+/** An optional field of an options table. */
+const field = (name: string, type: string, doc?: string): StubField => ({ name, type, optional: true, doc });
 /** A builder method: it returns the object it was called on, so calls chain. */
 const chain = (self: string, name: string, doc: string, params: StubParam[]): StubFunction => ({
   name,
@@ -15,6 +17,7 @@ const chain = (self: string, name: string, doc: string, params: StubParam[]): St
 
 const ALIASES: StubAlias[] = [
   { name: 'sloth.Duration', type: 'string|number', doc: 'A duration: "300ms", "30s", "5m", "1h30m", or a number of seconds.' },
+  { name: 'sloth.RetryStrategy', type: '"fixed"|"linear"|"exponential"', doc: 'How the delay between attempts grows.' },
   { name: 'sloth.Params', type: 'table<string, any>', doc: 'The run parameters (`--param k=v`), read-only.' },
   { name: 'sloth.TaskRef', type: 'string|sloth.Task', doc: 'A task, or the name of one.' },
   {
@@ -57,7 +60,7 @@ const TASK_METHODS: StubFunction[] = [
     'Runs the body again after a failure (not after invalid_argument, not_found, usage or load errors).',
     [
       p('count', 'integer|sloth.RetryOptions', 'attempts after the first, or { count, strategy, delay }'),
-      opt('strategy', '"fixed"|"linear"|"exponential"'),
+      opt('strategy', 'sloth.RetryStrategy'),
       opt('delay', 'sloth.Duration', 'the base delay (default "1s")'),
     ],
   ),
@@ -101,16 +104,11 @@ function taskTableFields() {
   const methods = TASK_METHODS.filter((m) => !['build', 'name', 'run', 'handler', 'retries'].includes(m.name));
   return [
     { name: 'name', type: 'string', doc: 'The task name (unique in the file).' },
-    ...methods.map((m) => ({ name: m.name, type: (m.params[0] as StubParam).type, optional: true, doc: m.doc })),
-    { name: 'run', type: 'sloth.TaskBody|string', optional: true, doc: 'Same as command.' },
-    {
-      name: 'retries',
-      type: 'integer|sloth.RetryOptions',
-      optional: true,
-      doc: 'Attempts after the first, or { count, strategy, delay }.',
-    },
-    { name: 'retry_strategy', type: '"fixed"|"linear"|"exponential"', optional: true, doc: 'The strategy of retries = N.' },
-    { name: 'handler', type: 'boolean', optional: true, doc: 'Runs only when notified.' },
+    ...methods.map((m) => field(m.name, (m.params[0] as StubParam).type, m.doc)),
+    field('run', 'sloth.TaskBody|string', 'Same as command.'),
+    field('retries', 'integer|sloth.RetryOptions', 'Attempts after the first, or { count, strategy, delay }.'),
+    field('retry_strategy', 'sloth.RetryStrategy', 'The strategy of retries = N.'),
+    field('handler', 'boolean', 'Runs only when notified.'),
   ];
 }
 
@@ -142,12 +140,9 @@ const WORKFLOW_METHODS: StubFunction[] = [
 
 /** The options of workflow.define: the methods that take one value. */
 function workflowOptionFields() {
-  return WORKFLOW_METHODS.filter((m) => !['task', 'build'].includes(m.name)).map((m) => ({
-    name: m.name,
-    type: (m.params[0] as StubParam).type,
-    optional: true,
-    doc: m.doc,
-  }));
+  return WORKFLOW_METHODS.filter((m) => !['task', 'build'].includes(m.name)).map((m) =>
+    field(m.name, (m.params[0] as StubParam).type, m.doc),
+  );
 }
 
 const context = (name: string, doc: string, returns: string): StubFunction => ({
@@ -172,10 +167,10 @@ const CLASSES: StubClass[] = [
   {
     name: 'sloth.RetryOptions',
     fields: [
-      { name: 'count', type: 'integer', optional: true, doc: 'attempts after the first' },
-      { name: 'max', type: 'integer', optional: true, doc: 'same as count' },
-      { name: 'strategy', type: '"fixed"|"linear"|"exponential"', optional: true },
-      { name: 'delay', type: 'sloth.Duration', optional: true, doc: 'the base delay (default "1s")' },
+      field('count', 'integer', 'attempts after the first'),
+      field('max', 'integer', 'same as count'),
+      field('strategy', 'sloth.RetryStrategy'),
+      field('delay', 'sloth.Duration', 'the base delay (default "1s")'),
     ],
   },
   {
@@ -196,16 +191,11 @@ const CLASSES: StubClass[] = [
   {
     name: 'sloth.WorkflowConfig',
     fields: [
-      { name: 'timeout', type: 'sloth.Duration', optional: true, doc: 'for the whole workflow' },
-      { name: 'max_parallel_tasks', type: 'integer', optional: true, doc: 'default: no limit' },
-      { name: 'fail_fast', type: 'boolean', optional: true, doc: 'default true: no new task starts after a failure' },
-      {
-        name: 'retry_policy',
-        type: '"fixed"|"linear"|"exponential"',
-        optional: true,
-        doc: 'the strategy of :retries(n) without one',
-      },
-      { name: 'environment', type: 'any', optional: true, doc: 'kept for your own use' },
+      field('timeout', 'sloth.Duration', 'for the whole workflow'),
+      field('max_parallel_tasks', 'integer', 'default: no limit'),
+      field('fail_fast', 'boolean', 'default true: no new task starts after a failure'),
+      field('retry_policy', 'sloth.RetryStrategy', 'the strategy of :retries(n) without one'),
+      field('environment', 'any', 'kept for your own use'),
     ],
   },
   {
