@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinModules } from '@sloth/builtin-modules';
-import { createModuleContext, z } from '@sloth/core/internal';
+import { arg, createModuleContext, defineModule, fn, z } from '@sloth/core/internal';
 import { describe, expect, it } from 'vitest';
 import { LuaFactory } from 'wasmoon';
 import { createSandbox } from '../lua-sandbox.js';
@@ -81,6 +81,7 @@ describe('LuaLS stubs', () => {
         '---@return string|',
         '---@pram x string',
         '---@ param x string',
+        '--- @param x string',
       ].join('\n'),
     };
     expect(checkAnnotations(bad).map((i) => `${i.line} ${i.message.replace(/:.*/, '')}`)).toEqual([
@@ -88,6 +89,7 @@ describe('LuaLS stubs', () => {
       '5 @return has no valid type',
       '6 unknown annotation @pram',
       '7 unknown annotation @',
+      '8 a description line that reads as an annotation',
       '4 type sloth.Nowhere is not declared by any @class or @alias',
     ]);
     expect(parseType('fun(a: string, b?: sloth.T): boolean rest')).toEqual({ end: 36, names: ['string', 'sloth.T', 'boolean'] });
@@ -161,6 +163,34 @@ describe('LuaLS stubs', () => {
     expect(fieldNames('sloth.TaskContext')).toEqual(language.context);
     expect(fns('sloth.Workdir')).toEqual(language.context_workdir);
     expect(fns('sloth.AgentInfo')).toEqual(language.context_agent);
+  });
+});
+
+describe('a module that is not built in', () => {
+  it('gets its own stub file; a targetable one takes target in its options or a trailing table', () => {
+    const greet = defineModule({
+      name: 'greet',
+      doc: 'Greets people.',
+      targetable: true,
+      functions: {
+        hello: fn({ doc: 'Says hello.', args: [arg('name', z.string())], returns: 'string', run: () => 'hi' }),
+        wave: fn({
+          doc: 'Waves.',
+          args: [arg('opts', z.object({ times: z.number().int() }).optional())],
+          returns: 'nothing',
+          run: () => undefined,
+        }),
+      },
+    });
+    const stub = luaStubFiles([greet])['greet.lua'] as string;
+    expect(checkAnnotations({ 'greet.lua': stub })).toEqual([]);
+    expect(stub).toContain(
+      '---@param name string\n---@param on? { target: string } runs the call on that agent (or SSH host)\n---@return string # string\nfunction greet.hello(name, on) end',
+    );
+    expect(stub).toContain(
+      '---@class sloth.greet.wave.opts\n---@field times integer\n---@field target? string the agent (or SSH host) the call runs on\n---@field [string] any\n',
+    );
+    expect(stub).toContain('---@param opts? sloth.greet.wave.opts\nfunction greet.wave(opts) end');
   });
 });
 

@@ -34,7 +34,10 @@ function acceptTarget(params: StubParam[], classes: StubClass[]): void {
   const target = { name: 'target', type: 'string', optional: true, doc: 'the agent (or SSH host) the call runs on' };
   const options = last && classes.find((c) => c.name === last.type);
   if (options) {
-    if (!options.fields?.some((f) => f.name === 'target')) options.fields?.push(target);
+    const fields = options.fields ?? [];
+    // Named fields first, the catch-all `[string]` last.
+    const at = fields.findIndex((f) => f.name === '[string]');
+    if (!fields.some((f) => f.name === 'target')) fields.splice(at < 0 ? fields.length : at, 0, target);
     return;
   }
   if (last && (last.type === 'any' || last.type === 'table')) return;

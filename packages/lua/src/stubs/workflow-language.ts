@@ -145,10 +145,11 @@ function workflowOptionFields() {
   );
 }
 
+/** A function of the task context: `this.workdir.get()` and `this.workdir:get()` both work, so `self` is optional. */
 const context = (name: string, doc: string, returns: string): StubFunction => ({
   name,
   doc: `${doc} (\`.\` and \`:\` calls both work.)`,
-  params: [],
+  params: [opt('self', 'table', 'given by a `:` call')],
   returns: [{ type: returns }],
 });
 
