@@ -30,6 +30,7 @@ import MasterStart from './commands/master/start.js';
 import MasterStop from './commands/master/stop.js';
 import MasterUpdate from './commands/master/update.js';
 import ModulesList from './commands/modules/list.js';
+import ModulesStubs from './commands/modules/stubs.js';
 import SchedulerAdd from './commands/scheduler/add.js';
 import SchedulerDisable from './commands/scheduler/disable.js';
 import SchedulerEnable from './commands/scheduler/enable.js';
@@ -87,6 +88,7 @@ export const COMMANDS = {
   'scheduler:show': SchedulerShow,
   validate: Validate,
   'modules:list': ModulesList,
+  'modules:stubs': ModulesStubs,
   version: Version,
   'stack:new': StackNew,
   'stack:list': StackList,

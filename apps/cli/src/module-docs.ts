@@ -1,4 +1,4 @@
-import { findTool, type ModuleSpec, moduleDocText, signature, z } from '@sloth/core/internal';
+import { argJsonSchema, findTool, type ModuleSpec, moduleDocText, signature } from '@sloth/core/internal';
 
 /** A module's documentation as data: what `modules list --format json` prints and editor stubs can be made from. */
 export function moduleDoc(module: ModuleSpec) {
@@ -14,20 +14,12 @@ export function moduleDoc(module: ModuleSpec) {
         name: a.name,
         optional: a.schema.safeParse(undefined).success,
         doc: a.doc ?? null,
-        schema: jsonSchemaOf(a.schema),
+        schema: argJsonSchema(a.schema),
       })),
       returns: spec.returns,
       examples: spec.examples ?? [],
     })),
   };
-}
-
-function jsonSchemaOf(schema: z.ZodType): unknown {
-  try {
-    return z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' });
-  } catch {
-    return {};
-  }
 }
 
 /** The CLIs a module runs, and where each was found on this machine (path null: not found). */

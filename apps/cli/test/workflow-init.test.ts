@@ -109,7 +109,10 @@ describe('workflow init', () => {
     await run(home, project);
     const log = readFileSync(join(project, 'hooks/deploys.log'), 'utf8');
     // Hooks handle a run's events concurrently, so the two lines may come in either order.
-    const lines = log.trimEnd().split('\n').map((line) => line.replace(/^\S+ /, ''));
+    const lines = log
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.replace(/^\S+ /, ''));
     expect(lines.sort()).toEqual(['deploy.completed 1.0.0 staging', 'deploy.started 1.0.0 staging']);
   });
 
@@ -122,6 +125,23 @@ describe('workflow init', () => {
     const report = await run(home, project, withMaster(master.url, tokenFile));
     expect(Object.keys(report.tasks)).toEqual(['prepare', 'deploy', 'report']);
     expect(report.tasks.deploy?.status).toBe('success');
+  });
+
+  it('writes the Lua stubs for editors and a .luarc.json that points at them', async () => {
+    const parent = writeFiles({});
+    const init = await sloth(freshHome(), parent, ['workflow', 'init', 'p', '--template', 'basic']);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain('workflow.sloth, values.yaml, README.md, .luarc.json, .sloth/types/ (editor stubs)');
+    expect(JSON.parse(readFileSync(join(parent, 'p/.luarc.json'), 'utf8'))).toEqual({
+      runtime: { version: 'Lua 5.4' },
+      workspace: { library: ['.sloth/types'], checkThirdParty: false },
+    });
+    expect(readFileSync(join(parent, 'p/.sloth/types/sloth.lua'), 'utf8')).toMatch(/^---@meta\n/);
+    expect(readFileSync(join(parent, 'p/.sloth/types/exec.lua'), 'utf8')).toContain('function exec.run(cmd, opts) end');
+    expect(readFileSync(join(parent, 'p/README.md'), 'utf8')).toContain('sloth-runner modules stubs');
+    const again = await sloth(freshHome(), parent, ['workflow', 'init', 'p', '--template', 'basic']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('.luarc.json, .sloth/types/ (editor stubs) exist(s) already');
   });
 
   it('refuses to overwrite files without --force, and says which', async () => {

@@ -205,6 +205,15 @@ export function parseArgs(module: string, name: string, spec: FunctionSpec, raw:
   return parsed;
 }
 
+/** An argument's schema as JSON Schema, as a caller writes it (zod's input side); `{}` when zod cannot say. */
+export function argJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  try {
+    return z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
 /** `exec.run(cmd, opts?)`. */
 export function signature(module: string, name: string, spec: FunctionSpec): string {
   const args = spec.args.map((a) => (a.schema.safeParse(undefined).success ? `${a.name}?` : a.name));

@@ -559,4 +559,24 @@ function S.bind(js_fn)
   return function(...) return settle(js_fn(...)) end
 end
 
+-- The names of the workflow language, for the test that keeps the editor stubs (workflow-language.ts) complete.
+function S.language()
+  local function keys(...)
+    local set = {}
+    for _, t in ipairs({ ... }) do for k in pairs(t) do set[k] = true end end
+    return sorted_keys(set)
+  end
+  local context = make_context({ run_id = "", attempt = 1 })
+  return {
+    task_methods = keys(setters, Task),
+    task_keys = keys(setters, table_aliases),
+    workflow_methods = keys(wsetters, Workflow),
+    workflow_options = keys(wsetters),
+    workflow_config = keys(config_keys),
+    context = keys(context),
+    context_workdir = keys(context.workdir),
+    context_agent = keys(context.agent),
+  }
+end
+
 __sloth = S

@@ -14,6 +14,7 @@ export {
 export type { LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';
 export { fromLua, toLua } from './lua-values.js';
 export { bindModules } from './module-binder.js';
+export { DEFAULT_STUBS_DIR, luarcJson, luaStubFiles } from './stubs/lua-stubs.js';
 export {
   DEFAULT_LOAD_TIMEOUT_MS,
   type DelegatedTaskRequest,

@@ -17,6 +17,7 @@ import { LuaRuntime } from './lua-runtime.js';
 import { luaSourceText } from './lua-source-text.js';
 import { fromLua } from './lua-values.js';
 import { bindModules } from './module-binder.js';
+import { NESTED_MODULES_LUA } from './nested-modules.js';
 import { STDLIB_LUA } from './stdlib.lua.js';
 
 const luaSources = new Map<string, string>();
@@ -92,12 +93,7 @@ export class PreparedSandbox {
       await runtime.run(luaSource('prelude'), '=sloth:prelude', [preludeHost(options)], state);
       // Binding takes a context for its own Lua calls, before any use.
       await bindModules(runtime, modules, () => sandbox.use_?.fallbackCtx() ?? PREPARING);
-      await runtime.run(
-        'local m = __sloth.modules; if m.data then m.data.json = m.json; m.data.yaml = m.yaml end',
-        '=sloth:glue',
-        [],
-        state,
-      );
+      await runtime.run(`local m = __sloth.modules\n${NESTED_MODULES_LUA}`, '=sloth:glue', [], state);
       await runtime.run(STDLIB_LUA, '=sloth:stdlib', [stdlibHost(modules, options)], state);
       // Last, so that the codec's map of library values holds every module and the standard library, and nothing else.
       await runtime.run(luaSource('transfer'), '=sloth:transfer', [], state);

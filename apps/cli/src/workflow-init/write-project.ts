@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SlothError } from '@sloth/core';
+import { DEFAULT_STUBS_DIR, editorProjectFiles } from '../lua-stubs-files.js';
 import type { ProjectTemplate, TemplateContext } from './project-template.js';
 import { TEMPLATES } from './templates/index.js';
 
@@ -29,7 +30,15 @@ export function projectFiles(t: ProjectTemplate, ctx: TemplateContext): Record<s
     'values.yaml': t.values(ctx),
     'README.md': readme(t, ctx),
     ...(t.extraFiles?.(ctx) ?? {}),
+    ...editorProjectFiles(),
   };
+}
+
+/** The paths of a project's files as people want to read them: the stubs directory once, not file by file. */
+export function shownFiles(paths: string[]): string[] {
+  const stubs = `${DEFAULT_STUBS_DIR}/`;
+  const shown = paths.filter((p) => !p.startsWith(stubs));
+  return shown.length < paths.length ? [...shown, `${stubs} (editor stubs)`] : shown;
 }
 
 /** The paths among `files` that exist already in `dir`. */
@@ -44,7 +53,7 @@ export function existingFiles(dir: string, files: Record<string, string>): strin
 export function writeProject(dir: string, files: Record<string, string>, force: boolean): string[] {
   const taken = existingFiles(dir, files);
   if (taken.length > 0 && !force) {
-    throw new SlothError('usage', `${dir}: ${taken.join(', ')} exist(s) already; nothing was written`, {
+    throw new SlothError('usage', `${dir}: ${shownFiles(taken).join(', ')} exist(s) already; nothing was written`, {
       hint: 'choose another directory, or pass --force to overwrite them',
     });
   }
@@ -69,5 +78,7 @@ ${t.usage(ctx).join('\n')}
 \`\`\`
 
 \`workflow.sloth\` holds the workflow, \`values.yaml\` its settings (override one with \`--set key=value\`).
+\`.luarc.json\` and \`${DEFAULT_STUBS_DIR}/\` give editors with lua-language-server completion and checks of the
+workflow language and modules (associate \`*.sloth\` files with Lua); \`sloth-runner modules stubs\` writes them again.
 `;
 }

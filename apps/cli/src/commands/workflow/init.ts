@@ -4,7 +4,8 @@ import { SlothCommand } from '../../base-command.js';
 const TEMPLATE_NAMES = ['basic', 'pipeline', 'configure-server', 'gitops', 'distributed', 'goroutines', 'hooks'];
 
 export default class WorkflowInit extends SlothCommand {
-  static override summary = 'Start a project from a template: workflow.sloth, values.yaml and a README, ready to run.';
+  static override summary =
+    'Start a project from a template: workflow.sloth, values.yaml and a README, ready to run, with Lua stubs for editors.';
   static override description =
     'Files that exist already are not overwritten (the command fails, naming them) unless --force. On a terminal it asks for what the flags do not say (template, workflow name); elsewhere (CI, a pipe) only the flags count, and the template defaults to basic.';
   static override args = { dir: Args.string({ description: 'The project directory (created if needed).', default: '.' }) };
@@ -44,7 +45,10 @@ export default class WorkflowInit extends SlothCommand {
       name ??= await input({ message: 'Workflow name', default: w.workflowNameFor(args.dir) });
       const taken = w.existingFiles(args.dir, w.projectFiles(w.findTemplate(template), { workflow: name }));
       if (taken.length > 0 && !force) {
-        force = await confirm({ message: `${taken.join(', ')} exist(s) in ${args.dir}: overwrite?`, default: false });
+        force = await confirm({
+          message: `${w.shownFiles(taken).join(', ')} exist(s) in ${args.dir}: overwrite?`,
+          default: false,
+        });
       }
     }
     const t = w.findTemplate(template ?? 'basic');
@@ -56,7 +60,7 @@ export default class WorkflowInit extends SlothCommand {
       });
     }
     const written = w.writeProject(args.dir, w.projectFiles(t, { workflow }), force);
-    this.log(`created ${t.name} project '${workflow}' in ${args.dir}: ${written.join(', ')}`);
+    this.log(`created ${t.name} project '${workflow}' in ${args.dir}: ${w.shownFiles(written).join(', ')}`);
     this.log(`next: cd ${args.dir} && sloth-runner workflow run ${workflow} -f workflow.sloth -v values.yaml`);
   }
 }
