@@ -28,11 +28,21 @@ const path = require('node:path');
 const argv = process.argv.slice(2);
 fs.appendFileSync(path.join(__dirname, 'calls.jsonl'), JSON.stringify(argv) + '\\n');
 const statePath = path.join(__dirname, 'state.json');
+// Calls made at once (goroutines) take turns on the state: a lock file, waited for at most 10 s.
+const lockPath = statePath + '.lock';
+for (const until = Date.now() + 10000; ; ) {
+  try { fs.closeSync(fs.openSync(lockPath, 'wx')); break; } catch (e) {
+    if (e.code !== 'EEXIST' || Date.now() > until) throw e;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+  }
+}
+process.on('exit', () => fs.rmSync(lockPath, { force: true }));
 const state = fs.existsSync(statePath) ? JSON.parse(fs.readFileSync(statePath, 'utf8')) : {};
 const out = (t) => process.stdout.write(t.endsWith('\\n') ? t : t + '\\n');
 const err = (t) => process.stderr.write(t.endsWith('\\n') ? t : t + '\\n');
 const exit = (code) => { fs.writeFileSync(statePath, JSON.stringify(state)); process.exit(code); };
 if (process.env.FAKE_HANG) {
+  fs.rmSync(lockPath, { force: true });
   const child = require('node:child_process').spawn('sleep', ['300'], { stdio: 'ignore' });
   fs.writeFileSync(process.env.FAKE_HANG + '.child', String(child.pid));
   fs.writeFileSync(process.env.FAKE_HANG, String(process.pid));

@@ -45,7 +45,11 @@ export async function callOnTarget(
 ): Promise<unknown> {
   const parsed = parseArgs(module, name, spec, call.args);
   const remote = ctx.services?.remote;
-  if (remote?.has(call.agent)) return spec.run(parsed as never, { ...ctx, host: remote.host(call.agent, ctx) });
+  if (remote?.has(call.agent)) {
+    // What it changes there is that host's, also for modules that report their own resources (tool wrappers).
+    const reportResource: typeof ctx.reportResource = (r) => ctx.reportResource({ ...r, host: r.host ?? call.agent });
+    return spec.run(parsed as never, { ...ctx, host: remote.host(call.agent, ctx), reportResource });
+  }
   if (call.agent.startsWith('ssh://')) {
     throw new SlothError('usage', `${ctx.fn}: this run cannot reach ${call.agent} over SSH`, {
       hint: 'ssh:// targets work in `workflow run`; inside a goroutine, make the call from the task itself',

@@ -1,4 +1,4 @@
-import { type ModuleCallContext, runTool, type ToolResult, type ToolSpec, toolJson, toolOutcome } from '@sloth/core';
+import { type ModuleCallContext, runTool, SlothError, type ToolResult, type ToolSpec, toolJson, toolOutcome } from '@sloth/core';
 
 /** The incus CLI: `SLOTH_INCUS_BIN` in the task's environment when set, else `incus` from PATH. */
 export const INCUS: ToolSpec = {
@@ -18,7 +18,31 @@ export async function incus(
 
 /** An instance's status ("Running", "Stopped"...) from incus list --format json, or undefined when there is none. */
 export async function instanceStatus(ctx: ModuleCallContext, name: string): Promise<string | undefined> {
-  const r = await incus(ctx, ['list', `^${name}$`, '--format', 'json'], { quiet: true });
-  const all = toolJson(ctx, INCUS, 'list', r) as { name: string; status: string }[];
-  return all.find((i) => i.name === name)?.status;
+  return (await instanceInfo(ctx, name))?.status;
+}
+
+/** Runs a changing `incus ARGS`; a failure is an error with incus's message, naming `what`. */
+export async function incusChange(ctx: ModuleCallContext, args: readonly string[], what: string) {
+  const r = await incus(ctx, args);
+  if (!r.success) throw new SlothError('task_failed', `${ctx.fn}: incus ${what} failed: ${r.error}`);
+  return { ...r, changed: true, check_mode: false };
+}
+
+/** `incus KIND list --format json` (network, profile, storage), or, with `instance`, its snapshots. */
+export async function incusList<T extends { name: string }>(ctx: ModuleCallContext, args: readonly string[]): Promise<T[]> {
+  const r = await incus(ctx, [...args, '--format', 'json'], { quiet: true });
+  return toolJson(ctx, INCUS, args.join(' '), r) as T[];
+}
+
+/** An instance as `incus list --format json` shows it (the fields the module reads). */
+export interface InstanceInfo {
+  name: string;
+  status: string;
+  profiles?: string[];
+  expanded_devices?: Record<string, Record<string, string>>;
+}
+
+/** One instance, or undefined when there is none. */
+export async function instanceInfo(ctx: ModuleCallContext, name: string): Promise<InstanceInfo | undefined> {
+  return (await incusList<InstanceInfo>(ctx, ['list', `^${name}$`])).find((i) => i.name === name);
 }

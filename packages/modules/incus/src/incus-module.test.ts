@@ -12,7 +12,7 @@ function withIncus(bin: string, options: { checkMode?: boolean; env?: Record<str
   return t;
 }
 const incus = (ctx: ModuleCallContext, name: string, ...args: unknown[]) => call(incusModule, name, args, ctx);
-const changing = (calls: string[][]) => calls.filter((a) => a[0] !== 'list');
+const changing = (calls: string[][]) => calls.filter((a) => a[0] !== 'list' && a[1] !== 'list');
 
 describe('incus instances (fake incus CLI)', () => {
   it('create, start, stop and delete are idempotent; check mode changes nothing (fake incus CLI)', async () => {
@@ -20,10 +20,14 @@ describe('incus instances (fake incus CLI)', () => {
     const { ctx, resources } = withIncus(fake.bin);
     const check = withIncus(fake.bin, { checkMode: true }).ctx;
     const spec = { name: 'web-01', image: 'images:debian/12', profiles: ['default', 'web'] };
+    await incus(ctx, 'profile_create', { name: 'web' });
+    resources.length = 0;
     expect(await incus(check, 'instance_create', spec)).toMatchObject({ changed: true, check_mode: true });
-    expect(changing(fake.calls())).toEqual([]);
+    expect(changing(fake.calls())).toEqual([['profile', 'create', 'web']]);
     expect(await incus(ctx, 'instance_create', spec)).toMatchObject({ changed: true, success: true });
-    expect(changing(fake.calls())).toEqual([['init', 'images:debian/12', 'web-01', '--profile', 'default', '--profile', 'web']]);
+    expect(changing(fake.calls()).slice(1)).toEqual([
+      ['init', 'images:debian/12', 'web-01', '--profile', 'default', '--profile', 'web'],
+    ]);
     expect(await incus(ctx, 'instance_create', spec)).toMatchObject({ changed: false });
     expect(await incus(ctx, 'instance_start', 'web-01')).toMatchObject({ changed: true });
     expect(await incus(ctx, 'instance_start', 'web-01')).toMatchObject({ changed: false });
@@ -34,7 +38,7 @@ describe('incus instances (fake incus CLI)', () => {
     expect(await incus(ctx, 'instance_stop', 'web-01')).toMatchObject({ changed: false });
     expect(await incus(ctx, 'instance_delete', 'web-01')).toMatchObject({ changed: true });
     expect(await incus(ctx, 'instance_delete', 'web-01')).toMatchObject({ changed: false });
-    expect(changing(fake.calls()).map((a) => a[0])).toEqual(['init', 'start', 'stop', 'delete']);
+    expect(changing(fake.calls()).map((a) => a[0])).toEqual(['profile', 'init', 'start', 'stop', 'delete']);
   });
 
   it("exec runs a list as it is and a string through sh -c; file_push copies; failures carry incus's message (fake incus CLI)", async () => {
@@ -86,5 +90,102 @@ describe('incus instances (fake incus CLI)', () => {
       'incus.instance_start: the incus CLI is not on PATH',
     );
     expect((await failure(incus(ctx, 'instance_create', { name: 'x' }))).message).toMatch(/image/);
+  });
+
+  it('networks, profiles and storage pools: created once, config converged key by key, deleted; check mode changes nothing (fake incus CLI)', async () => {
+    const fake = fakeIncus();
+    const { ctx, resources } = withIncus(fake.bin);
+    const check = withIncus(fake.bin, { checkMode: true }).ctx;
+    const net = { name: 'web-dmz', type: 'bridge', config: { 'ipv4.address': '10.10.0.1/24', 'ipv4.nat': true } };
+    expect(await incus(check, 'network_create', net)).toMatchObject({ changed: true, check_mode: true });
+    expect(changing(fake.calls())).toEqual([]);
+    expect(await incus(ctx, 'network_create', net)).toMatchObject({ changed: true, success: true });
+    expect(fake.calls().at(-1)).toEqual([
+      'network',
+      'create',
+      'web-dmz',
+      '--type=bridge',
+      'ipv4.address=10.10.0.1/24',
+      'ipv4.nat=true',
+    ]);
+    expect(await incus(ctx, 'network_create', net)).toMatchObject({ changed: false });
+    // One key changed: only that key is set.
+    expect(await incus(ctx, 'network_create', { ...net, config: { ...net.config, 'ipv4.nat': 'false' } })).toMatchObject({
+      changed: true,
+    });
+    expect(fake.calls().at(-1)).toEqual(['network', 'set', 'web-dmz', 'ipv4.nat=false']);
+    expect(resources.at(-1)?.changes).toEqual({ 'ipv4.nat': { old: 'true', new: 'false' } });
+
+    const profile = { name: 'web-server', description: 'Optimized for web servers', config: { 'limits.cpu': 4 } };
+    expect(await incus(ctx, 'profile_create', profile)).toMatchObject({ changed: true });
+    expect(changing(fake.calls()).slice(-2)).toEqual([
+      ['profile', 'create', 'web-server', 'limits.cpu=4'],
+      ['profile', 'set', 'web-server', 'description=Optimized for web servers', '--property'],
+    ]);
+    expect(await incus(ctx, 'profile_create', profile)).toMatchObject({ changed: false });
+    expect(await incus(ctx, 'storage_create', { name: 'fast', driver: 'dir', config: { source: '/srv/pool' } })).toMatchObject({
+      changed: true,
+    });
+    expect(fake.calls().at(-1)).toEqual(['storage', 'create', 'fast', 'dir', 'source=/srv/pool']);
+    expect(await incus(ctx, 'storage_create', { name: 'fast', driver: 'dir' })).toMatchObject({ changed: false });
+
+    const before = changing(fake.calls()).length;
+    for (const [fn, name] of [
+      ['network_delete', 'web-dmz'],
+      ['profile_delete', 'web-server'],
+      ['storage_delete', 'fast'],
+    ]) {
+      expect(await incus(check, fn as string, name)).toMatchObject({ changed: true, check_mode: true });
+    }
+    expect(changing(fake.calls())).toHaveLength(before);
+    for (const [fn, name] of [
+      ['network_delete', 'web-dmz'],
+      ['profile_delete', 'web-server'],
+      ['storage_delete', 'fast'],
+    ]) {
+      expect(await incus(ctx, fn as string, name)).toMatchObject({ changed: true });
+      expect(await incus(ctx, fn as string, name)).toMatchObject({ changed: false });
+    }
+    expect((await failure(incus(ctx, 'storage_create', { name: 'x' }))).message).toMatch(/driver/);
+  });
+
+  it('attach, detach, apply and remove_from are idempotent; snapshots are created once, restored, deleted (fake incus CLI)', async () => {
+    const fake = fakeIncus();
+    const { ctx } = withIncus(fake.bin);
+    const check = withIncus(fake.bin, { checkMode: true }).ctx;
+    await incus(ctx, 'network_create', { name: 'dmz' });
+    await incus(ctx, 'profile_create', { name: 'web' });
+    expect((await failure(incus(ctx, 'network_attach', 'dmz', 'web-01'))).message).toBe(
+      'incus.network_attach: there is no instance web-01',
+    );
+    await incus(ctx, 'instance_create', { name: 'web-01', image: 'images:debian/12' });
+    expect(await incus(check, 'network_attach', 'dmz', 'web-01')).toMatchObject({ changed: true, check_mode: true });
+    expect(await incus(ctx, 'network_attach', 'dmz', 'web-01')).toMatchObject({ changed: true });
+    expect(await incus(ctx, 'network_attach', 'dmz', 'web-01')).toMatchObject({ changed: false });
+    expect(await incus(ctx, 'profile_apply', 'web', 'web-01')).toMatchObject({ changed: true });
+    expect(await incus(ctx, 'profile_apply', 'web', 'web-01')).toMatchObject({ changed: false });
+    expect(await incus(ctx, 'profile_remove_from', 'web', 'web-01')).toMatchObject({ changed: true });
+    expect(await incus(ctx, 'profile_remove_from', 'web', 'web-01')).toMatchObject({ changed: false });
+    expect(await incus(ctx, 'network_detach', 'dmz', 'web-01')).toMatchObject({ changed: true });
+    expect(await incus(ctx, 'network_detach', 'dmz', 'web-01')).toMatchObject({ changed: false });
+    expect(changing(fake.calls()).slice(3)).toEqual([
+      ['network', 'attach', 'dmz', 'web-01'],
+      ['profile', 'add', 'web-01', 'web'],
+      ['profile', 'remove', 'web-01', 'web'],
+      ['network', 'detach', 'dmz', 'web-01'],
+    ]);
+
+    const snap = { instance: 'web-01', name: 'before-upgrade' };
+    expect(await incus(check, 'snapshot_create', snap)).toMatchObject({ changed: true, check_mode: true });
+    expect(await incus(ctx, 'snapshot_create', snap)).toMatchObject({ changed: true });
+    expect(await incus(ctx, 'snapshot_create', snap)).toMatchObject({ changed: false });
+    expect(await incus(ctx, 'snapshot_restore', snap)).toMatchObject({ changed: true });
+    const missing = await failure(incus(ctx, 'snapshot_restore', { instance: 'web-01', name: 'nope' }));
+    expect(missing.message).toBe('incus.snapshot_restore: instance web-01 has no snapshot nope');
+    // A stateful snapshot of a stopped instance: incus says why.
+    const stateful = await failure(incus(ctx, 'snapshot_create', { ...snap, name: 'hot', stateful: true }));
+    expect(stateful.message).toMatch(/incus snapshot create web-01\/hot failed: Error: Unable to create a stateful snapshot/);
+    expect(await incus(ctx, 'snapshot_delete', snap)).toMatchObject({ changed: true });
+    expect(await incus(ctx, 'snapshot_delete', snap)).toMatchObject({ changed: false });
   });
 });

@@ -10,7 +10,7 @@ import {
   strictTable,
   z,
 } from '@sloth/core';
-import { incus, instanceStatus } from './incus-cli.js';
+import { incus, incusChange, instanceStatus } from './incus-cli.js';
 
 const nameArg = arg('name', z.string().min(1), 'the instance');
 
@@ -31,9 +31,7 @@ function report(ctx: ModuleCallContext, name: string, from: string | undefined, 
 async function change(ctx: ModuleCallContext, name: string, from: string | undefined, to: string, args: string[]) {
   report(ctx, name, from, to);
   if (ctx.checkMode) return notRun(ctx, true);
-  const r = await incus(ctx, args);
-  if (!r.success) throw new SlothError('task_failed', `${ctx.fn}: incus ${args[0]} ${name} failed: ${r.error}`);
-  return { ...r, changed: true, check_mode: false };
+  return incusChange(ctx, args, `${args[0]} ${name}`);
 }
 
 export const instanceCreate = fn({
