@@ -72,7 +72,9 @@ describe('CLI commands', () => {
   it('modules list shows every module, one module in detail, and JSON docs', async () => {
     const all = await runCli(['modules', 'list']);
     expect(all.code).toBe(0);
-    for (const m of ['log', 'exec', 'fs', 'json', 'yaml', 'data']) expect(all.stdout).toMatch(new RegExp(`│ ${m}\\s`));
+    // Every name whole, the longest too.
+    for (const m of ['log', 'exec', 'fs', 'json', 'yaml', 'data', 'load_balancer'])
+      expect(all.stdout).toMatch(new RegExp(`│ ${m}\\s`));
     const exec = await runCli(['modules', 'list', '--module', 'exec']);
     expect(exec.stdout).toContain('exec.run(cmd, opts?)');
     expect(exec.stdout).toContain('# Examples');

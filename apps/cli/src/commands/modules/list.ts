@@ -39,7 +39,9 @@ export default class ModulesList extends SlothCommand {
         const tools = toolsLine(m);
         return [m.name, tools ? `${m.doc}\nCLI ${tools}` : m.doc, Object.keys(m.functions).join(', ')];
       });
-      this.log(table(['Module', 'Description', 'Functions'], rows, [12, 50, 50]));
+      // A module's name is what users type: never cut (the other columns wrap); widths count the padding of 2.
+      const nameWidth = Math.max(6, ...modules.map((m) => m.name.length)) + 2;
+      this.log(table(['Module', 'Description', 'Functions'], rows, [nameWidth, 50, 50]));
       this.log(
         pc.dim(
           'Every module is a global in workflows (require("name") returns the same table). Details: modules list --module NAME',
