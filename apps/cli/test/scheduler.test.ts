@@ -336,35 +336,29 @@ describe('scheduler --master', () => {
   it('adds a schedule the master fires, lists, shows, disables and removes it there; JSON as the local commands print it', async () => {
     const { home, tokenFile } = fleetHome();
     const dir = writeFiles({ 'ok.sloth': OK_WORKFLOW });
+    const file = join(dir, 'ok.sloth');
     const master = await startMaster(home, tokenFile);
-    const added = await jsonOnMaster(master.url, tokenFile, [
-      'add',
-      'beat',
-      '--cron',
-      '*/2 * * * * *',
-      '-f',
-      join(dir, 'ok.sloth'),
-    ]);
-    expect([added.name, added.cron, added.file, added.enabled]).toEqual(['beat', '*/2 * * * * *', join(dir, 'ok.sloth'), true]);
+    const added = await jsonOnMaster(master.url, tokenFile, ['add', 'beat', '--cron', '*/2 * * * * *', '-f', file]);
+    expect([added.name, added.cron, added.file, added.enabled]).toEqual(['beat', '*/2 * * * * *', file, true]);
     expect(typeof added.next_run_at).toBe('string');
     // Stored in the master's data directory, not in the CLI's.
     expect(peek(home, (store) => scheduleRepo(store).list()).map((s) => s.name)).toEqual(['beat']);
     await waitForRun(home, 'beat', 'a successful run fired by the master', (r) => r.status === 'success');
-    const history = await jsonOnMaster(master.url, tokenFile, ['history', 'beat']);
-    expect(history.some((r: { trigger: string; status: string }) => r.trigger === 'cron' && r.status === 'success')).toBe(true);
 
-    // A schedule firing every second is the clock: once it has run twice after `disable`, beat had its chances to fire.
-    await jsonOnMaster(master.url, tokenFile, ['add', 'clock', '--cron', '* * * * * *', '-f', join(dir, 'ok.sloth'), '--stack', 'clock']);
+    // A schedule firing every second is the clock: once it has a firing (run or skipped) due 2 s after `disable`, the
+    // master's scheduler has gone past a time when beat was due.
+    await jsonOnMaster(master.url, tokenFile, ['add', 'clock', '--cron', '* * * * * *', '-f', file, '--stack', 'clock']);
     const off = await onMaster(master.url, tokenFile, ['disable', 'beat']);
     expect([off.code, off.stdout.trim()]).toEqual([0, 'disabled schedule beat']);
     const disabledAt = Date.now();
     await waitFor(
-      () => runsOf(home, 'clock').filter((r) => r.status === 'success' && r.dueAt > disabledAt + 2000).length >= 2,
+      () => runsOf(home, 'clock').some((r) => r.dueAt > disabledAt + 2000),
       30_000,
-      'two runs of clock after beat was disabled',
+      'a firing of clock due 2 s after beat was disabled',
       50,
     );
     expect(runsOf(home, 'beat').filter((r) => r.dueAt > disabledAt)).toEqual([]);
+    await waitFor(() => runsOf(home, 'beat').every((r) => r.status !== 'running'), 30_000, "beat's last run to end", 50);
     expect((await onMaster(master.url, tokenFile, ['disable'])).stdout.trim()).toBe('disabled schedules beat, clock');
 
     // Remote and local answers are the same documents (beat's: it no longer changes).
@@ -372,47 +366,30 @@ describe('scheduler --master', () => {
     expect(beatOnly(await jsonOnMaster(master.url, tokenFile, ['list']))).toEqual(
       beatOnly((await slothJson(home, ['scheduler', 'list'])).json),
     );
-    for (const args of [
-      ['show', 'beat'],
-      ['history', 'beat'],
-    ]) {
-      const local = await slothJson(home, ['scheduler', ...args]);
-      expect(await jsonOnMaster(master.url, tokenFile, args), args.join(' ')).toEqual(local.json);
-    }
+    const history = await jsonOnMaster(master.url, tokenFile, ['history', 'beat']);
+    expect(history).toEqual((await slothJson(home, ['scheduler', 'history', 'beat'])).json);
+    expect(history.some((r: { trigger: string; status: string }) => r.trigger === 'cron' && r.status === 'success')).toBe(true);
     const shown = await onMaster(master.url, tokenFile, ['show', 'beat']);
     expect(shown.stdout).toMatch(/enabled: {3}no/);
     expect(shown.stdout).toMatch(/runs: +\n {2}#\d+ cron /);
-    const listed = await onMaster(master.url, tokenFile, ['list']);
-    expect(listed.stdout).toMatch(/beat\s+│\s+\*\/2 \* \* \* \* \*\s+│\s+no\s/);
 
     const removed = await onMaster(master.url, tokenFile, ['remove', 'beat']);
     expect([removed.code, removed.stdout.trim()]).toEqual([0, 'removed schedule beat']);
-    expect((await jsonOnMaster(master.url, tokenFile, ['list'])).map((s: { name: string }) => s.name)).toEqual(['clock']);
-    const gone = await onMaster(master.url, tokenFile, ['show', 'beat']);
+    expect(peek(home, (store) => scheduleRepo(store).list()).map((s) => s.name)).toEqual(['clock']);
+    const gone = await onMaster(master.url, tokenFile, ['show', 'beat', '-o', 'json']);
     expect(gone.code).toBe(2);
     expect(gone.stderr).toMatch(/no schedule named 'beat'/);
     master.child.kill('SIGTERM');
     expect((await master.exited).code).toBe(0);
-  }, 180_000);
+  }, 300_000);
 
   it('refuses a wrong token, an invalid expression, a file the master cannot find, an unknown name and run-now, clearly', async () => {
     const { home, tokenFile } = fleetHome();
     const dir = writeFiles({ 'ok.sloth': OK_WORKFLOW });
     const file = join(dir, 'ok.sloth');
     const master = await startMaster(home, tokenFile);
-    const wrong = await sloth(freshHome(), [
-      'scheduler',
-      'add',
-      'beat',
-      '--cron',
-      '@daily',
-      '-f',
-      file,
-      '--master',
-      master.url,
-      '--token',
-      'not-the-token-at-all',
-    ]);
+    const wrongToken = ['--master', master.url, '--token', 'not-the-token-at-all'];
+    const wrong = await sloth(freshHome(), ['scheduler', 'add', 'beat', '--cron', '@daily', '-f', file, ...wrongToken]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/refused the token/);
     const anonymous = await sloth(freshHome(), ['scheduler', 'list', '--master', master.url]);
@@ -420,22 +397,20 @@ describe('scheduler --master', () => {
     expect(anonymous.stderr).toMatch(/refused the token: this master requires a token/);
     expect(peek(home, (store) => scheduleRepo(store).list())).toEqual([]);
 
+    // An invalid expression: exit 2, and word for word what the local command says.
+    const local = await sloth(home, ['scheduler', 'add', 'bad', '--cron', '61 * * * *', '-f', file]);
+    const remote = await onMaster(master.url, tokenFile, ['add', 'bad', '--cron', '61 * * * *', '-f', file]);
+    expect([remote.code, remote.stderr]).toEqual([2, local.stderr]);
+    expect(remote.stderr).toMatch(/invalid cron expression '61 \* \* \* \*': Invalid value for minute: 61/);
+
     await jsonOnMaster(master.url, tokenFile, ['add', 'nightly', '--cron', '0 3 * * *', '-f', file]);
     const cases: [string[], RegExp][] = [
-      [
-        ['add', 'bad', '--cron', '61 * * * *', '-f', file],
-        /invalid cron expression '61 \* \* \* \*': Invalid value for minute: 61/,
-      ],
-      [['add', 'bad', '--cron', '* * *', '-f', file], /3 field\(s\), expected 5 or 6/],
       [['add', 'bad', '--cron', '@daily', '--timezone', 'Mars/Base', '-f', file], /unknown timezone 'Mars\/Base'/],
       [['add', 'bad', '--cron', '@daily', '-f', join(dir, 'nope.sloth')], /workflow file not found on the master: .*nope\.sloth/],
       [['add', 'bad', '--after', 'nightli', '-f', file], /no schedule named 'nightli'.*nightly/],
       [['add', 'nightly', '--cron', '@daily', '-f', file], /a schedule named 'nightly' exists already/],
-      [['add', 'b@d', '--cron', '@daily', '-f', file], /invalid schedule name 'b@d'/],
       [['show', 'nightli'], /no schedule named 'nightli'.*did you mean.*nightly/i],
-      [['history', 'nightli'], /no schedule named 'nightli'/],
       [['remove', 'nightli'], /no schedule named 'nightli'/],
-      [['enable', 'nightli'], /no schedule named 'nightli'/],
       [['run-now', 'nightly'], /run-now --master is not supported/],
     ];
     for (const [args, message] of cases) {
@@ -444,12 +419,8 @@ describe('scheduler --master', () => {
       expect(r.stderr, args.join(' ')).toMatch(message);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
-    // The same expression locally says the same thing.
-    const local = await sloth(home, ['scheduler', 'add', 'bad', '--cron', '61 * * * *', '-f', file]);
-    const remote = await onMaster(master.url, tokenFile, ['add', 'bad', '--cron', '61 * * * *', '-f', file]);
-    expect(remote.stderr).toBe(local.stderr);
     expect(peek(home, (store) => scheduleRepo(store).list()).map((s) => s.name)).toEqual(['nightly']);
     master.child.kill('SIGTERM');
     expect((await master.exited).code).toBe(0);
-  }, 180_000);
+  }, 300_000);
 });

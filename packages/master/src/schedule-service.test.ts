@@ -1,17 +1,8 @@
-import { Code, ConnectError } from '@connectrpc/connect';
+import { Code } from '@connectrpc/connect';
 import { controlClient } from '@sloth/client';
 import { scheduleRepo } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
-import { TOKEN, testMaster } from './master.test-helper.js';
-
-async function rejection(p: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await p;
-  } catch (err) {
-    return ConnectError.from(err);
-  }
-  throw new Error('expected the call to fail');
-}
+import { rejection, TOKEN, testMaster } from './master.test-helper.js';
 
 const ADD = { name: 'nightly', cron: '0 3 * * *', file: '/srv/flows/nightly.sloth', overlap: 'skip', catchUp: 'one' };
 

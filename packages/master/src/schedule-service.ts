@@ -5,15 +5,15 @@ import type { ControlService, ScheduleRunSchema, ScheduleSchema } from '@sloth/p
 import { type ScheduleRecord, type ScheduleRunRecord, type Store, scheduleRepo } from '@sloth/store-sqlite';
 import { addScheduleSchema, getScheduleSchema, scheduleNameSchema, setSchedulesEnabledSchema, validate } from './validation.js';
 
-/** `scheduler add`'s flags, by their names there: what AddSchedule carries. */
+/** `scheduler add`'s flags, by their names there, as oclif parses them: what AddSchedule carries. */
 export interface ScheduleAddFlags {
   cron?: string | undefined;
   file: string;
   workflow?: string | undefined;
   stack?: string | undefined;
-  param: string[];
-  values: string[];
-  set: string[];
+  param?: string[] | undefined;
+  values?: string[] | undefined;
+  set?: string[] | undefined;
   timezone?: string | undefined;
   'delegate-to'?: string | undefined;
   overlap: string;

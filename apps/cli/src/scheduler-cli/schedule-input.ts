@@ -1,28 +1,13 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SlothError } from '@sloth/core';
+import type { ScheduleAddFlags } from '@sloth/master';
 import type { CatchUpPolicy, OverlapPolicy, ScheduleInput, ScheduleRepo } from '@sloth/store-sqlite';
 import { parseDurationFlag } from '../duration-flag.js';
 import { nextFiring } from '../scheduler/next-firing.js';
 
-/** The flags of `scheduler add`, as oclif parsed them. */
-export interface AddFlags {
-  cron?: string | undefined;
-  file: string;
-  workflow?: string | undefined;
-  stack?: string | undefined;
-  param?: string[] | undefined;
-  values?: string[] | undefined;
-  set?: string[] | undefined;
-  timezone?: string | undefined;
-  'delegate-to'?: string | undefined;
-  overlap: string;
-  'catch-up': string;
-  timeout?: string | undefined;
-  jitter?: string | undefined;
-  after?: string | undefined;
-  disabled: boolean;
-}
+/** The flags of `scheduler add`, as oclif parsed them (a master gets the same from AddSchedule). */
+export type AddFlags = ScheduleAddFlags;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
