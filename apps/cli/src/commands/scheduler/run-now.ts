@@ -1,3 +1,4 @@
+import { Flags } from '@oclif/core';
 import { SlothCommand } from '../../base-command.js';
 import { onMasterFlags, scheduleNameArg } from '../../scheduler-cli/flags.js';
 
@@ -6,7 +7,14 @@ export default class SchedulerRunNow extends SlothCommand {
   static override description =
     "It runs whether or not the schedule is enabled and whatever its overlap policy, with its timeout. The run's log goes to stderr; the exit code is the run's: 0 success, 1 failed or timed out, 130 interrupted (Ctrl-C stops it). It runs on this machine, on the data directory's schedules: --master is refused (run it on the master's machine with its --data-dir).";
   static override args = { name: scheduleNameArg };
-  static override flags = onMasterFlags;
+  static override flags = {
+    // Taken with its credentials, so that a command line written for the other scheduler commands gets the refusal.
+    ...onMasterFlags,
+    master: Flags.string({
+      description:
+        "Refused: run-now runs the workflow in this terminal, on this machine. On the master's machine, run it with the master's --data-dir.",
+    }),
+  };
   static override examples = ['<%= config.bin %> scheduler run-now backup'];
 
   async run(): Promise<void> {
