@@ -7,7 +7,7 @@ import { type ScheduleRunRecord, scheduleRepo } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { BIN, writeFiles } from './cli.test-helper.js';
 import { eventsOf, peek } from './events.test-helper.js';
-import { daemon, fleetHome, startMaster } from './fleet.test-helper.js';
+import { daemon, fleetHome, startMaster, withMaster } from './fleet.test-helper.js';
 import { freshHome, gatedWorkflow, sloth, slothJson, waitForFile } from './stack.test-helper.js';
 
 const OK_WORKFLOW = `
@@ -319,4 +319,108 @@ describe('scheduler run', () => {
     expect((await master.exited).code).toBe(0);
     expect(master.output()).toMatch(/master stopped/);
   });
+});
+
+describe('scheduler --master', () => {
+  /** The CLI on a data directory of its own (no schedules), pointed at the master. */
+  async function onMaster(url: string, tokenFile: string, args: string[]) {
+    return sloth(freshHome(), ['scheduler', ...args, ...withMaster(url, tokenFile)]);
+  }
+  async function jsonOnMaster(url: string, tokenFile: string, args: string[]) {
+    const r = await onMaster(url, tokenFile, [...args, '-o', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout);
+  }
+
+  it('adds a schedule the master fires, lists, shows, disables and removes it there; JSON as the local commands print it', async () => {
+    const { home, tokenFile } = fleetHome();
+    const dir = writeFiles({ 'ok.sloth': OK_WORKFLOW });
+    const file = join(dir, 'ok.sloth');
+    const master = await startMaster(home, tokenFile);
+    const added = await jsonOnMaster(master.url, tokenFile, ['add', 'beat', '--cron', '*/2 * * * * *', '-f', file]);
+    expect([added.name, added.cron, added.file, added.enabled]).toEqual(['beat', '*/2 * * * * *', file, true]);
+    expect(typeof added.next_run_at).toBe('string');
+    // Stored in the master's data directory, not in the CLI's.
+    expect(peek(home, (store) => scheduleRepo(store).list()).map((s) => s.name)).toEqual(['beat']);
+    await waitForRun(home, 'beat', 'a successful run fired by the master', (r) => r.status === 'success');
+
+    // A schedule firing every second is the clock: once it has a firing (run or skipped) due 2 s after `disable`, the
+    // master's scheduler has gone past a time when beat was due.
+    await jsonOnMaster(master.url, tokenFile, ['add', 'clock', '--cron', '* * * * * *', '-f', file, '--stack', 'clock']);
+    const off = await onMaster(master.url, tokenFile, ['disable', 'beat']);
+    expect([off.code, off.stdout.trim()]).toEqual([0, 'disabled schedule beat']);
+    const disabledAt = Date.now();
+    await waitFor(
+      () => runsOf(home, 'clock').some((r) => r.dueAt > disabledAt + 2000),
+      30_000,
+      'a firing of clock due 2 s after beat was disabled',
+      50,
+    );
+    expect(runsOf(home, 'beat').filter((r) => r.dueAt > disabledAt)).toEqual([]);
+    await waitFor(() => runsOf(home, 'beat').every((r) => r.status !== 'running'), 30_000, "beat's last run to end", 50);
+    expect((await onMaster(master.url, tokenFile, ['disable'])).stdout.trim()).toBe('disabled schedules beat, clock');
+
+    // Remote and local answers are the same documents (beat's: it no longer changes).
+    const beatOnly = (json: unknown[]) => json.filter((s) => (s as { name: string }).name === 'beat');
+    expect(beatOnly(await jsonOnMaster(master.url, tokenFile, ['list']))).toEqual(
+      beatOnly((await slothJson(home, ['scheduler', 'list'])).json),
+    );
+    const history = await jsonOnMaster(master.url, tokenFile, ['history', 'beat']);
+    expect(history).toEqual((await slothJson(home, ['scheduler', 'history', 'beat'])).json);
+    expect(history.some((r: { trigger: string; status: string }) => r.trigger === 'cron' && r.status === 'success')).toBe(true);
+    const shown = await onMaster(master.url, tokenFile, ['show', 'beat']);
+    expect(shown.stdout).toMatch(/enabled: {3}no/);
+    expect(shown.stdout).toMatch(/runs: +\n {2}#\d+ cron /);
+
+    const removed = await onMaster(master.url, tokenFile, ['remove', 'beat']);
+    expect([removed.code, removed.stdout.trim()]).toEqual([0, 'removed schedule beat']);
+    expect(peek(home, (store) => scheduleRepo(store).list()).map((s) => s.name)).toEqual(['clock']);
+    const gone = await onMaster(master.url, tokenFile, ['show', 'beat', '-o', 'json']);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toMatch(/no schedule named 'beat'/);
+    master.child.kill('SIGTERM');
+    expect((await master.exited).code).toBe(0);
+  }, 300_000);
+
+  it('refuses a wrong token, an invalid expression, a file the master cannot find, an unknown name and run-now, clearly', async () => {
+    const { home, tokenFile } = fleetHome();
+    const dir = writeFiles({ 'ok.sloth': OK_WORKFLOW });
+    const file = join(dir, 'ok.sloth');
+    const master = await startMaster(home, tokenFile);
+    const wrongToken = ['--master', master.url, '--token', 'not-the-token-at-all'];
+    const wrong = await sloth(freshHome(), ['scheduler', 'add', 'beat', '--cron', '@daily', '-f', file, ...wrongToken]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/refused the token/);
+    const anonymous = await sloth(freshHome(), ['scheduler', 'list', '--master', master.url]);
+    expect(anonymous.code).toBe(2);
+    expect(anonymous.stderr).toMatch(/refused the token: this master requires a token/);
+    expect(peek(home, (store) => scheduleRepo(store).list())).toEqual([]);
+
+    // An invalid expression: exit 2, and word for word what the local command says.
+    const local = await sloth(home, ['scheduler', 'add', 'bad', '--cron', '61 * * * *', '-f', file]);
+    const remote = await onMaster(master.url, tokenFile, ['add', 'bad', '--cron', '61 * * * *', '-f', file]);
+    expect([remote.code, remote.stderr]).toEqual([2, local.stderr]);
+    expect(remote.stderr).toMatch(/invalid cron expression '61 \* \* \* \*': Invalid value for minute: 61/);
+
+    await jsonOnMaster(master.url, tokenFile, ['add', 'nightly', '--cron', '0 3 * * *', '-f', file]);
+    const cases: [string[], RegExp][] = [
+      [['add', 'bad', '--cron', '@daily', '--timezone', 'Mars/Base', '-f', file], /unknown timezone 'Mars\/Base'/],
+      [['add', 'bad', '--cron', '@daily', '-f', join(dir, 'nope.sloth')], /workflow file not found on the master: .*nope\.sloth/],
+      [['add', 'bad', '--after', 'nightli', '-f', file], /no schedule named 'nightli'.*nightly/],
+      [['add', 'nightly', '--cron', '@daily', '-f', file], /a schedule named 'nightly' exists already/],
+      [['show', 'nightli'], /no schedule named 'nightli'.*did you mean.*nightly/i],
+      [['remove', 'nightli'], /no schedule named 'nightli'/],
+      [['run-now', 'nightly'], /run-now --master is not supported/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await onMaster(master.url, tokenFile, args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(peek(home, (store) => scheduleRepo(store).list()).map((s) => s.name)).toEqual(['nightly']);
+    master.child.kill('SIGTERM');
+    expect((await master.exited).code).toBe(0);
+  }, 300_000);
 });

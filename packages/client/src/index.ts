@@ -9,6 +9,8 @@ export {
   type GetAgentMetricsResponse,
   type RunTaskResponse,
   type RunTasksResponse,
+  type Schedule,
+  type ScheduleRun,
   type SystemInfo,
   type WorkOutput,
   WorkOutput_Stream,

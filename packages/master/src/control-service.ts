@@ -9,9 +9,11 @@ import type {
   RunTaskResponseSchema,
   RunTasksResponseSchema,
 } from '@sloth/proto';
+import type { Store } from '@sloth/store-sqlite';
 import type { Fleet } from './fleet.js';
 import type { FleetEventSink } from './master-events.js';
 import { DEFAULT_METRICS_SAMPLES } from './metrics-history.js';
+import { type ScheduleRules, scheduleHandlers } from './schedule-service.js';
 import { shellHandler } from './shell-service.js';
 import {
   agentMetricsSchema,
@@ -31,8 +33,16 @@ type WorkReply = MessageInitShape<typeof ExecCommandResponseSchema>;
 type TaskReply = MessageInitShape<typeof RunTaskResponseSchema>;
 type FanOutReply = MessageInitShape<typeof RunTasksResponseSchema>;
 
-/** ControlService: what the CLI (and grpcurl or `buf curl`) asks the master. Errors carry Connect codes. */
-export function controlService(fleet: Fleet, events: FleetEventSink): Partial<ServiceImpl<typeof ControlService>> {
+/**
+ * ControlService: what the CLI (and grpcurl or `buf curl`) asks the master. Errors carry Connect codes. `store` and
+ * `rules`: the schedules of the master's data directory.
+ */
+export function controlService(
+  fleet: Fleet,
+  events: FleetEventSink,
+  store: Store,
+  rules: ScheduleRules | undefined,
+): Partial<ServiceImpl<typeof ControlService>> {
   const guarded =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
     (...args: A): R => {
@@ -42,7 +52,13 @@ export function controlService(fleet: Fleet, events: FleetEventSink): Partial<Se
         throw toConnectError(err);
       }
     };
+  const schedules = scheduleHandlers(store, rules);
   return {
+    addSchedule: guarded(schedules.addSchedule),
+    listSchedules: guarded(schedules.listSchedules),
+    getSchedule: guarded(schedules.getSchedule),
+    removeSchedule: guarded(schedules.removeSchedule),
+    setSchedulesEnabled: guarded(schedules.setSchedulesEnabled),
     listAgents: guarded(() => ({ agents: fleet.list(Date.now()) })),
     getAgent: guarded((req: { name: string }) => {
       validate(nameRequestSchema, req, 'GetAgent');

@@ -2,3 +2,4 @@ export { tokenMatches } from './auth.js';
 export type { Fleet } from './fleet.js';
 export { isLoopback, type MasterOptions, resolveMasterOptions } from './master-options.js';
 export { type RunningMaster, startMaster } from './master-server.js';
+export type { ScheduleAddFlags, ScheduleRules } from './schedule-service.js';

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { DEFAULT_MASTER_PORT } from '@sloth/client';
 import { type ModuleSpec, SlothError } from '@sloth/core';
 import { z } from 'zod';
+import type { ScheduleRules } from './schedule-service.js';
 
 /** Everything a master needs to start. */
 export interface MasterOptions {
@@ -25,6 +26,8 @@ export interface MasterOptions {
   hooks: boolean;
   /** The modules those hooks get (the CLI gives the built-in ones); none by default. */
   modules: ModuleSpec[];
+  /** How schedules are checked when changed through the master (the CLI gives `scheduler add`'s); none: read-only. */
+  schedules?: ScheduleRules | undefined;
   /** Events processed at once by those hooks. */
   eventConcurrency: number;
   /** One sample of each agent's heartbeat system info per interval is kept, for the retention (`agent metrics`). */

@@ -8,7 +8,7 @@ import { waitFor } from '@sloth/core/testing';
 import { Agent_Status, type ConnectResponse, ErrorDetailSchema } from '@sloth/proto';
 import { agentRepo } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
-import { rawAgent, TOKEN, testMaster } from './master.test-helper.js';
+import { rawAgent, rejection, TOKEN, testMaster } from './master.test-helper.js';
 import { resolveMasterOptions } from './master-options.js';
 
 const codeOf = (err: unknown) => ConnectError.from(err).code;
@@ -17,15 +17,6 @@ const codeOf = (err: unknown) => ConnectError.from(err).code;
 function workIdOf(res: ConnectResponse | undefined): string {
   if (res?.msg.case !== 'runCommand' && res?.msg.case !== 'runTask') throw new Error(`expected work, got ${res?.msg.case}`);
   return res.msg.value.workId;
-}
-
-async function rejection(p: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await p;
-  } catch (err) {
-    return ConnectError.from(err);
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('master: authentication', () => {

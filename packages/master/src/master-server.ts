@@ -59,7 +59,7 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
   setMaxListeners(0, shutdown.signal);
   const routes = (router: ConnectRouter) => {
     router.service(AgentService, { connect: agentConnect(fleet, options.log) });
-    router.service(ControlService, controlService(fleet, events));
+    router.service(ControlService, controlService(fleet, events, store, options.schedules));
   };
   const gate = bearerGate(options.token);
   const handler = connectNodeAdapter({

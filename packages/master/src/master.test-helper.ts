@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessageInitShape } from '@bufbuild/protobuf';
+import { ConnectError } from '@connectrpc/connect';
 import { agentClient, masterTransport } from '@sloth/client';
 import { AsyncQueue } from '@sloth/core/internal';
 import type { ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
@@ -17,6 +18,16 @@ afterEach(async () => {
   for (const c of closers.splice(0)) c();
   await Promise.all(started.splice(0).map((m) => m.close()));
 });
+
+/** The error of a call that must fail (failing the test when it does not). */
+export async function rejection(p: Promise<unknown>): Promise<ConnectError> {
+  try {
+    await p;
+  } catch (err) {
+    return ConnectError.from(err);
+  }
+  throw new Error('expected the call to fail');
+}
 
 /** A master on 127.0.0.1 (any free port) with a fresh data directory, closed after the test. */
 export async function testMaster(options: Partial<MasterOptions> = {}): Promise<RunningMaster> {

@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { isEventType, SlothError } from '@sloth/core/internal';
 import { z } from 'zod';
 import { MAX_METRICS_SAMPLES } from './metrics-history.js';
@@ -200,3 +201,38 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string):
   const field = issue?.path.length ? issue.path.join('.') : 'message';
   throw new SlothError('invalid_argument', `invalid ${what}: ${field} ${issue?.message ?? 'is invalid'}`);
 }
+
+/** Schedule names, as `scheduler add` allows them (it says so at length when one is refused). */
+const scheduleName = z.string().min(1, 'is empty').max(100, 'has more than 100 characters');
+/** A path on the master's machine: relative ones would resolve against wherever the master happens to run. */
+const masterPath = z
+  .string()
+  .min(1, 'is empty')
+  .max(4096)
+  .refine(noNul, NUL)
+  .refine((p) => isAbsolute(p), "must be an absolute path on the master's machine");
+const flagText = z.string().max(4096).refine(noNul, NUL);
+const flagList = z.array(flagText).max(256, 'at most 256 of them');
+
+export const addScheduleSchema = z.object({
+  name: scheduleName,
+  cron: z.string().max(256).optional(),
+  file: masterPath,
+  workflow: z.string().max(256).optional(),
+  stack: z.string().max(256).optional(),
+  params: flagList,
+  values: z.array(masterPath).max(256, 'at most 256 of them'),
+  set: flagList,
+  timezone: z.string().max(128).optional(),
+  delegateTo: flagText.optional(),
+  overlap: z.enum(['', 'skip', 'allow', 'queue']),
+  catchUp: z.enum(['', 'one', 'none']),
+  timeout: z.string().max(64).optional(),
+  jitter: z.string().max(64).optional(),
+  after: scheduleName.optional(),
+  disabled: z.boolean(),
+});
+
+export const getScheduleSchema = z.object({ name: scheduleName, runs: z.number().int().min(0).max(10_000) });
+export const scheduleNameSchema = z.object({ name: scheduleName });
+export const setSchedulesEnabledSchema = z.object({ name: scheduleName.optional(), enabled: z.boolean() });

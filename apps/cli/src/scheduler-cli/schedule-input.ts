@@ -1,36 +1,31 @@
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SlothError } from '@sloth/core';
+import type { ScheduleAddFlags } from '@sloth/master';
 import type { CatchUpPolicy, OverlapPolicy, ScheduleInput, ScheduleRepo } from '@sloth/store-sqlite';
 import { parseDurationFlag } from '../duration-flag.js';
 import { nextFiring } from '../scheduler/next-firing.js';
 
-/** The flags of `scheduler add`, as oclif parsed them. */
-export interface AddFlags {
-  cron?: string | undefined;
-  file: string;
-  workflow?: string | undefined;
-  stack?: string | undefined;
-  param?: string[] | undefined;
-  values?: string[] | undefined;
-  set?: string[] | undefined;
-  timezone?: string | undefined;
-  'delegate-to'?: string | undefined;
-  overlap: string;
-  'catch-up': string;
-  timeout?: string | undefined;
-  jitter?: string | undefined;
-  after?: string | undefined;
-  disabled: boolean;
-}
+/** The flags of `scheduler add`, as oclif parsed them (a master gets the same from AddSchedule). */
+export type AddFlags = ScheduleAddFlags;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+const ON_MASTER_HINT =
+  "a schedule added with --master runs on the master's machine: its workflow file must be readable there, by the master's user, at this absolute path (copy it there, or use a file system both share)";
 
 /**
  * Checks `scheduler add`'s flags and makes the schedule: the expression parses, the file exists (paths made absolute,
  * so the scheduler finds them from any directory), `--after` names an existing schedule. Errors are usage errors.
+ * `onMaster`: the check runs in a master for `scheduler add --master`, so a missing file is said to be missing there.
  */
-export function scheduleInput(name: string, flags: AddFlags, repo: ScheduleRepo, now = Date.now()): ScheduleInput {
+export function scheduleInput(
+  name: string,
+  flags: AddFlags,
+  repo: ScheduleRepo,
+  now = Date.now(),
+  onMaster = false,
+): ScheduleInput {
   if (!NAME.test(name)) {
     throw new SlothError('usage', `invalid schedule name '${name}'`, {
       hint: 'use letters, digits, "_", "-" and "." (up to 100 characters), starting with a letter or digit',
@@ -43,7 +38,11 @@ export function scheduleInput(name: string, flags: AddFlags, repo: ScheduleRepo,
   }
   const file = resolve(flags.file);
   if (!existsSync(file) || !statSync(file).isFile()) {
+    if (onMaster) throw new SlothError('usage', `workflow file not found on the master: ${file}`, { hint: ON_MASTER_HINT });
     throw new SlothError('usage', `workflow file not found: ${flags.file}`, { hint: 'pass the .sloth file with -f FILE' });
+  }
+  if (onMaster && !readable(file)) {
+    throw new SlothError('usage', `the master cannot read the workflow file ${file}`, { hint: ON_MASTER_HINT });
   }
   if (flags.after !== undefined) {
     if (flags.after === name) throw new SlothError('usage', `schedule '${name}' cannot run after itself`);
@@ -76,4 +75,13 @@ export function scheduleInput(name: string, flags: AddFlags, repo: ScheduleRepo,
     dueAt: enabled ? next.dueAt : undefined,
     fireAt: enabled ? next.fireAt : undefined,
   };
+}
+
+function readable(file: string): boolean {
+  try {
+    accessSync(file, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

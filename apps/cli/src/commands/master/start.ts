@@ -91,8 +91,11 @@ export default class MasterStart extends SlothCommand {
       });
       return;
     }
-    const { builtinModules } = await import('@sloth/builtin-modules');
-    const master = await startMaster({ ...options, modules: builtinModules });
+    const [{ builtinModules }, { masterScheduleRules }] = await Promise.all([
+      import('@sloth/builtin-modules'),
+      import('../../scheduler-cli/master-rules.js'),
+    ]);
+    const master = await startMaster({ ...options, modules: builtinModules, schedules: masterScheduleRules });
     log(
       'info',
       `master listening on ${master.url} (${token ? 'token required' : 'no token: loopback only'}); data in ${master.store.path}`,

@@ -1,11 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { SlothCommand } from '../../base-command.js';
-import { outputFlag } from '../../scheduler-cli/flags.js';
+import { onMasterFlags, outputFlag } from '../../scheduler-cli/flags.js';
 
 export default class SchedulerAdd extends SlothCommand {
   static override summary = 'Add a schedule: run a workflow file on a cron expression, or after another schedule succeeds.';
   static override description =
-    'The expression has 5 fields (minute hour day month weekday), or 6 with seconds first, or is @hourly, @daily, @weekly, @monthly, @yearly or "@every 30s"; an invalid one is refused here. Each firing is a normal `workflow run` (recorded in its stack, with its events) started by the scheduler of the data directory: `sloth-runner scheduler run`, or `master start` on the same --data-dir. The file is read when each run starts, so editing it changes the next run.';
+    'The expression has 5 fields (minute hour day month weekday), or 6 with seconds first, or is @hourly, @daily, @weekly, @monthly, @yearly or "@every 30s"; an invalid one is refused here. Each firing is a normal `workflow run` (recorded in its stack, with its events) started by the scheduler of the data directory: `sloth-runner scheduler run`, or `master start` on the same --data-dir. The file is read when each run starts, so editing it changes the next run. With --master the schedule is stored in that master\'s data directory and fired by it: the file (and -v files) are paths on the master\'s machine (a relative one is made absolute against this directory), and the master refuses one it cannot read.';
   static override args = { name: Args.string({ description: 'The schedule name.', required: true }) };
   static override flags = {
     cron: Flags.string({
@@ -36,26 +36,23 @@ export default class SchedulerAdd extends SlothCommand {
     after: Flags.string({ description: 'Also run whenever this other schedule has a successful run (dependency-aware).' }),
     disabled: Flags.boolean({ description: 'Add it disabled (`scheduler enable NAME` to start it).', default: false }),
     output: outputFlag,
+    ...onMasterFlags,
   };
   static override examples = [
     '<%= config.bin %> scheduler add backup --cron "0 */6 * * *" -f backup.sloth',
     '<%= config.bin %> scheduler add report --cron "30 7 * * 1-5" --timezone Europe/Berlin -f report.sloth --param env=prod',
     '<%= config.bin %> scheduler add probe --cron "@every 30s" -f probe.sloth --overlap skip --timeout 20s',
     '<%= config.bin %> scheduler add deploy_docs --after build_docs -f deploy.sloth',
+    '<%= config.bin %> scheduler add backup --cron "@daily" -f /srv/flows/backup.sloth --master prod --token-file ~/.sloth/prod.token',
   ];
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(SchedulerAdd);
-    const [{ withStore }, { scheduleRepo }, { scheduleInput }, f] = await Promise.all([
-      import('../../store-access.js'),
-      import('@sloth/store-sqlite'),
-      import('../../scheduler-cli/schedule-input.js'),
+    const [{ addSchedule }, f] = await Promise.all([
+      import('../../scheduler-cli/schedule-access.js'),
       import('../../scheduler-cli/format.js'),
     ]);
-    const s = await withStore(flags['data-dir'], (store) => {
-      const repo = scheduleRepo(store);
-      return repo.add(scheduleInput(args.name, flags, repo));
-    });
+    const s = await addSchedule(flags, args.name, flags);
     if (flags.output === 'json') {
       this.log(JSON.stringify(f.scheduleJson(s), null, 2));
       return;

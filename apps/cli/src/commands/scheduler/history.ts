@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { SlothCommand } from '../../base-command.js';
-import { outputFlag, scheduleNameArg } from '../../scheduler-cli/flags.js';
+import { onMasterFlags, outputFlag, scheduleNameArg } from '../../scheduler-cli/flags.js';
 
 export default class SchedulerHistory extends SlothCommand {
   static override summary = "A schedule's firings, newest first: runs with their result, and the firings skipped and why.";
@@ -8,25 +8,22 @@ export default class SchedulerHistory extends SlothCommand {
   static override flags = {
     limit: Flags.integer({ char: 'n', description: 'How many to show.', default: 20, min: 1, max: 10_000 }),
     output: outputFlag,
+    ...onMasterFlags,
   };
   static override examples = [
     '<%= config.bin %> scheduler history backup',
     '<%= config.bin %> scheduler history backup -n 100 -o json',
+    '<%= config.bin %> scheduler history backup --master prod',
   ];
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(SchedulerHistory);
-    const [{ withStore }, { scheduleRepo }, f, { iso, table }] = await Promise.all([
-      import('../../store-access.js'),
-      import('@sloth/store-sqlite'),
+    const [{ scheduleWithRuns }, f, { iso, table }] = await Promise.all([
+      import('../../scheduler-cli/schedule-access.js'),
       import('../../scheduler-cli/format.js'),
       import('../../stack-cli/format.js'),
     ]);
-    const runs = await withStore(flags['data-dir'], (store) => {
-      const repo = scheduleRepo(store);
-      repo.get(args.name);
-      return repo.history(args.name, flags.limit);
-    });
+    const { runs } = await scheduleWithRuns(flags, args.name, flags.limit);
     if (flags.output === 'json') {
       this.log(JSON.stringify(runs.map(f.runJson), null, 2));
       return;

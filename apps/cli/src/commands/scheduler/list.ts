@@ -1,23 +1,23 @@
 import { SlothCommand } from '../../base-command.js';
-import { outputFlag } from '../../scheduler-cli/flags.js';
+import { onMasterFlags, outputFlag } from '../../scheduler-cli/flags.js';
 
 export default class SchedulerList extends SlothCommand {
   static override summary = 'List schedules: when they fire, whether enabled, the next run, the last run and its result.';
-  static override flags = { output: outputFlag };
-  static override examples = ['<%= config.bin %> scheduler list', '<%= config.bin %> scheduler list -o json'];
+  static override flags = { output: outputFlag, ...onMasterFlags };
+  static override examples = [
+    '<%= config.bin %> scheduler list',
+    '<%= config.bin %> scheduler list -o json',
+    '<%= config.bin %> scheduler list --master prod',
+  ];
 
   async run(): Promise<void> {
     const { flags } = await this.parse(SchedulerList);
-    const [{ withStore }, { scheduleRepo }, f, { iso, table }] = await Promise.all([
-      import('../../store-access.js'),
-      import('@sloth/store-sqlite'),
+    const [{ schedulesWithLast }, f, { iso, table }] = await Promise.all([
+      import('../../scheduler-cli/schedule-access.js'),
       import('../../scheduler-cli/format.js'),
       import('../../stack-cli/format.js'),
     ]);
-    const { schedules, last } = await withStore(flags['data-dir'], (store) => {
-      const repo = scheduleRepo(store);
-      return { schedules: repo.list(), last: repo.lastRuns() };
-    });
+    const { schedules, last } = await schedulesWithLast(flags);
     if (flags.output === 'json') {
       this.log(
         JSON.stringify(

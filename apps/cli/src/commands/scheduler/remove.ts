@@ -1,15 +1,19 @@
 import { SlothCommand } from '../../base-command.js';
-import { scheduleNameArg } from '../../scheduler-cli/flags.js';
+import { onMasterFlags, scheduleNameArg } from '../../scheduler-cli/flags.js';
 
 export default class SchedulerRemove extends SlothCommand {
   static override summary = 'Remove a schedule and its history (a run going on finishes; the stack keeps its record).';
   static override args = { name: scheduleNameArg };
-  static override examples = ['<%= config.bin %> scheduler remove backup'];
+  static override flags = onMasterFlags;
+  static override examples = [
+    '<%= config.bin %> scheduler remove backup',
+    '<%= config.bin %> scheduler remove backup --master prod',
+  ];
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(SchedulerRemove);
-    const [{ withStore }, { scheduleRepo }] = await Promise.all([import('../../store-access.js'), import('@sloth/store-sqlite')]);
-    await withStore(flags['data-dir'], (store) => scheduleRepo(store).remove(args.name));
+    const { removeSchedule } = await import('../../scheduler-cli/schedule-access.js');
+    await removeSchedule(flags, args.name);
     this.log(`removed schedule ${args.name}`);
   }
 }

@@ -1,25 +1,21 @@
 import { SlothCommand } from '../../base-command.js';
-import { outputFlag, scheduleNameArg } from '../../scheduler-cli/flags.js';
+import { onMasterFlags, outputFlag, scheduleNameArg } from '../../scheduler-cli/flags.js';
 
 export default class SchedulerShow extends SlothCommand {
   static override summary = 'Show a schedule: what it runs, when, its policies, and its latest runs.';
   static override args = { name: scheduleNameArg };
-  static override flags = { output: outputFlag };
-  static override examples = ['<%= config.bin %> scheduler show backup'];
+  static override flags = { output: outputFlag, ...onMasterFlags };
+  static override examples = ['<%= config.bin %> scheduler show backup', '<%= config.bin %> scheduler show backup --master prod'];
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(SchedulerShow);
-    const [{ withStore }, { scheduleRepo }, f, { iso }, { ms }] = await Promise.all([
-      import('../../store-access.js'),
-      import('@sloth/store-sqlite'),
+    const [{ scheduleWithRuns }, f, { iso }, { ms }] = await Promise.all([
+      import('../../scheduler-cli/schedule-access.js'),
       import('../../scheduler-cli/format.js'),
       import('../../stack-cli/format.js'),
       import('../../events-cli/format.js'),
     ]);
-    const { s, runs } = await withStore(flags['data-dir'], (store) => {
-      const repo = scheduleRepo(store);
-      return { s: repo.get(args.name), runs: repo.history(args.name, 5) };
-    });
+    const { s, runs } = await scheduleWithRuns(flags, args.name, 5);
     if (flags.output === 'json') {
       this.log(JSON.stringify({ ...f.scheduleJson(s, runs[0]), runs: runs.map(f.runJson) }, null, 2));
       return;
