@@ -19,6 +19,8 @@ const USAGE = `usage: sloth-agent --name NAME --master HOST:PORT [options]
   --daemon                    run in the background: return once registered; pid and log in the data
                               directory (agent-NAME.pid, agent-NAME.log); stop it with
                               \`sloth-runner agent stop NAME --local\` or \`kill $(cat DIR/agent-NAME.pid)\`
+  --metrics-port PORT         serve /metrics (Prometheus), /healthz, /readyz on this port
+  --metrics-bind ADDR         address of that server (default 127.0.0.1; 0.0.0.0: every interface)
   --port, --bind-address      ignored (with a notice): an agent listens on no port, it dials out
   --debug                     debug log lines
 `;
@@ -39,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
       'reconnect-initial': { type: 'string' },
       'reconnect-max': { type: 'string' },
       'data-dir': { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-bind': { type: 'string' },
       daemon: { type: 'boolean' },
       port: { type: 'string' },
       'bind-address': { type: 'string' },
@@ -73,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
     reconnectMax: values['reconnect-max'],
     debug: values.debug,
     dataDir: values['data-dir'],
+    metricsPort: values['metrics-port'],
+    metricsBind: values['metrics-bind'],
     version,
   });
   if (values.daemon) {

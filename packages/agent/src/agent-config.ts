@@ -18,6 +18,10 @@ export interface AgentStartInput {
   debug?: boolean | undefined;
   /** The outbox of events waiting for the master; default $SLOTH_HOME or ~/.sloth-runner. */
   dataDir?: string | undefined;
+  /** Serve /metrics, /healthz, /readyz on this port (a string from sloth-agent's flags). */
+  metricsPort?: string | number | undefined;
+  /** Their address (default 127.0.0.1). */
+  metricsBind?: string | undefined;
   version: string;
 }
 
@@ -49,8 +53,19 @@ export function agentOptionsFrom(input: AgentStartInput, env: NodeJS.ProcessEnv 
     reconnectInitialMs: ms(input.reconnectInitial, 'SLOTH_AGENT_RECONNECT_INITIAL', 'initial reconnection delay'),
     reconnectMaxMs: ms(input.reconnectMax, 'SLOTH_AGENT_RECONNECT_MAX', 'maximum reconnection delay'),
     dataDir: input.dataDir,
+    metricsPort: portNumber(input.metricsPort, '--metrics-port'),
+    metricsBind: input.metricsBind,
     log: daemonLog(input.debug ?? false),
   });
+}
+
+/** A port given as text or a number; a usage error naming `flag` when it is not one. */
+function portNumber(value: string | number | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new SlothError('usage', `${flag} '${value}' is not a port number`, { hint: `e.g. ${flag} 9100 (0-65535)` });
+  return n;
 }
 
 /**

@@ -4,8 +4,10 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { agentClient, fromRpcError, type MasterTransport, masterTransport } from '@sloth/client';
 import { AsyncQueue, abortableSleep, errorMessage, formatDuration, type SlothError } from '@sloth/core/internal';
 import type { PreparedSandbox } from '@sloth/lua';
+import type { Readiness } from '@sloth/metrics';
 import type { AgentEventSchema, ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
 import type { ForwardedEvent } from '@sloth/store-sqlite';
+import { AgentMetrics } from './agent-metrics.js';
 import type { AgentOptions } from './agent-options.js';
 import { AgentOutbox } from './agent-outbox.js';
 import { ReconnectSchedule } from './backoff.js';
@@ -61,6 +63,11 @@ export class SlothAgent {
   private everRegistered = false;
   private heartbeatMs: number;
   private stopped: Promise<void> | undefined;
+  /** Its families on /metrics (--metrics-port). */
+  readonly metrics = new AgentMetrics({
+    connected: () => this.session?.registered === true,
+    workInFlight: () => this.running.size,
+  });
 
   constructor(private readonly options: AgentOptions) {
     this.heartbeatMs = options.heartbeatIntervalMs || 5000;
@@ -71,6 +78,16 @@ export class SlothAgent {
   /** Results not yet acknowledged by the master. */
   get pendingResults(): number {
     return this.unacked.size;
+  }
+
+  /** /readyz: ready while registered with the master. */
+  readiness(): Readiness {
+    if (this.stopping.signal.aborted) return { ready: false, detail: 'the agent is stopping' };
+    if (this.session?.registered) return { ready: true, detail: `registered with the master at ${this.options.master.address}` };
+    return {
+      ready: false,
+      detail: `not registered with the master at ${this.options.master.address} (${this.everRegistered ? 'reconnecting' : 'connecting'})`,
+    };
   }
 
   /** Runs until stop() (or a StopAgent from the master). Throws when the very first connection is refused for good. */
@@ -178,6 +195,7 @@ export class SlothAgent {
           clearTimeout(connectTimer);
           session.registered = true;
           this.everRegistered = true;
+          this.metrics.registrations.inc();
           if (!options.heartbeatIntervalMs && res.msg.value.heartbeatIntervalMs > 0)
             this.heartbeatMs = res.msg.value.heartbeatIntervalMs;
           options.log('info', `registered with the master at ${transport.baseUrl} as ${options.name}`);
@@ -220,17 +238,22 @@ export class SlothAgent {
       case 'runCommand': {
         const cmd = msg.value;
         // Logged as "a command", not its text: a command line may hold a secret.
-        this.startWork(cmd.workId, 'a command', (signal, onOutput) => runCommandWork(cmd, signal, onOutput), true);
+        this.startWork(cmd.workId, 'a command', (signal, onOutput) => runCommandWork(cmd, signal, onOutput), 'command', true);
         return;
       }
       case 'runTask': {
         const task = msg.value;
         const events = this.outbox.sink({ stack: task.stack || undefined, runId: task.runId || undefined });
-        this.startWork(task.workId, `task ${task.task} of ${task.workflow || task.entryFile}`, async (signal, onOutput) => {
-          // The Lua engine is loaded with the first task, so an idle agent stays small.
-          const { runTaskWork } = await import('./task-work.js');
-          return runTaskWork(task, this.options.name, { events }, this.runs, signal, onOutput, this.reserve);
-        });
+        this.startWork(
+          task.workId,
+          `task ${task.task} of ${task.workflow || task.entryFile}`,
+          async (signal, onOutput) => {
+            // The Lua engine is loaded with the first task, so an idle agent stays small.
+            const { runTaskWork } = await import('./task-work.js');
+            return runTaskWork(task, this.options.name, { events }, this.runs, signal, onOutput, this.reserve);
+          },
+          'task',
+        );
         return;
       }
       case 'cancel':
@@ -259,6 +282,7 @@ export class SlothAgent {
     id: string,
     what: string,
     run: (signal: AbortSignal, onOutput: (o: WorkOutputInit) => void) => Promise<WorkResultInit>,
+    kind: 'command' | 'task',
     exitCodeIsResult = false,
   ): void {
     if (this.running.has(id) || this.unacked.has(id)) return;
@@ -271,6 +295,7 @@ export class SlothAgent {
       this.running.delete(id);
       if (this.running.size === 0) this.reserve.idle();
       this.unacked.set(id, result);
+      this.metrics.workEnded(kind, result.success === true, result.durationMs ?? 0);
       this.send({ case: 'result', value: result });
       this.options.log('debug', `work ${id} finished: ${result.error || 'ok'}`);
       // A command that ran and exited non-zero answered its caller (`test -f`, `systemctl is-active`): not a failure
@@ -301,6 +326,7 @@ export class SlothAgent {
     try {
       const system = await collectSystemInfo(this.options.diskPath);
       session.out.push({ msg: { case: 'heartbeat', value: { system, runningWork: this.running.size } } });
+      this.metrics.heartbeats.inc();
     } catch (err) {
       this.options.log('debug', `heartbeat skipped: ${errorMessage(err)}`);
     }

@@ -57,6 +57,7 @@ const SQL = {
     'ON CONFLICT (id) DO NOTHING',
   finishWork:
     "UPDATE agent_work SET status = ?, exit_code = ?, error = ?, duration_ms = ?, output_json = ?, finished_at = ? WHERE id = ? AND status = 'pending'",
+  count: 'SELECT count(*) FROM agents',
   getWork: 'SELECT * FROM agent_work WHERE id = ?',
   pendingWork: "SELECT * FROM agent_work WHERE status = 'pending' ORDER BY created_at",
   pruneWork: "DELETE FROM agent_work WHERE status <> 'pending' AND finished_at < ?",
@@ -94,6 +95,7 @@ export class AgentRepo {
 
   constructor(readonly store: Store) {
     this.sql = prepareAll(store, SQL);
+    this.sql.count.pluck();
     this.heartbeats = store.sqlite.transaction((beats: readonly AgentHeartbeat[]) => {
       for (const b of beats) this.sql.heartbeat.run(b.at, JSON.stringify(b.system), b.name);
     });
@@ -127,6 +129,11 @@ export class AgentRepo {
   /** Every registered agent, by name. */
   list(): AgentRecord[] {
     return this.run(() => (this.sql.list.all() as AgentRow[]).map(toAgent));
+  }
+
+  /** How many agents are registered. */
+  count(): number {
+    return this.run(() => this.sql.count.get() as number);
   }
 
   /** Removes an agent from the registry; true when it was there. */
