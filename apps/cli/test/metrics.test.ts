@@ -32,11 +32,60 @@ function eventsIn(home: string, status: string): number {
   }
 }
 
+// The metrics module on the agent: its series end up on the agent's /metrics.
 const DELEGATED = `task("remote"):delegate_to("m1"):command(function(this)
   log.info("ran on " .. this.agent.get())
+  metrics.counter("deploys_total", { help = "Deployments", labels = { env = "prod" } }):inc(2)
+  metrics.gauge("queue_length"):set(7):dec()
+  local n = metrics.timer("step_seconds", function() return 42 end, { buckets = { 1, 60 } })
+  local s = metrics.system()
+  log.info("timer gave " .. n .. ", " .. s.cpus .. " cpus")
   return true, "ok"
 end):build()
 `;
+
+const LOCAL = `task("ok"):command(function()
+  local c = metrics.counter("runs_total", { labels = { kind = "local" } })
+  c:inc():inc(3)
+  local g = metrics.gauge("temperature")
+  g:set(20):inc(2):dec(0.5)
+  metrics.histogram("payload_bytes", { buckets = { 10, 100 } }):observe(50)
+  local a, b = metrics.timer("step_seconds", function() return 1, "two" end)
+  local s = metrics.system({ path = "." })
+  log.info("timer " .. a .. " " .. b .. "; keys " .. tostring(s.cpus > 0 and s.memory_total_bytes > 0 and s.disk_total_bytes > 0 and s.load1 ~= nil))
+  return true, "ok"
+end):build()
+`;
+
+/** Mistakes, each the second line of a task of its own file, and the error it gets. */
+const MISTAKES: Record<string, [string, string]> = {
+  bad_name: ['metrics.counter("bad-name"):inc()', "bad_name.sloth:2: metrics.counter: 'bad-name' is not a valid metric name"],
+  bad_label: [
+    'metrics.gauge("g", { labels = { le = "x" } })',
+    "bad_label.sloth:2: metrics.gauge: 'le' is not a valid label name",
+  ],
+  down: ['metrics.counter("c_total"):inc(-1)', 'down.sloth:2: metrics.counter(...):inc: a counter cannot go down (inc by -1)'],
+  twice: [
+    'metrics.counter("t_total"); metrics.gauge("t_total")',
+    "twice.sloth:2: metrics.gauge: metric 't_total' is already a counter with labels {}",
+  ],
+  reserved: [
+    'metrics.counter("agents")',
+    "reserved.sloth:2: metrics.counter: 'agents' is reserved for Sloth Runner's own metrics",
+  ],
+  buckets: [
+    'metrics.histogram("h", { buckets = { 5, 1 } })',
+    'buckets.sloth:2: metrics.histogram: buckets must be a non-empty list of increasing numbers',
+  ],
+  timer_error: [
+    'metrics.timer("fails_seconds", function() error("inside the timer") end)',
+    'timer_error.sloth:2: inside the timer',
+  ],
+  not_a_function: [
+    'metrics.timer("x_seconds", 3)',
+    'not_a_function.sloth:2: metrics.timer: argument #2 (fn): expected a function, got number',
+  ],
+};
 
 describe('/metrics, /healthz and /readyz of a real master and agent', () => {
   it('the master exports the fleet, work, RPCs and the event queue; the agent its own families', async () => {
@@ -58,6 +107,7 @@ describe('/metrics, /healthz and /readyz of a real master and agent', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('[remote@m1] ran on m1');
+    expect(run.stdout).toMatch(/\[remote@m1\] timer gave 42, \d+ cpus/);
 
     let text = '';
     await waitFor(
@@ -97,6 +147,13 @@ describe('/metrics, /healthz and /readyz of a real master and agent', () => {
     expect(sample(own, 'sloth_agent_work_finished_total{kind="task",result="success"}')).toBe(1);
     expect(sample(own, 'sloth_agent_work_duration_seconds_count{kind="task"}')).toBe(1);
     expect(sample(own, 'sloth_process_cpu_seconds_total')).toBeGreaterThan(0);
+    // What the delegated task defined with the metrics module.
+    expect(own).toContain('# HELP sloth_deploys_total Deployments');
+    expect(sample(own, 'sloth_deploys_total{env="prod"}')).toBe(2);
+    expect(sample(own, 'sloth_queue_length')).toBe(6);
+    expect(sample(own, 'sloth_step_seconds_count')).toBe(1);
+    expect(sample(own, 'sloth_step_seconds_bucket{le="60"}')).toBe(1);
+    expect(sample(text, 'sloth_deploys_total{env="prod"}')).toBeUndefined();
     for (const m of own.matchAll(/^# TYPE (\S+)/gm)) expect(m[1]).toMatch(/^sloth_/);
 
     expect((await get(agentBase, '/nothing')).status).toBe(404);
@@ -108,6 +165,29 @@ describe('/metrics, /healthz and /readyz of a real master and agent', () => {
     expect(await agent.exited).toEqual({ code: 0, signal: null });
     expect(await master.exited).toEqual({ code: 0, signal: null });
     await expect(fetch(`${masterBase}/healthz`)).rejects.toThrow();
+  });
+
+  it('the metrics module in a local run: counters, gauges, histograms, timers, system(); bad names at their line', async () => {
+    const dir = writeFiles({
+      'local.sloth': LOCAL,
+      ...Object.fromEntries(
+        Object.entries(MISTAKES).map(([name, [line]]) => [
+          `${name}.sloth`,
+          `task("t"):command(function()\n  ${line}\nend):build()\n`,
+        ]),
+      ),
+    });
+    const run = (file: string) => runCli(['workflow', 'run', '-f', file, '-o', 'json'], { cwd: dir });
+    const ok = await run('local.sloth');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('timer 1 two; keys true');
+    for (const [name, [, message]] of Object.entries(MISTAKES)) {
+      const r = await run(`${name}.sloth`);
+      expect(r.code, `${name}: ${r.stderr}`).toBe(1);
+      const t = JSON.parse(r.stdout).tasks.t;
+      expect(t.status, name).toBe('failed');
+      expect(t.error, name).toContain(message);
+    }
   });
 
   it("an agent's /readyz is 503 while its master is down and 200 once it registered again; /healthz stays 200", async () => {

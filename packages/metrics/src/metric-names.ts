@@ -20,3 +20,22 @@ export function checkLabelName(label: string, where: string): void {
     });
   }
 }
+
+/** Name prefixes of Sloth Runner's own families: a workflow's metric named like them would collide on /metrics. */
+const RESERVED = ['agent_', 'agents', 'rpc_', 'work_', 'event_', 'events_', 'hook_', 'process_', 'nodejs_'];
+
+/**
+ * The name a workflow's metric is exported under: `sloth_` + `name` (a name that already starts with `sloth_` is kept),
+ * after checking it is a valid Prometheus name and not one of Sloth Runner's own families.
+ */
+export function customMetricName(name: string, where: string): string {
+  checkMetricName(name, where);
+  const bare = name.startsWith('sloth_') ? name.slice('sloth_'.length) : name;
+  const clash = RESERVED.find((p) => bare.startsWith(p));
+  if (clash !== undefined || bare === '') {
+    throw new SlothError('invalid_argument', `${where}: '${name}' is reserved for Sloth Runner's own metrics`, {
+      hint: `choose a name that does not start with ${RESERVED.map((p) => `sloth_${p}`).join(', ')} (e.g. deploys_total)`,
+    });
+  }
+  return `sloth_${bare}`;
+}
