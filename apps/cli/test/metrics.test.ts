@@ -219,6 +219,49 @@ describe('/metrics, /healthz and /readyz of a real master and agent', () => {
     expect(sample((await get(base, '/metrics')).body, 'sloth_agent_registrations_total')).toBe(2);
   });
 
+  it('--health-checks: thresholds crossed for N heartbeats put system.* events from the agent into the master queue', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile, 0, ['--no-hooks']);
+    // Thresholds of 0: every reading is at or above them, so each check trips after 2 heartbeats.
+    const health = ['--health-checks', '--cpu-high', '0', '--memory-high', '0', '--disk-high', '0', '--health-heartbeats', '2'];
+    const agent = startAgent(home, 'h1', master.url, tokenFile, { standalone: true, extra: health });
+    await agent.waitFor(/registered with the master/);
+    const stored = () => {
+      const store = openStore(home);
+      try {
+        return store.sqlite.prepare("SELECT type, source, data FROM events WHERE type LIKE 'system.%' ORDER BY type").all() as {
+          type: string;
+          source: string;
+          data: string;
+        }[];
+      } finally {
+        store.close();
+      }
+    };
+    await waitFor(() => stored().length === 3, 20_000, `3 system.* events in the master's queue\n${agent.output()}`);
+    const events = stored();
+    expect(events.map((e) => [e.type, e.source])).toEqual([
+      ['system.cpu_high', 'agent:h1'],
+      ['system.disk_full', 'agent:h1'],
+      ['system.memory_high', 'agent:h1'],
+    ]);
+    const memory = JSON.parse(events[2]?.data as string);
+    expect(memory).toMatchObject({ agent: 'h1', check: 'memory', threshold_percent: 0, heartbeats: 2 });
+    expect(memory.value_percent).toBeGreaterThan(0);
+    expect(agent.output()).toMatch(/health check: system\.memory_high \(memory [\d.]+%, threshold 0%\)/);
+
+    const alone = await runCli(['agent', 'start', '--name', 'x', '--master', master.url, '--cpu-high', '80'], {
+      env: { SLOTH_HOME: home },
+    });
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('error: --cpu-high needs --health-checks');
+    const bad = await runCli(['agent', 'start', '--name', 'x', '--master', master.url, '--health-checks', '--disk-high', '120'], {
+      env: { SLOTH_HOME: home },
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("error: --disk-high '120' is not a number from 0 to 100");
+  });
+
   it('bad ports are usage errors (exit 2) naming the flag; a port in use too', async () => {
     const { home, tokenFile } = fleetHome();
     const env = { SLOTH_HOME: home };

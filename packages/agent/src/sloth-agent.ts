@@ -12,6 +12,7 @@ import type { AgentOptions } from './agent-options.js';
 import { AgentOutbox } from './agent-outbox.js';
 import { ReconnectSchedule } from './backoff.js';
 import { runCommandWork, type WorkOutputInit, type WorkResultInit } from './command-work.js';
+import { HealthChecks, HealthReader } from './health-checks.js';
 import { LoadedRuns } from './loaded-runs.js';
 import { SandboxReserve } from './sandbox-reserve.js';
 import { ShellSessions } from './shell-sessions.js';
@@ -69,9 +70,30 @@ export class SlothAgent {
     workInFlight: () => this.running.size,
   });
 
+  /** --health-checks: each heartbeat's readings, and the events they raise. */
+  private readonly health: { checks: HealthChecks; reader: HealthReader } | undefined;
+
   constructor(private readonly options: AgentOptions) {
     this.heartbeatMs = options.heartbeatIntervalMs || 5000;
     this.outbox = new AgentOutbox(options.dataDir, (e) => this.send({ case: 'event', value: agentEvent(e) }));
+    if (options.healthChecks) {
+      // Through the outbox, as the events of tasks: kept until the master has them, into its queue for its hooks.
+      const events = this.outbox.sink({});
+      this.health = {
+        checks: new HealthChecks(options.healthChecks, (type, data) => {
+          try {
+            events.dispatch(type, { agent: options.name, ...data });
+            options.log(
+              'warn',
+              `health check: ${type} (${data.check} ${data.value_percent}%, threshold ${data.threshold_percent}%)`,
+            );
+          } catch (err) {
+            options.log('error', `could not record ${type}: ${errorMessage(err)}`);
+          }
+        }),
+        reader: new HealthReader(),
+      };
+    }
     this.shells = new ShellSessions((up) => this.send({ case: 'shell', value: up }), options.log);
   }
 
@@ -327,6 +349,7 @@ export class SlothAgent {
       const system = await collectSystemInfo(this.options.diskPath);
       session.out.push({ msg: { case: 'heartbeat', value: { system, runningWork: this.running.size } } });
       this.metrics.heartbeats.inc();
+      this.health?.checks.observe(this.health.reader.read(system));
     } catch (err) {
       this.options.log('debug', `heartbeat skipped: ${errorMessage(err)}`);
     }

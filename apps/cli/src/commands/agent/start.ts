@@ -29,6 +29,17 @@ export default class AgentStart extends SlothCommand {
       description: 'Address of the --metrics-port server (0.0.0.0: every interface, for a remote Prometheus).',
       default: '127.0.0.1',
     }),
+    'health-checks': Flags.boolean({
+      description:
+        "Raise system.cpu_high, system.memory_high, system.disk_full (and system.*_recovered) into the master's event queue when a threshold is crossed for --health-heartbeats heartbeats in a row.",
+      default: false,
+    }),
+    'cpu-high': Flags.string({ description: 'CPU use threshold in percent, with --health-checks (default 90).' }),
+    'memory-high': Flags.string({ description: 'Memory use threshold in percent, with --health-checks (default 90).' }),
+    'disk-high': Flags.string({ description: 'Disk use threshold in percent, with --health-checks (default 90).' }),
+    'health-heartbeats': Flags.string({
+      description: 'Heartbeats in a row a threshold must be crossed (or back under) before its event (default 3).',
+    }),
     port: Flags.string({ description: 'Ignored (with a notice): an agent listens on no port, it dials out to its master.' }),
     'bind-address': Flags.string({ description: 'Ignored (with a notice), like --port.' }),
   };
@@ -37,6 +48,7 @@ export default class AgentStart extends SlothCommand {
     '<%= config.bin %> agent start --name build-01 --master https://master.example.com:50053 --ca /etc/sloth/ca.pem',
     '<%= config.bin %> agent start --name agent1 --master 192.168.1.29:50053 --token-file token --daemon',
     '<%= config.bin %> agent start --name web-01 --master 10.0.0.5:50053 --metrics-port 9100 --metrics-bind 0.0.0.0',
+    '<%= config.bin %> agent start --name web-01 --master 10.0.0.5:50053 --health-checks --cpu-high 90 --memory-high 90 --disk-high 90',
   ];
 
   async run(): Promise<void> {
@@ -63,6 +75,11 @@ export default class AgentStart extends SlothCommand {
       dataDir: flags['data-dir'],
       metricsPort: flags['metrics-port'],
       metricsBind: flags['metrics-bind'],
+      healthChecks: flags['health-checks'],
+      cpuHigh: flags['cpu-high'],
+      memoryHigh: flags['memory-high'],
+      diskHigh: flags['disk-high'],
+      healthHeartbeats: flags['health-heartbeats'],
       version: this.config.version,
     });
     if (flags.daemon) {
