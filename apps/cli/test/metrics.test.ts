@@ -2,6 +2,7 @@ import { waitFor } from '@sloth/core/testing';
 import { openStore } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { runCli, writeFiles } from './cli.test-helper.js';
+import { writeHook } from './events.test-helper.js';
 import { AGENT_BIN, type Daemon, daemon, fleetHome, startAgent, startMaster, withMaster } from './fleet.test-helper.js';
 
 /** The http://host:port a process logged for its /metrics server. */
@@ -165,6 +166,36 @@ describe('/metrics, /healthz and /readyz of a real master and agent', () => {
     expect(await agent.exited).toEqual({ code: 0, signal: null });
     expect(await master.exited).toEqual({ code: 0, signal: null });
     await expect(fetch(`${masterBase}/healthz`)).rejects.toThrow();
+  });
+
+  it("hooks run by the master: events processed by result, each hook's runs timed and its failures counted", async () => {
+    const { home, tokenFile } = fleetHome();
+    const dir = writeFiles({});
+    const ok = writeHook(dir, 'ok.lua', 'ok_hook', 'agent.*', 'return true, "seen"');
+    const bad = writeHook(dir, 'bad.lua', 'bad_hook', 'agent.connected', 'return false, "refused"', ', max_attempts = 1');
+    for (const file of [ok, bad]) expect((await runCli(['hook', 'add', file, '--data-dir', home])).code).toBe(0);
+    const master = await startMaster(home, tokenFile, 0, ['--dashboard-port', '0']);
+    const base = await metricsBase(master);
+    const agent = startAgent(home, 'k1', master.url, tokenFile);
+    await agent.waitFor(/registered with the master/);
+    let text = '';
+    // agent.registered (ok_hook) completes; agent.connected (ok_hook, bad_hook that fails with no retry left) fails.
+    await waitFor(
+      async () => {
+        text = (await get(base, '/metrics')).body;
+        const done = (result: string) => sample(text, `sloth_events_processed_total{result="${result}"}`) ?? 0;
+        return done('failed') >= 1 && done('completed') >= 1;
+      },
+      20_000,
+      `both events counted\n${text}`,
+    );
+    expect(sample(text, 'sloth_events_processed_total{result="completed"}')).toBe(1);
+    expect(sample(text, 'sloth_events_processed_total{result="failed"}')).toBe(1);
+    expect(sample(text, 'sloth_hook_duration_seconds_count{hook="ok_hook"}')).toBe(2);
+    expect(sample(text, 'sloth_hook_duration_seconds_count{hook="bad_hook"}')).toBe(1);
+    expect(sample(text, 'sloth_hook_failures_total{hook="bad_hook"}')).toBe(1);
+    expect(sample(text, 'sloth_hook_failures_total{hook="ok_hook"}')).toBeUndefined();
+    expect(sample(text, 'sloth_event_queue_depth{status="pending"}')).toBe(0);
   });
 
   it('the metrics module in a local run: counters, gauges, histograms, timers, system(); bad names at their line', async () => {

@@ -16,6 +16,7 @@ export * from './event-types.js';
 export * from './handlers.js';
 export * from './host.js';
 export * from './lease-wait.js';
+export * from './listen.js';
 export * from './lua-schemas.js';
 export * from './make-directory.js';
 export * from './module-context.js';

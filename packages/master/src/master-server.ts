@@ -1,10 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import { createSecureServer, createServer, type Http2SecureServer, type Http2Server, type Http2Session } from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { Code, ConnectError, type ConnectRouter, createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { slothErrorsToConnect } from '@sloth/client';
 import { SlothError } from '@sloth/core';
+import { listenOn } from '@sloth/core/internal';
 import { type HealthServer, processRegistry, type Readiness, startHealthServer } from '@sloth/metrics';
 import { AgentService, ControlService } from '@sloth/proto';
 import { agentMetricsRepo, agentRepo, openStore, type Store } from '@sloth/store-sqlite';
@@ -99,31 +99,18 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
     s.on('error', () => {});
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      void events.close().finally(() => store.close());
-      reject(
-        new SlothError(
-          'usage',
-          `cannot listen on ${options.bind}:${options.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`,
-          {
-            hint:
-              err.code === 'EADDRINUSE'
-                ? 'another master (or program) uses it: stop it or choose --port'
-                : 'check --bind and --port',
-            cause: err,
-          },
-        ),
-      );
-    };
-    server.once('error', onError);
-    server.listen(options.port, options.bind, () => {
-      server.off('error', onError);
-      resolve();
-    });
+  const { port, urlHost: host } = await listenOn(server, options.port, options.bind, (err) => {
+    void events.close().finally(() => store.close());
+    return new SlothError(
+      'usage',
+      `cannot listen on ${options.bind}:${options.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`,
+      {
+        hint:
+          err.code === 'EADDRINUSE' ? 'another master (or program) uses it: stop it or choose --port' : 'check --bind and --port',
+        cause: err,
+      },
+    );
   });
-  const port = (server.address() as AddressInfo).port;
-  const host = options.bind.includes(':') ? `[${options.bind}]` : options.bind;
   let health: HealthServer | undefined;
   if (options.dashboardPort !== undefined) {
     try {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { errorMessage, SlothError } from '@sloth/core';
+import { listenOn } from '@sloth/core/internal';
 import type { Registry } from 'prom-client';
 
 /** Whether the server's owner can do its job now, and why not. */
@@ -37,26 +37,20 @@ const TEXT = 'text/plain; charset=utf-8';
  */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const server = createServer((req, res) => void answer(options, req, res));
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) =>
-      reject(
-        new SlothError(
-          'usage',
-          `${options.what} cannot serve metrics on ${options.bind}:${options.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`,
-          { hint: `choose another ${options.portFlag}`, cause: err },
-        ),
-      );
-    server.once('error', onError);
-    server.listen(options.port, options.bind, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = options.bind.includes(':') ? `[${options.bind}]` : options.bind;
+  const { port, urlHost } = await listenOn(
+    server,
+    options.port,
+    options.bind,
+    (err) =>
+      new SlothError(
+        'usage',
+        `${options.what} cannot serve metrics on ${options.bind}:${options.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`,
+        { hint: `choose another ${options.portFlag}`, cause: err },
+      ),
+  );
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${urlHost}:${port}`,
     port,
     close: () => {
       closing ??= new Promise<void>((resolve) => {
