@@ -171,7 +171,8 @@ describe('/metrics, /healthz and /readyz of a real master and agent', () => {
   it("hooks run by the master: events processed by result, each hook's runs timed and its failures counted", async () => {
     const { home, tokenFile } = fleetHome();
     const dir = writeFiles({});
-    const ok = writeHook(dir, 'ok.lua', 'ok_hook', 'agent.*', 'return true, "seen"');
+    // A hook run by the master defines a metric too: it is on the master's /metrics.
+    const ok = writeHook(dir, 'ok.lua', 'ok_hook', 'agent.*', 'metrics.counter("seen_total"):inc()\nreturn true, "seen"');
     const bad = writeHook(dir, 'bad.lua', 'bad_hook', 'agent.connected', 'return false, "refused"', ', max_attempts = 1');
     for (const file of [ok, bad]) expect((await runCli(['hook', 'add', file, '--data-dir', home])).code).toBe(0);
     const master = await startMaster(home, tokenFile, 0, ['--dashboard-port', '0']);
@@ -195,6 +196,7 @@ describe('/metrics, /healthz and /readyz of a real master and agent', () => {
     expect(sample(text, 'sloth_hook_duration_seconds_count{hook="bad_hook"}')).toBe(1);
     expect(sample(text, 'sloth_hook_failures_total{hook="bad_hook"}')).toBe(1);
     expect(sample(text, 'sloth_hook_failures_total{hook="ok_hook"}')).toBeUndefined();
+    expect(sample(text, 'sloth_seen_total')).toBe(2);
     expect(sample(text, 'sloth_event_queue_depth{status="pending"}')).toBe(0);
   });
 
