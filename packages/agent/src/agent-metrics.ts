@@ -11,6 +11,7 @@ const WORK_BUCKETS = [0.01, 0.05, 0.25, 1, 5, 30, 120, 600, 3600];
 /**
  * An agent's Prometheus families (exported on --metrics-port's /metrics with the process's own, which hold the
  * metrics its delegated tasks define). Each agent has its own registry, so several in one process do not collide.
+ * Made only with --metrics-port: prom-client is loaded then, so an agent that exports nothing stays small.
  */
 export class AgentMetrics {
   readonly registry = new Registry();
@@ -19,13 +20,15 @@ export class AgentMetrics {
   private readonly finished: Counter<'kind' | 'result'>;
   private readonly seconds: Histogram<'kind'>;
 
-  constructor(sources: AgentGaugeSources) {
+  private sources: AgentGaugeSources | undefined;
+
+  constructor() {
     const registers = [this.registry];
     const connected: Gauge = new Gauge({
       name: 'sloth_agent_connected',
       help: '1 while the agent is registered with its master, 0 otherwise.',
       registers,
-      collect: () => connected.set(sources.connected() ? 1 : 0),
+      collect: () => connected.set(this.sources?.connected() ? 1 : 0),
     });
     this.registrations = new Counter({
       name: 'sloth_agent_registrations_total',
@@ -41,7 +44,7 @@ export class AgentMetrics {
       name: 'sloth_agent_work_in_flight',
       help: 'Commands and tasks running on this agent.',
       registers,
-      collect: () => inFlight.set(sources.workInFlight()),
+      collect: () => inFlight.set(this.sources?.workInFlight() ?? 0),
     });
     this.finished = new Counter({
       name: 'sloth_agent_work_finished_total',
@@ -56,6 +59,11 @@ export class AgentMetrics {
       buckets: WORK_BUCKETS,
       registers,
     });
+  }
+
+  /** Where the gauges read from. */
+  watch(sources: AgentGaugeSources): void {
+    this.sources = sources;
   }
 
   /** A command or task ended. */

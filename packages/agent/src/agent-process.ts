@@ -1,6 +1,6 @@
 import { SlothError } from '@sloth/core';
 import { daemonReady } from '@sloth/core/daemon';
-import { type HealthServer, processRegistry, startHealthServer } from '@sloth/metrics';
+import type { HealthServer } from '@sloth/metrics';
 import type { AgentOptions } from './agent-options.js';
 import { takeOverFromPrevious } from './previous-incarnation.js';
 import { SlothAgent } from './sloth-agent.js';
@@ -28,12 +28,19 @@ export async function runAgentProcess(options: AgentOptions): Promise<void> {
     options.log('warn', `killed ${killed} process group(s) left running by the previous agent process (pid ${previous})`);
   let health: HealthServer | undefined;
   if (options.metricsPort !== undefined) {
+    // Loaded only here: prom-client is megabytes an agent that exports no metrics does not need.
+    const [{ AgentMetrics }, { processRegistry, startHealthServer }] = await Promise.all([
+      import('./agent-metrics.js'),
+      import('@sloth/metrics'),
+    ]);
+    const metrics = new AgentMetrics();
+    agent.exportMetrics(metrics);
     health = await startHealthServer({
       port: options.metricsPort,
       bind: options.metricsBind,
       what: `agent ${options.name}`,
       portFlag: '--metrics-port',
-      registries: () => [processRegistry(), agent.metrics.registry],
+      registries: () => [processRegistry(), metrics.registry],
       ready: () => agent.readiness(),
     });
     options.log('info', `metrics on ${health.url}/metrics (health: /healthz, /readyz)`);

@@ -1,4 +1,4 @@
-import { busyPercent, cpuSample, percentOf } from '@sloth/metrics';
+import { busyPercent, cpuSample, percentOf } from '@sloth/core/internal';
 
 /** The thresholds of `agent start --health-checks`, in percent, and how many heartbeats in a row decide. */
 export interface HealthThresholds {

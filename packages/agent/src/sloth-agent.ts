@@ -7,7 +7,7 @@ import type { PreparedSandbox } from '@sloth/lua';
 import type { Readiness } from '@sloth/metrics';
 import type { AgentEventSchema, ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
 import type { ForwardedEvent } from '@sloth/store-sqlite';
-import { AgentMetrics } from './agent-metrics.js';
+import type { AgentMetrics } from './agent-metrics.js';
 import type { AgentOptions } from './agent-options.js';
 import { AgentOutbox } from './agent-outbox.js';
 import { ReconnectSchedule } from './backoff.js';
@@ -64,11 +64,8 @@ export class SlothAgent {
   private everRegistered = false;
   private heartbeatMs: number;
   private stopped: Promise<void> | undefined;
-  /** Its families on /metrics (--metrics-port). */
-  readonly metrics = new AgentMetrics({
-    connected: () => this.session?.registered === true,
-    workInFlight: () => this.running.size,
-  });
+  /** Its families on /metrics, with --metrics-port (see exportMetrics). */
+  private metrics: AgentMetrics | undefined;
 
   /** --health-checks: each heartbeat's readings, and the events they raise. */
   private readonly health: { checks: HealthChecks; reader: HealthReader } | undefined;
@@ -100,6 +97,12 @@ export class SlothAgent {
   /** Results not yet acknowledged by the master. */
   get pendingResults(): number {
     return this.unacked.size;
+  }
+
+  /** Counts into `metrics` from now on, and gives its gauges their sources (/metrics, --metrics-port). */
+  exportMetrics(metrics: AgentMetrics): void {
+    metrics.watch({ connected: () => this.session?.registered === true, workInFlight: () => this.running.size });
+    this.metrics = metrics;
   }
 
   /** /readyz: ready while registered with the master. */
@@ -217,7 +220,7 @@ export class SlothAgent {
           clearTimeout(connectTimer);
           session.registered = true;
           this.everRegistered = true;
-          this.metrics.registrations.inc();
+          this.metrics?.registrations.inc();
           if (!options.heartbeatIntervalMs && res.msg.value.heartbeatIntervalMs > 0)
             this.heartbeatMs = res.msg.value.heartbeatIntervalMs;
           options.log('info', `registered with the master at ${transport.baseUrl} as ${options.name}`);
@@ -317,7 +320,7 @@ export class SlothAgent {
       this.running.delete(id);
       if (this.running.size === 0) this.reserve.idle();
       this.unacked.set(id, result);
-      this.metrics.workEnded(kind, result.success === true, result.durationMs ?? 0);
+      this.metrics?.workEnded(kind, result.success === true, result.durationMs ?? 0);
       this.send({ case: 'result', value: result });
       this.options.log('debug', `work ${id} finished: ${result.error || 'ok'}`);
       // A command that ran and exited non-zero answered its caller (`test -f`, `systemctl is-active`): not a failure
@@ -348,7 +351,7 @@ export class SlothAgent {
     try {
       const system = await collectSystemInfo(this.options.diskPath);
       session.out.push({ msg: { case: 'heartbeat', value: { system, runningWork: this.running.size } } });
-      this.metrics.heartbeats.inc();
+      this.metrics?.heartbeats.inc();
       this.health?.checks.observe(this.health.reader.read(system));
     } catch (err) {
       this.options.log('debug', `heartbeat skipped: ${errorMessage(err)}`);

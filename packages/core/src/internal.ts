@@ -6,6 +6,7 @@ export * from './agent-selection.js';
 export * from './async-queue.js';
 export * from './bounded-backlog.js';
 export * from './closest-name.js';
+export * from './cpu-usage.js';
 export * from './dag-plan.js';
 export * from './deep-merge.js';
 export * from './define.js';

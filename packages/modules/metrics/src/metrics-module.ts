@@ -1,7 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
 import { arg, defineModule, errorMessage, fn, luaList, luaTable, SlothError, strictTable, z } from '@sloth/core';
 import { parseArgs } from '@sloth/core/internal';
-import { declareMetric, type MetricKind, recordMetric } from './custom-metrics.js';
+import type { MetricKind } from './custom-metrics.js';
+
+/** The registry side, with prom-client: loaded by the first metric a run defines, not by every run. */
+const registrySide = () => import('./custom-metrics.js');
+
 import { systemMetrics } from './system-metrics.js';
 
 const nameArg = z.string().min(1, 'expected a metric name');
@@ -120,12 +124,13 @@ const declareInternal = fn({
   doc: 'metrics.counter/gauge/histogram (internal).',
   args: [arg('kind', z.enum(['counter', 'gauge', 'histogram'])), arg('name', z.unknown()), arg('opts', z.unknown())],
   returns: 'table',
-  run: ([kind, rawName, rawOpts], ctx) => {
+  run: async ([kind, rawName, rawOpts], ctx) => {
     const module = ctx.fn.slice(0, ctx.fn.lastIndexOf('.'));
     const [name, opts] = parseArgs(module, kind, SPECS[kind], [rawName, rawOpts]) as [
       string,
       { help?: string; labels?: Record<string, string | number | boolean>; buckets?: number[] } | undefined,
     ];
+    const { declareMetric } = await registrySide();
     return declareMetric(kind, name, opts ?? {}, `${module}.${kind}`);
   },
 });
@@ -140,7 +145,7 @@ const recordInternal = fn({
   doc: 'A handle method (internal).',
   args: [arg('series', seriesArg), arg('op', z.enum(['inc', 'dec', 'set', 'observe'])), arg('value', z.unknown())],
   returns: 'nothing',
-  run: ([series, op, value], ctx) => {
+  run: async ([series, op, value], ctx) => {
     const module = ctx.fn.slice(0, ctx.fn.lastIndexOf('.'));
     const where = `${module}.${series.kind}(...):${op}`;
     const byDefault = op === 'inc' || op === 'dec' ? 1 : undefined;
@@ -150,6 +155,7 @@ const recordInternal = fn({
         hint: `e.g. :${op}(${op === 'observe' ? '0.25' : '1'})`,
       });
     }
+    const { recordMetric } = await registrySide();
     recordMetric(series, op, v, where);
   },
 });

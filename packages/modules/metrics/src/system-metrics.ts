@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import { cpus, freemem, hostname, loadavg, totalmem, uptime } from 'node:os';
 import { setTimeout as pause } from 'node:timers/promises';
-import { busyPercent, cpuSample, percentOf } from '@sloth/metrics';
+import { busyPercent, cpuSample, percentOf } from '@sloth/core/internal';
 
 /** How long CPU use is measured over. */
 const CPU_SAMPLE_MS = 200;
