@@ -12,6 +12,7 @@ import * as fib from './cases/fib.mjs';
 import * as goroutine from './cases/goroutine.mjs';
 import * as http from './cases/http.mjs';
 import * as infraTest from './cases/infra-test.mjs';
+import * as metrics from './cases/metrics.mjs';
 import * as noop1000 from './cases/noop-1000.mjs';
 import * as reconnect from './cases/reconnect.mjs';
 import * as scheduler from './cases/scheduler.mjs';
@@ -41,6 +42,7 @@ const CASES = {
   http,
   infra: infraTest,
   scheduler,
+  metrics,
 };
 const only = onlyCases;
 for (const k of only ?? [])

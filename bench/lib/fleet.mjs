@@ -10,10 +10,24 @@ export const AGENT_BIN = join(REPO, 'apps/agent/bin/sloth-agent.js');
 /** The master's client module (controlClient, Agent_Status, ...) from the build. */
 export const masterClient = () => import(join(REPO, 'packages/master/dist/client.js'));
 
-/** `sloth-runner master start` on a loopback port (a free one unless given) with its data in `home`; resolves once it listens. */
-export async function startMaster(home, tokenFile, heartbeat, port = 0) {
+/**
+ * `sloth-runner master start` on a loopback port (a free one unless given) with its data in `home`, and `extra` flags;
+ * resolves once it listens.
+ */
+export async function startMaster(home, tokenFile, heartbeat, port = 0, extra = []) {
   const m = daemon(
-    [SLOTH_BIN, 'master', 'start', '--port', String(port), '--token-file', tokenFile, '--heartbeat-interval', heartbeat],
+    [
+      SLOTH_BIN,
+      'master',
+      'start',
+      '--port',
+      String(port),
+      '--token-file',
+      tokenFile,
+      '--heartbeat-interval',
+      heartbeat,
+      ...extra,
+    ],
     {
       SLOTH_HOME: home,
     },

@@ -19,6 +19,13 @@ const USAGE = `usage: sloth-agent --name NAME --master HOST:PORT [options]
   --daemon                    run in the background: return once registered; pid and log in the data
                               directory (agent-NAME.pid, agent-NAME.log); stop it with
                               \`sloth-runner agent stop NAME --local\` or \`kill $(cat DIR/agent-NAME.pid)\`
+  --metrics-port PORT         serve /metrics (Prometheus), /healthz, /readyz on this port
+  --metrics-bind ADDR         address of that server (default 127.0.0.1; 0.0.0.0: every interface)
+  --health-checks             raise system.cpu_high|memory_high|disk_full (and *_recovered) into the
+                              master's event queue when a threshold is crossed for N heartbeats in a row
+  --cpu-high 90, --memory-high 90, --disk-high 90
+                              those thresholds, in percent
+  --health-heartbeats 3       N: heartbeats in a row over (or back under) a threshold
   --port, --bind-address      ignored (with a notice): an agent listens on no port, it dials out
   --debug                     debug log lines
 `;
@@ -39,6 +46,13 @@ async function main(argv: string[]): Promise<number> {
       'reconnect-initial': { type: 'string' },
       'reconnect-max': { type: 'string' },
       'data-dir': { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-bind': { type: 'string' },
+      'health-checks': { type: 'boolean' },
+      'cpu-high': { type: 'string' },
+      'memory-high': { type: 'string' },
+      'disk-high': { type: 'string' },
+      'health-heartbeats': { type: 'string' },
       daemon: { type: 'boolean' },
       port: { type: 'string' },
       'bind-address': { type: 'string' },
@@ -73,6 +87,13 @@ async function main(argv: string[]): Promise<number> {
     reconnectMax: values['reconnect-max'],
     debug: values.debug,
     dataDir: values['data-dir'],
+    metricsPort: values['metrics-port'],
+    metricsBind: values['metrics-bind'],
+    healthChecks: values['health-checks'],
+    cpuHigh: values['cpu-high'],
+    memoryHigh: values['memory-high'],
+    diskHigh: values['disk-high'],
+    healthHeartbeats: values['health-heartbeats'],
     version,
   });
   if (values.daemon) {

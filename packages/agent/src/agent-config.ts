@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { daemonLog, resolveToken } from '@sloth/client';
 import { parseDuration, SlothError } from '@sloth/core';
 import { type AgentOptions, parseLabels, resolveAgentOptions } from './agent-options.js';
+import type { HealthThresholds } from './health-checks.js';
 
 /** What `sloth-runner agent start` and `sloth-agent` accept, as flags (strings) with environment fallbacks. */
 export interface AgentStartInput {
@@ -18,6 +19,17 @@ export interface AgentStartInput {
   debug?: boolean | undefined;
   /** The outbox of events waiting for the master; default $SLOTH_HOME or ~/.sloth-runner. */
   dataDir?: string | undefined;
+  /** Serve /metrics, /healthz, /readyz on this port (a string from sloth-agent's flags). */
+  metricsPort?: string | number | undefined;
+  /** Their address (default 127.0.0.1). */
+  metricsBind?: string | undefined;
+  /** `--health-checks`, and its thresholds in percent (text from sloth-agent's flags). */
+  healthChecks?: boolean | undefined;
+  cpuHigh?: string | number | undefined;
+  memoryHigh?: string | number | undefined;
+  diskHigh?: string | number | undefined;
+  /** Heartbeats in a row a threshold must be crossed (or back under) before its event. */
+  healthHeartbeats?: string | number | undefined;
   version: string;
 }
 
@@ -49,8 +61,56 @@ export function agentOptionsFrom(input: AgentStartInput, env: NodeJS.ProcessEnv 
     reconnectInitialMs: ms(input.reconnectInitial, 'SLOTH_AGENT_RECONNECT_INITIAL', 'initial reconnection delay'),
     reconnectMaxMs: ms(input.reconnectMax, 'SLOTH_AGENT_RECONNECT_MAX', 'maximum reconnection delay'),
     dataDir: input.dataDir,
+    metricsPort: portNumber(input.metricsPort, '--metrics-port'),
+    metricsBind: input.metricsBind,
+    healthChecks: healthThresholds(input),
     log: daemonLog(input.debug ?? false),
   });
+}
+
+/** The thresholds of --health-checks (default 90% each, 3 heartbeats); a threshold without --health-checks is a mistake. */
+function healthThresholds(input: AgentStartInput): HealthThresholds | undefined {
+  const given = (
+    [
+      ['--cpu-high', input.cpuHigh],
+      ['--memory-high', input.memoryHigh],
+      ['--disk-high', input.diskHigh],
+      ['--health-heartbeats', input.healthHeartbeats],
+    ] as const
+  ).filter(([, v]) => v !== undefined);
+  if (!input.healthChecks) {
+    if (given.length > 0)
+      throw new SlothError(
+        'usage',
+        `${given.map(([f]) => f).join(', ')} ${given.length > 1 ? 'need' : 'needs'} --health-checks`,
+        {
+          hint: 'e.g. --health-checks --cpu-high 90 --memory-high 90 --disk-high 90',
+        },
+      );
+    return undefined;
+  }
+  const num = (v: string | number | undefined, flag: string, fallback: number, max: number) => {
+    if (v === undefined) return fallback;
+    const n = typeof v === 'number' ? v : /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : Number.NaN;
+    if (!(n >= 0 && n <= max))
+      throw new SlothError('usage', `${flag} '${v}' is not a number from 0 to ${max}`, { hint: `e.g. ${flag} ${fallback}` });
+    return n;
+  };
+  return {
+    cpuHigh: num(input.cpuHigh, '--cpu-high', 90, 100),
+    memoryHigh: num(input.memoryHigh, '--memory-high', 90, 100),
+    diskHigh: num(input.diskHigh, '--disk-high', 90, 100),
+    heartbeats: Math.max(1, Math.round(num(input.healthHeartbeats, '--health-heartbeats', 3, 1000))),
+  };
+}
+
+/** A port given as text or a number; a usage error naming `flag` when it is not one. */
+function portNumber(value: string | number | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new SlothError('usage', `${flag} '${value}' is not a port number`, { hint: `e.g. ${flag} 9100 (0-65535)` });
+  return n;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { MasterConnection } from '@sloth/client';
 import { SlothError } from '@sloth/core';
 import { defaultDataDir } from '@sloth/store-sqlite';
 import { z } from 'zod';
+import type { HealthThresholds } from './health-checks.js';
 
 /** Everything an agent needs. Intervals are configurable so tests (and impatient fleets) can run fast. */
 export interface AgentOptions {
@@ -23,6 +24,12 @@ export interface AgentOptions {
   diskPath: string;
   /** Where the outbox of events not yet acknowledged by the master lives (`$SLOTH_HOME`, ~/.sloth-runner). */
   dataDir: string;
+  /** Serves /metrics, /healthz and /readyz on this port (0: any free port); none when unset. */
+  metricsPort?: number | undefined;
+  /** The address of that server (default 127.0.0.1: this machine only). */
+  metricsBind: string;
+  /** `--health-checks`: thresholds whose crossing raises system.* events into the master's queue; none when unset. */
+  healthChecks?: HealthThresholds | undefined;
   log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
   /** Told each time the master accepts the agent's registration. */
   onRegistered?: (() => void) | undefined;
@@ -45,6 +52,16 @@ const schema = z.object({
   reconnectMaxMs: z.number().int().min(1).max(86_400_000),
   reconnectJitter: z.number().min(0).max(1),
   connectTimeoutMs: z.number().int().min(10).max(600_000),
+  metricsPort: z.number().int().min(0).max(65535).optional(),
+  metricsBind: z.string().min(1).max(255),
+  healthChecks: z
+    .object({
+      cpuHigh: z.number().min(0).max(100),
+      memoryHigh: z.number().min(0).max(100),
+      diskHigh: z.number().min(0).max(100),
+      heartbeats: z.number().int().min(1).max(1000),
+    })
+    .optional(),
 });
 
 /** Fills the defaults (heartbeat from the master, 3 missed, backoff 5 s -> 60 s with 20% jitter, connect timeout 10 s). */
@@ -60,6 +77,7 @@ export function resolveAgentOptions(input: Partial<AgentOptions> & Pick<AgentOpt
     connectTimeoutMs: 10_000,
     diskPath: '/',
     dataDir: defaultDataDir(),
+    metricsBind: '127.0.0.1',
     log: () => {},
     ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
   } as unknown as AgentOptions;

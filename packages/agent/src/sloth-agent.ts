@@ -4,12 +4,15 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { agentClient, fromRpcError, type MasterTransport, masterTransport } from '@sloth/client';
 import { AsyncQueue, abortableSleep, errorMessage, formatDuration, type SlothError } from '@sloth/core/internal';
 import type { PreparedSandbox } from '@sloth/lua';
+import type { Readiness } from '@sloth/metrics';
 import type { AgentEventSchema, ConnectRequestSchema, ConnectResponse } from '@sloth/proto';
 import type { ForwardedEvent } from '@sloth/store-sqlite';
+import type { AgentMetrics } from './agent-metrics.js';
 import type { AgentOptions } from './agent-options.js';
 import { AgentOutbox } from './agent-outbox.js';
 import { ReconnectSchedule } from './backoff.js';
 import { runCommandWork, type WorkOutputInit, type WorkResultInit } from './command-work.js';
+import { HealthChecks, HealthReader } from './health-checks.js';
 import { LoadedRuns } from './loaded-runs.js';
 import { SandboxReserve } from './sandbox-reserve.js';
 import { ShellSessions } from './shell-sessions.js';
@@ -61,16 +64,55 @@ export class SlothAgent {
   private everRegistered = false;
   private heartbeatMs: number;
   private stopped: Promise<void> | undefined;
+  /** Its families on /metrics, with --metrics-port (see exportMetrics). */
+  private metrics: AgentMetrics | undefined;
+
+  /** --health-checks: each heartbeat's readings, and the events they raise. */
+  private readonly health: { checks: HealthChecks; reader: HealthReader } | undefined;
 
   constructor(private readonly options: AgentOptions) {
     this.heartbeatMs = options.heartbeatIntervalMs || 5000;
     this.outbox = new AgentOutbox(options.dataDir, (e) => this.send({ case: 'event', value: agentEvent(e) }));
+    if (options.healthChecks) {
+      // Through the outbox, as the events of tasks: kept until the master has them, into its queue for its hooks.
+      const events = this.outbox.sink({});
+      this.health = {
+        checks: new HealthChecks(options.healthChecks, (type, data) => {
+          try {
+            events.dispatch(type, { agent: options.name, ...data });
+            options.log(
+              'warn',
+              `health check: ${type} (${data.check} ${data.value_percent}%, threshold ${data.threshold_percent}%)`,
+            );
+          } catch (err) {
+            options.log('error', `could not record ${type}: ${errorMessage(err)}`);
+          }
+        }),
+        reader: new HealthReader(),
+      };
+    }
     this.shells = new ShellSessions((up) => this.send({ case: 'shell', value: up }), options.log);
   }
 
   /** Results not yet acknowledged by the master. */
   get pendingResults(): number {
     return this.unacked.size;
+  }
+
+  /** Counts into `metrics` from now on, and gives its gauges their sources (/metrics, --metrics-port). */
+  exportMetrics(metrics: AgentMetrics): void {
+    metrics.watch({ connected: () => this.session?.registered === true, workInFlight: () => this.running.size });
+    this.metrics = metrics;
+  }
+
+  /** /readyz: ready while registered with the master. */
+  readiness(): Readiness {
+    if (this.stopping.signal.aborted) return { ready: false, detail: 'the agent is stopping' };
+    if (this.session?.registered) return { ready: true, detail: `registered with the master at ${this.options.master.address}` };
+    return {
+      ready: false,
+      detail: `not registered with the master at ${this.options.master.address} (${this.everRegistered ? 'reconnecting' : 'connecting'})`,
+    };
   }
 
   /** Runs until stop() (or a StopAgent from the master). Throws when the very first connection is refused for good. */
@@ -178,6 +220,7 @@ export class SlothAgent {
           clearTimeout(connectTimer);
           session.registered = true;
           this.everRegistered = true;
+          this.metrics?.registrations.inc();
           if (!options.heartbeatIntervalMs && res.msg.value.heartbeatIntervalMs > 0)
             this.heartbeatMs = res.msg.value.heartbeatIntervalMs;
           options.log('info', `registered with the master at ${transport.baseUrl} as ${options.name}`);
@@ -220,17 +263,22 @@ export class SlothAgent {
       case 'runCommand': {
         const cmd = msg.value;
         // Logged as "a command", not its text: a command line may hold a secret.
-        this.startWork(cmd.workId, 'a command', (signal, onOutput) => runCommandWork(cmd, signal, onOutput), true);
+        this.startWork(cmd.workId, 'a command', (signal, onOutput) => runCommandWork(cmd, signal, onOutput), 'command', true);
         return;
       }
       case 'runTask': {
         const task = msg.value;
         const events = this.outbox.sink({ stack: task.stack || undefined, runId: task.runId || undefined });
-        this.startWork(task.workId, `task ${task.task} of ${task.workflow || task.entryFile}`, async (signal, onOutput) => {
-          // The Lua engine is loaded with the first task, so an idle agent stays small.
-          const { runTaskWork } = await import('./task-work.js');
-          return runTaskWork(task, this.options.name, { events }, this.runs, signal, onOutput, this.reserve);
-        });
+        this.startWork(
+          task.workId,
+          `task ${task.task} of ${task.workflow || task.entryFile}`,
+          async (signal, onOutput) => {
+            // The Lua engine is loaded with the first task, so an idle agent stays small.
+            const { runTaskWork } = await import('./task-work.js');
+            return runTaskWork(task, this.options.name, { events }, this.runs, signal, onOutput, this.reserve);
+          },
+          'task',
+        );
         return;
       }
       case 'cancel':
@@ -259,6 +307,7 @@ export class SlothAgent {
     id: string,
     what: string,
     run: (signal: AbortSignal, onOutput: (o: WorkOutputInit) => void) => Promise<WorkResultInit>,
+    kind: 'command' | 'task',
     exitCodeIsResult = false,
   ): void {
     if (this.running.has(id) || this.unacked.has(id)) return;
@@ -271,6 +320,7 @@ export class SlothAgent {
       this.running.delete(id);
       if (this.running.size === 0) this.reserve.idle();
       this.unacked.set(id, result);
+      this.metrics?.workEnded(kind, result.success === true, result.durationMs ?? 0);
       this.send({ case: 'result', value: result });
       this.options.log('debug', `work ${id} finished: ${result.error || 'ok'}`);
       // A command that ran and exited non-zero answered its caller (`test -f`, `systemctl is-active`): not a failure
@@ -301,6 +351,8 @@ export class SlothAgent {
     try {
       const system = await collectSystemInfo(this.options.diskPath);
       session.out.push({ msg: { case: 'heartbeat', value: { system, runningWork: this.running.size } } });
+      this.metrics?.heartbeats.inc();
+      this.health?.checks.observe(this.health.reader.read(system));
     } catch (err) {
       this.options.log('debug', `heartbeat skipped: ${errorMessage(err)}`);
     }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinModules } from './index.js';
 
 describe('builtinModules', () => {
-  it('holds log, exec, fs, file_ops (also as file), json, yaml, data, ..., secret, pkg, user, systemd, git, ssh, terraform, docker, kubernetes, helm, pulumi, salt, incus, http (also as net), crypto, infra_test and load_balancer, once each', () => {
+  it('holds log, exec, fs, file_ops (also as file), json, yaml, data, ..., secret, pkg, user, systemd, git, ssh, terraform, docker, kubernetes, helm, pulumi, salt, incus, http (also as net), crypto, infra_test, load_balancer and metrics, once each', () => {
     expect(builtinModules.map((m) => m.name)).toEqual([
       'log',
       'exec',
@@ -35,6 +35,7 @@ describe('builtinModules', () => {
       'crypto',
       'infra_test',
       'load_balancer',
+      'metrics',
     ]);
   });
 

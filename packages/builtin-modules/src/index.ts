@@ -15,6 +15,7 @@ import { infraTestModule } from '@sloth/module-infra-test';
 import { kubernetesModule } from '@sloth/module-kubernetes';
 import { loadBalancerModule } from '@sloth/module-load-balancer';
 import { logModule } from '@sloth/module-log';
+import { metricsModule } from '@sloth/module-metrics';
 import { pkgModule } from '@sloth/module-pkg';
 import { pulumiModule } from '@sloth/module-pulumi';
 import { saltModule } from '@sloth/module-salt';
@@ -58,6 +59,7 @@ export const builtinModules: ModuleSpec[] = [
   cryptoModule,
   infraTestModule,
   loadBalancerModule,
+  metricsModule,
 ];
 
 export {
@@ -79,6 +81,7 @@ export {
   kubernetesModule,
   loadBalancerModule,
   logModule,
+  metricsModule,
   netModule,
   pkgModule,
   pulumiModule,

@@ -39,6 +39,8 @@ export interface ProcessorOptions {
   runId?: string | undefined;
   /** Called after each hook execution. */
   onExecution?: ((hook: HookRecord, event: ClaimedEvent, result: HookRunResult, attempt: number) => void) | undefined;
+  /** Called for each event processed: completed, failed (attempts exhausted) or put back for a retry. */
+  onProcessed?: ((result: 'completed' | 'failed' | 'retried') => void) | undefined;
   /** Called when something goes wrong outside any hook (a busy database, a flush that failed). */
   onError?: ((message: string) => void) | undefined;
 }
@@ -326,7 +328,9 @@ export class EventProcessor {
   private record(settled: Settled[]): void {
     for (const { outcome, stopped } of settled) {
       this.outcomes.push(outcome);
-      if (!stopped) this.processed += 1;
+      if (stopped) continue;
+      this.processed += 1;
+      this.options.onProcessed?.(outcome.status === 'pending' ? 'retried' : outcome.status);
     }
     this.flushSoon ??= setImmediate(() => {
       this.flushSoon = undefined;

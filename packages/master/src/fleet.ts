@@ -6,6 +6,7 @@ import type { AgentHeartbeat, AgentMetricsSample, AgentRecord, AgentRepo } from 
 import { applyLabelChange, effectiveLabels } from './agent-labels.js';
 import { type AgentLink, agentData } from './agent-link.js';
 import type { FleetEventSink } from './master-events.js';
+import type { MasterMetrics } from './master-metrics.js';
 import type { MetricsHistory, MetricsPolicy } from './metrics-history.js';
 import { type ShellCaller, type ShellListener, ShellRelay } from './shell-relay.js';
 import { systemFromJson, systemToJson } from './system-info.js';
@@ -21,6 +22,8 @@ export interface FleetOptions {
   events?: FleetEventSink | undefined;
   /** Keeps the system info of heartbeats over time (`agent metrics`). */
   metrics: MetricsHistory;
+  /** The counters exported on /metrics. */
+  prometheus?: MasterMetrics | undefined;
 }
 
 type AgentView = MessageInitShape<typeof AgentSchema>;
@@ -43,7 +46,7 @@ export class Fleet {
     private readonly repo: AgentRepo,
     private readonly options: FleetOptions,
   ) {
-    this.work = new WorkTracker(repo, options.log);
+    this.work = new WorkTracker(repo, options.log, (kind, end) => options.prometheus?.workEnded(kind, end));
     this.shells = new ShellRelay(options.events);
   }
 
@@ -69,6 +72,7 @@ export class Fleet {
         link.runningWork = msg.value.runningWork;
         this.beats.set(name, { name, at: now, system: systemToJson(msg.value.system) });
         this.options.metrics.offer(name, now, msg.value.system, msg.value.runningWork);
+        this.options.prometheus?.heartbeats.inc();
         return;
       case 'output':
         validate(workOutputSchema, msg.value, 'WorkOutput');
@@ -227,6 +231,13 @@ export class Fleet {
     for (const link of [...this.links.values()]) this.disconnect(link, 'the master is shutting down');
     this.flushBeats();
     this.options.metrics.flush(Date.now());
+  }
+
+  /** Registered agents by live status (one count of the registry: no row is read). */
+  statusCounts(now: number): { active: number; inactive: number } {
+    let active = 0;
+    for (const link of this.links.values()) if (now - link.lastSeen <= this.silenceLimitMs) active += 1;
+    return { active, inactive: Math.max(0, this.repo.count() - active) };
   }
 
   /** How many agents are connected. */

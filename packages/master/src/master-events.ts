@@ -1,6 +1,7 @@
 import { errorMessage, type ModuleSpec } from '@sloth/core';
 import { describeHookFailure, EventProcessor, type HookRunner, storeHookRunner } from '@sloth/events';
 import { eventRepo, type ForwardedEvent, hookRepo, type Store } from '@sloth/store-sqlite';
+import type { MasterMetrics } from './master-metrics.js';
 
 type Log = (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
 
@@ -22,6 +23,8 @@ export interface MasterEventsOptions {
   /** Events processed at once. */
   concurrency: number;
   log: Log;
+  /** Counts events processed and observes hook runs (/metrics). */
+  prometheus?: MasterMetrics | undefined;
 }
 
 /** How long hooks still running at shutdown may take; the events of the rest go back to pending. */
@@ -42,16 +45,19 @@ export class MasterEvents implements FleetEventSink {
     private readonly options: MasterEventsOptions,
   ) {
     if (!options.hooks) return;
-    const { log } = options;
+    const { log, prometheus } = options;
     this.runner = storeHookRunner(store, options.modules, (hook, level, message) => log(level, `[hook ${hook}] ${message}`));
     this.processor = new EventProcessor({
       store,
       runner: this.runner,
       concurrency: options.concurrency,
       onExecution: (hook, event, r, attempt) => {
+        prometheus?.hookSeconds.observe({ hook: hook.name }, r.durationMs / 1000);
+        if (!r.success) prometheus?.hookFailures.inc({ hook: hook.name });
         if (r.success) log('debug', `hook ${hook.name} ran for ${event.type} (${event.id})`);
         else log('warn', describeHookFailure(hook, event, r, attempt));
       },
+      onProcessed: (result) => prometheus?.eventsProcessed.inc({ result }),
       onError: (message) => log('error', `events: ${message}`),
     });
     const enabled = hookRepo(store).enabledCount();
@@ -81,6 +87,11 @@ export class MasterEvents implements FleetEventSink {
     const id = eventRepo(this.store).dispatch(type, data, { source: 'api', stack });
     this.processor?.notify();
     return id;
+  }
+
+  /** Events waiting in the queue and being processed (by this master or another processor of its data directory). */
+  depth(): { pending: number; processing: number } {
+    return eventRepo(this.store).depth();
   }
 
   /** Stops claiming events; running hooks get a few seconds, the rest stay pending for the next processor. */

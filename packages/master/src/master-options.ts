@@ -33,6 +33,8 @@ export interface MasterOptions {
   /** One sample of each agent's heartbeat system info per interval is kept, for the retention (`agent metrics`). */
   metricsIntervalMs: number;
   metricsRetentionMs: number;
+  /** Serves /metrics, /healthz and /readyz on this port of `bind` (0: any free port); none when unset. */
+  dashboardPort?: number | undefined;
   version: string;
   log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
 }
@@ -58,6 +60,7 @@ const schema = z.object({
   eventConcurrency: z.number().int().min(1).max(1000),
   metricsIntervalMs: z.number().int().min(100).max(86_400_000),
   metricsRetentionMs: z.number().int().min(1000).max(7_776_000_000),
+  dashboardPort: z.number().int().min(0).max(65535).optional(),
 });
 
 /** Fills defaults and checks the options: TLS needs both files, and a master reachable from other hosts needs a token. */
@@ -86,6 +89,11 @@ export function resolveMasterOptions(input: Partial<MasterOptions> & Pick<Master
   if (options.metricsRetentionMs < options.metricsIntervalMs) {
     throw new SlothError('usage', 'the metrics retention is shorter than the metrics interval: no sample would be kept', {
       hint: 'e.g. --metrics-interval 1m --metrics-retention 24h',
+    });
+  }
+  if (options.dashboardPort !== undefined && options.dashboardPort !== 0 && options.dashboardPort === options.port) {
+    throw new SlothError('usage', `--dashboard-port ${options.dashboardPort} is the master's own port`, {
+      hint: 'choose another port for the dashboard (e.g. --dashboard-port 3000)',
     });
   }
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {

@@ -1,10 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import { createSecureServer, createServer, type Http2SecureServer, type Http2Server, type Http2Session } from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { Code, ConnectError, type ConnectRouter, createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { slothErrorsToConnect } from '@sloth/client';
 import { SlothError } from '@sloth/core';
+import { listenOn } from '@sloth/core/internal';
+import { type HealthServer, processRegistry, type Readiness, startHealthServer } from '@sloth/metrics';
 import { AgentService, ControlService } from '@sloth/proto';
 import { agentMetricsRepo, agentRepo, openStore, type Store } from '@sloth/store-sqlite';
 import { agentConnect, peerAddress } from './agent-service.js';
@@ -12,14 +13,18 @@ import { bearerGate } from './auth.js';
 import { controlService } from './control-service.js';
 import { Fleet } from './fleet.js';
 import { MasterEvents } from './master-events.js';
+import { MasterMetrics } from './master-metrics.js';
 import { type MasterOptions, resolveMasterOptions } from './master-options.js';
 import { MetricsHistory } from './metrics-history.js';
+import { rpcMetrics } from './rpc-metrics.js';
 
 /** A running master. */
 export interface RunningMaster {
   /** http(s)://host:port it listens on (the real port when 0 was asked for). */
   url: string;
   port: number;
+  /** http://host:port of /metrics, /healthz and /readyz, when --dashboard-port was given. */
+  dashboardUrl: string | undefined;
   fleet: Fleet;
   store: Store;
   /** Ends agent streams, closes HTTP/2 sessions and the store. */
@@ -36,7 +41,9 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
   const options = resolveMasterOptions(input);
   const store = openStore(options.dataDir);
   const repo = agentRepo(store);
+  const prometheus = new MasterMetrics();
   const events = new MasterEvents(store, {
+    prometheus,
     hooks: options.hooks,
     modules: options.modules,
     concurrency: options.eventConcurrency,
@@ -47,7 +54,12 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
     { intervalMs: options.metricsIntervalMs, retentionMs: options.metricsRetentionMs },
     options.heartbeatIntervalMs / 2,
   );
-  const fleet = new Fleet(repo, { ...options, events, metrics });
+  const fleet = new Fleet(repo, { ...options, events, metrics, prometheus });
+  prometheus.watch({
+    agents: () => fleet.statusCounts(Date.now()),
+    workInFlight: () => fleet.work.size,
+    eventQueue: () => events.depth(),
+  });
   const now = Date.now();
   repo.pruneWork(now - KEEP_FINISHED_WORK_MS);
   const resumed = fleet.work.resume(now);
@@ -71,7 +83,8 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
     compressMinBytes: COMPRESS_MIN_BYTES,
     shutdownSignal: shutdown.signal,
     // Handlers and the fleet raise SlothErrors: they become Connect errors here, whatever the call.
-    interceptors: gate ? [slothErrorsToConnect, gate] : [slothErrorsToConnect],
+    // The first is the outermost: the metrics see every call as its client does, refusals of the gate included.
+    interceptors: [rpcMetrics(prometheus.rpcCalls, prometheus.rpcSeconds), slothErrorsToConnect, ...(gate ? [gate] : [])],
     contextValues: (req) => createContextValues().set(peerAddress, `${req.socket.remoteAddress}:${req.socket.remotePort}`),
   });
   const tls = options.tlsCert !== undefined && options.tlsKey !== undefined;
@@ -86,31 +99,36 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
     s.on('error', () => {});
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      void events.close().finally(() => store.close());
-      reject(
-        new SlothError(
-          'usage',
-          `cannot listen on ${options.bind}:${options.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`,
-          {
-            hint:
-              err.code === 'EADDRINUSE'
-                ? 'another master (or program) uses it: stop it or choose --port'
-                : 'check --bind and --port',
-            cause: err,
-          },
-        ),
-      );
-    };
-    server.once('error', onError);
-    server.listen(options.port, options.bind, () => {
-      server.off('error', onError);
-      resolve();
-    });
+  const { port, urlHost: host } = await listenOn(server, options.port, options.bind, (err) => {
+    void events.close().finally(() => store.close());
+    return new SlothError(
+      'usage',
+      `cannot listen on ${options.bind}:${options.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`,
+      {
+        hint:
+          err.code === 'EADDRINUSE' ? 'another master (or program) uses it: stop it or choose --port' : 'check --bind and --port',
+        cause: err,
+      },
+    );
   });
-  const port = (server.address() as AddressInfo).port;
-  const host = options.bind.includes(':') ? `[${options.bind}]` : options.bind;
+  let health: HealthServer | undefined;
+  if (options.dashboardPort !== undefined) {
+    try {
+      health = await startHealthServer({
+        port: options.dashboardPort,
+        bind: options.bind,
+        what: 'the master',
+        portFlag: '--dashboard-port',
+        registries: () => [processRegistry(), prometheus.registry],
+        ready: () => storeReadiness(store),
+      });
+    } catch (err) {
+      server.close();
+      await events.close();
+      store.close();
+      throw err;
+    }
+  }
   const sweepEvery = Math.max(10, Math.min(1000, Math.floor(options.heartbeatIntervalMs / 2)));
   const sweeper = setInterval(() => {
     try {
@@ -124,11 +142,13 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
   return {
     url: `${tls ? 'https' : 'http'}://${host}:${port}`,
     port,
+    dashboardUrl: health?.url,
     fleet,
     store,
     close: () => {
       closing ??= (async () => {
         clearInterval(sweeper);
+        await health?.close();
         fleet.shutdown();
         shutdown.abort(new ConnectError('the master is shutting down', Code.Unavailable));
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -145,4 +165,17 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
       return closing;
     },
   };
+}
+
+/** Ready when the store answers a query (it is open and readable). */
+function storeReadiness(store: Store): Readiness {
+  try {
+    store.sqlite.prepare('SELECT 1').get();
+    return { ready: true, detail: `store ${store.path} open` };
+  } catch (err) {
+    return {
+      ready: false,
+      detail: `the store ${store.path} does not answer: ${err instanceof Error ? err.message : String(err)}`,
+    };
+  }
 }

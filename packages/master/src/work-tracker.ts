@@ -25,6 +25,9 @@ interface PendingWork {
   unheard: BoundedBacklog<WorkOutput> | undefined;
 }
 
+/** How a piece of work ended, as agent_work records it. */
+export type WorkEnd = AgentWorkOutcome['status'];
+
 /** Output kept per piece of work for a caller that has not re-attached yet. */
 const UNHEARD_BYTES_PER_WORK = 1024 * 1024;
 /** Finished work whose output waits for its caller to re-attach: the oldest is forgotten beyond this many. */
@@ -44,6 +47,8 @@ export class WorkTracker {
   constructor(
     private readonly repo: AgentRepo,
     private readonly log: (level: 'info' | 'warn' | 'debug', message: string) => void,
+    /** Told when a piece of work this master tracks ends (the /metrics counters). */
+    private readonly onFinished: (kind: 'command' | 'task', end: WorkEnd) => void = () => {},
   ) {}
 
   /** Picks up work left pending by a previous master process: its agents get the grace period to come back. */
@@ -111,6 +116,7 @@ export class WorkTracker {
       return;
     }
     this.pending.delete(r.workId);
+    this.onFinished(p.kind, outcome.status);
     if (!p.listener && p.unheard) this.keepUnheard(r.workId, p.unheard.list());
     p.listener?.done(r);
   }
@@ -179,6 +185,7 @@ export class WorkTracker {
     if (!p) return undefined;
     this.pending.delete(id);
     this.repo.finishWork(id, { status: 'cancelled', error: 'the caller went away' }, now);
+    this.onFinished(p.kind, 'cancelled');
     return { agent: p.agent };
   }
 
@@ -216,6 +223,7 @@ export class WorkTracker {
     this.pending.delete(p.id);
     if (!p.listener && p.unheard) this.keepUnheard(p.id, p.unheard.list());
     this.repo.finishWork(p.id, { status, error: why }, now);
+    this.onFinished(p.kind, status);
     // A command's text stays out of the log (it may hold a secret; agent_work keeps it).
     this.log('warn', `work ${p.id} (${p.kind === 'command' ? 'a command' : p.what}) ${status}: ${why}`);
     // The status rides in the error's metadata, so clients tell the master's verdict on the work from a broken link.

@@ -61,6 +61,7 @@ const SQL = {
     'ON CONFLICT (id) DO NOTHING',
   finishWork:
     "UPDATE agent_work SET status = ?, exit_code = ?, error = ?, duration_ms = ?, output_json = ?, finished_at = ? WHERE id = ? AND status = 'pending'",
+  count: 'SELECT count(*) FROM agents',
   getWork: 'SELECT * FROM agent_work WHERE id = ?',
   pendingWork: "SELECT * FROM agent_work WHERE status = 'pending' ORDER BY created_at",
   pruneWork: "DELETE FROM agent_work WHERE status <> 'pending' AND finished_at < ?",
@@ -99,6 +100,7 @@ export class AgentRepo {
 
   constructor(readonly store: Store) {
     this.sql = prepareAll(store, SQL);
+    this.sql.count.pluck();
     this.heartbeats = store.sqlite.transaction((beats: readonly AgentHeartbeat[]) => {
       for (const b of beats) this.sql.heartbeat.run(b.at, JSON.stringify(b.system), b.name);
     });
@@ -137,6 +139,11 @@ export class AgentRepo {
   /** Stores the labels set on the master for an agent; false when no agent has that name. */
   setLabelOverrides(name: string, overrides: Record<string, string | null>): boolean {
     return this.run(() => this.sql.setLabelOverrides.run(JSON.stringify(overrides), name).changes > 0);
+  }
+
+  /** How many agents are registered. */
+  count(): number {
+    return this.run(() => this.sql.count.get() as number);
   }
 
   /** Removes an agent from the registry; true when it was there. */

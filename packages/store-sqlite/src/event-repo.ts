@@ -190,6 +190,9 @@ const SQL = {
   countLive:
     "SELECT (SELECT count(*) FROM events WHERE status = 'pending' AND run_id = @runId) + " +
     "(SELECT count(*) FROM events WHERE status = 'processing' AND run_id = @runId) AS n",
+  // Each reads its partial index (events_pending, events_processing), not the table.
+  countPending: "SELECT count(*) FROM events WHERE status = 'pending'",
+  countProcessing: "SELECT count(*) FROM events WHERE status = 'processing'",
   nextAvailableRun: "SELECT min(available_at) AS at FROM events WHERE run_id = ? AND status = 'pending'",
   completeRun:
     "UPDATE events SET status = 'completed', updated_at = @now, processed_at = @now WHERE run_id = @runId AND status = 'pending'",
@@ -246,6 +249,8 @@ export class EventRepo {
   constructor(readonly store: Store) {
     this.sql = prepareAll(store, SQL);
     this.sql.dataVersion.pluck();
+    this.sql.countPending.pluck();
+    this.sql.countProcessing.pluck();
     this.sql.claim.raw(true);
     this.sql.claimRun.raw(true);
     this.insertExecutionChunks = new Map(EXECUTION_CHUNKS.map((n) => [n, store.sqlite.prepare(insertExecutions(n))]));
@@ -537,6 +542,14 @@ export class EventRepo {
   liveCount(runId: string): number {
     this.flush();
     return this.read(() => (this.sql.countLive.get({ runId }) as { n: number }).n);
+  }
+
+  /** How many events wait in the queue (pending, due or not) and how many are being processed. */
+  depth(): { pending: number; processing: number } {
+    return this.read(() => ({
+      pending: this.sql.countPending.get() as number,
+      processing: this.sql.countProcessing.get() as number,
+    }));
   }
 
   /** When the earliest pending event of a run becomes claimable, or undefined when it has none. */

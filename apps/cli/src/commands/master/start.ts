@@ -6,13 +6,19 @@ export default class MasterStart extends SlothCommand {
     'Run a master: the server agents connect to and the CLI talks to (`sloth-runner master` alone does too).';
   static override aliases = ['master'];
   static override description =
-    'It serves Connect, gRPC and gRPC-web over HTTP/2 (so `buf curl` and grpcurl work), keeps the agent registry in the data directory, marks an agent Inactive after 3 missed heartbeats, records agent.registered|connected|disconnected|heartbeat_failed and the events agents forward, runs the hooks added with `hook add --data-dir` on the same directory, fires the schedules of that directory (`scheduler add`; --no-scheduler leaves them to `scheduler run`), and stops cleanly on SIGINT/SIGTERM. Bound beyond loopback it refuses to start without a token unless --insecure. With --daemon it runs in the background: the command returns once the master listens (or fails with its error), its pid is in master.pid and its output in master.log of the data directory, and `sloth-runner master stop` stops it.';
+    'It serves Connect, gRPC and gRPC-web over HTTP/2 (so `buf curl` and grpcurl work), keeps the agent registry in the data directory, marks an agent Inactive after 3 missed heartbeats, records agent.registered|connected|disconnected|heartbeat_failed and the events agents forward, runs the hooks added with `hook add --data-dir` on the same directory, fires the schedules of that directory (`scheduler add`; --no-scheduler leaves them to `scheduler run`), serves GET /metrics (Prometheus), /healthz and /readyz over plain HTTP on --dashboard-port when given (same address as --bind; the web dashboard itself is not built yet), and stops cleanly on SIGINT/SIGTERM. Bound beyond loopback it refuses to start without a token unless --insecure. With --daemon it runs in the background: the command returns once the master listens (or fails with its error), its pid is in master.pid and its output in master.log of the data directory, and `sloth-runner master stop` stops it.';
   static override flags = {
     port: Flags.integer({ description: 'Port to listen on (0: any free port).', default: 50053, min: 0, max: 65535 }),
     bind: Flags.string({
       description: 'Address to listen on (0.0.0.0: every interface; needs a token). --bind-address is the same flag.',
       default: '127.0.0.1',
       aliases: ['bind-address'],
+    }),
+    'dashboard-port': Flags.integer({
+      description:
+        'Serve /metrics (Prometheus), /healthz and /readyz on this port of --bind (0: any free port). The web dashboard is not built yet.',
+      min: 0,
+      max: 65535,
     }),
     daemon: Flags.boolean({
       description: 'Run in the background: return once listening; pid and log in the data directory (master.pid, master.log).',
@@ -53,6 +59,7 @@ export default class MasterStart extends SlothCommand {
     '<%= config.bin %> master start --port 50053 --bind-address 192.168.1.29 --token-file token --daemon',
     'openssl rand -hex 32 > ~/.sloth-runner/token && <%= config.bin %> master start --bind 0.0.0.0 --token-file ~/.sloth-runner/token',
     '<%= config.bin %> master start --bind 0.0.0.0 --token-file token --tls-cert master.pem --tls-key master-key.pem',
+    '<%= config.bin %> master start --dashboard-port 3000',
   ];
 
   async run(): Promise<void> {
@@ -75,6 +82,7 @@ export default class MasterStart extends SlothCommand {
       eventConcurrency: flags['event-concurrency'],
       metricsIntervalMs: parseDuration(flags['metrics-interval'], '--metrics-interval'),
       metricsRetentionMs: parseDuration(flags['metrics-retention'], '--metrics-retention'),
+      dashboardPort: flags['dashboard-port'],
       version: this.config.version,
       log,
     };
@@ -100,6 +108,7 @@ export default class MasterStart extends SlothCommand {
       'info',
       `master listening on ${master.url} (${token ? 'token required' : 'no token: loopback only'}); data in ${master.store.path}`,
     );
+    if (master.dashboardUrl) log('info', `metrics on ${master.dashboardUrl}/metrics (health: /healthz, /readyz)`);
     const scheduler = flags.scheduler ? await startScheduler(options.dataDir, log) : undefined;
     const { daemonReady } = await import('@sloth/core/daemon');
     daemonReady(`listening on ${master.url}`);

@@ -1,0 +1,1 @@
+export { metricsModule } from './metrics-module.js';
