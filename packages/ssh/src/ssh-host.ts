@@ -213,20 +213,21 @@ function writeScript(path: string, options: HostWriteOptions): string {
   const suffix = tempName('x').split('.sloth-')[1] as string;
   const asked = options.uid !== undefined || options.gid !== undefined;
   const fail = `{ rm -f -- "$n"; exit 1; }`;
+  // Private (umask 077) until its mode is set, unless it gets the default mode of a new file anyway.
+  const content =
+    options.mode === undefined
+      ? `if [ -f "$t" ]; then umask 077; cat > "$n" || ${fail}; chmod "$(stat -L -c %a -- "$t")" -- "$n" || ${fail}; else cat > "$n" || ${fail}; fi`
+      : `umask 077; cat > "$n" || ${fail}; chmod ${options.mode.toString(8)} -- "$n" || ${fail}`;
+  // Every process forked on the host costs it: path arithmetic by parameter expansion, tools only where needed.
   return [
     `p=${q(path)}`,
     `if [ -L "$p" ]; then t=$(readlink -f -- "$p" || true); [ -n "$t" ] || t=$p; else t=$p; fi`,
-    options.makeParents ? `mkdir -p -- "$(dirname -- "$t")" || { cat >/dev/null; exit 1; }` : '',
+    `case $t in */*) d=\${t%/*}; [ -n "$d" ] || d=/ ;; *) d=. ;; esac`,
+    options.makeParents ? `[ -d "$d" ] || mkdir -p -- "$d" || { cat >/dev/null; exit 1; }` : '',
     `if [ -d "$t" ]; then cat >/dev/null; echo "$t: Is a directory" >&2; exit 1; fi`,
     `if [ -e "$t" ] && [ ! -f "$t" ]; then exec cat > "$t"; fi`,
-    `n="$(dirname -- "$t")/.$(basename -- "$t").sloth-${suffix}"`,
-    `u=$(umask)`,
-    `umask 077`,
-    `cat > "$n" || ${fail}`,
-    options.mode === undefined
-      ? `if [ -f "$t" ]; then m=$(stat -L -c %a -- "$t"); else m=$(printf '%o' $((0666 & ~0$u))); fi`
-      : `m=${options.mode.toString(8)}`,
-    `chmod "$m" -- "$n" || ${fail}`,
+    `n="$d/.\${t##*/}.sloth-${suffix}"`,
+    content,
     `ou=${options.uid ?? ''}; og=${options.gid ?? ''}`,
     `if [ -f "$t" ]; then [ -n "$ou" ] || ou=$(stat -L -c %u -- "$t"); [ -n "$og" ] || og=$(stat -L -c %g -- "$t"); fi`,
     // Keeping another user's ownership needs root; asking for one must work.
