@@ -3,7 +3,7 @@ import { INCUS } from './incus-cli.js';
 import {
   networkCreate,
   networkDelete,
-  objectConfig,
+  objectShapes,
   profileCreate,
   profileDelete,
   storageCreate,
@@ -99,14 +99,9 @@ const instanceSpec = strictTable(
   'field',
 );
 
-const objectSpec = (extra: Record<string, z.ZodType>) =>
-  strictTable(
-    { name: z.string().min(1), description: z.string().optional(), config: objectConfig.optional(), ...extra },
-    'field',
-  );
-const networkSpec = objectSpec({ type: z.string().min(1).optional() });
-const profileSpec = objectSpec({});
-const storageSpec = objectSpec({ driver: z.string().min(1) });
+const networkSpec = strictTable(objectShapes.network, 'field');
+const profileSpec = strictTable(objectShapes.profile, 'field');
+const storageSpec = strictTable(objectShapes.storage, 'field');
 const snapshotSpec = strictTable(
   { instance: z.string().min(1), name: z.string().min(1), stateful: z.boolean().optional() },
   'field',

@@ -22,7 +22,24 @@ interface ObjectInfo {
 }
 
 const configValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
-export const objectConfig = luaTable(z.record(z.string().min(1), configValue));
+const objectConfig = luaTable(z.record(z.string().min(1), configValue));
+
+/** The fields of a network, profile or storage pool: what its handle and its create function take. */
+export const objectShapes = {
+  network: {
+    name: z.string().min(1),
+    type: z.string().min(1).optional(),
+    description: z.string().optional(),
+    config: objectConfig.optional(),
+  },
+  profile: { name: z.string().min(1), description: z.string().optional(), config: objectConfig.optional() },
+  storage: {
+    name: z.string().min(1),
+    driver: z.string().min(1),
+    description: z.string().optional(),
+    config: objectConfig.optional(),
+  },
+};
 
 /** The object named `name`, or undefined when incus has none. */
 async function find(ctx: ModuleCallContext, kind: ObjectKind, name: string): Promise<ObjectInfo | undefined> {
@@ -95,21 +112,23 @@ async function remove(ctx: ModuleCallContext, kind: ObjectKind, name: string) {
 }
 
 const RESULT = 'table: success, changed, check_mode, exit_code, stdout, stderr';
-const nameOf = (kind: ObjectKind) => arg('name', z.string().min(1), `the ${kind.noun}`);
+
+/** `KIND_delete(name)`: deletes the object; changed = false when there is none. */
+const deleteFn = (kind: ObjectKind, example: string) =>
+  fn({
+    doc: `Deletes a ${kind.noun}; changed = false when there is none.`,
+    args: [arg('name', z.string().min(1), `the ${kind.noun}`)],
+    returns: RESULT,
+    examples: [example],
+    run: ([name], ctx) => remove(ctx, kind, name),
+  });
 
 export const networkCreate = fn({
   doc: 'Creates a network (incus network create, type default bridge) with its config, or sets the config keys that differ on an existing one; changed = false when all is as asked.',
   args: [
     arg(
       'opts',
-      luaTable(
-        strictTable({
-          name: z.string().min(1),
-          type: z.string().min(1).optional(),
-          description: z.string().optional(),
-          config: objectConfig.optional(),
-        }),
-      ),
+      luaTable(strictTable(objectShapes.network)),
       '{ name, type = "bridge", description, config = { ["ipv4.address"] = "10.10.0.1/24" } }',
     ),
   ],
@@ -118,23 +137,11 @@ export const networkCreate = fn({
   run: ([o], ctx) => converge(ctx, NETWORK, o, o.type ? [`--type=${o.type}`] : []),
 });
 
-export const networkDelete = fn({
-  doc: 'Deletes a network; changed = false when there is none.',
-  args: [nameOf(NETWORK)],
-  returns: RESULT,
-  examples: ['incus.network_delete("web-dmz")'],
-  run: ([name], ctx) => remove(ctx, NETWORK, name),
-});
+export const networkDelete = deleteFn(NETWORK, 'incus.network_delete("web-dmz")');
 
 export const profileCreate = fn({
   doc: 'Creates a profile with its description and config, or sets what differs on an existing one; changed = false when all is as asked.',
-  args: [
-    arg(
-      'opts',
-      luaTable(strictTable({ name: z.string().min(1), description: z.string().optional(), config: objectConfig.optional() })),
-      '{ name, description, config = { ["limits.cpu"] = "4" } }',
-    ),
-  ],
+  args: [arg('opts', luaTable(strictTable(objectShapes.profile)), '{ name, description, config = { ["limits.cpu"] = "4" } }')],
   returns: RESULT,
   examples: [
     'incus.profile_create({ name = "web-server", description = "web servers", config = { ["limits.memory"] = "4GB" } })',
@@ -142,39 +149,14 @@ export const profileCreate = fn({
   run: ([o], ctx) => converge(ctx, PROFILE, o, []),
 });
 
-export const profileDelete = fn({
-  doc: 'Deletes a profile; changed = false when there is none.',
-  args: [nameOf(PROFILE)],
-  returns: RESULT,
-  examples: ['incus.profile_delete("web-server")'],
-  run: ([name], ctx) => remove(ctx, PROFILE, name),
-});
+export const profileDelete = deleteFn(PROFILE, 'incus.profile_delete("web-server")');
 
 export const storageCreate = fn({
   doc: 'Creates a storage pool with a driver (dir, zfs, btrfs, lvm...) and its config, or sets the config keys that differ on an existing one; changed = false when all is as asked.',
-  args: [
-    arg(
-      'opts',
-      luaTable(
-        strictTable({
-          name: z.string().min(1),
-          driver: z.string().min(1),
-          description: z.string().optional(),
-          config: objectConfig.optional(),
-        }),
-      ),
-      '{ name, driver, description, config = { size = "30GiB" } }',
-    ),
-  ],
+  args: [arg('opts', luaTable(strictTable(objectShapes.storage)), '{ name, driver, description, config = { size = "30GiB" } }')],
   returns: RESULT,
   examples: ['incus.storage_create({ name = "fast", driver = "zfs", config = { size = "30GiB" } })'],
   run: ([o], ctx) => converge(ctx, STORAGE, o, [o.driver]),
 });
 
-export const storageDelete = fn({
-  doc: 'Deletes a storage pool; changed = false when there is none.',
-  args: [nameOf(STORAGE)],
-  returns: RESULT,
-  examples: ['incus.storage_delete("fast")'],
-  run: ([name], ctx) => remove(ctx, STORAGE, name),
-});
+export const storageDelete = deleteFn(STORAGE, 'incus.storage_delete("fast")');
