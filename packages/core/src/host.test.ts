@@ -56,6 +56,9 @@ describe('the local host: atomic writes', () => {
     await ctx.host.writeFile('deep/er/file', 'x', { makeParents: true, mode: 0o755 });
     expect(statSync(join(workdir, 'deep/er/file')).mode & 0o7777).toBe(0o755);
     await expect(ctx.host.writeFile('missing/file', 'x')).rejects.toMatchObject({ code: 'ENOENT' });
+    // A setuid mode survives the owner given with it (chown clears those bits, so it comes first).
+    await ctx.host.writeFile('tool', '#!/bin/sh\n', { mode: 0o4755, uid: 1, gid: 1 });
+    expect([statSync(join(workdir, 'tool')).mode & 0o7777, statSync(join(workdir, 'tool')).uid]).toEqual([0o4755, 1]);
   });
 
   it('writes through a symlink to its file, so the link stays a link', async () => {
@@ -127,6 +130,11 @@ describe('the local host: other changes', () => {
     await ctx.host.mkdir('a/b', { parents: true, mode: 0o750 });
     await ctx.host.mkdir('a/b');
     expect(statSync(join(workdir, 'a/b')).mode & 0o777).toBe(0o750);
+    // The mode asked for is the directory's, beyond the umask too (as `mkdir -m`), with or without parents.
+    await ctx.host.mkdir('a/open', { mode: 0o1777 });
+    await ctx.host.mkdir('a/c/open', { parents: true, mode: 0o777 });
+    expect(statSync(join(workdir, 'a/open')).mode & 0o7777).toBe(0o1777);
+    expect(statSync(join(workdir, 'a/c/open')).mode & 0o7777).toBe(0o777);
     await expect(ctx.host.mkdir('x/y')).rejects.toMatchObject({ code: 'ENOENT' });
     await ctx.host.symlink('a', 'l');
     await ctx.host.symlink('a/b', 'l');

@@ -95,7 +95,10 @@ export interface Host {
   chmod(path: string, mode: number): Promise<void>;
   /** Sets the owner and/or group (undefined: unchanged); `follow: false` changes a symlink itself. */
   chown(path: string, uid: number | undefined, gid: number | undefined, options?: { follow?: boolean }): Promise<void>;
-  /** Creates a directory (and its missing parents with `parents`); nothing when it is a directory already. */
+  /**
+   * Creates a directory (and its missing parents with `parents`) with exactly `mode` when given (not masked by the
+   * umask); nothing when it is a directory already.
+   */
   mkdir(path: string, options?: { parents?: boolean; mode?: number }): Promise<void>;
   /** Makes `path` a symlink to `target`, atomically replacing a file or symlink already there. */
   symlink(target: string, path: string): Promise<void>;
@@ -175,12 +178,18 @@ export function localHost(binding: HostBinding): Host {
     },
     async mkdir(path, options = {}) {
       const target = changing(path, 'create the directory');
-      if (options.parents) return makeDirectory(target, options.mode);
-      try {
-        await mkdir(target, options.mode === undefined ? undefined : { mode: options.mode });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || (await statOf(target, stat))?.type !== 'directory') throw err;
+      let created = false;
+      if (options.parents) created = await makeDirectory(target, options.mode);
+      else {
+        try {
+          await mkdir(target, options.mode === undefined ? undefined : { mode: options.mode });
+          created = true;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || (await statOf(target, stat))?.type !== 'directory') throw err;
+        }
       }
+      // mkdir(2) masks the mode with the umask; the mode asked for is the directory's, as `mkdir -m` makes it.
+      if (created && options.mode !== undefined) await chmod(target, options.mode);
     },
     async symlink(target, path) {
       const link = changing(path, 'create the symlink');
@@ -249,14 +258,14 @@ async function writeAtomically(path: string, data: HostWriteData, options: HostW
     // The directory is not writable, the file may be: rewrite it in place (not atomic, but what the user can do).
     if ((code === 'EACCES' || code === 'EPERM') && existing?.type === 'file' && !options.validate) {
       await writeFile(target, data, { signal });
-      if (options.mode !== undefined) await chmod(target, options.mode);
       if (options.uid !== undefined || options.gid !== undefined) await chown(target, options.uid ?? -1, options.gid ?? -1);
+      if (options.mode !== undefined) await chmod(target, options.mode);
       return;
     }
     throw err;
   }
   try {
-    await chmod(temp, options.mode ?? existing?.mode ?? 0o666 & ~process.umask());
+    // chown first: it clears the setuid and setgid bits.
     const uid = options.uid ?? existing?.uid;
     const gid = options.gid ?? existing?.gid;
     if ((uid !== undefined && uid !== process.getuid?.()) || (gid !== undefined && gid !== process.getgid?.())) {
@@ -268,6 +277,7 @@ async function writeAtomically(path: string, data: HostWriteData, options: HostW
         if (asked || (err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
       }
     }
+    await chmod(temp, options.mode ?? existing?.mode ?? 0o666 & ~process.umask());
     if (options.validate) await options.validate(temp);
     await rename(temp, target);
   } catch (err) {

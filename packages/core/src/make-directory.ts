@@ -21,8 +21,8 @@ export function makeDirectorySync(path: string, mode?: number): void {
   }
 }
 
-/** Async twin of makeDirectorySync. */
-export async function makeDirectory(path: string, mode?: number): Promise<void> {
+/** Async twin of makeDirectorySync; says whether it created `path` itself. */
+export async function makeDirectory(path: string, mode?: number): Promise<boolean> {
   const seen = new Map<string, Stats | undefined>();
   const target = resolve(path);
   // Stat the chain asynchronously first, then reuse the answers in the shared walk.
@@ -32,14 +32,17 @@ export async function makeDirectory(path: string, mode?: number): Promise<void> 
     if (s !== undefined || dirname(p) === p) break;
   }
   const missing = missingLevels(target, (p) => seen.get(p));
+  let created = false;
   for (const level of missing) {
     try {
       await mkdir(level, mode === undefined ? undefined : { mode });
+      created = level === target;
     } catch (err) {
       const now = await stat(level).catch(notFoundAsUndefined);
       if (!createdMeanwhile(err, () => now)) throw err;
     }
   }
+  return created;
 }
 
 interface Stats {

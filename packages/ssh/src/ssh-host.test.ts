@@ -69,6 +69,13 @@ describe('the host interface over SSH (a real sshd on 127.0.0.1)', () => {
     await host.writeFile(join(dir, 'sub/new.txt'), 'n');
     expect(statSync(join(dir, 'sub/new.txt')).mode & 0o777).toBe(0o644);
     expect(readdirSync(join(dir, 'sub')).filter((f) => f.includes('.sloth-'))).toEqual([]);
+    // A mode with execute or setuid bits is set as asked, after the owner (chown clears the setuid bit); a rewrite
+    // with a mode a umask can give replaces the old one.
+    const tool = join(dir, 'sub/tool');
+    await host.writeFile(tool, '#!/bin/sh\n', { mode: 0o4755, uid: 1, gid: 1 });
+    expect([statSync(tool).mode & 0o7777, statSync(tool).uid]).toEqual([0o4755, 1]);
+    await host.writeFile(tool, 'plain', { mode: 0o604 });
+    expect([statSync(tool).mode & 0o7777, statSync(tool).uid]).toEqual([0o604, 1]);
   });
 
   it('refuses to write over a directory, even with a streamed body, and writes a device in place', async () => {
@@ -105,6 +112,10 @@ describe('the host interface over SSH (a real sshd on 127.0.0.1)', () => {
     await host.mkdir(d, { mode: 0o750 });
     await host.mkdir(d); // already there: nothing
     expect(statSync(d).mode & 0o7777).toBe(0o750);
+    // The mode asked for is the directory's, beyond the umask (022 here) too; parents made get the default.
+    await host.mkdir(join(d, 'p/open'), { parents: true, mode: 0o1777 });
+    expect(statSync(join(d, 'p/open')).mode & 0o7777).toBe(0o1777);
+    expect(statSync(join(d, 'p')).mode & 0o7777).toBe(0o755);
     await host.writeFile(join(d, 'a'), 'A', { mode: 0o600 });
     await host.copyFile(join(d, 'a'), join(d, '.b'));
     expect(statSync(join(d, '.b')).mode & 0o7777).toBe(0o600);
@@ -115,7 +126,7 @@ describe('the host interface over SSH (a real sshd on 127.0.0.1)', () => {
     await host.chown(join(d, 'a'), 3, undefined);
     expect([statSync(join(d, 'a')).mode & 0o7777, statSync(join(d, 'a')).uid]).toEqual([0o644, 3]);
     await host.touch(join(d, 'new'));
-    expect(await host.readdir(d)).toEqual(['.b', 'a', 'c', 'new']);
+    expect(await host.readdir(d)).toEqual(['.b', 'a', 'c', 'new', 'p']);
     await host.remove(d, { recursive: true });
     expect(await host.stat(d)).toBeUndefined();
     await host.remove(d); // already gone: nothing

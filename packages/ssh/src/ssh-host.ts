@@ -140,7 +140,8 @@ export function sshHost(
         `t=${q(temp)}`,
         `umask 077`,
         `cat > "$t" || { rm -f -- "$t"; exit 1; }`,
-        `{ ${mode === undefined ? `chmod "$(printf '%o' $((0666 & ~0$u)))" -- "$t"` : `chmod ${mode.toString(8)} -- "$t"`} && ${chown || 'true'}; } || { rm -f -- "$t"; exit 1; }`,
+        // chown first: it clears the setuid and setgid bits.
+        `{ ${chown || 'true'} && ${mode === undefined ? `chmod "$(printf '%o' $((0666 & ~0$u)))" -- "$t"` : `chmod ${mode.toString(8)} -- "$t"`}; } || { rm -f -- "$t"; exit 1; }`,
       ];
       const rename = `mv -f -- ${q(temp)} ${q(target)} || { rm -f -- ${q(temp)}; exit 1; }`;
       await must(prepare.join('\n'), target, { stdin: data });
@@ -213,11 +214,21 @@ function writeScript(path: string, options: HostWriteOptions): string {
   const suffix = tempName('x').split('.sloth-')[1] as string;
   const asked = options.uid !== undefined || options.gid !== undefined;
   const fail = `{ rm -f -- "$n"; exit 1; }`;
-  // Private (umask 077) until its mode is set, unless it gets the default mode of a new file anyway.
-  const content =
-    options.mode === undefined
-      ? `if [ -f "$t" ]; then umask 077; cat > "$n" || ${fail}; chmod "$(stat -L -c %a -- "$t")" -- "$n" || ${fail}; else cat > "$n" || ${fail}; fi`
-      : `umask 077; cat > "$n" || ${fail}; chmod ${options.mode.toString(8)} -- "$n" || ${fail}`;
+  // Private (umask 077) until its mode is set, unless it is created with its final mode: the default one of a new
+  // file, or one asked for that a umask can give (no execute or special bits), which saves forking chmod.
+  const mode = options.mode;
+  const umaskable = mode !== undefined && (mode & ~0o666) === 0;
+  const create =
+    mode === undefined
+      ? `if [ -f "$t" ]; then umask 077; fi; cat > "$n" || ${fail}`
+      : `umask ${umaskable ? (0o777 & ~mode).toString(8).padStart(3, '0') : '077'}; cat > "$n" || ${fail}`;
+  // After chown, which clears the setuid and setgid bits.
+  const chmod =
+    mode === undefined
+      ? `if [ -f "$t" ]; then chmod "$(stat -L -c %a -- "$t")" -- "$n" || ${fail}; fi`
+      : umaskable
+        ? ''
+        : `chmod ${mode.toString(8)} -- "$n" || ${fail}`;
   // Every process forked on the host costs it: path arithmetic by parameter expansion, tools only where needed.
   return [
     `p=${q(path)}`,
@@ -227,11 +238,12 @@ function writeScript(path: string, options: HostWriteOptions): string {
     `if [ -d "$t" ]; then cat >/dev/null; echo "$t: Is a directory" >&2; exit 1; fi`,
     `if [ -e "$t" ] && [ ! -f "$t" ]; then exec cat > "$t"; fi`,
     `n="$d/.\${t##*/}.sloth-${suffix}"`,
-    content,
+    create,
     `ou=${options.uid ?? ''}; og=${options.gid ?? ''}`,
     `if [ -f "$t" ]; then [ -n "$ou" ] || ou=$(stat -L -c %u -- "$t"); [ -n "$og" ] || og=$(stat -L -c %g -- "$t"); fi`,
     // Keeping another user's ownership needs root; asking for one must work.
     `if [ -n "$ou$og" ]; then chown "$ou\${og:+:$og}" -- "$n"${asked ? ` || ${fail}` : ' 2>/dev/null || true'}; fi`,
+    chmod,
     `mv -f -- "$n" "$t" || ${fail}`,
   ]
     .filter(Boolean)

@@ -74,6 +74,18 @@ describe('file_ops.file', () => {
     expect((await stat(path)).mtime.getTime()).toBeGreaterThan(OLD.getTime());
   });
 
+  it.runIf(asRoot)('a setuid mode survives a change of owner (chown clears the bit), then nothing is left to do', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'tool');
+    await writeFile(path, '#!/bin/sh\n');
+    await chmod(path, 0o4755);
+    const { ctx } = contextIn(dir);
+    const opts = { path: 'tool', mode: '4755', owner: 'daemon', group: 'daemon' };
+    expect(await file(ctx, opts)).toMatchObject({ changed: true, changes: { owner: { old: 'root', new: 'daemon' } } });
+    expect((await stat(path)).mode & 0o7777).toBe(0o4755);
+    expect(await file(ctx, opts)).toMatchObject({ changed: false });
+  });
+
   it('state = link points a symlink at src (replacing one pointing elsewhere); a file in the way is an error', async () => {
     const dir = await tempDir();
     await mkdir(join(dir, 'v1'));

@@ -59,8 +59,6 @@ const directoryResource = defineResource({
   async apply(ctx, path, changes, desired) {
     if (changes.state) {
       await ctx.host.mkdir(path, { parents: true, mode: desired.mode });
-      // mkdir's mode is masked by the umask; the one asked for is set as asked.
-      if (desired.mode !== undefined) await ctx.host.chmod(path, desired.mode);
       if (desired.uid !== undefined || desired.gid !== undefined) await ctx.host.chown(path, desired.uid, desired.gid);
     } else {
       await applyAttributes(ctx, path, changes, desired);
@@ -68,9 +66,10 @@ const directoryResource = defineResource({
     if (desired.recurse) {
       for (const below of await differingBelow(ctx, path, desired)) {
         const info = await ctx.host.lstat(below);
-        if (desired.mode !== undefined && info?.type !== 'link') await ctx.host.chmod(below, desired.mode);
+        // chown first: it clears the setuid and setgid bits.
         if (desired.uid !== undefined || desired.gid !== undefined)
           await ctx.host.chown(below, desired.uid, desired.gid, { follow: false });
+        if (desired.mode !== undefined && info?.type !== 'link') await ctx.host.chmod(below, desired.mode);
       }
     }
   },

@@ -119,10 +119,11 @@ export function attributeChanges(desired: WantedAttributes, actual: ActualAttrib
 
 /** Sets the mode, owner and group that `changes` lists. */
 export async function applyAttributes(ctx: ModuleCallContext, path: string, changes: Changes, desired: WantedAttributes) {
-  if (changes.mode) await ctx.host.chmod(path, desired.mode as number);
-  if (changes.owner || changes.group) {
-    await ctx.host.chown(path, changes.owner ? desired.uid : undefined, changes.group ? desired.gid : undefined);
-  }
+  const owned = changes.owner !== undefined || changes.group !== undefined;
+  if (owned) await ctx.host.chown(path, changes.owner ? desired.uid : undefined, changes.group ? desired.gid : undefined);
+  // chown clears the setuid and setgid bits: a mode that has them is set again after it.
+  const special = desired.mode !== undefined && (desired.mode & 0o6000) !== 0;
+  if (changes.mode || (owned && special)) await ctx.host.chmod(path, desired.mode as number);
 }
 
 /** The recorded attributes asked for: mode as "0644", owner and group names. */
