@@ -28,9 +28,9 @@ afterEach(() => {
 });
 
 /** A long-running CLI (or agent) process on data directory `home`, its output collected; killed after each test. */
-export function daemon(file: string, args: string[], home: string, env: Record<string, string> = {}): Daemon {
+export function daemon(file: string, args: string[], home: string, env: Record<string, string> = {}, cwd = REPO): Daemon {
   const child = spawn(process.execPath, [file, ...args], {
-    cwd: REPO,
+    cwd,
     env: { ...process.env, CI: '1', NO_COLOR: '1', SLOTH_HOME: home, SLOTH_TOKEN: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -82,13 +82,13 @@ export function startAgent(
   name: string,
   url: string,
   tokenFile: string,
-  options: { standalone?: boolean; extra?: string[]; debug?: boolean; env?: Record<string, string> } = {},
+  options: { standalone?: boolean; extra?: string[]; debug?: boolean; env?: Record<string, string>; cwd?: string } = {},
 ): Daemon {
   const fast = options.debug === false ? FAST_AGENT.filter((a) => a !== '--debug') : FAST_AGENT;
   const args = ['--name', name, '--master', url, '--token-file', tokenFile, ...fast, ...(options.extra ?? [])];
   return options.standalone
-    ? daemon(AGENT_BIN, args, home, options.env)
-    : daemon(BIN, ['agent', 'start', ...args], home, options.env);
+    ? daemon(AGENT_BIN, args, home, options.env, options.cwd)
+    : daemon(BIN, ['agent', 'start', ...args], home, options.env, options.cwd);
 }
 
 /** The flags that point a CLI command at a master with a token file. */

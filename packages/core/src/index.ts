@@ -50,6 +50,8 @@ export { type RunOptions, runWorkflow } from './workflow-runner.js';
 
 // "did you mean ...?" for messages about a misspelt name.
 export { didYouMean } from './closest-name.js';
+// The digest modules compare and report contents with.
+export { sha256Hex } from './digest.js';
 // The machine a module acts on (ctx.host).
 export type {
   Host,
@@ -94,7 +96,7 @@ export {
   type ResourceSpec,
 } from './resource.js';
 // What a run offers modules (state, leases, the run's stack, the event queue), and the contracts a store implements.
-export type { RemoteHosts, RunServices, StackBinding } from './run-services.js';
+export type { ForwardedTargetCall, RemoteHosts, RunServices, StackBinding } from './run-services.js';
 // Quoting for POSIX shells (commands sent to a host as one line).
 export { shellLine, shellQuote } from './shell-quote.js';
 export * from './store-contracts.js';

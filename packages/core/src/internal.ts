@@ -11,6 +11,7 @@ export * from './dag-plan.js';
 export * from './deep-merge.js';
 export * from './define.js';
 export * from './delegated-body.js';
+export * from './digest.js';
 export * from './duration.js';
 export * from './errors.js';
 export * from './event-types.js';

@@ -30,6 +30,8 @@ export interface ProcessResult {
   /** The signal that ended the process, if one did. */
   signal: string | null;
   stdout: string;
+  /** stdout's bytes as they came (binary output intact, up to the capture limit). */
+  stdoutBytes?: Buffer | undefined;
   stderr: string;
   durationMs: number;
   timedOut: boolean;
@@ -116,6 +118,7 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
         exitCode,
         signal: exitSignal,
         stdout: out.text(),
+        stdoutBytes: out.bytes(),
         stderr: err.text(),
         durationMs: performance.now() - started,
         timedOut,

@@ -30,10 +30,23 @@ export interface RunServices {
   goroutines?: GoroutineHost | undefined;
   /** True for code running inside a goroutine, where goroutines cannot be started. */
   insideGoroutine?: boolean | undefined;
+  /**
+   * Inside a goroutine: makes a call that has a `target` (an agent, an SSH host) from the thread that started the
+   * goroutine, which holds the run's link to the master and its SSH connections. Arguments are plain data.
+   */
+  forwardTarget?: ((call: ForwardedTargetCall) => Promise<unknown>) | undefined;
   /** Runs the bodies of delegated tasks on agents (the CLI's link to a master); absent: delegation is an error. */
   delegate?: TaskDelegator | undefined;
   /** Machines reached without an agent (ssh:// addresses, inventory hosts); absent: targets are agents only. */
   remote?: RemoteHosts | undefined;
+}
+
+/** A module call with a target, made inside a goroutine and sent to the thread that started it. */
+export interface ForwardedTargetCall {
+  module: string;
+  fn: string;
+  target: string;
+  args: unknown[];
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   killMarkedGroups,
   type ModuleCallContext,
   type ModuleSpec,
+  MultipleReturns,
   ownerMark,
   SlothError,
   timedOutAfter,
@@ -23,8 +24,11 @@ import type {
   GoroutineLogLine,
   GoroutineReply,
   GoroutineStarted,
+  GoroutineTargetAnswer,
+  GoroutineTargetCall,
   GoroutineWorkerSetup,
 } from './goroutine-messages.js';
+import { callOnTarget } from './module-target.js';
 
 /** Goroutines one worker thread runs at once: I/O waits overlap; CPU work is time-sliced. */
 export const GOROUTINES_PER_THREAD = 16;
@@ -88,6 +92,8 @@ interface Job {
   restarts: number;
   graceTimer?: NodeJS.Timeout | undefined;
   unlisten: () => void;
+  /** Its calls with a target being made here, stopped when it ends or is stopped. */
+  calls: Set<AbortController>;
 }
 
 /**
@@ -149,7 +155,19 @@ export class GoroutineThreads implements GoroutineHost {
     const settled = new Promise<GoroutineOutcome>((r) => {
       resolve = r;
     });
-    const job: Job = { id, request, ctx, pool, state: 'queued', settled, resolve, lines: 0, restarts: 0, unlisten: () => {} };
+    const job: Job = {
+      id,
+      request,
+      ctx,
+      pool,
+      state: 'queued',
+      settled,
+      resolve,
+      lines: 0,
+      restarts: 0,
+      unlisten: () => {},
+      calls: new Set(),
+    };
     // A task that ends normally leaves its goroutines running (they end with the run); a timeout or Ctrl-C stops them.
     const onAbort = () => {
       if (!endedNormally(ctx.signal.reason)) this.stop(job, stopReason(ctx.signal.reason));
@@ -308,7 +326,58 @@ export class GoroutineThreads implements GoroutineHost {
     run.finally(() => this.pending.delete(run));
   }
 
+  /**
+   * A call with a target made inside a goroutine: made here, where the run's link to the master and its SSH connections
+   * are, for the task that started the goroutine (its log, its resources); the answer goes back on the channel.
+   */
+  private onTargetCall(message: GoroutineTargetCall): void {
+    const answer = (a: Pick<GoroutineTargetAnswer, 'ok' | 'value' | 'values' | 'error'>) => {
+      try {
+        this.channel?.postMessage({ kind: 'goroutine.target.answer', job: message.job, call: message.call, ...a });
+      } catch (err) {
+        const text = `${message.module}.${message.fn}: its result cannot be sent back to the goroutine: ${errorMessage(err)}`;
+        this.channel?.postMessage({
+          kind: 'goroutine.target.answer',
+          job: message.job,
+          call: message.call,
+          ok: false,
+          error: { message: text },
+        });
+      }
+    };
+    const job = this.running.get(message.job);
+    // Its goroutine has ended: nobody waits for the answer.
+    if (!job || job.state !== 'running') return;
+    const spec = this.options.modules.find((m) => m.name === message.module)?.functions[message.fn];
+    if (!spec) {
+      answer({
+        ok: false,
+        error: { message: `${message.module}.${message.fn} is not a function of this run`, code: 'internal' },
+      });
+      return;
+    }
+    const controller = new AbortController();
+    job.calls.add(controller);
+    const ctx: ModuleCallContext = {
+      ...job.ctx,
+      fn: `${message.module}.${message.fn}`,
+      signal: AbortSignal.any([job.ctx.signal, controller.signal]),
+    };
+    const call = callOnTarget(message.module, message.fn, spec, { agent: message.target, args: message.args }, ctx)
+      .then(
+        (value) => answer(value instanceof MultipleReturns ? { ok: true, values: value.values } : { ok: true, value }),
+        (err: unknown) => {
+          const sloth = err instanceof SlothError ? err : undefined;
+          answer({ ok: false, error: { message: errorMessage(err), code: sloth?.code, hint: sloth?.hint } });
+        },
+      )
+      .finally(() => job.calls.delete(controller));
+    this.pending.add(call);
+    void call.finally(() => this.pending.delete(call));
+  }
+
   private onReply(job: Job, reply: GoroutineReply): void {
+    for (const c of job.calls) c.abort({ kind: 'run', reason: 'goroutine finished' });
     job.state = 'ended';
     clearTimeout(job.graceTimer);
     if (this.stops) Atomics.compareExchange(this.stops, job.id % this.stops.length, job.id, 0);
@@ -367,6 +436,7 @@ export class GoroutineThreads implements GoroutineHost {
       job.pool.queued -= 1;
     }
     this.settle(job, { ok: false, error: reason }, quiet);
+    for (const c of job.calls) c.abort({ kind: 'run', reason });
     if (job.state !== 'running' || job.graceTimer) return;
     // The flag reaches a thread busy in Lua at once; the message carries the reason and wakes one that waits.
     if (this.stops) Atomics.store(this.stops, job.id % this.stops.length, job.id);
@@ -415,8 +485,9 @@ export class GoroutineThreads implements GoroutineHost {
       atomics: 'disabled',
       workerData: setup,
     });
-    piscina.on('message', (message: GoroutineLogLine | GoroutineStarted) => {
+    piscina.on('message', (message: GoroutineLogLine | GoroutineStarted | GoroutineTargetCall) => {
       if (message?.kind === 'goroutine.log') this.onLine(message);
+      else if (message?.kind === 'goroutine.target') this.onTargetCall(message);
       else if (message?.kind === 'goroutine.started') {
         const job = this.running.get(message.job);
         if (job) job.thread = message.thread;

@@ -75,3 +75,28 @@ export interface GoroutineCancel {
   job: number;
   reason: string;
 }
+
+/** Worker -> host: a module call with a target, made by goroutine `job`, to be made by the host (its link to the fleet). */
+export interface GoroutineTargetCall {
+  kind: 'goroutine.target';
+  job: number;
+  /** Numbers the calls of one job, to match the answer. */
+  call: number;
+  module: string;
+  fn: string;
+  target: string;
+  args: unknown[];
+}
+
+/** Host -> workers, on the run's BroadcastChannel: how a forwarded call ended. */
+export interface GoroutineTargetAnswer {
+  kind: 'goroutine.target.answer';
+  job: number;
+  call: number;
+  ok: boolean;
+  /** The value (ok), its values when the function returned several. */
+  value?: unknown;
+  values?: unknown[] | undefined;
+  /** The error (not ok), its code and hint kept. */
+  error?: { message: string; code?: string | undefined; hint?: string | undefined } | undefined;
+}

@@ -5,12 +5,16 @@ import {
   type AssertionRecord,
   createModuleContext,
   errorMessage,
+  type ForwardedTargetCall,
+  isSlothErrorCode,
   type LogFields,
   type LogLevel,
   type ModuleCallContext,
   type ModuleSpec,
+  MultipleReturns,
   type ResourceOutcome,
   type RunServices,
+  SlothError,
 } from '@sloth/core';
 import { openStore, type Store, storeServices } from '@sloth/store-sqlite';
 import type {
@@ -19,6 +23,8 @@ import type {
   GoroutineLogLine,
   GoroutineReply,
   GoroutineStarted,
+  GoroutineTargetAnswer,
+  GoroutineTargetCall,
   GoroutineWorkerSetup,
 } from './goroutine-messages.js';
 import { type LuaRuntime, LuaStopped } from './lua-runtime.js';
@@ -29,9 +35,14 @@ const running = new Map<number, AbortController>();
 // A cancellation can overtake its job on the way here; remember a few so the job stops as soon as it arrives.
 const cancelledEarly = new Map<number, string>();
 
+// Calls with a target sent to the host, waiting for its answer: by job and call number.
+const forwarded = new Map<string, { resolve: (value: unknown) => void; reject: (err: unknown) => void }>();
+let nextCall = 1;
+
 const channel = new BroadcastChannel(setup.channel);
 channel.onmessage = (event) => {
-  const message = (event as { data?: GoroutineCancel }).data;
+  const message = (event as { data?: GoroutineCancel | GoroutineTargetAnswer }).data;
+  if (message?.kind === 'goroutine.target.answer') return settleForwarded(message);
   if (message?.kind !== 'goroutine.cancel') return;
   const controller = running.get(message.job);
   if (controller) controller.abort({ kind: 'run', reason: message.reason });
@@ -41,6 +52,53 @@ channel.onmessage = (event) => {
   }
 };
 channel.unref();
+
+function settleForwarded(answer: GoroutineTargetAnswer): void {
+  const key = `${answer.job}:${answer.call}`;
+  const waiting = forwarded.get(key);
+  if (!waiting) return;
+  forwarded.delete(key);
+  if (answer.ok) waiting.resolve(answer.values ? new MultipleReturns(answer.values) : answer.value);
+  else {
+    const e = answer.error ?? { message: 'the call failed' };
+    waiting.reject(
+      e.code && isSlothErrorCode(e.code) ? new SlothError(e.code, e.message, { hint: e.hint }) : new Error(e.message),
+    );
+  }
+}
+
+/** Sends a call with a target to the host and waits for its answer; stopping the goroutine stops the wait. */
+function forwardTarget(job: number, signal: AbortSignal, call: ForwardedTargetCall): Promise<unknown> {
+  const id = nextCall++;
+  const key = `${job}:${id}`;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      forwarded.delete(key);
+      reject(new SlothError('aborted', `${call.module}.${call.fn}: stopped with its goroutine (on ${call.target})`));
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done =
+      <T>(settle: (v: T) => void) =>
+      (v: T) => {
+        signal.removeEventListener('abort', onAbort);
+        settle(v);
+      };
+    forwarded.set(key, { resolve: done(resolve), reject: done(reject) });
+    try {
+      parentPort?.postMessage({ kind: 'goroutine.target', job, call: id, ...call } satisfies GoroutineTargetCall);
+    } catch (err) {
+      forwarded.delete(key);
+      signal.removeEventListener('abort', onAbort);
+      reject(
+        new SlothError(
+          'invalid_argument',
+          `${call.module}.${call.fn}: its arguments cannot be sent to ${call.target}: ${errorMessage(err)}`,
+        ),
+      );
+    }
+  });
+}
 
 const stores = new Map<string, Store>();
 function storeFor(dataDir: string): Store {
@@ -134,6 +192,7 @@ export default async function runGoroutine(job: GoroutineJob): Promise<Goroutine
   const services: RunServices = Object.assign(dataDir === undefined ? {} : storeServices(() => storeFor(dataDir), dataDir), {
     insideGoroutine: true,
     stack: job.stack,
+    forwardTarget: (call: ForwardedTargetCall) => forwardTarget(job.id, controller.signal, call),
   });
   const ctx = createModuleContext({
     task: job.task,

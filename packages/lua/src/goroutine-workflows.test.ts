@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinModules } from '@sloth/builtin-modules';
-import type { RunEvent } from '@sloth/core';
+import { type ModuleCallContext, type RunEvent, SlothError } from '@sloth/core';
+import type { TaskDelegator } from '@sloth/core/internal';
 import { processAlive, waitFor, writeFiles } from '@sloth/core/testing';
 import { openStore, stateRepo, storeServices } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
@@ -194,8 +195,10 @@ describe('goroutines in workflows', () => {
     process.env.SLOTH_GOROUTINE_THREADS = '1';
     const dir = writeFiles({});
     const pidFile = join(dir, 'pid');
+    // The thread is started by a task before: its start-up on a loaded machine is not the stuck task's second.
     const run = runSource(`
-      task("stuck"):timeout("1s"):command(function()
+      task("warm"):command(function() assert(goroutine.await(goroutine.async(function() return 1 end))) end)
+      task("stuck"):depends_on({ "warm" }):timeout("1s"):command(function()
         goroutine.spawn(function() exec.run("echo $$ > ${pidFile}; exec sleep 117") end)
         while not fs.exists("${pidFile}") do goroutine.sleep(10) end
         goroutine.await(goroutine.async(function() return string.find(string.rep("a", 20000), ".-.-.-.-b") end))
@@ -203,7 +206,7 @@ describe('goroutines in workflows', () => {
     const { result } = await run.finally(() => {
       delete process.env.SLOTH_GOROUTINE_THREADS;
     });
-    expect(result.status).toBe('failed');
+    expect(byName(result).stuck).toMatchObject({ status: 'timeout' });
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(pid).toBeGreaterThan(0);
     await waitFor(() => !processAlive(pid), 5_000, 'the command of the terminated thread to be killed');
@@ -313,6 +316,69 @@ describe('goroutines in workflows', () => {
       file.close();
       store.close();
     }
+  });
+
+  it('calls with a target inside a goroutine are made by the task thread: value, log and error hint come back; a stopped goroutine stops its call (scripted master)', async () => {
+    const dir = writeFiles({
+      'w.sloth': `task("t"):command(function()
+        local h = goroutine.async(function() return file_ops.file({ path = "/srv/a", state = "directory", target = "web-1" }).path end)
+        local ok, out = goroutine.await(h)
+        assert(ok, out)
+        log.info("got " .. out)
+        local ok2, err = goroutine.await(goroutine.async(function() return file_ops.file({ path = "/b", target = "gone" }) end))
+        log.info("missing: " .. tostring(ok2) .. " " .. err)
+        local ok3, late = goroutine.timeout(300, function() return file_ops.file({ path = "/c", target = "slow" }) end)
+        log.info("slow: " .. tostring(ok3) .. " " .. late)
+      end)`,
+    });
+    const calls: unknown[][] = [];
+    let slowStopped: (reason: unknown) => void = () => {};
+    const stopped = new Promise((resolve) => {
+      slowStopped = resolve;
+    });
+    const delegate = {
+      runTasks: () => Promise.reject(new Error('not used')),
+      runCall: async (request: { agent: string; module: string; fn: string; args: unknown[]; ctx: ModuleCallContext }) => {
+        calls.push([request.agent, `${request.module}.${request.fn}`, request.args, request.ctx.task]);
+        if (request.agent === 'gone') {
+          throw new SlothError('not_found', `${request.ctx.fn}: no agent named 'gone'`, { hint: 'agent list shows them' });
+        }
+        if (request.agent === 'slow') {
+          await new Promise((resolve) => request.ctx.signal.addEventListener('abort', resolve, { once: true }));
+          slowStopped(request.ctx.signal.reason);
+          throw new SlothError('aborted', 'stopped');
+        }
+        request.ctx.log.log('info', `running on ${request.agent}`);
+        return { value: { changed: true, path: `${request.agent}:/srv/a` } };
+      },
+    };
+    const file = await WorkflowFile.load({
+      file: join(dir, 'w.sloth'),
+      modules: builtinModules,
+      services: { delegate: delegate as unknown as TaskDelegator },
+    });
+    const events: RunEvent[] = [];
+    try {
+      const result = await file.run(file.findWorkflow(), { observer: (e) => events.push(e) });
+      expect(result.status, JSON.stringify(result.tasks)).toBe('success');
+    } finally {
+      file.close();
+    }
+    const logs = events.flatMap((e) => (e.type === 'task.log' ? [e.message] : []));
+    expect(logs).toEqual(
+      expect.arrayContaining([
+        'running on web-1',
+        'got web-1:/srv/a',
+        "missing: false file_ops.file: no agent named 'gone' (agent list shows them)",
+        expect.stringMatching(/^slow: false timed out after/),
+      ]),
+    );
+    expect(calls).toEqual([
+      ['web-1', 'file_ops.file', [{ path: '/srv/a', state: 'directory' }], 't'],
+      ['gone', 'file_ops.file', [{ path: '/b' }], 't'],
+      ['slow', 'file_ops.file', [{ path: '/c' }], 't'],
+    ]);
+    expect(await stopped).toBeDefined();
   });
 
   it('leaves no worker threads behind when the run ends', async () => {

@@ -44,6 +44,11 @@ export async function callOnTarget(
   ctx: ModuleCallContext,
 ): Promise<unknown> {
   const parsed = parseArgs(module, name, spec, call.args);
+  const forward = ctx.services?.forwardTarget;
+  if (forward) {
+    const args = call.args.map((a) => plainData(ctx.fn, fromLua(a)));
+    return forward({ module, fn: name, target: call.agent, args });
+  }
   const remote = ctx.services?.remote;
   if (remote?.has(call.agent)) {
     // What it changes there is that host's, also for modules that report their own resources (tool wrappers).
@@ -52,7 +57,7 @@ export async function callOnTarget(
   }
   if (call.agent.startsWith('ssh://')) {
     throw new SlothError('usage', `${ctx.fn}: this run cannot reach ${call.agent} over SSH`, {
-      hint: 'ssh:// targets work in `workflow run`; inside a goroutine, make the call from the task itself',
+      hint: 'ssh:// targets work in `workflow run`',
     });
   }
   const args = call.args.map((a) => plainData(ctx.fn, fromLua(a)));

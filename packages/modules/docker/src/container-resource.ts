@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   arg,
   type Changes,
@@ -10,6 +9,7 @@ import {
   luaTable,
   type ModuleCallContext,
   SlothError,
+  sha256Hex,
   strictTable,
   toolJson,
   z,
@@ -56,7 +56,7 @@ function settingsOf(o: ContainerOptions): { settings: string[]; command: string[
   return { settings, command: commandArgs(o.command) };
 }
 
-const hashOf = (args: unknown) => `sha256:${createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 16)}`;
+const hashOf = (args: unknown) => `sha256:${sha256Hex(JSON.stringify(args)).slice(0, 16)}`;
 
 const containerResource = defineResource({
   type: 'docker_container',

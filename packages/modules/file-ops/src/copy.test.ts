@@ -1,10 +1,10 @@
 import { chmod, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sha256Hex } from '@sloth/core';
 import { call, failure } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
 import { contextIn, OLD, tempDir } from './file-ops.test-helper.js';
 import { fileOpsModule } from './file-ops-module.js';
-import { sha256 } from './managed-file.js';
 
 const copy = (ctx: Parameters<typeof call>[3], opts: Record<string, unknown>) =>
   call(fileOpsModule, 'copy', [opts], ctx) as Promise<Record<string, unknown>>;
@@ -19,7 +19,7 @@ describe('file_ops.copy', () => {
     expect(first).toMatchObject({
       changed: true,
       changes: {
-        content: { old: undefined, new: `sha256:${sha256('listen 80;\n')}` },
+        content: { old: undefined, new: `sha256:${sha256Hex('listen 80;\n')}` },
         mode: { old: undefined, new: '0600' },
       },
       check_mode: false,
@@ -30,7 +30,7 @@ describe('file_ops.copy', () => {
     expect(JSON.stringify(first.changes)).not.toContain('listen');
     expect(await readFile(dest, 'utf8')).toBe('listen 80;\n');
     expect((await stat(dest)).mode & 0o777).toBe(0o600);
-    expect(resources[0]?.record).toEqual({ path: dest, sha256: sha256('listen 80;\n'), mode: '0600' });
+    expect(resources[0]?.record).toEqual({ path: dest, sha256: sha256Hex('listen 80;\n'), mode: '0600' });
 
     await utimes(dest, OLD, OLD);
     const again = await copy(ctx, { content: 'listen 80;\n', dest: 'conf/app.conf', mode: 384 });
@@ -68,7 +68,7 @@ describe('file_ops.copy', () => {
     expect(r).toMatchObject({
       changed: true,
       check_mode: true,
-      changes: { content: { old: `sha256:${sha256('port=80\n')}`, new: `sha256:${sha256('port=8080\n')}` } },
+      changes: { content: { old: `sha256:${sha256Hex('port=80\n')}`, new: `sha256:${sha256Hex('port=8080\n')}` } },
       backup_file: undefined,
     });
     expect(r.diff).toContain('-port=80\n+port=8080\n');

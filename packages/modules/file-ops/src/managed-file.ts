@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   type Changes,
   changeResult,
@@ -7,6 +6,7 @@ import {
   type HostStat,
   type ModuleCallContext,
   SlothError,
+  sha256Hex,
   shellQuote,
   z,
 } from '@sloth/core';
@@ -19,8 +19,6 @@ export interface FileFacts extends ActualAttributes {
   content: Buffer | undefined;
   sha256: string | undefined;
 }
-
-export const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
 
@@ -51,7 +49,7 @@ export const managedFile = defineResource({
   diff(desired, actual) {
     const changes: Changes = {};
     if (desired.content !== undefined) {
-      const wanted = sha256(desired.content);
+      const wanted = sha256Hex(desired.content);
       if (actual?.sha256 !== wanted) {
         changes.content = { old: actual ? `sha256:${actual.sha256 ?? 'unreadable'}` : undefined, new: `sha256:${wanted}` };
       }
@@ -59,7 +57,7 @@ export const managedFile = defineResource({
     return { ...changes, ...attributeChanges(desired, actual) };
   },
   content(desired, actual) {
-    if (desired.content === undefined || actual?.sha256 === sha256(desired.content)) return undefined;
+    if (desired.content === undefined || actual?.sha256 === sha256Hex(desired.content)) return undefined;
     return { before: actual?.content, after: desired.content };
   },
   async apply(ctx, path, changes, desired) {
@@ -84,7 +82,7 @@ export const managedFile = defineResource({
       owner: desired.owner ?? kept?.owner,
       group: desired.group ?? kept?.group,
     });
-    return desired.content === undefined ? record : { ...record, sha256: sha256(desired.content) };
+    return desired.content === undefined ? record : { ...record, sha256: sha256Hex(desired.content) };
   },
 });
 
@@ -172,7 +170,7 @@ async function fileFacts(ctx: ModuleCallContext, path: string, info: HostStat): 
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EACCES' && code !== 'EPERM') throw err;
   }
-  return { content, sha256: content && sha256(content), ...(await namedAttributes(ctx, info)) };
+  return { content, sha256: content && sha256Hex(content), ...(await namedAttributes(ctx, info)) };
 }
 
 /** Runs a `validate` command on the new content; a failure keeps the file as it was. */

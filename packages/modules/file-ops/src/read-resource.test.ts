@@ -1,10 +1,10 @@
 import { chmod, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sha256Hex } from '@sloth/core';
 import { call } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
 import { contextIn, tempDir } from './file-ops.test-helper.js';
 import { fileModule, fileOpsModule } from './file-ops-module.js';
-import { sha256 } from './managed-file.js';
 
 // Ownership is set and read as root (as in CI).
 const asRoot = process.getuid?.() === 0;
@@ -17,13 +17,13 @@ describe('file_ops readResource (stack drift hook)', () => {
     await call(fileOpsModule, 'copy', [{ content: 'a=1\n', dest: 'app.conf', mode: '0640', owner: 'root', group: 0 }], ctx);
     const record = resources[0]?.record as Record<string, unknown>;
     const path = join(dir, 'app.conf');
-    expect(record).toEqual({ path, sha256: sha256('a=1\n'), mode: '0640', owner: 'root', group: 'root' });
+    expect(record).toEqual({ path, sha256: sha256Hex('a=1\n'), mode: '0640', owner: 'root', group: 'root' });
     expect(await readBack('file', path, record, ctx)).toEqual({ exists: true, properties: record });
     await writeFile(path, 'a=2\n');
     await chmod(path, 0o644);
     expect(await readBack('file', path, record, ctx)).toEqual({
       exists: true,
-      properties: { ...record, sha256: sha256('a=2\n'), mode: '0644' },
+      properties: { ...record, sha256: sha256Hex('a=2\n'), mode: '0644' },
     });
     expect((await readBack('file', path, { path, mode: 420 }, ctx))?.properties).toEqual({ path, mode: 0o644 });
     await rm(path);
@@ -38,11 +38,11 @@ describe('file_ops readResource (stack drift hook)', () => {
     const { ctx, resources } = contextIn(dir);
     await call(fileOpsModule, 'copy', [{ content: 'new', dest: 'kept.conf' }], ctx);
     const record = resources[0]?.record as Record<string, unknown>;
-    expect(record).toEqual({ path, sha256: sha256('new'), mode: '0604', owner: 'root', group: 'root' });
+    expect(record).toEqual({ path, sha256: sha256Hex('new'), mode: '0604', owner: 'root', group: 'root' });
     await chmod(path, 0o600);
     expect((await readBack('file', path, record, ctx))?.properties).toMatchObject({ mode: '0600' });
     await call(fileOpsModule, 'copy', [{ content: 'x', dest: 'fresh' }], ctx);
-    expect(resources[1]?.record).toEqual({ path: join(dir, 'fresh'), sha256: sha256('x') });
+    expect(resources[1]?.record).toEqual({ path: join(dir, 'fresh'), sha256: sha256Hex('x') });
   });
 
   it('reads back directories and links; both module names share the hook; other types are not checkable', async () => {

@@ -1,15 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { changeResult, converge, defineResource, fn, type ModuleCallContext, SlothError, z } from '@sloth/core';
+import { changeResult, converge, defineResource, fn, type ModuleCallContext, SlothError, sha256Hex, z } from '@sloth/core';
 import { type ArchiveEntry, readArchive, UnsafeEntryError } from './archive-entries.js';
 import { fileCall } from './errors.js';
 import { formatMode, optionsTable, pathField } from './fields.js';
-import { sha256 } from './managed-file.js';
 import { sourcePath, targetPath } from './paths.js';
 
 /** How an entry is shown in `changes`: "sha256:... 0644", "directory 0755", "link -> target" (never file content). */
 function describe(entry: ArchiveEntry): string {
-  if (entry.type === 'file') return `sha256:${sha256(entry.data)} ${formatMode(entry.mode)}`;
+  if (entry.type === 'file') return `sha256:${sha256Hex(entry.data)} ${formatMode(entry.mode)}`;
   return entry.type === 'directory' ? `directory ${formatMode(entry.mode)}` : `link -> ${entry.target}`;
 }
 
@@ -21,7 +20,7 @@ async function describeExisting(ctx: ModuleCallContext, path: string, entry: Arc
   if (info.type === 'directory') return `directory ${formatMode(info.mode)}`;
   // Only an entry's own kind is read: a file where a directory should be is different whatever it holds.
   if (entry.type !== 'file' || info.type !== 'file') return info.type;
-  return `sha256:${sha256(await ctx.host.readFile(path))} ${formatMode(info.mode)}`;
+  return `sha256:${sha256Hex(await ctx.host.readFile(path))} ${formatMode(info.mode)}`;
 }
 
 /**

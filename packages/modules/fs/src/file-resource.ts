@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { type Changes, defineResource, z } from '@sloth/core';
+import { type Changes, defineResource, sha256Hex, z } from '@sloth/core';
 
 /** A file as it is: what `fs.write` compares with and `stack drift` reads back. */
 export interface FileState {
@@ -10,8 +9,6 @@ export interface FileState {
   /** Permission bits. */
   mode: number;
 }
-
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 /**
  * A regular file, named by its path (relative paths resolve against the task workdir). Desired: its content. A path
@@ -24,7 +21,7 @@ export const fileResource = defineResource({
   diff: (desired, actual: FileState | undefined): Changes =>
     actual?.content === desired.content
       ? {}
-      : { content: { old: actual?.sha256 && `sha256:${actual.sha256}`, new: `sha256:${sha256(desired.content)}` } },
+      : { content: { old: actual?.sha256 && `sha256:${actual.sha256}`, new: `sha256:${sha256Hex(desired.content)}` } },
   content: (desired, actual: FileState | undefined) => ({ before: actual?.content, after: desired.content }),
   async read(ctx, path): Promise<FileState | undefined> {
     const info = await ctx.host.stat(path);
@@ -37,7 +34,7 @@ export const fileResource = defineResource({
       if (code === 'EACCES' || code === 'EPERM') return { content: undefined, sha256: undefined, mode: info.mode };
       throw err;
     }
-    return { content: bytes.toString('utf8'), sha256: sha256(bytes), mode: info.mode };
+    return { content: bytes.toString('utf8'), sha256: sha256Hex(bytes), mode: info.mode };
   },
   async apply(ctx, path, _changes, desired) {
     await ctx.host.writeFile(path, desired.content, { makeParents: true });

@@ -9,6 +9,7 @@ import {
   fn,
   type ModuleCallContext,
   SlothError,
+  sha256Hex,
   z,
 } from '@sloth/core';
 import { formatMode, modeField } from '@sloth/module-file-ops/fields';
@@ -20,8 +21,6 @@ interface DownloadedFile {
   sha256: string;
   mode: number;
 }
-
-const hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /**
  * A file fetched from a URL, named by its absolute path. Desired: its sha256 (optional: without it, a file already
@@ -38,7 +37,7 @@ const downloadedFile = defineResource({
   async read(ctx, path): Promise<DownloadedFile | undefined> {
     const info = await ctx.host.stat(path);
     if (info?.type !== 'file') return undefined;
-    return { sha256: hex(await ctx.host.readFile(path)), mode: info.mode };
+    return { sha256: sha256Hex(await ctx.host.readFile(path)), mode: info.mode };
   },
   diff(desired, actual): Changes {
     const changes: Changes = {};

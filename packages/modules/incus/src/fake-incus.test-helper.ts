@@ -33,9 +33,26 @@ else if (cmd === 'delete') { need(rest[0]); delete state.instances[rest[0]]; }
 else if (cmd === 'exec') {
   const i = need(rest[0]);
   if (i.status !== 'Running') fail('Instance is not running');
-  out(rest.slice(rest.indexOf('--') + 1).join(' '));
-} else if (cmd === 'file' && rest[0] === 'push') {
-  need(rest[2].split('/')[0]); fs.accessSync(rest[1]);
+  const command = rest.slice(rest.indexOf('--') + 1);
+  // The only command whose answer the module reads: the mode of a pushed file.
+  if (command[0] === 'stat') {
+    const f = (i.files ?? {})[command.at(-1)];
+    if (!f) { err("stat: cannot statx '" + command.at(-1) + "': No such file or directory"); exit(1); }
+    out(f.mode);
+  } else out(command.join(' '));
+} else if (cmd === 'file' && (rest[0] === 'push' || rest[0] === 'pull')) {
+  const remote = rest[0] === 'push' ? rest[2] : rest[1];
+  const i = need(remote.split('/')[0]);
+  const at = remote.slice(remote.indexOf('/'));
+  i.files ??= {};
+  if (rest[0] === 'pull') {
+    if (!i.files[at]) fail('Not Found');
+    process.stdout.write(Buffer.from(i.files[at].content, 'base64'));
+  } else {
+    const bytes = fs.readFileSync(rest[1]);
+    const mode = rest.includes('--mode') ? rest[rest.indexOf('--mode') + 1].replace(/^0(?=[0-7]{3})/, '') : (fs.statSync(rest[1]).mode & 0o777).toString(8);
+    i.files[at] = { content: bytes.toString('base64'), mode };
+  }
 } else if (['network', 'profile', 'storage'].includes(cmd)) {
   const [verb, name, ...args] = rest;
   const all = state[cmd];

@@ -77,6 +77,39 @@ describe('incus instances (fake incus CLI)', () => {
     );
   });
 
+  it('file_push copies only what differs (content, then mode), changes nothing in check mode, names a missing file or instance (fake incus CLI)', async () => {
+    const fake = fakeIncus();
+    const { ctx, resources } = withIncus(fake.bin);
+    const check = withIncus(fake.bin, { checkMode: true }).ctx;
+    const push = (c: ModuleCallContext, opts?: object) =>
+      incus(c, 'file_push', 'web-01', 'app.bin', '/etc/app.bin', ...(opts ? [opts] : [])) as Promise<Record<string, unknown>>;
+    const pushes = () => fake.calls().filter((a) => a[0] === 'file' && a[1] === 'push').length;
+    // Bytes that are not UTF-8 compare as bytes.
+    writeFileSync(join(fake.dir, 'app.bin'), Buffer.from([0xff, 0xfe, 0x00, 0x41]));
+    expect((await failure(push(ctx))).message).toBe('incus.file_push: instance web-01 does not exist');
+    expect(await push(check)).toMatchObject({ changed: true, check_mode: true });
+    await incus(ctx, 'instance_create', { name: 'web-01', image: 'images:debian/12' });
+    expect(await push(check)).toMatchObject({ changed: true, check_mode: true });
+    expect(pushes()).toBe(0);
+    expect(await push(ctx, { mode: '0640' })).toMatchObject({ success: true, changed: true });
+    expect(resources.at(-1)?.changes.content?.old).toBeUndefined();
+    // Without a mode the content decides (the mode of a file in a stopped instance cannot be read).
+    expect(await push(ctx)).toMatchObject({ changed: false });
+    await incus(ctx, 'instance_start', 'web-01');
+    expect(await push(ctx, { mode: '0640' })).toMatchObject({ changed: false });
+    expect(await push(ctx, { mode: '0600' })).toMatchObject({ changed: true });
+    expect(resources.at(-1)?.changes).toEqual({ mode: { old: '0640', new: '0600' } });
+    writeFileSync(join(fake.dir, 'app.bin'), Buffer.from([0xff, 0xfd, 0x00, 0x41]));
+    expect(await push(check, { mode: '0600' })).toMatchObject({ changed: true, check_mode: true });
+    expect(pushes()).toBe(2);
+    expect(await push(ctx, { mode: '0600' })).toMatchObject({ changed: true });
+    expect(resources.at(-1)?.changes.content?.old).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await push(ctx, { mode: '0600' })).toMatchObject({ changed: false });
+    expect(pushes()).toBe(3);
+    const missing = await failure(incus(ctx, 'file_push', 'web-01', 'nope.conf', '/etc/nope.conf'));
+    expect(missing).toMatchObject({ code: 'not_found', message: "incus.file_push: the local file 'nope.conf' does not exist" });
+  });
+
   it('wait_running gives up at its timeout naming the status; a missing incus and bad arguments are errors (fake incus CLI)', async () => {
     const fake = fakeIncus();
     const { ctx } = withIncus(fake.bin, { env: { FAKE_INCUS_SLOW_BOOT: '1' } });

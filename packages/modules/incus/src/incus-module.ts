@@ -1,4 +1,5 @@
 import { defineModule, fn, luaList, SlothError, strictTable, z } from '@sloth/core';
+import { filePush } from './file-push.js';
 import { INCUS } from './incus-cli.js';
 import {
   networkCreate,
@@ -10,7 +11,7 @@ import {
   storageDelete,
 } from './incus-objects.js';
 import { networkAttach, networkDetach, profileApply, profileRemoveFrom } from './instance-links.js';
-import { exec, filePush, instanceCreate, instanceDelete, instanceStart, instanceStop, instanceWaitRunning } from './instances.js';
+import { exec, instanceCreate, instanceDelete, instanceStart, instanceStop, instanceWaitRunning } from './instances.js';
 import { snapshotCreate, snapshotDelete, snapshotRestore } from './snapshots.js';
 
 /**

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
@@ -11,6 +10,7 @@ import {
   luaTable,
   type ModuleCallContext,
   SlothError,
+  sha256Hex,
   shellQuote,
   strictTable,
   z,
@@ -169,7 +169,7 @@ const upload = fn({
         `${ctx.fn}: cannot read ${localPath}: ${err.code ?? err.message}`,
       );
     });
-    const sha256 = createHash('sha256').update(content).digest('hex');
+    const sha256 = sha256Hex(content);
     const onHost = { ...ctx, host: hostOf(ctx, options) };
     const outcome = await converge(
       {
@@ -210,7 +210,7 @@ const download = fn({
     }
     const want = remote.stdout.split(' ')[0];
     const here = await readFile(localPath).then(
-      (b) => createHash('sha256').update(b).digest('hex'),
+      (b) => sha256Hex(b),
       () => undefined,
     );
     const changed = here !== want;

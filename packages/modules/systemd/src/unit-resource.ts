@@ -1,9 +1,6 @@
-import { createHash } from 'node:crypto';
-import { type Changes, defineResource, type ModuleCallContext, SlothError, z } from '@sloth/core';
+import { type Changes, defineResource, type ModuleCallContext, SlothError, sha256Hex, z } from '@sloth/core';
 import { systemctl } from './systemctl.js';
 import { NOT_INSTALLABLE, readUnit, type UnitFacts, unknownUnit } from './unit-facts.js';
-
-export const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
 /** What a call asks of a unit: each property left out is not managed. */
 export const unitDesired = z.object({
@@ -38,7 +35,7 @@ export const stateOf = (facts: UnitFacts) => (facts.active ? 'started' : 'stoppe
 async function readUnitFile(ctx: ModuleCallContext, path: string): Promise<UnitActual['file']> {
   if ((await ctx.host.stat(path))?.type !== 'file') return undefined;
   const content = (await ctx.host.readFile(path)).toString('utf8');
-  return { content, sha256: sha256(content) };
+  return { content, sha256: sha256Hex(content) };
 }
 
 /** What differs: unit_file (as sha256 hashes) or unit_loaded (systemd has not loaded it yet), masked, enabled and state (or the restart/reload always asked). */
@@ -46,7 +43,7 @@ export function diffUnit(desired: UnitDesired, actual: UnitActual | undefined): 
   const changes: Changes = {};
   if (!actual) return changes;
   if (desired.content !== undefined) {
-    const wanted = sha256(desired.content);
+    const wanted = sha256Hex(desired.content);
     if (actual.file?.sha256 !== wanted) {
       changes.unit_file = { old: actual.file && `sha256:${actual.file.sha256}`, new: `sha256:${wanted}` };
     } else if (actual.load_state === 'not-found' || actual.need_daemon_reload) {
@@ -138,7 +135,7 @@ export function unitResource(options: UnitResourceOptions = {}) {
       if (desired.masked !== undefined) props.masked = desired.masked;
       if (desired.content !== undefined && options.unitPath !== undefined) {
         props.unit_path = options.unitPath;
-        props.unit_file = `sha256:${sha256(desired.content)}`;
+        props.unit_file = `sha256:${sha256Hex(desired.content)}`;
       }
       return props;
     },

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
-import { arg, type Changes, changeResult, converge, defineResource, fn, luaTable, z } from '@sloth/core';
+import { arg, type Changes, changeResult, converge, defineResource, fn, luaTable, sha256Hex, z } from '@sloth/core';
 import { hclValue, workdirOf } from './terraform-cli.js';
 
 /** A tfvars file in HCL (`name = value`, values as JSON, which HCL accepts), keys sorted so a rerun writes the same bytes. */
@@ -12,7 +11,7 @@ export function renderTfvars(values: Record<string, unknown>): string {
 }
 
 /** Content in `changes` is a hash, never the text (tfvars may hold secrets). */
-const hashOf = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+const hashOf = (text: string) => `sha256:${sha256Hex(text)}`;
 
 const tfvarsResource = defineResource({
   type: 'terraform_tfvars',
