@@ -46,50 +46,6 @@ describe('docker.container (fake docker CLI)', () => {
     expect(changingCalls(fake)).toHaveLength(3);
   });
 
-  it('recreates on image change, only starts a stopped one, and removes with state = "absent" (fake docker CLI)', async () => {
-    const fake = fakeDocker();
-    const { ctx } = withDocker(fake.bin);
-    await docker(ctx, 'container', WEB);
-    const upgraded = (await docker(ctx, 'container', { ...WEB, image: 'nginx:1.28' })) as Record<string, unknown>;
-    expect(upgraded.changes).toEqual({ image: { old: 'nginx:1.27', new: 'nginx:1.28' } });
-    expect(
-      changingCalls(fake)
-        .slice(3)
-        .map((a) => a[0]),
-    ).toEqual(['rm', 'pull', 'create', 'start']);
-
-    await docker(ctx, 'stop', 'web');
-    const restarted = (await docker(ctx, 'container', { ...WEB, image: 'nginx:1.28' })) as Record<string, unknown>;
-    expect(restarted.changes).toEqual({ state: { old: 'stopped', new: 'started' } });
-    expect(changingCalls(fake).at(-1)).toEqual(['start', 'web']);
-
-    const env = (await docker(ctx, 'container', { ...WEB, image: 'nginx:1.28', env: { TZ: 'Europe/Paris' } })) as {
-      changes: Record<string, { old: string; new: string }>;
-    };
-    expect(Object.keys(env.changes)).toEqual(['spec']);
-    expect(JSON.stringify(env.changes)).not.toContain('Paris');
-
-    expect(await docker(ctx, 'container', { name: 'web', state: 'absent' })).toMatchObject({ changed: true });
-    expect(changingCalls(fake).at(-1)).toEqual(['rm', '-f', 'web']);
-    expect(await docker(ctx, 'container', { name: 'web', state: 'absent' })).toMatchObject({ changed: false });
-  });
-
-  it('in check mode reports what would be created or recreated and runs nothing that changes (fake docker CLI)', async () => {
-    const fake = fakeDocker();
-    const check = withDocker(fake.bin, { checkMode: true });
-    expect(await docker(check.ctx, 'container', WEB)).toMatchObject({ changed: true, check_mode: true });
-    expect(changingCalls(fake)).toEqual([]);
-    expect(check.resources[0]).toMatchObject({ changed: true, checkMode: true });
-    expect(check.resources[0]?.record).toBeUndefined();
-
-    await docker(withDocker(fake.bin).ctx, 'container', WEB);
-    const before = changingCalls(fake).length;
-    const would = (await docker(check.ctx, 'container', { ...WEB, image: 'nginx:1.28' })) as Record<string, unknown>;
-    expect(would).toMatchObject({ changed: true, changes: { image: { old: 'nginx:1.27', new: 'nginx:1.28' } } });
-    expect(await docker(check.ctx, 'container', { name: 'web', state: 'absent' })).toMatchObject({ changed: true });
-    expect(changingCalls(fake)).toHaveLength(before);
-  });
-
   it("a failing docker create is an error with docker's own last lines (fake docker CLI)", async () => {
     const fake = fakeDocker();
     const { ctx } = withDocker(fake.bin, { env: { FAKE_DOCKER_FAIL: 'create' } });
@@ -121,43 +77,6 @@ describe('docker commands (fake docker CLI)', () => {
     };
     expect(ran.id).toMatch(/^[0-9a-f]{64}$/);
     expect(fake.calls().at(-1)).toEqual(['run', '-d', '--name', 'job', '-e', 'A=1', 'alpine:3', 'sleep', '60']);
-  });
-
-  it('inspect and ps are decoded; inspect of nothing is nil; logs keep both streams', async () => {
-    const fake = fakeDocker();
-    const { ctx } = withDocker(fake.bin);
-    await docker(ctx, 'container', WEB);
-    const doc = (await docker(ctx, 'inspect', 'web')) as { State: { Running: boolean }; Config: { Image: string } };
-    expect(doc.State.Running).toBe(true);
-    expect(doc.Config.Image).toBe('nginx:1.27');
-    expect(await docker(ctx, 'inspect', 'nothing')).toBeUndefined();
-    expect(await docker(ctx, 'ps', {})).toMatchObject([{ Names: 'web', State: 'running', Image: 'nginx:1.27' }]);
-    const logs = (await docker(ctx, 'logs', { container: 'web', tail: 5 })) as { stdout: string; stderr: string };
-    expect(logs.stdout).toContain('GET / HTTP/1.1');
-    expect(logs.stderr).toContain('start worker processes');
-    expect(fake.calls().at(-1)).toEqual(['logs', '--tail', '5', 'web']);
-  });
-
-  it('stop, rm, network_create and volume_create are idempotent; check mode runs none of them (fake docker CLI)', async () => {
-    const fake = fakeDocker();
-    const { ctx, resources } = withDocker(fake.bin);
-    const check = withDocker(fake.bin, { checkMode: true }).ctx;
-    await docker(ctx, 'container', WEB);
-    expect(await docker(check, 'stop', 'web')).toMatchObject({ changed: true, check_mode: true });
-    expect(await docker(ctx, 'stop', 'web')).toMatchObject({ changed: true, success: true });
-    expect(await docker(ctx, 'stop', 'web')).toMatchObject({ changed: false });
-    expect(await docker(ctx, 'rm', 'web')).toMatchObject({ changed: true });
-    expect(await docker(ctx, 'rm', 'web')).toMatchObject({ changed: false });
-    expect(await docker(check, 'network_create', { name: 'backend' })).toMatchObject({ changed: true, check_mode: true });
-    expect(await docker(ctx, 'network_create', { name: 'backend', driver: 'bridge' })).toMatchObject({ changed: true });
-    expect(await docker(ctx, 'network_create', { name: 'backend' })).toMatchObject({ changed: false });
-    expect(await docker(ctx, 'volume_create', { name: 'pgdata' })).toMatchObject({ changed: true });
-    expect(await docker(ctx, 'volume_create', { name: 'pgdata' })).toMatchObject({ changed: false });
-    expect(resources.filter((r) => r.type === 'docker_network').map((r) => r.changed)).toEqual([true, false]);
-    expect(changingCalls(fake).filter((a) => a[0] === 'network')).toEqual([
-      ['network', 'create', '--driver', 'bridge', 'backend'],
-    ]);
-    expect(await docker(check, 'exec', { container: 'web', command: ['rm', '-rf', '/'] })).toMatchObject({ skipped: true });
   });
 
   it('a missing docker is an error that says how to fix it', async () => {

@@ -1,0 +1,100 @@
+// A real Docker engine for tests: dockerd started on a private socket and data directory (no iptables, no default
+// bridge, so it touches nothing of the machine's network), with a tiny busybox image imported from the machine's own
+// busybox binary (no registry is reachable). Needs root, dockerd (Debian's docker.io) and busybox (busybox-static).
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor } from '@sloth/core/testing';
+
+/** The images every engine has: the same busybox under two tags, so a test can change a container's image. */
+export const BUSYBOX = 'sloth-test/busybox:1';
+export const BUSYBOX_NEXT = 'sloth-test/busybox:2';
+
+export interface DockerEngine {
+  /** DOCKER_HOST for the docker CLI (unix socket of this engine). */
+  host: string;
+  /** Runs the docker CLI against this engine and returns its stdout (throws on failure). */
+  docker(...args: string[]): string;
+  /** Removes every container, stops dockerd and its containerd, and deletes its data. */
+  stop(): Promise<void>;
+}
+
+/** Starts a private dockerd and waits (bounded) until it answers, with the busybox images loaded. */
+export async function startDockerEngine(): Promise<DockerEngine> {
+  // Short: a unix socket path must fit in 108 bytes.
+  const base = mkdtempSync('/tmp/sdk-');
+  const host = `unix://${base}/sock`;
+  const child: ChildProcess = spawn(
+    'dockerd',
+    [
+      '--data-root',
+      join(base, 'root'),
+      '--exec-root',
+      join(base, 'exec'),
+      '--pidfile',
+      join(base, 'pid'),
+      '--host',
+      host,
+      '--iptables=false',
+      '--ip-masq=false',
+      '--bridge=none',
+      '--shutdown-timeout',
+      '1',
+    ],
+    { detached: true, stdio: 'ignore' },
+  );
+  let exited = false;
+  const gone = new Promise<void>((resolve) =>
+    child.on('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  const docker = (...args: string[]) =>
+    execFileSync('docker', args, { env: { ...process.env, DOCKER_HOST: host }, encoding: 'utf8', timeout: 60_000 });
+  const engine: DockerEngine = {
+    host,
+    docker,
+    async stop() {
+      if (!exited) {
+        try {
+          const ids = docker('ps', '-aq').split('\n').filter(Boolean);
+          if (ids.length > 0) docker('rm', '-f', ...ids);
+        } catch {
+          // the engine may be failing already: stop it anyway
+        }
+        child.kill('SIGTERM');
+        const stopped = await Promise.race([gone.then(() => true), new Promise((r) => setTimeout(() => r(false), 20_000))]);
+        if (!stopped) process.kill(-(child.pid as number), 'SIGKILL');
+      }
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitFor(
+      () => {
+        if (exited) throw new Error('dockerd exited at start (is docker.io installed, and are we root?)');
+        try {
+          docker('version', '--format', '{{.Server.Version}}');
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      30_000,
+      'dockerd to answer on its socket',
+      200,
+    );
+    const rootfs = join(base, 'rootfs');
+    mkdirSync(join(rootfs, 'bin'), { recursive: true });
+    copyFileSync('/bin/busybox', join(rootfs, 'bin/busybox'));
+    for (const tool of ['sh', 'sleep', 'echo', 'cat', 'true', 'false', 'ls']) symlinkSync('busybox', join(rootfs, 'bin', tool));
+    execFileSync('tar', ['-C', rootfs, '-cf', join(base, 'rootfs.tar'), '.']);
+    docker('import', join(base, 'rootfs.tar'), BUSYBOX);
+    docker('tag', BUSYBOX, BUSYBOX_NEXT);
+    return engine;
+  } catch (err) {
+    await engine.stop();
+    throw err;
+  }
+}
