@@ -1,8 +1,10 @@
 // A real Docker engine for tests: dockerd started on a private socket and data directory (no iptables, no default
 // bridge, so it touches nothing of the machine's network), with a tiny busybox image imported from the machine's own
-// busybox binary (no registry is reachable). Needs root, dockerd (Debian's docker.io) and busybox (busybox-static).
+// busybox binary (no public registry is reachable), and a private registry on 127.0.0.1 for pull and push. Needs root,
+// dockerd (Debian's docker.io), docker-registry and busybox (busybox-static).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { waitFor } from '@sloth/core/testing';
 
@@ -95,6 +97,69 @@ export async function startDockerEngine(): Promise<DockerEngine> {
     return engine;
   } catch (err) {
     await engine.stop();
+    throw err;
+  }
+}
+
+/** A private image registry (Debian's docker-registry) on 127.0.0.1, which Docker talks to over plain HTTP. */
+export interface TestRegistry {
+  /** host:port, to prefix image names with. */
+  address: string;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (the registry takes no port 0). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts docker-registry on a free port with its storage in a temp directory, waiting (bounded) until it answers. */
+export async function startRegistry(): Promise<TestRegistry> {
+  const base = mkdtempSync('/tmp/sdr-');
+  const address = `127.0.0.1:${await freePort()}`;
+  writeFileSync(
+    join(base, 'config.yml'),
+    `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${base}/data\nhttp:\n  addr: ${address}\n`,
+  );
+  const child = spawn('docker-registry', ['serve', join(base, 'config.yml')], { stdio: 'ignore' });
+  let exited = false;
+  const gone = new Promise<void>((resolve) =>
+    child.on('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  const registry: TestRegistry = {
+    address,
+    async stop() {
+      if (!exited) {
+        child.kill('SIGTERM');
+        const stopped = await Promise.race([gone.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+        if (!stopped) child.kill('SIGKILL');
+      }
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitFor(
+      async () => {
+        if (exited) throw new Error('docker-registry exited at start (is the docker-registry package installed?)');
+        return (await fetch(`http://${address}/v2/`).catch(() => undefined))?.ok === true;
+      },
+      30_000,
+      'docker-registry to answer',
+      100,
+    );
+    return registry;
+  } catch (err) {
+    await registry.stop();
     throw err;
   }
 }

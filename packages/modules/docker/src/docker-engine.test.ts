@@ -4,15 +4,23 @@ import { join } from 'node:path';
 import type { ModuleCallContext } from '@sloth/core';
 import { call, testContext } from '@sloth/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUSYBOX, BUSYBOX_NEXT, type DockerEngine, startDockerEngine } from './docker-engine.test-helper.js';
+import {
+  BUSYBOX,
+  BUSYBOX_NEXT,
+  type DockerEngine,
+  startDockerEngine,
+  startRegistry,
+  type TestRegistry,
+} from './docker-engine.test-helper.js';
 import { dockerModule } from './docker-module.js';
 
 let engine: DockerEngine;
+let registry: TestRegistry;
 beforeAll(async () => {
-  engine = await startDockerEngine();
+  [engine, registry] = await Promise.all([startDockerEngine(), startRegistry()]);
 }, 120_000);
 afterAll(async () => {
-  await engine?.stop();
+  await Promise.all([engine?.stop(), registry?.stop()]);
 }, 60_000);
 
 /** A test context whose docker CLI talks to the test's engine. */
@@ -70,10 +78,10 @@ describe('docker on a real Docker engine (dockerd started by the test)', () => {
     const { ctx } = onEngine();
     // PID 1 ignores SIGTERM unless it traps it: this one stops at once.
     const command = ['sh', '-c', "echo out; echo err >&2; trap 'exit 0' TERM; sleep 3600 & wait"];
-    const ran = (await docker(ctx, 'run', { image: BUSYBOX, name: 'job', command })) as { id: string };
+    const ran = (await docker(ctx, 'run', { image: BUSYBOX, name: 'job', command, env: { A: 1 } })) as { id: string };
     expect(ran.id).toMatch(/^[0-9a-f]{64}$/);
     const doc = (await docker(ctx, 'inspect', 'job')) as { Id: string; State: { Running: boolean }; Config: { Image: string } };
-    expect(doc).toMatchObject({ Id: ran.id, State: { Running: true }, Config: { Image: BUSYBOX } });
+    expect(doc).toMatchObject({ Id: ran.id, State: { Running: true }, Config: { Image: BUSYBOX, Env: ['A=1'] } });
     expect(await docker(ctx, 'inspect', 'nothing-here')).toBeUndefined();
     expect(await docker(ctx, 'ps', {})).toEqual([expect.objectContaining({ Names: 'job', State: 'running', Image: BUSYBOX })]);
     expect(await docker(ctx, 'exec', { container: 'job', command: ['cat', '/proc/1/cmdline'] })).toMatchObject({
@@ -113,5 +121,31 @@ describe('docker on a real Docker engine (dockerd started by the test)', () => {
     expect(await docker(ctx, 'volume_create', { name: 'pgdata' })).toMatchObject({ changed: false });
     expect(engine.docker('volume', 'ls', '--filter', 'name=pgdata', '-q').trim()).toBe('pgdata');
     expect(resources.filter((r) => r.type === 'docker_network').map((r) => r.changed)).toEqual([true, false]);
+  });
+
+  it('push reads the digest and says changed unless the registry had every layer; pull and docker.container pull a missing image, and pull says unchanged when it is up to date (private registry)', async () => {
+    const { ctx } = onEngine();
+    const check = onEngine({ checkMode: true }).ctx;
+    const image = `${registry.address}/app:1`;
+    engine.docker('tag', BUSYBOX, image);
+    expect(await docker(check, 'push', image)).toMatchObject({ changed: true, check_mode: true });
+    const pushed = (await docker(ctx, 'push', image)) as Record<string, unknown>;
+    expect(pushed).toMatchObject({ success: true, changed: true, digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(await docker(ctx, 'push', image)).toMatchObject({ success: true, changed: false, digest: pushed.digest });
+
+    engine.docker('rmi', image);
+    expect(await docker(check, 'pull', image)).toMatchObject({ changed: true, check_mode: true });
+    expect(engine.docker('images', '-q', image).trim()).toBe('');
+    expect(await docker(ctx, 'pull', image)).toMatchObject({ success: true, changed: true });
+    expect(await docker(ctx, 'pull', { image })).toMatchObject({ success: true, changed: false });
+    const missing = await docker(ctx, 'pull', `${registry.address}/nothing:1`);
+    expect(missing).toMatchObject({ success: false, error: expect.stringMatching(/not found|unknown/i) });
+
+    engine.docker('rmi', image);
+    const app = { name: 'app', image, command: ['sleep', '3600'] };
+    expect(await docker(ctx, 'container', app)).toMatchObject({ changed: true });
+    expect(state('app')).toBe(`running ${image}`);
+    expect(await docker(ctx, 'container', app)).toMatchObject({ changed: false });
+    engine.docker('rm', '-f', 'app');
   });
 });

@@ -71,8 +71,13 @@ export const push = fn({
     if (ctx.checkMode) return notRun(ctx, true);
     const r = await docker(ctx, ['push', image], { timeoutMs: timeout });
     const digest = /digest: (sha256:[0-9a-f]+)/.exec(r.stdout)?.[1];
-    const layers = r.stdout.split('\n').filter((l) => /^[0-9a-f]{6,}: /.test(l));
-    const changed = r.success && layers.some((l) => !/Layer already exists/.test(l));
+    // Each layer prints several statuses ("Preparing", then "Pushed" or "Layer already exists"): its last one counts.
+    const last = new Map<string, string>();
+    for (const line of r.stdout.split('\n')) {
+      const m = /^([0-9a-f]{6,}): (.*)$/.exec(line);
+      if (m) last.set(m[1] as string, m[2] as string);
+    }
+    const changed = r.success && [...last.values()].some((status) => status !== 'Layer already exists');
     return { ...r, changed, digest };
   },
 });
