@@ -81,7 +81,7 @@ describe('the master dashboard (--dashboard-port)', () => {
 });
 
 describe('sloth-runner ui', () => {
-  it('shows a workflow run of the CLI in Runs with its tasks and log lines, growing while it runs', async () => {
+  it('shows a workflow run of the CLI in Runs with its tasks and log lines, growing while it runs; then its stack and events', async () => {
     const home = mkdtempSync(join(tmpdir(), 'sloth-ui-'));
     const tokenFile = join(home, 'token');
     writeFileSync(tokenFile, `${TOKEN}\n`);
@@ -97,6 +97,7 @@ describe('sloth-runner ui', () => {
       file,
       `
 task("prepare"):command(function()
+  stack.register_resource({ type = "marker", name = "gate", properties = { n = 1 } })
   log.info("preparing the release")
   exec.run("echo first line from a command")
   return true
@@ -131,6 +132,28 @@ workflow.define("release", { tasks = { "prepare", "wait" } })
     const row = page.locator('tr[data-run]');
     await row.locator('[data-status]').filter({ hasText: 'success' }).waitFor({ timeout: SCREEN_WAIT_MS });
     expect(await row.textContent()).toContain('release');
+
+    // Stacks: the run's stack, its latest run and, opened, its resource (names only).
+    await page.getByRole('link', { name: 'Stacks' }).click();
+    const stack = page.locator('tr[data-stack="release"]');
+    await stack.getByText('success').waitFor({ timeout: SCREEN_WAIT_MS });
+    expect(await stack.locator('td').nth(1).textContent()).toBe('1');
+    await stack.getByRole('button', { name: 'release' }).click();
+    await page.locator('tr[data-resource="marker/gate"]').waitFor({ timeout: SCREEN_WAIT_MS });
+
+    // Events: the run's events, filtered by type, then by a status none has.
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.locator('tr[data-event="task.completed"]').first().waitFor({ timeout: SCREEN_WAIT_MS });
+    await page.getByLabel('Type').fill('workflow.*');
+    await page.getByLabel('Type').press('Enter');
+    await page.locator('tr[data-event="workflow.completed"]').waitFor({ timeout: SCREEN_WAIT_MS });
+    await page.locator('tr[data-event="task.completed"]').first().waitFor({ state: 'detached', timeout: SCREEN_WAIT_MS });
+    expect(await page.locator('tr[data-event]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event')))).toEqual([
+      'workflow.completed',
+      'workflow.started',
+    ]);
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByText('No event matches.').waitFor({ timeout: SCREEN_WAIT_MS });
   });
 
   it('refuses to listen beyond loopback without a token', async () => {

@@ -1,12 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Agents } from './agents.js';
+import { Events } from './events.js';
 import { Login } from './login.js';
 import { RunPage, Runs } from './runs.js';
 import { currentSession, logOut } from './session.js';
+import { Stacks } from './stacks.js';
 
 type Phase = 'loading' | 'login' | 'ready' | { error: string };
 
-/** The screen the address's #fragment names: #/agents (the default), #/runs, #/runs/ID. */
+/** The screen the address's #fragment names: #/agents (the default), #/runs, #/runs/ID, #/stacks, #/events. */
 function useRoute(): string {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
@@ -47,6 +49,12 @@ export function App() {
           <a href="#/runs" class={route.startsWith('/runs') ? 'current' : ''}>
             Runs
           </a>
+          <a href="#/stacks" class={route === '/stacks' ? 'current' : ''}>
+            Stacks
+          </a>
+          <a href="#/events" class={route === '/events' ? 'current' : ''}>
+            Events
+          </a>
         </nav>
         {tokenRequired && (
           <button type="button" onClick={() => void logOut().then(() => setPhase('login'))}>
@@ -59,6 +67,10 @@ export function App() {
           <RunPage id={decodeURIComponent(runId)} onUnauthenticated={lost} />
         ) : route.startsWith('/runs') ? (
           <Runs onUnauthenticated={lost} />
+        ) : route === '/stacks' ? (
+          <Stacks onUnauthenticated={lost} />
+        ) : route === '/events' ? (
+          <Events onUnauthenticated={lost} />
         ) : (
           <Agents onUnauthenticated={lost} />
         )}

@@ -3,9 +3,9 @@ import { SlothCommand } from '../base-command.js';
 import { untilSignal } from '../until-signal.js';
 
 export default class Ui extends SlothCommand {
-  static override summary = 'Serve the web dashboard over a data directory: its agents and its workflow runs, live.';
+  static override summary = 'Serve the web dashboard over a data directory: its agents, workflow runs, stacks and events, live.';
   static override description =
-    "A web page (built with this program, no CDN) with the Agents and Runs screens, updated as the data directory changes: the agents its master recorded (Active while the master's last recorded heartbeat of one is at most 15 s old) and the workflow runs recorded there, with each task's status, changes, attempts and log. Also serves /metrics, /healthz and /readyz. With a token (--token-file, or $SLOTH_TOKEN) the page asks for it and keeps an httpOnly session cookie; bound beyond loopback it refuses to start without one unless --insecure. `master start --dashboard-port` serves the same dashboard from a master, with its live agents. Stops on SIGINT/SIGTERM.";
+    "A web page (built with this program, no CDN) with the Agents, Runs, Stacks and Events screens, updated as the data directory changes: the agents its master recorded (Active while the master's last recorded heartbeat of one is at most 15 s old), the workflow runs recorded there with each task's status, changes, attempts and log, the stacks with their resources, and the event queue. Also serves /metrics, /healthz and /readyz. With a token (--token-file, or $SLOTH_TOKEN) the page asks for it and keeps an httpOnly session cookie; bound beyond loopback it refuses to start without one unless --insecure. `master start --dashboard-port` serves the same dashboard from a master, with its live agents. Stops on SIGINT/SIGTERM.";
   static override flags = {
     port: Flags.integer({ description: 'Port to listen on (0: any free port).', default: 8080, min: 0, max: 65535 }),
     bind: Flags.string({

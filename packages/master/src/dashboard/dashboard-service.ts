@@ -1,12 +1,15 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
-import type { DashboardService, RunSummarySchema } from '@sloth/proto';
-import { type RunRecord, runRepo, type Store } from '@sloth/store-sqlite';
+import type { DashboardService, RunSummarySchema, StackViewSchema } from '@sloth/proto';
+import { EVENT_STATUSES, type EventStatus, eventRepo, type RunRecord, runRepo, type Store, stackRepo } from '@sloth/store-sqlite';
 import type { AgentView } from '../agent-view.js';
 import { changes, stateKey, wakeups } from './change-feed.js';
 
-const DEFAULT_RUNS = 100;
-const MAX_RUNS = 1000;
+/** Runs and events in a list unless the call says: the latest this many, at most MAX_LIST. */
+const DEFAULT_LIST = 100;
+const MAX_LIST = 1000;
+/** Resources sent per stack at most. */
+const MAX_RESOURCES = 1000;
 /** Log lines sent in one message at most; a longer log goes in several. */
 const LINES_PER_MESSAGE = 2000;
 
@@ -27,7 +30,7 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
       for await (const agents of changes(store, sources.agents, stateKey, ctx.signal)) yield { agents };
     },
     async *watchRuns(req, ctx) {
-      const limit = Math.min(req.limit || DEFAULT_RUNS, MAX_RUNS);
+      const limit = Math.min(req.limit || DEFAULT_LIST, MAX_LIST);
       const list = () => runs().latest(limit).map(runSummary);
       for await (const list_ of changes(store, list, stateKey, ctx.signal)) yield { runs: list_ };
     },
@@ -67,7 +70,52 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
         if (record.status !== 'running') return;
       }
     },
+    async *watchStacks(_req, ctx) {
+      for await (const stacks of changes(store, () => stackViews(store), stateKey, ctx.signal)) yield { stacks };
+    },
+    async *watchEvents(req, ctx) {
+      if (req.status !== '' && !EVENT_STATUSES.includes(req.status as EventStatus))
+        throw new ConnectError(`unknown event status '${req.status}': use ${EVENT_STATUSES.join(', ')}`, Code.InvalidArgument);
+      const filter = {
+        type: req.type || undefined,
+        status: (req.status || undefined) as EventStatus | undefined,
+        limit: Math.min(req.limit || DEFAULT_LIST, MAX_LIST),
+      };
+      const list = () =>
+        eventRepo(store)
+          .list(filter)
+          .map((e) => ({
+            id: e.id,
+            type: e.type,
+            source: e.source,
+            stack: e.stack ?? '',
+            runId: e.runId ?? '',
+            status: e.status,
+            attempts: e.attempts,
+            error: e.error ?? '',
+            createdAtMs: BigInt(e.createdAt),
+          }));
+      for await (const events of changes(store, list, stateKey, ctx.signal)) yield { events };
+    },
   };
+}
+
+/** Every stack with its resources (names only: properties may hold secrets) and its latest execution. */
+function stackViews(store: Store): MessageInitShape<typeof StackViewSchema>[] {
+  const repo = stackRepo(store);
+  return repo.listStacks().map((s) => ({
+    name: s.name,
+    description: s.description ?? '',
+    resourceCount: s.resources,
+    lastWorkflow: s.lastExecution?.workflow ?? '',
+    lastStatus: s.lastExecution?.status ?? '',
+    lastStartedAtMs: BigInt(s.lastExecution?.startedAt ?? 0),
+    updatedAtMs: BigInt(s.updatedAt),
+    resources: repo
+      .resources(s.id)
+      .slice(0, MAX_RESOURCES)
+      .map((r) => ({ type: r.type, name: r.name, module: r.module ?? '', updatedAtMs: BigInt(r.updatedAt) })),
+  }));
 }
 
 function runSummary(r: RunRecord): MessageInitShape<typeof RunSummarySchema> {
