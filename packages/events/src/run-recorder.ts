@@ -24,6 +24,7 @@ export class RunRecorder {
   constructor(
     private readonly store: () => Store,
     private readonly onError: (message: string) => void,
+    private readonly maxLines = MAX_RUN_LOG_LINES,
   ) {}
 
   /** Records what an engine event says about the run. */
@@ -89,9 +90,9 @@ export class RunRecorder {
   }
 
   private addLine(e: Extract<RunEvent, { type: 'task.log' }>): void {
-    if (this.seq > MAX_RUN_LOG_LINES) return;
+    if (this.seq > this.maxLines) return;
     this.seq++;
-    const over = this.seq > MAX_RUN_LOG_LINES;
+    const over = this.seq > this.maxLines;
     this.pending.push({
       seq: this.seq,
       at: e.at,
@@ -100,7 +101,7 @@ export class RunRecorder {
       level: over ? 'warn' : e.level,
       stream: over ? null : (e.stream ?? null),
       message: over
-        ? `(the log of this run is cut at ${MAX_RUN_LOG_LINES} lines: the rest was not recorded)`
+        ? `(the log of this run is cut at ${this.maxLines} lines: the rest was not recorded)`
         : e.message.slice(0, MAX_LINE_CHARS),
     });
     if (this.pending.length >= LOG_FLUSH_LINES) this.flush();
