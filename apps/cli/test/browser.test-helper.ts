@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll } from 'vitest';
 
@@ -21,6 +22,15 @@ export async function newPage(): Promise<Page> {
   });
   const context = await browser.newContext();
   return context.newPage();
+}
+
+/**
+ * Saves what the page shows as `<name>.png` in the directory $SLOTH_SCREENSHOTS names (the README's images, made by
+ * scripts/dashboard-screenshots.sh); does nothing without it.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.SLOTH_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
 /** Logs in on the dashboard's login page with `token`. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { logIn, newPage, SCREEN_WAIT_MS } from './browser.test-helper.js';
+import { logIn, newPage, SCREEN_WAIT_MS, screenshot } from './browser.test-helper.js';
 import { BIN, collect, runCli, startCli } from './cli.test-helper.js';
 import { daemon, fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
 
@@ -44,6 +44,7 @@ describe('the master dashboard (--dashboard-port)', () => {
 
     await logIn(page, url, 'not-the-token');
     await page.getByRole('alert').filter({ hasText: 'wrong token' }).waitFor({ timeout: SCREEN_WAIT_MS });
+    await screenshot(page, 'login');
     expect(await page.context().cookies()).toEqual([]);
     // The API refuses a browser without a session.
     const refused = await callWithoutCsrf(page);
@@ -69,6 +70,7 @@ describe('the master dashboard (--dashboard-port)', () => {
     expect(await db.textContent()).toContain('role=db');
     expect(await db.textContent()).toContain('tier=1');
     expect(await db.locator('td').nth(1).textContent()).toMatch(/^127\.0\.0\.1:\d+$/);
+    await screenshot(page, 'agents');
 
     // With the session cookie but without its CSRF header, an API call is refused.
     const withoutCsrf = await callWithoutCsrf(page);
@@ -126,12 +128,14 @@ workflow.define("release", { tasks = { "prepare", "wait" } })
     await wait.getByText('after the gate').waitFor({ timeout: SCREEN_WAIT_MS });
     await page.locator('h2 [data-status]').filter({ hasText: 'success' }).waitFor({ timeout: SCREEN_WAIT_MS });
     expect(await wait.locator('h3').textContent()).toMatch(/attempts? 1/);
+    await screenshot(page, 'run');
     expect((await run).code).toBe(0);
 
     await page.getByRole('link', { name: '← Runs' }).click();
     const row = page.locator('tr[data-run]');
     await row.locator('[data-status]').filter({ hasText: 'success' }).waitFor({ timeout: SCREEN_WAIT_MS });
     expect(await row.textContent()).toContain('release');
+    await screenshot(page, 'runs');
 
     // Stacks: the run's stack, its latest run and, opened, its resource (names only).
     await page.getByRole('link', { name: 'Stacks' }).click();
@@ -140,6 +144,7 @@ workflow.define("release", { tasks = { "prepare", "wait" } })
     expect(await stack.locator('td').nth(1).textContent()).toBe('1');
     await stack.getByRole('button', { name: 'release' }).click();
     await page.locator('tr[data-resource="marker/gate"]').waitFor({ timeout: SCREEN_WAIT_MS });
+    await screenshot(page, 'stacks');
 
     // Events: the run's events, filtered by type, then by a status none has.
     await page.getByRole('link', { name: 'Events' }).click();
@@ -152,6 +157,7 @@ workflow.define("release", { tasks = { "prepare", "wait" } })
       'workflow.completed',
       'workflow.started',
     ]);
+    await screenshot(page, 'events');
     await page.getByLabel('Status').selectOption('failed');
     await page.getByText('No event matches.').waitFor({ timeout: SCREEN_WAIT_MS });
   });
