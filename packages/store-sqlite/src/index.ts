@@ -31,6 +31,16 @@ export { type HookInput, type HookRecord, HookRepo, type HookSummary, hookRepo }
 export { LeaseRepo, leaseRepo } from './leases.js';
 export { defaultDataDir, openStore, type Store, storeError, storeFile, withStoreErrors } from './open-store.js';
 export {
+  RUN_RETENTION_MS,
+  type RunLogRecord,
+  type RunRecord,
+  RunRepo,
+  type RunStart,
+  type RunTaskEnd,
+  type RunTaskRecord,
+  runRepo,
+} from './run-repo.js';
+export {
   type CatchUpPolicy,
   type OverlapPolicy,
   type RunEnd,
@@ -46,16 +56,6 @@ export { passphraseFromEnv, passphraseFromFile, type SecretKeySource, secretKeyF
 export { checkSecretName, type SecretEntry, SecretRepo, secretRepo } from './secret-repo.js';
 export * from './stack-repo.js';
 export * from './stack-run.js';
-export {
-  RUN_RETENTION_MS,
-  type RunLogRecord,
-  type RunRecord,
-  RunRepo,
-  type RunStart,
-  type RunTaskEnd,
-  type RunTaskRecord,
-  runRepo,
-} from './run-repo.js';
 export { StateRepo, stateRepo } from './state-repo.js';
 export { decodeStateValue, encodeStateValue, sameStateValue } from './state-value.js';
 export { type StoreServices, storeServices } from './store-services.js';
