@@ -9,6 +9,7 @@ import { openStore, runRepo, type Store } from '@sloth/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rejection, TOKEN } from '../master.test-helper.js';
 import { type DashboardServer, startDashboardServer } from './dashboard-server.js';
+import { FAILED_LOGIN_WINDOW_MS, LoginThrottle, MAX_FAILED_LOGINS } from './login-throttle.js';
 import { DashboardSessions, SESSION_TTL_MS } from './sessions.js';
 
 const open: { server: DashboardServer; store: Store }[] = [];
@@ -120,6 +121,14 @@ describe('the dashboard server', () => {
     expect(JSON.parse((await http(url, '/api/session')).body)).toEqual({ tokenRequired: true });
   });
 
+  it('answers 429 to an address that sent too many wrong tokens, even with the right one', async () => {
+    const { url } = await dashboard();
+    for (let i = 0; i < MAX_FAILED_LOGINS; i++) expect((await logIn(url, 'guess-000')).r.status).toBe(401);
+    const blocked = await logIn(url);
+    expect(blocked.r.status).toBe(429);
+    expect(JSON.parse(blocked.r.body).error).toMatch(/^too many wrong tokens from this address: try again in \d+ s$/);
+  });
+
   it('refuses a login from another site, a body that is not the JSON asked for, and a GET', async () => {
     const { url } = await dashboard();
     const body = JSON.stringify({ token: TOKEN });
@@ -186,6 +195,18 @@ describe('the dashboard server', () => {
     const rebound = await http(url, '/api/session', { headers: { host: 'evil.example' } });
     expect(rebound.status).toBe(403);
     expect((await http(url, '/api/session', { headers: { host: 'localhost:1' } })).status).toBe(200);
+  });
+});
+
+describe('LoginThrottle', () => {
+  it('refuses logins from an address for the rest of the window after 10 wrong tokens; other addresses go on', () => {
+    const t = new LoginThrottle();
+    for (let i = 0; i < MAX_FAILED_LOGINS - 1; i++) t.failed('10.0.0.1', 1000 + i);
+    expect(t.waitMs('10.0.0.1', 2000)).toBe(0);
+    t.failed('10.0.0.1', 2000);
+    expect(t.waitMs('10.0.0.1', 2000)).toBe(FAILED_LOGIN_WINDOW_MS - 1000);
+    expect(t.waitMs('10.0.0.2', 2000)).toBe(0);
+    expect(t.waitMs('10.0.0.1', 1000 + FAILED_LOGIN_WINDOW_MS)).toBe(0);
   });
 });
 

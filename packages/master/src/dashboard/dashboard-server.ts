@@ -7,6 +7,7 @@ import { DashboardService } from '@sloth/proto';
 import { z } from 'zod';
 import { isLoopback } from '../master-options.js';
 import { type DashboardSources, dashboardService } from './dashboard-service.js';
+import { LoginThrottle } from './login-throttle.js';
 import { DashboardSessions, sessionCookie } from './sessions.js';
 import { dashboardAssets, PAGE_HEADERS, serveStatic } from './static-files.js';
 
@@ -42,6 +43,7 @@ const loginSchema = z.object({ token: z.string().max(4096) });
  */
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
   const sessions = new DashboardSessions(options.token);
+  const throttle = new LoginThrottle();
   const shutdown = new AbortController();
   const assets = options.assets ?? dashboardAssets();
   const api = connectNodeAdapter({
@@ -101,9 +103,15 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     } catch {
       return json(res, 400, { error: 'send {"token": "..."} as JSON' });
     }
+    const address = req.socket.remoteAddress ?? '';
+    const wait = throttle.waitMs(address, now);
+    if (wait > 0) {
+      return json(res, 429, { error: `too many wrong tokens from this address: try again in ${Math.ceil(wait / 1000)} s` });
+    }
     const s = sessions.open(parsed.token.trim(), now);
     if (!s) {
-      options.log('warn', `dashboard: a login with a wrong token from ${req.socket.remoteAddress}`);
+      throttle.failed(address, now);
+      options.log('warn', `dashboard: a login with a wrong token from ${address}`);
       return json(res, 401, { error: 'wrong token: use the token the master was started with (--token-file)' });
     }
     json(res, 200, { csrf: s.csrf }, { 'set-cookie': sessionCookie(s) });
