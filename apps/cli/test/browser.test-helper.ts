@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { afterAll } from 'vitest';
 
 /** Debian's Chromium (`.ci/run` installs it), driven by playwright-core: no browser is downloaded. */
@@ -14,13 +14,13 @@ afterAll(async () => {
 });
 
 /** A fresh page (its own cookies) in the shared headless Chromium, which is closed after the file's tests. */
-export async function newPage(): Promise<Page> {
+export async function newPage(options: BrowserContextOptions = {}): Promise<Page> {
   browser ??= await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     timeout: 30_000,
   });
-  const context = await browser.newContext();
+  const context = await browser.newContext(options);
   return context.newPage();
 }
 

@@ -7,12 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { logIn, newPage, SCREEN_WAIT_MS, screenshot } from './browser.test-helper.js';
 import { BIN, collect, runCli, startCli } from './cli.test-helper.js';
 import { daemon, fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
+import { makePki } from './pki.test-helper.js';
 
 // The web dashboard in real Chromium, against the real CLI and the real sloth-agent program.
 
 /** The dashboard's address a master or `ui` printed. */
 function dashboardUrl(output: string): string {
-  return /dashboard on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] as string;
+  return /dashboard on (https?:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] as string;
 }
 
 /** The status of an API call made by the page without the CSRF header (with its session cookie, if any). */
@@ -30,7 +31,7 @@ function callWithoutCsrf(page: Page): Promise<number> {
 /** `sloth-runner ui` over data directory `home`, waiting until it listens. */
 async function startUi(home: string, extra: string[]) {
   const d = daemon(BIN, ['ui', '--port', '0', ...extra], home);
-  await d.waitFor(/dashboard on http:\/\/127\.0\.0\.1:\d+/);
+  await d.waitFor(/dashboard on https?:\/\/127\.0\.0\.1:\d+/);
   return { ...d, url: dashboardUrl(d.output()) };
 }
 
@@ -79,6 +80,23 @@ describe('the master dashboard (--dashboard-port)', () => {
     const metrics = await fetch(`${url}/metrics`);
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toMatch(/sloth_agents\{status="active"\} 2/);
+  });
+});
+
+describe('the master dashboard over TLS', () => {
+  it("serves the dashboard over HTTPS with the master's certificate, its session cookie Secure", async () => {
+    const pki = makePki();
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile, 0, ['--dashboard-port', '0', '--tls-cert', pki.cert, '--tls-key', pki.key]);
+    await master.waitFor(/dashboard on https:/);
+    const url = dashboardUrl(master.output());
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    // The test's CA is not one the browser trusts: the test trusts the certificate as a user who added the CA would.
+    const page = await newPage({ ignoreHTTPSErrors: true });
+    await logIn(page, url, TOKEN);
+    await page.getByText('No agent has registered with this master yet.').waitFor({ timeout: SCREEN_WAIT_MS });
+    const [cookie] = await page.context().cookies();
+    expect(cookie).toMatchObject({ name: 'sloth_session', httpOnly: true, sameSite: 'Strict', secure: true });
   });
 });
 

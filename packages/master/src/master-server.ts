@@ -25,7 +25,7 @@ export interface RunningMaster {
   /** http(s)://host:port it listens on (the real port when 0 was asked for). */
   url: string;
   port: number;
-  /** http://host:port of the web dashboard, /metrics, /healthz and /readyz, when --dashboard-port was given. */
+  /** http(s)://host:port of the web dashboard, /metrics, /healthz and /readyz, when --dashboard-port was given. */
   dashboardUrl: string | undefined;
   fleet: Fleet;
   store: Store;
@@ -122,6 +122,7 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
         token: options.token,
         what: 'the master',
         portFlag: '--dashboard-port',
+        tls: tls ? { cert: options.tlsCert as string, key: options.tlsKey as string } : undefined,
         sources: { store, agents: () => fleet.list(Date.now()) },
         health: { registries: () => [processRegistry(), prometheus.registry], ready: () => storeReadiness(store) },
         log: options.log,

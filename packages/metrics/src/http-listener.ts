@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import { SlothError } from '@sloth/core';
 import { listenOn } from '@sloth/core/internal';
 
@@ -18,14 +19,16 @@ export interface HttpListenerOptions {
   serves: string;
   /** The flag that chose the port, for the hint when it is taken. */
   portFlag: string;
+  /** The server is an HTTPS one (the URL says https). */
+  tls?: boolean | undefined;
 }
 
 /**
- * Starts `server` on bind:port; a port in use is a usage error naming the flag. `close` stops it with every open
+ * Starts `server` (HTTP or HTTPS) on bind:port; a port in use is a usage error naming the flag. `close` stops it with every open
  * connection (a scraper's kept-alive one, a browser's stream), after `beforeClose`.
  */
 export async function listenHttp(
-  server: Server,
+  server: Server | HttpsServer,
   options: HttpListenerOptions,
   beforeClose: () => void = () => {},
 ): Promise<HttpListener> {
@@ -42,7 +45,7 @@ export async function listenHttp(
   );
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
     port,
     close: () => {
       closing ??= new Promise<void>((resolve) => {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { Code, ConnectError, type ConnectRouter } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { slothErrorsToConnect } from '@sloth/client';
@@ -24,6 +25,8 @@ export interface DashboardServerOptions {
   /** What /metrics exports and /readyz answers. */
   health: Pick<HealthServerOptions, 'registries' | 'ready'>;
   log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
+  /** PEM certificate chain and key (the master's): the dashboard is served over HTTPS and its cookie is Secure. */
+  tls?: { cert: string; key: string } | undefined;
   /** Where the built page is (default: dist/ of @sloth/dashboard-ui); tests give their own. */
   assets?: string | undefined;
 }
@@ -44,6 +47,7 @@ const loginSchema = z.object({ token: z.string().max(4096) });
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
   const sessions = new DashboardSessions(options.token);
   const throttle = new LoginThrottle();
+  const secure = options.tls !== undefined;
   const shutdown = new AbortController();
   const assets = options.assets ?? dashboardAssets();
   const api = connectNodeAdapter({
@@ -73,7 +77,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       case '/api/session': {
         // Without a token anyone who reaches the server (loopback only) is in: the session is opened here.
         const s = sessions.of(req, now) ?? (sessions.tokenRequired ? undefined : sessions.open(undefined, now));
-        const headers: Record<string, string> = s && !sessions.tokenRequired ? { 'set-cookie': sessionCookie(s) } : {};
+        const headers: Record<string, string> = s && !sessions.tokenRequired ? { 'set-cookie': sessionCookie(s, secure) } : {};
         return json(res, 200, { tokenRequired: sessions.tokenRequired, ...(s ? { csrf: s.csrf } : {}) }, headers);
       }
       case '/api/login':
@@ -82,7 +86,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
         if (req.method !== 'POST') return json(res, 405, { error: 'use POST' });
         const s = sessions.checked(req, now);
         if (s) sessions.close(s.id);
-        return json(res, 200, {}, { 'set-cookie': sessionCookie(undefined) });
+        return json(res, 200, {}, { 'set-cookie': sessionCookie(undefined, secure) });
       }
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'only GET' });
@@ -114,17 +118,18 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       options.log('warn', `dashboard: a login with a wrong token from ${address}`);
       return json(res, 401, { error: 'wrong token: use the token the master was started with (--token-file)' });
     }
-    json(res, 200, { csrf: s.csrf }, { 'set-cookie': sessionCookie(s) });
+    json(res, 200, { csrf: s.csrf }, { 'set-cookie': sessionCookie(s, secure) });
   };
 
-  const server = createServer((req, res) => {
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((err: unknown) => {
       options.log('error', `dashboard: ${req.method} ${req.url} failed: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) json(res, 500, { error: 'internal error: see the server log' });
       else res.destroy();
     });
-  });
-  return listenHttp(server, { ...options, serves: 'the dashboard' }, () =>
+  };
+  const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, answer) : createServer(answer);
+  return listenHttp(server, { ...options, serves: 'the dashboard', tls: secure }, () =>
     shutdown.abort(new ConnectError('the dashboard is shutting down', Code.Unavailable)),
   );
 }

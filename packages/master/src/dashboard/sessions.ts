@@ -63,9 +63,9 @@ export class DashboardSessions {
   }
 }
 
-/** The Set-Cookie value that gives a browser its session (or, with no session, removes it). */
-export function sessionCookie(session: DashboardSession | undefined): string {
-  const attributes = 'Path=/; HttpOnly; SameSite=Strict';
+/** The Set-Cookie value that gives a browser its session (or, with no session, removes it); `secure` over HTTPS. */
+export function sessionCookie(session: DashboardSession | undefined, secure = false): string {
+  const attributes = `Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
   return session
     ? `${SESSION_COOKIE}=${session.id}; ${attributes}; Max-Age=${Math.floor(SESSION_TTL_MS / 1000)}`
     : `${SESSION_COOKIE}=; ${attributes}; Max-Age=0`;

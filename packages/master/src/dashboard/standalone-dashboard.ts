@@ -12,6 +12,8 @@ export interface StandaloneDashboardOptions {
   dataDir: string;
   token: string | undefined;
   insecure: boolean;
+  /** PEM certificate chain and key: served over HTTPS. */
+  tls?: { cert: string; key: string } | undefined;
   log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
 }
 
@@ -55,6 +57,7 @@ export async function startStandaloneDashboard(options: StandaloneDashboardOptio
       port: options.port,
       bind: options.bind,
       token: options.token,
+      tls: options.tls,
       what: 'the dashboard',
       portFlag: '--port',
       sources: { store, agents },
