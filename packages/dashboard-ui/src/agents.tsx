@@ -1,13 +1,13 @@
 import { Agent_Status, type WatchAgentsResponse } from '@sloth/proto';
 import { dashboard } from './client.js';
 import { formatTime } from './format.js';
-import { useStream } from './use-stream.js';
+import { latest, useStream } from './use-stream.js';
 
 /** The Agents screen: every registered agent, updated as the server pushes changes. */
 export function Agents({ onUnauthenticated }: { onUnauthenticated: () => void }) {
   const { value, error } = useStream(
     (signal) => dashboard.watchAgents({}, { signal }),
-    (_: WatchAgentsResponse | undefined, m: WatchAgentsResponse) => m,
+    latest<WatchAgentsResponse>,
     [],
     onUnauthenticated,
   );

@@ -2,7 +2,7 @@ import type { WatchEventsResponse } from '@sloth/proto';
 import { useState } from 'preact/hooks';
 import { dashboard } from './client.js';
 import { formatTime } from './format.js';
-import { useStream } from './use-stream.js';
+import { latest, useStream } from './use-stream.js';
 
 const STATUSES = ['', 'pending', 'processing', 'completed', 'failed'] as const;
 
@@ -12,7 +12,7 @@ export function Events({ onUnauthenticated }: { onUnauthenticated: () => void })
   const [status, setStatus] = useState('');
   const { value, error } = useStream(
     (signal) => dashboard.watchEvents({ type, status }, { signal }),
-    (_: WatchEventsResponse | undefined, m: WatchEventsResponse) => m,
+    latest<WatchEventsResponse>,
     [type, status],
     onUnauthenticated,
   );

@@ -1,13 +1,13 @@
 import type { RunLogLine, RunSummary, RunTaskState, WatchRunResponse, WatchRunsResponse } from '@sloth/proto';
 import { dashboard } from './client.js';
 import { formatDuration, formatTime } from './format.js';
-import { useStream } from './use-stream.js';
+import { latest, useStream } from './use-stream.js';
 
 /** The Runs screen: the latest workflow runs of the data directory, updated as they are recorded. */
 export function Runs({ onUnauthenticated }: { onUnauthenticated: () => void }) {
   const { value, error } = useStream(
     (signal) => dashboard.watchRuns({}, { signal }),
-    (_: WatchRunsResponse | undefined, m: WatchRunsResponse) => m,
+    latest<WatchRunsResponse>,
     [],
     onUnauthenticated,
   );

@@ -3,13 +3,13 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { dashboard } from './client.js';
 import { formatTime } from './format.js';
-import { useStream } from './use-stream.js';
+import { latest, useStream } from './use-stream.js';
 
 /** The Stacks screen: every stack with its latest run and, opened, its resources (names only). */
 export function Stacks({ onUnauthenticated }: { onUnauthenticated: () => void }) {
   const { value, error } = useStream(
     (signal) => dashboard.watchStacks({}, { signal }),
-    (_: WatchStacksResponse | undefined, m: WatchStacksResponse) => m,
+    latest<WatchStacksResponse>,
     [],
     onUnauthenticated,
   );

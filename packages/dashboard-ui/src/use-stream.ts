@@ -54,3 +54,8 @@ export function useStream<M, T>(
   }, deps);
   return state;
 }
+
+/** The fold of a stream whose every message is the whole state (a list sent again on each change). */
+export function latest<M>(_: M | undefined, message: M): M {
+  return message;
+}
