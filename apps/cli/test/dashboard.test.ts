@@ -71,6 +71,7 @@ describe('the master dashboard (--dashboard-port)', () => {
     expect(await db.textContent()).toContain('role=db');
     expect(await db.textContent()).toContain('tier=1');
     expect(await db.locator('td').nth(1).textContent()).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(await db.locator('td[data-load]').textContent()).toMatch(/^\d+\.\d\d$/);
     await screenshot(page, 'agents');
 
     // With the session cookie but without its CSRF header, an API call is refused.

@@ -3,7 +3,7 @@ import { dashboard } from './client.js';
 import { formatTime } from './format.js';
 import { latest, useStream } from './use-stream.js';
 
-/** The Agents screen: every registered agent, updated as the server pushes changes. */
+/** The Agents screen: every registered agent with its load (1-minute average) and running work, updated as the server pushes changes. */
 export function Agents({ onUnauthenticated }: { onUnauthenticated: () => void }) {
   const { value, error } = useStream(
     (signal) => dashboard.watchAgents({}, { signal }),
@@ -26,6 +26,8 @@ export function Agents({ onUnauthenticated }: { onUnauthenticated: () => void })
               <th>Status</th>
               <th>Last heartbeat</th>
               <th>Version</th>
+              <th>Load</th>
+              <th>Running</th>
               <th>Labels</th>
             </tr>
           </thead>
@@ -43,6 +45,8 @@ export function Agents({ onUnauthenticated }: { onUnauthenticated: () => void })
                   </td>
                   <td>{formatTime(a.lastHeartbeatMs)}</td>
                   <td>{a.version}</td>
+                  <td data-load>{a.system ? a.system.load1.toFixed(2) : ''}</td>
+                  <td>{a.runningWork}</td>
                   <td>
                     {Object.entries(a.labels)
                       .sort(([x], [y]) => x.localeCompare(y))
