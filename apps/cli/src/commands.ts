@@ -64,6 +64,7 @@ import StateDelete from './commands/state/delete.js';
 import StateGet from './commands/state/get.js';
 import StateList from './commands/state/list.js';
 import StateSet from './commands/state/set.js';
+import Ui from './commands/ui.js';
 import Validate from './commands/validate.js';
 import Version from './commands/version.js';
 import WorkflowInit from './commands/workflow/init.js';
@@ -87,6 +88,7 @@ export const COMMANDS = {
   'scheduler:run-now': SchedulerRunNow,
   'scheduler:show': SchedulerShow,
   validate: Validate,
+  ui: Ui,
   'modules:list': ModulesList,
   'modules:stubs': ModulesStubs,
   version: Version,

@@ -1,6 +1,7 @@
 import { type EventMeta, type EventSink, errorMessage, type RunEvent, type RunServices } from '@sloth/core/internal';
 import { eventRepo, type HookRecord, type Store, storeServices } from '@sloth/store-sqlite';
 import { engineEvent } from './engine-events.js';
+import { RunRecorder } from './run-recorder.js';
 
 /**
  * The event sink of one workflow run: event.dispatch and the engine's own events (workflow.*, task.*) are persisted
@@ -12,12 +13,16 @@ export class RunEventRecorder implements EventSink {
   private stack: string | undefined;
   /** The run id, known from workflow.started on. */
   runId: string | undefined;
+  /** The run's own record (tasks and log lines), beside its events. */
+  private readonly run: RunRecorder;
 
   constructor(
     private readonly store: () => Store,
     /** Told when an engine event cannot be persisted (the run goes on). */
     private readonly onError: (message: string) => void = () => {},
-  ) {}
+  ) {
+    this.run = new RunRecorder(store, onError);
+  }
 
   /** Names the workflow and stack the run records into, once they are known. */
   bind(workflow: string, stack: string | undefined): void {
@@ -33,8 +38,9 @@ export class RunEventRecorder implements EventSink {
     });
   }
 
-  /** The run observer: persists the engine events among what the run reports. */
+  /** The run observer: records the run (its tasks and log) and persists the engine events among what it reports. */
   readonly observe = (e: RunEvent): void => {
+    this.run.observe(e, this.workflow ?? 'unknown', this.stack);
     if (e.type === 'task.log') return;
     if (e.type === 'workflow.started') this.runId = e.runId;
     const mapped = engineEvent(e, this.workflow ?? 'unknown');

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { MessageInitShape } from '@bufbuild/protobuf';
 import { didYouMean, formatDuration, SlothError } from '@sloth/core';
-import { Agent_Status, type AgentEvent, type AgentSchema, type ConnectRequest, type Register, type RunTask } from '@sloth/proto';
+import type { AgentEvent, ConnectRequest, Register, RunTask } from '@sloth/proto';
 import type { AgentHeartbeat, AgentMetricsSample, AgentRecord, AgentRepo } from '@sloth/store-sqlite';
 import { applyLabelChange, effectiveLabels } from './agent-labels.js';
 import { type AgentLink, agentData } from './agent-link.js';
+import { type AgentView, agentView } from './agent-view.js';
 import type { FleetEventSink } from './master-events.js';
 import type { MasterMetrics } from './master-metrics.js';
 import type { MetricsHistory, MetricsPolicy } from './metrics-history.js';
 import { type ShellCaller, type ShellListener, ShellRelay } from './shell-relay.js';
-import { systemFromJson, systemToJson } from './system-info.js';
+import { systemToJson } from './system-info.js';
 import { agentEventSchema, registerSchema, shellUpSchema, validate, workOutputSchema, workResultSchema } from './validation.js';
 import { type WorkListener, WorkTracker } from './work-tracker.js';
 
@@ -25,8 +25,6 @@ export interface FleetOptions {
   /** The counters exported on /metrics. */
   prometheus?: MasterMetrics | undefined;
 }
-
-type AgentView = MessageInitShape<typeof AgentSchema>;
 
 /**
  * The agents a master knows: the registry in the store, and the live links of connected agents. Status is live:
@@ -350,19 +348,15 @@ export class Fleet {
 
   private view(a: AgentRecord, now: number): AgentView {
     const link = this.links.get(a.name);
-    const active = link !== undefined && now - link.lastSeen <= this.silenceLimitMs;
-    const last = link ? Math.max(link.lastSeen, a.lastHeartbeat) : a.lastHeartbeat;
-    return {
-      name: a.name,
-      address: a.address,
-      status: active ? Agent_Status.ACTIVE : Agent_Status.INACTIVE,
-      lastHeartbeatMs: BigInt(last),
-      registeredAtMs: BigInt(a.registeredAt),
-      version: a.version,
-      labels: effectiveLabels(a.labels, a.labelOverrides),
-      system: link?.system ?? systemFromJson(a.system),
-      runningWork: link?.runningWork ?? 0,
-    };
+    return agentView(
+      a,
+      link && {
+        active: now - link.lastSeen <= this.silenceLimitMs,
+        lastSeen: link.lastSeen,
+        system: link.system,
+        runningWork: link.runningWork,
+      },
+    );
   }
 
   private flushBeats(): void {

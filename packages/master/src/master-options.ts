@@ -99,16 +99,24 @@ export function resolveMasterOptions(input: Partial<MasterOptions> & Pick<Master
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
     throw new SlothError('usage', 'TLS needs both a certificate and its key', { hint: 'pass --tls-cert and --tls-key together' });
   }
-  if (!options.token && !isLoopback(options.bind) && !options.insecure) {
-    throw new SlothError(
-      'usage',
-      `refusing to listen on ${options.bind} without a token: anyone who reaches it could run commands on your agents`,
-      {
-        hint: 'pass --token-file FILE (agents and the CLI then send it), bind to 127.0.0.1, or accept the risk with --insecure',
-      },
-    );
-  }
+  refuseOpenExposure(options);
   return options;
+}
+
+/**
+ * The rule of every server that can run commands or show what runs: listening beyond loopback needs a token, or
+ * --insecure to accept the risk. Throws a usage error naming the fix.
+ */
+export function refuseOpenExposure(
+  options: { bind: string; token?: string | undefined; insecure: boolean },
+  risk = 'anyone who reaches it could run commands on your agents',
+  tokenUse = 'agents and the CLI then send it',
+): void {
+  if (!options.token && !isLoopback(options.bind) && !options.insecure) {
+    throw new SlothError('usage', `refusing to listen on ${options.bind} without a token: ${risk}`, {
+      hint: `pass --token-file FILE (${tokenUse}), bind to 127.0.0.1, or accept the risk with --insecure`,
+    });
+  }
 }
 
 /** True for addresses only this machine can reach. */

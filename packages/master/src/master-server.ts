@@ -5,25 +5,27 @@ import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { slothErrorsToConnect } from '@sloth/client';
 import { SlothError } from '@sloth/core';
 import { listenOn } from '@sloth/core/internal';
-import { type HealthServer, processRegistry, type Readiness, startHealthServer } from '@sloth/metrics';
+import { processRegistry } from '@sloth/metrics';
 import { AgentService, ControlService } from '@sloth/proto';
 import { agentMetricsRepo, agentRepo, openStore, type Store } from '@sloth/store-sqlite';
 import { agentConnect, peerAddress } from './agent-service.js';
 import { bearerGate } from './auth.js';
 import { controlService } from './control-service.js';
+import { type DashboardServer, startDashboardServer } from './dashboard/dashboard-server.js';
 import { Fleet } from './fleet.js';
 import { MasterEvents } from './master-events.js';
 import { MasterMetrics } from './master-metrics.js';
 import { type MasterOptions, resolveMasterOptions } from './master-options.js';
 import { MetricsHistory } from './metrics-history.js';
 import { rpcMetrics } from './rpc-metrics.js';
+import { storeReadiness } from './store-readiness.js';
 
 /** A running master. */
 export interface RunningMaster {
   /** http(s)://host:port it listens on (the real port when 0 was asked for). */
   url: string;
   port: number;
-  /** http://host:port of /metrics, /healthz and /readyz, when --dashboard-port was given. */
+  /** http(s)://host:port of the web dashboard, /metrics, /healthz and /readyz, when --dashboard-port was given. */
   dashboardUrl: string | undefined;
   fleet: Fleet;
   store: Store;
@@ -111,16 +113,19 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
       },
     );
   });
-  let health: HealthServer | undefined;
+  let dashboard: DashboardServer | undefined;
   if (options.dashboardPort !== undefined) {
     try {
-      health = await startHealthServer({
+      dashboard = await startDashboardServer({
         port: options.dashboardPort,
         bind: options.bind,
+        token: options.token,
         what: 'the master',
         portFlag: '--dashboard-port',
-        registries: () => [processRegistry(), prometheus.registry],
-        ready: () => storeReadiness(store),
+        tls: tls ? { cert: options.tlsCert as string, key: options.tlsKey as string } : undefined,
+        sources: { store, agents: () => fleet.list(Date.now()) },
+        health: { registries: () => [processRegistry(), prometheus.registry], ready: () => storeReadiness(store) },
+        log: options.log,
       });
     } catch (err) {
       server.close();
@@ -142,13 +147,13 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
   return {
     url: `${tls ? 'https' : 'http'}://${host}:${port}`,
     port,
-    dashboardUrl: health?.url,
+    dashboardUrl: dashboard?.url,
     fleet,
     store,
     close: () => {
       closing ??= (async () => {
         clearInterval(sweeper);
-        await health?.close();
+        await dashboard?.close();
         fleet.shutdown();
         shutdown.abort(new ConnectError('the master is shutting down', Code.Unavailable));
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -165,17 +170,4 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
       return closing;
     },
   };
-}
-
-/** Ready when the store answers a query (it is open and readable). */
-function storeReadiness(store: Store): Readiness {
-  try {
-    store.sqlite.prepare('SELECT 1').get();
-    return { ready: true, detail: `store ${store.path} open` };
-  } catch (err) {
-    return {
-      ready: false,
-      detail: `the store ${store.path} does not answer: ${err instanceof Error ? err.message : String(err)}`,
-    };
-  }
 }

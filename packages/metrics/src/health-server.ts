@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { errorMessage, SlothError } from '@sloth/core';
-import { listenOn } from '@sloth/core/internal';
+import { errorMessage } from '@sloth/core';
 import type { Registry } from 'prom-client';
+import { type HttpListener, listenHttp } from './http-listener.js';
 
 /** Whether the server's owner can do its job now, and why not. */
 export interface Readiness {
@@ -23,11 +23,7 @@ export interface HealthServerOptions {
 }
 
 /** A running /metrics, /healthz, /readyz server. */
-export interface HealthServer {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
+export type HealthServer = HttpListener;
 
 const TEXT = 'text/plain; charset=utf-8';
 
@@ -37,54 +33,51 @@ const TEXT = 'text/plain; charset=utf-8';
  */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const server = createServer((req, res) => void answer(options, req, res));
-  const { port, urlHost } = await listenOn(
-    server,
-    options.port,
-    options.bind,
-    (err) =>
-      new SlothError(
-        'usage',
-        `${options.what} cannot serve metrics on ${options.bind}:${options.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`,
-        { hint: `choose another ${options.portFlag}`, cause: err },
-      ),
-  );
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${urlHost}:${port}`,
-    port,
-    close: () => {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // A scraper's kept-alive connection must not hold the process.
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  return listenHttp(server, { ...options, serves: 'metrics' });
 }
 
 async function answer(options: HealthServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
-  if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'only GET\n', { allow: 'GET, HEAD' });
+  if (!(await answerHealth(options, req, res))) reply(res, 404, 'not found: try /metrics, /healthz or /readyz\n');
+}
+
+/** The paths answerHealth serves. */
+export const HEALTH_PATHS: ReadonlySet<string> = new Set(['/metrics', '/healthz', '/readyz']);
+
+/**
+ * Answers GET /metrics, /healthz and /readyz (read-only, so no login: scrapers and probes call them) and returns true;
+ * returns false, answering nothing, for any other path. For servers that serve more than these (the dashboard).
+ */
+export async function answerHealth(
+  options: Pick<HealthServerOptions, 'registries' | 'ready'>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
+  const path = (req.url ?? '/').split('?')[0] as string;
+  if (!HEALTH_PATHS.has(path)) return false;
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    reply(res, 405, 'only GET\n', { allow: 'GET, HEAD' });
+    return true;
+  }
   try {
     switch (path) {
       case '/metrics': {
         const registries = options.registries();
         const texts = await Promise.all(registries.map((r) => r.metrics()));
-        return reply(res, 200, texts.join(''), { 'content-type': registries[0]?.contentType ?? TEXT });
+        reply(res, 200, texts.join(''), { 'content-type': registries[0]?.contentType ?? TEXT });
+        break;
       }
       case '/healthz':
-        return reply(res, 200, 'ok\n');
-      case '/readyz': {
+        reply(res, 200, 'ok\n');
+        break;
+      default: {
         const r = options.ready();
-        return reply(res, r.ready ? 200 : 503, `${r.ready ? 'ready' : 'not ready'}: ${r.detail}\n`);
+        reply(res, r.ready ? 200 : 503, `${r.ready ? 'ready' : 'not ready'}: ${r.detail}\n`);
       }
-      default:
-        return reply(res, 404, 'not found: try /metrics, /healthz or /readyz\n');
     }
   } catch (err) {
     reply(res, 500, `error: ${errorMessage(err)}\n`);
   }
+  return true;
 }
 
 function reply(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {

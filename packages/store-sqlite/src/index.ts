@@ -31,6 +31,16 @@ export { type HookInput, type HookRecord, HookRepo, type HookSummary, hookRepo }
 export { LeaseRepo, leaseRepo } from './leases.js';
 export { defaultDataDir, openStore, type Store, storeError, storeFile, withStoreErrors } from './open-store.js';
 export {
+  RUN_RETENTION_MS,
+  type RunLogRecord,
+  type RunRecord,
+  RunRepo,
+  type RunStart,
+  type RunTaskEnd,
+  type RunTaskRecord,
+  runRepo,
+} from './run-repo.js';
+export {
   type CatchUpPolicy,
   type OverlapPolicy,
   type RunEnd,

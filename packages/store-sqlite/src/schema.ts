@@ -370,3 +370,58 @@ export const scheduleRuns = sqliteTable(
     index('schedule_runs_live').on(t.status).where(sql`status IN ('running', 'queued')`),
   ],
 );
+
+/**
+ * Every workflow run recorded in the data directory (the dashboard's Runs): written by the running process as it goes.
+ * status: running -> success | failed | aborted | timeout; a run whose process died while running is read as
+ * interrupted (host and pid say whose it was).
+ */
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    workflow: text('workflow').notNull(),
+    stack: text('stack'),
+    status: text('status').notNull(),
+    host: text('host').notNull(),
+    pid: integer('pid').notNull(),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at'),
+    error: text('error'),
+  },
+  (t) => [index('runs_started').on(t.startedAt)],
+);
+
+/** The tasks of a run, in the workflow's order: pending -> running (retrying) -> success | failed | timeout | skipped | aborted. */
+export const runTasks = sqliteTable(
+  'run_tasks',
+  {
+    runId: text('run_id').notNull(),
+    position: integer('position').notNull(),
+    name: text('name').notNull(),
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    changed: integer('changed').notNull().default(0),
+    durationMs: integer('duration_ms'),
+    error: text('error'),
+    /** Where a delegated task ran: agent names joined by ", ". */
+    agent: text('agent'),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.position] })],
+);
+
+/** The lines the tasks of a run logged (command output, log.*), secrets masked, numbered from 1 in each run. */
+export const runLogs = sqliteTable(
+  'run_logs',
+  {
+    runId: text('run_id').notNull(),
+    seq: integer('seq').notNull(),
+    at: integer('at').notNull(),
+    task: text('task').notNull(),
+    agent: text('agent'),
+    level: text('level').notNull(),
+    stream: text('stream'),
+    message: text('message').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
+);

@@ -1,12 +1,13 @@
 import { Flags } from '@oclif/core';
 import { SlothCommand } from '../../base-command.js';
+import { untilSignal } from '../../until-signal.js';
 
 export default class MasterStart extends SlothCommand {
   static override summary =
     'Run a master: the server agents connect to and the CLI talks to (`sloth-runner master` alone does too).';
   static override aliases = ['master'];
   static override description =
-    'It serves Connect, gRPC and gRPC-web over HTTP/2 (so `buf curl` and grpcurl work), keeps the agent registry in the data directory, marks an agent Inactive after 3 missed heartbeats, records agent.registered|connected|disconnected|heartbeat_failed and the events agents forward, runs the hooks added with `hook add --data-dir` on the same directory, fires the schedules of that directory (`scheduler add`; --no-scheduler leaves them to `scheduler run`), serves GET /metrics (Prometheus), /healthz and /readyz over plain HTTP on --dashboard-port when given (same address as --bind; the web dashboard itself is not built yet), and stops cleanly on SIGINT/SIGTERM. Bound beyond loopback it refuses to start without a token unless --insecure. With --daemon it runs in the background: the command returns once the master listens (or fails with its error), its pid is in master.pid and its output in master.log of the data directory, and `sloth-runner master stop` stops it.';
+    'It serves Connect, gRPC and gRPC-web over HTTP/2 (so `buf curl` and grpcurl work), keeps the agent registry in the data directory, marks an agent Inactive after 3 missed heartbeats, records agent.registered|connected|disconnected|heartbeat_failed and the events agents forward, runs the hooks added with `hook add --data-dir` on the same directory, fires the schedules of that directory (`scheduler add`; --no-scheduler leaves them to `scheduler run`), serves the web dashboard (Agents, Runs, Stacks, Events, live; login with the token) and GET /metrics (Prometheus), /healthz and /readyz over plain HTTP on --dashboard-port when given (same address as --bind), and stops cleanly on SIGINT/SIGTERM. Bound beyond loopback it refuses to start without a token unless --insecure. With --daemon it runs in the background: the command returns once the master listens (or fails with its error), its pid is in master.pid and its output in master.log of the data directory, and `sloth-runner master stop` stops it.';
   static override flags = {
     port: Flags.integer({ description: 'Port to listen on (0: any free port).', default: 50053, min: 0, max: 65535 }),
     bind: Flags.string({
@@ -16,7 +17,7 @@ export default class MasterStart extends SlothCommand {
     }),
     'dashboard-port': Flags.integer({
       description:
-        'Serve /metrics (Prometheus), /healthz and /readyz on this port of --bind (0: any free port). The web dashboard is not built yet.',
+        'Serve the web dashboard, /metrics (Prometheus), /healthz and /readyz on this port of --bind (0: any free port).',
       min: 0,
       max: 65535,
     }),
@@ -108,20 +109,12 @@ export default class MasterStart extends SlothCommand {
       'info',
       `master listening on ${master.url} (${token ? 'token required' : 'no token: loopback only'}); data in ${master.store.path}`,
     );
-    if (master.dashboardUrl) log('info', `metrics on ${master.dashboardUrl}/metrics (health: /healthz, /readyz)`);
+    if (master.dashboardUrl)
+      log('info', `dashboard on ${master.dashboardUrl}; metrics on ${master.dashboardUrl}/metrics (health: /healthz, /readyz)`);
     const scheduler = flags.scheduler ? await startScheduler(options.dataDir, log) : undefined;
     const { daemonReady } = await import('@sloth/core/daemon');
     daemonReady(`listening on ${master.url}`);
-    await new Promise<void>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => {
-        log('info', `${signal} received: closing agent streams and stopping`);
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        resolve();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
+    log('info', `${await untilSignal()} received: closing agent streams and stopping`);
     await scheduler?.stop();
     await master.close();
     log('info', 'master stopped');

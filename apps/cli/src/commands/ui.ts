@@ -1,0 +1,57 @@
+import { Flags } from '@oclif/core';
+import { SlothCommand } from '../base-command.js';
+import { untilSignal } from '../until-signal.js';
+
+export default class Ui extends SlothCommand {
+  static override summary = 'Serve the web dashboard over a data directory: its agents, workflow runs, stacks and events, live.';
+  static override description =
+    "A web page (built with this program, no CDN) with the Agents, Runs, Stacks and Events screens, updated as the data directory changes: the agents its master recorded (Active while the master's last recorded heartbeat of one is at most 15 s old), the workflow runs recorded there with each task's status, changes, attempts and log, the stacks with their resources, and the event queue. Also serves /metrics, /healthz and /readyz. With a token (--token-file, or $SLOTH_TOKEN) the page asks for it and keeps an httpOnly session cookie; bound beyond loopback it refuses to start without one unless --insecure. --tls-cert/--tls-key serve it over HTTPS (the cookie is then Secure). `master start --dashboard-port` serves the same dashboard from a master, with its live agents. Stops on SIGINT/SIGTERM.";
+  static override flags = {
+    port: Flags.integer({ description: 'Port to listen on (0: any free port).', default: 8080, min: 0, max: 65535 }),
+    bind: Flags.string({
+      description: 'Address to listen on (0.0.0.0: every interface; needs a token).',
+      default: '127.0.0.1',
+      aliases: ['bind-address'],
+    }),
+    'token-file': Flags.string({ description: 'A file holding the token the login page asks for (or $SLOTH_TOKEN).' }),
+    token: Flags.string({ description: 'The token itself (prefer --token-file: a flag shows in `ps`).' }),
+    insecure: Flags.boolean({ description: 'Allow listening beyond loopback without a token.', default: false }),
+    'tls-cert': Flags.string({ description: 'Certificate chain (PEM): serve HTTPS. Needs --tls-key.', dependsOn: ['tls-key'] }),
+    'tls-key': Flags.string({ description: 'Private key (PEM) of --tls-cert.', dependsOn: ['tls-cert'] }),
+  };
+  static override examples = [
+    '<%= config.bin %> ui',
+    '<%= config.bin %> ui --port 8080 --data-dir /var/lib/sloth-runner',
+    '<%= config.bin %> ui --bind 0.0.0.0 --token-file ~/.sloth-runner/token --tls-cert ui.pem --tls-key ui-key.pem',
+  ];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Ui);
+    const [{ startStandaloneDashboard }, { daemonLog, readPem, resolveToken }, { defaultDataDir }] = await Promise.all([
+      import('@sloth/master'),
+      import('@sloth/client'),
+      import('@sloth/store-sqlite'),
+    ]);
+    const log = daemonLog(flags.debug);
+    const token = resolveToken({ token: flags.token, tokenFile: flags['token-file'] });
+    const ui = await startStandaloneDashboard({
+      port: flags.port,
+      bind: flags.bind,
+      dataDir: flags['data-dir'] ?? defaultDataDir(),
+      token,
+      insecure: flags.insecure,
+      tls:
+        flags['tls-cert'] !== undefined && flags['tls-key'] !== undefined
+          ? { cert: readPem(flags['tls-cert'], 'the certificate'), key: readPem(flags['tls-key'], 'the key') }
+          : undefined,
+      log,
+    });
+    log(
+      'info',
+      `dashboard on ${ui.url} (${token ? 'login with the token' : 'no token: loopback only'}); data in ${ui.storePath}`,
+    );
+    log('info', `${await untilSignal()} received: stopping`);
+    await ui.close();
+    log('info', 'dashboard stopped');
+  }
+}

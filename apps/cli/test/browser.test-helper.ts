@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { afterAll } from 'vitest';
+
+/** Debian's Chromium (`.ci/run` installs it), driven by playwright-core: no browser is downloaded. */
+export const CHROMIUM = '/usr/bin/chromium';
+/** How long a screen may take to show what a test waits for, on a busy 2-core machine. */
+export const SCREEN_WAIT_MS = 20_000;
+
+let browser: Browser | undefined;
+afterAll(async () => {
+  await browser?.close();
+  browser = undefined;
+});
+
+/** A fresh page (its own cookies) in the shared headless Chromium, which is closed after the file's tests. */
+export async function newPage(options: BrowserContextOptions = {}): Promise<Page> {
+  browser ??= await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    timeout: 30_000,
+  });
+  const context = await browser.newContext(options);
+  return context.newPage();
+}
+
+/**
+ * Saves what the page shows as `<name>.png` in the directory $SLOTH_SCREENSHOTS names (the README's images, made by
+ * scripts/dashboard-screenshots.sh); does nothing without it.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.SLOTH_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+/** Logs in on the dashboard's login page with `token`. */
+export async function logIn(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Token of the master').fill(token);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}

@@ -1,0 +1,208 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { logIn, newPage, SCREEN_WAIT_MS, screenshot } from './browser.test-helper.js';
+import { BIN, collect, runCli, startCli } from './cli.test-helper.js';
+import { daemon, fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
+import { makePki } from './pki.test-helper.js';
+
+// The web dashboard in real Chromium, against the real CLI and the real sloth-agent program.
+
+/** The dashboard's address a master or `ui` printed. */
+function dashboardUrl(output: string): string {
+  return /dashboard on (https?:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] as string;
+}
+
+/** The status of an API call made by the page without the CSRF header (with its session cookie, if any). */
+function callWithoutCsrf(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const r = await fetch('/sloth.v1.DashboardService/WatchAgents', {
+      method: 'POST',
+      headers: { 'content-type': 'application/connect+json' },
+      body: '',
+    });
+    return r.status;
+  });
+}
+
+/** `sloth-runner ui` over data directory `home`, waiting until it listens. */
+async function startUi(home: string, extra: string[]) {
+  const d = daemon(BIN, ['ui', '--port', '0', ...extra], home);
+  await d.waitFor(/dashboard on https?:\/\/127\.0\.0\.1:\d+/);
+  return { ...d, url: dashboardUrl(d.output()) };
+}
+
+describe('the master dashboard (--dashboard-port)', () => {
+  it('refuses a wrong token, logs in with the right one, and shows two real agents become Active live', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile, 0, ['--dashboard-port', '0']);
+    await master.waitFor(/dashboard on http:/);
+    const url = dashboardUrl(master.output());
+    const page = await newPage();
+
+    await logIn(page, url, 'not-the-token');
+    await page.getByRole('alert').filter({ hasText: 'wrong token' }).waitFor({ timeout: SCREEN_WAIT_MS });
+    await screenshot(page, 'login');
+    expect(await page.context().cookies()).toEqual([]);
+    // The API refuses a browser without a session.
+    const refused = await callWithoutCsrf(page);
+    expect(refused).toBe(401);
+
+    await page.getByLabel('Token of the master').fill(TOKEN);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('No agent has registered with this master yet.').waitFor({ timeout: SCREEN_WAIT_MS });
+    const [cookie] = await page.context().cookies();
+    expect(cookie).toMatchObject({ name: 'sloth_session', httpOnly: true, sameSite: 'Strict' });
+    expect(cookie?.value).not.toContain(TOKEN);
+
+    // Two real agents connect while the page is open: the server pushes them, the page does not reload.
+    startAgent(home, 'web-1', master.url, tokenFile, { standalone: true, extra: ['--labels', 'role=web'] });
+    startAgent(home, 'db-1', master.url, tokenFile, { standalone: true, extra: ['--labels', 'role=db,tier=1'] });
+    for (const name of ['web-1', 'db-1']) {
+      await page
+        .locator(`tr[data-agent="${name}"] [data-status]`)
+        .filter({ hasText: 'Active' })
+        .waitFor({ timeout: SCREEN_WAIT_MS });
+    }
+    const db = page.locator('tr[data-agent="db-1"]');
+    expect(await db.textContent()).toContain('role=db');
+    expect(await db.textContent()).toContain('tier=1');
+    expect(await db.locator('td').nth(1).textContent()).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(await db.locator('td[data-load]').textContent()).toMatch(/^\d+\.\d\d$/);
+    await screenshot(page, 'agents');
+
+    // With the session cookie but without its CSRF header, an API call is refused.
+    const withoutCsrf = await callWithoutCsrf(page);
+    expect(withoutCsrf).toBe(401);
+    // /metrics stays on the same port, without a login.
+    const metrics = await fetch(`${url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/sloth_agents\{status="active"\} 2/);
+  });
+});
+
+describe('the master dashboard over TLS', () => {
+  it("serves the dashboard over HTTPS with the master's certificate, its session cookie Secure", async () => {
+    const pki = makePki();
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile, 0, ['--dashboard-port', '0', '--tls-cert', pki.cert, '--tls-key', pki.key]);
+    await master.waitFor(/dashboard on https:/);
+    const url = dashboardUrl(master.output());
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    // The test's CA is not one the browser trusts: the test trusts the certificate as a user who added the CA would.
+    const page = await newPage({ ignoreHTTPSErrors: true });
+    await logIn(page, url, TOKEN);
+    await page.getByText('No agent has registered with this master yet.').waitFor({ timeout: SCREEN_WAIT_MS });
+    const [cookie] = await page.context().cookies();
+    expect(cookie).toMatchObject({ name: 'sloth_session', httpOnly: true, sameSite: 'Strict', secure: true });
+  });
+});
+
+describe('sloth-runner ui', () => {
+  it('shows a workflow run of the CLI in Runs with its tasks and log lines, growing while it runs; then its stack and events', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'sloth-ui-'));
+    const tokenFile = join(home, 'token');
+    writeFileSync(tokenFile, `${TOKEN}\n`);
+    const ui = await startUi(home, ['--token-file', tokenFile]);
+    const page = await newPage();
+    await logIn(page, ui.url, TOKEN);
+    await page.getByRole('link', { name: 'Runs' }).click();
+    await page.getByText('No workflow run is recorded in this data directory yet.').waitFor({ timeout: SCREEN_WAIT_MS });
+
+    const dir = mkdtempSync(join(tmpdir(), 'sloth-ui-run-'));
+    const file = join(dir, 'release.sloth');
+    writeFileSync(
+      file,
+      `
+task("prepare"):command(function()
+  stack.register_resource({ type = "marker", name = "gate", properties = { n = 1 } })
+  log.info("preparing the release")
+  exec.run("echo first line from a command")
+  return true
+end)
+task("wait"):depends_on({"prepare"}):command(function()
+  exec.run("echo waiting for the gate; for i in $(seq 600); do [ -f '${dir}/go' ] && exit 0; sleep 0.05; done; exit 1")
+  exec.run("echo after the gate")
+  return true
+end)
+workflow.define("release", { tasks = { "prepare", "wait" } })
+`,
+    );
+    const run = collect(startCli(['workflow', 'run', 'release', '-f', file, '--data-dir', home]), 60_000);
+
+    await page.getByRole('link', { name: 'release' }).click();
+    const prepare = page.locator('[data-task="prepare"]');
+    const wait = page.locator('[data-task="wait"]');
+    await wait.getByText('waiting for the gate').waitFor({ timeout: SCREEN_WAIT_MS });
+    expect(await prepare.locator('h3 [data-status]').textContent()).toBe('success');
+    expect(await prepare.locator('.log').textContent()).toContain('preparing the release');
+    expect(await prepare.locator('.log').textContent()).toContain('first line from a command');
+    expect(await wait.locator('h3 [data-status]').textContent()).toBe('running');
+    expect(await page.locator('h2 [data-status]').textContent()).toBe('running');
+
+    writeFileSync(join(dir, 'go'), '1');
+    await wait.getByText('after the gate').waitFor({ timeout: SCREEN_WAIT_MS });
+    await page.locator('h2 [data-status]').filter({ hasText: 'success' }).waitFor({ timeout: SCREEN_WAIT_MS });
+    expect(await wait.locator('h3').textContent()).toMatch(/attempts? 1/);
+    await screenshot(page, 'run');
+    expect((await run).code).toBe(0);
+
+    await page.getByRole('link', { name: '← Runs' }).click();
+    const row = page.locator('tr[data-run]');
+    await row.locator('[data-status]').filter({ hasText: 'success' }).waitFor({ timeout: SCREEN_WAIT_MS });
+    expect(await row.textContent()).toContain('release');
+    await screenshot(page, 'runs');
+
+    // Stacks: the run's stack, its latest run and, opened, its resource (names only).
+    await page.getByRole('link', { name: 'Stacks' }).click();
+    const stack = page.locator('tr[data-stack="release"]');
+    await stack.getByText('success').waitFor({ timeout: SCREEN_WAIT_MS });
+    expect(await stack.locator('td').nth(1).textContent()).toBe('1');
+    await stack.getByRole('button', { name: 'release' }).click();
+    await page.locator('tr[data-resource="marker/gate"]').waitFor({ timeout: SCREEN_WAIT_MS });
+    await screenshot(page, 'stacks');
+
+    // Events: the run's events, filtered by type, then by a status none has.
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.locator('tr[data-event="task.completed"]').first().waitFor({ timeout: SCREEN_WAIT_MS });
+    await page.getByLabel('Type').fill('workflow.*');
+    await page.getByLabel('Type').press('Enter');
+    await page.locator('tr[data-event="workflow.completed"]').waitFor({ timeout: SCREEN_WAIT_MS });
+    await page.locator('tr[data-event="task.completed"]').first().waitFor({ state: 'detached', timeout: SCREEN_WAIT_MS });
+    expect(await page.locator('tr[data-event]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event')))).toEqual([
+      'workflow.completed',
+      'workflow.started',
+    ]);
+    await screenshot(page, 'events');
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByText('No event matches.').waitFor({ timeout: SCREEN_WAIT_MS });
+  });
+
+  it('refuses to listen beyond loopback without a token', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'sloth-ui-'));
+    const r = await runCli(['ui', '--port', '0', '--bind', '0.0.0.0', '--data-dir', home], { env: { SLOTH_TOKEN: '' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: refusing to listen on 0.0.0.0 without a token');
+    expect(r.stderr).toContain('--insecure');
+  });
+
+  it('without a token on loopback opens the screens with no login', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'sloth-ui-'));
+    const ui = await startUi(home, []);
+    const page = await newPage();
+    await page.goto(ui.url);
+    await page.getByRole('heading', { name: 'Agents' }).waitFor({ timeout: SCREEN_WAIT_MS });
+    expect(await page.getByRole('button', { name: 'Log out' }).count()).toBe(0);
+    // A page reached through another name (DNS rebinding) is refused.
+    const rebound = await new Promise<number | undefined>((resolve, reject) =>
+      get(`${ui.url}/api/session`, { headers: { host: 'evil.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      }).on('error', reject),
+    );
+    expect(rebound).toBe(403);
+  });
+});

@@ -1,0 +1,67 @@
+import { Agent_Status, type WatchAgentsResponse } from '@sloth/proto';
+import { dashboard } from './client.js';
+import { formatTime } from './format.js';
+import { latest, useStream } from './use-stream.js';
+
+/** The Agents screen: every registered agent with its load (1-minute average) and running work, updated as the server pushes changes. */
+export function Agents({ onUnauthenticated }: { onUnauthenticated: () => void }) {
+  const { value, error } = useStream(
+    (signal) => dashboard.watchAgents({}, { signal }),
+    latest<WatchAgentsResponse>,
+    [],
+    onUnauthenticated,
+  );
+  const agents = value?.agents ?? [];
+  return (
+    <section>
+      <h2>Agents</h2>
+      {error && <p class="error">{error}</p>}
+      {value && agents.length === 0 && <p class="empty">No agent has registered with this master yet.</p>}
+      {agents.length > 0 && (
+        <table class="agents">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Address</th>
+              <th>Status</th>
+              <th>Last heartbeat</th>
+              <th>Version</th>
+              <th>Load</th>
+              <th>Running</th>
+              <th>Labels</th>
+            </tr>
+          </thead>
+          <tbody>
+            {agents.map((a) => {
+              const active = a.status === Agent_Status.ACTIVE;
+              return (
+                <tr key={a.name} data-agent={a.name}>
+                  <td>{a.name}</td>
+                  <td>{a.address}</td>
+                  <td>
+                    <span class={`status ${active ? 'active' : 'inactive'}`} data-status>
+                      {active ? 'Active' : 'Inactive'}
+                    </span>
+                  </td>
+                  <td>{formatTime(a.lastHeartbeatMs)}</td>
+                  <td>{a.version}</td>
+                  <td data-load>{a.system ? a.system.load1.toFixed(2) : ''}</td>
+                  <td>{a.runningWork}</td>
+                  <td>
+                    {Object.entries(a.labels)
+                      .sort(([x], [y]) => x.localeCompare(y))
+                      .map(([k, v]) => (
+                        <span class="label" key={k}>
+                          {k}={v}
+                        </span>
+                      ))}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

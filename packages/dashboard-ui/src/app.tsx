@@ -1,0 +1,80 @@
+import { useEffect, useState } from 'preact/hooks';
+import { Agents } from './agents.js';
+import { Events } from './events.js';
+import { Login } from './login.js';
+import { RunPage, Runs } from './runs.js';
+import { currentSession, logOut } from './session.js';
+import { Stacks } from './stacks.js';
+
+type Phase = 'loading' | 'login' | 'ready' | { error: string };
+
+/** The screen the address's #fragment names: #/agents (the default), #/runs, #/runs/ID, #/stacks, #/events. */
+function useRoute(): string {
+  const [hash, setHash] = useState(window.location.hash);
+  useEffect(() => {
+    const onChange = () => setHash(window.location.hash);
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return hash.replace(/^#/, '') || '/agents';
+}
+
+/** The dashboard: the login page until the server knows this browser, then the screens. */
+export function App() {
+  const [phase, setPhase] = useState<Phase>('loading');
+  const [tokenRequired, setTokenRequired] = useState(true);
+  const route = useRoute();
+  const check = () => {
+    currentSession()
+      .then((s) => {
+        setTokenRequired(s.tokenRequired);
+        setPhase(s.csrf ? 'ready' : 'login');
+      })
+      .catch((err: unknown) => setPhase({ error: `the server does not answer: ${String(err)}` }));
+  };
+  useEffect(check, []);
+  if (phase === 'loading') return <p class="empty">Loading…</p>;
+  if (phase === 'login') return <Login onLoggedIn={() => setPhase('ready')} />;
+  if (typeof phase === 'object') return <p class="error">{phase.error}</p>;
+  const lost = () => setPhase('login');
+  const runId = /^\/runs\/(.+)$/.exec(route)?.[1];
+  return (
+    <>
+      <header>
+        <strong>Sloth Runner</strong>
+        <nav>
+          <a href="#/agents" class={route === '/agents' ? 'current' : ''}>
+            Agents
+          </a>
+          <a href="#/runs" class={route.startsWith('/runs') ? 'current' : ''}>
+            Runs
+          </a>
+          <a href="#/stacks" class={route === '/stacks' ? 'current' : ''}>
+            Stacks
+          </a>
+          <a href="#/events" class={route === '/events' ? 'current' : ''}>
+            Events
+          </a>
+        </nav>
+        {tokenRequired && (
+          <button type="button" onClick={() => void logOut().then(() => setPhase('login'))}>
+            Log out
+          </button>
+        )}
+      </header>
+      <main>
+        {runId !== undefined ? (
+          <RunPage id={decodeURIComponent(runId)} onUnauthenticated={lost} />
+        ) : route.startsWith('/runs') ? (
+          <Runs onUnauthenticated={lost} />
+        ) : route === '/stacks' ? (
+          <Stacks onUnauthenticated={lost} />
+        ) : route === '/events' ? (
+          <Events onUnauthenticated={lost} />
+        ) : (
+          <Agents onUnauthenticated={lost} />
+        )}
+      </main>
+    </>
+  );
+}

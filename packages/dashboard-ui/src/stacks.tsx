@@ -1,0 +1,86 @@
+import type { WatchStacksResponse } from '@sloth/proto';
+import { Fragment } from 'preact';
+import { useState } from 'preact/hooks';
+import { dashboard } from './client.js';
+import { formatTime } from './format.js';
+import { latest, useStream } from './use-stream.js';
+
+/** The Stacks screen: every stack with its latest run and, opened, its resources (names only). */
+export function Stacks({ onUnauthenticated }: { onUnauthenticated: () => void }) {
+  const { value, error } = useStream(
+    (signal) => dashboard.watchStacks({}, { signal }),
+    latest<WatchStacksResponse>,
+    [],
+    onUnauthenticated,
+  );
+  const [open, setOpen] = useState<string | undefined>();
+  const stacks = value?.stacks ?? [];
+  return (
+    <section>
+      <h2>Stacks</h2>
+      {error && <p class="error">{error}</p>}
+      {value && stacks.length === 0 && <p class="empty">No stack is recorded in this data directory yet.</p>}
+      {stacks.length > 0 && (
+        <table class="stacks">
+          <thead>
+            <tr>
+              <th>Stack</th>
+              <th>Resources</th>
+              <th>Last workflow</th>
+              <th>Last status</th>
+              <th>Last run</th>
+            </tr>
+          </thead>
+          <tbody>
+            {stacks.map((s) => (
+              <Fragment key={s.name}>
+                <tr data-stack={s.name}>
+                  <td>
+                    <button type="button" class="link" onClick={() => setOpen(open === s.name ? undefined : s.name)}>
+                      {s.name}
+                    </button>
+                    {s.description && <span class="meta"> · {s.description}</span>}
+                  </td>
+                  <td>{s.resourceCount}</td>
+                  <td>{s.lastWorkflow}</td>
+                  <td>{s.lastStatus && <span class={`status ${s.lastStatus}`}>{s.lastStatus}</span>}</td>
+                  <td>{formatTime(s.lastStartedAtMs)}</td>
+                </tr>
+                {open === s.name && (
+                  <tr class="resources">
+                    <td colSpan={5}>
+                      {s.resources.length === 0 ? (
+                        <p class="empty">No resource is registered in this stack.</p>
+                      ) : (
+                        <table>
+                          <thead>
+                            <tr>
+                              <th>Type</th>
+                              <th>Name</th>
+                              <th>Module</th>
+                              <th>Updated</th>
+                            </tr>
+                          </thead>
+                          <tbody>
+                            {s.resources.map((r) => (
+                              <tr key={`${r.type}/${r.name}`} data-resource={`${r.type}/${r.name}`}>
+                                <td>{r.type}</td>
+                                <td>{r.name}</td>
+                                <td>{r.module}</td>
+                                <td>{formatTime(r.updatedAtMs)}</td>
+                              </tr>
+                            ))}
+                          </tbody>
+                        </table>
+                      )}
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,232 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Code, createClient } from '@connectrpc/connect';
+import { createConnectTransport } from '@connectrpc/connect-node';
+import { DashboardService } from '@sloth/proto';
+import { openStore, runRepo, type Store } from '@sloth/store-sqlite';
+import { afterEach, describe, expect, it } from 'vitest';
+import { rejection, TOKEN } from '../master.test-helper.js';
+import { type DashboardServer, startDashboardServer } from './dashboard-server.js';
+import { FAILED_LOGIN_WINDOW_MS, LoginThrottle, MAX_FAILED_LOGINS } from './login-throttle.js';
+import { DashboardSessions, SESSION_TTL_MS } from './sessions.js';
+
+const open: { server: DashboardServer; store: Store }[] = [];
+afterEach(async () => {
+  for (const o of open.splice(0)) {
+    await o.server.close();
+    o.store.close();
+  }
+});
+
+/** A dashboard server on 127.0.0.1 (with the test token unless told) over a fresh data directory and a page of its own. */
+async function dashboard(withToken = true) {
+  const token = withToken ? TOKEN : undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'sloth-dashboard-'));
+  const store = openStore(dir);
+  const assets = join(dir, 'page');
+  mkdirSync(join(assets, 'assets'), { recursive: true });
+  writeFileSync(join(assets, 'index.html'), '<!doctype html><title>page</title>');
+  writeFileSync(join(assets, 'assets', 'app-1.js'), 'console.log(1)');
+  writeFileSync(join(dir, 'secret.txt'), 'not for the browser');
+  const server = await startDashboardServer({
+    port: 0,
+    bind: '127.0.0.1',
+    token,
+    what: 'the test',
+    portFlag: '--port',
+    sources: { store, agents: () => [] },
+    health: { registries: () => [], ready: () => ({ ready: true, detail: 'ok' }) },
+    log: () => {},
+    assets,
+  });
+  open.push({ server, store });
+  return { server, store, url: server.url };
+}
+
+/** A raw HTTP/1.1 request (any Host header, any path, as a browser or a script may send them). */
+function http(
+  url: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(url);
+    // The path as given, not normalized (a URL would resolve its `..`).
+    const req = request({ hostname, port, path, method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => {
+        body += d.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** Logs in and returns the cookie and CSRF token a browser would hold. */
+async function logIn(url: string, token = TOKEN) {
+  const r = await http(url, '/api/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
+  const cookie = String(r.headers['set-cookie']).split(';')[0] as string;
+  return { r, cookie, csrf: (JSON.parse(r.body) as { csrf?: string }).csrf ?? '' };
+}
+
+/** The dashboard's Connect client with these headers on every call. */
+function client(url: string, headers: Record<string, string>) {
+  return createClient(
+    DashboardService,
+    createConnectTransport({
+      baseUrl: url,
+      httpVersion: '1.1',
+      interceptors: [
+        (next) => (req) => {
+          for (const [k, v] of Object.entries(headers)) req.header.set(k, v);
+          return next(req);
+        },
+      ],
+    }),
+  );
+}
+
+/** The first message of a server stream, then the stream is left. */
+async function first<T>(stream: AsyncIterable<T>): Promise<T> {
+  for await (const m of stream) return m;
+  throw new Error('the stream ended without a message');
+}
+
+describe('the dashboard server', () => {
+  it('opens a session only for the right token: an httpOnly, SameSite=Strict cookie holding no token', async () => {
+    const { url } = await dashboard();
+    const wrong = await logIn(url, 'not-the-token');
+    expect(wrong.r.status).toBe(401);
+    expect(wrong.r.headers['set-cookie']).toBeUndefined();
+    expect(JSON.parse(wrong.r.body).error).toContain('wrong token');
+
+    const right = await logIn(url);
+    expect(right.r.status).toBe(200);
+    expect(String(right.r.headers['set-cookie'])).toMatch(
+      /^sloth_session=[\w-]{40,}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/,
+    );
+    expect(String(right.r.headers['set-cookie'])).not.toContain(TOKEN);
+    expect(right.csrf).toMatch(/^[\w-]{40,}$/);
+
+    const session = await http(url, '/api/session', { headers: { cookie: right.cookie } });
+    expect(JSON.parse(session.body)).toEqual({ tokenRequired: true, csrf: right.csrf });
+    expect(JSON.parse((await http(url, '/api/session')).body)).toEqual({ tokenRequired: true });
+  });
+
+  it('answers 429 to an address that sent too many wrong tokens, even with the right one', async () => {
+    const { url } = await dashboard();
+    for (let i = 0; i < MAX_FAILED_LOGINS; i++) expect((await logIn(url, 'guess-000')).r.status).toBe(401);
+    const blocked = await logIn(url);
+    expect(blocked.r.status).toBe(429);
+    expect(JSON.parse(blocked.r.body).error).toMatch(/^too many wrong tokens from this address: try again in \d+ s$/);
+  });
+
+  it('refuses a login from another site, a body that is not the JSON asked for, and a GET', async () => {
+    const { url } = await dashboard();
+    const body = JSON.stringify({ token: TOKEN });
+    const foreign = await http(url, '/api/login', { method: 'POST', headers: { origin: 'https://evil.example' }, body });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers['set-cookie']).toBeUndefined();
+    expect((await http(url, '/api/login', { method: 'POST', body: 'token=x' })).status).toBe(400);
+    expect((await http(url, '/api/login', { method: 'POST', body: 'x'.repeat(10_000) })).status).toBe(400);
+    expect((await http(url, '/api/login')).status).toBe(405);
+  });
+
+  it('answers API calls only with the session cookie and its CSRF token, until logout', async () => {
+    const { url, store } = await dashboard();
+    runRepo(store).start({ id: 'r1', workflow: 'deploy', stack: 'prod', startedAt: 1000, tasks: ['t'] });
+    const { cookie, csrf } = await logIn(url);
+
+    expect((await rejection(first(client(url, {}).watchRuns({})))).code).toBe(Code.Unauthenticated);
+    expect((await rejection(first(client(url, { cookie }).watchRuns({})))).code).toBe(Code.Unauthenticated);
+    expect((await rejection(first(client(url, { cookie, 'x-csrf-token': 'forged' }).watchRuns({})))).code).toBe(
+      Code.Unauthenticated,
+    );
+    const ok = await first(client(url, { cookie, 'x-csrf-token': csrf }).watchRuns({}));
+    expect(ok.runs.map((r) => [r.workflow, r.status, r.taskCount])).toEqual([['deploy', 'running', 1]]);
+    const unknown = await rejection(first(client(url, { cookie, 'x-csrf-token': csrf }).watchRun({ id: 'nope' })));
+    expect(unknown.code).toBe(Code.NotFound);
+    const badStatus = await rejection(first(client(url, { cookie, 'x-csrf-token': csrf }).watchEvents({ status: 'done' })));
+    expect(badStatus.code).toBe(Code.InvalidArgument);
+    expect(badStatus.rawMessage).toContain('pending, processing, completed, failed');
+
+    // Logging out needs the CSRF token too (another site cannot log a browser out), then the session is gone.
+    expect((await http(url, '/api/logout', { method: 'POST', headers: { cookie } })).status).toBe(200);
+    expect((await first(client(url, { cookie, 'x-csrf-token': csrf }).watchRuns({}))).runs).toHaveLength(1);
+    const out = await http(url, '/api/logout', { method: 'POST', headers: { cookie, 'x-csrf-token': csrf } });
+    expect(String(out.headers['set-cookie'])).toContain('sloth_session=; ');
+    expect((await rejection(first(client(url, { cookie, 'x-csrf-token': csrf }).watchRuns({})))).code).toBe(Code.Unauthenticated);
+  });
+
+  it('serves the page and its assets from its own directory only, with headers that forbid framing and foreign scripts', async () => {
+    const { url } = await dashboard();
+    const page = await http(url, '/runs/some-run');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>page</title>');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    const asset = await http(url, '/assets/app-1.js');
+    expect(asset.headers['content-type']).toContain('text/javascript');
+    expect(asset.headers['cache-control']).toContain('immutable');
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/%E0%A4%A']) {
+      const r = await http(url, path);
+      expect(r.body, path).not.toContain('not for the browser');
+    }
+    expect((await http(url, '/metrics')).status).toBe(200);
+    expect((await http(url, '/healthz')).body).toBe('ok\n');
+    expect((await http(url, '/', { method: 'DELETE' })).status).toBe(405);
+  });
+
+  it('without a token needs no login on loopback, and refuses a Host that is not a loopback name', async () => {
+    const { url } = await dashboard(false);
+    const session = await http(url, '/api/session');
+    const { csrf, tokenRequired } = JSON.parse(session.body) as { csrf: string; tokenRequired: boolean };
+    expect(tokenRequired).toBe(false);
+    const cookie = String(session.headers['set-cookie']).split(';')[0] as string;
+    expect((await first(client(url, { cookie, 'x-csrf-token': csrf }).watchAgents({}))).agents).toEqual([]);
+    const rebound = await http(url, '/api/session', { headers: { host: 'evil.example' } });
+    expect(rebound.status).toBe(403);
+    expect((await http(url, '/api/session', { headers: { host: 'localhost:1' } })).status).toBe(200);
+  });
+});
+
+describe('LoginThrottle', () => {
+  it('refuses logins from an address for the rest of the window after 10 wrong tokens; other addresses go on', () => {
+    const t = new LoginThrottle();
+    for (let i = 0; i < MAX_FAILED_LOGINS - 1; i++) t.failed('10.0.0.1', 1000 + i);
+    expect(t.waitMs('10.0.0.1', 2000)).toBe(0);
+    t.failed('10.0.0.1', 2000);
+    expect(t.waitMs('10.0.0.1', 2000)).toBe(FAILED_LOGIN_WINDOW_MS - 1000);
+    expect(t.waitMs('10.0.0.2', 2000)).toBe(0);
+    expect(t.waitMs('10.0.0.1', 1000 + FAILED_LOGIN_WINDOW_MS)).toBe(0);
+  });
+});
+
+describe('DashboardSessions', () => {
+  const req = (cookie: string, csrf?: string) =>
+    ({ headers: { cookie, ...(csrf === undefined ? {} : { 'x-csrf-token': csrf }) } }) as never;
+
+  it('forgets a session after its lifetime', () => {
+    const sessions = new DashboardSessions(TOKEN);
+    const s = sessions.open(TOKEN, 1000);
+    if (!s) throw new Error('no session');
+    expect(sessions.checked(req(`a=b; sloth_session=${s.id}`, s.csrf), 1000 + SESSION_TTL_MS - 1)).toBe(s);
+    expect(sessions.of(req(`sloth_session=${s.id}`), 1000 + SESSION_TTL_MS)).toBeUndefined();
+    expect(sessions.of(req(`sloth_session=${s.id}`), 1000)).toBeUndefined();
+  });
+
+  it('keeps at most 1,000 sessions: a login past that drops the oldest', () => {
+    const sessions = new DashboardSessions(TOKEN);
+    const firstOne = sessions.open(TOKEN, 0);
+    for (let i = 0; i < 1000; i++) sessions.open(TOKEN, 0);
+    expect(sessions.of(req(`sloth_session=${firstOne?.id}`), 0)).toBeUndefined();
+  });
+});

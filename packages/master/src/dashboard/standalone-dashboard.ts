@@ -1,0 +1,79 @@
+import { SlothError } from '@sloth/core';
+import { processRegistry } from '@sloth/metrics';
+import { agentRepo, openStore } from '@sloth/store-sqlite';
+import { agentView } from '../agent-view.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_MISSED_HEARTBEATS, refuseOpenExposure } from '../master-options.js';
+import { storeReadiness } from '../store-readiness.js';
+import { type DashboardServer, startDashboardServer } from './dashboard-server.js';
+
+export interface StandaloneDashboardOptions {
+  port: number;
+  bind: string;
+  dataDir: string;
+  token: string | undefined;
+  insecure: boolean;
+  /** PEM certificate chain and key: served over HTTPS. */
+  tls?: { cert: string; key: string } | undefined;
+  log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
+}
+
+/** A `sloth-runner ui` server: the dashboard over a data directory, with no master in this process. */
+export interface StandaloneDashboard extends DashboardServer {
+  /** The data directory's database file. */
+  storePath: string;
+}
+
+/**
+ * Serves the dashboard over a data directory (`sloth-runner ui`): its runs, and the agents its master recorded. With no
+ * master in this process, an agent shows Active while the last heartbeat the master wrote down is at most a default
+ * master's silence limit old (3 heartbeats of 5 s). Refuses to listen beyond loopback without a token unless insecure.
+ */
+export async function startStandaloneDashboard(options: StandaloneDashboardOptions): Promise<StandaloneDashboard> {
+  if (options.token !== undefined && options.token.length < 8)
+    throw new SlothError('usage', 'a token must have at least 8 characters', { hint: 'e.g. openssl rand -hex 32 > token' });
+  refuseOpenExposure(
+    options,
+    'anyone who reaches it could see your agents and the logs of your runs',
+    'the login page asks for it',
+  );
+  const store = openStore(options.dataDir);
+  const silenceLimitMs = DEFAULT_HEARTBEAT_MS * DEFAULT_MISSED_HEARTBEATS;
+  const agents = () => {
+    const now = Date.now();
+    return agentRepo(store)
+      .list()
+      .map((a) =>
+        agentView(a, {
+          active: now - a.lastHeartbeat <= silenceLimitMs,
+          lastSeen: a.lastHeartbeat,
+          system: undefined,
+          runningWork: 0,
+        }),
+      );
+  };
+  let server: DashboardServer;
+  try {
+    server = await startDashboardServer({
+      port: options.port,
+      bind: options.bind,
+      token: options.token,
+      tls: options.tls,
+      what: 'the dashboard',
+      portFlag: '--port',
+      sources: { store, agents },
+      health: { registries: () => [processRegistry()], ready: () => storeReadiness(store) },
+      log: options.log,
+    });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  return {
+    ...server,
+    storePath: store.path,
+    close: async () => {
+      await server.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Makes the README's dashboard screenshots (docs/screenshots/*.png) from the browser tests, as they run in Chromium:
+# `bash scripts/dashboard-screenshots.sh` after `pnpm build`. Needs /usr/bin/chromium (Debian: apt-get install chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p docs/screenshots
+SLOTH_SCREENSHOTS="$PWD/docs/screenshots" npx vitest run apps/cli/test/dashboard.test.ts
+ls -l docs/screenshots
