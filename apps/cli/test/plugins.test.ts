@@ -160,6 +160,7 @@ describe('plugins (oclif plugin manager): commands and Lua modules', () => {
       // plugins list says what is wrong, and the commands that load no module are untouched.
       const list = await cli(env, ['plugins', 'list', '--format', 'json']);
       expect(list.code).toBe(0);
+      expect(JSON.parse(list.stdout)[0]).toMatchObject({ type: 'link', modules: [] });
       expect(JSON.parse(list.stdout)[0].error).toContain(message);
       expect((await cli(env, ['version'])).code).toBe(0);
       expect((await cli(env, ['plugins', 'uninstall', JSON.parse(list.stdout)[0].name])).code).toBe(0);

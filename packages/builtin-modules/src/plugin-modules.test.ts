@@ -26,9 +26,9 @@ describe('the plugins a data directory lists', () => {
       }),
     });
     expect(installedPlugins(dir)).toEqual([
-      { name: 'a', root: '/src/a' },
-      { name: '@acme/b', root: join(dir, 'node_modules', '@acme', 'b') },
-      { name: 'c', root: join(dir, 'node_modules', 'c') },
+      { name: 'a', root: '/src/a', type: 'link' },
+      { name: '@acme/b', root: join(dir, 'node_modules', '@acme', 'b'), type: 'user' },
+      { name: 'c', root: join(dir, 'node_modules', 'c'), type: 'user' },
     ]);
     expect(installedPlugins(join(dir, 'nothing-here'))).toEqual([]);
   });
@@ -51,10 +51,10 @@ describe("a plugin's modules", () => {
       ...plugin('p', 'export const one = { name: "one", doc: "", functions: {} };\nexport const other = 42;\n'),
       'q/package.json': JSON.stringify({ name: 'q', oclif: {} }),
     });
-    const [one] = await pluginModules({ name: 'p', root: join(dir, 'p') });
+    const [one] = await pluginModules({ name: 'p', root: join(dir, 'p'), type: 'link' });
     expect(one).toMatchObject({ name: 'one', plugin: 'p', importFrom: pathToFileURL(join(dir, 'p/m.js')).href });
     // A plugin without the field adds commands only.
-    expect(await pluginModules({ name: 'q', root: join(dir, 'q') })).toEqual([]);
+    expect(await pluginModules({ name: 'q', root: join(dir, 'q'), type: 'link' })).toEqual([]);
   });
 
   it('fail with the plugin named: a bad field, a file outside it, a file that throws or exports no module', async () => {
@@ -64,7 +64,7 @@ describe("a plugin's modules", () => {
       ...plugin('throws', 'throw new Error("no API key");\n'),
       ...plugin('empty', 'export const x = 1;\n'),
     });
-    const load = (name: string) => pluginModules({ name, root: join(dir, name) });
+    const load = (name: string) => pluginModules({ name, root: join(dir, name), type: 'link' });
     await expect(load('field')).rejects.toThrow(`plugin 'field' (${join(dir, 'field')}): its package.json field "sloth" must be`);
     await expect(load('outside')).rejects.toThrow('"sloth.modules" points outside the plugin');
     await expect(load('throws')).rejects.toThrow(/plugin 'throws' .*: loading its modules file .*m\.js failed: no API key/);
@@ -79,7 +79,7 @@ describe("a plugin's modules", () => {
       ...plugin('c', 'export const m = { name: "fs", doc: "", functions: {} };\n'),
       ...plugin('d', 'export const m = { name: "Bad-Name", doc: "", functions: {} };\n'),
     });
-    const at = (name: string) => ({ name, root: join(dir, name) });
+    const at = (name: string) => ({ name, root: join(dir, name), type: 'link' as const });
     const all = await withPluginModules(builtinModules, [at('a')]);
     expect(all.slice(0, builtinModules.length)).toEqual(builtinModules);
     expect(all.at(-1)?.name).toBe('greet');

@@ -13,10 +13,11 @@ const userPackageJson = z.object({ oclif: z.object({ plugins: z.array(recordedPl
 /** The field a plugin's package.json declares its Lua modules with: `"sloth": { "modules": "./dist/modules.js" }`. */
 const slothField = z.object({ modules: z.string().min(1) }).strict();
 
-/** An installed or linked plugin: its package name and directory. */
+/** An installed or linked plugin: its package name, directory, and how it came (`plugins install` or `link`). */
 export interface InstalledPlugin {
   name: string;
   root: string;
+  type: 'user' | 'link';
 }
 
 /** The plugins installed (`plugins install`) or linked (`plugins link`) in the plugin manager's data directory. */
@@ -36,9 +37,11 @@ export function installedPlugins(dataDir: string): InstalledPlugin[] {
       hint: 'fix or remove that file, then install the plugins again',
     });
   }
-  return (parsed.oclif?.plugins ?? []).flatMap((p) => {
-    if (p.type === 'link' && p.root) return [{ name: p.name, root: p.root }];
-    if (p.type === 'user') return [{ name: p.name, root: join(dataDir, 'node_modules', ...p.name.split('/')) }];
+  return (parsed.oclif?.plugins ?? []).flatMap((p): InstalledPlugin[] => {
+    if (p.type === 'link' && p.root) return [{ name: p.name, root: p.root, type: 'link' }];
+    if (p.type === 'user') {
+      return [{ name: p.name, root: join(dataDir, 'node_modules', ...p.name.split('/')), type: 'user' }];
+    }
     return [];
   });
 }

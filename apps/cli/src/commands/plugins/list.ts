@@ -23,7 +23,6 @@ export default class PluginsList extends SlothCommand {
     const plugins = installedPlugins(this.config.dataDir);
     const rows = await Promise.all(
       plugins.map(async (p) => {
-        const type = this.config.plugins.get(p.name)?.type ?? 'user';
         let version = '';
         try {
           version = (JSON.parse(readFileSync(join(p.root, 'package.json'), 'utf8')) as { version?: string }).version ?? '';
@@ -33,9 +32,9 @@ export default class PluginsList extends SlothCommand {
         try {
           // Checked against the built-in modules as a run would.
           const modules = (await withPluginModules(builtinModules, [p])).flatMap((m) => (m.plugin ? [m.name] : []));
-          return { name: p.name, version, type, root: p.root, modules, error: undefined };
+          return { name: p.name, version, type: p.type, root: p.root, modules, error: undefined };
         } catch (err) {
-          return { name: p.name, version, type, root: p.root, modules: [], error: errorMessage(err) };
+          return { name: p.name, version, type: p.type, root: p.root, modules: [], error: errorMessage(err) };
         }
       }),
     );
