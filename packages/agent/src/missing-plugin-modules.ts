@@ -1,5 +1,4 @@
 import type { FunctionSpec, ModuleSpec } from '@sloth/core';
-import type { PluginModule } from '@sloth/proto';
 
 // What may appear in the Lua source made below: names only (a module, a function, an npm package, an agent).
 const MODULE = /^[a-z][a-z0-9_]{0,127}$/;
@@ -11,7 +10,11 @@ const AGENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
  * Stand-ins for the plugin modules the sending side has and this agent has not: a global of the same name whose
  * every function fails, where the workflow calls it, saying which plugin to install on this agent.
  */
-export function missingPluginModules(wanted: readonly PluginModule[], have: readonly ModuleSpec[], agent: string): ModuleSpec[] {
+export function missingPluginModules(
+  wanted: readonly { module: string; plugin: string; functions: readonly string[] }[],
+  have: readonly ModuleSpec[],
+  agent: string,
+): ModuleSpec[] {
   const names = new Set(have.map((m) => m.name));
   const safeAgent = AGENT.test(agent) ? agent : 'this agent';
   return wanted.flatMap((w) => {
