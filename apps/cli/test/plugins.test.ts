@@ -228,6 +228,10 @@ end):build()
     expect(made.code).toBe(0);
     expect(made.stdout).toContain("created plugin sloth-plugin-greet (Lua module 'greet') in sloth-plugin-greet");
     const dir = join(root, 'sloth-plugin-greet');
+    // Its @oclif/core is the range the CLI has.
+    const cliPkg = JSON.parse(readFileSync(join(REPO, 'apps/cli/package.json'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    expect(pkg.dependencies['@oclif/core']).toBe(cliPkg.dependencies['@oclif/core']);
     expect((await cli(env, ['plugins', 'init', 'sloth-plugin-greet'], root)).stderr).toContain('exist(s) already');
     expect((await cli(env, ['plugins', 'init', 'Bad Name'], root)).code).toBe(2);
     // Its dependencies as `npm install` would give them, from this checkout (no registry here).

@@ -29,7 +29,9 @@ export default class PluginsInit extends SlothCommand {
     }
     const module = moduleNameFor(args.name);
     const dir = flags.dir ?? (args.name.split('/').pop() as string);
-    const written = writeProject(dir, pluginFiles({ pkg: args.name, module }, this.config.version, '4.8.4'), flags.force);
+    // The plugin's @oclif/core: the range this CLI depends on.
+    const oclif = (this.config.pjson.dependencies?.['@oclif/core'] ?? '^4').replace(/^[\^~]/, '');
+    const written = writeProject(dir, pluginFiles({ pkg: args.name, module }, this.config.version, oclif), flags.force);
     this.log(`created plugin ${args.name} (Lua module '${module}') in ${dir}: ${written.join(', ')}`);
     this.log(`next: cd ${dir} && npm install && npm run build && sloth-runner plugins link .`);
   }
