@@ -43,6 +43,22 @@ const ownFileUrls = {
   },
 };
 
+/**
+ * oclif import()s the ES modules of plugins (their commands and hooks): in the script bundle that has no module
+ * loader, so those calls go through the loader's importer (scripts/bundle-loader.cjs sets `__slothImport`).
+ */
+const oclifImports = {
+  name: 'oclif-imports',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]module-loader\.js$/ }, async ({ path }) => {
+      const text = await readFile(path, 'utf8');
+      const contents = text.replaceAll('await import(', 'await globalThis.__slothImport(');
+      if (contents === text) throw new Error(`${path}: no import() to route through the bundle's loader`);
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 const common = {
   entryPoints: [join(app, 'dist', 'main.js')],
   bundle: true,
@@ -65,6 +81,7 @@ if (process.argv.includes('--code-cache')) {
     banner: { js: "var __slothBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     // import() becomes a lazy require(): a script run by the loader has no module loader for import().
     supported: { 'dynamic-import': false },
+    plugins: [ownFileUrls, oclifImports],
   });
   // The loader names the code cache after the bundle's content: V8 itself only checks the source's length.
   const id = createHash('sha256')

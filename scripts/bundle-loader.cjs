@@ -69,6 +69,9 @@ function loadBundle() {
     // At exit the cache holds every function this run compiled, not only the top level.
     process.once('exit', () => writeCache(name, made.createCachedData()));
   }
+  // The script cannot import() (see above): files known only at run time that are ES modules (a plugin's commands,
+  // its Lua modules) are imported through this file, which Node's own loader runs.
+  globalThis.__slothImport ??= (url) => import(url);
   const mod = new Module(file, module);
   mod.filename = file;
   mod.paths = Module._nodeModulePaths(__dirname);

@@ -31,6 +31,8 @@ import MasterStop from './commands/master/stop.js';
 import MasterUpdate from './commands/master/update.js';
 import ModulesList from './commands/modules/list.js';
 import ModulesStubs from './commands/modules/stubs.js';
+import PluginsInit from './commands/plugins/init.js';
+import PluginsList from './commands/plugins/list.js';
 import SchedulerAdd from './commands/scheduler/add.js';
 import SchedulerDisable from './commands/scheduler/disable.js';
 import SchedulerEnable from './commands/scheduler/enable.js';
@@ -91,6 +93,8 @@ export const COMMANDS = {
   ui: Ui,
   'modules:list': ModulesList,
   'modules:stubs': ModulesStubs,
+  'plugins:list': PluginsList,
+  'plugins:init': PluginsInit,
   version: Version,
   'stack:new': StackNew,
   'stack:list': StackList,

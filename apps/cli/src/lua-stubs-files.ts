@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { builtinModules } from '@sloth/builtin-modules';
-import { errorMessage, SlothError } from '@sloth/core';
+import { errorMessage, type ModuleSpec, SlothError } from '@sloth/core';
 import { DEFAULT_STUBS_DIR, luarcJson, luaStubFiles } from '@sloth/lua';
 
 export { DEFAULT_STUBS_DIR };
@@ -18,11 +18,15 @@ export function editorProjectFiles(): Record<string, string> {
 }
 
 /**
- * Writes the stubs into `out` (created if needed) and, unless `luarc` is undefined, points the `.luarc.json` at
- * that path at them (merged into the one there). Returns what it wrote.
+ * Writes the stubs of `modules` into `out` (created if needed) and, unless `luarc` is undefined, points the
+ * `.luarc.json` at that path at them (merged into the one there). Returns what it wrote.
  */
-export function writeEditorStubs(out: string, luarc: string | undefined): { stubs: string[]; luarc?: string | undefined } {
-  const files = luaStubFiles(builtinModules);
+export function writeEditorStubs(
+  out: string,
+  luarc: string | undefined,
+  modules: ModuleSpec[],
+): { stubs: string[]; luarc?: string | undefined } {
+  const files = luaStubFiles(modules);
   // The library path as the editor reads it: relative to the .luarc.json's directory. Read before anything is
   // written, so that a broken .luarc.json changes nothing.
   const library = luarc === undefined ? undefined : isAbsolute(out) ? out : relative(dirname(luarc), out) || '.';

@@ -1,4 +1,4 @@
-import { builtinModules } from '@sloth/builtin-modules';
+import { loadModules } from '@sloth/builtin-modules';
 import type { RunObserver, RunServices } from '@sloth/core';
 import { WorkflowFile } from '@sloth/lua';
 import { parseDurationFlag } from './duration-flag.js';
@@ -21,7 +21,7 @@ export interface OpenOptions {
   'data-dir'?: string | undefined;
 }
 
-/** Loads a workflow file with the built-in modules, its values and params. */
+/** Loads a workflow file with the built-in and plugin modules, its values and params. */
 export async function openWorkflowFile(
   options: OpenOptions,
 ): Promise<{ file: WorkflowFile; params: Record<string, unknown>; values: Record<string, unknown> }> {
@@ -44,7 +44,7 @@ export async function openWorkflowFile(
       : parseDurationFlag('--load-timeout', loadTimeout, 'give a duration like 10s or 1m') || undefined;
   const file = await WorkflowFile.load({
     file: options.file,
-    modules: builtinModules,
+    modules: await loadModules(),
     values,
     params,
     observer: options.observer,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
-import { builtinModules } from '@sloth/builtin-modules';
+import { loadModules } from '@sloth/builtin-modules';
 import {
   errorCodeOf,
   errorMessage,
@@ -20,13 +20,14 @@ import { z } from 'zod';
 import type { WorkOutputInit, WorkResultInit } from './command-work.js';
 import { GivenSecrets } from './given-secrets.js';
 import type { LoadedRun, LoadedRuns } from './loaded-runs.js';
+import { missingPluginModules } from './missing-plugin-modules.js';
 import type { SandboxReserve } from './sandbox-reserve.js';
 
 const jsonObject = z.record(z.string(), z.unknown());
 
 /**
  * Runs one delegated task: the files it came with are written into a temp directory and loaded with the built-in
- * modules (once per run: see LoadedRuns; into the sandbox `reserve` holds ready, if it does), and only that task's body
+ * and plugin modules (once per run: see LoadedRuns; into the sandbox `reserve` holds ready, if it does), and only that task's body
  * runs; its log lines travel up as they come, its outputs with the result.
  */
 export async function runTaskWork(
@@ -38,7 +39,7 @@ export async function runTaskWork(
   onOutput: (o: WorkOutputInit) => void,
   reserve?: SandboxReserve<PreparedSandbox>,
 ): Promise<WorkResultInit> {
-  reserve?.supply(() => PreparedSandbox.make(builtinModules));
+  reserve?.supply(async () => PreparedSandbox.make(await loadModules()));
   const started = performance.now();
   const failed = (error: string, errorCode: SlothErrorCode): WorkResultInit => ({
     workId: req.workId,
@@ -62,7 +63,7 @@ export async function runTaskWork(
       const secrets = new GivenSecrets();
       const release = secrets.hold(req.secrets);
       try {
-        return await loadRun(req, params, values, { ...services, secrets }, secrets, log, await reserve?.take(), signal);
+        return await loadRun(req, agent, params, values, { ...services, secrets }, secrets, log, await reserve?.take(), signal);
       } finally {
         release();
       }
@@ -115,6 +116,7 @@ export async function runTaskWork(
 /** Writes the task's files into a temp directory and loads the workflow file from it (both freed again if that fails). */
 async function loadRun(
   req: RunTask,
+  agent: string,
   params: Record<string, unknown>,
   values: Record<string, unknown>,
   services: RunServices,
@@ -125,6 +127,14 @@ async function loadRun(
 ): Promise<LoadedRun> {
   let dir: string | undefined;
   try {
+    const available = await loadModules();
+    const missing = missingPluginModules(req.pluginModules, available, agent);
+    const modules = missing.length === 0 ? available : [...available, ...missing];
+    // The sandbox made ahead has the agent's modules only.
+    if (missing.length > 0 && sandbox) {
+      sandbox.close();
+      sandbox = undefined;
+    }
     dir = await mkdtemp(join(tmpdir(), 'sloth-task-'));
     for (const [rel, content] of [...Object.entries(req.files), ...Object.entries(req.dataFiles)]) {
       const target = insideDir(dir, rel);
@@ -134,7 +144,7 @@ async function loadRun(
     const log = { current: firstLog };
     const file = await WorkflowFile.load({
       file: insideDir(dir, req.entryFile),
-      modules: builtinModules,
+      modules,
       params,
       values,
       displayRoot: dir,

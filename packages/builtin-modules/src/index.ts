@@ -62,6 +62,9 @@ export const builtinModules: ModuleSpec[] = [
   metricsModule,
 ];
 
+export { loadModules } from './load-modules.js';
+export { pluginDataDir } from './plugin-data-dir.js';
+export { type InstalledPlugin, installedPlugins, pluginModules, withPluginModules } from './plugin-modules.js';
 export {
   cryptoModule,
   dataModule,

@@ -17,6 +17,7 @@ export * from './errors.js';
 export * from './event-types.js';
 export * from './handlers.js';
 export * from './host.js';
+export * from './import-file.js';
 export * from './lease-wait.js';
 export * from './listen.js';
 export * from './lua-schemas.js';

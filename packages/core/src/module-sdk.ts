@@ -102,6 +102,8 @@ export interface ModuleSpec {
   targetable?: boolean | undefined;
   /** The CLIs it runs (docker, kubectl...): `modules list` says whether each is found. */
   tools?: readonly ToolSpec[] | undefined;
+  /** The plugin (npm package) that added it; set by the plugin loader, undefined for a built-in module. */
+  plugin?: string | undefined;
 }
 
 /** A module's description as users read it (`modules list`, the README): its doc, and what `targetable` adds. */

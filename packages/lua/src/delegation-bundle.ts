@@ -12,6 +12,8 @@ export interface DelegationBundle {
   dataFiles: Record<string, Uint8Array>;
   /** The secrets the files name as literals (`secret.get("NAME")`, `secret.exists("NAME")`): the agent gets those only. */
   secretNames: string[];
+  /** The modules plugins added here: an agent without one says which plugin to install there. */
+  pluginModules: { module: string; plugin: string; functions: string[] }[];
 }
 
 /** What data files may weigh together: with the Lua files, a task must fit the master's message limit. */
@@ -37,7 +39,10 @@ export function delegationBundle(file: WorkflowFile): DelegationBundle {
     files[rel.split(sep).join('/')] = source;
   }
   const sources = [file.source, ...file.luaFiles.values()];
-  return { entryFile, files, dataFiles: dataFiles(root, sources, files), secretNames: secretNames(sources) };
+  const pluginModules = file.modules.flatMap((m) =>
+    m.plugin ? [{ module: m.name, plugin: m.plugin, functions: Object.keys(m.functions) }] : [],
+  );
+  return { entryFile, files, dataFiles: dataFiles(root, sources, files), secretNames: secretNames(sources), pluginModules };
 }
 
 // `secret.get("NAME")` or `secret.exists('NAME')`: the module called by its name, with a literal name.

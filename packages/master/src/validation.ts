@@ -110,6 +110,15 @@ export const runTaskSchema = z.object({
         z.string().max(64 * 1024),
       )
       .refine((s) => Object.keys(s).length <= 256, 'at most 256 secrets'),
+    pluginModules: z
+      .array(
+        z.object({
+          module: z.string().max(128),
+          plugin: z.string().max(214),
+          functions: z.array(z.string().max(128)).max(1000),
+        }),
+      )
+      .max(1000, 'at most 1000 plugin modules'),
   }),
 });
 

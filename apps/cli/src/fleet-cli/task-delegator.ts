@@ -141,6 +141,7 @@ export class MasterDelegator implements TaskDelegator {
         checkMode: ctx.checkMode,
         dataFiles: bundle.dataFiles,
         secrets: delegatedSecrets(ctx.task, bundle.secretNames, this.secrets),
+        pluginModules: bundle.pluginModules,
       };
     });
     const results = this.fanOut(agents, task, ctx.task, ctx.signal, logFor);
@@ -179,6 +180,7 @@ export class MasterDelegator implements TaskDelegator {
       dataFiles: bundle.dataFiles,
       // The agent loads the whole file for the call: its top level may read secrets too.
       secrets: delegatedSecrets(name, bundle.secretNames, this.secrets),
+      pluginModules: bundle.pluginModules,
     };
     const log = ctx.log;
     const [result] = this.fanOut([agent], Promise.resolve(task), name, ctx.signal, () => ({

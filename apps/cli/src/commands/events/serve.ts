@@ -30,7 +30,7 @@ export default class EventsServe extends SlothCommand {
       { withStore },
       { EventProcessor },
       { createHookRunner, failureReporter },
-      { builtinModules },
+      { loadModules },
     ] = await Promise.all([
       import('@sloth/core'),
       import('../../store-access.js'),
@@ -58,7 +58,7 @@ export default class EventsServe extends SlothCommand {
     };
     try {
       await withStore(flags['data-dir'], async (store) => {
-        const runner = createHookRunner(store, builtinModules, err);
+        const runner = createHookRunner(store, await loadModules(), err);
         const reportFailure = failureReporter(err);
         const processor = new EventProcessor({
           store,

@@ -29,14 +29,14 @@ export default class HookAdd extends SlothCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(HookAdd);
-    const [{ readHookFile }, { builtinModules }, { withStore }, { hookRepo }, f] = await Promise.all([
+    const [{ readHookFile }, { loadModules }, { withStore }, { hookRepo }, f] = await Promise.all([
       import('@sloth/events'),
       import('@sloth/builtin-modules'),
       import('../../store-access.js'),
       import('@sloth/store-sqlite'),
       import('../../events-cli/format.js'),
     ]);
-    const def = await readHookFile(args.file, builtinModules, {
+    const def = await readHookFile(args.file, await loadModules(), {
       name: flags.name,
       eventType: flags.event,
       stack: flags.stack,

@@ -19,7 +19,7 @@ export default class HookTest extends SlothCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(HookTest);
-    const [{ SlothError, checkEventType }, { withStore }, { hookRepo, newEventId }, { createHookRunner }, f, { builtinModules }] =
+    const [{ SlothError, checkEventType }, { withStore }, { hookRepo, newEventId }, { createHookRunner }, f, { loadModules }] =
       await Promise.all([
         import('@sloth/core/internal'),
         import('../../store-access.js'),
@@ -62,7 +62,7 @@ export default class HookTest extends SlothCommand {
         attempts: 1,
         createdAt: now,
       };
-      const runner = createHookRunner(store, builtinModules, (line) => process.stderr.write(`${line}\n`));
+      const runner = createHookRunner(store, await loadModules(), (line) => process.stderr.write(`${line}\n`));
       try {
         return { event, r: await runner.execute(hook, event, 1) };
       } finally {

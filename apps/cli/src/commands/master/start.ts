@@ -100,11 +100,11 @@ export default class MasterStart extends SlothCommand {
       });
       return;
     }
-    const [{ builtinModules }, { masterScheduleRules }] = await Promise.all([
+    const [{ loadModules }, { masterScheduleRules }] = await Promise.all([
       import('@sloth/builtin-modules'),
       import('../../scheduler-cli/master-rules.js'),
     ]);
-    const master = await startMaster({ ...options, modules: builtinModules, schedules: masterScheduleRules });
+    const master = await startMaster({ ...options, modules: await loadModules(), schedules: masterScheduleRules });
     log(
       'info',
       `master listening on ${master.url} (${token ? 'token required' : 'no token: loopback only'}); data in ${master.store.path}`,

@@ -15,16 +15,17 @@ export default class ModulesList extends SlothCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ModulesList);
-    const [{ builtinModules }, { moduleDoc, toolsLine }, core, { table }, { pc }] = await Promise.all([
+    const [{ loadModules }, { moduleDoc, toolsLine }, core, { table }, { pc }] = await Promise.all([
       import('@sloth/builtin-modules'),
       import('../../module-docs.js'),
       import('@sloth/core'),
       import('../../render/table.js'),
       import('../../render/colors.js'),
     ]);
-    const modules = flags.module ? builtinModules.filter((m) => m.name === flags.module) : builtinModules;
+    const all = await loadModules();
+    const modules = flags.module ? all.filter((m) => m.name === flags.module) : all;
     if (flags.module && modules.length === 0) {
-      const names = builtinModules.map((m) => m.name);
+      const names = all.map((m) => m.name);
       throw new core.SlothError('not_found', `no module named '${flags.module}'${core.didYouMean(flags.module, names)}`, {
         hint: `modules: ${names.join(', ')}`,
       });

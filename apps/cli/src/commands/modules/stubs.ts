@@ -17,8 +17,11 @@ export default class ModulesStubs extends SlothCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ModulesStubs);
-    const { writeEditorStubs } = await import('../../lua-stubs-files.js');
-    const written = writeEditorStubs(flags.out, flags.luarc ? '.luarc.json' : undefined);
+    const [{ writeEditorStubs }, { loadModules }] = await Promise.all([
+      import('../../lua-stubs-files.js'),
+      import('@sloth/builtin-modules'),
+    ]);
+    const written = writeEditorStubs(flags.out, flags.luarc ? '.luarc.json' : undefined, await loadModules());
     this.log(`wrote ${written.stubs.length} stub files to ${flags.out}${written.luarc ? ` and ${written.luarc}` : ''}`);
     this.log('editors with lua-language-server now complete and check workflows (associate *.sloth with Lua: see the README)');
   }
