@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as agents from './cases/agents.mjs';
 import * as configure from './cases/configure.mjs';
+import * as dashboard from './cases/dashboard.mjs';
 import * as events from './cases/events.mjs';
 import * as exec500 from './cases/exec-500.mjs';
 import * as fanout from './cases/fanout.mjs';
@@ -43,6 +44,7 @@ const CASES = {
   infra: infraTest,
   scheduler,
   metrics,
+  dashboard,
 };
 const only = onlyCases;
 for (const k of only ?? [])
