@@ -46,12 +46,15 @@ export async function startDockerEngine(): Promise<DockerEngine> {
     { detached: true, stdio: 'ignore' },
   );
   let exited = false;
-  const gone = new Promise<void>((resolve) =>
-    child.on('exit', () => {
+  // 'error' is a binary that is not there: it never started, so it ends here too.
+  const gone = new Promise<void>((resolve) => {
+    const end = () => {
       exited = true;
       resolve();
-    }),
-  );
+    };
+    child.on('exit', end);
+    child.on('error', end);
+  });
   const docker = (...args: string[]) =>
     execFileSync('docker', args, { env: { ...process.env, DOCKER_HOST: host }, encoding: 'utf8', timeout: 60_000 });
   const engine: DockerEngine = {
@@ -130,12 +133,15 @@ export async function startRegistry(): Promise<TestRegistry> {
   );
   const child = spawn('docker-registry', ['serve', join(base, 'config.yml')], { stdio: 'ignore' });
   let exited = false;
-  const gone = new Promise<void>((resolve) =>
-    child.on('exit', () => {
+  // 'error' is a binary that is not there: it never started, so it ends here too.
+  const gone = new Promise<void>((resolve) => {
+    const end = () => {
       exited = true;
       resolve();
-    }),
-  );
+    };
+    child.on('exit', end);
+    child.on('error', end);
+  });
   const registry: TestRegistry = {
     address,
     async stop() {
