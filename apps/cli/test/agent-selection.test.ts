@@ -35,7 +35,7 @@ local pick = task("pick"):depends_on({ "rr4" }):command(function()
   for _ = 1, 100 do
     local work = {}
     for _, a in ipairs(load_balancer.agents({ labels = { role = "web" } })) do work[a.name] = a.running_work end
-    -- Heartbeats come every 400 ms: wait until they say web-1 is busy and web-2 (done with rr4) is not.
+    -- Heartbeats come every second: wait until they say web-1 is busy and web-2 (done with rr4) is not.
     if work["web-1"] > 0 and work["web-2"] == 0 then
         return true, "ok", {
           chosen = load_balancer.select_agent({ affinity = { labels = { role = "web" } }, constraints = { max_queue_size = 0 } }),
@@ -53,7 +53,9 @@ workflow.define("select", { tasks = { fan, one, rr[1], rr[2], rr[3], rr[4], busy
 describe('choosing agents by labels and load (real master and agents)', () => {
   it('fans out by labels, picks one, spreads round robin, and a constraint excludes a busy agent', async () => {
     const { home, tokenFile } = fleetHome();
-    const master = await startMaster(home, tokenFile);
+    // Not a test of heartbeats: an agent compiling its Lua engine for its first task on a loaded machine can miss
+    // three 400 ms heartbeats and be taken for gone.
+    const master = await startMaster(home, tokenFile, 0, ['--heartbeat-interval', '1s']);
     const agents = [
       ['web-1', 'role=web'],
       ['web-2', 'role=web'],
