@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { logIn, newPage, SCREEN_WAIT_MS, screenshot } from './browser.test-helper.js';
-import { BIN, collect, runCli, startCli } from './cli.test-helper.js';
+import { BIN, collect, runCli, startCli, writeFiles } from './cli.test-helper.js';
+import { writeHook } from './events.test-helper.js';
 import { daemon, fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
 import { makePki } from './pki.test-helper.js';
 
@@ -179,6 +180,62 @@ workflow.define("release", { tasks = { "prepare", "wait" } })
     await screenshot(page, 'events');
     await page.getByLabel('Status').selectOption('failed');
     await page.getByText('No event matches.').waitFor({ timeout: SCREEN_WAIT_MS });
+  });
+
+  it('lists hooks with their history, disables one from the page (seen by `hook list`) and records it in Audit', async () => {
+    const { home, tokenFile } = fleetHome();
+    const dir = writeFiles({});
+    const hook = writeHook(
+      dir,
+      'count.lua',
+      'count_tasks',
+      'task.completed',
+      'return true, "counted " .. event.data.task.task_name',
+    );
+    expect((await runCli(['hook', 'add', hook, '--data-dir', home])).code).toBe(0);
+    writeFileSync(
+      join(dir, 'one.sloth'),
+      'task("only"):command(function() return true end)\nworkflow.define("one", { tasks = { "only" } })\n',
+    );
+    // The run's own hooks run after it, in its process: the hook has one execution before the page opens.
+    expect((await runCli(['workflow', 'run', 'one', '-f', join(dir, 'one.sloth'), '--data-dir', home])).code).toBe(0);
+
+    const ui = await startUi(home, ['--token-file', tokenFile]);
+    const page = await newPage();
+    await logIn(page, ui.url, TOKEN);
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByText('Nothing has been changed through the dashboard yet.').waitFor({ timeout: SCREEN_WAIT_MS });
+    await page.getByRole('link', { name: 'Hooks' }).click();
+    const row = page.locator('tr[data-hook="count_tasks"]');
+    await row.locator('[data-enabled]').filter({ hasText: 'enabled' }).waitFor({ timeout: SCREEN_WAIT_MS });
+    expect(await row.locator('td').nth(1).textContent()).toBe('task.completed');
+    expect(await row.locator('td').nth(4).textContent()).toMatch(/^ok /);
+    expect(await row.locator('td').nth(5).textContent()).toBe('1');
+    await row.getByRole('button', { name: 'count_tasks' }).click();
+    const execution = page.locator('[data-history="count_tasks"] tr[data-execution]');
+    await execution.first().waitFor({ timeout: SCREEN_WAIT_MS });
+    expect(await execution.count()).toBe(1);
+    expect(await execution.textContent()).toContain('task.completed');
+    expect(await execution.textContent()).toContain('counted only');
+
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await row.locator('[data-enabled]').filter({ hasText: 'disabled' }).waitFor({ timeout: SCREEN_WAIT_MS });
+    await screenshot(page, 'hooks');
+    const list = await runCli(['hook', 'list', '-o', 'json', '--data-dir', home]);
+    expect(JSON.parse(list.stdout)).toMatchObject([{ name: 'count_tasks', enabled: false }]);
+    await row.getByRole('button', { name: 'Enable' }).click();
+    await row.locator('[data-enabled]').filter({ hasText: 'enabled' }).waitFor({ timeout: SCREEN_WAIT_MS });
+
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.locator('tr[data-audit="hook.enable"]').waitFor({ timeout: SCREEN_WAIT_MS });
+    const entries = await page
+      .locator('tr[data-audit]')
+      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(1, 5).map((td) => td.textContent)));
+    expect(entries).toEqual([
+      [expect.stringMatching(/^session [0-9a-f]{8} from 127\.0\.0\.1$/), 'hook.enable', 'count_tasks', 'ok'],
+      [entries[0]?.[0], 'hook.disable', 'count_tasks', 'ok'],
+    ]);
+    await screenshot(page, 'audit');
   });
 
   it('refuses to listen beyond loopback without a token', async () => {

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Agents } from './agents.js';
+import { Audit } from './audit.js';
 import { Events } from './events.js';
+import { Hooks } from './hooks.js';
 import { Login } from './login.js';
 import { RunPage, Runs } from './runs.js';
 import { currentSession, logOut } from './session.js';
@@ -8,7 +10,7 @@ import { Stacks } from './stacks.js';
 
 type Phase = 'loading' | 'login' | 'ready' | { error: string };
 
-/** The screen the address's #fragment names: #/agents (the default), #/runs, #/runs/ID, #/stacks, #/events. */
+/** The screen the address's #fragment names: #/agents (the default), #/runs, #/runs/ID, #/stacks, #/events, #/hooks, #/audit. */
 function useRoute(): string {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
@@ -55,6 +57,12 @@ export function App() {
           <a href="#/events" class={route === '/events' ? 'current' : ''}>
             Events
           </a>
+          <a href="#/hooks" class={route === '/hooks' ? 'current' : ''}>
+            Hooks
+          </a>
+          <a href="#/audit" class={route === '/audit' ? 'current' : ''}>
+            Audit
+          </a>
         </nav>
         {tokenRequired && (
           <button type="button" onClick={() => void logOut().then(() => setPhase('login'))}>
@@ -71,6 +79,10 @@ export function App() {
           <Stacks onUnauthenticated={lost} />
         ) : route === '/events' ? (
           <Events onUnauthenticated={lost} />
+        ) : route === '/hooks' ? (
+          <Hooks onUnauthenticated={lost} />
+        ) : route === '/audit' ? (
+          <Audit onUnauthenticated={lost} />
         ) : (
           <Agents onUnauthenticated={lost} />
         )}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Code, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { DashboardService } from '@sloth/proto';
-import { openStore, runRepo, type Store } from '@sloth/store-sqlite';
+import { auditRepo, hookRepo, openStore, runRepo, type Store } from '@sloth/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rejection, TOKEN } from '../master.test-helper.js';
 import { type DashboardServer, startDashboardServer } from './dashboard-server.js';
@@ -164,6 +164,50 @@ describe('the dashboard server', () => {
     const out = await http(url, '/api/logout', { method: 'POST', headers: { cookie, 'x-csrf-token': csrf } });
     expect(String(out.headers['set-cookie'])).toContain('sloth_session=; ');
     expect((await rejection(first(client(url, { cookie, 'x-csrf-token': csrf }).watchRuns({})))).code).toBe(Code.Unauthenticated);
+  });
+
+  it('enables and disables a hook for a session with its CSRF token, recording each try in the audit log', async () => {
+    const { url, store } = await dashboard();
+    hookRepo(store).save({
+      name: 'notify',
+      eventType: 'task.failed',
+      stack: undefined,
+      enabled: true,
+      source: 'return {}',
+      path: '/hooks/notify.lua',
+      timeoutMs: 30_000,
+      maxAttempts: 3,
+    });
+    const { cookie, csrf } = await logIn(url);
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+
+    // Without the CSRF token the change is refused before it is tried: nothing is recorded.
+    const forged = await rejection(client(url, { cookie }).setHookEnabled({ name: 'notify', enabled: false }));
+    expect(forged.code).toBe(Code.Unauthenticated);
+    expect(hookRepo(store).get('notify').enabled).toBe(true);
+    expect(auditRepo(store).latest(10)).toEqual([]);
+
+    const done = await api.setHookEnabled({ name: 'notify', enabled: false });
+    expect(done.hook).toMatchObject({ name: 'notify', enabled: false, eventType: 'task.failed', executions: 0 });
+    expect(hookRepo(store).get('notify').enabled).toBe(false);
+    expect((await first(api.watchHooks({}))).hooks.map((h) => [h.name, h.enabled])).toEqual([['notify', false]]);
+    const unknown = await rejection(api.setHookEnabled({ name: 'notfy', enabled: true }));
+    expect(unknown.code).toBe(Code.NotFound);
+    expect(unknown.rawMessage).toContain("no hook named 'notfy' (did you mean 'notify'?)");
+    expect((await rejection(first(api.watchHookHistory({ name: 'notfy' })))).code).toBe(Code.NotFound);
+    expect((await first(api.watchHookHistory({ name: 'notify' }))).executions).toEqual([]);
+
+    const [failed, ok] = auditRepo(store).latest(10);
+    expect(ok).toMatchObject({ action: 'hook.disable', target: 'notify', result: 'ok', detail: null });
+    expect(ok?.actor).toMatch(/^session [0-9a-f]{8} from 127\.0\.0\.1$/);
+    expect(cookie).not.toContain(ok?.actor.split(' ')[1]);
+    expect(failed).toMatchObject({ action: 'hook.enable', target: 'notfy', result: 'failed', actor: ok?.actor });
+    expect(failed?.detail).toContain("no hook named 'notfy'");
+    const audit = await first(api.watchAudit({}));
+    expect(audit.entries.map((e) => [e.action, e.target, e.result])).toEqual([
+      ['hook.enable', 'notfy', 'failed'],
+      ['hook.disable', 'notify', 'ok'],
+    ]);
   });
 
   it('serves the page and its assets from its own directory only, with headers that forbid framing and foreign scripts', async () => {
