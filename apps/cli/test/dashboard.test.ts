@@ -71,7 +71,7 @@ describe('the master dashboard (--dashboard-port)', () => {
     const db = page.locator('tr[data-agent="db-1"]');
     expect(await db.textContent()).toContain('role=db');
     expect(await db.textContent()).toContain('tier=1');
-    expect(await db.locator('td').nth(1).textContent()).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(await db.locator('td[data-address]').textContent()).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(await db.locator('td[data-load]').textContent()).toMatch(/^\d+\.\d\d$/);
     await screenshot(page, 'agents');
 
@@ -82,6 +82,62 @@ describe('the master dashboard (--dashboard-port)', () => {
     const metrics = await fetch(`${url}/metrics`);
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toMatch(/sloth_agents\{status="active"\} 2/);
+  });
+});
+
+describe('agent control on the master dashboard', () => {
+  it("runs a command on two real agents chosen by label and by box, each one's output streamed as it runs, and audits it", async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile, 0, ['--dashboard-port', '0']);
+    await master.waitFor(/dashboard on http:/);
+    const url = dashboardUrl(master.output());
+    // Each agent runs in a directory of its own: `ls` there tells whose output is whose.
+    const web = writeFiles({ 'web-marker': '' });
+    const db = writeFiles({ 'db-marker': '' });
+    startAgent(home, 'web-1', master.url, tokenFile, { standalone: true, extra: ['--labels', 'role=web'], cwd: web });
+    startAgent(home, 'db-1', master.url, tokenFile, { standalone: true, extra: ['--labels', 'role=db'], cwd: db });
+    const page = await newPage();
+    await logIn(page, url, TOKEN);
+    for (const name of ['web-1', 'db-1']) {
+      await page
+        .locator(`tr[data-agent="${name}"] [data-status]`)
+        .filter({ hasText: 'Active' })
+        .waitFor({ timeout: SCREEN_WAIT_MS });
+    }
+    await page.getByLabel('Select by label').fill('role=web');
+    await page.getByRole('button', { name: 'Select', exact: true }).click();
+    expect(await page.getByLabel('select web-1').isChecked()).toBe(true);
+    expect(await page.getByLabel('select db-1').isChecked()).toBe(false);
+    await page.getByLabel('select db-1').check();
+
+    const gate = join(mkdtempSync(join(tmpdir(), 'sloth-gate-')), 'go');
+    await page
+      .getByLabel('Command')
+      .fill(`ls; echo to-stderr >&2; for i in $(seq 600); do [ -f '${gate}' ] && break; sleep 0.05; done; echo after the gate`);
+    await page.getByRole('button', { name: 'Run on 2 agents' }).click();
+    const webOut = page.locator('[data-output="web-1"]');
+    const dbOut = page.locator('[data-output="db-1"]');
+    await webOut.getByText('web-marker').waitFor({ timeout: SCREEN_WAIT_MS });
+    await dbOut.getByText('db-marker').waitFor({ timeout: SCREEN_WAIT_MS });
+    // The first lines are on the page while the command still waits for the gate.
+    expect(await webOut.locator('[data-status]').textContent()).toBe('running');
+    expect(await dbOut.textContent()).not.toContain('web-marker');
+    await dbOut.locator('.stderr').getByText('to-stderr').waitFor({ timeout: SCREEN_WAIT_MS });
+    writeFileSync(gate, '1');
+    for (const out of [webOut, dbOut]) {
+      await out.getByText('after the gate').waitFor({ timeout: SCREEN_WAIT_MS });
+      await out.locator('[data-status]').filter({ hasText: 'exit 0' }).waitFor({ timeout: SCREEN_WAIT_MS });
+    }
+    await screenshot(page, 'agent-control');
+
+    await page.getByRole('link', { name: 'Audit' }).click();
+    const entry = page.locator('tr[data-audit="agent.exec"]');
+    await entry.waitFor({ timeout: SCREEN_WAIT_MS });
+    const cells = await entry.locator('td').allTextContents();
+    expect(cells[1]).toMatch(/^session [0-9a-f]{8} from 127\.0\.0\.1$/);
+    expect(cells[3]?.split(', ').sort()).toEqual(['db-1', 'web-1']);
+    expect(cells[4]).toBe('ok');
+    expect(cells[5]).toMatch(/^ls; echo to-stderr .*: (db-1: exit 0; web-1: exit 0|web-1: exit 0; db-1: exit 0)$/);
   });
 });
 

@@ -25,18 +25,20 @@ function useRoute(): string {
 export function App() {
   const [phase, setPhase] = useState<Phase>('loading');
   const [tokenRequired, setTokenRequired] = useState(true);
+  const [control, setControl] = useState(false);
   const route = useRoute();
   const check = () => {
     currentSession()
       .then((s) => {
         setTokenRequired(s.tokenRequired);
+        setControl(s.control === true);
         setPhase(s.csrf ? 'ready' : 'login');
       })
       .catch((err: unknown) => setPhase({ error: `the server does not answer: ${String(err)}` }));
   };
   useEffect(check, []);
   if (phase === 'loading') return <p class="empty">Loading…</p>;
-  if (phase === 'login') return <Login onLoggedIn={() => setPhase('ready')} />;
+  if (phase === 'login') return <Login onLoggedIn={check} />;
   if (typeof phase === 'object') return <p class="error">{phase.error}</p>;
   const lost = () => setPhase('login');
   const runId = /^\/runs\/(.+)$/.exec(route)?.[1];
@@ -84,7 +86,7 @@ export function App() {
         ) : route === '/audit' ? (
           <Audit onUnauthenticated={lost} />
         ) : (
-          <Agents onUnauthenticated={lost} />
+          <Agents control={control} onUnauthenticated={lost} />
         )}
       </main>
     </>

@@ -7,7 +7,7 @@ import { createConnectTransport } from '@connectrpc/connect-node';
 import { DashboardService } from '@sloth/proto';
 import { auditRepo, hookRepo, openStore, runRepo, type Store } from '@sloth/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rejection, TOKEN } from '../master.test-helper.js';
+import { rejection, TOKEN, testMaster } from '../master.test-helper.js';
 import { type DashboardServer, startDashboardServer } from './dashboard-server.js';
 import { FAILED_LOGIN_WINDOW_MS, LoginThrottle, MAX_FAILED_LOGINS } from './login-throttle.js';
 import { DashboardSessions, SESSION_TTL_MS } from './sessions.js';
@@ -117,7 +117,7 @@ describe('the dashboard server', () => {
     expect(right.csrf).toMatch(/^[\w-]{40,}$/);
 
     const session = await http(url, '/api/session', { headers: { cookie: right.cookie } });
-    expect(JSON.parse(session.body)).toEqual({ tokenRequired: true, csrf: right.csrf });
+    expect(JSON.parse(session.body)).toEqual({ tokenRequired: true, csrf: right.csrf, control: false });
     expect(JSON.parse((await http(url, '/api/session')).body)).toEqual({ tokenRequired: true });
   });
 
@@ -210,6 +210,23 @@ describe('the dashboard server', () => {
     ]);
   });
 
+  it('refuses agent control without a master (sloth-runner ui), and records the refusal', async () => {
+    const { url, store } = await dashboard();
+    const { cookie, csrf } = await logIn(url);
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+    const refused = await rejection(first(api.execOnAgents({ agents: ['web-1'], command: 'uptime' })));
+    expect(refused.code).toBe(Code.FailedPrecondition);
+    expect(refused.rawMessage).toContain('agent control needs a master');
+    expect(auditRepo(store).latest(10)).toMatchObject([
+      {
+        action: 'agent.exec',
+        target: 'web-1',
+        result: 'failed',
+        detail: expect.stringMatching(/^uptime: agent control needs a master/),
+      },
+    ]);
+  });
+
   it('serves the page and its assets from its own directory only, with headers that forbid framing and foreign scripts', async () => {
     const { url } = await dashboard();
     const page = await http(url, '/runs/some-run');
@@ -239,6 +256,32 @@ describe('the dashboard server', () => {
     const rebound = await http(url, '/api/session', { headers: { host: 'evil.example' } });
     expect(rebound.status).toBe(403);
     expect((await http(url, '/api/session', { headers: { host: 'localhost:1' } })).status).toBe(200);
+  });
+});
+
+describe("agent control on a master's dashboard", () => {
+  it('says which agent could not run the command, refuses a bad request, and audits both', async () => {
+    const m = await testMaster({ dashboardPort: 0 });
+    const url = m.dashboardUrl as string;
+    const { cookie, csrf, r } = await logIn(url);
+    expect(r.status).toBe(200);
+    expect(JSON.parse((await http(url, '/api/session', { headers: { cookie } })).body)).toMatchObject({ control: true });
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+    const replies = [];
+    for await (const reply of api.execOnAgents({ agents: ['ghost'], command: 'uptime' })) replies.push(reply);
+    expect(replies.map((x) => [x.agent, x.msg.case])).toEqual([['ghost', 'failed']]);
+    expect(replies[0]?.msg.value).toMatchObject({ code: 'not_found' });
+    const bad = await rejection(first(api.execOnAgents({ agents: ['a', 'a'], command: 'uptime' })));
+    expect(bad.code).toBe(Code.InvalidArgument);
+    expect(bad.rawMessage).toBe('invalid ExecOnAgents: agents names an agent twice');
+    const [refused, failed] = auditRepo(m.store).latest(10);
+    expect(failed).toMatchObject({ action: 'agent.exec', target: 'ghost', result: 'failed' });
+    expect(failed?.detail).toMatch(/^uptime: ghost: not run: .*ghost/);
+    expect(refused).toMatchObject({
+      target: 'a, a',
+      result: 'failed',
+      detail: 'uptime: invalid ExecOnAgents: agents names an agent twice',
+    });
   });
 });
 

@@ -85,7 +85,9 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
         const s =
           sessions.of(req, now) ?? (sessions.tokenRequired ? undefined : sessions.open(undefined, now, req.socket.remoteAddress));
         const headers: Record<string, string> = s && !sessions.tokenRequired ? { 'set-cookie': sessionCookie(s, secure) } : {};
-        return json(res, 200, { tokenRequired: sessions.tokenRequired, ...(s ? { csrf: s.csrf } : {}) }, headers);
+        // control: whether agent control is here (a master's dashboard), told only to a session.
+        const control = options.sources.fleet !== undefined;
+        return json(res, 200, { tokenRequired: sessions.tokenRequired, ...(s ? { csrf: s.csrf, control } : {}) }, headers);
       }
       case '/api/login':
         return login(req, res, now);

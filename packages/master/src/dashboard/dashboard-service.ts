@@ -12,6 +12,8 @@ import {
   stackRepo,
 } from '@sloth/store-sqlite';
 import type { AgentView } from '../agent-view.js';
+import type { Fleet } from '../fleet.js';
+import { agentControlService } from './agent-control-service.js';
 import { changes, stateKey, wakeups } from './change-feed.js';
 import { hooksService } from './hooks-service.js';
 
@@ -29,6 +31,8 @@ export interface DashboardSources {
   store: Store;
   /** Every registered agent with its status now. */
   agents: () => AgentView[];
+  /** The master's agents, to run commands on (agent control); none under `sloth-runner ui`. */
+  fleet?: Fleet | undefined;
 }
 
 /** DashboardService: every call streams the state now, then its changes, until the browser leaves. */
@@ -37,6 +41,7 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
   const runs = () => runRepo(store);
   return {
     ...hooksService(store),
+    ...agentControlService(store, sources.fleet),
     async *watchAudit(req, ctx) {
       const list = () =>
         auditRepo(store)
