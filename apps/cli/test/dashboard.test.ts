@@ -130,14 +130,25 @@ describe('agent control on the master dashboard', () => {
     }
     await screenshot(page, 'agent-control');
 
+    // A command that fails on one agent: that agent says why, and the audit entry is failed.
+    await page.getByLabel('Command').fill('test -e web-marker');
+    await page.getByRole('button', { name: 'Run on 2 agents' }).click();
+    await dbOut.locator('[data-status]').filter({ hasText: 'exit code 1' }).waitFor({ timeout: SCREEN_WAIT_MS });
+    await webOut.locator('[data-status]').filter({ hasText: 'exit 0' }).waitFor({ timeout: SCREEN_WAIT_MS });
+
     await page.getByRole('link', { name: 'Audit' }).click();
-    const entry = page.locator('tr[data-audit="agent.exec"]');
-    await entry.waitFor({ timeout: SCREEN_WAIT_MS });
-    const cells = await entry.locator('td').allTextContents();
-    expect(cells[1]).toMatch(/^session [0-9a-f]{8} from 127\.0\.0\.1$/);
-    expect(cells[3]?.split(', ').sort()).toEqual(['db-1', 'web-1']);
-    expect(cells[4]).toBe('ok');
-    expect(cells[5]).toMatch(/^ls; echo to-stderr .*: (db-1: exit 0; web-1: exit 0|web-1: exit 0; db-1: exit 0)$/);
+    const entries = page.locator('tr[data-audit="agent.exec"]');
+    await entries.nth(1).waitFor({ timeout: SCREEN_WAIT_MS });
+    const [failed, ok] = await entries.evaluateAll((rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)),
+    );
+    expect(ok?.[1]).toMatch(/^session [0-9a-f]{8} from 127\.0\.0\.1$/);
+    expect(ok?.[3]?.split(', ').sort()).toEqual(['db-1', 'web-1']);
+    expect(ok?.[4]).toBe('ok');
+    expect(ok?.[5]).toMatch(/^ls; echo to-stderr .*: (db-1: exit 0; web-1: exit 0|web-1: exit 0; db-1: exit 0)$/);
+    expect(failed?.[4]).toBe('failed');
+    expect(failed?.[5]).toContain('db-1: exit code 1');
+    expect(failed?.[5]).toContain('web-1: exit 0');
   });
 });
 
