@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { logIn, newPage, SCREEN_WAIT_MS, screenshot } from './browser.test-helper.js';
-import { BIN, collect, runCli, startCli } from './cli.test-helper.js';
+import { BIN, collect, runCli, startCli, writeFiles } from './cli.test-helper.js';
+import { writeHook } from './events.test-helper.js';
 import { daemon, fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
 import { makePki } from './pki.test-helper.js';
 
@@ -70,7 +71,7 @@ describe('the master dashboard (--dashboard-port)', () => {
     const db = page.locator('tr[data-agent="db-1"]');
     expect(await db.textContent()).toContain('role=db');
     expect(await db.textContent()).toContain('tier=1');
-    expect(await db.locator('td').nth(1).textContent()).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(await db.locator('td[data-address]').textContent()).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(await db.locator('td[data-load]').textContent()).toMatch(/^\d+\.\d\d$/);
     await screenshot(page, 'agents');
 
@@ -81,6 +82,73 @@ describe('the master dashboard (--dashboard-port)', () => {
     const metrics = await fetch(`${url}/metrics`);
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toMatch(/sloth_agents\{status="active"\} 2/);
+  });
+});
+
+describe('agent control on the master dashboard', () => {
+  it("runs a command on two real agents chosen by label and by box, each one's output streamed as it runs, and audits it", async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile, 0, ['--dashboard-port', '0']);
+    await master.waitFor(/dashboard on http:/);
+    const url = dashboardUrl(master.output());
+    // Each agent runs in a directory of its own: `ls` there tells whose output is whose.
+    const web = writeFiles({ 'web-marker': '' });
+    const db = writeFiles({ 'db-marker': '' });
+    startAgent(home, 'web-1', master.url, tokenFile, { standalone: true, extra: ['--labels', 'role=web'], cwd: web });
+    startAgent(home, 'db-1', master.url, tokenFile, { standalone: true, extra: ['--labels', 'role=db'], cwd: db });
+    const page = await newPage();
+    await logIn(page, url, TOKEN);
+    for (const name of ['web-1', 'db-1']) {
+      await page
+        .locator(`tr[data-agent="${name}"] [data-status]`)
+        .filter({ hasText: 'Active' })
+        .waitFor({ timeout: SCREEN_WAIT_MS });
+    }
+    await page.getByLabel('Select by label').fill('role=web');
+    await page.getByRole('button', { name: 'Select', exact: true }).click();
+    expect(await page.getByLabel('select web-1').isChecked()).toBe(true);
+    expect(await page.getByLabel('select db-1').isChecked()).toBe(false);
+    await page.getByLabel('select db-1').check();
+
+    const gate = join(mkdtempSync(join(tmpdir(), 'sloth-gate-')), 'go');
+    await page
+      .getByLabel('Command')
+      .fill(`ls; echo to-stderr >&2; for i in $(seq 600); do [ -f '${gate}' ] && break; sleep 0.05; done; echo after the gate`);
+    await page.getByRole('button', { name: 'Run on 2 agents' }).click();
+    const webOut = page.locator('[data-output="web-1"]');
+    const dbOut = page.locator('[data-output="db-1"]');
+    await webOut.getByText('web-marker').waitFor({ timeout: SCREEN_WAIT_MS });
+    await dbOut.getByText('db-marker').waitFor({ timeout: SCREEN_WAIT_MS });
+    // The first lines are on the page while the command still waits for the gate.
+    expect(await webOut.locator('[data-status]').textContent()).toBe('running');
+    expect(await dbOut.textContent()).not.toContain('web-marker');
+    await dbOut.locator('.stderr').getByText('to-stderr').waitFor({ timeout: SCREEN_WAIT_MS });
+    writeFileSync(gate, '1');
+    for (const out of [webOut, dbOut]) {
+      await out.getByText('after the gate').waitFor({ timeout: SCREEN_WAIT_MS });
+      await out.locator('[data-status]').filter({ hasText: 'exit 0' }).waitFor({ timeout: SCREEN_WAIT_MS });
+    }
+    await screenshot(page, 'agent-control');
+
+    // A command that fails on one agent: that agent says why, and the audit entry is failed.
+    await page.getByLabel('Command').fill('test -e web-marker');
+    await page.getByRole('button', { name: 'Run on 2 agents' }).click();
+    await dbOut.locator('[data-status]').filter({ hasText: 'exit code 1' }).waitFor({ timeout: SCREEN_WAIT_MS });
+    await webOut.locator('[data-status]').filter({ hasText: 'exit 0' }).waitFor({ timeout: SCREEN_WAIT_MS });
+
+    await page.getByRole('link', { name: 'Audit' }).click();
+    const entries = page.locator('tr[data-audit="agent.exec"]');
+    await entries.nth(1).waitFor({ timeout: SCREEN_WAIT_MS });
+    const [failed, ok] = await entries.evaluateAll((rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)),
+    );
+    expect(ok?.[1]).toMatch(/^session [0-9a-f]{8} from 127\.0\.0\.1$/);
+    expect(ok?.[3]?.split(', ').sort()).toEqual(['db-1', 'web-1']);
+    expect(ok?.[4]).toBe('ok');
+    expect(ok?.[5]).toMatch(/^ls; echo to-stderr .*: (db-1: exit 0; web-1: exit 0|web-1: exit 0; db-1: exit 0)$/);
+    expect(failed?.[4]).toBe('failed');
+    expect(failed?.[5]).toContain('db-1: exit code 1');
+    expect(failed?.[5]).toContain('web-1: exit 0');
   });
 });
 
@@ -179,6 +247,62 @@ workflow.define("release", { tasks = { "prepare", "wait" } })
     await screenshot(page, 'events');
     await page.getByLabel('Status').selectOption('failed');
     await page.getByText('No event matches.').waitFor({ timeout: SCREEN_WAIT_MS });
+  });
+
+  it('lists hooks with their history, disables one from the page (seen by `hook list`) and records it in Audit', async () => {
+    const { home, tokenFile } = fleetHome();
+    const dir = writeFiles({});
+    const hook = writeHook(
+      dir,
+      'count.lua',
+      'count_tasks',
+      'task.completed',
+      'return true, "counted " .. event.data.task.task_name',
+    );
+    expect((await runCli(['hook', 'add', hook, '--data-dir', home])).code).toBe(0);
+    writeFileSync(
+      join(dir, 'one.sloth'),
+      'task("only"):command(function() return true end)\nworkflow.define("one", { tasks = { "only" } })\n',
+    );
+    // The run's own hooks run after it, in its process: the hook has one execution before the page opens.
+    expect((await runCli(['workflow', 'run', 'one', '-f', join(dir, 'one.sloth'), '--data-dir', home])).code).toBe(0);
+
+    const ui = await startUi(home, ['--token-file', tokenFile]);
+    const page = await newPage();
+    await logIn(page, ui.url, TOKEN);
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByText('Nothing has been changed through the dashboard yet.').waitFor({ timeout: SCREEN_WAIT_MS });
+    await page.getByRole('link', { name: 'Hooks' }).click();
+    const row = page.locator('tr[data-hook="count_tasks"]');
+    await row.locator('[data-enabled]').filter({ hasText: 'enabled' }).waitFor({ timeout: SCREEN_WAIT_MS });
+    expect(await row.locator('td').nth(1).textContent()).toBe('task.completed');
+    expect(await row.locator('td').nth(4).textContent()).toMatch(/^ok /);
+    expect(await row.locator('td').nth(5).textContent()).toBe('1');
+    await row.getByRole('button', { name: 'count_tasks' }).click();
+    const execution = page.locator('[data-history="count_tasks"] tr[data-execution]');
+    await execution.first().waitFor({ timeout: SCREEN_WAIT_MS });
+    expect(await execution.count()).toBe(1);
+    expect(await execution.textContent()).toContain('task.completed');
+    expect(await execution.textContent()).toContain('counted only');
+
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await row.locator('[data-enabled]').filter({ hasText: 'disabled' }).waitFor({ timeout: SCREEN_WAIT_MS });
+    await screenshot(page, 'hooks');
+    const list = await runCli(['hook', 'list', '-o', 'json', '--data-dir', home]);
+    expect(JSON.parse(list.stdout)).toMatchObject([{ name: 'count_tasks', enabled: false }]);
+    await row.getByRole('button', { name: 'Enable' }).click();
+    await row.locator('[data-enabled]').filter({ hasText: 'enabled' }).waitFor({ timeout: SCREEN_WAIT_MS });
+
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.locator('tr[data-audit="hook.enable"]').waitFor({ timeout: SCREEN_WAIT_MS });
+    const entries = await page
+      .locator('tr[data-audit]')
+      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(1, 5).map((td) => td.textContent)));
+    expect(entries).toEqual([
+      [expect.stringMatching(/^session [0-9a-f]{8} from 127\.0\.0\.1$/), 'hook.enable', 'count_tasks', 'ok'],
+      [entries[0]?.[0], 'hook.disable', 'count_tasks', 'ok'],
+    ]);
+    await screenshot(page, 'audit');
   });
 
   it('refuses to listen beyond loopback without a token', async () => {

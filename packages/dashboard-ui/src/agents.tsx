@@ -1,10 +1,16 @@
 import { Agent_Status, type WatchAgentsResponse } from '@sloth/proto';
+import { useState } from 'preact/hooks';
+import { AgentControl } from './agent-control.js';
 import { dashboard } from './client.js';
 import { formatTime } from './format.js';
 import { latest, useStream } from './use-stream.js';
 
-/** The Agents screen: every registered agent with its load (1-minute average) and running work, updated as the server pushes changes. */
-export function Agents({ onUnauthenticated }: { onUnauthenticated: () => void }) {
+/**
+ * The Agents screen: every registered agent with its load (1-minute average) and running work, updated as the server
+ * pushes changes; on a master's dashboard (`control`), boxes to select agents and the agent control under the list.
+ */
+export function Agents({ control, onUnauthenticated }: { control: boolean; onUnauthenticated: () => void }) {
+  const [selected, setSelected] = useState<Set<string>>(new Set());
   const { value, error } = useStream(
     (signal) => dashboard.watchAgents({}, { signal }),
     latest<WatchAgentsResponse>,
@@ -21,6 +27,7 @@ export function Agents({ onUnauthenticated }: { onUnauthenticated: () => void })
         <table class="agents">
           <thead>
             <tr>
+              {control && <th />}
               <th>Name</th>
               <th>Address</th>
               <th>Status</th>
@@ -36,8 +43,23 @@ export function Agents({ onUnauthenticated }: { onUnauthenticated: () => void })
               const active = a.status === Agent_Status.ACTIVE;
               return (
                 <tr key={a.name} data-agent={a.name}>
+                  {control && (
+                    <td>
+                      <input
+                        type="checkbox"
+                        aria-label={`select ${a.name}`}
+                        checked={selected.has(a.name)}
+                        onChange={(e) => {
+                          const next = new Set(selected);
+                          if ((e.target as HTMLInputElement).checked) next.add(a.name);
+                          else next.delete(a.name);
+                          setSelected(next);
+                        }}
+                      />
+                    </td>
+                  )}
                   <td>{a.name}</td>
-                  <td>{a.address}</td>
+                  <td data-address>{a.address}</td>
                   <td>
                     <span class={`status ${active ? 'active' : 'inactive'}`} data-status>
                       {active ? 'Active' : 'Inactive'}
@@ -61,6 +83,9 @@ export function Agents({ onUnauthenticated }: { onUnauthenticated: () => void })
             })}
           </tbody>
         </table>
+      )}
+      {control && agents.length > 0 && (
+        <AgentControl agents={agents} selected={selected} onSelect={setSelected} onUnauthenticated={onUnauthenticated} />
       )}
     </section>
   );

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Agents } from './agents.js';
+import { Audit } from './audit.js';
 import { Events } from './events.js';
+import { Hooks } from './hooks.js';
 import { Login } from './login.js';
 import { RunPage, Runs } from './runs.js';
 import { currentSession, logOut } from './session.js';
@@ -8,7 +10,7 @@ import { Stacks } from './stacks.js';
 
 type Phase = 'loading' | 'login' | 'ready' | { error: string };
 
-/** The screen the address's #fragment names: #/agents (the default), #/runs, #/runs/ID, #/stacks, #/events. */
+/** The screen the address's #fragment names: #/agents (the default), #/runs, #/runs/ID, #/stacks, #/events, #/hooks, #/audit. */
 function useRoute(): string {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
@@ -23,18 +25,20 @@ function useRoute(): string {
 export function App() {
   const [phase, setPhase] = useState<Phase>('loading');
   const [tokenRequired, setTokenRequired] = useState(true);
+  const [control, setControl] = useState(false);
   const route = useRoute();
   const check = () => {
     currentSession()
       .then((s) => {
         setTokenRequired(s.tokenRequired);
+        setControl(s.control === true);
         setPhase(s.csrf ? 'ready' : 'login');
       })
       .catch((err: unknown) => setPhase({ error: `the server does not answer: ${String(err)}` }));
   };
   useEffect(check, []);
   if (phase === 'loading') return <p class="empty">Loading…</p>;
-  if (phase === 'login') return <Login onLoggedIn={() => setPhase('ready')} />;
+  if (phase === 'login') return <Login onLoggedIn={check} />;
   if (typeof phase === 'object') return <p class="error">{phase.error}</p>;
   const lost = () => setPhase('login');
   const runId = /^\/runs\/(.+)$/.exec(route)?.[1];
@@ -55,6 +59,12 @@ export function App() {
           <a href="#/events" class={route === '/events' ? 'current' : ''}>
             Events
           </a>
+          <a href="#/hooks" class={route === '/hooks' ? 'current' : ''}>
+            Hooks
+          </a>
+          <a href="#/audit" class={route === '/audit' ? 'current' : ''}>
+            Audit
+          </a>
         </nav>
         {tokenRequired && (
           <button type="button" onClick={() => void logOut().then(() => setPhase('login'))}>
@@ -71,8 +81,12 @@ export function App() {
           <Stacks onUnauthenticated={lost} />
         ) : route === '/events' ? (
           <Events onUnauthenticated={lost} />
+        ) : route === '/hooks' ? (
+          <Hooks onUnauthenticated={lost} />
+        ) : route === '/audit' ? (
+          <Audit onUnauthenticated={lost} />
         ) : (
-          <Agents onUnauthenticated={lost} />
+          <Agents control={control} onUnauthenticated={lost} />
         )}
       </main>
     </>

@@ -6,6 +6,8 @@ export interface SessionInfo {
   csrf?: string;
   /** Whether the server asks for a token at all. */
   tokenRequired: boolean;
+  /** Logged in: whether agent control is here (a master's dashboard, not `sloth-runner ui`). */
+  control?: boolean;
 }
 
 let csrf = '';

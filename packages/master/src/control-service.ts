@@ -192,7 +192,7 @@ async function* relayWork<R extends WorkReply | TaskReply>(
  * id (so a caller that loses the master can re-attach to it), then its output and its result, or why it could not
  * run there. Ends when every agent's work has ended; a caller that goes away cancels what still runs.
  */
-async function* relayFanOut(
+export async function* relayFanOut(
   agents: string[],
   dispatch: (agent: string, listener: WorkListener) => string,
   fleet: Fleet,

@@ -123,7 +123,7 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
         what: 'the master',
         portFlag: '--dashboard-port',
         tls: tls ? { cert: options.tlsCert as string, key: options.tlsKey as string } : undefined,
-        sources: { store, agents: () => fleet.list(Date.now()) },
+        sources: { store, agents: () => fleet.list(Date.now()), fleet },
         health: { registries: () => [processRegistry(), prometheus.registry], ready: () => storeReadiness(store) },
         log: options.log,
       });

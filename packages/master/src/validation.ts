@@ -140,6 +140,16 @@ export const sendEventSchema = z.object({
   stack: z.string().max(256),
 });
 
+/** The dashboard's ExecOnAgents: a command for at most 100 distinct agents. */
+export const execOnAgentsSchema = z.object({
+  agents: z
+    .array(agentName)
+    .min(1, 'names no agent')
+    .max(100, 'names more than 100 agents')
+    .refine((a) => new Set(a).size === a.length, 'names an agent twice'),
+  command: execCommandSchema.shape.command,
+});
+
 export const runTasksSchema = z.object({
   agents: z
     .array(agentName)

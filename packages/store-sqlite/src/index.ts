@@ -8,6 +8,7 @@ export {
   type AgentWorkStatus,
   agentRepo,
 } from './agent-repo.js';
+export { type AuditInput, type AuditRecord, AuditRepo, auditRepo } from './audit-repo.js';
 export { newEventId } from './event-id.js';
 export { EventOutboxRepo, eventOutboxRepo } from './event-outbox-repo.js';
 export {

@@ -425,3 +425,19 @@ export const runLogs = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.seq] })],
 );
+
+/** Every write action done through the web dashboard: who (its session and address), what, on what, when, how it ended. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    target: text('target').notNull(),
+    /** ok or failed. */
+    result: text('result').notNull(),
+    detail: text('detail'),
+  },
+  (t) => [index('audit_log_at').on(t.at)],
+);

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { Code, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { DashboardService } from '@sloth/proto';
-import { openStore, runRepo, type Store } from '@sloth/store-sqlite';
+import { auditRepo, hookRepo, openStore, runRepo, type Store } from '@sloth/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rejection, TOKEN } from '../master.test-helper.js';
+import { rejection, TOKEN, testMaster } from '../master.test-helper.js';
 import { type DashboardServer, startDashboardServer } from './dashboard-server.js';
 import { FAILED_LOGIN_WINDOW_MS, LoginThrottle, MAX_FAILED_LOGINS } from './login-throttle.js';
 import { DashboardSessions, SESSION_TTL_MS } from './sessions.js';
@@ -117,7 +117,7 @@ describe('the dashboard server', () => {
     expect(right.csrf).toMatch(/^[\w-]{40,}$/);
 
     const session = await http(url, '/api/session', { headers: { cookie: right.cookie } });
-    expect(JSON.parse(session.body)).toEqual({ tokenRequired: true, csrf: right.csrf });
+    expect(JSON.parse(session.body)).toEqual({ tokenRequired: true, csrf: right.csrf, control: false });
     expect(JSON.parse((await http(url, '/api/session')).body)).toEqual({ tokenRequired: true });
   });
 
@@ -166,6 +166,67 @@ describe('the dashboard server', () => {
     expect((await rejection(first(client(url, { cookie, 'x-csrf-token': csrf }).watchRuns({})))).code).toBe(Code.Unauthenticated);
   });
 
+  it('enables and disables a hook for a session with its CSRF token, recording each try in the audit log', async () => {
+    const { url, store } = await dashboard();
+    hookRepo(store).save({
+      name: 'notify',
+      eventType: 'task.failed',
+      stack: undefined,
+      enabled: true,
+      source: 'return {}',
+      path: '/hooks/notify.lua',
+      timeoutMs: 30_000,
+      maxAttempts: 3,
+    });
+    const { cookie, csrf } = await logIn(url);
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+
+    // Without the CSRF token the change is refused before it is tried: nothing is recorded.
+    const forged = await rejection(client(url, { cookie }).setHookEnabled({ name: 'notify', enabled: false }));
+    expect(forged.code).toBe(Code.Unauthenticated);
+    expect(hookRepo(store).get('notify').enabled).toBe(true);
+    expect(auditRepo(store).latest(10)).toEqual([]);
+
+    const done = await api.setHookEnabled({ name: 'notify', enabled: false });
+    expect(done.hook).toMatchObject({ name: 'notify', enabled: false, eventType: 'task.failed', executions: 0 });
+    expect(hookRepo(store).get('notify').enabled).toBe(false);
+    expect((await first(api.watchHooks({}))).hooks.map((h) => [h.name, h.enabled])).toEqual([['notify', false]]);
+    const unknown = await rejection(api.setHookEnabled({ name: 'notfy', enabled: true }));
+    expect(unknown.code).toBe(Code.NotFound);
+    expect(unknown.rawMessage).toContain("no hook named 'notfy' (did you mean 'notify'?)");
+    expect((await rejection(first(api.watchHookHistory({ name: 'notfy' })))).code).toBe(Code.NotFound);
+    expect((await first(api.watchHookHistory({ name: 'notify' }))).executions).toEqual([]);
+
+    const [failed, ok] = auditRepo(store).latest(10);
+    expect(ok).toMatchObject({ action: 'hook.disable', target: 'notify', result: 'ok', detail: null });
+    expect(ok?.actor).toMatch(/^session [0-9a-f]{8} from 127\.0\.0\.1$/);
+    expect(cookie).not.toContain(ok?.actor.split(' ')[1]);
+    expect(failed).toMatchObject({ action: 'hook.enable', target: 'notfy', result: 'failed', actor: ok?.actor });
+    expect(failed?.detail).toContain("no hook named 'notfy'");
+    const audit = await first(api.watchAudit({}));
+    expect(audit.entries.map((e) => [e.action, e.target, e.result])).toEqual([
+      ['hook.enable', 'notfy', 'failed'],
+      ['hook.disable', 'notify', 'ok'],
+    ]);
+  });
+
+  it('refuses agent control without a master (sloth-runner ui), and records the refusal', async () => {
+    const { url, store } = await dashboard();
+    const { cookie, csrf } = await logIn(url);
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+    const refused = await rejection(first(api.execOnAgents({ agents: ['web-1'], command: 'uptime' })));
+    expect(refused.code).toBe(Code.FailedPrecondition);
+    expect(refused.rawMessage).toContain('agent control needs a master');
+    expect(auditRepo(store).latest(10)).toMatchObject([
+      {
+        action: 'agent.exec',
+        target: 'web-1',
+        result: 'failed',
+        detail: expect.stringMatching(/^uptime: agent control needs a master/),
+      },
+    ]);
+  });
+
   it('serves the page and its assets from its own directory only, with headers that forbid framing and foreign scripts', async () => {
     const { url } = await dashboard();
     const page = await http(url, '/runs/some-run');
@@ -195,6 +256,32 @@ describe('the dashboard server', () => {
     const rebound = await http(url, '/api/session', { headers: { host: 'evil.example' } });
     expect(rebound.status).toBe(403);
     expect((await http(url, '/api/session', { headers: { host: 'localhost:1' } })).status).toBe(200);
+  });
+});
+
+describe("agent control on a master's dashboard", () => {
+  it('says which agent could not run the command, refuses a bad request, and audits both', async () => {
+    const m = await testMaster({ dashboardPort: 0 });
+    const url = m.dashboardUrl as string;
+    const { cookie, csrf, r } = await logIn(url);
+    expect(r.status).toBe(200);
+    expect(JSON.parse((await http(url, '/api/session', { headers: { cookie } })).body)).toMatchObject({ control: true });
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+    const replies = [];
+    for await (const reply of api.execOnAgents({ agents: ['ghost'], command: 'uptime' })) replies.push(reply);
+    expect(replies.map((x) => [x.agent, x.msg.case])).toEqual([['ghost', 'failed']]);
+    expect(replies[0]?.msg.value).toMatchObject({ code: 'not_found' });
+    const bad = await rejection(first(api.execOnAgents({ agents: ['a', 'a'], command: 'uptime' })));
+    expect(bad.code).toBe(Code.InvalidArgument);
+    expect(bad.rawMessage).toBe('invalid ExecOnAgents: agents names an agent twice');
+    const [refused, failed] = auditRepo(m.store).latest(10);
+    expect(failed).toMatchObject({ action: 'agent.exec', target: 'ghost', result: 'failed' });
+    expect(failed?.detail).toMatch(/^uptime: ghost: not run: .*ghost/);
+    expect(refused).toMatchObject({
+      target: 'a, a',
+      result: 'failed',
+      detail: 'uptime: invalid ExecOnAgents: agents names an agent twice',
+    });
   });
 });
 

@@ -1,15 +1,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { Code, ConnectError, type ConnectRouter } from '@connectrpc/connect';
+import { Code, ConnectError, type ConnectRouter, createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { slothErrorsToConnect } from '@sloth/client';
 import { answerHealth, type HealthServerOptions, type HttpListener, listenHttp } from '@sloth/metrics';
 import { DashboardService } from '@sloth/proto';
 import { z } from 'zod';
 import { isLoopback } from '../master-options.js';
+import { dashboardActor } from './audit.js';
 import { type DashboardSources, dashboardService } from './dashboard-service.js';
 import { LoginThrottle } from './login-throttle.js';
-import { DashboardSessions, sessionCookie } from './sessions.js';
+import { DashboardSessions, sessionActor, sessionCookie } from './sessions.js';
 import { dashboardAssets, PAGE_HEADERS, serveStatic } from './static-files.js';
 
 export interface DashboardServerOptions {
@@ -54,6 +55,11 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     routes: (router: ConnectRouter) => router.service(DashboardService, dashboardService(options.sources)),
     shutdownSignal: shutdown.signal,
     interceptors: [slothErrorsToConnect],
+    // Every API call has passed the session check (below) before it gets here: its session says who acts.
+    contextValues: (req) => {
+      const s = sessions.of(req as IncomingMessage, Date.now());
+      return createContextValues().set(dashboardActor, s ? sessionActor(s) : '');
+    },
   });
   // With no token, a loopback server is open to this machine's users only: a page of any site could still reach it
   // through a DNS name made to point at 127.0.0.1 (DNS rebinding), which the Host header gives away.
@@ -76,9 +82,12 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     switch (path) {
       case '/api/session': {
         // Without a token anyone who reaches the server (loopback only) is in: the session is opened here.
-        const s = sessions.of(req, now) ?? (sessions.tokenRequired ? undefined : sessions.open(undefined, now));
+        const s =
+          sessions.of(req, now) ?? (sessions.tokenRequired ? undefined : sessions.open(undefined, now, req.socket.remoteAddress));
         const headers: Record<string, string> = s && !sessions.tokenRequired ? { 'set-cookie': sessionCookie(s, secure) } : {};
-        return json(res, 200, { tokenRequired: sessions.tokenRequired, ...(s ? { csrf: s.csrf } : {}) }, headers);
+        // control: whether agent control is here (a master's dashboard), told only to a session.
+        const control = options.sources.fleet !== undefined;
+        return json(res, 200, { tokenRequired: sessions.tokenRequired, ...(s ? { csrf: s.csrf, control } : {}) }, headers);
       }
       case '/api/login':
         return login(req, res, now);
@@ -112,7 +121,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     if (wait > 0) {
       return json(res, 429, { error: `too many wrong tokens from this address: try again in ${Math.ceil(wait / 1000)} s` });
     }
-    const s = sessions.open(parsed.token.trim(), now);
+    const s = sessions.open(parsed.token.trim(), now, address);
     if (!s) {
       throttle.failed(address, now);
       options.log('warn', `dashboard: a login with a wrong token from ${address}`);

@@ -1,9 +1,21 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import type { DashboardService, RunSummarySchema, StackViewSchema } from '@sloth/proto';
-import { EVENT_STATUSES, type EventStatus, eventRepo, type RunRecord, runRepo, type Store, stackRepo } from '@sloth/store-sqlite';
+import {
+  auditRepo,
+  EVENT_STATUSES,
+  type EventStatus,
+  eventRepo,
+  type RunRecord,
+  runRepo,
+  type Store,
+  stackRepo,
+} from '@sloth/store-sqlite';
 import type { AgentView } from '../agent-view.js';
+import type { Fleet } from '../fleet.js';
+import { agentControlService } from './agent-control-service.js';
 import { changes, stateKey, wakeups } from './change-feed.js';
+import { hooksService } from './hooks-service.js';
 
 /** Runs and events in a list unless the call says: the latest this many, at most MAX_LIST. */
 const DEFAULT_LIST = 100;
@@ -19,6 +31,8 @@ export interface DashboardSources {
   store: Store;
   /** Every registered agent with its status now. */
   agents: () => AgentView[];
+  /** The master's agents, to run commands on (agent control); none under `sloth-runner ui`. */
+  fleet?: Fleet | undefined;
 }
 
 /** DashboardService: every call streams the state now, then its changes, until the browser leaves. */
@@ -26,6 +40,15 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
   const { store } = sources;
   const runs = () => runRepo(store);
   return {
+    ...hooksService(store),
+    ...agentControlService(store, sources.fleet),
+    async *watchAudit(req, ctx) {
+      const list = () =>
+        auditRepo(store)
+          .latest(Math.min(req.limit || DEFAULT_LIST, MAX_LIST))
+          .map((e) => ({ ...e, id: BigInt(e.id), atMs: BigInt(e.at), detail: e.detail ?? '' }));
+      for await (const entries of changes(store, list, stateKey, ctx.signal)) yield { entries };
+    },
     async *watchAgents(_req, ctx) {
       for await (const agents of changes(store, sources.agents, stateKey, ctx.signal)) yield { agents };
     },

@@ -7,6 +7,10 @@ export interface DashboardSession {
   id: string;
   csrf: string;
   expiresAt: number;
+  /** Names the session in the audit log (the id is a credential, never shown). */
+  label: string;
+  /** The address it logged in from. */
+  address: string;
 }
 
 /** The name of the dashboard's session cookie. */
@@ -32,11 +36,17 @@ export class DashboardSessions {
     return this.token !== undefined;
   }
 
-  /** Opens a session for the right token (any, when none is required); undefined for a wrong one. */
-  open(given: string | undefined, now: number): DashboardSession | undefined {
+  /** Opens a session for the right token (any, when none is required) from `address`; undefined for a wrong one. */
+  open(given: string | undefined, now: number, address = ''): DashboardSession | undefined {
     if (this.token !== undefined && (given === undefined || !tokenMatches(this.token, given))) return undefined;
     for (const [id, s] of this.sessions) if (s.expiresAt <= now || this.sessions.size >= MAX_SESSIONS) this.sessions.delete(id);
-    const session = { id: randomId(), csrf: randomId(), expiresAt: now + SESSION_TTL_MS };
+    const session = {
+      id: randomId(),
+      csrf: randomId(),
+      expiresAt: now + SESSION_TTL_MS,
+      label: randomBytes(4).toString('hex'),
+      address,
+    };
     this.sessions.set(session.id, session);
     return session;
   }
@@ -81,4 +91,9 @@ function cookie(req: IncomingMessage, name: string): string | undefined {
 
 function randomId(): string {
   return randomBytes(32).toString('base64url');
+}
+
+/** Who a session is in the audit log: its label and the address it logged in from. */
+export function sessionActor(session: DashboardSession): string {
+  return `session ${session.label} from ${session.address || 'an unknown address'}`;
 }
