@@ -8,6 +8,20 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { waitFor } from '@sloth/core/testing';
 
+/** When a daemon ends: `exited` once it has, `gone` settles then. A binary that is not there ('error') ends too. */
+function ending(child: ChildProcess): { exited: boolean; gone: Promise<void> } {
+  const state = { exited: false, gone: Promise.resolve() };
+  state.gone = new Promise<void>((resolve) => {
+    const end = () => {
+      state.exited = true;
+      resolve();
+    };
+    child.on('exit', end);
+    child.on('error', end);
+  });
+  return state;
+}
+
 /** The images every engine has: the same busybox under two tags, so a test can change a container's image. */
 export const BUSYBOX = 'sloth-test/busybox:1';
 export const BUSYBOX_NEXT = 'sloth-test/busybox:2';
@@ -45,23 +59,14 @@ export async function startDockerEngine(): Promise<DockerEngine> {
     ],
     { detached: true, stdio: 'ignore' },
   );
-  let exited = false;
-  // 'error' is a binary that is not there: it never started, so it ends here too.
-  const gone = new Promise<void>((resolve) => {
-    const end = () => {
-      exited = true;
-      resolve();
-    };
-    child.on('exit', end);
-    child.on('error', end);
-  });
+  const end = ending(child);
   const docker = (...args: string[]) =>
     execFileSync('docker', args, { env: { ...process.env, DOCKER_HOST: host }, encoding: 'utf8', timeout: 60_000 });
   const engine: DockerEngine = {
     host,
     docker,
     async stop() {
-      if (!exited) {
+      if (!end.exited) {
         try {
           const ids = docker('ps', '-aq').split('\n').filter(Boolean);
           if (ids.length > 0) docker('rm', '-f', ...ids);
@@ -69,7 +74,7 @@ export async function startDockerEngine(): Promise<DockerEngine> {
           // the engine may be failing already: stop it anyway
         }
         child.kill('SIGTERM');
-        const stopped = await Promise.race([gone.then(() => true), new Promise((r) => setTimeout(() => r(false), 20_000))]);
+        const stopped = await Promise.race([end.gone.then(() => true), new Promise((r) => setTimeout(() => r(false), 20_000))]);
         if (!stopped) process.kill(-(child.pid as number), 'SIGKILL');
       }
       rmSync(base, { recursive: true, force: true });
@@ -78,7 +83,7 @@ export async function startDockerEngine(): Promise<DockerEngine> {
   try {
     await waitFor(
       () => {
-        if (exited) throw new Error('dockerd exited at start (is docker.io installed, and are we root?)');
+        if (end.exited) throw new Error('dockerd exited at start (is docker.io installed, and are we root?)');
         try {
           docker('version', '--format', '{{.Server.Version}}');
           return true;
@@ -132,22 +137,13 @@ export async function startRegistry(): Promise<TestRegistry> {
     `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${base}/data\nhttp:\n  addr: ${address}\n`,
   );
   const child = spawn('docker-registry', ['serve', join(base, 'config.yml')], { stdio: 'ignore' });
-  let exited = false;
-  // 'error' is a binary that is not there: it never started, so it ends here too.
-  const gone = new Promise<void>((resolve) => {
-    const end = () => {
-      exited = true;
-      resolve();
-    };
-    child.on('exit', end);
-    child.on('error', end);
-  });
+  const end = ending(child);
   const registry: TestRegistry = {
     address,
     async stop() {
-      if (!exited) {
+      if (!end.exited) {
         child.kill('SIGTERM');
-        const stopped = await Promise.race([gone.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+        const stopped = await Promise.race([end.gone.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
         if (!stopped) child.kill('SIGKILL');
       }
       rmSync(base, { recursive: true, force: true });
@@ -156,7 +152,7 @@ export async function startRegistry(): Promise<TestRegistry> {
   try {
     await waitFor(
       async () => {
-        if (exited) throw new Error('docker-registry exited at start (is the docker-registry package installed?)');
+        if (end.exited) throw new Error('docker-registry exited at start (is the docker-registry package installed?)');
         return (await fetch(`http://${address}/v2/`).catch(() => undefined))?.ok === true;
       },
       30_000,
