@@ -26,6 +26,8 @@ const USAGE = `usage: sloth-agent --name NAME --master HOST:PORT [options]
   --cpu-high 90, --memory-high 90, --disk-high 90
                               those thresholds, in percent
   --health-heartbeats 3       N: heartbeats in a row over (or back under) a threshold
+  --health-command NAME=CMD   with --health-checks: run CMD each heartbeat (repeatable); failing N times in a
+                              row raises health.check_failed, passing N times again health.check_recovered
   --port, --bind-address      ignored (with a notice): an agent listens on no port, it dials out
   --debug                     debug log lines
 `;
@@ -53,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
       'memory-high': { type: 'string' },
       'disk-high': { type: 'string' },
       'health-heartbeats': { type: 'string' },
+      'health-command': { type: 'string', multiple: true },
       daemon: { type: 'boolean' },
       port: { type: 'string' },
       'bind-address': { type: 'string' },
@@ -94,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
     memoryHigh: values['memory-high'],
     diskHigh: values['disk-high'],
     healthHeartbeats: values['health-heartbeats'],
+    healthCommands: values['health-command'],
     version,
   });
   if (values.daemon) {

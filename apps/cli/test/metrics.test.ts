@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { waitFor } from '@sloth/core/testing';
 import { openStore } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
@@ -295,6 +297,56 @@ describe('/metrics, /healthz and /readyz of a real master and agent', () => {
     });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("error: --disk-high '120' is not a number from 0 to 100");
+  });
+
+  it('--health-command: a command failing for N heartbeats puts health.check_failed in the master queue, then health.check_recovered', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile, 0, ['--no-hooks']);
+    const up = join(home, 'app-up');
+    const check = `app=test -f ${up} || { echo "app is down" >&2; exit 3; }`;
+    // Thresholds of 100: CPU, memory and disk never trip; only the command check speaks.
+    const health = ['--health-checks', '--cpu-high', '100', '--memory-high', '100', '--disk-high', '100'];
+    const agent = startAgent(home, 'h2', master.url, tokenFile, {
+      extra: [...health, '--health-heartbeats', '2', '--health-command', check],
+    });
+    await agent.waitFor(/registered with the master/);
+    const stored = () => {
+      const store = openStore(home);
+      try {
+        return store.sqlite.prepare("SELECT type, source, data FROM events WHERE type LIKE 'health.%' ORDER BY id").all() as {
+          type: string;
+          source: string;
+          data: string;
+        }[];
+      } finally {
+        store.close();
+      }
+    };
+    await waitFor(() => stored().length === 1, 20_000, `health.check_failed in the master's queue\n${agent.output()}`);
+    expect(stored()[0]).toMatchObject({ type: 'health.check_failed', source: 'agent:h2' });
+    expect(JSON.parse(stored()[0]?.data as string)).toMatchObject({
+      agent: 'h2',
+      check: 'app',
+      exit_code: 3,
+      heartbeats: 2,
+      output: 'app is down',
+    });
+    writeFileSync(up, '');
+    await waitFor(() => stored().length === 2, 20_000, `health.check_recovered in the master's queue\n${agent.output()}`);
+    expect(stored()[1]).toMatchObject({ type: 'health.check_recovered', source: 'agent:h2' });
+
+    const env = { SLOTH_HOME: home };
+    const alone = await runCli(['agent', 'start', '--name', 'x', '--master', master.url, '--health-command', 'a=true'], { env });
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('error: --health-command needs --health-checks');
+    const bad = await runCli(
+      ['agent', 'start', '--name', 'x', '--master', master.url, '--health-checks', '--health-command', 'no-command'],
+      {
+        env,
+      },
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("error: --health-command 'no-command' is not NAME=COMMAND");
   });
 
   it('bad ports are usage errors (exit 2) naming the flag; a port in use too', async () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { daemonLog, resolveToken } from '@sloth/client';
 import { parseDuration, SlothError } from '@sloth/core';
 import { type AgentOptions, parseLabels, resolveAgentOptions } from './agent-options.js';
+import type { HealthCommand } from './command-health-checks.js';
 import type { HealthThresholds } from './health-checks.js';
 
 /** What `sloth-runner agent start` and `sloth-agent` accept, as flags (strings) with environment fallbacks. */
@@ -30,6 +31,8 @@ export interface AgentStartInput {
   diskHigh?: string | number | undefined;
   /** Heartbeats in a row a threshold must be crossed (or back under) before its event. */
   healthHeartbeats?: string | number | undefined;
+  /** `--health-command NAME=COMMAND` (repeatable): a command whose exit code 0 means healthy. */
+  healthCommands?: readonly string[] | undefined;
   version: string;
 }
 
@@ -76,6 +79,7 @@ function healthThresholds(input: AgentStartInput): HealthThresholds | undefined 
       ['--memory-high', input.memoryHigh],
       ['--disk-high', input.diskHigh],
       ['--health-heartbeats', input.healthHeartbeats],
+      ['--health-command', input.healthCommands?.length ? input.healthCommands : undefined],
     ] as const
   ).filter(([, v]) => v !== undefined);
   if (!input.healthChecks) {
@@ -101,7 +105,26 @@ function healthThresholds(input: AgentStartInput): HealthThresholds | undefined 
     memoryHigh: num(input.memoryHigh, '--memory-high', 90, 100),
     diskHigh: num(input.diskHigh, '--disk-high', 90, 100),
     heartbeats: Math.max(1, Math.round(num(input.healthHeartbeats, '--health-heartbeats', 3, 1000))),
+    commands: healthCommands(input.healthCommands ?? []),
   };
+}
+
+/** `--health-command NAME=COMMAND` values: names unique, made of letters, digits, `.`, `_` and `-`. */
+function healthCommands(given: readonly string[]): HealthCommand[] {
+  const out: HealthCommand[] = [];
+  for (const v of given) {
+    const at = v.indexOf('=');
+    const name = at > 0 ? v.slice(0, at).trim() : '';
+    const command = at > 0 ? v.slice(at + 1).trim() : '';
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name) || command === '') {
+      throw new SlothError('usage', `--health-command '${v}' is not NAME=COMMAND`, {
+        hint: "e.g. --health-command 'nginx=systemctl is-active --quiet nginx'",
+      });
+    }
+    if (out.some((c) => c.name === name)) throw new SlothError('usage', `--health-command: the name '${name}' is given twice`);
+    out.push({ name, command });
+  }
+  return out;
 }
 
 /** A port given as text or a number; a usage error naming `flag` when it is not one. */

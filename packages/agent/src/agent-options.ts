@@ -60,6 +60,10 @@ const schema = z.object({
       memoryHigh: z.number().min(0).max(100),
       diskHigh: z.number().min(0).max(100),
       heartbeats: z.number().int().min(1).max(1000),
+      commands: z
+        .array(z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/), command: z.string().min(1).max(4096) }))
+        .max(50)
+        .optional(),
     })
     .optional(),
 });

@@ -1,4 +1,5 @@
 import { busyPercent, cpuSample, percentOf } from '@sloth/core/internal';
+import type { HealthCommand } from './command-health-checks.js';
 
 /** The thresholds of `agent start --health-checks`, in percent, and how many heartbeats in a row decide. */
 export interface HealthThresholds {
@@ -6,6 +7,8 @@ export interface HealthThresholds {
   memoryHigh: number;
   diskHigh: number;
   heartbeats: number;
+  /** `--health-command NAME=COMMAND`: commands run each heartbeat, healthy when they exit 0. */
+  commands?: HealthCommand[] | undefined;
 }
 
 /** One heartbeat's readings, in percent. */

@@ -11,6 +11,7 @@ import type { AgentMetrics } from './agent-metrics.js';
 import type { AgentOptions } from './agent-options.js';
 import { AgentOutbox } from './agent-outbox.js';
 import { ReconnectSchedule } from './backoff.js';
+import { CommandHealthChecks } from './command-health-checks.js';
 import { runCommandWork, type WorkOutputInit, type WorkResultInit } from './command-work.js';
 import { HealthChecks, HealthReader } from './health-checks.js';
 import { LoadedRuns } from './loaded-runs.js';
@@ -68,7 +69,7 @@ export class SlothAgent {
   private metrics: AgentMetrics | undefined;
 
   /** --health-checks: each heartbeat's readings, and the events they raise. */
-  private readonly health: { checks: HealthChecks; reader: HealthReader } | undefined;
+  private readonly health: { checks: HealthChecks; reader: HealthReader; commands?: CommandHealthChecks } | undefined;
 
   constructor(private readonly options: AgentOptions) {
     this.heartbeatMs = options.heartbeatIntervalMs || 5000;
@@ -90,6 +91,17 @@ export class SlothAgent {
         }),
         reader: new HealthReader(),
       };
+      const commands = options.healthChecks.commands ?? [];
+      if (commands.length > 0) {
+        this.health.commands = new CommandHealthChecks(commands, options.healthChecks.heartbeats, (type, data) => {
+          try {
+            events.dispatch(type, { agent: options.name, ...data });
+            options.log('warn', `health check: ${type} (${data.check}: exit code ${data.exit_code ?? 'none'})`);
+          } catch (err) {
+            options.log('error', `could not record ${type}: ${errorMessage(err)}`);
+          }
+        });
+      }
     }
     this.shells = new ShellSessions((up) => this.send({ case: 'shell', value: up }), options.log);
   }
@@ -151,6 +163,7 @@ export class SlothAgent {
   private async shutdown(reason: string): Promise<void> {
     this.options.log('info', `agent ${this.options.name} ${reason}`);
     this.stopping.abort();
+    this.health?.commands?.close();
     for (const w of this.running.values()) w.abort.abort();
     await Promise.race([
       Promise.all([...[...this.running.values()].map((w) => w.done), this.shells.closeAll('the agent is stopping')]),
@@ -353,6 +366,7 @@ export class SlothAgent {
       session.out.push({ msg: { case: 'heartbeat', value: { system, runningWork: this.running.size } } });
       this.metrics?.heartbeats.inc();
       this.health?.checks.observe(this.health.reader.read(system));
+      void this.health?.commands?.tick();
     } catch (err) {
       this.options.log('debug', `heartbeat skipped: ${errorMessage(err)}`);
     }

@@ -3,7 +3,8 @@ import { SlothCommand } from '../base-command.js';
 import { untilSignal } from '../until-signal.js';
 
 export default class Ui extends SlothCommand {
-  static override summary = 'Serve the web dashboard over a data directory: its agents, workflow runs, stacks, events and hooks, live.';
+  static override summary =
+    'Serve the web dashboard over a data directory: its agents, workflow runs, stacks, events and hooks, live.';
   static override description =
     "A web page (built with this program, no CDN) with the Agents, Runs, Stacks, Events, Hooks and Audit screens, updated as the data directory changes: the agents its master recorded (Active while the master's last recorded heartbeat of one is at most 15 s old), the workflow runs recorded there with each task's status, changes, attempts and log, the stacks with their resources, the event queue, and the hooks (enabled and disabled there; each such change kept in the Audit screen's log). Also serves /metrics, /healthz and /readyz. With a token (--token-file, or $SLOTH_TOKEN) the page asks for it and keeps an httpOnly session cookie; bound beyond loopback it refuses to start without one unless --insecure. --tls-cert/--tls-key serve it over HTTPS (the cookie is then Secure). `master start --dashboard-port` serves the same dashboard from a master, with its live agents and agent control (a command run on several agents at once), which `ui` has not. Stops on SIGINT/SIGTERM.";
   static override flags = {

@@ -40,6 +40,11 @@ export default class AgentStart extends SlothCommand {
     'health-heartbeats': Flags.string({
       description: 'Heartbeats in a row a threshold must be crossed (or back under) before its event (default 3).',
     }),
+    'health-command': Flags.string({
+      description:
+        'NAME=COMMAND, with --health-checks (repeatable): run COMMAND each heartbeat (through sh, killed after 10 s); failing for --health-heartbeats results in a row raises health.check_failed, passing as many again health.check_recovered.',
+      multiple: true,
+    }),
     port: Flags.string({ description: 'Ignored (with a notice): an agent listens on no port, it dials out to its master.' }),
     'bind-address': Flags.string({ description: 'Ignored (with a notice), like --port.' }),
   };
@@ -80,6 +85,7 @@ export default class AgentStart extends SlothCommand {
       memoryHigh: flags['memory-high'],
       diskHigh: flags['disk-high'],
       healthHeartbeats: flags['health-heartbeats'],
+      healthCommands: flags['health-command'],
       version: this.config.version,
     });
     if (flags.daemon) {
