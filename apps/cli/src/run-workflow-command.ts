@@ -4,6 +4,7 @@ import {
   errorMessage,
   isDelegated,
   maskSecrets,
+  type RunEvent,
   type RunResult,
   type SecretStore,
   SlothError,
@@ -20,6 +21,7 @@ import { parseDurationFlag } from './duration-flag.js';
 import { ms } from './events-cli/format.js';
 import { EXIT, exitCodeForRun } from './exit-codes.js';
 import { type MasterFlags, masterConfigured, masterConnection } from './fleet-cli/connect.js';
+import type { MasterRunReporter } from './fleet-cli/run-reporter.js';
 import type { MasterDelegator, RunInputs } from './fleet-cli/task-delegator.js';
 import { openWorkflowFile } from './open-workflow-file.js';
 import type { ReportedRun } from './render/json-report.js';
@@ -109,6 +111,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
   let stackRun: StackRun | undefined;
   let delegator: MasterDelegator | undefined;
   let late: ReturnType<typeof lateDelegator>;
+  let reporter: MasterRunReporter | undefined;
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
@@ -143,6 +146,13 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
     }
     // Tasks created at run time may be delegated too: the link to the master is made when the first one is.
     late = delegator ? undefined : lateDelegator(workflow.name, file, { params, values }, stackName, options, secrets);
+    reporter = await runReporter(options, delegator !== undefined, workflow.name, stackName);
+    const observer = reporter
+      ? (e: RunEvent) => {
+          renderer.observer(e);
+          reporter?.observe(e);
+        }
+      : renderer.observer;
     // Hook lines and failures of this run's events: the secrets it read are masked in them.
     const write = (line: string) => process.stderr.write(`${maskSecrets(line)}\n`);
     const { hooks } = await runRecordedWorkflow({
@@ -154,7 +164,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
       stack: stackName,
       params,
       signal: controller.signal,
-      observer: renderer.observer,
+      observer,
       delegate: delegator ?? late?.delegate,
       lockTimeoutMs,
       forceHandlers: options.forceHandlers,
@@ -185,6 +195,7 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
     unwatch();
     delegator?.close();
     late?.close();
+    await reporter?.close();
     await fleet.close();
     file.close();
     store.close();
@@ -248,6 +259,24 @@ function withDelegateFlag(workflow: WorkflowSpec, flag: string | undefined): Wor
     ...workflow,
     tasks: workflow.tasks.map((t) => ({ ...t, delegateTo: agents, chooseAgents: undefined, location: undefined })),
   };
+}
+
+/**
+ * The reporter of a run to its master (the master's dashboard shows it), for a run given a master (--master,
+ * $SLOTH_MASTER) or one that delegates tasks through it; none otherwise.
+ */
+async function runReporter(
+  options: RunCommandOptions,
+  delegates: boolean,
+  workflow: string,
+  stack: string,
+): Promise<MasterRunReporter | undefined> {
+  const flags: MasterFlags = { ...options.master, 'data-dir': options.dataDir };
+  if (!delegates && (flags.master ?? process.env.SLOTH_MASTER ?? '') === '') return undefined;
+  const { MasterRunReporter } = await import('./fleet-cli/run-reporter.js');
+  return new MasterRunReporter(masterConnection(flags), { workflow, stack }, (message) =>
+    process.stderr.write(`warning: ${message}\n`),
+  );
 }
 
 /** The link to the master for a workflow with delegated tasks, once its agents are known to be there and active. */

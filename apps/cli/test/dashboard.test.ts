@@ -329,4 +329,53 @@ workflow.define("release", { tasks = { "prepare", "wait" } })
     );
     expect(rebound).toBe(403);
   });
+
+  it('a CLI run given --master is reported to it as it goes: the master records it and its dashboard shows it; a master that refuses the report does not fail the run', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile, 0, ['--dashboard-port', '0', '--no-hooks']);
+    await master.waitFor(/dashboard on http:/);
+    const url = dashboardUrl(master.output());
+    const gate = join(mkdtempSync(join(tmpdir(), 'sloth-gate-')), 'go');
+    const dir = writeFiles({
+      'remote-report.sloth': `task("build"):command(function()
+  log.info("compiling on the laptop")
+  while not fs.exists("${gate}") do goroutine.sleep(20) end
+  log.info("compiled")
+end)
+`,
+    });
+    const cliHome = mkdtempSync(join(tmpdir(), 'sloth-cli-home-'));
+    const cli = startCli(['workflow', 'run', '-f', 'remote-report.sloth', '--master', master.url, '--token-file', tokenFile], {
+      cwd: dir,
+      env: { SLOTH_HOME: cliHome },
+    });
+    const finished = collect(cli, 120_000);
+    const page = await newPage();
+    await logIn(page, `${url}/#/runs`, TOKEN);
+    // The run is on the master's Runs while it goes on, its first line there before the gate opens.
+    await page.getByRole('link', { name: 'remote-report' }).click({ timeout: SCREEN_WAIT_MS });
+    const build = page.locator('[data-task="build"]');
+    await build.getByText('compiling on the laptop').waitFor({ timeout: SCREEN_WAIT_MS });
+    expect(await page.locator('h2 [data-status]').textContent()).toBe('running');
+    writeFileSync(gate, '1');
+    await build.getByText('compiled', { exact: true }).waitFor({ timeout: SCREEN_WAIT_MS });
+    await page.locator('h2 [data-status]').filter({ hasText: 'success' }).waitFor({ timeout: SCREEN_WAIT_MS });
+    const done = await finished;
+    expect(done.code, done.stdout + done.stderr).toBe(0);
+    expect(done.stderr).not.toContain('warning');
+
+    // A wrong token: the run goes on and succeeds, saying once that it is not reported.
+    const wrong = join(cliHome, 'wrong-token');
+    writeFileSync(wrong, 'not-the-token\n');
+    writeFileSync(gate, '1');
+    const refused = await runCli(
+      ['workflow', 'run', '-f', 'remote-report.sloth', '--master', master.url, '--token-file', wrong],
+      {
+        cwd: dir,
+        env: { SLOTH_HOME: cliHome },
+      },
+    );
+    expect(refused.code, refused.stdout + refused.stderr).toBe(0);
+    expect(refused.stderr.match(/warning: this run is not reported to the master/g)).toHaveLength(1);
+  });
 });

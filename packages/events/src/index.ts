@@ -12,4 +12,5 @@ export { HookRunner, type HookRunnerOptions, type HookRunResult } from './hook-r
 export { type RecordedRun, type RecordedRunOptions, runRecordedWorkflow } from './recorded-run.js';
 export { hookServices, RunEventRecorder } from './run-event-recorder.js';
 export { createHookRunner, drainRunEvents, failureReporter } from './run-hooks.js';
+export { RunRecorder } from './run-recorder.js';
 export { storeHookRunner } from './store-hook-runner.js';

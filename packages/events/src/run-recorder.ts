@@ -25,6 +25,8 @@ export class RunRecorder {
     private readonly store: () => Store,
     private readonly onError: (message: string) => void,
     private readonly maxLines = MAX_RUN_LOG_LINES,
+    /** Where the run goes on when it is not this process: a run a CLI reports to its master. */
+    private readonly origin?: { host: string; pid: number },
   ) {}
 
   /** Records what an engine event says about the run. */
@@ -56,7 +58,7 @@ export class RunRecorder {
       case 'workflow.started':
         this.runId = e.runId;
         repo().forgetBefore(e.at - RUN_RETENTION_MS);
-        repo().start({ id: e.runId, workflow, stack: stack ?? null, startedAt: e.at, tasks: e.tasks });
+        repo().start({ id: e.runId, workflow, stack: stack ?? null, startedAt: e.at, tasks: e.tasks, ...this.origin });
         return;
       case 'task.started':
         repo().taskStatus(e.runId, e.task, 'running', e.attempt);

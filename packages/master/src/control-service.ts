@@ -13,6 +13,7 @@ import type { Store } from '@sloth/store-sqlite';
 import type { Fleet } from './fleet.js';
 import type { FleetEventSink } from './master-events.js';
 import { DEFAULT_METRICS_SAMPLES } from './metrics-history.js';
+import type { RunReports } from './run-reports.js';
 import { type ScheduleRules, scheduleHandlers } from './schedule-service.js';
 import { shellHandler } from './shell-service.js';
 import {
@@ -42,6 +43,7 @@ export function controlService(
   events: FleetEventSink,
   store: Store,
   rules: ScheduleRules | undefined,
+  runReports?: RunReports,
 ): Partial<ServiceImpl<typeof ControlService>> {
   const guarded =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
@@ -128,6 +130,11 @@ export function controlService(
     sendEvent: guarded((req: { type: string; dataJson: string; stack: string }) => {
       validate(sendEventSchema, req, 'SendEvent');
       return { id: events.send(req.type, parseEventData(req.dataJson), req.stack || undefined) };
+    }),
+    reportRun: guarded((req: unknown) => {
+      if (!runReports) throw new SlothError('unsupported', 'this master does not record reported runs');
+      runReports.report(req);
+      return {};
     }),
   };
 }

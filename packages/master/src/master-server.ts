@@ -18,6 +18,7 @@ import { MasterMetrics } from './master-metrics.js';
 import { type MasterOptions, resolveMasterOptions } from './master-options.js';
 import { MetricsHistory } from './metrics-history.js';
 import { rpcMetrics } from './rpc-metrics.js';
+import { RunReports } from './run-reports.js';
 import { storeReadiness } from './store-readiness.js';
 
 /** A running master. */
@@ -71,9 +72,10 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
   const shutdown = new AbortController();
   // Connect links every call to this signal: each agent's long-lived stream holds a listener, a thousand are not a leak.
   setMaxListeners(0, shutdown.signal);
+  const runReports = new RunReports(store, options.log);
   const routes = (router: ConnectRouter) => {
     router.service(AgentService, { connect: agentConnect(fleet, options.log) });
-    router.service(ControlService, controlService(fleet, events, store, options.schedules));
+    router.service(ControlService, controlService(fleet, events, store, options.schedules, runReports));
   };
   const gate = bearerGate(options.token);
   const handler = connectNodeAdapter({
@@ -164,6 +166,7 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
         }, 2000);
         await closed;
         clearTimeout(force);
+        runReports.close();
         await events.close();
         store.close();
       })();

@@ -140,6 +140,31 @@ export const sendEventSchema = z.object({
   stack: z.string().max(256),
 });
 
+/** ReportRun: a batch of at most 10,000 engine events of one run, each at most 1 MiB of JSON. */
+export const reportRunSchema = z.object({
+  runId: z.string().min(1).max(128),
+  workflow: z.string().min(1).max(256),
+  stack: z.string().max(256),
+  host: z.string().max(255),
+  pid: z.number().int().min(0),
+  eventsJson: z.array(z.string().max(1024 * 1024, 'an event has at most 1 MiB of JSON')).max(10_000),
+});
+
+/** One reported engine event: the fields every event has; the rest is the recorder's to read. */
+export const reportedEventSchema = z.looseObject({
+  type: z.enum([
+    'workflow.started',
+    'task.started',
+    'task.log',
+    'task.retrying',
+    'task.finished',
+    'resource.changed',
+    'workflow.finished',
+  ]),
+  runId: z.string(),
+  at: z.number(),
+});
+
 /** The dashboard's ExecOnAgents: a command for at most 100 distinct agents. */
 export const execOnAgentsSchema = z.object({
   agents: z

@@ -80,7 +80,7 @@ export class RunRepo {
   constructor(readonly store: Store) {
     this.sql = prepareAll(store, SQL);
     this.begin = store.sqlite.transaction((run: RunStart) => {
-      this.sql.start.run({ ...run, status: 'running', host: hostname(), pid: process.pid });
+      this.sql.start.run({ ...run, status: 'running', host: run.host ?? hostname(), pid: run.pid ?? process.pid });
       for (const [i, name] of run.tasks.entries()) this.sql.addTask.run(run.id, i, name);
     });
     this.appendLogs = store.sqlite.transaction((runId: string, lines: readonly RunLogRecord[]) => {
@@ -93,7 +93,7 @@ export class RunRepo {
     });
   }
 
-  /** Records a run that starts, with its tasks pending, as this process's. */
+  /** Records a run that starts, with its tasks pending, as this process's (or the host and pid it names). */
   start(run: RunStart): void {
     this.run(() => this.begin.immediate(run));
   }
@@ -161,6 +161,9 @@ export interface RunStart {
   stack: string | null;
   startedAt: number;
   tasks: readonly string[];
+  /** Where the run goes on, when not in this process (a run a CLI reports to its master). */
+  host?: string | undefined;
+  pid?: number | undefined;
 }
 
 /** A run still marked running whose process is gone (same host, dead pid) was interrupted. */

@@ -7,7 +7,7 @@ export default class WorkflowRun extends SlothCommand {
   static override aliases = ['run'];
   static override summary = 'Run a workflow from a .sloth file.';
   static override description =
-    'Tasks start as soon as their dependencies finish, up to max_parallel_tasks at once. Ctrl-C stops running tasks (and their child processes) and prints the summary; press it twice to exit at once. The run is recorded in its stack (NAME, or --stack), which it locks while it runs. Exit code: 0 success, 1 the workflow failed or its stack is locked by another run, 2 usage or load error, 130 interrupted.';
+    'Tasks start as soon as their dependencies finish, up to max_parallel_tasks at once. Ctrl-C stops running tasks (and their child processes) and prints the summary; press it twice to exit at once. The run is recorded in its stack (NAME, or --stack), which it locks while it runs, and in the data directory (the Runs of the dashboard); a run given --master (or $SLOTH_MASTER), or one that delegates tasks, is also reported to that master as it goes. Exit code: 0 success, 1 the workflow failed or its stack is locked by another run, 2 usage or load error, 130 interrupted.';
   static override args = {
     name: Args.string({
       description:
