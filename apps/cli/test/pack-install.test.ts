@@ -3,11 +3,11 @@
 // tarballs only, third-party ones from the npm registry (better-sqlite3 compiles there). Packed and installed once
 // for the file; it takes minutes.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, runCli } from './cli.test-helper.js';
 import { fleetHome, startAgent, startMaster, withMaster } from './fleet.test-helper.js';
 
@@ -35,15 +35,20 @@ async function packedManifest(tarball: string): Promise<Record<string, unknown>>
   return JSON.parse(stdout) as Record<string, unknown>;
 }
 
+let root: string;
 let packs: string;
 let tarballs: string[];
 let project: string;
 let env: NodeJS.ProcessEnv;
 const bin = (name: string) => join(project, 'node_modules', name);
 
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
 beforeAll(
   async () => {
-    const root = mkdtempSync(join(tmpdir(), 'sloth-pack-'));
+    root = mkdtempSync(join(tmpdir(), 'sloth-pack-'));
     packs = join(root, 'packs');
     project = join(root, 'project');
     mkdirSync(join(packs, 'agent'), { recursive: true });
@@ -79,7 +84,7 @@ beforeAll(
 describe('the packed packages, installed with npm into an empty directory', () => {
   it('every tarball is publishable: one version, no workspace paths, metadata a registry needs', async () => {
     const names: string[] = [];
-    for (const tarball of tarballs) {
+    const check = async (tarball: string) => {
       const pkg = await packedManifest(tarball);
       const name = pkg.name as string;
       names.push(name);
@@ -103,7 +108,9 @@ describe('the packed packages, installed with npm into an empty directory', () =
       const files = published[name]?.files.map((f) => f.path) ?? [];
       expect(files, name).toContain('package.json');
       for (const file of files) expect(file, name).toMatch(/^(package\.json|README\.md|LICENSE|(dist|bin|lua|drizzle)\/.+)$/);
-    }
+    };
+    // Four at a time: each is mostly npm starting up.
+    for (let i = 0; i < tarballs.length; i += 4) await Promise.all(tarballs.slice(i, i + 4).map(check));
     for (const wanted of ['sloth-runner', 'sloth-agent', '@sloth/core', '@sloth/lua', '@sloth/master', '@sloth/agent']) {
       expect(names).toContain(wanted);
     }
