@@ -142,24 +142,27 @@ describe('the packed packages, installed with npm into an empty directory', () =
     expect(JSON.parse(fan.stdout).tasks.sum.output).toEqual({ value: 42 });
   });
 
-  it('a TypeScript file importing @sloth/core type-checks and runs a workflow (the README example)', async () => {
+  it("TypeScript files importing @sloth/core type-check and run workflows (the README's and @sloth/core's examples)", async () => {
+    const firstTs = (text: string) => (/```ts\n([\s\S]*?)```/.exec(text) as RegExpExecArray)[1] as string;
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Using the engine from TypeScript'));
-    const example = (/```ts\n([\s\S]*?)```/.exec(section) as RegExpExecArray)[1] as string;
-    writeFileSync(join(project, 'nightly.ts'), example);
+    writeFileSync(join(project, 'nightly.ts'), firstTs(readme.slice(readme.indexOf('## Using the engine from TypeScript'))));
+    // The package's own README, as npm shows it: read from the installed package.
+    writeFileSync(join(project, 'core-readme.ts'), firstTs(readFileSync(bin('@sloth/core/README.md'), 'utf8')));
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out' },
-        files: ['nightly.ts'],
+        files: ['nightly.ts', 'core-readme.ts'],
       }),
     );
     await exec(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
       cwd: project,
       timeout: 120_000,
     });
-    const { stdout } = await exec(process.execPath, [join(project, 'out/nightly.js')], { cwd: project, timeout: 30_000 });
-    expect(stdout).toContain("success [ 'fetch: success', 'report: success', 'lint: success' ]");
+    const run = async (file: string) =>
+      (await exec(process.execPath, [join(project, 'out', file)], { cwd: project, timeout: 30_000 })).stdout;
+    expect(await run('nightly.js')).toContain("success [ 'fetch: success', 'report: success', 'lint: success' ]");
+    expect(await run('core-readme.js')).toBe('success\n');
   });
 
   it('the installed sloth-agent connects to a master (the installed sloth-runner) and runs a command', async () => {
