@@ -24,10 +24,24 @@ const outdir = join(app, 'dist', 'bundle');
 // a tsconfig in development).
 const external = ['better-sqlite3', '@lydell/node-pty', 'wasmoon', 'piscina', 'typescript', 'ssh2'];
 
+/** The directory and name of the workspace package that holds `file` (its nearest package.json). */
+async function packageOf(file) {
+  for (let dir = dirname(file); dir !== workspace; dir = dirname(dir)) {
+    try {
+      return { dir, name: JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')).name };
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error;
+    }
+  }
+  throw new Error(`${file}: in no package of the workspace`);
+}
+
 /**
- * Our packages find files next to their module (Lua prelude files, migrations, the goroutine worker, package.json)
- * through import.meta.url, which in a bundle would be the bundle's URL: point each one back at its own file,
- * relative to the bundle so the checkout can move.
+ * Our packages find files next to their module (Lua prelude files, migrations, the goroutine worker, the modules'
+ * own files goroutine threads import, package.json) through import.meta.url, which in a bundle would be the bundle's
+ * URL: point each one back at its own file. The app's own files are found relative to the bundle (they travel with
+ * it); another package's through its installed package.json at run time (an npm install puts it elsewhere than the
+ * workspace does), else relative to the bundle (in the workspace, packages the app does not depend on directly).
  */
 const ownFileUrls = {
   name: 'own-file-urls',
@@ -37,7 +51,14 @@ const ownFileUrls = {
       if (!ours(path)) return undefined;
       const text = await readFile(path, 'utf8');
       if (!text.includes('import.meta.url')) return undefined;
-      const url = `new URL(${JSON.stringify(relative(outdir, path))}, import.meta.url).href`;
+      const fromBundle = `new URL(${JSON.stringify(relative(outdir, path).split(sep).join('/'))}, import.meta.url).href`;
+      let url = fromBundle;
+      if (!path.startsWith(app + sep)) {
+        const pkg = await packageOf(path);
+        const inPackage = JSON.stringify(relative(pkg.dir, path).split(sep).join('/'));
+        const manifest = JSON.stringify(`${pkg.name}/package.json`);
+        url = `(() => { try { return new URL(${inPackage}, require('node:url').pathToFileURL(require.resolve(${manifest}))).href; } catch { return ${fromBundle}; } })()`;
+      }
       return { contents: text.replaceAll('import.meta.url', url), loader: 'js' };
     });
   },

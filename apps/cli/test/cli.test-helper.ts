@@ -18,12 +18,15 @@ export interface CliResult {
 /** A data directory of this test process's own, so tests never touch ~/.sloth-runner. */
 export const TEST_SLOTH_HOME = mkdtempSync(join(tmpdir(), 'sloth-home-'));
 
-/** Starts the real CLI as a child process (CI=1 so output is plain lines); `input` is written to its stdin. */
+/**
+ * Starts the real CLI as a child process (CI=1 so output is plain lines); `input` is written to its stdin; `bin` is
+ * another installation's bin/run.js (default: this checkout's).
+ */
 export function startCli(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+  options: { cwd?: string; env?: Record<string, string>; input?: string; bin?: string } = {},
 ): ChildProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
     cwd: options.cwd ?? REPO,
     env: { ...process.env, CI: '1', NO_COLOR: '1', SLOTH_HOME: TEST_SLOTH_HOME, ...options.env },
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -35,7 +38,7 @@ export function startCli(
 /** Runs the CLI to completion, killing it if it outlives `timeoutMs` (a hang fails the test, it does not stall it). */
 export function runCli(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; input?: string } = {},
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; input?: string; bin?: string } = {},
 ): Promise<CliResult> {
   const child = startCli(args, options);
   return collect(child, options.timeoutMs ?? 30_000);

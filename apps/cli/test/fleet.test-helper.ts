@@ -61,33 +61,47 @@ export function fleetHome(): { home: string; tokenFile: string } {
   return { home, tokenFile };
 }
 
-/** `sloth-runner master start` on 127.0.0.1 (a free port unless given), waiting until it listens; `url` is https:// with --tls-cert. */
+/**
+ * `sloth-runner master start` on 127.0.0.1 (a free port unless given), waiting until it listens; `url` is https:// with
+ * --tls-cert. `bin`: another installation's bin/run.js (default: this checkout's).
+ */
 export async function startMaster(
   home: string,
   tokenFile: string,
   port = 0,
   extra: string[] = [],
+  bin = BIN,
 ): Promise<Daemon & { url: string }> {
   // `extra` may set its own --heartbeat-interval (a test that is not about heartbeats, on a loaded machine).
   const heartbeat = extra.includes('--heartbeat-interval') ? [] : ['--heartbeat-interval', HEARTBEAT];
-  const d = daemon(BIN, ['master', 'start', '--port', String(port), '--token-file', tokenFile, ...heartbeat, ...extra], home);
+  const d = daemon(bin, ['master', 'start', '--port', String(port), '--token-file', tokenFile, ...heartbeat, ...extra], home);
   await d.waitFor(/master listening on https?:\/\/127\.0\.0\.1:\d+/);
   const url = /master listening on (https?:\/\/127\.0\.0\.1:\d+)/.exec(d.output())?.[1] as string;
   return { ...d, url };
 }
 
-/** An agent: `sloth-runner agent start` or, with `standalone`, the `sloth-agent` program. */
+/**
+ * An agent: `sloth-runner agent start` or, with `standalone`, the `sloth-agent` program (this checkout's, or the one
+ * at `program`).
+ */
 export function startAgent(
   home: string,
   name: string,
   url: string,
   tokenFile: string,
-  options: { standalone?: boolean; extra?: string[]; debug?: boolean; env?: Record<string, string>; cwd?: string } = {},
+  options: {
+    standalone?: boolean;
+    program?: string;
+    extra?: string[];
+    debug?: boolean;
+    env?: Record<string, string>;
+    cwd?: string;
+  } = {},
 ): Daemon {
   const fast = options.debug === false ? FAST_AGENT.filter((a) => a !== '--debug') : FAST_AGENT;
   const args = ['--name', name, '--master', url, '--token-file', tokenFile, ...fast, ...(options.extra ?? [])];
   return options.standalone
-    ? daemon(AGENT_BIN, args, home, options.env, options.cwd)
+    ? daemon(options.program ?? AGENT_BIN, args, home, options.env, options.cwd)
     : daemon(BIN, ['agent', 'start', ...args], home, options.env, options.cwd);
 }
 
