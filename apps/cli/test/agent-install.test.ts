@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { waitFor } from '@sloth/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type TestSshd } from '../../../packages/ssh/src/sshd.test-helper.js';
-import { runCli, waitForOutput } from './cli.test-helper.js';
+import { runCli, waitForOutput, writeFiles } from './cli.test-helper.js';
 import { fleetHome, startMaster, TOKEN, withMaster } from './fleet.test-helper.js';
 
 // `agent install` into a host reached over a real sshd on 127.0.0.1 (this machine: the install goes under temp
@@ -92,6 +92,24 @@ describe('agent install over SSH (no systemd here: the test starts the unit comm
       expect(JSON.parse(list.stdout)).toEqual(
         expect.arrayContaining([expect.objectContaining({ name: 'inst-01', status: 'active', labels: { role: 'web' } })]),
       );
+      // The installed copy runs Lua: a delegated task with a module call and a goroutine (its Lua files and worker).
+      const flow = writeFiles({
+        'on-installed.sloth': `task("there"):delegate_to("inst-01"):command(function()
+  local ok, n = goroutine.await(goroutine.async(function() return #fs.ls("/") end))
+  assert(ok, n)
+  return true, "ok", { entries = n, out = exec.run("echo installed").stdout }
+end):build()
+`,
+      });
+      const ran = await runCli(
+        ['workflow', 'run', '-f', 'on-installed.sloth', '-o', 'json', ...withMaster(master.url, tokenFile)],
+        {
+          cwd: flow,
+          timeoutMs: 120_000,
+        },
+      );
+      expect(ran.code, ran.stdout + ran.stderr + out).toBe(0);
+      expect(JSON.parse(ran.stdout).tasks.there.output).toMatchObject({ out: 'installed\n' });
 
       const second = await runCli(install, { timeoutMs: 120_000 });
       expect(second.code, second.stdout + second.stderr).toBe(0);

@@ -17,6 +17,7 @@ export interface AgentPayload {
 interface PackageInfo {
   name: string;
   version: string;
+  files?: string[];
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
 }
@@ -41,14 +42,15 @@ function packageDir(fromDir: string, name: string): string | undefined {
 }
 
 /**
- * The packages the agent's bundle loads at run time (those kept out of it: native code, WebAssembly, worker
- * scripts) and everything they depend on, by name; workspace packages are inside the bundle already.
+ * The packages the agent loads at run time and everything they depend on, by name: those kept out of its bundle
+ * (native code, WebAssembly, worker scripts), and our own packages, whose files it reads as it runs (the Lua
+ * prelude, the goroutine worker and the module files it imports).
  */
 function runtimePackages(agentDir: string): Map<string, string> {
   const found = new Map<string, string>();
   const visit = (fromDir: string, deps: Record<string, string>, optional: boolean) => {
     for (const name of Object.keys(deps)) {
-      if (name.startsWith('@sloth/') || found.has(name)) continue;
+      if (found.has(name)) continue;
       const dir = packageDir(fromDir, name);
       if (!dir) {
         if (optional) continue;
@@ -98,7 +100,15 @@ export function agentPayload(cliRoot: string): AgentPayload {
       for (const [name, dir] of packages) {
         const at = join(root, 'agent', 'node_modules', name);
         mkdirSync(dirname(at), { recursive: true });
-        symlinkSync(dir, at);
+        if (!name.startsWith('@sloth/')) {
+          symlinkSync(dir, at);
+          continue;
+        }
+        // Our packages as they would be published (their `files`): not their sources or their node_modules links.
+        mkdirSync(at);
+        for (const part of [...(readPackage(dir).files ?? ['dist']), 'package.json']) {
+          if (existsSync(join(dir, part))) symlinkSync(join(dir, part), join(at, part));
+        }
       }
       const file = join(stage, `sloth-agent-${id}.tar.gz`);
       const r = await runProcess({ command: ['tar', '-czhf', file, '-C', root, '.'], signal });
