@@ -60,6 +60,11 @@ export async function startDockerEngine(): Promise<DockerEngine> {
     { detached: true, stdio: 'ignore' },
   );
   const end = ending(child);
+  // A test process that ends without stop() (a failed hook, a crash) must not leave the engine running.
+  const orphaned = () => {
+    if (!end.exited) process.kill(-(child.pid as number), 'SIGKILL');
+  };
+  process.once('exit', orphaned);
   const docker = (...args: string[]) =>
     execFileSync('docker', args, { env: { ...process.env, DOCKER_HOST: host }, encoding: 'utf8', timeout: 60_000 });
   const engine: DockerEngine = {
@@ -77,6 +82,7 @@ export async function startDockerEngine(): Promise<DockerEngine> {
         const stopped = await Promise.race([end.gone.then(() => true), new Promise((r) => setTimeout(() => r(false), 20_000))]);
         if (!stopped) process.kill(-(child.pid as number), 'SIGKILL');
       }
+      process.off('exit', orphaned);
       rmSync(base, { recursive: true, force: true });
     },
   };
