@@ -5,6 +5,7 @@ import AgentInstall from './commands/agent/install.js';
 import AgentLabel from './commands/agent/label.js';
 import AgentList from './commands/agent/list.js';
 import AgentMetrics from './commands/agent/metrics.js';
+import AgentPackage from './commands/agent/package.js';
 import AgentShell from './commands/agent/shell.js';
 import AgentStart from './commands/agent/start.js';
 import AgentStop from './commands/agent/stop.js';
@@ -130,6 +131,7 @@ export const COMMANDS = {
   'master:remove': MasterRemove,
   'agent:start': AgentStart,
   'agent:install': AgentInstall,
+  'agent:package': AgentPackage,
   'agent:uninstall': AgentUninstall,
   'agent:list': AgentList,
   'agent:get': AgentGet,

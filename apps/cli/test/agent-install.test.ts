@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -151,6 +151,55 @@ end):build()
       if (agent.exitCode === null) agent.kill('SIGKILL');
     }
   }, 300_000);
+
+  it('agent package writes the standalone agent: unpacked anywhere, it registers and runs a Lua task with its own Node', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile);
+    const out = join(mkdtempSync(join(tmpdir(), 'sloth-package-')), 'agent.tar.gz');
+    const made = await runCli(['agent', 'package', '--out', out], { timeoutMs: 120_000 });
+    expect(made.code, made.stdout + made.stderr).toBe(0);
+    expect(made.stdout).toMatch(new RegExp(`^wrote ${out} \\(release [0-9a-f]{16}: Node v`));
+    const dir = mkdtempSync(join(tmpdir(), 'sloth-unpacked-'));
+    expect(spawnSync('tar', ['-xzf', out, '-C', dir]).status).toBe(0);
+    const args = [join(dir, 'agent/bin/sloth-agent.js'), '--name', 'pkg-1', '--master', master.url, '--token-file', tokenFile];
+    const agent = spawn(join(dir, 'node'), [...args, '--data-dir', join(dir, 'data')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: '/usr/bin:/bin' },
+    });
+    let log = '';
+    agent.stdout?.on('data', (d) => {
+      log += d;
+    });
+    agent.stderr?.on('data', (d) => {
+      log += d;
+    });
+    try {
+      await waitForOutput(() => log, /registered with the master/, 60_000);
+      const flow = writeFiles({
+        'on-packaged.sloth': `task("there"):delegate_to("pkg-1"):command(function()
+  local ok, out = goroutine.await(goroutine.async(function() return exec.run("echo packaged").stdout end))
+  assert(ok, out)
+  return true, "ok", { out = out }
+end):build()
+`,
+      });
+      const ran = await runCli(
+        ['workflow', 'run', '-f', 'on-packaged.sloth', '-o', 'json', ...withMaster(master.url, tokenFile)],
+        {
+          cwd: flow,
+          timeoutMs: 120_000,
+        },
+      );
+      expect(ran.code, ran.stdout + ran.stderr + log).toBe(0);
+      expect(JSON.parse(ran.stdout).tasks.there.output).toEqual({ out: 'packaged\n' });
+    } finally {
+      agent.kill('SIGTERM');
+    }
+    const bad = await runCli(['agent', 'package', '--out', join(dir, 'no-such-dir', 'x.tar.gz')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/no-such-dir/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
 
   it('says what is wrong: no token, a host it cannot reach', async () => {
     const noToken = await runCli(['agent', 'install', 'root@127.0.0.1:1', '--name', 'x'], { env: { SLOTH_TOKEN: '' } });

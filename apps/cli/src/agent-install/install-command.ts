@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from '@oclif/core';
 import { parseDuration, SlothError } from '@sloth/core';
 import { type MasterFlags, masterConnection, resolveMasterAddress, withControl } from '../fleet-cli/connect.js';
@@ -122,4 +123,27 @@ export async function runAgentUninstall(cmd: Command, hostText: string, flags: I
   } finally {
     done();
   }
+}
+
+/**
+ * `agent package`: the release `agent install` sends (this machine's Node, sloth-agent and the packages it loads) as
+ * one .tar.gz, for machines set up another way (an image, configuration management, a copy by hand).
+ */
+export async function runAgentPackage(cmd: Command, out: string | undefined): Promise<void> {
+  const payload = agentPayload(cmd.config.root);
+  const target = resolve(out ?? `sloth-agent-${payload.id}-${process.platform}-${process.arch}.tar.gz`);
+  const { signal, done } = interruptible();
+  try {
+    copyFileSync(await payload.archive(signal), target);
+  } catch (err) {
+    if (signal.aborted) throw new SlothError('aborted', 'agent package: stopped before the archive was written');
+    throw err;
+  } finally {
+    done();
+    payload.dispose();
+  }
+  cmd.log(
+    `wrote ${target} (release ${payload.id}: Node ${process.version} and sloth-agent for ${process.platform}/${process.arch})\n` +
+      'Unpack it (e.g. tar -xzf FILE -C /opt/sloth-agent) and run: /opt/sloth-agent/node /opt/sloth-agent/agent/bin/sloth-agent.js --name NAME --master HOST:PORT --token-file FILE',
+  );
 }
