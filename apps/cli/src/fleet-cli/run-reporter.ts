@@ -47,6 +47,8 @@ export class MasterRunReporter {
 
   /** Sends what is left (waiting at most CLOSE_WAIT_MS) and closes the link. */
   async close(): Promise<void> {
+    // Events without the run's start (it never started) name no run: nothing to send.
+    if (this.runId === undefined) this.waiting = [];
     const deadline = Date.now() + CLOSE_WAIT_MS;
     while (!this.stopped && (this.waiting.length > 0 || this.sending) && Date.now() < deadline) {
       this.send();
