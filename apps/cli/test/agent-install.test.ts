@@ -21,6 +21,14 @@ import { fleetHome, startMaster, TOKEN, withMaster } from './fleet.test-helper.j
 // `agent install` into a host reached over a real sshd on 127.0.0.1 (this machine: the install goes under temp
 // directories given as --prefix and friends). PID 1 here is not systemd: the install says so, and the test starts the
 // agent with the unit's own ExecStart, as systemd would.
+/** `workflow run` of one task delegated to `agent` whose body is `body` (Lua), its JSON report on stdout. */
+function runOnAgent(agent: string, body: string, master: string[]) {
+  const flow = writeFiles({
+    'on-agent.sloth': `task("there"):delegate_to("${agent}"):command(function()\n  ${body}\nend):build()\n`,
+  });
+  return runCli(['workflow', 'run', '-f', 'on-agent.sloth', '-o', 'json', ...master], { cwd: flow, timeoutMs: 120_000 });
+}
+
 let sshd: TestSshd;
 beforeAll(async () => {
   sshd = await startSshd(1);
@@ -93,20 +101,10 @@ describe('agent install over SSH (no systemd here: the test starts the unit comm
         expect.arrayContaining([expect.objectContaining({ name: 'inst-01', status: 'active', labels: { role: 'web' } })]),
       );
       // The installed copy runs Lua: a delegated task with a module call and a goroutine (its Lua files and worker).
-      const flow = writeFiles({
-        'on-installed.sloth': `task("there"):delegate_to("inst-01"):command(function()
-  local ok, n = goroutine.await(goroutine.async(function() return #fs.ls("/") end))
-  assert(ok, n)
-  return true, "ok", { entries = n, out = exec.run("echo installed").stdout }
-end):build()
-`,
-      });
-      const ran = await runCli(
-        ['workflow', 'run', '-f', 'on-installed.sloth', '-o', 'json', ...withMaster(master.url, tokenFile)],
-        {
-          cwd: flow,
-          timeoutMs: 120_000,
-        },
+      const ran = await runOnAgent(
+        'inst-01',
+        'local ok, n = goroutine.await(goroutine.async(function() return #fs.ls("/") end))\n  assert(ok, n)\n  return true, "ok", { entries = n, out = exec.run("echo installed").stdout }',
+        withMaster(master.url, tokenFile),
       );
       expect(ran.code, ran.stdout + ran.stderr + out).toBe(0);
       expect(JSON.parse(ran.stdout).tasks.there.output).toMatchObject({ out: 'installed\n' });
@@ -175,20 +173,10 @@ end):build()
     });
     try {
       await waitForOutput(() => log, /registered with the master/, 60_000);
-      const flow = writeFiles({
-        'on-packaged.sloth': `task("there"):delegate_to("pkg-1"):command(function()
-  local ok, out = goroutine.await(goroutine.async(function() return exec.run("echo packaged").stdout end))
-  assert(ok, out)
-  return true, "ok", { out = out }
-end):build()
-`,
-      });
-      const ran = await runCli(
-        ['workflow', 'run', '-f', 'on-packaged.sloth', '-o', 'json', ...withMaster(master.url, tokenFile)],
-        {
-          cwd: flow,
-          timeoutMs: 120_000,
-        },
+      const ran = await runOnAgent(
+        'pkg-1',
+        'local ok, out = goroutine.await(goroutine.async(function() return exec.run("echo packaged").stdout end))\n  assert(ok, out)\n  return true, "ok", { out = out }',
+        withMaster(master.url, tokenFile),
       );
       expect(ran.code, ran.stdout + ran.stderr + log).toBe(0);
       expect(JSON.parse(ran.stdout).tasks.there.output).toEqual({ out: 'packaged\n' });
