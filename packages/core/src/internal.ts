@@ -5,6 +5,7 @@ export * from './agent-call.js';
 export * from './agent-selection.js';
 export * from './async-queue.js';
 export * from './bounded-backlog.js';
+export * from './call-serial.js';
 export * from './closest-name.js';
 export * from './cpu-usage.js';
 export * from './dag-plan.js';

@@ -35,6 +35,12 @@ export interface ModuleCallContext {
   reportResource: (outcome: ResourceOutcome) => void;
   /** Told each check made (infra_test): the task's `assertions` are counted from these. */
   reportAssertion: (assertion: AssertionRecord) => void;
+  /**
+   * This call's number among the module calls made on this JS thread, set by the Lua binder (undefined for calls made
+   * from JS). When a module's previous call is numbered one less, nothing else was called in between, so what that
+   * call read of the machine may serve again (infra_test reads the process table once for a run of checks).
+   */
+  callSerial?: number | undefined;
 }
 
 export interface ArgSpec<S extends z.ZodType = z.ZodType> {

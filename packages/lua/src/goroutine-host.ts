@@ -13,6 +13,7 @@ import {
   type ModuleCallContext,
   type ModuleSpec,
   MultipleReturns,
+  nextCallSerial,
   ownerMark,
   SlothError,
   timedOutAfter,
@@ -362,6 +363,8 @@ export class GoroutineThreads implements GoroutineHost {
       ...job.ctx,
       fn: `${message.module}.${message.fn}`,
       signal: AbortSignal.any([job.ctx.signal, controller.signal]),
+      // A call made for a goroutine still comes between the task's own calls.
+      callSerial: nextCallSerial(),
     };
     const call = callOnTarget(message.module, message.fn, spec, { agent: message.target, args: message.args }, ctx)
       .then(

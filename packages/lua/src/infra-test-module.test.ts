@@ -1,3 +1,5 @@
+import { createServer as createHttpServer } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runSource } from './test-workflow.test-helper.js';
 
@@ -29,5 +31,36 @@ end })
       failed: 0,
       list: [{ name: 'infra_test.file_exists("/proc")', passed: true, message: '' }],
     });
+  });
+
+  it('a check after another module call reads the machine again: a port closed by that call is seen closed', async () => {
+    const listener = createServer();
+    // The call between the two checks: an HTTP request that stops the listener before it answers.
+    const control = createHttpServer((_, res) => listener.close(() => res.end('closed')));
+    const listen = (s: { listen: (port: number, host: string, cb: () => void) => unknown; address: () => unknown }) =>
+      new Promise<number>((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
+    const port = await listen(listener);
+    const controlPort = await listen(control);
+    try {
+      const { result } = await runSource(`
+task("ports"):command(function()
+  infra_test.port_is_tcp(${port})
+  infra_test.port_is_listening(${port})
+  http.get("http://127.0.0.1:${controlPort}/close")
+  local ok, err = pcall(infra_test.port_is_tcp, ${port})
+  if ok then error("still seen listening after it closed") end
+end)
+`);
+      const task = result.tasks[0];
+      expect(task?.error).toBeUndefined();
+      expect(task?.assertions?.list.map((a) => [a.name, a.passed])).toEqual([
+        [`infra_test.port_is_tcp(${port})`, true],
+        [`infra_test.port_is_listening(${port})`, true],
+        [`infra_test.port_is_tcp(${port})`, false],
+      ]);
+    } finally {
+      control.close();
+      listener.close();
+    }
   });
 });

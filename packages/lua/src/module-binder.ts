@@ -4,6 +4,7 @@ import {
   type ModuleCallContext,
   type ModuleSpec,
   MultipleReturns,
+  nextCallSerial,
   parseArgs,
   SlothError,
 } from '@sloth/core/internal';
@@ -112,7 +113,7 @@ function bindFunctions(
     const qualified = `${module}.${name}`;
     fns[name] = (raw) => {
       // The function's own name rides in its context, so the module never types it in its messages.
-      const ctx = { ...(runtime.current?.moduleCtx ?? fallbackCtx()), fn: qualified };
+      const ctx = { ...(runtime.current?.moduleCtx ?? fallbackCtx()), fn: qualified, callSerial: nextCallSerial() };
       try {
         const targeted = targetable ? takeTarget(qualified, spec, raw) : undefined;
         const out = targeted
@@ -142,7 +143,7 @@ function remoteCall(
 ): NativeFunction {
   return ([name, ...raw]) => {
     const qualified = `${module}.${String(name)}`;
-    const ctx = { ...(runtime.current?.moduleCtx ?? fallbackCtx()), fn: qualified };
+    const ctx = { ...(runtime.current?.moduleCtx ?? fallbackCtx()), fn: qualified, callSerial: nextCallSerial() };
     const spec = functions[String(name)] as FunctionSpec;
     const targeted = takeTarget(qualified, spec, raw);
     if (!targeted) return failure(new SlothError('internal', `${qualified}: sent to an agent without a target`));

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { arg, type ModuleCallContext, z } from '@sloth/core';
 import { check } from './check.js';
+import { fact } from './facts-memo.js';
 
 const pathArg = arg('path', z.string().min(1, 'expected a path'), 'a path (relative: to the task workdir)');
 const KIND = { file: 'a file', directory: 'a directory', link: 'a symlink', other: 'a special file' } as const;
@@ -102,12 +103,11 @@ export const mountExists = check({
   examples: ['infra_test.mount_exists("/proc")'],
   check: async ([path], ctx) => {
     const want = path.length > 1 ? path.replace(/\/+$/, '') : path;
-    const mounts = (await ctx.host.readFile('/proc/mounts')).toString('utf8');
-    for (const line of mounts.split('\n')) {
-      const at = line.split(' ')[1];
-      if (at !== undefined && unescapeMount(at) === want) return undefined;
-    }
-    return `nothing is mounted at ${want}`;
+    const points = await fact(ctx, 'mounts', async () => {
+      const mounts = (await ctx.host.readFile('/proc/mounts')).toString('utf8');
+      return new Set(mounts.split('\n').map((line) => unescapeMount(line.split(' ')[1] ?? '')));
+    });
+    return points.has(want) ? undefined : `nothing is mounted at ${want}`;
   },
 });
 

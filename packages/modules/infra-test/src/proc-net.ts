@@ -1,13 +1,19 @@
 import type { ModuleCallContext } from '@sloth/core';
+import { fact } from './facts-memo.js';
 
 /** The kernel's TCP state number of a listening socket (include/net/tcp_states.h: TCP_LISTEN). */
 const TCP_LISTEN = '0A';
 
 /**
  * The local ports of sockets in /proc/net/<table> (tcp, tcp6, udp, udp6) of the host's network namespace: TCP ones
- * in LISTEN, every bound UDP one. A table the kernel does not have (IPv6 disabled) counts as empty.
+ * in LISTEN, every bound UDP one. A table the kernel does not have (IPv6 disabled) counts as empty. Read once for a run
+ * of checks (see fact).
  */
-export async function openPorts(ctx: ModuleCallContext, protocol: 'tcp' | 'udp'): Promise<Set<number>> {
+export function openPorts(ctx: ModuleCallContext, protocol: 'tcp' | 'udp'): Promise<Set<number>> {
+  return fact(ctx, `ports/${protocol}`, () => readOpenPorts(ctx, protocol));
+}
+
+async function readOpenPorts(ctx: ModuleCallContext, protocol: 'tcp' | 'udp'): Promise<Set<number>> {
   const ports = new Set<number>();
   for (const table of [protocol, `${protocol}6`]) {
     let text: string;

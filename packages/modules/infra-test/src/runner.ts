@@ -18,6 +18,7 @@ import {
 import { checkOnAgent } from './agent.js';
 import { type CheckSpec, callText, MAX_RAW_ARGS, publicFunction, type Verdict } from './check.js';
 import { closeCollector, collect, openCollector, peekCollector } from './collectors.js';
+import { beginCheck } from './facts-memo.js';
 import { INFRA_TEST_LUA } from './infra-test.lua.js';
 
 /** The module's own name, as the binder qualified the calling function ("infra_test._check"). */
@@ -72,6 +73,7 @@ export function internals(checks: Record<string, CheckSpec>): Record<string, Fun
         const own = parsed.slice(0, spec.args.length);
         const agent = parsed[spec.args.length] as string | undefined;
         const checkCtx = { ...ctx, fn: qualified };
+        beginCheck(checkCtx);
         const remote = agent !== undefined && ctx.services?.remote?.has(agent) ? ctx.services.remote : undefined;
         let why: Verdict;
         if (remote && agent !== undefined) {
