@@ -104,11 +104,15 @@ if (process.argv.includes('--code-cache')) {
     supported: { 'dynamic-import': false },
     plugins: [ownFileUrls, oclifImports],
   });
+  // ASCII only: the loader can then read the bundle as latin1, several times faster than decoding UTF-8. esbuild keeps
+  // comments and regular expressions as written; a \u escape means the same character in each of those places.
+  const bundle = (await readFile(join(outdir, 'main.cjs'), 'utf8')).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  await writeFile(join(outdir, 'main.cjs'), bundle);
   // The loader names the code cache after the bundle's content: V8 itself only checks the source's length.
-  const id = createHash('sha256')
-    .update(await readFile(join(outdir, 'main.cjs')))
-    .digest('hex')
-    .slice(0, 16);
+  const id = createHash('sha256').update(bundle).digest('hex').slice(0, 16);
   await copyFile(join(workspace, 'scripts', 'bundle-loader.cjs'), join(outdir, 'load.cjs'));
   await writeFile(join(outdir, 'build-id'), id);
 } else {

@@ -3,6 +3,7 @@
 // had none (or whose cache this Node refused), named after the bundle's build id: next to the bundle, or, where that
 // directory is not writable (a global install run by another user), in the user's cache directory.
 'use strict';
+const { isAscii } = require('node:buffer');
 const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const { homedir } = require('node:os');
@@ -46,7 +47,9 @@ function loadBundle() {
   const file = join(__dirname, 'main.cjs');
   const cached = Module._cache[file];
   if (cached) return cached.exports;
-  const source = readFileSync(file, 'utf8');
+  const bytes = readFileSync(file);
+  // bundle-app.mjs writes it in ASCII, where latin1 reads the same text without UTF-8's slow decoding.
+  const source = isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8');
   const name = `main-${readFileSync(join(__dirname, 'build-id'), 'utf8').trim()}.v8cache`;
   // The bundle holds no import() (bundle-app.mjs turns each into a require()), so the script needs no module loader.
   const compile = (cachedData) => new vm.Script(Module.wrap(source), { filename: file, cachedData });

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,11 +111,24 @@ describe('the bundle loader (scripts/bundle-loader.cjs)', () => {
     expect(r.stdout.trim().split('\n')).toEqual(['boom', '{"ok":true}']);
   });
 
+  it('reads a bundle that is not ASCII as UTF-8, with and without its cache', async () => {
+    const dir = bundleDir('module.exports = { word: () => "h\u00e9llo \u2713 \u{1f600}" }; // d\u00e9j\u00e0 vu');
+    for (const round of ['no cache yet', 'from the cache']) {
+      const r = await load(dir, 'process.stdout.write(m.word())');
+      expect([round, r.code, r.stdout]).toEqual([round, 0, 'h\u00e9llo \u2713 \u{1f600}']);
+    }
+    expect(cacheFiles(dir)).toHaveLength(1);
+  });
+
   it('the CLI built by `pnpm build` runs through it and leaves its cache next to its bundle', async () => {
     const bundle = join(REPO, 'apps/cli/dist/bundle');
     const id = readFileSync(join(bundle, 'build-id'), 'utf8').trim();
     const r = await runCli(['modules', 'list']);
     expect(r.code).toBe(0);
     expect(existsSync(join(bundle, `main-${id}.v8cache`))).toBe(true);
+    // Written in ASCII, so the loader takes its fast path (latin1) for it; text in other scripts survives as escapes.
+    expect(isAscii(readFileSync(join(bundle, 'main.cjs')))).toBe(true);
+    const hello = await runCli(['workflow', 'run', '-f', 'examples/hello-world.sloth']);
+    expect(hello.stdout).toMatch(/\u2713 workflow '.+' succeeded/);
   });
 });
