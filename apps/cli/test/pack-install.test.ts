@@ -1,9 +1,10 @@
 // The real install path: every publishable package of the workspace packed by `pnpm pack` (as it would be
 // published), installed with `npm install <tarballs>` into an empty directory: no workspace, our packages from the
-// tarballs only, third-party ones from the npm registry (better-sqlite3 compiles there). Packed and installed once
-// for the file; it takes minutes.
+// tarballs only, third-party ones from the npm registry. Packed and installed once for the file; it takes minutes.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -27,6 +28,28 @@ function npmEnv(cache: string): NodeJS.ProcessEnv {
   const prefix = dirname(dirname(process.execPath));
   if (existsSync(join(prefix, 'include', 'node', 'node.h'))) env.npm_config_nodedir = prefix;
   return env;
+}
+
+/**
+ * better-sqlite3's install script downloads the binary built for this Node from the project's GitHub releases, and
+ * compiles it (minutes on this machine) when it cannot: GitHub is not reachable here. This serves the same file, made
+ * from the workspace's own build of the same version, where its install script looks for a mirror of those releases
+ * (npm_config_better_sqlite3_binary_host): the install path stays the one users take. Another version (once the
+ * registry has a newer 12.x) gets a 404 and compiles, as before.
+ */
+async function betterSqlitePrebuildMirror(dir: string): Promise<{ server: Server; host: string }> {
+  const pkgDir = dirname(createRequire(join(REPO, 'packages/store-sqlite/package.json')).resolve('better-sqlite3/package.json'));
+  const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string };
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  const tarball = join(dir, name);
+  await exec('tar', ['-czf', tarball, '-C', pkgDir, 'build/Release/better_sqlite3.node']);
+  const server = createServer((req, res) => {
+    if (req.url === `/v${version}/${name}`) res.end(readFileSync(tarball));
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { server, host: `http://127.0.0.1:${port}` };
 }
 
 /** The package.json packed in a tarball. */
@@ -69,14 +92,19 @@ beforeAll(
       ...readdirSync(join(packs, 'agent')).map((f) => join(packs, 'agent', f)),
     ];
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'a-user-project', private: true, type: 'module' }));
-    // @types/node: what a TypeScript user of @sloth/core installs next to it (the engine's types name Node's).
-    await exec('npm', ['install', '--no-package-lock', ...tarballs, '@types/node@^20.19.0'], {
-      cwd: project,
-      env,
-      timeout: INSTALL_MS,
-      killSignal: 'SIGKILL',
-      maxBuffer: 1 << 26,
-    });
+    const mirror = await betterSqlitePrebuildMirror(root);
+    try {
+      // @types/node: what a TypeScript user of @sloth/core installs next to it (the engine's types name Node's).
+      await exec('npm', ['install', '--no-package-lock', ...tarballs, '@types/node@^20.19.0'], {
+        cwd: project,
+        env: { ...env, npm_config_better_sqlite3_binary_host: mirror.host },
+        timeout: INSTALL_MS,
+        killSignal: 'SIGKILL',
+        maxBuffer: 1 << 26,
+      });
+    } finally {
+      mirror.server.close();
+    }
   },
   INSTALL_MS + 3 * 60_000,
 );
