@@ -1,11 +1,6 @@
-import {
-  type ControlClient,
-  DEFAULT_MASTER_PORT,
-  looksLikeAddress,
-  type MasterConnection,
-  readPem,
-  resolveToken,
-} from '@sloth/client';
+import type { ControlClient, MasterConnection } from '@sloth/client';
+// Not the package's index: a run that reaches no master should not load the RPC stack.
+import { DEFAULT_MASTER_PORT, looksLikeAddress, readPem, resolveToken } from '@sloth/client/connection';
 import { didYouMean, SlothError } from '@sloth/core';
 import { defaultDataDir } from '@sloth/store-sqlite';
 import { readMasters } from './masters-file.js';

@@ -1,4 +1,4 @@
-import { masterBaseUrl } from '@sloth/client';
+import { masterBaseUrl } from '@sloth/client/connection';
 import { didYouMean, SlothError } from '@sloth/core';
 import { defaultDataDir } from '@sloth/store-sqlite';
 import { MASTER_NAME, type MastersFile, readMasters, type SavedMaster, writeMasters } from './masters-file.js';
