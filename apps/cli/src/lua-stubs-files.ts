@@ -7,12 +7,13 @@ import { DEFAULT_STUBS_DIR, luarcJson, luaStubFiles } from '@sloth/lua';
 export { DEFAULT_STUBS_DIR };
 
 /**
- * The editor files of a new project, by path relative to it: the modules' LuaLS stubs in `.sloth/types/` and a
- * `.luarc.json` that points lua-language-server at them.
+ * The editor files of a new project, by path relative to it: the LuaLS stubs of `modules` (the built-in ones unless
+ * given: plugins' modules come from loadModules) in `.sloth/types/` and a `.luarc.json` that points
+ * lua-language-server at them.
  */
-export function editorProjectFiles(): Record<string, string> {
+export function editorProjectFiles(modules: readonly ModuleSpec[] = builtinModules): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const [name, text] of Object.entries(luaStubFiles(builtinModules))) files[`${DEFAULT_STUBS_DIR}/${name}`] = text;
+  for (const [name, text] of Object.entries(luaStubFiles(modules))) files[`${DEFAULT_STUBS_DIR}/${name}`] = text;
   files['.luarc.json'] = `${JSON.stringify(luarcJson(DEFAULT_STUBS_DIR), null, 2)}\n`;
   return files;
 }

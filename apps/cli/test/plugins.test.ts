@@ -89,6 +89,10 @@ describe('plugins (oclif plugin manager): commands and Lua modules', () => {
     const stubsDir = mkdtempSync(join(tmpdir(), 'sloth-stubs-'));
     expect((await cli(env, ['modules', 'stubs', '--out', 'types', '--no-luarc'], stubsDir)).code).toBe(0);
     expect(readFileSync(join(stubsDir, 'types/slack.lua'), 'utf8')).toContain('function slack.send(');
+    // A new project gets them too.
+    expect((await cli(env, ['workflow', 'init', 'project', '--template', 'basic'], stubsDir)).code).toBe(0);
+    expect(readFileSync(join(stubsDir, 'project/.sloth/types/slack.lua'), 'utf8')).toContain('function slack.send(');
+    expect(existsSync(join(stubsDir, 'project/.sloth/types/http.lua'))).toBe(true);
 
     // A workflow: the global, require, and a goroutine (a worker thread imports the module itself).
     const dir = writeFiles({ 'notify.sloth': NOTIFY, 'bad.sloth': BAD_ARGS });

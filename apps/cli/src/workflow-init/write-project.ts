@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { SlothError } from '@sloth/core';
+import { type ModuleSpec, SlothError } from '@sloth/core';
 import { DEFAULT_STUBS_DIR, editorProjectFiles } from '../lua-stubs-files.js';
 import type { ProjectTemplate, TemplateContext } from './project-template.js';
 import { TEMPLATES } from './templates/index.js';
@@ -23,14 +23,14 @@ export function workflowNameFor(dir: string): string {
   return /^[a-z]/.test(base) ? base : `project${base === '' ? '' : `_${base}`}`;
 }
 
-/** The files of a project made from `t`, by path relative to its directory. */
-export function projectFiles(t: ProjectTemplate, ctx: TemplateContext): Record<string, string> {
+/** The files of a project made from `t`, by path relative to its directory, with the stubs of `modules`. */
+export function projectFiles(t: ProjectTemplate, ctx: TemplateContext, modules?: readonly ModuleSpec[]): Record<string, string> {
   return {
     'workflow.sloth': t.workflow(ctx),
     'values.yaml': t.values(ctx),
     'README.md': readme(t, ctx),
     ...(t.extraFiles?.(ctx) ?? {}),
-    ...editorProjectFiles(),
+    ...editorProjectFiles(modules),
   };
 }
 

@@ -23,9 +23,10 @@ export default class WorkflowInit extends SlothCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(WorkflowInit);
-    const [{ TEMPLATES }, w] = await Promise.all([
+    const [{ TEMPLATES }, w, { loadModules }] = await Promise.all([
       import('../../workflow-init/templates/index.js'),
       import('../../workflow-init/write-project.js'),
+      import('@sloth/builtin-modules'),
     ]);
     if (flags.list) {
       const width = Math.max(...TEMPLATES.map((t) => t.name.length));
@@ -59,7 +60,8 @@ export default class WorkflowInit extends SlothCommand {
         hint: 'use letters, digits, "_", "-" and ".", starting with a letter or "_"',
       });
     }
-    const written = w.writeProject(args.dir, w.projectFiles(t, { workflow }), force);
+    // Stubs of every module a workflow here can use: the built-in ones and those of installed plugins.
+    const written = w.writeProject(args.dir, w.projectFiles(t, { workflow }, await loadModules()), force);
     this.log(`created ${t.name} project '${workflow}' in ${args.dir}: ${w.shownFiles(written).join(', ')}`);
     this.log(`next: cd ${args.dir} && sloth-runner workflow run ${workflow} -f workflow.sloth -v values.yaml`);
   }
