@@ -4,18 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { logIn, newPage, SCREEN_WAIT_MS, screenshot } from './browser.test-helper.js';
-import { BIN, collect, runCli, startCli, writeFiles } from './cli.test-helper.js';
+import { dashboardUrl, logIn, newPage, SCREEN_WAIT_MS, screenshot, startUi } from './browser.test-helper.js';
+import { collect, runCli, startCli, writeFiles } from './cli.test-helper.js';
 import { writeHook } from './events.test-helper.js';
-import { daemon, fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
+import { fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
 import { makePki } from './pki.test-helper.js';
 
 // The web dashboard in real Chromium, against the real CLI and the real sloth-agent program.
-
-/** The dashboard's address a master or `ui` printed. */
-function dashboardUrl(output: string): string {
-  return /dashboard on (https?:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] as string;
-}
 
 /** The status of an API call made by the page without the CSRF header (with its session cookie, if any). */
 function callWithoutCsrf(page: Page): Promise<number> {
@@ -27,13 +22,6 @@ function callWithoutCsrf(page: Page): Promise<number> {
     });
     return r.status;
   });
-}
-
-/** `sloth-runner ui` over data directory `home`, waiting until it listens. */
-async function startUi(home: string, extra: string[]) {
-  const d = daemon(BIN, ['ui', '--port', '0', ...extra], home);
-  await d.waitFor(/dashboard on https?:\/\/127\.0\.0\.1:\d+/);
-  return { ...d, url: dashboardUrl(d.output()) };
 }
 
 describe('the master dashboard (--dashboard-port)', () => {

@@ -6,7 +6,7 @@ import { formatTime } from './format.js';
 import { latest, useStream } from './use-stream.js';
 
 /**
- * The Agents screen: every registered agent with its load (1-minute average) and running work, updated as the server
+ * The Agents screen: every registered agent (a link to its page) with its load (1-minute average) and running work, updated as the server
  * pushes changes; on a master's dashboard (`control`), boxes to select agents and the agent control under the list.
  */
 export function Agents({ control, onUnauthenticated }: { control: boolean; onUnauthenticated: () => void }) {
@@ -58,7 +58,9 @@ export function Agents({ control, onUnauthenticated }: { control: boolean; onUna
                       />
                     </td>
                   )}
-                  <td>{a.name}</td>
+                  <td>
+                    <a href={`#/agents/${encodeURIComponent(a.name)}`}>{a.name}</a>
+                  </td>
                   <td data-address>{a.address}</td>
                   <td>
                     <span class={`status ${active ? 'active' : 'inactive'}`} data-status>
