@@ -1,5 +1,6 @@
-import { type Agent, Agent_Status, type AgentMetricsSample, type WatchAgentResponse } from '@sloth/proto';
+import type { Agent, AgentMetricsSample, WatchAgentResponse } from '@sloth/proto';
 import { useState } from 'preact/hooks';
+import { AgentLabels, AgentStatus } from './agent-badges.js';
 import { dashboard } from './client.js';
 import { ExecOutput, useExec } from './exec-output.js';
 import { formatBytes, formatDuration, formatTime } from './format.js';
@@ -91,7 +92,6 @@ export function AgentPage({
 }
 
 function Overview({ agent: a }: { agent: Agent }) {
-  const active = a.status === Agent_Status.ACTIVE;
   return (
     <>
       <h3>Overview</h3>
@@ -100,9 +100,7 @@ function Overview({ agent: a }: { agent: Agent }) {
         <dd>{a.address}</dd>
         <dt>Status</dt>
         <dd>
-          <span class={`status ${active ? 'active' : 'inactive'}`} data-status>
-            {active ? 'Active' : 'Inactive'}
-          </span>
+          <AgentStatus agent={a} />
         </dd>
         <dt>Last heartbeat</dt>
         <dd data-heartbeat={String(a.lastHeartbeatMs)}>{formatTime(a.lastHeartbeatMs)}</dd>
@@ -114,13 +112,7 @@ function Overview({ agent: a }: { agent: Agent }) {
         <dd>{a.runningWork}</dd>
         <dt>Labels</dt>
         <dd>
-          {Object.entries(a.labels)
-            .sort(([x], [y]) => x.localeCompare(y))
-            .map(([k, v]) => (
-              <span class="label" key={k}>
-                {k}={v}
-              </span>
-            ))}
+          <AgentLabels agent={a} />
         </dd>
       </dl>
     </>
