@@ -198,11 +198,19 @@ workflow.define("release", { tasks = { "prepare", "wait" } })
     expect(await prepare.locator('.log').textContent()).toContain('first line from a command');
     expect(await wait.locator('h3 [data-status]').textContent()).toBe('running');
     expect(await page.locator('h2 [data-status]').textContent()).toBe('running');
+    // The task graph: each task a box in its status, an arrow from prepare to wait, which depends on it.
+    const graph = page.getByRole('img', { name: 'Task graph' });
+    expect(await graph.locator('[data-graph-task="prepare"]').getAttribute('data-status')).toBe('success');
+    expect(await graph.locator('[data-graph-task="wait"]').getAttribute('data-status')).toBe('running');
+    expect(
+      await graph.locator('[data-graph-edge]').evaluateAll((es) => es.map((e) => e.getAttribute('data-graph-edge'))),
+    ).toEqual(['prepare->wait']);
 
     writeFileSync(join(dir, 'go'), '1');
     await wait.getByText('after the gate').waitFor({ timeout: SCREEN_WAIT_MS });
     await page.locator('h2 [data-status]').filter({ hasText: 'success' }).waitFor({ timeout: SCREEN_WAIT_MS });
     expect(await wait.locator('h3').textContent()).toMatch(/attempts? 1/);
+    await graph.locator('[data-graph-task="wait"][data-status="success"]').waitFor({ timeout: SCREEN_WAIT_MS });
     await screenshot(page, 'run');
     expect((await run).code).toBe(0);
 

@@ -72,7 +72,13 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
         const run = runSummary(record);
         const tasks = runs()
           .tasks(req.id)
-          .map((t) => ({ ...t, durationMs: BigInt(t.durationMs ?? 0), error: t.error ?? '', agent: t.agent ?? '' }));
+          .map(({ deps, ...t }) => ({
+            ...t,
+            durationMs: BigInt(t.durationMs ?? 0),
+            error: t.error ?? '',
+            agent: t.agent ?? '',
+            dependsOn: deps,
+          }));
         const k = stateKey([run, tasks]);
         // A long log goes in several messages before the next wake-up.
         for (;;) {
