@@ -1,6 +1,7 @@
 import type { Agent } from '@sloth/proto';
 import { useState } from 'preact/hooks';
 import { ExecOutput, useExec } from './exec-output.js';
+import { TextField } from './text-field.js';
 
 /** Whether an agent has every label of `selector` ("role=web,tier=1"; a key alone: any value). */
 function matches(agent: Agent, selector: string): boolean {
@@ -43,15 +44,7 @@ export function AgentControl(props: {
           props.onSelect(new Set(props.agents.filter((a) => matches(a, selector)).map((a) => a.name)));
         }}
       >
-        <label>
-          Select by label{' '}
-          <input
-            name="selector"
-            placeholder="role=web"
-            value={selector}
-            onInput={(e) => setSelector((e.target as HTMLInputElement).value)}
-          />
-        </label>
+        <TextField label="Select by label" name="selector" placeholder="role=web" value={selector} onChange={setSelector} />
         <button type="submit">Select</button>
         <button type="button" onClick={() => props.onSelect(new Set())}>
           Clear
@@ -64,10 +57,7 @@ export function AgentControl(props: {
           void exec.run(selected, command);
         }}
       >
-        <label>
-          Command{' '}
-          <input name="command" size={50} value={command} onInput={(e) => setCommand((e.target as HTMLInputElement).value)} />
-        </label>
+        <TextField label="Command" name="command" size={50} value={command} onChange={setCommand} />
         <button type="submit" disabled={selected.length === 0 || command.trim() === ''}>
           Run on {selected.length} agent{selected.length === 1 ? '' : 's'}
         </button>

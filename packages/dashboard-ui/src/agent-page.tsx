@@ -5,6 +5,7 @@ import { dashboard } from './client.js';
 import { ExecOutput, useExec } from './exec-output.js';
 import { formatBytes, formatDuration, formatTime } from './format.js';
 import { Sparkline } from './sparkline.js';
+import { TextField } from './text-field.js';
 import { useStream } from './use-stream.js';
 
 /** One point of the charts: what a heartbeat said at a time. */
@@ -223,16 +224,7 @@ function ExecBox({ agent, control, onUnauthenticated }: { agent: string; control
           void exec.run([agent], command);
         }}
       >
-        <label>
-          Command{' '}
-          <input
-            name="command"
-            size={50}
-            disabled={!control}
-            value={command}
-            onInput={(e) => setCommand((e.target as HTMLInputElement).value)}
-          />
-        </label>
+        <TextField label="Command" name="command" size={50} disabled={!control} value={command} onChange={setCommand} />
         <button type="submit" disabled={!control || command.trim() === ''}>
           Run on {agent}
         </button>

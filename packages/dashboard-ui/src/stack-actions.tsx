@@ -1,6 +1,7 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { useState } from 'preact/hooks';
 import { dashboard } from './client.js';
+import { TextField } from './text-field.js';
 
 /** How the last stack action ended: what it did, or why it failed (the server's message). */
 export type Outcome = { ok: boolean; text: string } | undefined;
@@ -62,13 +63,8 @@ export function StackForms({ act }: { act: (what: () => Promise<string>) => Prom
           });
         }}
       >
-        <label>
-          New stack <input name="name" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
-        </label>
-        <label>
-          Description{' '}
-          <input name="description" value={description} onInput={(e) => setDescription((e.target as HTMLInputElement).value)} />
-        </label>
+        <TextField label="New stack" name="name" value={name} onChange={setName} />
+        <TextField label="Description" name="description" value={description} onChange={setDescription} />
         <button type="submit" disabled={name.trim() === ''}>
           Create
         </button>
@@ -93,15 +89,7 @@ export function StackForms({ act }: { act: (what: () => Promise<string>) => Prom
             onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0])}
           />
         </label>
-        <label>
-          as{' '}
-          <input
-            name="as"
-            placeholder="its own name"
-            value={importAs}
-            onInput={(e) => setImportAs((e.target as HTMLInputElement).value)}
-          />
-        </label>
+        <TextField label="as" name="as" placeholder="its own name" value={importAs} onChange={setImportAs} />
         <button type="submit" disabled={!file}>
           Import
         </button>
@@ -133,15 +121,14 @@ export function DeleteStack({
         }).then((ok) => ok && onClose());
       }}
     >
-      <label class="danger">
-        Type {name} to delete it with its resources, outputs and history{' '}
-        <input
-          name="confirm"
-          aria-label={`Name of the stack to delete`}
-          value={typed}
-          onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
-        />
-      </label>
+      <TextField
+        class="danger"
+        label={`Type ${name} to delete it with its resources, outputs and history`}
+        name="confirm"
+        ariaLabel="Name of the stack to delete"
+        value={typed}
+        onChange={setTyped}
+      />
       <button type="submit" disabled={typed !== name}>
         Delete {name}
       </button>
