@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dashboardUrl, logIn, newPage, SCREEN_WAIT_MS, screenshot } from './browser.test-helper.js';
+import { dashboardUrl, logIn, newPage, SCREEN_WAIT_MS, screenshot, startUi } from './browser.test-helper.js';
 import { writeFiles } from './cli.test-helper.js';
 import { fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
 
@@ -71,6 +71,24 @@ describe("an agent's page on the master dashboard", () => {
       'failed',
       expect.stringMatching(/^ls; echo to-stderr >&2; exit 3: web-1: /),
     ]);
+  });
+
+  it('under `ui` shows the agent and the samples its master wrote, with the exec box disabled saying why', async () => {
+    const { home, tokenFile } = fleetHome();
+    const master = await startMaster(home, tokenFile, 0, ['--metrics-interval', '1s']);
+    startAgent(home, 'web-1', master.url, tokenFile, { standalone: true });
+    // `ui` over the master's data directory: no master in its process, the agent as the master recorded it.
+    const ui = await startUi(home, ['--token-file', tokenFile]);
+    const page = await newPage();
+    await logIn(page, `${ui.url}/#/agents/web-1`, TOKEN);
+    await page
+      .locator('[data-section="overview"] [data-status]')
+      .filter({ hasText: 'Active' })
+      .waitFor({ timeout: SCREEN_WAIT_MS });
+    await page.locator('[data-metric="load"] svg polyline').waitFor({ timeout: SCREEN_WAIT_MS });
+    await page.getByText("Running a command needs the master's dashboard").waitFor({ timeout: SCREEN_WAIT_MS });
+    expect(await page.getByLabel('Command').isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Run on web-1' }).isDisabled()).toBe(true);
   });
 
   it('says so for an agent that never registered', async () => {
