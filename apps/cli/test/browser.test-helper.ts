@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { afterAll } from 'vitest';
+import { BIN } from './cli.test-helper.js';
+import { daemon } from './fleet.test-helper.js';
 
 /** Debian's Chromium (`.ci/run` installs it), driven by playwright-core: no browser is downloaded. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -38,4 +40,16 @@ export async function logIn(page: Page, url: string, token: string): Promise<voi
   await page.goto(url);
   await page.getByLabel('Token of the master').fill(token);
   await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** The dashboard's address a master or `ui` printed. */
+export function dashboardUrl(output: string): string {
+  return /dashboard on (https?:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] as string;
+}
+
+/** `sloth-runner ui` over data directory `home`, waiting until it listens. */
+export async function startUi(home: string, extra: string[]) {
+  const d = daemon(BIN, ['ui', '--port', '0', ...extra], home);
+  await d.waitFor(/dashboard on https?:\/\/127\.0\.0\.1:\d+/);
+  return { ...d, url: dashboardUrl(d.output()) };
 }

@@ -4,18 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { logIn, newPage, SCREEN_WAIT_MS, screenshot } from './browser.test-helper.js';
-import { BIN, collect, runCli, startCli, writeFiles } from './cli.test-helper.js';
+import { dashboardUrl, logIn, newPage, SCREEN_WAIT_MS, screenshot, startUi } from './browser.test-helper.js';
+import { collect, runCli, startCli, writeFiles } from './cli.test-helper.js';
 import { writeHook } from './events.test-helper.js';
-import { daemon, fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
+import { fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
 import { makePki } from './pki.test-helper.js';
 
 // The web dashboard in real Chromium, against the real CLI and the real sloth-agent program.
-
-/** The dashboard's address a master or `ui` printed. */
-function dashboardUrl(output: string): string {
-  return /dashboard on (https?:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] as string;
-}
 
 /** The status of an API call made by the page without the CSRF header (with its session cookie, if any). */
 function callWithoutCsrf(page: Page): Promise<number> {
@@ -27,13 +22,6 @@ function callWithoutCsrf(page: Page): Promise<number> {
     });
     return r.status;
   });
-}
-
-/** `sloth-runner ui` over data directory `home`, waiting until it listens. */
-async function startUi(home: string, extra: string[]) {
-  const d = daemon(BIN, ['ui', '--port', '0', ...extra], home);
-  await d.waitFor(/dashboard on https?:\/\/127\.0\.0\.1:\d+/);
-  return { ...d, url: dashboardUrl(d.output()) };
 }
 
 describe('the master dashboard (--dashboard-port)', () => {
@@ -210,11 +198,19 @@ workflow.define("release", { tasks = { "prepare", "wait" } })
     expect(await prepare.locator('.log').textContent()).toContain('first line from a command');
     expect(await wait.locator('h3 [data-status]').textContent()).toBe('running');
     expect(await page.locator('h2 [data-status]').textContent()).toBe('running');
+    // The task graph: each task a box in its status, an arrow from prepare to wait, which depends on it.
+    const graph = page.getByRole('img', { name: 'Task graph' });
+    expect(await graph.locator('[data-graph-task="prepare"]').getAttribute('data-status')).toBe('success');
+    expect(await graph.locator('[data-graph-task="wait"]').getAttribute('data-status')).toBe('running');
+    expect(
+      await graph.locator('[data-graph-edge]').evaluateAll((es) => es.map((e) => e.getAttribute('data-graph-edge'))),
+    ).toEqual(['prepare->wait']);
 
     writeFileSync(join(dir, 'go'), '1');
     await wait.getByText('after the gate').waitFor({ timeout: SCREEN_WAIT_MS });
     await page.locator('h2 [data-status]').filter({ hasText: 'success' }).waitFor({ timeout: SCREEN_WAIT_MS });
     expect(await wait.locator('h3').textContent()).toMatch(/attempts? 1/);
+    await graph.locator('[data-graph-task="wait"][data-status="success"]').waitFor({ timeout: SCREEN_WAIT_MS });
     await screenshot(page, 'run');
     expect((await run).code).toBe(0);
 

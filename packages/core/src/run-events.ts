@@ -4,7 +4,15 @@ import type { ChangeRecord, RunResult, TaskResult } from './workflow-model.js';
 
 /** What the engine reports while a workflow runs; renderers and the event queue consume these. */
 export type RunEvent =
-  | { type: 'workflow.started'; runId: string; workflow: string; tasks: string[]; at: number }
+  | {
+      type: 'workflow.started';
+      runId: string;
+      workflow: string;
+      tasks: string[];
+      /** Each task's dependencies (depends_on), by task name (absent from runs reported by older CLIs). */
+      deps?: Record<string, string[]>;
+      at: number;
+    }
   | { type: 'task.started'; runId: string; task: string; attempt: number; at: number }
   | {
       type: 'task.log';

@@ -990,7 +990,13 @@ describe('events', () => {
       {},
       { runId: 'r1' },
     );
-    expect(events[0]).toMatchObject({ type: 'workflow.started', runId: 'r1', workflow: 'wf', tasks: ['a', 'b', 'c'] });
+    expect(events[0]).toMatchObject({
+      type: 'workflow.started',
+      runId: 'r1',
+      workflow: 'wf',
+      tasks: ['a', 'b', 'c'],
+      deps: { a: [], b: ['a'], c: [] },
+    });
     const last = events[events.length - 1];
     expect(last?.type).toBe('workflow.finished');
     expect(last?.type === 'workflow.finished' && last.result).toBe(result);

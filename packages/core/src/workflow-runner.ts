@@ -113,7 +113,14 @@ export async function runWorkflow(workflow: WorkflowSpec, options: RunOptions = 
           },
         ),
     });
-    emit({ type: 'workflow.started', runId, workflow: workflow.name, tasks: workflow.tasks.map((t) => t.name), at: Date.now() });
+    emit({
+      type: 'workflow.started',
+      runId,
+      workflow: workflow.name,
+      tasks: workflow.tasks.map((t) => t.name),
+      deps: Object.fromEntries(workflow.tasks.map((t) => [t.name, [...t.dependsOn]])),
+      at: Date.now(),
+    });
     let runError: string | undefined;
     const results = new Map<string, TaskResult>();
     try {

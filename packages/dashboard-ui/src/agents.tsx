@@ -1,12 +1,13 @@
-import { Agent_Status, type WatchAgentsResponse } from '@sloth/proto';
+import type { WatchAgentsResponse } from '@sloth/proto';
 import { useState } from 'preact/hooks';
+import { AgentLabels, AgentStatus } from './agent-badges.js';
 import { AgentControl } from './agent-control.js';
 import { dashboard } from './client.js';
 import { formatTime } from './format.js';
 import { latest, useStream } from './use-stream.js';
 
 /**
- * The Agents screen: every registered agent with its load (1-minute average) and running work, updated as the server
+ * The Agents screen: every registered agent (a link to its page) with its load (1-minute average) and running work, updated as the server
  * pushes changes; on a master's dashboard (`control`), boxes to select agents and the agent control under the list.
  */
 export function Agents({ control, onUnauthenticated }: { control: boolean; onUnauthenticated: () => void }) {
@@ -40,7 +41,6 @@ export function Agents({ control, onUnauthenticated }: { control: boolean; onUna
           </thead>
           <tbody>
             {agents.map((a) => {
-              const active = a.status === Agent_Status.ACTIVE;
               return (
                 <tr key={a.name} data-agent={a.name}>
                   {control && (
@@ -58,25 +58,19 @@ export function Agents({ control, onUnauthenticated }: { control: boolean; onUna
                       />
                     </td>
                   )}
-                  <td>{a.name}</td>
+                  <td>
+                    <a href={`#/agents/${encodeURIComponent(a.name)}`}>{a.name}</a>
+                  </td>
                   <td data-address>{a.address}</td>
                   <td>
-                    <span class={`status ${active ? 'active' : 'inactive'}`} data-status>
-                      {active ? 'Active' : 'Inactive'}
-                    </span>
+                    <AgentStatus agent={a} />
                   </td>
                   <td>{formatTime(a.lastHeartbeatMs)}</td>
                   <td>{a.version}</td>
                   <td data-load>{a.system ? a.system.load1.toFixed(2) : ''}</td>
                   <td>{a.runningWork}</td>
                   <td>
-                    {Object.entries(a.labels)
-                      .sort(([x], [y]) => x.localeCompare(y))
-                      .map(([k, v]) => (
-                        <span class="label" key={k}>
-                          {k}={v}
-                        </span>
-                      ))}
+                    <AgentLabels agent={a} />
                   </td>
                 </tr>
               );

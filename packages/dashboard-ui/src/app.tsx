@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { AgentPage } from './agent-page.js';
 import { Agents } from './agents.js';
 import { Audit } from './audit.js';
 import { Events } from './events.js';
@@ -10,7 +11,7 @@ import { Stacks } from './stacks.js';
 
 type Phase = 'loading' | 'login' | 'ready' | { error: string };
 
-/** The screen the address's #fragment names: #/agents (the default), #/runs, #/runs/ID, #/stacks, #/events, #/hooks, #/audit. */
+/** The screen the address's #fragment names: #/agents (the default), #/agents/NAME, #/runs, #/runs/ID, #/stacks, #/events, #/hooks, #/audit. */
 function useRoute(): string {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
@@ -42,12 +43,13 @@ export function App() {
   if (typeof phase === 'object') return <p class="error">{phase.error}</p>;
   const lost = () => setPhase('login');
   const runId = /^\/runs\/(.+)$/.exec(route)?.[1];
+  const agentName = /^\/agents\/(.+)$/.exec(route)?.[1];
   return (
     <>
       <header>
         <strong>Sloth Runner</strong>
         <nav>
-          <a href="#/agents" class={route === '/agents' ? 'current' : ''}>
+          <a href="#/agents" class={route.startsWith('/agents') ? 'current' : ''}>
             Agents
           </a>
           <a href="#/runs" class={route.startsWith('/runs') ? 'current' : ''}>
@@ -73,7 +75,9 @@ export function App() {
         )}
       </header>
       <main>
-        {runId !== undefined ? (
+        {agentName !== undefined ? (
+          <AgentPage name={decodeURIComponent(agentName)} control={control} onUnauthenticated={lost} />
+        ) : runId !== undefined ? (
           <RunPage id={decodeURIComponent(runId)} onUnauthenticated={lost} />
         ) : route.startsWith('/runs') ? (
           <Runs onUnauthenticated={lost} />

@@ -12,3 +12,15 @@ export function formatTime(ms: bigint | number): string {
   const n = Number(ms);
   return n === 0 ? '' : new Date(n).toLocaleString();
 }
+
+/** A size in bytes as people read it: 512 B, 3.2 KiB, 7.9 GiB. */
+export function formatBytes(bytes: bigint | number): string {
+  let n = Number(bytes);
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${n.toFixed(1)} ${units[i]}`;
+}

@@ -1,6 +1,7 @@
 import type { RunLogLine, RunSummary, RunTaskState, WatchRunResponse, WatchRunsResponse } from '@sloth/proto';
 import { dashboard } from './client.js';
 import { formatDuration, formatTime } from './format.js';
+import { TaskGraph } from './task-graph.js';
 import { latest, useStream } from './use-stream.js';
 
 /** The Runs screen: the latest workflow runs of the data directory, updated as they are recorded. */
@@ -58,7 +59,10 @@ interface RunView {
   lines: RunLogLine[];
 }
 
-/** One run: its tasks with status, changed and attempts, and each task's log, growing while the run goes on. */
+/**
+ * One run: the graph of its tasks, then its tasks with status, changed and attempts, and each task's log, growing
+ * while the run goes on.
+ */
 export function RunPage({ id, onUnauthenticated }: { id: string; onUnauthenticated: () => void }) {
   const { value, error } = useStream(
     (signal) => dashboard.watchRun({ id }, { signal }),
@@ -86,6 +90,7 @@ export function RunPage({ id, onUnauthenticated }: { id: string; onUnauthenticat
             stack {run.stack} · started {formatTime(run.startedAtMs)} · {runDuration(run)} · run {run.id}
           </p>
           {run.error && <p class="error">{run.error}</p>}
+          {value.tasks.length > 0 && <TaskGraph tasks={value.tasks} />}
           {value.tasks.map((t) => (
             <TaskPanel key={t.name} task={t} lines={value.lines.filter((l) => l.task === t.name)} />
           ))}

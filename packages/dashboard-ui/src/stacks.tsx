@@ -3,9 +3,13 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { dashboard } from './client.js';
 import { formatTime } from './format.js';
+import { DeleteStack, exportStack, StackForms, useStackAction } from './stack-actions.js';
 import { latest, useStream } from './use-stream.js';
 
-/** The Stacks screen: every stack with its latest run and, opened, its resources (names only). */
+/**
+ * The Stacks screen: every stack with its latest run and, opened, its resources (names only); forms to create one
+ * and import an export, and on each stack, export (a download) and delete (once its name is typed).
+ */
 export function Stacks({ onUnauthenticated }: { onUnauthenticated: () => void }) {
   const { value, error } = useStream(
     (signal) => dashboard.watchStacks({}, { signal }),
@@ -14,11 +18,19 @@ export function Stacks({ onUnauthenticated }: { onUnauthenticated: () => void })
     onUnauthenticated,
   );
   const [open, setOpen] = useState<string | undefined>();
+  const [deleting, setDeleting] = useState<string | undefined>();
+  const { outcome, act } = useStackAction(onUnauthenticated);
   const stacks = value?.stacks ?? [];
   return (
     <section>
       <h2>Stacks</h2>
       {error && <p class="error">{error}</p>}
+      <StackForms act={act} />
+      {outcome && (
+        <p class={outcome.ok ? 'meta' : 'error'} role={outcome.ok ? 'status' : 'alert'}>
+          {outcome.text}
+        </p>
+      )}
       {value && stacks.length === 0 && <p class="empty">No stack is recorded in this data directory yet.</p>}
       {stacks.length > 0 && (
         <table class="stacks">
@@ -29,6 +41,7 @@ export function Stacks({ onUnauthenticated }: { onUnauthenticated: () => void })
               <th>Last workflow</th>
               <th>Last status</th>
               <th>Last run</th>
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -45,10 +58,25 @@ export function Stacks({ onUnauthenticated }: { onUnauthenticated: () => void })
                   <td>{s.lastWorkflow}</td>
                   <td>{s.lastStatus && <span class={`status ${s.lastStatus}`}>{s.lastStatus}</span>}</td>
                   <td>{formatTime(s.lastStartedAtMs)}</td>
+                  <td>
+                    <button type="button" onClick={() => void act(() => exportStack(s.name))}>
+                      Export
+                    </button>{' '}
+                    <button type="button" onClick={() => setDeleting(s.name)}>
+                      Delete
+                    </button>
+                  </td>
                 </tr>
+                {deleting === s.name && (
+                  <tr class="resources">
+                    <td colSpan={6}>
+                      <DeleteStack name={s.name} act={act} onClose={() => setDeleting(undefined)} />
+                    </td>
+                  </tr>
+                )}
                 {open === s.name && (
                   <tr class="resources">
-                    <td colSpan={5}>
+                    <td colSpan={6}>
                       {s.resources.length === 0 ? (
                         <p class="empty">No resource is registered in this stack.</p>
                       ) : (

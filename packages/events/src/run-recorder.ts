@@ -58,7 +58,15 @@ export class RunRecorder {
       case 'workflow.started':
         this.runId = e.runId;
         repo().forgetBefore(e.at - RUN_RETENTION_MS);
-        repo().start({ id: e.runId, workflow, stack: stack ?? null, startedAt: e.at, tasks: e.tasks, ...this.origin });
+        repo().start({
+          id: e.runId,
+          workflow,
+          stack: stack ?? null,
+          startedAt: e.at,
+          tasks: e.tasks,
+          deps: e.deps,
+          ...this.origin,
+        });
         return;
       case 'task.started':
         repo().taskStatus(e.runId, e.task, 'running', e.attempt);

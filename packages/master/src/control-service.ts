@@ -13,6 +13,7 @@ import type { Store } from '@sloth/store-sqlite';
 import type { Fleet } from './fleet.js';
 import type { FleetEventSink } from './master-events.js';
 import { DEFAULT_METRICS_SAMPLES } from './metrics-history.js';
+import { metricsSampleMessage } from './metrics-sample-message.js';
 import type { RunReports } from './run-reports.js';
 import { type ScheduleRules, scheduleHandlers } from './schedule-service.js';
 import { shellHandler } from './shell-service.js';
@@ -111,17 +112,7 @@ export function controlService(
       validate(agentMetricsSchema, req, 'GetAgentMetrics');
       const { samples, policy } = fleet.metrics(req.name, Number(req.windowMs), req.limit || DEFAULT_METRICS_SAMPLES, Date.now());
       return {
-        samples: samples.map((s) => ({
-          atMs: BigInt(s.at),
-          load1: s.load1,
-          load5: s.load5,
-          load15: s.load15,
-          memoryTotalBytes: BigInt(s.memoryTotal),
-          memoryFreeBytes: BigInt(s.memoryFree),
-          diskTotalBytes: BigInt(s.diskTotal),
-          diskFreeBytes: BigInt(s.diskFree),
-          runningWork: s.runningWork,
-        })),
+        samples: samples.map(metricsSampleMessage),
         intervalMs: BigInt(policy.intervalMs),
         retentionMs: BigInt(policy.retentionMs),
       };

@@ -22,7 +22,9 @@ describe('runs reported to the master (a real SQLite store)', () => {
     const warnings: string[] = [];
     const reports = new RunReports(store, (_, m) => warnings.push(m));
     try {
-      reports.report(call([ev({ type: 'workflow.started', workflow: 'deploy', tasks: ['build'] })]));
+      reports.report(
+        call([ev({ type: 'workflow.started', workflow: 'deploy', tasks: ['test', 'build'], deps: { build: ['test'] } })]),
+      );
       reports.report(
         call([
           ev({ type: 'task.started', task: 'build', attempt: 1 }),
@@ -38,7 +40,10 @@ describe('runs reported to the master (a real SQLite store)', () => {
       );
       const [run] = runRepo(store).latest(1);
       expect(run).toMatchObject({ id: RUN, workflow: 'deploy', stack: 'prod', status: 'success', host: 'laptop', pid: 4242 });
-      expect(runRepo(store).tasks(RUN)).toMatchObject([{ name: 'build', status: 'success', changed: true }]);
+      expect(runRepo(store).tasks(RUN)).toMatchObject([
+        { name: 'test', deps: [] },
+        { name: 'build', status: 'success', changed: true, deps: ['test'] },
+      ]);
       expect(
         runRepo(store)
           .logs(RUN, 0, 10)

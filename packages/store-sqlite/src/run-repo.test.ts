@@ -20,7 +20,14 @@ function fresh() {
 describe('RunRepo', () => {
   it('records a run, its tasks in order and its log lines, read back from another connection', () => {
     const { store, repo } = fresh();
-    repo.start({ id: 'r1', workflow: 'deploy', stack: 'prod', startedAt: 1000, tasks: ['build', 'ship'] });
+    repo.start({
+      id: 'r1',
+      workflow: 'deploy',
+      stack: 'prod',
+      startedAt: 1000,
+      tasks: ['build', 'ship'],
+      deps: { build: [], ship: ['build'] },
+    });
     repo.taskStatus('r1', 'build', 'running', 1);
     repo.log('r1', [
       { seq: 1, at: 1001, task: 'build', agent: null, level: 'info', stream: 'stdout', message: 'compiling' },
@@ -39,14 +46,35 @@ describe('RunRepo', () => {
       finishedAt: null,
     });
     expect(read.tasks('r1')).toEqual([
-      { name: 'build', status: 'success', attempts: 2, changed: true, durationMs: 40, error: null, agent: 'a1' },
-      { name: 'ship', status: 'pending', attempts: 0, changed: false, durationMs: null, error: null, agent: null },
+      { name: 'build', status: 'success', attempts: 2, changed: true, durationMs: 40, error: null, agent: 'a1', deps: [] },
+      {
+        name: 'ship',
+        status: 'pending',
+        attempts: 0,
+        changed: false,
+        durationMs: null,
+        error: null,
+        agent: null,
+        deps: ['build'],
+      },
     ]);
     expect(read.logs('r1', 0, 10).map((l) => l.message)).toEqual(['compiling', 'slow disk']);
     expect(read.logs('r1', 1, 10).map((l) => l.seq)).toEqual([2]);
 
     repo.finish('r1', 'failed', 1500, 'ship failed');
     expect(read.latest(10)).toMatchObject([{ id: 'r1', status: 'failed', finishedAt: 1500, error: 'ship failed' }]);
+  });
+
+  it("keeps only dependencies that name the run's tasks (a reported run's come from another process); none said: none", () => {
+    const { repo } = fresh();
+    const deps = { a: ['b', 'ghost', 7], b: 'not a list' } as unknown as Record<string, unknown[]>;
+    repo.start({ id: 'r1', workflow: 'w', stack: null, startedAt: 1000, tasks: ['a', 'b'], deps });
+    expect(repo.tasks('r1').map((t) => [t.name, t.deps])).toEqual([
+      ['a', ['b']],
+      ['b', []],
+    ]);
+    repo.start({ id: 'r2', workflow: 'w', stack: null, startedAt: 1000, tasks: ['a'] });
+    expect(repo.tasks('r2').map((t) => t.deps)).toEqual([[]]);
   });
 
   it('reads a run left running by a process that is gone as interrupted', () => {

@@ -27,6 +27,8 @@ export interface RunTaskRecord {
   durationMs: number | null;
   error: string | null;
   agent: string | null;
+  /** The tasks of the run it depends on ([] also for runs recorded before dependencies were kept). */
+  deps: string[];
 }
 
 /** One recorded log line of a run. */
@@ -53,7 +55,7 @@ const RUN_COLUMNS =
 const SQL = {
   start:
     'INSERT OR REPLACE INTO runs (id, workflow, stack, status, host, pid, started_at) VALUES (@id, @workflow, @stack, @status, @host, @pid, @startedAt)',
-  addTask: "INSERT OR REPLACE INTO run_tasks (run_id, position, name, status) VALUES (?, ?, ?, 'pending')",
+  addTask: "INSERT OR REPLACE INTO run_tasks (run_id, position, name, status, deps) VALUES (?, ?, ?, 'pending', ?)",
   taskStatus: 'UPDATE run_tasks SET status = @status, attempts = max(attempts, @attempts) WHERE run_id = @runId AND name = @name',
   taskEnd:
     'UPDATE run_tasks SET status = @status, attempts = @attempts, changed = @changed, duration_ms = @durationMs, error = @error, agent = @agent ' +
@@ -63,7 +65,7 @@ const SQL = {
   latest: `SELECT ${RUN_COLUMNS} FROM runs ORDER BY started_at DESC LIMIT ?`,
   get: `SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`,
   tasks:
-    'SELECT name, status, attempts, changed, duration_ms AS durationMs, error, agent FROM run_tasks WHERE run_id = ? ORDER BY position',
+    'SELECT name, status, attempts, changed, duration_ms AS durationMs, error, agent, deps FROM run_tasks WHERE run_id = ? ORDER BY position',
   logs: 'SELECT seq, at, task, agent, level, stream, message FROM run_logs WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
   pruneLogs: 'DELETE FROM run_logs WHERE run_id IN (SELECT id FROM runs WHERE started_at < ?)',
   pruneTasks: 'DELETE FROM run_tasks WHERE run_id IN (SELECT id FROM runs WHERE started_at < ?)',
@@ -81,7 +83,8 @@ export class RunRepo {
     this.sql = prepareAll(store, SQL);
     this.begin = store.sqlite.transaction((run: RunStart) => {
       this.sql.start.run({ ...run, status: 'running', host: run.host ?? hostname(), pid: run.pid ?? process.pid });
-      for (const [i, name] of run.tasks.entries()) this.sql.addTask.run(run.id, i, name);
+      const names = new Set(run.tasks);
+      for (const [i, name] of run.tasks.entries()) this.sql.addTask.run(run.id, i, name, depsJson(run.deps?.[name], names));
     });
     this.appendLogs = store.sqlite.transaction((runId: string, lines: readonly RunLogRecord[]) => {
       for (const l of lines) this.sql.log.run(runId, l.seq, l.at, l.task, l.agent, l.level, l.stream, l.message);
@@ -132,10 +135,9 @@ export class RunRepo {
   /** The tasks of a run, in the workflow's order. */
   tasks(runId: string): RunTaskRecord[] {
     return this.run(() =>
-      (this.sql.tasks.all(runId) as (Omit<RunTaskRecord, 'changed'> & { changed: number })[]).map((t) => ({
-        ...t,
-        changed: t.changed === 1,
-      })),
+      (this.sql.tasks.all(runId) as (Omit<RunTaskRecord, 'changed' | 'deps'> & { changed: number; deps: string | null })[]).map(
+        (t) => ({ ...t, changed: t.changed === 1, deps: t.deps === null ? [] : (JSON.parse(t.deps) as string[]) }),
+      ),
     );
   }
 
@@ -161,9 +163,20 @@ export interface RunStart {
   stack: string | null;
   startedAt: number;
   tasks: readonly string[];
+  /** Each task's dependencies, by name (a run reported by an older CLI has none). */
+  deps?: Readonly<Record<string, readonly unknown[]>> | undefined;
   /** Where the run goes on, when not in this process (a run a CLI reports to its master). */
   host?: string | undefined;
   pid?: number | undefined;
+}
+
+/**
+ * A task's dependencies as stored: JSON of the names among the run's tasks (a reported run's events come from another
+ * process, so anything else is dropped); null when the run said nothing of them.
+ */
+function depsJson(deps: readonly unknown[] | undefined, tasks: ReadonlySet<string>): string | null {
+  if (!Array.isArray(deps)) return null;
+  return JSON.stringify(deps.filter((d): d is string => typeof d === 'string' && tasks.has(d)));
 }
 
 /** A run still marked running whose process is gone (same host, dead pid) was interrupted. */

@@ -406,6 +406,8 @@ export const runTasks = sqliteTable(
     error: text('error'),
     /** Where a delegated task ran: agent names joined by ", ". */
     agent: text('agent'),
+    /** The tasks it depends on, as a JSON array of names (null for runs recorded before it was kept). */
+    deps: text('deps'),
   },
   (t) => [primaryKey({ columns: [t.runId, t.position] })],
 );

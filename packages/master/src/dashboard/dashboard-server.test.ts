@@ -5,8 +5,18 @@ import { join } from 'node:path';
 import { Code, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { DashboardService } from '@sloth/proto';
-import { auditRepo, hookRepo, openStore, runRepo, type Store } from '@sloth/store-sqlite';
+import {
+  agentMetricsRepo,
+  auditRepo,
+  hookRepo,
+  openStore,
+  runRepo,
+  type Store,
+  stackExportJson,
+  stackRepo,
+} from '@sloth/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentView } from '../agent-view.js';
 import { rejection, TOKEN, testMaster } from '../master.test-helper.js';
 import { type DashboardServer, startDashboardServer } from './dashboard-server.js';
 import { FAILED_LOGIN_WINDOW_MS, LoginThrottle, MAX_FAILED_LOGINS } from './login-throttle.js';
@@ -20,8 +30,11 @@ afterEach(async () => {
   }
 });
 
-/** A dashboard server on 127.0.0.1 (with the test token unless told) over a fresh data directory and a page of its own. */
-async function dashboard(withToken = true) {
+/**
+ * A dashboard server on 127.0.0.1 (with the test token unless told) over a fresh data directory and a page of its own;
+ * `agents` are the registered agents it shows.
+ */
+async function dashboard(withToken = true, agents: () => AgentView[] = () => []) {
   const token = withToken ? TOKEN : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'sloth-dashboard-'));
   const store = openStore(dir);
@@ -36,7 +49,7 @@ async function dashboard(withToken = true) {
     token,
     what: 'the test',
     portFlag: '--port',
-    sources: { store, agents: () => [] },
+    sources: { store, agents },
     health: { registries: () => [], ready: () => ({ ready: true, detail: 'ok' }) },
     log: () => {},
     assets,
@@ -224,6 +237,114 @@ describe('the dashboard server', () => {
         result: 'failed',
         detail: expect.stringMatching(/^uptime: agent control needs a master/),
       },
+    ]);
+  });
+
+  it("streams an agent's page: the agent and its kept samples, again when a sample is written; not_found names the nearest", async () => {
+    const agent: AgentView = { name: 'web-1', address: '127.0.0.1:5000', version: '1.0.0', lastHeartbeatMs: 1000n };
+    const { url, store } = await dashboard(true, () => [agent]);
+    const sample = (at: number, load1: number) => ({
+      agent: 'web-1',
+      at,
+      load1,
+      load5: 0,
+      load15: 0,
+      memoryTotal: 1000,
+      memoryFree: 250,
+      diskTotal: 10,
+      diskFree: 5,
+      runningWork: 0,
+    });
+    agentMetricsRepo(store).record([sample(1000, 0.5)]);
+    const { cookie, csrf } = await logIn(url);
+    // The session cookie without its CSRF token is refused, as for every call.
+    expect((await rejection(first(client(url, { cookie }).watchAgent({ name: 'web-1' })))).code).toBe(Code.Unauthenticated);
+    // So is its exec box's call (agent control's) without a session.
+    expect(
+      (await rejection(first(client(url, { 'x-csrf-token': csrf }).execOnAgents({ agents: ['web-1'], command: 'id' })))).code,
+    ).toBe(Code.Unauthenticated);
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+    const unknown = await rejection(first(api.watchAgent({ name: 'web-2' })));
+    expect(unknown.code).toBe(Code.NotFound);
+    expect(unknown.rawMessage).toBe("no agent named 'web-2' has registered (did you mean 'web-1'?)");
+
+    const abort = new AbortController();
+    const stream = api.watchAgent({ name: 'web-1' }, { signal: abort.signal })[Symbol.asyncIterator]();
+    const one = (await stream.next()).value;
+    expect(one.agent?.name).toBe('web-1');
+    expect(
+      one.samples.map((s: { atMs: bigint; load1: number; memoryFreeBytes: bigint }) => [s.atMs, s.load1, s.memoryFreeBytes]),
+    ).toEqual([[1000n, 0.5, 250n]]);
+    agentMetricsRepo(store).record([sample(2000, 1.5)]);
+    const two = (await stream.next()).value;
+    expect(two.samples.map((s: { load1: number }) => s.load1)).toEqual([0.5, 1.5]);
+    abort.abort();
+  });
+
+  it('creates, exports, imports and deletes stacks as the CLI does, each try audited; refuses a malformed import clearly', async () => {
+    const { url, store } = await dashboard();
+    const { cookie, csrf } = await logIn(url);
+    // Without the CSRF token no stack action is tried, and none is recorded.
+    const forged = client(url, { cookie, 'x-csrf-token': 'forged' });
+    expect((await rejection(forged.createStack({ name: 'prod' }))).code).toBe(Code.Unauthenticated);
+    expect((await rejection(client(url, {}).exportStack({ name: 'prod' }))).code).toBe(Code.Unauthenticated);
+    expect((await rejection(forged.importStack({ json: '{}', name: 'x' }))).code).toBe(Code.Unauthenticated);
+    expect((await rejection(client(url, { cookie }).deleteStack({ name: 'prod' }))).code).toBe(Code.Unauthenticated);
+    expect(stackRepo(store).listStacks()).toEqual([]);
+    expect(auditRepo(store).latest(10)).toEqual([]);
+
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+    await api.createStack({ name: 'prod', description: 'production' });
+    const stack = stackRepo(store).getStack('prod');
+    const execution = stackRepo(store).insertExecution(stack.id, 'release');
+    stackRepo(store).registerResource(stack.id, execution.id, { type: 'marker', name: 'gate', properties: { n: 1 } });
+    const exported = await api.exportStack({ name: 'prod' });
+    // What `stack export prod` prints, but for the time it was made.
+    const cli = `${stackExportJson(store, 'prod')}\n`;
+    const withoutTime = (text: string) => ({ ...JSON.parse(text), exportedAt: undefined });
+    expect(exported.json.endsWith('}\n')).toBe(true);
+    expect(withoutTime(exported.json)).toEqual(withoutTime(cli));
+    expect(JSON.parse(exported.json)).toMatchObject({ format: 'sloth-stack', version: 1, stack: { name: 'prod' } });
+
+    expect((await api.importStack({ json: exported.json, name: 'prod-copy' })).name).toBe('prod-copy');
+    expect(
+      stackRepo(store)
+        .resources(stackRepo(store).getStack('prod-copy').id)
+        .map((r) => [r.type, r.name]),
+    ).toEqual([['marker', 'gate']]);
+    const taken = await rejection(api.importStack({ json: exported.json, name: '' }));
+    expect(taken.rawMessage).toBe("stack 'prod' already exists");
+    const notJson = await rejection(api.importStack({ json: '{"format": ', name: '' }));
+    expect(notJson.code).toBe(Code.InvalidArgument);
+    expect(notJson.rawMessage).toMatch(/^the file is not JSON: /);
+    const notExport = await rejection(api.importStack({ json: '{"hello": 1}', name: 'x' }));
+    expect(notExport.rawMessage).toBe('not a stack export: the document has no "format": "sloth-stack"');
+
+    await api.deleteStack({ name: 'prod-copy' });
+    expect(
+      stackRepo(store)
+        .listStacks()
+        .map((s) => s.name),
+    ).toEqual(['prod']);
+    const gone = await rejection(api.deleteStack({ name: 'prod-copy' }));
+    expect(gone.code).toBe(Code.NotFound);
+    const bad = await rejection(api.createStack({ name: '-bad' }));
+    expect(bad.rawMessage).toContain('invalid stack name');
+
+    const audit = auditRepo(store)
+      .latest(20)
+      .reverse()
+      .map((e) => [e.action, e.target, e.result, e.detail]);
+    expect(audit).toEqual([
+      ['stack.create', 'prod', 'ok', 'production'],
+      ['stack.export', 'prod', 'ok', null],
+      ['stack.import', 'prod-copy', 'ok', "imported as 'prod-copy'"],
+      ['stack.import', '(the name in the file)', 'failed', "stack 'prod' already exists"],
+      ['stack.import', '(the name in the file)', 'failed', expect.stringMatching(/^the file is not JSON: /)],
+      ['stack.import', 'x', 'failed', 'not a stack export: the document has no "format": "sloth-stack"'],
+      ['stack.delete', 'prod-copy', 'ok', null],
+      ['stack.delete', 'prod-copy', 'failed', expect.stringContaining("stack 'prod-copy' not found")],
+      ['stack.create', '-bad', 'failed', expect.stringContaining('invalid stack name')],
     ]);
   });
 

@@ -11,6 +11,7 @@ import { dashboardActor } from './audit.js';
 import { type DashboardSources, dashboardService } from './dashboard-service.js';
 import { LoginThrottle } from './login-throttle.js';
 import { DashboardSessions, sessionActor, sessionCookie } from './sessions.js';
+import { MAX_IMPORT_CHARS } from './stacks-service.js';
 import { dashboardAssets, PAGE_HEADERS, serveStatic } from './static-files.js';
 
 export interface DashboardServerOptions {
@@ -54,6 +55,8 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const api = connectNodeAdapter({
     routes: (router: ConnectRouter) => router.service(DashboardService, dashboardService(options.sources)),
     shutdownSignal: shutdown.signal,
+    // A stack import is the largest call (its JSON text, escaped once more in the call's JSON).
+    readMaxBytes: 3 * MAX_IMPORT_CHARS,
     interceptors: [slothErrorsToConnect],
     // Every API call has passed the session check (below) before it gets here: its session says who acts.
     contextValues: (req) => {

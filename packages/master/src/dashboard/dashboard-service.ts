@@ -14,8 +14,10 @@ import {
 import type { AgentView } from '../agent-view.js';
 import type { Fleet } from '../fleet.js';
 import { agentControlService } from './agent-control-service.js';
+import { agentPageService } from './agent-page-service.js';
 import { changes, stateKey, wakeups } from './change-feed.js';
 import { hooksService } from './hooks-service.js';
+import { stacksService } from './stacks-service.js';
 
 /** Runs and events in a list unless the call says: the latest this many, at most MAX_LIST. */
 const DEFAULT_LIST = 100;
@@ -42,6 +44,8 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
   return {
     ...hooksService(store),
     ...agentControlService(store, sources.fleet),
+    ...agentPageService(sources),
+    ...stacksService(store),
     async *watchAudit(req, ctx) {
       const list = () =>
         auditRepo(store)
@@ -68,7 +72,13 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
         const run = runSummary(record);
         const tasks = runs()
           .tasks(req.id)
-          .map((t) => ({ ...t, durationMs: BigInt(t.durationMs ?? 0), error: t.error ?? '', agent: t.agent ?? '' }));
+          .map(({ deps, ...t }) => ({
+            ...t,
+            durationMs: BigInt(t.durationMs ?? 0),
+            error: t.error ?? '',
+            agent: t.agent ?? '',
+            dependsOn: deps,
+          }));
         const k = stateKey([run, tasks]);
         // A long log goes in several messages before the next wake-up.
         for (;;) {

@@ -9,21 +9,11 @@ export default class StackDelete extends SlothCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(StackDelete);
-    const [{ withStacks }, { describeHolder, SlothError }, store] = await Promise.all([
+    const [{ withStacks }, { deleteIdleStack }] = await Promise.all([
       import('../../stack-cli/open.js'),
-      import('@sloth/core/internal'),
       import('@sloth/store-sqlite'),
     ]);
-    await withStacks(flags['data-dir'], (repo, s) => {
-      repo.getStack(args.name);
-      const holder = store.leaseRepo(s).holder(store.stackLockName(args.name));
-      if (holder) {
-        throw new SlothError('usage', `stack '${args.name}' is in use by a run: ${describeHolder(holder)}`, {
-          hint: `wait for it to finish; if that process is gone: sloth-runner stack lock force-unlock ${args.name}`,
-        });
-      }
-      repo.deleteStack(args.name);
-    });
+    await withStacks(flags['data-dir'], (_repo, store) => deleteIdleStack(store, args.name));
     this.log(`deleted stack '${args.name}'`);
   }
 }

@@ -9,8 +9,10 @@ export default class StackExport extends SlothCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(StackExport);
-    const { withStacks } = await import('../../stack-cli/open.js');
-    const doc = await withStacks(flags['data-dir'], (repo) => repo.exportStack(args.name));
-    this.log(JSON.stringify(doc, null, 2));
+    const [{ withStacks }, { stackExportJson }] = await Promise.all([
+      import('../../stack-cli/open.js'),
+      import('@sloth/store-sqlite'),
+    ]);
+    this.log(await withStacks(flags['data-dir'], (_repo, store) => stackExportJson(store, args.name)));
   }
 }

@@ -17,11 +17,12 @@ export default class StackImport extends SlothCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(StackImport);
-    const [{ readFile }, { withStacks }, { SlothError }, { readStdin }] = await Promise.all([
+    const [{ readFile }, { withStacks }, { SlothError }, { readStdin }, { importStackJson }] = await Promise.all([
       import('node:fs/promises'),
       import('../../stack-cli/open.js'),
       import('@sloth/core'),
       import('../../read-stdin.js'),
+      import('@sloth/store-sqlite'),
     ]);
     let text: string;
     try {
@@ -31,15 +32,9 @@ export default class StackImport extends SlothCommand {
         hint: 'pass the file written by `sloth-runner stack export NAME > FILE`',
       });
     }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (err) {
-      throw new SlothError('usage', `${args.file} is not JSON: ${(err as Error).message}`, {
-        hint: 'pass the file written by `sloth-runner stack export NAME > FILE`',
-      });
-    }
-    const stack = await withStacks(flags['data-dir'], (repo) => repo.importStack(doc, { as: flags.name, replace: flags.force }));
+    const stack = await withStacks(flags['data-dir'], (_repo, store) =>
+      importStackJson(store, text, args.file, { as: flags.name, replace: flags.force }),
+    );
     this.log(`imported stack '${stack.name}' (${stack.id})`);
   }
 }
