@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditRepo } from './audit-repo.js';
+import { AUDIT_RETENTION_MS, auditRepo } from './audit-repo.js';
 import { openStore, type Store } from './open-store.js';
 
 const stores: Store[] = [];
@@ -39,5 +39,20 @@ describe('AuditRepo', () => {
       { id: 1, at: 1000, actor: 'session a1 from 127.0.0.1', action: 'hook.disable', target: 'h', result: 'ok', detail: null },
     ]);
     expect(auditRepo(other).latest(1)).toHaveLength(1);
+  });
+
+  it('keeps a year: a new entry forgets those more than a year older than itself, and only those', () => {
+    const store = openStore(mkdtempSync(join(tmpdir(), 'sloth-audit-')));
+    stores.push(store);
+    const repo = auditRepo(store);
+    const entry = (at: number, target: string) =>
+      repo.add({ at, actor: 'session a1 from 127.0.0.1', action: 'stack.delete', target, result: 'ok', detail: null });
+    const now = Date.UTC(2026, 11, 5);
+    entry(now - AUDIT_RETENTION_MS - 1, 'too old');
+    entry(now - AUDIT_RETENTION_MS, 'a year to the millisecond');
+    entry(now - 1000, 'recent');
+    expect(repo.latest(10).map((r) => r.target)).toEqual(['recent', 'a year to the millisecond', 'too old']);
+    entry(now, 'new');
+    expect(repo.latest(10).map((r) => r.target)).toEqual(['new', 'recent', 'a year to the millisecond']);
   });
 });

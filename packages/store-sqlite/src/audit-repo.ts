@@ -18,22 +18,33 @@ export interface AuditRecord {
 
 export type AuditInput = Omit<AuditRecord, 'id'>;
 
+/** How long the audit log keeps an entry: each new one forgets those a year older than itself. */
+export const AUDIT_RETENTION_MS = 365 * 86_400_000;
+
 const SQL = {
   add: 'INSERT INTO audit_log (at, actor, action, target, result, detail) VALUES (@at, @actor, @action, @target, @result, @detail)',
+  forget: 'DELETE FROM audit_log WHERE at < ?',
   latest: 'SELECT id, at, actor, action, target, result, detail FROM audit_log ORDER BY at DESC, id DESC LIMIT ?',
 } as const;
 
-/** The audit log: every write action done through the dashboard, kept for good (it is small: people's clicks). */
+/** The audit log: every write action done through the dashboard, kept for a year (AUDIT_RETENTION_MS). */
 export class AuditRepo {
   private readonly sql: Statements<typeof SQL>;
+  private readonly record: (entry: AuditInput) => number;
 
   constructor(readonly store: Store) {
     this.sql = prepareAll(store, SQL);
+    // One transaction: the entry is never kept without the pruning, nor the pruning done without the entry.
+    const record = store.sqlite.transaction((entry: AuditInput) => {
+      this.sql.forget.run(entry.at - AUDIT_RETENTION_MS);
+      return Number(this.sql.add.run(entry).lastInsertRowid);
+    });
+    this.record = (entry) => record.immediate(entry);
   }
 
-  /** Records an action; returns its id. */
+  /** Records an action, forgetting entries past the retention; returns its id. */
   add(entry: AuditInput): number {
-    return withStoreErrors(this.store, () => Number(this.sql.add.run(entry).lastInsertRowid));
+    return withStoreErrors(this.store, () => this.record(entry));
   }
 
   /** The latest `limit` entries, newest first. */
