@@ -125,7 +125,7 @@ export function controlService(
     reportRun: guarded((req: unknown) => {
       if (!runReports) throw new SlothError('unsupported', 'this master does not record reported runs');
       runReports.report(req);
-      return {};
+      return { keepAliveMs: runReports.keepAliveMs };
     }),
   };
 }

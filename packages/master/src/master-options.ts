@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { DEFAULT_MASTER_PORT } from '@sloth/client';
 import { type ModuleSpec, SlothError } from '@sloth/core';
 import { z } from 'zod';
+import { DEFAULT_REPORT_TIMEOUT_MS } from './run-reports.js';
 import type { ScheduleRules } from './schedule-service.js';
 
 /** Everything a master needs to start. */
@@ -33,6 +34,8 @@ export interface MasterOptions {
   /** One sample of each agent's heartbeat system info per interval is kept, for the retention (`agent metrics`). */
   metricsIntervalMs: number;
   metricsRetentionMs: number;
+  /** A run reported by a CLI (`workflow run --master`) and not heard of for this long is marked interrupted. */
+  reportTimeoutMs: number;
   /** Serves /metrics, /healthz and /readyz on this port of `bind` (0: any free port); none when unset. */
   dashboardPort?: number | undefined;
   version: string;
@@ -60,6 +63,7 @@ const schema = z.object({
   eventConcurrency: z.number().int().min(1).max(1000),
   metricsIntervalMs: z.number().int().min(100).max(86_400_000),
   metricsRetentionMs: z.number().int().min(1000).max(7_776_000_000),
+  reportTimeoutMs: z.number().int().min(300, 'at least 300ms').max(86_400_000, 'at most 24h'),
   dashboardPort: z.number().int().min(0).max(65535).optional(),
 });
 
@@ -77,6 +81,7 @@ export function resolveMasterOptions(input: Partial<MasterOptions> & Pick<Master
     eventConcurrency: 16,
     metricsIntervalMs: DEFAULT_METRICS_INTERVAL_MS,
     metricsRetentionMs: DEFAULT_METRICS_RETENTION_MS,
+    reportTimeoutMs: DEFAULT_REPORT_TIMEOUT_MS,
     version: '0.0.0',
     log: () => {},
     ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),

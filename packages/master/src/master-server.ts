@@ -72,7 +72,7 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
   const shutdown = new AbortController();
   // Connect links every call to this signal: each agent's long-lived stream holds a listener, a thousand are not a leak.
   setMaxListeners(0, shutdown.signal);
-  const runReports = new RunReports(store, options.log);
+  const runReports = new RunReports(store, options.log, options.reportTimeoutMs);
   const routes = (router: ConnectRouter) => {
     router.service(AgentService, { connect: agentConnect(fleet, options.log) });
     router.service(ControlService, controlService(fleet, events, store, options.schedules, runReports));

@@ -89,4 +89,45 @@ describe('runs reported to the master (a real SQLite store)', () => {
       store.close();
     }
   });
+
+  it('marks interrupted a run not heard of for the timeout (its CLI died); keep-alives and a finished run are left alone', () => {
+    const store = openStore(mkdtempSync(join(tmpdir(), 'sloth-reports-')));
+    const reports = new RunReports(store, () => {}, 90_000);
+    const t0 = Date.now();
+    const of = (runId: string, events: Record<string, unknown>[]) => ({
+      ...call([]),
+      runId,
+      eventsJson: events.map((e) => JSON.stringify({ runId, at: t0, ...e })),
+    });
+    const started = { type: 'workflow.started', workflow: 'deploy', tasks: ['build'], deps: {} };
+    try {
+      expect(reports.keepAliveMs).toBe(30_000);
+      reports.report(of('quiet', [started]));
+      reports.report(of('alive', [started]));
+      reports.report(of('done', [started]));
+      const result = { name: 'build', status: 'success', attempts: 1, durationMs: 1, changed: false };
+      reports.report(of('done', [{ type: 'workflow.finished', result: { status: 'success', tasks: [result] } }]));
+      // A late keep-alive of the finished run opens it again; it must not become interrupted.
+      reports.report(of('done', []));
+
+      reports.sweep(Date.now() + 60_000);
+      expect(runRepo(store).get('quiet')?.status).toBe('running');
+      reports.report(of('alive', []), Date.now() + 60_000); // a keep-alive, no events
+      const later = Date.now() + 91_000;
+      reports.sweep(later);
+      const quiet = runRepo(store).get('quiet');
+      expect(quiet).toMatchObject({ status: 'interrupted', finishedAt: later });
+      expect(quiet?.error).toMatch(
+        /^its CLI \(laptop, pid 4242\) stopped reporting it for 1m3\ds?: it was killed, or lost its link/,
+      );
+      expect(runRepo(store).get('alive')?.status).toBe('running');
+      expect(runRepo(store).get('done')?.status).toBe('success');
+      // Heard of again (its link came back): recorded on, and its end sets its status.
+      reports.report(of('quiet', [{ type: 'workflow.finished', result: { status: 'success', tasks: [result] } }]));
+      expect(runRepo(store).get('quiet')?.status).toBe('success');
+    } finally {
+      reports.close();
+      store.close();
+    }
+  });
 });

@@ -13,8 +13,9 @@ const CALL_TIMEOUT_MS = 15_000;
 
 /**
  * Reports a run to the master as it goes (ReportRun), so the master's dashboard shows it: the engine's events (already
- * masked of secrets) in batches, one call at a time, in order. A master that cannot take them never fails the run:
- * the first failure is said once and reporting stops.
+ * masked of secrets) in batches, one call at a time, in order, and a call without events as often as the master asks
+ * while nothing happens, so that it can tell a run gone quiet from one whose CLI died. A master that cannot take them
+ * never fails the run: the first failure is said once and reporting stops.
  */
 export class MasterRunReporter {
   private readonly transport: ReturnType<typeof masterTransport>;
@@ -25,6 +26,9 @@ export class MasterRunReporter {
   private runId: string | undefined;
   private stopped = false;
   private dropped = false;
+  /** How often the master wants to hear of the run while nothing happens (0: it does not), from its answers. */
+  private keepAliveMs = 0;
+  private keepAlive: NodeJS.Timeout | undefined;
 
   constructor(
     conn: MasterConnection,
@@ -57,13 +61,17 @@ export class MasterRunReporter {
     if (!this.stopped && this.waiting.length > 0) this.warn('the end of the run did not reach the master in time');
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.keepAlive);
     this.transport.close();
   }
 
-  private send(): void {
+  /** Sends the waiting events; `alive`: a call even with none, so that the master knows the run goes on. */
+  private send(alive = false): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.sending || this.stopped || this.waiting.length === 0 || this.runId === undefined) return;
+    if (this.sending || this.stopped || this.runId === undefined) return;
+    if (this.waiting.length === 0 && !alive) return;
+    clearTimeout(this.keepAlive);
     const batch = this.waiting.splice(0, BATCH);
     this.sending = this.client
       .reportRun(
@@ -78,7 +86,9 @@ export class MasterRunReporter {
         { timeoutMs: CALL_TIMEOUT_MS },
       )
       .then(
-        () => {},
+        (res) => {
+          this.keepAliveMs = res.keepAliveMs;
+        },
         (err: unknown) => {
           this.stopped = true;
           this.waiting = [];
@@ -89,6 +99,9 @@ export class MasterRunReporter {
         this.sending = undefined;
         if (this.waiting.length >= BATCH) this.send();
         else if (this.waiting.length > 0) this.timer ??= setTimeout(() => this.send(), SEND_EVERY_MS).unref();
+        else if (this.keepAliveMs > 0 && !this.stopped) {
+          this.keepAlive = setTimeout(() => this.send(true), this.keepAliveMs).unref();
+        }
       });
   }
 

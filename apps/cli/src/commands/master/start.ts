@@ -48,6 +48,11 @@ export default class MasterStart extends SlothCommand {
       default: '1m',
     }),
     'metrics-retention': Flags.string({ description: 'How long those samples are kept.', default: '24h' }),
+    'report-timeout': Flags.string({
+      description:
+        'A run reported by a CLI (`workflow run --master`) that this master has not heard of for this long is marked interrupted (its CLI calls at least every third of it).',
+      default: '90s',
+    }),
     scheduler: Flags.boolean({
       description:
         'Fire the schedules of the data directory (`scheduler add --data-dir`); one master or `scheduler run` per directory fires them at a time. --no-scheduler leaves them to `scheduler run`.',
@@ -83,6 +88,7 @@ export default class MasterStart extends SlothCommand {
       eventConcurrency: flags['event-concurrency'],
       metricsIntervalMs: parseDuration(flags['metrics-interval'], '--metrics-interval'),
       metricsRetentionMs: parseDuration(flags['metrics-retention'], '--metrics-retention'),
+      reportTimeoutMs: parseDuration(flags['report-timeout'], '--report-timeout'),
       dashboardPort: flags['dashboard-port'],
       version: this.config.version,
       log,
