@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ModuleCallContext, MultipleReturns } from '@sloth/core';
+import { registerSecret } from '@sloth/core/internal';
 import { call as callModule, testContext } from '@sloth/core/testing';
 import { beginStackRun, openStore, type Store, stackRepo } from '@sloth/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -48,6 +49,31 @@ describe('stack module', () => {
     expect(await call('get_output', ['nope'], ctx)).toBeUndefined();
     expect(await call('get_name', [], ctx)).toBe('production');
     expect(await call('get_id', [], ctx)).toBe(run.stack.id);
+  });
+
+  it('records a secret value (read with secret.get) as ***, in properties, attributes and outputs, even inside a longer string', async () => {
+    const { ctx, run } = await withRun();
+    const release = registerSecret('s3cr3t-pw');
+    try {
+      const spec = { type: 'database', name: 'pg', properties: { password: 's3cr3t-pw', host: 'db1', nested: ['x s3cr3t-pw'] } };
+      const [, resource] = ((await call('register_resource', [spec], ctx)) as MultipleReturns).values;
+      expect(resource).toMatchObject({ properties: { password: '***', host: 'db1', nested: ['x ***'] } });
+      await call('update_resource', ['database', 'pg', { dsn: 'postgres://app:s3cr3t-pw@db1/app' }], ctx);
+      await call('set_output', ['dsn', 'postgres://app:s3cr3t-pw@db1/app'], ctx);
+      await call('set_output', ['creds', { user: 'app', password: 's3cr3t-pw' }], ctx);
+      // What is stored, read back from the store as `stack show` and `stack export` read it.
+      const repo = stackRepo(stores[0] as Store);
+      const stored = JSON.stringify([
+        await repo.getResource(run.stack.id, 'database', 'pg'),
+        await repo.getOutput(run.stack.id, 'dsn'),
+        await repo.getOutput(run.stack.id, 'creds'),
+      ]);
+      expect(stored).not.toContain('s3cr3t-pw');
+      expect(stored).toContain('postgres://app:***@db1/app');
+      expect(stored).toContain('"password":"***"');
+    } finally {
+      release();
+    }
   });
 
   it('without a stack binding, says how to get one', async () => {

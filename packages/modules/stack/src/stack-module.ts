@@ -6,6 +6,7 @@ import {
   luaTable,
   type ModuleCallContext,
   mapAwaitable,
+  maskDeep,
   type ResourceRecord,
   returnsMany,
   SlothError,
@@ -65,7 +66,7 @@ const typeArg = arg('type', name, 'resource type, e.g. "database" or "file"');
 const nameArg = arg('name', name, 'resource name, unique within its type in the stack');
 
 const registerResource = fn({
-  doc: 'Records that this run manages a resource. Returns "created" (new), "changed" (its properties differ from the last run: compared by a sha256 of their canonical JSON) or "unchanged", and the resource. Checkpointed at once.',
+  doc: 'Records that this run manages a resource. Returns "created" (new), "changed" (its properties differ from the last run: compared by a sha256 of their canonical JSON) or "unchanged", and the resource. Checkpointed at once. A secret value (secret.get) in its properties is recorded as ***.',
   args: [
     arg(
       'resource',
@@ -88,7 +89,7 @@ const registerResource = fn({
   ],
   run: ([input], ctx) => {
     const { stack, repo } = bound(ctx);
-    return mapAwaitable(repo.registerResource(stack.id, stack.executionId, input), ({ status, resource }) => {
+    return mapAwaitable(repo.registerResource(stack.id, stack.executionId, maskDeep(input)), ({ status, resource }) => {
       if (status !== 'unchanged') emitChange(ctx, stack, `stack.resource_${status}`, resource);
       return returnsMany(status, luaResource(resource));
     });
@@ -104,7 +105,7 @@ export const stackFunctions = {
     examples: ['stack.update_resource("database", "pg", { state = "applied" })'],
     run: ([type, resourceName, attributes], ctx) => {
       const { stack, repo } = bound(ctx);
-      return mapAwaitable(repo.updateResource(stack.id, type, resourceName, attributes), luaResource);
+      return mapAwaitable(repo.updateResource(stack.id, type, resourceName, maskDeep(attributes)), luaResource);
     },
   }),
   get_resource: fn({
@@ -141,13 +142,13 @@ export const stackFunctions = {
     },
   }),
   set_output: fn({
-    doc: 'Sets a stack output (kept across runs, shown by `stack outputs` and in the run report).',
+    doc: 'Sets a stack output (kept across runs, shown by `stack outputs` and in the run report); a secret value (secret.get) in it is recorded as ***.',
     args: [arg('key', name), arg('value', z.unknown(), 'any value: string, number, boolean or table')],
     returns: 'nothing',
     examples: ['stack.set_output("db_endpoint", "postgres-prod.example.com")'],
     run: ([key, value], ctx) => {
       const { stack, repo } = bound(ctx);
-      return repo.setOutput(stack.id, stack.executionId, key, value);
+      return repo.setOutput(stack.id, stack.executionId, key, maskDeep(value));
     },
   }),
   get_output: fn({
