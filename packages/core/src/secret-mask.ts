@@ -13,8 +13,8 @@
  * - the CLI's line sink and renderers: every line printed, load-time log lines included.
  * - the CLI's error handler: the message and hint of the error a command fails with.
  * - the agent's task runner: what a delegated task logs and returns on the agent.
- * - the stack module: the properties, attributes and outputs a workflow records (so `stack show`, `stack export` and
- *   the dashboard never hold a secret; a later run reads `***` back).
+ * - the stack and state modules: the properties, attributes and outputs a workflow records, and the values it stores
+ *   (so `stack show`, `stack export`, `state get` and the dashboard never hold a secret; a later run reads `***` back).
  */
 
 const MASK = '***';

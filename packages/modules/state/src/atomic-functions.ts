@@ -1,4 +1,4 @@
-import { arg, fn, z } from '@sloth/core';
+import { arg, fn, maskDeep, z } from '@sloth/core/internal';
 import { keyArg, ttlArg } from './args.js';
 import { stateOf, ttlMs } from './state-access.js';
 
@@ -37,5 +37,6 @@ export const compareSwap = fn({
     'state.compare_swap("status", "deploying", "deployed")',
     'if not state.compare_swap("release", current, nxt) then error("someone else changed the release") end',
   ],
-  run: ([key, expected, next, ttl], ctx) => stateOf(ctx).compareSwap(key, expected, next, ttlMs(ttl, `${ctx.fn}('${key}')`)),
+  run: ([key, expected, next, ttl], ctx) =>
+    stateOf(ctx).compareSwap(key, maskDeep(expected), maskDeep(next), ttlMs(ttl, `${ctx.fn}('${key}')`)),
 });

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { SlothError } from '@sloth/core';
+import { registerSecret } from '@sloth/core/internal';
 import { leaseRepo, storeServices } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { call, failure, stateContext } from './call.test-helper.js';
@@ -32,6 +33,25 @@ describe('state module: values', () => {
     const err = await failure(state('set', ['k', 1], ctx));
     expect(err.code).toBe('store');
     expect(err.message).toMatch(/^state\.set: cannot write the state database .*SQLITE_READONLY_DIRECTORY/);
+  });
+
+  it('stores a secret value (read with secret.get) as ***: set, append, set_if_absent and compare_swap', async () => {
+    const { ctx } = stateContext();
+    const release = registerSecret('tok-9f8e7d');
+    try {
+      await state('set', ['cfg', { url: 'https://x:tok-9f8e7d@host', keep: 'plain' }], ctx);
+      expect(await state('get', ['cfg'], ctx)).toEqual({ url: 'https://x:***@host', keep: 'plain' });
+      await state('set', ['log', {}], ctx);
+      await state('append', ['log', 'tok-9f8e7d'], ctx);
+      expect(await state('get', ['log'], ctx)).toEqual(['***']);
+      await state('set_if_absent', ['once', 'tok-9f8e7d'], ctx);
+      expect(await state('get', ['once'], ctx)).toBe('***');
+      // A workflow still holds the value: the swap compares what was stored, masked.
+      expect(await state('compare_swap', ['once', 'tok-9f8e7d', 'v2 tok-9f8e7d'], ctx)).toBe(true);
+      expect(await state('get', ['once'], ctx)).toBe('v2 ***');
+    } finally {
+      release();
+    }
   });
 
   it('set/get round-trip tables; get falls back to the default; ttl accepts seconds and durations', async () => {

@@ -1,9 +1,9 @@
-import { arg, fn, mapAwaitable, z } from '@sloth/core/internal';
+import { arg, fn, mapAwaitable, maskDeep, z } from '@sloth/core/internal';
 import { keyArg, patternArg, ttlArg, valueArg } from './args.js';
 import { stateOf, ttlMs } from './state-access.js';
 
 export const set = fn({
-  doc: 'Stores a value under a key, replacing the value and its expiry. With a ttl the key disappears after it; a nil value deletes the key.',
+  doc: 'Stores a value under a key, replacing the value and its expiry. With a ttl the key disappears after it; a nil value deletes the key. A secret value (secret.get) in it is stored as ***.',
   args: [keyArg, valueArg, ttlArg],
   returns: 'true',
   examples: [
@@ -11,7 +11,7 @@ export const set = fn({
     'state.set("release", { version = "v2.1.0", hosts = { "web-1", "web-2" } }, "24h")',
   ],
   run: ([key, value, ttl], ctx) => {
-    return mapAwaitable(stateOf(ctx).set(key, value, ttlMs(ttl, `${ctx.fn}('${key}')`)), () => true);
+    return mapAwaitable(stateOf(ctx).set(key, maskDeep(value), ttlMs(ttl, `${ctx.fn}('${key}')`)), () => true);
   },
 });
 
@@ -72,7 +72,7 @@ export const append = fn({
   args: [keyArg, valueArg],
   returns: 'integer: the new length (bytes of a string, elements of a list)',
   examples: ['state.append("deploy_log", "web-1 ok\\n")', 'state.set("hosts_done", {})\nstate.append("hosts_done", "web-1")'],
-  run: ([key, value], ctx) => stateOf(ctx).append(key, value),
+  run: ([key, value], ctx) => stateOf(ctx).append(key, maskDeep(value)),
 });
 
 export const setIfAbsent = fn({
@@ -80,7 +80,7 @@ export const setIfAbsent = fn({
   args: [keyArg, valueArg, ttlArg],
   returns: 'boolean: true if it was stored',
   examples: ['if state.set_if_absent("leader", os.getenv("HOSTNAME"), 60) then log.info("I lead") end'],
-  run: ([key, value, ttl], ctx) => stateOf(ctx).setIfAbsent(key, value, ttlMs(ttl, `${ctx.fn}('${key}')`)),
+  run: ([key, value, ttl], ctx) => stateOf(ctx).setIfAbsent(key, maskDeep(value), ttlMs(ttl, `${ctx.fn}('${key}')`)),
 });
 
 export const ttl = fn({
