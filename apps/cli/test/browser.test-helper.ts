@@ -35,6 +35,9 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (dir) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
+/** Just enough of the page's DOM for a check run in it (the tests are type-checked without the DOM's types). */
+export type PageDom = { document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null } };
+
 /** Logs in on the dashboard's login page with `token`. */
 export async function logIn(page: Page, url: string, token: string): Promise<void> {
   await page.goto(url);

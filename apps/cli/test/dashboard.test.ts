@@ -32,7 +32,7 @@ describe('the master dashboard (--dashboard-port)', () => {
     const url = dashboardUrl(master.output());
     const page = await newPage();
 
-    await logIn(page, url, 'not-the-token');
+    await logIn(page, `${url}/#/agents`, 'not-the-token');
     await page.getByRole('alert').filter({ hasText: 'wrong token' }).waitFor({ timeout: SCREEN_WAIT_MS });
     await screenshot(page, 'login');
     expect(await page.context().cookies()).toEqual([]);
@@ -85,7 +85,7 @@ describe('agent control on the master dashboard', () => {
     startAgent(home, 'web-1', master.url, tokenFile, { standalone: true, extra: ['--labels', 'role=web'], cwd: web });
     startAgent(home, 'db-1', master.url, tokenFile, { standalone: true, extra: ['--labels', 'role=db'], cwd: db });
     const page = await newPage();
-    await logIn(page, url, TOKEN);
+    await logIn(page, `${url}/#/agents`, TOKEN);
     for (const name of ['web-1', 'db-1']) {
       await page
         .locator(`tr[data-agent="${name}"] [data-status]`)
@@ -150,7 +150,7 @@ describe('the master dashboard over TLS', () => {
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     // The test's CA is not one the browser trusts: the test trusts the certificate as a user who added the CA would.
     const page = await newPage({ ignoreHTTPSErrors: true });
-    await logIn(page, url, TOKEN);
+    await logIn(page, `${url}/#/agents`, TOKEN);
     await page.getByText('No agent has registered with this master yet.').waitFor({ timeout: SCREEN_WAIT_MS });
     const [cookie] = await page.context().cookies();
     expect(cookie).toMatchObject({ name: 'sloth_session', httpOnly: true, sameSite: 'Strict', secure: true });

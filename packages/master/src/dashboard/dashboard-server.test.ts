@@ -8,6 +8,7 @@ import { DashboardService } from '@sloth/proto';
 import {
   agentMetricsRepo,
   auditRepo,
+  eventRepo,
   hookRepo,
   openStore,
   runRepo,
@@ -17,7 +18,7 @@ import {
 } from '@sloth/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentView } from '../agent-view.js';
-import { rejection, TOKEN, testMaster } from '../master.test-helper.js';
+import { rawAgent, rejection, TOKEN, testMaster } from '../master.test-helper.js';
 import { type DashboardServer, startDashboardServer } from './dashboard-server.js';
 import { FAILED_LOGIN_WINDOW_MS, LoginThrottle, MAX_FAILED_LOGINS } from './login-throttle.js';
 import { DashboardSessions, SESSION_TTL_MS } from './sessions.js';
@@ -221,6 +222,62 @@ describe('the dashboard server', () => {
       ['hook.enable', 'notfy', 'failed'],
       ['hook.disable', 'notify', 'ok'],
     ]);
+  });
+
+  it("streams the overview's counts from the store (today's runs by status, the event queue, the failures); refuses a call without its session", async () => {
+    const { url, store } = await dashboard();
+    const runs = runRepo(store);
+    const day = 1_000_000;
+    runs.start({ id: 'old', workflow: 'yesterday', stack: null, startedAt: day - 1, tasks: ['t'] });
+    runs.finish('old', 'failed', day, 'long ago');
+    runs.start({ id: 'ok', workflow: 'deploy', stack: null, startedAt: day + 1, tasks: ['t'] });
+    runs.finish('ok', 'success', day + 2, undefined);
+    runs.start({ id: 'bad', workflow: 'release', stack: null, startedAt: day + 3, tasks: ['t'] });
+    runs.finish('bad', 'failed', day + 4, 'task t failed');
+    // A run whose process is gone (a pid no process has) counts as interrupted.
+    runs.start({ id: 'dead', workflow: 'crashed', stack: null, startedAt: day + 5, tasks: ['t'], pid: 2 ** 22 + 1 });
+    const events = eventRepo(store);
+    const failing = events.dispatch('task.failed', {}, { source: 'test' });
+    events.dispatch('task.completed', {}, { source: 'test' });
+    events.flush();
+    const owner = { token: 't', host: 'h', pid: process.pid };
+    events.claim(owner, 1, 60_000);
+    events.finish(owner, [{ id: failing, status: 'failed', error: 'h: boom', executions: [] }]);
+
+    const { cookie, csrf } = await logIn(url);
+    expect((await rejection(first(client(url, { cookie }).watchOverview({})))).code).toBe(Code.Unauthenticated);
+    expect((await rejection(first(client(url, { 'x-csrf-token': csrf }).watchOverview({})))).code).toBe(Code.Unauthenticated);
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+    const abort = new AbortController();
+    const stream = api.watchOverview({ sinceMs: BigInt(day) }, { signal: abort.signal })[Symbol.asyncIterator]();
+    const one = (await stream.next()).value;
+    // Under `ui` (no master) there are no agents to count.
+    expect(one).toMatchObject({ master: false, agentsActive: 0, agentsInactive: 0, agents: [] });
+    expect(one.runsToday).toEqual(runs.countsSince(day));
+    expect(one.runsToday).toEqual({ success: 1, failed: 1, interrupted: 1 });
+    expect([one.eventsPending, one.eventsProcessing, one.eventsFailed]).toEqual([1, 0, 1]);
+    expect(one.recentRuns.map((r: { id: string }) => r.id)).toEqual(['dead', 'bad', 'ok', 'old']);
+    expect(one.recentFailures.map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([
+      ['dead', 'interrupted'],
+      ['bad', 'failed'],
+      ['old', 'failed'],
+    ]);
+    // A new run is pushed without asking.
+    runs.start({ id: 'new', workflow: 'deploy', stack: null, startedAt: day + 6, tasks: ['t'] });
+    const two = (await stream.next()).value;
+    expect(two.runsToday).toEqual({ success: 1, failed: 1, interrupted: 1, running: 1 });
+    abort.abort();
+  });
+
+  it("counts a master's registered agent as active on the overview, with its samples", async () => {
+    const m = await testMaster({ dashboardPort: 0 });
+    const agent = rawAgent(m.url, 'web-1');
+    expect((await agent.next())?.msg.case).toBe('registered');
+    const url = m.dashboardUrl as string;
+    const { cookie, csrf } = await logIn(url);
+    const one = await first(client(url, { cookie, 'x-csrf-token': csrf }).watchOverview({}));
+    expect(one).toMatchObject({ master: true, agentsActive: 1, agentsInactive: 0, moreAgents: 0 });
+    expect(one.agents.map((a) => a.agent?.name)).toEqual(['web-1']);
   });
 
   it('refuses agent control without a master (sloth-runner ui), and records the refusal', async () => {
