@@ -38,6 +38,21 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** Just enough of the page's DOM for a check run in it (the tests are type-checked without the DOM's types). */
 export type PageDom = { document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null } };
 
+/**
+ * Opens the Audit screen once the entry of `action` is there, and returns its rows, newest first, each as its cells
+ * from `from` on (1: the actor, 2: the action): [actor, action, target, result].
+ */
+export async function auditRows(page: Page, action: string, from = 1): Promise<(string | null)[][]> {
+  await page.getByRole('link', { name: 'Audit' }).click();
+  await page.locator(`tr[data-audit="${action}"]`).waitFor({ timeout: SCREEN_WAIT_MS });
+  return page
+    .locator('tr[data-audit]')
+    .evaluateAll(
+      (rows, start) => rows.map((r) => [...r.querySelectorAll('td')].slice(start, 5).map((td) => td.textContent)),
+      from,
+    );
+}
+
 /** Logs in on the dashboard's login page with `token`. */
 export async function logIn(page: Page, url: string, token: string): Promise<void> {
   await page.goto(url);

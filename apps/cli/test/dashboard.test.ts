@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { dashboardUrl, logIn, newPage, SCREEN_WAIT_MS, screenshot, startUi } from './browser.test-helper.js';
+import { auditRows, dashboardUrl, logIn, newPage, SCREEN_WAIT_MS, screenshot, startUi } from './browser.test-helper.js';
 import { collect, runCli, startCli, writeFiles } from './cli.test-helper.js';
 import { writeHook } from './events.test-helper.js';
 import { fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
@@ -289,11 +289,7 @@ workflow.define("release", { tasks = { "prepare", "wait" } })
     await row.getByRole('button', { name: 'Enable' }).click();
     await row.locator('[data-enabled]').filter({ hasText: 'enabled' }).waitFor({ timeout: SCREEN_WAIT_MS });
 
-    await page.getByRole('link', { name: 'Audit' }).click();
-    await page.locator('tr[data-audit="hook.enable"]').waitFor({ timeout: SCREEN_WAIT_MS });
-    const entries = await page
-      .locator('tr[data-audit]')
-      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(1, 5).map((td) => td.textContent)));
+    const entries = await auditRows(page, 'hook.enable');
     expect(entries).toEqual([
       [expect.stringMatching(/^session [0-9a-f]{8} from 127\.0\.0\.1$/), 'hook.enable', 'count_tasks', 'ok'],
       [entries[0]?.[0], 'hook.disable', 'count_tasks', 'ok'],

@@ -7,12 +7,13 @@ import { Hooks } from './hooks.js';
 import { Login } from './login.js';
 import { Overview } from './overview.js';
 import { RunPage, Runs } from './runs.js';
+import { Secrets } from './secrets.js';
 import { currentSession, logOut } from './session.js';
 import { Stacks } from './stacks.js';
 
 type Phase = 'loading' | 'login' | 'ready' | { error: string };
 
-/** The screen the address's #fragment names: #/overview (the default), #/agents, #/agents/NAME, #/runs, #/runs/ID, #/stacks, #/events, #/hooks, #/audit. */
+/** The screen the address's #fragment names: #/overview (the default), #/agents, #/agents/NAME, #/runs, #/runs/ID, #/stacks, #/events, #/hooks, #/secrets, #/audit. */
 function useRoute(): string {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
@@ -68,6 +69,9 @@ export function App() {
           <a href="#/hooks" class={route === '/hooks' ? 'current' : ''}>
             Hooks
           </a>
+          <a href="#/secrets" class={route === '/secrets' ? 'current' : ''}>
+            Secrets
+          </a>
           <a href="#/audit" class={route === '/audit' ? 'current' : ''}>
             Audit
           </a>
@@ -91,6 +95,8 @@ export function App() {
           <Events onUnauthenticated={lost} />
         ) : route === '/hooks' ? (
           <Hooks onUnauthenticated={lost} />
+        ) : route === '/secrets' ? (
+          <Secrets onUnauthenticated={lost} />
         ) : route === '/audit' ? (
           <Audit onUnauthenticated={lost} />
         ) : route.startsWith('/agents') ? (

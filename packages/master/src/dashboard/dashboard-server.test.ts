@@ -12,6 +12,7 @@ import {
   hookRepo,
   openStore,
   runRepo,
+  SecretRepo,
   type Store,
   stackExportJson,
   stackRepo,
@@ -19,6 +20,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentView } from '../agent-view.js';
 import { rawAgent, rejection, TOKEN, testMaster } from '../master.test-helper.js';
+import { stateKey } from './change-feed.js';
 import { type DashboardServer, startDashboardServer } from './dashboard-server.js';
 import { FAILED_LOGIN_WINDOW_MS, LoginThrottle, MAX_FAILED_LOGINS } from './login-throttle.js';
 import { DashboardSessions, SESSION_TTL_MS } from './sessions.js';
@@ -278,6 +280,68 @@ describe('the dashboard server', () => {
     const one = await first(client(url, { cookie, 'x-csrf-token': csrf }).watchOverview({}));
     expect(one).toMatchObject({ master: true, agentsActive: 1, agentsInactive: 0, moreAgents: 0 });
     expect(one.agents.map((a) => a.agent?.name)).toEqual(['web-1']);
+  });
+
+  it('sets and deletes secrets as `secret set|delete` do, never sending, auditing or answering with a value', async () => {
+    const { url, store } = await dashboard();
+    const { cookie, csrf } = await logIn(url);
+    const value = 'hunter2-the-value-itself';
+    const headers = { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' };
+    const call = (method: string, body: unknown, h: Record<string, string> = headers) =>
+      http(url, `/sloth.v1.DashboardService/${method}`, { method: 'POST', headers: h, body: JSON.stringify(body) });
+    // Without the CSRF token nothing is tried, and nothing is recorded.
+    const forged = await call('SetSecret', { name: 'db_password', value }, { cookie, 'content-type': 'application/json' });
+    expect(forged.status).toBe(401);
+    expect(new SecretRepo(store, {}).list()).toEqual([]);
+    expect(auditRepo(store).latest(10)).toEqual([]);
+
+    const bodies: string[] = [];
+    const set = await call('SetSecret', { name: 'db_password', value });
+    expect(set.status).toBe(200);
+    bodies.push(set.body);
+    expect(new SecretRepo(store, {}).get('db_password')).toBe(value);
+    const badName = await call('SetSecret', { name: '9lives', value });
+    expect(badName.status).toBe(400);
+    bodies.push(badName.body);
+    expect(JSON.parse(badName.body).message).toContain("'9lives' is not a secret name");
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+    const listed = await first(api.watchSecrets({}));
+    bodies.push(stateKey(listed));
+    expect(listed.secrets.map((x) => x.name)).toEqual(['db_password']);
+    expect(listed.secrets[0]?.createdAtMs).toBeGreaterThan(0n);
+    const audit = await first(api.watchAudit({}));
+    bodies.push(stateKey(audit));
+    expect(audit.entries.map((e) => [e.action, e.target, e.result])).toEqual([
+      ['secret.set', '9lives', 'failed'],
+      ['secret.set', 'db_password', 'ok'],
+    ]);
+    const missing = await rejection(api.deleteSecret({ name: 'db_pasword' }));
+    expect(missing.code).toBe(Code.NotFound);
+    await api.deleteSecret({ name: 'db_password' });
+    expect(new SecretRepo(store, {}).list()).toEqual([]);
+    bodies.push(stateKey(auditRepo(store).latest(10)));
+    for (const body of bodies) expect(body).not.toContain(value);
+    expect(
+      auditRepo(store)
+        .latest(2)
+        .map((e) => [e.action, e.target, e.result]),
+    ).toEqual([
+      ['secret.delete', 'db_password', 'ok'],
+      ['secret.delete', 'db_pasword', 'failed'],
+    ]);
+  });
+
+  it('refuses to set a secret under a passphrase this server was not given, saying how to give it', async () => {
+    const { url, store } = await dashboard();
+    new SecretRepo(store, { passphrase: 'the passphrase' }).set('first', 'one');
+    const { cookie, csrf } = await logIn(url);
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+    const refused = await rejection(api.setSecret({ name: 'second', value: 'two' }));
+    expect(refused.code).toBe(Code.FailedPrecondition);
+    expect(refused.rawMessage).toContain('protected by a passphrase, and none was given');
+    expect(refused.rawMessage).toContain('SLOTH_SECRET_PASSPHRASE');
+    // The names and dates need no key.
+    expect((await first(api.watchSecrets({}))).secrets.map((x) => x.name)).toEqual(['first']);
   });
 
   it('refuses agent control without a master (sloth-runner ui), and records the refusal', async () => {

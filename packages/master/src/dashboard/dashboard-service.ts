@@ -18,6 +18,7 @@ import { agentPageService } from './agent-page-service.js';
 import { changes, stateKey, wakeups } from './change-feed.js';
 import { hooksService } from './hooks-service.js';
 import { overviewService } from './overview-service.js';
+import { secretsService } from './secrets-service.js';
 import { stacksService } from './stacks-service.js';
 
 /** Runs and events in a list unless the call says: the latest this many, at most MAX_LIST. */
@@ -48,6 +49,7 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
     ...agentPageService(sources),
     ...stacksService(store),
     ...overviewService(sources),
+    ...secretsService(store),
     async *watchAudit(req, ctx) {
       const list = () =>
         auditRepo(store)
