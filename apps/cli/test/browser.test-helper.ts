@@ -65,9 +65,9 @@ export function dashboardUrl(output: string): string {
   return /dashboard on (https?:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] as string;
 }
 
-/** `sloth-runner ui` over data directory `home`, waiting until it listens. */
-export async function startUi(home: string, extra: string[]) {
-  const d = daemon(BIN, ['ui', '--port', '0', ...extra], home);
+/** `sloth-runner ui` over data directory `home` (with `env` added to its environment), waiting until it listens. */
+export async function startUi(home: string, extra: string[], env: Record<string, string> = {}) {
+  const d = daemon(BIN, ['ui', '--port', '0', ...extra], home, env);
   await d.waitFor(/dashboard on https?:\/\/127\.0\.0\.1:\d+/);
   return { ...d, url: dashboardUrl(d.output()) };
 }

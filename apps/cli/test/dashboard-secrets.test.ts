@@ -64,4 +64,32 @@ describe('secrets on the dashboard', () => {
     // Nor is it in the server's log.
     expect(ui.output()).not.toContain(value);
   });
+
+  it('sets a secret under a passphrase only when its server was started with it, as `secret set` reads it', async () => {
+    const { home, tokenFile } = fleetHome();
+    const env = { SLOTH_SECRET_PASSPHRASE: 'correct horse battery staple' };
+    expect((await runCli(['secret', 'set', 'first', 'one', '--data-dir', home], { env })).code).toBe(0);
+
+    // A server without the passphrase lists the names (no key needed) but refuses to set, saying how.
+    const without = await startUi(home, ['--token-file', tokenFile]);
+    const page = await newPage();
+    await logIn(page, `${without.url}/#/secrets`, TOKEN);
+    await page.locator('tr[data-secret="first"]').waitFor({ timeout: SCREEN_WAIT_MS });
+    await page.getByLabel('Secret name').fill('second');
+    await page.getByLabel('Value').fill('two');
+    await page.getByRole('button', { name: 'Set', exact: true }).click();
+    const alert = page.getByRole('alert');
+    await alert.filter({ hasText: 'protected by a passphrase, and none was given' }).waitFor({ timeout: SCREEN_WAIT_MS });
+    expect(await alert.textContent()).toContain('SLOTH_SECRET_PASSPHRASE');
+
+    // One started with it sets the secret, which the CLI reads with the same passphrase.
+    const withIt = await startUi(home, ['--token-file', tokenFile], env);
+    await logIn(page, `${withIt.url}/#/secrets`, TOKEN);
+    await page.getByLabel('Secret name').fill('second');
+    await page.getByLabel('Value').fill('two');
+    await page.getByRole('button', { name: 'Set', exact: true }).click();
+    await page.locator('tr[data-secret="second"]').waitFor({ timeout: SCREEN_WAIT_MS });
+    const got = await runCli(['secret', 'get', 'second', '--data-dir', home], { env });
+    expect(got.stdout).toBe('two\n');
+  });
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -236,8 +237,9 @@ describe('the dashboard server', () => {
     runs.finish('ok', 'success', day + 2, undefined);
     runs.start({ id: 'bad', workflow: 'release', stack: null, startedAt: day + 3, tasks: ['t'] });
     runs.finish('bad', 'failed', day + 4, 'task t failed');
-    // A run whose process is gone (a pid no process has) counts as interrupted.
-    runs.start({ id: 'dead', workflow: 'crashed', stack: null, startedAt: day + 5, tasks: ['t'], pid: 2 ** 22 + 1 });
+    // A run whose process is gone counts as interrupted.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    runs.start({ id: 'dead', workflow: 'crashed', stack: null, startedAt: day + 5, tasks: ['t'], pid: gone });
     const events = eventRepo(store);
     const failing = events.dispatch('task.failed', {}, { source: 'test' });
     events.dispatch('task.completed', {}, { source: 'test' });
