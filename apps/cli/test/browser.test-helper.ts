@@ -35,6 +35,24 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (dir) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
+/** Just enough of the page's DOM for a check run in it (the tests are type-checked without the DOM's types). */
+export type PageDom = { document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null } };
+
+/**
+ * Opens the Audit screen once the entry of `action` is there, and returns its rows, newest first, each as its cells
+ * from `from` on (1: the actor, 2: the action): [actor, action, target, result].
+ */
+export async function auditRows(page: Page, action: string, from = 1): Promise<(string | null)[][]> {
+  await page.getByRole('link', { name: 'Audit' }).click();
+  await page.locator(`tr[data-audit="${action}"]`).waitFor({ timeout: SCREEN_WAIT_MS });
+  return page
+    .locator('tr[data-audit]')
+    .evaluateAll(
+      (rows, start) => rows.map((r) => [...r.querySelectorAll('td')].slice(start, 5).map((td) => td.textContent)),
+      from,
+    );
+}
+
 /** Logs in on the dashboard's login page with `token`. */
 export async function logIn(page: Page, url: string, token: string): Promise<void> {
   await page.goto(url);
@@ -47,9 +65,9 @@ export function dashboardUrl(output: string): string {
   return /dashboard on (https?:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] as string;
 }
 
-/** `sloth-runner ui` over data directory `home`, waiting until it listens. */
-export async function startUi(home: string, extra: string[]) {
-  const d = daemon(BIN, ['ui', '--port', '0', ...extra], home);
+/** `sloth-runner ui` over data directory `home` (with `env` added to its environment), waiting until it listens. */
+export async function startUi(home: string, extra: string[], env: Record<string, string> = {}) {
+  const d = daemon(BIN, ['ui', '--port', '0', ...extra], home, env);
   await d.waitFor(/dashboard on https?:\/\/127\.0\.0\.1:\d+/);
   return { ...d, url: dashboardUrl(d.output()) };
 }

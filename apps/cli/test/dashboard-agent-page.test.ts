@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { dashboardUrl, logIn, newPage, SCREEN_WAIT_MS, screenshot, startUi } from './browser.test-helper.js';
+import { dashboardUrl, logIn, newPage, type PageDom, SCREEN_WAIT_MS, screenshot, startUi } from './browser.test-helper.js';
 import { writeFiles } from './cli.test-helper.js';
 import { fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
 
 // An agent's own page on the master's dashboard, in real Chromium, with the real sloth-agent program.
-
-/** Just enough of the page's DOM for a check run in it (this file is type-checked without the DOM's types). */
-type PageDom = { document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null } };
 
 describe("an agent's page on the master dashboard", () => {
   it('shows a real agent with its system info and metrics growing live, runs a command in its exec box, and audits it', async () => {
@@ -18,7 +15,7 @@ describe("an agent's page on the master dashboard", () => {
     const dir = writeFiles({ 'page-marker': '' });
     startAgent(home, 'web-1', master.url, tokenFile, { standalone: true, extra: ['--labels', 'role=web'], cwd: dir });
     const page = await newPage();
-    await logIn(page, url, TOKEN);
+    await logIn(page, `${url}/#/agents`, TOKEN);
     await page.locator('tr[data-agent="web-1"] [data-status]').filter({ hasText: 'Active' }).waitFor({ timeout: SCREEN_WAIT_MS });
     await page.getByRole('link', { name: 'web-1' }).click();
 

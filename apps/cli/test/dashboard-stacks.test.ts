@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { logIn, newPage, SCREEN_WAIT_MS, screenshot, startUi } from './browser.test-helper.js';
+import { auditRows, logIn, newPage, SCREEN_WAIT_MS, screenshot, startUi } from './browser.test-helper.js';
 import { runCli, writeFiles } from './cli.test-helper.js';
 import { fleetHome, TOKEN } from './fleet.test-helper.js';
 
@@ -82,11 +82,7 @@ describe('stacks on the dashboard', () => {
     const after = await runCli(['stack', 'list', '-o', 'json', '--data-dir', home]);
     expect(JSON.parse(after.stdout).map((s: { name: string }) => s.name)).toEqual(['web-prod']);
 
-    await page.getByRole('link', { name: 'Audit' }).click();
-    await page.locator('tr[data-audit="stack.delete"]').waitFor({ timeout: SCREEN_WAIT_MS });
-    const entries = await page
-      .locator('tr[data-audit]')
-      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(2, 5).map((td) => td.textContent)));
+    const entries = await auditRows(page, 'stack.delete', 2);
     expect(entries).toEqual([
       ['stack.delete', 'web-copy', 'ok'],
       ['stack.import', '(the name in the file)', 'failed'],

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { dashboardUrl, logIn, newPage, SCREEN_WAIT_MS, screenshot, startUi } from './browser.test-helper.js';
+import { auditRows, dashboardUrl, logIn, newPage, SCREEN_WAIT_MS, screenshot, startUi } from './browser.test-helper.js';
 import { collect, runCli, startCli, writeFiles } from './cli.test-helper.js';
 import { writeHook } from './events.test-helper.js';
 import { fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
@@ -32,7 +32,7 @@ describe('the master dashboard (--dashboard-port)', () => {
     const url = dashboardUrl(master.output());
     const page = await newPage();
 
-    await logIn(page, url, 'not-the-token');
+    await logIn(page, `${url}/#/agents`, 'not-the-token');
     await page.getByRole('alert').filter({ hasText: 'wrong token' }).waitFor({ timeout: SCREEN_WAIT_MS });
     await screenshot(page, 'login');
     expect(await page.context().cookies()).toEqual([]);
@@ -85,7 +85,7 @@ describe('agent control on the master dashboard', () => {
     startAgent(home, 'web-1', master.url, tokenFile, { standalone: true, extra: ['--labels', 'role=web'], cwd: web });
     startAgent(home, 'db-1', master.url, tokenFile, { standalone: true, extra: ['--labels', 'role=db'], cwd: db });
     const page = await newPage();
-    await logIn(page, url, TOKEN);
+    await logIn(page, `${url}/#/agents`, TOKEN);
     for (const name of ['web-1', 'db-1']) {
       await page
         .locator(`tr[data-agent="${name}"] [data-status]`)
@@ -150,7 +150,7 @@ describe('the master dashboard over TLS', () => {
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     // The test's CA is not one the browser trusts: the test trusts the certificate as a user who added the CA would.
     const page = await newPage({ ignoreHTTPSErrors: true });
-    await logIn(page, url, TOKEN);
+    await logIn(page, `${url}/#/agents`, TOKEN);
     await page.getByText('No agent has registered with this master yet.').waitFor({ timeout: SCREEN_WAIT_MS });
     const [cookie] = await page.context().cookies();
     expect(cookie).toMatchObject({ name: 'sloth_session', httpOnly: true, sameSite: 'Strict', secure: true });
@@ -289,11 +289,7 @@ workflow.define("release", { tasks = { "prepare", "wait" } })
     await row.getByRole('button', { name: 'Enable' }).click();
     await row.locator('[data-enabled]').filter({ hasText: 'enabled' }).waitFor({ timeout: SCREEN_WAIT_MS });
 
-    await page.getByRole('link', { name: 'Audit' }).click();
-    await page.locator('tr[data-audit="hook.enable"]').waitFor({ timeout: SCREEN_WAIT_MS });
-    const entries = await page
-      .locator('tr[data-audit]')
-      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(1, 5).map((td) => td.textContent)));
+    const entries = await auditRows(page, 'hook.enable');
     expect(entries).toEqual([
       [expect.stringMatching(/^session [0-9a-f]{8} from 127\.0\.0\.1$/), 'hook.enable', 'count_tasks', 'ok'],
       [entries[0]?.[0], 'hook.disable', 'count_tasks', 'ok'],

@@ -1,20 +1,13 @@
-import type { Agent, AgentMetricsSample, WatchAgentResponse } from '@sloth/proto';
+import type { Agent, WatchAgentResponse } from '@sloth/proto';
 import { useState } from 'preact/hooks';
 import { AgentLabels, AgentStatus } from './agent-badges.js';
+import { foldPoints, metricCharts, type Point } from './agent-metrics.js';
 import { dashboard } from './client.js';
 import { ExecOutput, useExec } from './exec-output.js';
 import { formatBytes, formatDuration, formatTime } from './format.js';
 import { Sparkline } from './sparkline.js';
 import { TextField } from './text-field.js';
 import { useStream } from './use-stream.js';
-
-/** One point of the charts: what a heartbeat said at a time. */
-interface Point {
-  at: number;
-  load1: number;
-  memoryUsed: number;
-  diskUsed: number;
-}
 
 /** Points kept on the page at most (the oldest go first). */
 const MAX_POINTS = 240;
@@ -25,40 +18,8 @@ interface AgentState {
   points: Point[];
 }
 
-/** Used share of a total, in percent (0 when the total is unknown). */
-function percentUsed(total: bigint, free: bigint): number {
-  return total === 0n ? 0 : (Number(total - free) / Number(total)) * 100;
-}
-
-function samplePoint(s: AgentMetricsSample): Point {
-  return {
-    at: Number(s.atMs),
-    load1: s.load1,
-    memoryUsed: percentUsed(s.memoryTotalBytes, s.memoryFreeBytes),
-    diskUsed: percentUsed(s.diskTotalBytes, s.diskFreeBytes),
-  };
-}
-
-/**
- * The charts' points: the samples the master kept, then each heartbeat seen while the page is open (the server sends
- * the agent again on each one), in time order.
- */
 function fold(state: AgentState | undefined, m: WatchAgentResponse): AgentState {
-  const byTime = new Map<number, Point>();
-  for (const p of state?.points ?? []) byTime.set(p.at, p);
-  for (const s of m.samples) byTime.set(Number(s.atMs), samplePoint(s));
-  const sys = m.agent?.system;
-  if (m.agent && sys) {
-    const at = Number(m.agent.lastHeartbeatMs);
-    byTime.set(at, {
-      at,
-      load1: sys.load1,
-      memoryUsed: percentUsed(sys.memoryTotalBytes, sys.memoryFreeBytes),
-      diskUsed: percentUsed(sys.diskTotalBytes, sys.diskFreeBytes),
-    });
-  }
-  const points = [...byTime.values()].sort((a, b) => a.at - b.at).slice(-MAX_POINTS);
-  return { agent: m.agent, points };
+  return { agent: m.agent, points: foldPoints(state?.points ?? [], m.samples, m.agent, MAX_POINTS) };
 }
 
 /**
@@ -156,30 +117,7 @@ function SystemInfo({ agent }: { agent: Agent }) {
 }
 
 function Metrics({ points, cpus }: { points: Point[]; cpus: number }) {
-  const last = points.at(-1);
-  const charts = [
-    {
-      key: 'load',
-      title: `CPU load (1-minute average, ${cpus} CPU${cpus === 1 ? '' : 's'})`,
-      values: points.map((p) => p.load1),
-      max: Math.max(cpus, 1),
-      now: last ? last.load1.toFixed(2) : '',
-    },
-    {
-      key: 'memory',
-      title: 'Memory used',
-      values: points.map((p) => p.memoryUsed),
-      max: 100,
-      now: last ? `${last.memoryUsed.toFixed(1)} %` : '',
-    },
-    {
-      key: 'disk',
-      title: 'Disk used',
-      values: points.map((p) => p.diskUsed),
-      max: 100,
-      now: last ? `${last.diskUsed.toFixed(1)} %` : '',
-    },
-  ];
+  const charts = metricCharts(points, cpus);
   return (
     <>
       <h3>Metrics</h3>

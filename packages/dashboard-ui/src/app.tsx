@@ -5,13 +5,15 @@ import { Audit } from './audit.js';
 import { Events } from './events.js';
 import { Hooks } from './hooks.js';
 import { Login } from './login.js';
+import { Overview } from './overview.js';
 import { RunPage, Runs } from './runs.js';
+import { Secrets } from './secrets.js';
 import { currentSession, logOut } from './session.js';
 import { Stacks } from './stacks.js';
 
 type Phase = 'loading' | 'login' | 'ready' | { error: string };
 
-/** The screen the address's #fragment names: #/agents (the default), #/agents/NAME, #/runs, #/runs/ID, #/stacks, #/events, #/hooks, #/audit. */
+/** The screen the address's #fragment names: #/overview (the default), #/agents, #/agents/NAME, #/runs, #/runs/ID, #/stacks, #/events, #/hooks, #/secrets, #/audit. */
 function useRoute(): string {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
@@ -19,7 +21,7 @@ function useRoute(): string {
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
-  return hash.replace(/^#/, '') || '/agents';
+  return hash.replace(/^#/, '') || '/overview';
 }
 
 /** The dashboard: the login page until the server knows this browser, then the screens. */
@@ -49,6 +51,9 @@ export function App() {
       <header>
         <strong>Sloth Runner</strong>
         <nav>
+          <a href="#/overview" class={route === '/overview' ? 'current' : ''}>
+            Overview
+          </a>
           <a href="#/agents" class={route.startsWith('/agents') ? 'current' : ''}>
             Agents
           </a>
@@ -63,6 +68,9 @@ export function App() {
           </a>
           <a href="#/hooks" class={route === '/hooks' ? 'current' : ''}>
             Hooks
+          </a>
+          <a href="#/secrets" class={route === '/secrets' ? 'current' : ''}>
+            Secrets
           </a>
           <a href="#/audit" class={route === '/audit' ? 'current' : ''}>
             Audit
@@ -87,10 +95,14 @@ export function App() {
           <Events onUnauthenticated={lost} />
         ) : route === '/hooks' ? (
           <Hooks onUnauthenticated={lost} />
+        ) : route === '/secrets' ? (
+          <Secrets onUnauthenticated={lost} />
         ) : route === '/audit' ? (
           <Audit onUnauthenticated={lost} />
-        ) : (
+        ) : route.startsWith('/agents') ? (
           <Agents control={control} onUnauthenticated={lost} />
+        ) : (
+          <Overview onUnauthenticated={lost} />
         )}
       </main>
     </>

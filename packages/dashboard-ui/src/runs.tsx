@@ -18,37 +18,42 @@ export function Runs({ onUnauthenticated }: { onUnauthenticated: () => void }) {
       <h2>Runs</h2>
       {error && <p class="error">{error}</p>}
       {value && runs.length === 0 && <p class="empty">No workflow run is recorded in this data directory yet.</p>}
-      {runs.length > 0 && (
-        <table class="runs">
-          <thead>
-            <tr>
-              <th>Workflow</th>
-              <th>Stack</th>
-              <th>Status</th>
-              <th>Started</th>
-              <th>Duration</th>
-              <th>Tasks</th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.map((r) => (
-              <tr key={r.id} data-run={r.id}>
-                <td>
-                  <a href={`#/runs/${encodeURIComponent(r.id)}`}>{r.workflow}</a>
-                </td>
-                <td>{r.stack}</td>
-                <td>
-                  <Status status={r.status} />
-                </td>
-                <td>{formatTime(r.startedAtMs)}</td>
-                <td>{runDuration(r)}</td>
-                <td>{r.taskCount}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {runs.length > 0 && <RunTable runs={runs} />}
     </section>
+  );
+}
+
+/** Runs as a table: each workflow a link to its run's page, with its stack, status, start, duration and tasks. */
+export function RunTable({ runs }: { runs: RunSummary[] }) {
+  return (
+    <table class="runs">
+      <thead>
+        <tr>
+          <th>Workflow</th>
+          <th>Stack</th>
+          <th>Status</th>
+          <th>Started</th>
+          <th>Duration</th>
+          <th>Tasks</th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((r) => (
+          <tr key={r.id} data-run={r.id}>
+            <td>
+              <a href={`#/runs/${encodeURIComponent(r.id)}`}>{r.workflow}</a>
+            </td>
+            <td>{r.stack}</td>
+            <td>
+              <Status status={r.status} />
+            </td>
+            <td>{formatTime(r.startedAtMs)}</td>
+            <td>{runDuration(r)}</td>
+            <td>{r.taskCount}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

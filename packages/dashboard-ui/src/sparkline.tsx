@@ -1,7 +1,17 @@
 /** A line of values over time in plain SVG: `max` is the top of the scale (values above it stretch it). */
-export function Sparkline({ values, max, label }: { values: number[]; max: number; label: string }) {
-  const width = 320;
-  const height = 64;
+export function Sparkline({
+  values,
+  max,
+  label,
+  width = 320,
+  height = 64,
+}: {
+  values: number[];
+  max: number;
+  label: string;
+  width?: number;
+  height?: number;
+}) {
   const top = Math.max(max, ...values, Number.EPSILON);
   const step = values.length > 1 ? width / (values.length - 1) : 0;
   const points = values.map((v, i) => `${(i * step).toFixed(1)},${(height - (v / top) * height).toFixed(1)}`).join(' ');

@@ -1,30 +1,7 @@
-import { Code, ConnectError } from '@connectrpc/connect';
 import { useState } from 'preact/hooks';
 import { dashboard } from './client.js';
+import { ConfirmDelete } from './confirm-delete.js';
 import { TextField } from './text-field.js';
-
-/** How the last stack action ended: what it did, or why it failed (the server's message). */
-export type Outcome = { ok: boolean; text: string } | undefined;
-
-/**
- * Runs one of the Stacks screen's actions and says how it ended; a call refused for the session calls
- * `onUnauthenticated`. The list itself changes through its stream.
- */
-export function useStackAction(onUnauthenticated: () => void) {
-  const [outcome, setOutcome] = useState<Outcome>();
-  const act = async (what: () => Promise<string>): Promise<boolean> => {
-    try {
-      setOutcome({ ok: true, text: await what() });
-      return true;
-    } catch (err) {
-      const c = ConnectError.from(err);
-      if (c.code === Code.Unauthenticated) onUnauthenticated();
-      else setOutcome({ ok: false, text: c.rawMessage });
-      return false;
-    }
-  };
-  return { outcome, act };
-}
 
 /** Saves `text` as a file named `name` through the browser's download. */
 function download(name: string, text: string): void {
@@ -108,33 +85,17 @@ export function DeleteStack({
   act: (what: () => Promise<string>) => Promise<boolean>;
   onClose: () => void;
 }) {
-  const [typed, setTyped] = useState('');
   return (
-    <form
-      class="filters"
-      data-confirm-delete={name}
-      onSubmit={(e) => {
-        e.preventDefault();
-        void act(async () => {
-          await dashboard.deleteStack({ name });
-          return `deleted stack '${name}'`;
-        }).then((ok) => ok && onClose());
+    <ConfirmDelete
+      name={name}
+      label={`Type ${name} to delete it with its resources, outputs and history`}
+      ariaLabel="Name of the stack to delete"
+      remove={async () => {
+        await dashboard.deleteStack({ name });
+        return `deleted stack '${name}'`;
       }}
-    >
-      <TextField
-        class="danger"
-        label={`Type ${name} to delete it with its resources, outputs and history`}
-        name="confirm"
-        ariaLabel="Name of the stack to delete"
-        value={typed}
-        onChange={setTyped}
-      />
-      <button type="submit" disabled={typed !== name}>
-        Delete {name}
-      </button>
-      <button type="button" onClick={onClose}>
-        Cancel
-      </button>
-    </form>
+      act={act}
+      onClose={onClose}
+    />
   );
 }

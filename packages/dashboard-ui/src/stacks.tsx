@@ -3,7 +3,8 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { dashboard } from './client.js';
 import { formatTime } from './format.js';
-import { DeleteStack, exportStack, StackForms, useStackAction } from './stack-actions.js';
+import { DeleteStack, exportStack, StackForms } from './stack-actions.js';
+import { OutcomeNote, useAction } from './use-action.js';
 import { latest, useStream } from './use-stream.js';
 
 /**
@@ -19,18 +20,14 @@ export function Stacks({ onUnauthenticated }: { onUnauthenticated: () => void })
   );
   const [open, setOpen] = useState<string | undefined>();
   const [deleting, setDeleting] = useState<string | undefined>();
-  const { outcome, act } = useStackAction(onUnauthenticated);
+  const { outcome, act } = useAction(onUnauthenticated);
   const stacks = value?.stacks ?? [];
   return (
     <section>
       <h2>Stacks</h2>
       {error && <p class="error">{error}</p>}
       <StackForms act={act} />
-      {outcome && (
-        <p class={outcome.ok ? 'meta' : 'error'} role={outcome.ok ? 'status' : 'alert'}>
-          {outcome.text}
-        </p>
-      )}
+      <OutcomeNote outcome={outcome} />
       {value && stacks.length === 0 && <p class="empty">No stack is recorded in this data directory yet.</p>}
       {stacks.length > 0 && (
         <table class="stacks">

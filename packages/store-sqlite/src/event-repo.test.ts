@@ -147,8 +147,10 @@ describe('EventRepo', () => {
     };
     expect(repo.finish(owner(), [{ id, status: 'completed', executions: [] }])).toBe(0);
     expect(repo.find(id)?.status).toBe('processing');
+    expect(repo.failedCount()).toBe(0);
     expect(repo.finish(a, [{ id, status: 'failed', error: 'h: boom', executions: [execution] }])).toBe(1);
     expect(repo.find(id)).toMatchObject({ status: 'failed', error: 'h: boom' });
+    expect(repo.failedCount()).toBe(1);
     expect(repo.find(id)?.processedAt).toBeGreaterThan(0);
     expect(repo.executionsOf(id)).toMatchObject([{ hook: 'h', attempt: 1, success: false, error: 'boom', eventId: id }]);
     expect(repo.priorExecutions(id).get('h')).toEqual({ runs: 1, succeeded: false });

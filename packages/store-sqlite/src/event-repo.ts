@@ -193,6 +193,8 @@ const SQL = {
   // Each reads its partial index (events_pending, events_processing), not the table.
   countPending: "SELECT count(*) FROM events WHERE status = 'pending'",
   countProcessing: "SELECT count(*) FROM events WHERE status = 'processing'",
+  // A scan (finished events leave every index): only the dashboard's overview asks.
+  countFailed: "SELECT count(*) FROM events WHERE status = 'failed'",
   nextAvailableRun: "SELECT min(available_at) AS at FROM events WHERE run_id = ? AND status = 'pending'",
   completeRun:
     "UPDATE events SET status = 'completed', updated_at = @now, processed_at = @now WHERE run_id = @runId AND status = 'pending'",
@@ -251,6 +253,7 @@ export class EventRepo {
     this.sql.dataVersion.pluck();
     this.sql.countPending.pluck();
     this.sql.countProcessing.pluck();
+    this.sql.countFailed.pluck();
     this.sql.claim.raw(true);
     this.sql.claimRun.raw(true);
     this.insertExecutionChunks = new Map(EXECUTION_CHUNKS.map((n) => [n, store.sqlite.prepare(insertExecutions(n))]));
@@ -550,6 +553,11 @@ export class EventRepo {
       pending: this.sql.countPending.get() as number,
       processing: this.sql.countProcessing.get() as number,
     }));
+  }
+
+  /** How many events failed for good (their hooks' attempts exhausted) and are still kept. */
+  failedCount(): number {
+    return this.read(() => this.sql.countFailed.get() as number);
   }
 
   /** When the earliest pending event of a run becomes claimable, or undefined when it has none. */

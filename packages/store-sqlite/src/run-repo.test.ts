@@ -87,6 +87,26 @@ describe('RunRepo', () => {
     expect(repo.get('r2')?.status).toBe('running');
   });
 
+  it('counts the runs started since a time by status, a run whose process is gone as interrupted', () => {
+    const { store, repo } = fresh();
+    repo.start({ id: 'old', workflow: 'w', stack: null, startedAt: 500, tasks: [] });
+    repo.finish('old', 'success', 600, undefined);
+    for (const [id, at] of [
+      ['a', 1000],
+      ['b', 1001],
+      ['c', 1002],
+      ['d', 1003],
+    ] as const)
+      repo.start({ id, workflow: 'w', stack: null, startedAt: at, tasks: [] });
+    repo.finish('a', 'success', 1100, undefined);
+    repo.finish('b', 'failed', 1100, 'boom');
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    store.sqlite.prepare('UPDATE runs SET pid = ? WHERE id = ?').run(gone, 'c');
+    expect(repo.countsSince(1000)).toEqual({ success: 1, failed: 1, interrupted: 1, running: 1 });
+    expect(repo.countsSince(0)).toEqual({ success: 2, failed: 1, interrupted: 1, running: 1 });
+    expect(repo.countsSince(2000)).toEqual({});
+  });
+
   it('forgets runs older than the retention with their tasks and logs', () => {
     const { repo } = fresh();
     const now = Date.now();

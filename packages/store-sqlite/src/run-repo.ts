@@ -64,6 +64,10 @@ const SQL = {
   log: 'INSERT OR IGNORE INTO run_logs (run_id, seq, at, task, agent, level, stream, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   latest: `SELECT ${RUN_COLUMNS} FROM runs ORDER BY started_at DESC LIMIT ?`,
   get: `SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`,
+  // A running run is grouped by its process, which may have died since (then it counts as interrupted).
+  countsSince:
+    "SELECT status, CASE WHEN status = 'running' THEN host END AS host, CASE WHEN status = 'running' THEN pid END AS pid, " +
+    'count(*) AS n FROM runs WHERE started_at >= ? GROUP BY 1, 2, 3',
   tasks:
     'SELECT name, status, attempts, changed, duration_ms AS durationMs, error, agent, deps FROM run_tasks WHERE run_id = ? ORDER BY position',
   logs: 'SELECT seq, at, task, agent, level, stream, message FROM run_logs WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
@@ -126,6 +130,19 @@ export class RunRepo {
     return this.run(() => (this.sql.latest.all(limit) as RunRecord[]).map(liveStatus));
   }
 
+  /** How many runs started at `since` or later, by status (a run whose process died counts as interrupted). */
+  countsSince(since: number): Record<string, number> {
+    const rows = this.run(
+      () => this.sql.countsSince.all(since) as (Pick<RunRecord, 'status' | 'host' | 'pid'> & { n: number })[],
+    );
+    const counts: Record<string, number> = {};
+    for (const r of rows) {
+      const { status } = liveStatus(r);
+      counts[status] = (counts[status] ?? 0) + r.n;
+    }
+    return counts;
+  }
+
   /** One run, or undefined. */
   get(id: string): RunRecord | undefined {
     const r = this.run(() => this.sql.get.get(id) as RunRecord | undefined);
@@ -180,7 +197,7 @@ function depsJson(deps: readonly unknown[] | undefined, tasks: ReadonlySet<strin
 }
 
 /** A run still marked running whose process is gone (same host, dead pid) was interrupted. */
-function liveStatus(r: RunRecord): RunRecord {
+function liveStatus<T extends Pick<RunRecord, 'status' | 'host' | 'pid'>>(r: T): T {
   if (r.status === 'running' && r.host === hostname() && pidIsDead(r.pid)) return { ...r, status: 'interrupted' };
   return r;
 }

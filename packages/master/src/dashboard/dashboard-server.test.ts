@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -8,16 +9,19 @@ import { DashboardService } from '@sloth/proto';
 import {
   agentMetricsRepo,
   auditRepo,
+  eventRepo,
   hookRepo,
   openStore,
   runRepo,
+  SecretRepo,
   type Store,
   stackExportJson,
   stackRepo,
 } from '@sloth/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentView } from '../agent-view.js';
-import { rejection, TOKEN, testMaster } from '../master.test-helper.js';
+import { rawAgent, rejection, TOKEN, testMaster } from '../master.test-helper.js';
+import { stateKey } from './change-feed.js';
 import { type DashboardServer, startDashboardServer } from './dashboard-server.js';
 import { FAILED_LOGIN_WINDOW_MS, LoginThrottle, MAX_FAILED_LOGINS } from './login-throttle.js';
 import { DashboardSessions, SESSION_TTL_MS } from './sessions.js';
@@ -221,6 +225,125 @@ describe('the dashboard server', () => {
       ['hook.enable', 'notfy', 'failed'],
       ['hook.disable', 'notify', 'ok'],
     ]);
+  });
+
+  it("streams the overview's counts from the store (today's runs by status, the event queue, the failures); refuses a call without its session", async () => {
+    const { url, store } = await dashboard();
+    const runs = runRepo(store);
+    const day = 1_000_000;
+    runs.start({ id: 'old', workflow: 'yesterday', stack: null, startedAt: day - 1, tasks: ['t'] });
+    runs.finish('old', 'failed', day, 'long ago');
+    runs.start({ id: 'ok', workflow: 'deploy', stack: null, startedAt: day + 1, tasks: ['t'] });
+    runs.finish('ok', 'success', day + 2, undefined);
+    runs.start({ id: 'bad', workflow: 'release', stack: null, startedAt: day + 3, tasks: ['t'] });
+    runs.finish('bad', 'failed', day + 4, 'task t failed');
+    // A run whose process is gone counts as interrupted.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    runs.start({ id: 'dead', workflow: 'crashed', stack: null, startedAt: day + 5, tasks: ['t'], pid: gone });
+    const events = eventRepo(store);
+    const failing = events.dispatch('task.failed', {}, { source: 'test' });
+    events.dispatch('task.completed', {}, { source: 'test' });
+    events.flush();
+    const owner = { token: 't', host: 'h', pid: process.pid };
+    events.claim(owner, 1, 60_000);
+    events.finish(owner, [{ id: failing, status: 'failed', error: 'h: boom', executions: [] }]);
+
+    const { cookie, csrf } = await logIn(url);
+    expect((await rejection(first(client(url, { cookie }).watchOverview({})))).code).toBe(Code.Unauthenticated);
+    expect((await rejection(first(client(url, { 'x-csrf-token': csrf }).watchOverview({})))).code).toBe(Code.Unauthenticated);
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+    const abort = new AbortController();
+    const stream = api.watchOverview({ sinceMs: BigInt(day) }, { signal: abort.signal })[Symbol.asyncIterator]();
+    const one = (await stream.next()).value;
+    // Under `ui` (no master) there are no agents to count.
+    expect(one).toMatchObject({ master: false, agentsActive: 0, agentsInactive: 0, agents: [] });
+    expect(one.runsToday).toEqual(runs.countsSince(day));
+    expect(one.runsToday).toEqual({ success: 1, failed: 1, interrupted: 1 });
+    expect([one.eventsPending, one.eventsProcessing, one.eventsFailed]).toEqual([1, 0, 1]);
+    expect(one.recentRuns.map((r: { id: string }) => r.id)).toEqual(['dead', 'bad', 'ok', 'old']);
+    expect(one.recentFailures.map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([
+      ['dead', 'interrupted'],
+      ['bad', 'failed'],
+      ['old', 'failed'],
+    ]);
+    // A new run is pushed without asking.
+    runs.start({ id: 'new', workflow: 'deploy', stack: null, startedAt: day + 6, tasks: ['t'] });
+    const two = (await stream.next()).value;
+    expect(two.runsToday).toEqual({ success: 1, failed: 1, interrupted: 1, running: 1 });
+    abort.abort();
+  });
+
+  it("counts a master's registered agent as active on the overview, with its samples", async () => {
+    const m = await testMaster({ dashboardPort: 0 });
+    const agent = rawAgent(m.url, 'web-1');
+    expect((await agent.next())?.msg.case).toBe('registered');
+    const url = m.dashboardUrl as string;
+    const { cookie, csrf } = await logIn(url);
+    const one = await first(client(url, { cookie, 'x-csrf-token': csrf }).watchOverview({}));
+    expect(one).toMatchObject({ master: true, agentsActive: 1, agentsInactive: 0, moreAgents: 0 });
+    expect(one.agents.map((a) => a.agent?.name)).toEqual(['web-1']);
+  });
+
+  it('sets and deletes secrets as `secret set|delete` do, never sending, auditing or answering with a value', async () => {
+    const { url, store } = await dashboard();
+    const { cookie, csrf } = await logIn(url);
+    const value = 'hunter2-the-value-itself';
+    const headers = { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' };
+    const call = (method: string, body: unknown, h: Record<string, string> = headers) =>
+      http(url, `/sloth.v1.DashboardService/${method}`, { method: 'POST', headers: h, body: JSON.stringify(body) });
+    // Without the CSRF token nothing is tried, and nothing is recorded.
+    const forged = await call('SetSecret', { name: 'db_password', value }, { cookie, 'content-type': 'application/json' });
+    expect(forged.status).toBe(401);
+    expect(new SecretRepo(store, {}).list()).toEqual([]);
+    expect(auditRepo(store).latest(10)).toEqual([]);
+
+    const bodies: string[] = [];
+    const set = await call('SetSecret', { name: 'db_password', value });
+    expect(set.status).toBe(200);
+    bodies.push(set.body);
+    expect(new SecretRepo(store, {}).get('db_password')).toBe(value);
+    const badName = await call('SetSecret', { name: '9lives', value });
+    expect(badName.status).toBe(400);
+    bodies.push(badName.body);
+    expect(JSON.parse(badName.body).message).toContain("'9lives' is not a secret name");
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+    const listed = await first(api.watchSecrets({}));
+    bodies.push(stateKey(listed));
+    expect(listed.secrets.map((x) => x.name)).toEqual(['db_password']);
+    expect(listed.secrets[0]?.createdAtMs).toBeGreaterThan(0n);
+    const audit = await first(api.watchAudit({}));
+    bodies.push(stateKey(audit));
+    expect(audit.entries.map((e) => [e.action, e.target, e.result])).toEqual([
+      ['secret.set', '9lives', 'failed'],
+      ['secret.set', 'db_password', 'ok'],
+    ]);
+    const missing = await rejection(api.deleteSecret({ name: 'db_pasword' }));
+    expect(missing.code).toBe(Code.NotFound);
+    await api.deleteSecret({ name: 'db_password' });
+    expect(new SecretRepo(store, {}).list()).toEqual([]);
+    bodies.push(stateKey(auditRepo(store).latest(10)));
+    for (const body of bodies) expect(body).not.toContain(value);
+    expect(
+      auditRepo(store)
+        .latest(2)
+        .map((e) => [e.action, e.target, e.result]),
+    ).toEqual([
+      ['secret.delete', 'db_password', 'ok'],
+      ['secret.delete', 'db_pasword', 'failed'],
+    ]);
+  });
+
+  it('refuses to set a secret under a passphrase this server was not given, saying how to give it', async () => {
+    const { url, store } = await dashboard();
+    new SecretRepo(store, { passphrase: 'the passphrase' }).set('first', 'one');
+    const { cookie, csrf } = await logIn(url);
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+    const refused = await rejection(api.setSecret({ name: 'second', value: 'two' }));
+    expect(refused.code).toBe(Code.FailedPrecondition);
+    expect(refused.rawMessage).toContain('protected by a passphrase, and none was given');
+    expect(refused.rawMessage).toContain('SLOTH_SECRET_PASSPHRASE');
+    // The names and dates need no key.
+    expect((await first(api.watchSecrets({}))).secrets.map((x) => x.name)).toEqual(['first']);
   });
 
   it('refuses agent control without a master (sloth-runner ui), and records the refusal', async () => {

@@ -17,6 +17,8 @@ import { agentControlService } from './agent-control-service.js';
 import { agentPageService } from './agent-page-service.js';
 import { changes, stateKey, wakeups } from './change-feed.js';
 import { hooksService } from './hooks-service.js';
+import { overviewService } from './overview-service.js';
+import { secretsService } from './secrets-service.js';
 import { stacksService } from './stacks-service.js';
 
 /** Runs and events in a list unless the call says: the latest this many, at most MAX_LIST. */
@@ -46,6 +48,8 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
     ...agentControlService(store, sources.fleet),
     ...agentPageService(sources),
     ...stacksService(store),
+    ...overviewService(sources),
+    ...secretsService(store),
     async *watchAudit(req, ctx) {
       const list = () =>
         auditRepo(store)
@@ -151,7 +155,8 @@ function stackViews(store: Store): MessageInitShape<typeof StackViewSchema>[] {
   }));
 }
 
-function runSummary(r: RunRecord): MessageInitShape<typeof RunSummarySchema> {
+/** A run as the dashboard sends it. */
+export function runSummary(r: RunRecord): MessageInitShape<typeof RunSummarySchema> {
   return {
     id: r.id,
     workflow: r.workflow,

@@ -1,0 +1,150 @@
+import type { OverviewAgent, WatchOverviewResponse } from '@sloth/proto';
+import type { ComponentChildren } from 'preact';
+import { AgentStatus } from './agent-badges.js';
+import { foldPoints, metricCharts, type Point } from './agent-metrics.js';
+import { dashboard } from './client.js';
+import { RunTable } from './runs.js';
+import { Sparkline } from './sparkline.js';
+import { useStream } from './use-stream.js';
+
+/** Points kept per agent on the overview at most (the oldest go first). */
+const MAX_POINTS = 120;
+/** The statuses of today's runs, in the order shown (any other one the server counts follows them). */
+const RUN_STATUSES = ['running', 'success', 'failed', 'aborted', 'timeout', 'interrupted'];
+
+/** What the overview shows: the last message, and each agent's chart points so far. */
+interface OverviewState {
+  now: WatchOverviewResponse;
+  points: Map<string, Point[]>;
+}
+
+function fold(state: OverviewState | undefined, m: WatchOverviewResponse): OverviewState {
+  const points = new Map<string, Point[]>();
+  for (const { agent, samples } of m.agents) {
+    if (agent) points.set(agent.name, foldPoints(state?.points.get(agent.name) ?? [], samples, agent, MAX_POINTS));
+  }
+  return { now: m, points };
+}
+
+/** This browser's local midnight: today's runs start there. */
+function midnight(): bigint {
+  return BigInt(new Date().setHours(0, 0, 0, 0));
+}
+
+/**
+ * The home screen: counts of agents, of today's runs and of the event queue, a chart of each agent's load, memory and
+ * disk from its heartbeats, and the latest runs and failures (links to their pages), all pushed by the server as they
+ * change.
+ */
+export function Overview({ onUnauthenticated }: { onUnauthenticated: () => void }) {
+  const { value, error } = useStream(
+    (signal) => dashboard.watchOverview({ sinceMs: midnight() }, { signal }),
+    fold,
+    [],
+    onUnauthenticated,
+  );
+  const m = value?.now;
+  return (
+    <section class="overview">
+      <h2>Overview</h2>
+      {error && <p class="error">{error}</p>}
+      {m && (
+        <>
+          <div class="counts">
+            <Count title="Agents" name="agents">
+              {m.master ? (
+                <>
+                  <Figure n={m.agentsActive} label="Active" />
+                  <Figure n={m.agentsInactive} label="Inactive" />
+                </>
+              ) : (
+                <p class="empty" data-no-master>
+                  No master here: <code>sloth-runner ui</code> serves a data directory. The Agents screen shows the agents a
+                  master recorded in it.
+                </p>
+              )}
+            </Count>
+            <Count title="Runs today" name="runs">
+              {[...RUN_STATUSES, ...Object.keys(m.runsToday).filter((s) => !RUN_STATUSES.includes(s))].map((s) => (
+                <Figure key={s} n={m.runsToday[s] ?? 0} label={s} />
+              ))}
+            </Count>
+            <Count title="Events" name="events">
+              <Figure n={m.eventsPending} label="pending" />
+              <Figure n={m.eventsProcessing} label="processing" />
+              <Figure n={m.eventsFailed} label="failed" />
+            </Count>
+          </div>
+          {m.master && <AgentCharts agents={m.agents} points={value.points} more={m.moreAgents} />}
+          <h3>Recent failures</h3>
+          {m.recentFailures.length === 0 ? (
+            <p class="empty" data-no-failures>
+              No failed run among the latest 100.
+            </p>
+          ) : (
+            <div data-section="failures">
+              <RunTable runs={m.recentFailures} />
+            </div>
+          )}
+          <h3>Recent runs</h3>
+          {m.recentRuns.length === 0 ? (
+            <p class="empty">No workflow run is recorded in this data directory yet.</p>
+          ) : (
+            <div data-section="recent-runs">
+              <RunTable runs={m.recentRuns} />
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function Count({ title, name, children }: { title: string; name: string; children: ComponentChildren }) {
+  return (
+    <div class="count" data-count={name}>
+      <h3>{title}</h3>
+      {children}
+    </div>
+  );
+}
+
+function Figure({ n, label }: { n: number; label: string }) {
+  return (
+    <span class="number" data-number={label}>
+      <strong>{n}</strong> {label}
+    </span>
+  );
+}
+
+/** Each agent's charts, small, a row per agent (its name a link to its page). */
+function AgentCharts({ agents, points, more }: { agents: OverviewAgent[]; points: Map<string, Point[]>; more: number }) {
+  if (agents.length === 0) return <p class="empty">No agent has registered with this master yet.</p>;
+  return (
+    <>
+      <h3>Agents' load, memory and disk</h3>
+      <table class="agent-charts">
+        <tbody>
+          {agents.map(({ agent }) =>
+            agent ? (
+              <tr key={agent.name} data-agent-charts={agent.name}>
+                <td>
+                  <a href={`#/agents/${encodeURIComponent(agent.name)}`}>{agent.name}</a> <AgentStatus agent={agent} />
+                </td>
+                {metricCharts(points.get(agent.name) ?? [], agent.system?.cpus ?? 0).map((c) => (
+                  <td key={c.key} data-metric={c.key} data-points={c.values.length}>
+                    <div>
+                      {c.title}: <span data-now>{c.now}</span>
+                    </div>
+                    <Sparkline values={c.values} max={c.max} label={`${agent.name}: ${c.title}`} width={200} height={40} />
+                  </td>
+                ))}
+              </tr>
+            ) : null,
+          )}
+        </tbody>
+      </table>
+      {more > 0 && <p class="meta">…and {more} more (the Agents screen lists every one).</p>}
+    </>
+  );
+}
