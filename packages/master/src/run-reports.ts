@@ -29,7 +29,8 @@ export class RunReports {
     private readonly log: (level: 'warn', message: string) => void,
     private readonly timeoutMs = DEFAULT_REPORT_TIMEOUT_MS,
   ) {
-    this.sweeper = setInterval(() => this.sweep(Date.now()), Math.max(1, Math.round(timeoutMs / 3))).unref();
+    // Swept as often as CLIs call: a run is marked at most a third of the timeout late.
+    this.sweeper = setInterval(() => this.sweep(Date.now()), this.keepAliveMs).unref();
   }
 
   /** How often a CLI must call while its run goes on (ReportRunResponse.keep_alive_ms). */
