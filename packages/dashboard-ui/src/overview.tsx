@@ -52,15 +52,17 @@ export function Overview({ onUnauthenticated }: { onUnauthenticated: () => void 
         <>
           <div class="counts">
             <Count title="Agents" name="agents">
-              {m.master ? (
-                <>
-                  <Figure n={m.agentsActive} label="Active" />
-                  <Figure n={m.agentsInactive} label="Inactive" />
-                </>
-              ) : (
+              <Figure n={m.agentsActive} label="Active" />
+              <Figure n={m.agentsInactive} label="Inactive" />
+              {!m.master && (
                 <p class="empty" data-no-master>
-                  No master here: <code>sloth-runner ui</code> serves a data directory. The Agents screen shows the agents a
-                  master recorded in it.
+                  No master here: these are the agents a master recorded in this data directory.{' '}
+                  <code>sloth-runner ui --master ADDRESS</code> shows them live and can run commands on them.
+                </p>
+              )}
+              {m.masterProblem && (
+                <p class="error" data-master-problem>
+                  {m.masterProblem}
                 </p>
               )}
             </Count>
@@ -75,7 +77,7 @@ export function Overview({ onUnauthenticated }: { onUnauthenticated: () => void 
               <Figure n={m.eventsFailed} label="failed" />
             </Count>
           </div>
-          {m.master && <AgentCharts agents={m.agents} points={value.points} more={m.moreAgents} />}
+          <AgentCharts agents={m.agents} points={value.points} more={m.moreAgents} master={m.master} />
           <h3>Recent failures</h3>
           {m.recentFailures.length === 0 ? (
             <p class="empty" data-no-failures>
@@ -118,8 +120,23 @@ function Figure({ n, label }: { n: number; label: string }) {
 }
 
 /** Each agent's charts, small, a row per agent (its name a link to its page). */
-function AgentCharts({ agents, points, more }: { agents: OverviewAgent[]; points: Map<string, Point[]>; more: number }) {
-  if (agents.length === 0) return <p class="empty">No agent has registered with this master yet.</p>;
+function AgentCharts({
+  agents,
+  points,
+  more,
+  master,
+}: {
+  agents: OverviewAgent[];
+  points: Map<string, Point[]>;
+  more: number;
+  master: boolean;
+}) {
+  if (agents.length === 0)
+    return (
+      <p class="empty">
+        {master ? 'No agent has registered with this master yet.' : 'No agent is recorded in this data directory.'}
+      </p>
+    );
   return (
     <>
       <h3>Agents' load, memory and disk</h3>

@@ -33,7 +33,8 @@ import type { WorkListener } from './work-tracker.js';
 /** ExecCommandResponse and RunTaskResponse have the same shape: output chunks, then a result. */
 type WorkReply = MessageInitShape<typeof ExecCommandResponseSchema>;
 type TaskReply = MessageInitShape<typeof RunTaskResponseSchema>;
-type FanOutReply = MessageInitShape<typeof RunTasksResponseSchema>;
+/** One reply of a fan-out (RunTasks, agent control): tagged with its agent. */
+export type FanOutReply = MessageInitShape<typeof RunTasksResponseSchema>;
 
 /**
  * ControlService: what the CLI (and grpcurl or `buf curl`) asks the master. Errors carry Connect codes. `store` and
@@ -94,7 +95,12 @@ export function controlService(
     runTasks: async function* (req, ctx) {
       validate(runTasksSchema, req, 'RunTasks');
       const { $typeName: _, workId: __, ...task } = req.task as RunTask;
-      yield* relayFanOut(req.agents, (agent, listener) => fleet.dispatchTask(agent, task, listener, Date.now()), fleet, ctx);
+      yield* relayFanOut(
+        req.agents,
+        (agent, listener) => fleet.dispatchTask(agent, task, listener, Date.now()),
+        fleet,
+        ctx.signal,
+      );
     },
     watchWork: async function* (req, ctx) {
       validate(watchWorkSchema, req, 'WatchWork');
@@ -194,7 +200,7 @@ export async function* relayFanOut(
   agents: string[],
   dispatch: (agent: string, listener: WorkListener) => string,
   fleet: Fleet,
-  ctx: HandlerContext,
+  signal: AbortSignal,
 ): AsyncIterable<FanOutReply> {
   const replies = new AsyncQueue<FanOutReply>();
   const running = new Map<string, string>();
@@ -224,11 +230,11 @@ export async function* relayFanOut(
   const cancel = () => {
     for (const id of running.values()) fleet.cancelWork(id, 'the caller went away', Date.now());
   };
-  ctx.signal.addEventListener('abort', cancel, { once: true });
+  signal.addEventListener('abort', cancel, { once: true });
   try {
     yield* replies;
   } finally {
-    ctx.signal.removeEventListener('abort', cancel);
+    signal.removeEventListener('abort', cancel);
     cancel();
   }
 }

@@ -11,6 +11,7 @@ import { agentMetricsRepo, agentRepo, openStore, type Store } from '@sloth/store
 import { agentConnect, peerAddress } from './agent-service.js';
 import { bearerGate } from './auth.js';
 import { controlService } from './control-service.js';
+import { fleetControl } from './dashboard/agent-control.js';
 import { type DashboardServer, startDashboardServer } from './dashboard/dashboard-server.js';
 import { Fleet } from './fleet.js';
 import { MasterEvents } from './master-events.js';
@@ -125,7 +126,7 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
         what: 'the master',
         portFlag: '--dashboard-port',
         tls: tls ? { cert: options.tlsCert as string, key: options.tlsKey as string } : undefined,
-        sources: { store, agents: () => fleet.list(Date.now()), fleet },
+        sources: { store, agents: () => fleet.list(Date.now()), control: fleetControl(fleet) },
         health: { registries: () => [processRegistry(), prometheus.registry], ready: () => storeReadiness(store) },
         log: options.log,
       });

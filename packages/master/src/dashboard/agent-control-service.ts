@@ -1,33 +1,33 @@
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import type { DashboardService } from '@sloth/proto';
 import { auditRepo, type Store } from '@sloth/store-sqlite';
-import { relayFanOut } from '../control-service.js';
-import type { Fleet } from '../fleet.js';
 import { execOnAgentsSchema, validate } from '../validation.js';
-import type { WorkListener } from '../work-tracker.js';
+import type { AgentControl } from './agent-control.js';
 import { dashboardActor } from './audit.js';
 
 /**
  * Agent control: a command run on several agents at once, each one's output relayed as it comes (the fan-out of
- * RunTasks, with `agent exec`'s commands). The dashboard's session is opened with the master's token, the one
- * `agent exec` needs. Every try is recorded in the audit log when it ends: the command, and how it ended on each agent.
+ * RunTasks, with `agent exec`'s commands), through the master of this process or the one `ui --master` names. The
+ * dashboard's session is opened with the master's token, the one `agent exec` needs. Every try is recorded in the
+ * audit log when it ends: the command, and how it ended on each agent.
  */
-export function agentControlService(store: Store, fleet: Fleet | undefined): Partial<ServiceImpl<typeof DashboardService>> {
+export function agentControlService(
+  store: Store,
+  control: AgentControl | undefined,
+): Partial<ServiceImpl<typeof DashboardService>> {
   return {
     async *execOnAgents(req, ctx) {
       const outcomes = new Map<string, { ok: boolean; text: string }>();
       let ended = false;
       let refused: string | undefined;
       try {
-        if (!fleet)
+        if (!control)
           throw new ConnectError(
-            'agent control needs a master: open the dashboard of `sloth-runner master start --dashboard-port`, not `sloth-runner ui`',
+            'agent control needs a master: open the dashboard of `sloth-runner master start --dashboard-port`, or start `sloth-runner ui --master ADDRESS`',
             Code.FailedPrecondition,
           );
         validate(execOnAgentsSchema, req, 'ExecOnAgents');
-        const cmd = { command: req.command, workdir: '', env: {}, timeoutMs: req.timeoutMs };
-        const dispatch = (agent: string, listener: WorkListener) => fleet.dispatchCommand(agent, cmd, listener, Date.now());
-        for await (const reply of relayFanOut(req.agents, dispatch, fleet, ctx)) {
+        for await (const reply of control(req.agents, { command: req.command, timeoutMs: req.timeoutMs }, ctx.signal)) {
           const agent = reply.agent ?? '';
           const msg = reply.msg;
           if (msg?.case === 'result') {

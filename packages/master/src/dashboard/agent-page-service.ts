@@ -1,18 +1,16 @@
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import { didYouMean } from '@sloth/core';
 import type { DashboardService } from '@sloth/proto';
-import { agentMetricsRepo } from '@sloth/store-sqlite';
-import { metricsSampleMessage } from '../metrics-sample-message.js';
 import { changes, stateKey } from './change-feed.js';
-import type { DashboardSources } from './dashboard-service.js';
+import { agentSamples, type DashboardSources } from './dashboard-service.js';
 
 /** Heartbeat samples an agent's page gets at most: the latest ones (two hours at the default one a minute). */
 export const AGENT_PAGE_SAMPLES = 120;
 
 /**
  * An agent's page: the agent as the Agents screen has it (its system info is its last heartbeat's) and the heartbeat
- * samples the master kept in the data directory, sent again on each change (a heartbeat, a new sample). The samples
- * are read from the store, so `sloth-runner ui` shows those its master wrote.
+ * samples the master kept, sent again on each change (a heartbeat, a new sample). `sloth-runner ui` reads the samples
+ * its master wrote in the data directory, or asks the master it was given with --master.
  */
 export function agentPageService(sources: DashboardSources): Partial<ServiceImpl<typeof DashboardService>> {
   return {
@@ -24,7 +22,7 @@ export function agentPageService(sources: DashboardSources): Partial<ServiceImpl
       }
       const state = () => ({
         agent: find(),
-        samples: agentMetricsRepo(sources.store).list(req.name, 0, AGENT_PAGE_SAMPLES).map(metricsSampleMessage),
+        samples: agentSamples(sources, req.name, AGENT_PAGE_SAMPLES),
       });
       for await (const s of changes(sources.store, state, stateKey, ctx.signal)) yield s;
     },

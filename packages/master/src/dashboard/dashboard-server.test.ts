@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Code, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
-import { DashboardService } from '@sloth/proto';
+import { Agent_Status, DashboardService } from '@sloth/proto';
 import {
   agentMetricsRepo,
   auditRepo,
@@ -282,6 +282,18 @@ describe('the dashboard server', () => {
     const one = await first(client(url, { cookie, 'x-csrf-token': csrf }).watchOverview({}));
     expect(one).toMatchObject({ master: true, agentsActive: 1, agentsInactive: 0, moreAgents: 0 });
     expect(one.agents.map((a) => a.agent?.name)).toEqual(['web-1']);
+  });
+
+  it('under `ui` counts and lists the agents a master recorded, saying there is no master', async () => {
+    const recorded: AgentView[] = [
+      { name: 'web-1', status: Agent_Status.ACTIVE },
+      { name: 'db-1', status: Agent_Status.INACTIVE },
+    ];
+    const { url } = await dashboard(true, () => recorded);
+    const { cookie, csrf } = await logIn(url);
+    const one = await first(client(url, { cookie, 'x-csrf-token': csrf }).watchOverview({}));
+    expect(one).toMatchObject({ master: false, agentsActive: 1, agentsInactive: 1, masterProblem: '' });
+    expect(one.agents.map((a) => a.agent?.name)).toEqual(['db-1', 'web-1']);
   });
 
   it('sets and deletes secrets as `secret set|delete` do, never sending, auditing or answering with a value', async () => {

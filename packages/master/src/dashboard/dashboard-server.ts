@@ -89,7 +89,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
           sessions.of(req, now) ?? (sessions.tokenRequired ? undefined : sessions.open(undefined, now, req.socket.remoteAddress));
         const headers: Record<string, string> = s && !sessions.tokenRequired ? { 'set-cookie': sessionCookie(s, secure) } : {};
         // control: whether agent control is here (a master's dashboard), told only to a session.
-        const control = options.sources.fleet !== undefined;
+        const control = options.sources.control !== undefined;
         return json(res, 200, { tokenRequired: sessions.tokenRequired, ...(s ? { csrf: s.csrf, control } : {}) }, headers);
       }
       case '/api/login':

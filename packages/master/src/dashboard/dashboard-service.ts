@@ -1,7 +1,8 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
-import type { DashboardService, RunSummarySchema, StackViewSchema } from '@sloth/proto';
+import type { AgentMetricsSampleSchema, DashboardService, RunSummarySchema, StackViewSchema } from '@sloth/proto';
 import {
+  agentMetricsRepo,
   auditRepo,
   EVENT_STATUSES,
   type EventStatus,
@@ -12,7 +13,8 @@ import {
   stackRepo,
 } from '@sloth/store-sqlite';
 import type { AgentView } from '../agent-view.js';
-import type { Fleet } from '../fleet.js';
+import { metricsSampleMessage } from '../metrics-sample-message.js';
+import type { AgentControl } from './agent-control.js';
 import { agentControlService } from './agent-control-service.js';
 import { agentPageService } from './agent-page-service.js';
 import { changes, stateKey, wakeups } from './change-feed.js';
@@ -35,8 +37,21 @@ export interface DashboardSources {
   store: Store;
   /** Every registered agent with its status now. */
   agents: () => AgentView[];
-  /** The master's agents, to run commands on (agent control); none under `sloth-runner ui`. */
-  fleet?: Fleet | undefined;
+  /** An agent's kept heartbeat samples, oldest first: the latest `limit`. Default: those the store holds. */
+  samples?: ((name: string, limit: number) => AgentSample[]) | undefined;
+  /** Runs commands on the master's agents; none under `sloth-runner ui` without --master. */
+  control?: AgentControl | undefined;
+  /** Why the master of `ui --master` cannot be reached now (undefined while it can). */
+  masterProblem?: (() => string | undefined) | undefined;
+}
+
+/** One heartbeat sample as the dashboard sends it. */
+export type AgentSample = MessageInitShape<typeof AgentMetricsSampleSchema>;
+
+/** An agent's latest `limit` samples, oldest first, from the sources (the store's by default). */
+export function agentSamples(sources: DashboardSources, name: string, limit: number): AgentSample[] {
+  if (sources.samples) return sources.samples(name, limit);
+  return agentMetricsRepo(sources.store).list(name, 0, limit).map(metricsSampleMessage);
 }
 
 /** DashboardService: every call streams the state now, then its changes, until the browser leaves. */
@@ -45,7 +60,7 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
   const runs = () => runRepo(store);
   return {
     ...hooksService(store),
-    ...agentControlService(store, sources.fleet),
+    ...agentControlService(store, sources.control),
     ...agentPageService(sources),
     ...stacksService(store),
     ...overviewService(sources),

@@ -1,9 +1,8 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import { Agent_Status, type DashboardService } from '@sloth/proto';
-import { agentMetricsRepo, eventRepo, runRepo } from '@sloth/store-sqlite';
-import { metricsSampleMessage } from '../metrics-sample-message.js';
+import { eventRepo, runRepo } from '@sloth/store-sqlite';
 import { changes, stateKey } from './change-feed.js';
-import { type DashboardSources, runSummary } from './dashboard-service.js';
+import { agentSamples, type DashboardSources, runSummary } from './dashboard-service.js';
 
 /** Agents the overview charts at most (by name), and the samples of each. */
 export const OVERVIEW_AGENTS = 20;
@@ -16,16 +15,16 @@ const NOT_FAILED = new Set(['running', 'success']);
 /**
  * The home screen: the counts (agents by status, today's runs by status, the event queue), each agent's latest
  * samples, and the latest runs and failures, all from the store's own queries (and the master's agents), sent again on
- * each change. Without a master (`sloth-runner ui`) there are no agents to count: the page says so.
+ * each change. Without a master (`sloth-runner ui`) the agents are those a master recorded in the data directory.
  */
 export function overviewService(sources: DashboardSources): Partial<ServiceImpl<typeof DashboardService>> {
   const { store } = sources;
-  const master = sources.fleet !== undefined;
+  const master = sources.control !== undefined;
   return {
     async *watchOverview(req, ctx) {
       const since = req.sinceMs > 0n ? Number(req.sinceMs) : new Date().setHours(0, 0, 0, 0);
       const state = () => {
-        const agents = master ? [...sources.agents()].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '')) : [];
+        const agents = [...sources.agents()].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
         const active = agents.filter((a) => a.status === Agent_Status.ACTIVE).length;
         const latest = runRepo(store).latest(FAILURES_AMONG).map(runSummary);
         const queue = eventRepo(store).depth();
@@ -35,9 +34,7 @@ export function overviewService(sources: DashboardSources): Partial<ServiceImpl<
           agentsInactive: agents.length - active,
           agents: agents.slice(0, OVERVIEW_AGENTS).map((agent) => ({
             agent,
-            samples: agentMetricsRepo(store)
-              .list(agent.name ?? '', 0, OVERVIEW_SAMPLES)
-              .map(metricsSampleMessage),
+            samples: agentSamples(sources, agent.name ?? '', OVERVIEW_SAMPLES),
           })),
           moreAgents: Math.max(0, agents.length - OVERVIEW_AGENTS),
           runsToday: runRepo(store).countsSince(since),
@@ -46,6 +43,7 @@ export function overviewService(sources: DashboardSources): Partial<ServiceImpl<
           eventsFailed: eventRepo(store).failedCount(),
           recentRuns: latest.slice(0, RECENT_RUNS),
           recentFailures: latest.filter((r) => !NOT_FAILED.has(r.status ?? '')).slice(0, RECENT_RUNS),
+          masterProblem: sources.masterProblem?.() ?? '',
         };
       };
       for await (const s of changes(store, state, stateKey, ctx.signal)) yield s;
