@@ -1,4 +1,4 @@
-import { SlothError } from '@sloth/core';
+import { type ModuleSpec, SlothError } from '@sloth/core';
 import { processRegistry } from '@sloth/metrics';
 import { agentRepo, openStore } from '@sloth/store-sqlite';
 import { agentView } from '../agent-view.js';
@@ -14,6 +14,8 @@ export interface StandaloneDashboardOptions {
   insecure: boolean;
   /** PEM certificate chain and key: served over HTTPS. */
   tls?: { cert: string; key: string } | undefined;
+  /** The modules a stack's drift check reads resources back with (the CLI gives the built-in ones); none by default. */
+  modules?: ModuleSpec[] | undefined;
   log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
 }
 
@@ -60,7 +62,7 @@ export async function startStandaloneDashboard(options: StandaloneDashboardOptio
       tls: options.tls,
       what: 'the dashboard',
       portFlag: '--port',
-      sources: { store, agents },
+      sources: { store, agents, modules: options.modules },
       health: { registries: () => [processRegistry()], ready: () => storeReadiness(store) },
       log: options.log,
     });
