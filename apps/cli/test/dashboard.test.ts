@@ -220,17 +220,17 @@ workflow.define("release", { tasks = { "prepare", "wait" } })
     expect(await row.textContent()).toContain('release');
     await screenshot(page, 'runs');
 
-    // Stacks: the run's stack, its latest run and, opened, its resource (names only).
+    // Stacks: the run's stack, its latest run and, on its page, its resource (names only).
     await page.getByRole('link', { name: 'Stacks' }).click();
     const stack = page.locator('tr[data-stack="release"]');
     await stack.getByText('success').waitFor({ timeout: SCREEN_WAIT_MS });
     expect(await stack.locator('td').nth(1).textContent()).toBe('1');
-    await stack.getByRole('button', { name: 'release' }).click();
-    await page.locator('tr[data-resource="marker/gate"]').waitFor({ timeout: SCREEN_WAIT_MS });
     await screenshot(page, 'stacks');
+    await stack.getByRole('link', { name: 'release' }).click();
+    await page.locator('tr[data-resource="marker/gate"]').waitFor({ timeout: SCREEN_WAIT_MS });
+    await page.getByRole('link', { name: 'Events' }).click();
 
     // Events: the run's events, filtered by type, then by a status none has.
-    await page.getByRole('link', { name: 'Events' }).click();
     await page.locator('tr[data-event="task.completed"]').first().waitFor({ timeout: SCREEN_WAIT_MS });
     await page.getByLabel('Type').fill('workflow.*');
     await page.getByLabel('Type').press('Enter');

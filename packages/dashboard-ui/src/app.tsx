@@ -9,11 +9,12 @@ import { Overview } from './overview.js';
 import { RunPage, Runs } from './runs.js';
 import { Secrets } from './secrets.js';
 import { currentSession, logOut } from './session.js';
+import { StackPage } from './stack-page.js';
 import { Stacks } from './stacks.js';
 
 type Phase = 'loading' | 'login' | 'ready' | { error: string };
 
-/** The screen the address's #fragment names: #/overview (the default), #/agents, #/agents/NAME, #/runs, #/runs/ID, #/stacks, #/events, #/hooks, #/secrets, #/audit. */
+/** The screen the address's #fragment names: #/overview (the default), #/agents, #/agents/NAME, #/runs, #/runs/ID, #/stacks, #/stacks/NAME, #/events, #/hooks, #/secrets, #/audit. */
 function useRoute(): string {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
@@ -46,6 +47,7 @@ export function App() {
   const lost = () => setPhase('login');
   const runId = /^\/runs\/(.+)$/.exec(route)?.[1];
   const agentName = /^\/agents\/(.+)$/.exec(route)?.[1];
+  const stackName = /^\/stacks\/(.+)$/.exec(route)?.[1];
   return (
     <>
       <header>
@@ -60,7 +62,7 @@ export function App() {
           <a href="#/runs" class={route.startsWith('/runs') ? 'current' : ''}>
             Runs
           </a>
-          <a href="#/stacks" class={route === '/stacks' ? 'current' : ''}>
+          <a href="#/stacks" class={route.startsWith('/stacks') ? 'current' : ''}>
             Stacks
           </a>
           <a href="#/events" class={route === '/events' ? 'current' : ''}>
@@ -85,11 +87,13 @@ export function App() {
       <main>
         {agentName !== undefined ? (
           <AgentPage name={decodeURIComponent(agentName)} control={control} onUnauthenticated={lost} />
+        ) : stackName !== undefined ? (
+          <StackPage name={decodeURIComponent(stackName)} onUnauthenticated={lost} />
         ) : runId !== undefined ? (
           <RunPage id={decodeURIComponent(runId)} onUnauthenticated={lost} />
         ) : route.startsWith('/runs') ? (
           <Runs onUnauthenticated={lost} />
-        ) : route === '/stacks' ? (
+        ) : route.startsWith('/stacks') ? (
           <Stacks onUnauthenticated={lost} />
         ) : route === '/events' ? (
           <Events onUnauthenticated={lost} />

@@ -132,7 +132,8 @@ function TaskPanel({ task, lines }: { task: RunTaskState; lines: RunLogLine[] })
   );
 }
 
-function Status({ status }: { status: string }) {
+/** A status as a coloured badge (a run's, a task's, a drift check's). */
+export function Status({ status }: { status: string }) {
   return (
     <span class={`status ${status}`} data-status>
       {status}

@@ -8,8 +8,8 @@ import { OutcomeNote, useAction } from './use-action.js';
 import { latest, useStream } from './use-stream.js';
 
 /**
- * The Stacks screen: every stack with its latest run and, opened, its resources (names only); forms to create one
- * and import an export, and on each stack, export (a download) and delete (once its name is typed).
+ * The Stacks screen: every stack with its latest run (its name a link to its page); forms to create one and import an
+ * export, and on each stack, export (a download) and delete (once its name is typed).
  */
 export function Stacks({ onUnauthenticated }: { onUnauthenticated: () => void }) {
   const { value, error } = useStream(
@@ -18,7 +18,6 @@ export function Stacks({ onUnauthenticated }: { onUnauthenticated: () => void })
     [],
     onUnauthenticated,
   );
-  const [open, setOpen] = useState<string | undefined>();
   const [deleting, setDeleting] = useState<string | undefined>();
   const { outcome, act } = useAction(onUnauthenticated);
   const stacks = value?.stacks ?? [];
@@ -46,9 +45,7 @@ export function Stacks({ onUnauthenticated }: { onUnauthenticated: () => void })
               <Fragment key={s.name}>
                 <tr data-stack={s.name}>
                   <td>
-                    <button type="button" class="link" onClick={() => setOpen(open === s.name ? undefined : s.name)}>
-                      {s.name}
-                    </button>
+                    <a href={`#/stacks/${encodeURIComponent(s.name)}`}>{s.name}</a>
                     {s.description && <span class="meta"> · {s.description}</span>}
                   </td>
                   <td>{s.resourceCount}</td>
@@ -68,36 +65,6 @@ export function Stacks({ onUnauthenticated }: { onUnauthenticated: () => void })
                   <tr class="resources">
                     <td colSpan={6}>
                       <DeleteStack name={s.name} act={act} onClose={() => setDeleting(undefined)} />
-                    </td>
-                  </tr>
-                )}
-                {open === s.name && (
-                  <tr class="resources">
-                    <td colSpan={6}>
-                      {s.resources.length === 0 ? (
-                        <p class="empty">No resource is registered in this stack.</p>
-                      ) : (
-                        <table>
-                          <thead>
-                            <tr>
-                              <th>Type</th>
-                              <th>Name</th>
-                              <th>Module</th>
-                              <th>Updated</th>
-                            </tr>
-                          </thead>
-                          <tbody>
-                            {s.resources.map((r) => (
-                              <tr key={`${r.type}/${r.name}`} data-resource={`${r.type}/${r.name}`}>
-                                <td>{r.type}</td>
-                                <td>{r.name}</td>
-                                <td>{r.module}</td>
-                                <td>{formatTime(r.updatedAtMs)}</td>
-                              </tr>
-                            ))}
-                          </tbody>
-                        </table>
-                      )}
                     </td>
                   </tr>
                 )}

@@ -25,7 +25,7 @@ export interface MasterOptions {
   readMaxBytes: number;
   /** Run the hooks of the master's data directory on events (default true). */
   hooks: boolean;
-  /** The modules those hooks get (the CLI gives the built-in ones); none by default. */
+  /** The modules those hooks get, and the dashboard's drift check (the CLI gives the built-in ones); none by default. */
   modules: ModuleSpec[];
   /** How schedules are checked when changed through the master (the CLI gives `scheduler add`'s); none: read-only. */
   schedules?: ScheduleRules | undefined;

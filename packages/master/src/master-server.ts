@@ -126,7 +126,7 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
         what: 'the master',
         portFlag: '--dashboard-port',
         tls: tls ? { cert: options.tlsCert as string, key: options.tlsKey as string } : undefined,
-        sources: { store, agents: () => fleet.list(Date.now()), control: fleetControl(fleet) },
+        sources: { store, agents: () => fleet.list(Date.now()), control: fleetControl(fleet), modules: options.modules },
         health: { registries: () => [processRegistry(), prometheus.registry], ready: () => storeReadiness(store) },
         log: options.log,
       });

@@ -56,6 +56,7 @@ export {
 export { passphraseFromEnv, passphraseFromFile, type SecretKeySource, secretKeyFile } from './secret-key.js';
 export { checkSecretName, type SecretEntry, SecretRepo, secretRepo } from './secret-repo.js';
 export * from './stack-admin.js';
+export * from './stack-drift.js';
 export * from './stack-repo.js';
 export * from './stack-run.js';
 export { StateRepo, stateRepo } from './state-repo.js';

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { registerSecret } from '@sloth/core/internal';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from './open-store.js';
 import { canonicalJson, propertiesHash, stackRepo } from './stack-repo.js';
@@ -68,6 +69,19 @@ describe('StackRepo', () => {
     expect(repo.getOutput(stack.id, 'missing')).toBeUndefined();
     expect(repo.outputs(stack.id)).toEqual({ endpoint: 'db.example.com', ports: [5432] });
     expect(repo.execution(e1.id)?.outputs).toEqual({ endpoint: 'db.example.com', ports: [5432] });
+  });
+
+  it("masks a secret this process read in a run's error, as in its outputs", () => {
+    const repo = stackRepo(fresh());
+    const stack = repo.ensureStack('s');
+    const e = repo.insertExecution(stack.id, 'wf');
+    const forget = registerSecret('hunter2-token');
+    try {
+      repo.finishExecution(e.id, 'failed', { total: 1, failed: 1 }, 'login with hunter2-token refused');
+    } finally {
+      forget();
+    }
+    expect(repo.execution(e.id)?.error).toBe('login with *** refused');
   });
 
   it('refuses a taken or invalid stack name and names what to do', () => {

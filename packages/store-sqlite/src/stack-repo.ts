@@ -1,6 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type RegisterInput, type RegisterStatus, type ResourceRecord, SlothError, type StackStore } from '@sloth/core/internal';
+import {
+  maskSecrets,
+  type RegisterInput,
+  type RegisterStatus,
+  type ResourceRecord,
+  SlothError,
+  type StackStore,
+} from '@sloth/core/internal';
 import type { Store } from './open-store.js';
 import { perStore, prepareAll, type Statements } from './per-store.js';
 
@@ -354,7 +361,7 @@ export class StackRepo implements StackStore {
     });
   }
 
-  /** Ends an execution with its status, task counts and error. */
+  /** Ends an execution with its status, task counts and error (secrets this process read masked, as in outputs). */
   finishExecution(
     id: string,
     status: Exclude<ExecutionStatus, 'running'>,
@@ -362,7 +369,13 @@ export class StackRepo implements StackStore {
     error?: string,
   ): ExecutionRecord {
     this.store.write(() => {
-      this.q.finishExecution.run(status, Date.now(), JSON.stringify(taskCounts), error ?? null, id);
+      this.q.finishExecution.run(
+        status,
+        Date.now(),
+        JSON.stringify(taskCounts),
+        error === undefined ? null : maskSecrets(error),
+        id,
+      );
     });
     return this.execution(id) as ExecutionRecord;
   }

@@ -6,7 +6,7 @@ export default class Ui extends SlothCommand {
   static override summary =
     'Serve the web dashboard over a data directory: an overview, its agents, workflow runs, stacks, events, hooks and secrets, live.';
   static override description =
-    "A web page (built with this program, no CDN) with the Overview, Agents, Runs, Stacks, Events, Hooks, Secrets and Audit screens, updated as the data directory changes: counts of today's runs and of the event queue with the recent failures, the agents its master recorded (Active while the master's last recorded heartbeat of one is at most 15 s old), the workflow runs recorded there with each task's status, changes, attempts and log, the stacks with their resources, the event queue, the hooks, and the secrets by name (stacks, hooks and secrets changed there; each such change kept in the Audit screen's log). A secret set under a passphrase needs SLOTH_SECRET_PASSPHRASE (or SLOTH_SECRET_PASSPHRASE_FILE) in its environment, as `secret set` does. Also serves /metrics, /healthz and /readyz. With a token (--token-file, or $SLOTH_TOKEN) the page asks for it and keeps an httpOnly session cookie; bound beyond loopback it refuses to start without one unless --insecure. --tls-cert/--tls-key serve it over HTTPS (the cookie is then Secure). `master start --dashboard-port` serves the same dashboard from a master, with its live agents and agent control (a command run on several agents at once); `ui --master NAME|ADDRESS` shows that master's agents live and runs commands on them through it (with the same token: --token-file or $SLOTH_TOKEN is then both the page's and the master's), over this data directory's runs, stacks, events and secrets. It refuses to start when the master cannot be reached; a master lost later leaves its agents as last seen, the reason on the Overview and /readyz failing, until it answers again. Stops on SIGINT/SIGTERM.";
+    "A web page (built with this program, no CDN) with the Overview, Agents, Runs, Stacks, Events, Hooks, Secrets and Audit screens, updated as the data directory changes: counts of today's runs and of the event queue with the recent failures, the agents its master recorded (Active while the master's last recorded heartbeat of one is at most 15 s old), the workflow runs recorded there with each task's status, changes, attempts and log, the stacks with their resources, outputs and history (and their drift, checked on this machine as `stack drift` does), the event queue, the hooks, and the secrets by name (stacks, hooks and secrets changed there; each such change kept in the Audit screen's log). A secret set under a passphrase needs SLOTH_SECRET_PASSPHRASE (or SLOTH_SECRET_PASSPHRASE_FILE) in its environment, as `secret set` does. Also serves /metrics, /healthz and /readyz. With a token (--token-file, or $SLOTH_TOKEN) the page asks for it and keeps an httpOnly session cookie; bound beyond loopback it refuses to start without one unless --insecure. --tls-cert/--tls-key serve it over HTTPS (the cookie is then Secure). `master start --dashboard-port` serves the same dashboard from a master, with its live agents and agent control (a command run on several agents at once); `ui --master NAME|ADDRESS` shows that master's agents live and runs commands on them through it (with the same token: --token-file or $SLOTH_TOKEN is then both the page's and the master's), over this data directory's runs, stacks, events and secrets. It refuses to start when the master cannot be reached; a master lost later leaves its agents as last seen, the reason on the Overview and /readyz failing, until it answers again. Stops on SIGINT/SIGTERM.";
   static override flags = {
     port: Flags.integer({ description: 'Port to listen on (0: any free port).', default: 8080, min: 0, max: 65535 }),
     bind: Flags.string({
@@ -34,13 +34,19 @@ export default class Ui extends SlothCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Ui);
-    const [{ startStandaloneDashboard }, { daemonLog, readPem, resolveToken }, { defaultDataDir }, { masterConnection }] =
-      await Promise.all([
-        import('@sloth/master'),
-        import('@sloth/client'),
-        import('@sloth/store-sqlite'),
-        import('../fleet-cli/connect.js'),
-      ]);
+    const [
+      { startStandaloneDashboard },
+      { daemonLog, readPem, resolveToken },
+      { defaultDataDir },
+      { loadModules },
+      { masterConnection },
+    ] = await Promise.all([
+      import('@sloth/master'),
+      import('@sloth/client'),
+      import('@sloth/store-sqlite'),
+      import('@sloth/builtin-modules'),
+      import('../fleet-cli/connect.js'),
+    ]);
     const log = daemonLog(flags.debug);
     const token = resolveToken({ token: flags.token, tokenFile: flags['token-file'] });
     const ui = await startStandaloneDashboard({
@@ -54,6 +60,8 @@ export default class Ui extends SlothCommand {
         flags['tls-cert'] !== undefined && flags['tls-key'] !== undefined
           ? { cert: readPem(flags['tls-cert'], 'the certificate'), key: readPem(flags['tls-key'], 'the key') }
           : undefined,
+      // Its stacks' drift checks read resources back with them, as `stack drift` does.
+      modules: await loadModules(),
       log,
     });
     log(

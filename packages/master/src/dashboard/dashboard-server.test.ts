@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Code, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
-import { Agent_Status, DashboardService } from '@sloth/proto';
+import type { ModuleSpec } from '@sloth/core';
+import { fsModule } from '@sloth/module-fs';
+import { Agent_Status, DashboardService, type WatchStackResponse } from '@sloth/proto';
 import {
   agentMetricsRepo,
   auditRepo,
@@ -36,9 +38,9 @@ afterEach(async () => {
 
 /**
  * A dashboard server on 127.0.0.1 (with the test token unless told) over a fresh data directory and a page of its own;
- * `agents` are the registered agents it shows.
+ * `agents` are the registered agents it shows, `modules` those its drift checks read resources back with.
  */
-async function dashboard(withToken = true, agents: () => AgentView[] = () => []) {
+async function dashboard(withToken = true, agents: () => AgentView[] = () => [], modules: ModuleSpec[] = []) {
   const token = withToken ? TOKEN : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'sloth-dashboard-'));
   const store = openStore(dir);
@@ -53,7 +55,7 @@ async function dashboard(withToken = true, agents: () => AgentView[] = () => [])
     token,
     what: 'the test',
     portFlag: '--port',
-    sources: { store, agents },
+    sources: { store, agents, modules },
     health: { registries: () => [], ready: () => ({ ready: true, detail: 'ok' }) },
     log: () => {},
     assets,
@@ -109,6 +111,20 @@ function client(url: string, headers: Record<string, string>) {
       ],
     }),
   );
+}
+
+/** The next messages of a stream until one passes `check` (at most 10 s: a change the server never sent fails). */
+async function until<T>(stream: AsyncIterator<T>, check: (m: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no message showed ${what} within 10 s`)), Math.max(0, deadline - Date.now()));
+    });
+    const next = await Promise.race([stream.next(), late]).finally(() => clearTimeout(timer));
+    if (next.done) throw new Error(`the stream ended before ${what}`);
+    if (check(next.value)) return next.value;
+  }
 }
 
 /** The first message of a server stream, then the stream is left. */
@@ -480,6 +496,119 @@ describe('the dashboard server', () => {
       ['stack.delete', 'prod-copy', 'ok', null],
       ['stack.delete', 'prod-copy', 'failed', expect.stringContaining("stack 'prod-copy' not found")],
       ['stack.create', '-bad', 'failed', expect.stringContaining('invalid stack name')],
+    ]);
+  });
+
+  it("streams a stack's page (outputs, history newest first, live) and checks its drift on real files, names only, unaudited", async () => {
+    const { url, store } = await dashboard(true, () => [], [fsModule]);
+    const { cookie, csrf } = await logIn(url);
+    expect((await rejection(first(client(url, { cookie }).watchStack({ name: 'web' })))).code).toBe(Code.Unauthenticated);
+    expect((await rejection(client(url, { cookie }).checkStackDrift({ name: 'web' }))).code).toBe(Code.Unauthenticated);
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+    const unknown = await rejection(first(api.watchStack({ name: 'web' })));
+    expect(unknown.code).toBe(Code.NotFound);
+    expect(unknown.rawMessage).toContain("stack 'web' not found");
+    expect((await rejection(api.checkStackDrift({ name: 'web' }))).code).toBe(Code.NotFound);
+
+    // A run that wrote a file and recorded it, with outputs: one plain, one that held a secret (stored masked).
+    const dir = mkdtempSync(join(tmpdir(), 'sloth-drift-'));
+    const motd = join(dir, 'motd');
+    writeFileSync(motd, 'hello\n');
+    const repo = stackRepo(store);
+    const stack = repo.createStack('web', 'the web tier');
+    const one = repo.insertExecution(stack.id, 'deploy', 1000);
+    repo.registerResource(stack.id, one.id, {
+      type: 'file',
+      name: 'motd',
+      module: 'fs',
+      properties: { path: motd, content: 'hello\n' },
+    });
+    repo.registerResource(stack.id, one.id, { type: 'database', name: 'pg', properties: { password: '***' } });
+    repo.setOutput(stack.id, one.id, 'url', 'https://web.example.com');
+    repo.setOutput(stack.id, one.id, 'dsn', 'postgres://app:***@db1/app');
+    repo.setOutput(stack.id, one.id, 'ports', [80, 443]);
+    repo.finishExecution(one.id, 'success', { total: 1, success: 1 });
+
+    const abort = new AbortController();
+    const stream = api.watchStack({ name: 'web' }, { signal: abort.signal })[Symbol.asyncIterator]();
+    const page = (await stream.next()).value as WatchStackResponse;
+    expect(page.stack?.name).toBe('web');
+    expect(page.stack?.description).toBe('the web tier');
+    expect(page.stack?.resources.map((r) => [r.type, r.name, r.module])).toEqual([
+      ['database', 'pg', ''],
+      ['file', 'motd', 'fs'],
+    ]);
+    expect(page.outputs.map((o) => [o.name, o.value])).toEqual([
+      ['dsn', 'postgres://app:***@db1/app'],
+      ['ports', '[80,443]'],
+      ['url', 'https://web.example.com'],
+    ]);
+    expect(page.history).toHaveLength(1);
+    expect(page.history[0]).toMatchObject({
+      id: one.id,
+      workflow: 'deploy',
+      status: 'success',
+      startedAtMs: 1000n,
+      taskCounts: { total: 1, success: 1 },
+      resourceChanges: { created: 2, changed: 0, unchanged: 0, deleted: 0 },
+      pid: process.pid,
+      error: '',
+    });
+    // Resource properties never leave the server.
+    expect(stateKey(page)).not.toContain('hello');
+
+    // A second run shows up at the top of the history while it runs, then with its end.
+    const two = repo.insertExecution(stack.id, 'deploy', 2000);
+    const running = await until(stream, (m) => m.history.length === 2, 'the second run');
+    expect(running.history.map((h) => [h.id, h.status])).toEqual([
+      [two.id, 'running'],
+      [one.id, 'success'],
+    ]);
+    expect(running.stack?.lastStatus).toBe('running');
+    repo.finishExecution(two.id, 'failed', { total: 1, failed: 1 }, 'task motd failed');
+    const ended = await until(stream, (m) => m.history[0]?.status === 'failed', 'the second run failed');
+    expect(ended.history[0]?.error).toBe('task motd failed');
+    expect(ended.history[0]?.finishedAtMs).toBeGreaterThan(0n);
+
+    // Drift, read on this machine: in sync, then drifted (the property's name only), then missing.
+    const names = (r: Awaited<ReturnType<typeof api.checkStackDrift>>) =>
+      r.resources.map((e) => [e.type, e.name, e.status, e.properties.join(','), e.reason]);
+    const clean = await api.checkStackDrift({ name: 'web' });
+    expect(names(clean)).toEqual([
+      ['database', 'pg', 'not_checkable', '', 'registered without a module (pass module = "..." to stack.register_resource)'],
+      ['file', 'motd', 'in_sync', '', ''],
+    ]);
+    expect(clean.drifted).toBe(0);
+    expect(clean.checkedAtMs).toBeGreaterThan(0n);
+    writeFileSync(motd, 'the admin password is hunter2\n');
+    const drifted = await api.checkStackDrift({ name: 'web' });
+    expect(names(drifted)[1]).toEqual(['file', 'motd', 'drifted', 'content', '']);
+    expect(drifted.drifted).toBe(1);
+    expect(stateKey(drifted)).not.toMatch(/hunter2|hello/);
+    rmSync(motd);
+    const missing = await api.checkStackDrift({ name: 'web' });
+    expect(names(missing)[1]).toEqual(['file', 'motd', 'missing', '', '']);
+    expect(missing.drifted).toBe(1);
+    // A read: nothing in the audit log.
+    expect(auditRepo(store).latest(10)).toEqual([]);
+
+    // Deleted while watched: the page is told it is gone.
+    repo.deleteStack('web');
+    const gone = await until(stream, (m) => m.stack === undefined, 'the stack deleted');
+    expect([gone.outputs, gone.history]).toEqual([[], []]);
+    abort.abort();
+  });
+
+  it('checks drift with no module to read a resource back: not_checkable, saying so', async () => {
+    const { url, store } = await dashboard();
+    const { cookie, csrf } = await logIn(url);
+    const repo = stackRepo(store);
+    const stack = repo.createStack('files');
+    const e = repo.insertExecution(stack.id, 'files');
+    repo.registerResource(stack.id, e.id, { type: 'file', name: 'motd', module: 'fs', properties: { path: '/etc/motd' } });
+    const r = await client(url, { cookie, 'x-csrf-token': csrf }).checkStackDrift({ name: 'files' });
+    expect(r.resources.map((x) => [x.status, x.reason])).toEqual([
+      ['not_checkable', "no module 'fs' in this build to read it back"],
     ]);
   });
 

@@ -1,6 +1,7 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
-import type { AgentMetricsSampleSchema, DashboardService, RunSummarySchema, StackViewSchema } from '@sloth/proto';
+import type { ModuleSpec } from '@sloth/core';
+import type { AgentMetricsSampleSchema, DashboardService, RunSummarySchema } from '@sloth/proto';
 import {
   agentMetricsRepo,
   auditRepo,
@@ -21,13 +22,13 @@ import { changes, stateKey, wakeups } from './change-feed.js';
 import { hooksService } from './hooks-service.js';
 import { overviewService } from './overview-service.js';
 import { secretsService } from './secrets-service.js';
+import { stackPageService } from './stack-page-service.js';
+import { stackViews } from './stack-views.js';
 import { stacksService } from './stacks-service.js';
 
 /** Runs and events in a list unless the call says: the latest this many, at most MAX_LIST. */
 const DEFAULT_LIST = 100;
 const MAX_LIST = 1000;
-/** Resources sent per stack at most. */
-const MAX_RESOURCES = 1000;
 /** Log lines sent in one message at most; a longer log goes in several. */
 const LINES_PER_MESSAGE = 2000;
 
@@ -43,6 +44,8 @@ export interface DashboardSources {
   control?: AgentControl | undefined;
   /** Why the master of `ui --master` cannot be reached now (undefined while it can). */
   masterProblem?: (() => string | undefined) | undefined;
+  /** The modules a stack's drift check reads resources back with (the CLI gives the built-in ones); none by default. */
+  modules?: ModuleSpec[] | undefined;
 }
 
 /** One heartbeat sample as the dashboard sends it. */
@@ -63,6 +66,7 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
     ...agentControlService(store, sources.control),
     ...agentPageService(sources),
     ...stacksService(store),
+    ...stackPageService(store, sources.modules ?? []),
     ...overviewService(sources),
     ...secretsService(store),
     async *watchAudit(req, ctx) {
@@ -123,7 +127,7 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
       }
     },
     async *watchStacks(_req, ctx) {
-      for await (const stacks of changes(store, () => stackViews(store), stateKey, ctx.signal)) yield { stacks };
+      for await (const stacks of changes(store, () => stackViews(stackRepo(store)), stateKey, ctx.signal)) yield { stacks };
     },
     async *watchEvents(req, ctx) {
       if (req.status !== '' && !EVENT_STATUSES.includes(req.status as EventStatus))
@@ -150,24 +154,6 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
       for await (const events of changes(store, list, stateKey, ctx.signal)) yield { events };
     },
   };
-}
-
-/** Every stack with its resources (names only: properties may hold secrets) and its latest execution. */
-function stackViews(store: Store): MessageInitShape<typeof StackViewSchema>[] {
-  const repo = stackRepo(store);
-  return repo.listStacks().map((s) => ({
-    name: s.name,
-    description: s.description ?? '',
-    resourceCount: s.resources,
-    lastWorkflow: s.lastExecution?.workflow ?? '',
-    lastStatus: s.lastExecution?.status ?? '',
-    lastStartedAtMs: BigInt(s.lastExecution?.startedAt ?? 0),
-    updatedAtMs: BigInt(s.updatedAt),
-    resources: repo
-      .resources(s.id)
-      .slice(0, MAX_RESOURCES)
-      .map((r) => ({ type: r.type, name: r.name, module: r.module ?? '', updatedAtMs: BigInt(r.updatedAt) })),
-  }));
 }
 
 /** A run as the dashboard sends it. */

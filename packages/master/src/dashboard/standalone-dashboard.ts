@@ -1,5 +1,5 @@
 import type { MasterConnection } from '@sloth/client';
-import { SlothError } from '@sloth/core';
+import { type ModuleSpec, SlothError } from '@sloth/core';
 import { processRegistry, type Readiness } from '@sloth/metrics';
 import { agentRepo, openStore, type Store } from '@sloth/store-sqlite';
 import { agentView } from '../agent-view.js';
@@ -18,6 +18,8 @@ export interface StandaloneDashboardOptions {
   tls?: { cert: string; key: string } | undefined;
   /** A master to show the agents of, live, and to run commands on them through (`ui --master`). */
   master?: MasterConnection | undefined;
+  /** The modules a stack's drift check reads resources back with (the CLI gives the built-in ones); none by default. */
+  modules?: ModuleSpec[] | undefined;
   log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
 }
 
@@ -77,8 +79,15 @@ export async function startStandaloneDashboard(options: StandaloneDashboardOptio
       what: 'the dashboard',
       portFlag: '--port',
       sources: remote
-        ? { store, agents: remote.agents, samples: remote.samples, control: remote.control, masterProblem: remote.problem }
-        : { store, agents: recorded },
+        ? {
+            store,
+            agents: remote.agents,
+            samples: remote.samples,
+            control: remote.control,
+            masterProblem: remote.problem,
+            modules: options.modules,
+          }
+        : { store, agents: recorded, modules: options.modules },
       health: { registries: () => [processRegistry()], ready: () => readiness(store, remote) },
       log: options.log,
     });

@@ -11,15 +11,16 @@ export default class StackDrift extends SlothCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(StackDrift);
-    const [{ withStacks }, { detectDrift, driftStatusText }, { loadModules }, f] = await Promise.all([
+    const [{ withStacks }, { driftStatusText }, { detectDrift, driftedCount }, { loadModules }, f] = await Promise.all([
       import('../../stack-cli/open.js'),
       import('../../stack-cli/drift.js'),
+      import('@sloth/store-sqlite'),
       import('@sloth/builtin-modules'),
       import('../../stack-cli/format.js'),
     ]);
     const resources = await withStacks(flags['data-dir'], (repo) => repo.resources(repo.getStack(args.name).id));
     const entries = await detectDrift(resources, await loadModules());
-    const drifted = entries.filter((e) => e.status === 'drifted' || e.status === 'missing').length;
+    const drifted = driftedCount(entries);
     if (flags.output === 'json') {
       this.log(JSON.stringify({ stack: args.name, drifted, resources: entries }, null, 2));
     } else if (entries.length === 0) {
