@@ -135,7 +135,9 @@ function HookHistory({ name, onUnauthenticated }: { name: string; onUnauthentica
         {executions.map((e) => (
           <tr key={String(e.id)} data-execution={e.eventId}>
             <td>{formatTime(e.startedAtMs)}</td>
-            <td>{e.eventId}</td>
+            <td>
+              <a href={`#/events/${encodeURIComponent(e.eventId)}`}>{e.eventId}</a>
+            </td>
             <td>{e.eventType || '(cleaned up)'}</td>
             <td>{e.attempt}</td>
             <td>
