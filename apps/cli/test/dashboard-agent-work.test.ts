@@ -68,6 +68,7 @@ end):build()
       'task',
       'done',
     ]);
+    await screenshot(page, 'agent-work');
 
     // A finished command's page: its output as the master kept it, stderr included, and its exit code.
     await finished.getByRole('link').click();
@@ -92,7 +93,7 @@ end):build()
     await page.locator('[data-work-page] h3 [data-status]').filter({ hasText: 'success' }).waitFor({ timeout: SCREEN_WAIT_MS });
     expect(await liveOut.textContent()).toBe('started-marker\nfinished-marker\n');
     expect((await runningDone).code).toBe(0);
-    await screenshot(page, 'agent-work');
+    await screenshot(page, 'work-output');
 
     // The Events tab: the event the agent's task dispatched; its page shows the hook that ran for it, in the master.
     await page.getByRole('tab', { name: 'Events' }).click();
@@ -102,7 +103,7 @@ end):build()
     expect(await event.locator('td').nth(2).textContent()).toBe('agent:web-1');
     await event.getByRole('link', { name: 'deploy.started' }).click();
     expect(page.url()).toMatch(/#\/events\/[0-9A-Z]{26}$/);
-    const execution = page.locator('tr[data-hook="deploys"]');
+    const execution = page.locator('tr[data-execution-hook="deploys"]');
     await execution.locator('[data-status]').filter({ hasText: 'ok' }).waitFor({ timeout: SCREEN_WAIT_MS });
     expect(await execution.locator('[data-output]').textContent()).toBe('saw agent:web-1 v2');
     await page.locator('[data-section="event"] [data-source]').getByText('agent:web-1').waitFor({ timeout: SCREEN_WAIT_MS });
@@ -114,7 +115,7 @@ end):build()
     await page.getByRole('link', { name: '← Events' }).click();
     await page.locator('tr[data-event="deploy.started"]').getByRole('link').click();
     await page.waitForURL(eventUrl, { timeout: SCREEN_WAIT_MS });
-    await page.locator('tr[data-hook="deploys"]').waitFor({ timeout: SCREEN_WAIT_MS });
+    await page.locator('tr[data-execution-hook="deploys"]').waitFor({ timeout: SCREEN_WAIT_MS });
 
     // Unknown ids say so.
     await page.goto(`${url}/#/agents/web-1/work/no-such-work`);

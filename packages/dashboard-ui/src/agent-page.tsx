@@ -34,8 +34,10 @@ const TABS = [
   ['exec', 'Run a command'],
 ] as const;
 
-/** The tab an address names (an unknown one is the overview). */
+/** A tab of an agent's page, by the last part of its address. */
 export type AgentTab = (typeof TABS)[number][0];
+
+/** The tab an address names (an unknown one is the overview). */
 export function agentTab(part: string): AgentTab {
   return TABS.find(([key]) => key === part)?.[0] ?? '';
 }

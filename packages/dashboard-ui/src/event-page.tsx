@@ -1,6 +1,7 @@
-import type { HookExecutionView, WatchEventResponse } from '@sloth/proto';
+import type { WatchEventResponse } from '@sloth/proto';
 import { dashboard } from './client.js';
-import { formatDuration, formatTime } from './format.js';
+import { formatTime } from './format.js';
+import { ExecutionTable } from './hooks.js';
 import { latest, useStream } from './use-stream.js';
 
 /**
@@ -56,7 +57,7 @@ export function EventPage({ id, onUnauthenticated }: { id: string; onUnauthentic
           {value.executions.length === 0 ? (
             <p class="empty">No hook has run for this event{e.status === 'pending' ? ' yet' : ''}.</p>
           ) : (
-            <Executions executions={value.executions} />
+            <ExecutionTable executions={value.executions} of="event" />
           )}
           <p class="meta">
             Its data is not sent to the browser: <code>sloth-runner events show {e.id}</code> prints it.
@@ -64,40 +65,5 @@ export function EventPage({ id, onUnauthenticated }: { id: string; onUnauthentic
         </>
       )}
     </section>
-  );
-}
-
-function Executions({ executions }: { executions: HookExecutionView[] }) {
-  return (
-    <table data-executions>
-      <thead>
-        <tr>
-          <th>Hook</th>
-          <th>Attempt</th>
-          <th>Result</th>
-          <th>Started</th>
-          <th>Took</th>
-          <th>Output / error</th>
-        </tr>
-      </thead>
-      <tbody>
-        {executions.map((x) => (
-          <tr key={String(x.id)} data-hook={x.hook}>
-            <td>{x.hook}</td>
-            <td>{x.attempt}</td>
-            <td>
-              <span class={`status ${x.success ? 'success' : 'failed'}`} data-status>
-                {x.success ? 'ok' : 'failed'}
-              </span>
-            </td>
-            <td>{formatTime(x.startedAtMs)}</td>
-            <td>{formatDuration(Number(x.durationMs))}</td>
-            <td class={x.success ? '' : 'error'} data-output>
-              {x.success ? x.output : x.error}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }
