@@ -1,13 +1,15 @@
-import type { Agent, WatchAgentResponse } from '@sloth/proto';
+import type { Agent, WatchAgentResponse, WatchEventsResponse } from '@sloth/proto';
 import { useState } from 'preact/hooks';
 import { AgentLabels, AgentStatus } from './agent-badges.js';
 import { foldPoints, metricCharts, type Point } from './agent-metrics.js';
+import { AgentWork } from './agent-work.js';
 import { dashboard } from './client.js';
+import { EventTable } from './events.js';
 import { ExecOutput, useExec } from './exec-output.js';
 import { formatBytes, formatDuration, formatTime } from './format.js';
 import { Sparkline } from './sparkline.js';
 import { TextField } from './text-field.js';
-import { useStream } from './use-stream.js';
+import { latest, useStream } from './use-stream.js';
 
 /** Points kept on the page at most (the oldest go first). */
 const MAX_POINTS = 240;
@@ -22,21 +24,48 @@ function fold(state: AgentState | undefined, m: WatchAgentResponse): AgentState 
   return { agent: m.agent, points: foldPoints(state?.points ?? [], m.samples, m.agent, MAX_POINTS) };
 }
 
+/** The tabs of an agent's page, by the last part of their address (#/agents/NAME/TAB; the first has none). */
+const TABS = [
+  ['', 'Overview'],
+  ['system', 'System'],
+  ['metrics', 'Metrics'],
+  ['work', 'Work'],
+  ['events', 'Events'],
+  ['exec', 'Run a command'],
+] as const;
+
+/** A tab of an agent's page, by the last part of its address. */
+export type AgentTab = (typeof TABS)[number][0];
+
+/** The tab an address names (an unknown one is the overview). */
+export function agentTab(part: string): AgentTab {
+  return TABS.find(([key]) => key === part)?.[0] ?? '';
+}
+
 /**
- * An agent's page (#/agents/NAME): its overview, the system info of its last heartbeat, charts of its load, memory and
- * disk that grow with each heartbeat, and a box that runs a command on it (on a master's dashboard: `control`).
+ * An agent's page (#/agents/NAME), in tabs that switch without a reload: its overview, the system info of its last
+ * heartbeat, charts of its load, memory and disk that grow with each heartbeat, its work (running and past, each with
+ * its output), the events it sent, and a box that runs a command on it (on a master's dashboard: `control`). The
+ * agent's stream and a running command go on while another tab is shown.
  */
 export function AgentPage({
   name,
+  tab,
+  workId,
   control,
   onUnauthenticated,
 }: {
   name: string;
+  tab: AgentTab;
+  /** The piece of work opened on the Work tab (#/agents/NAME/work/ID). */
+  workId: string | undefined;
   control: boolean;
   onUnauthenticated: () => void;
 }) {
   const { value, error } = useStream((signal) => dashboard.watchAgent({ name }, { signal }), fold, [name], onUnauthenticated);
+  const exec: ExecState = { command: useState(''), run: useExec(onUnauthenticated) };
   const a = value?.agent;
+  const base = `#/agents/${encodeURIComponent(name)}`;
   return (
     <section class="agent-page">
       <p>
@@ -45,11 +74,49 @@ export function AgentPage({
       <h2>{name}</h2>
       {error && <p class="error">{error}</p>}
       {value && !a && <p class="empty">This agent is no longer registered.</p>}
-      {a && <Overview agent={a} />}
-      {a && <SystemInfo agent={a} />}
-      {value && a && <Metrics points={value.points} cpus={a.system?.cpus ?? 0} />}
-      {a && <ExecBox agent={name} control={control} onUnauthenticated={onUnauthenticated} />}
+      {a && (
+        <>
+          <div class="tabs" role="tablist" aria-label={`${name}'s page`}>
+            {TABS.map(([key, title]) => (
+              <a
+                key={key}
+                role="tab"
+                href={key ? `${base}/${key}` : base}
+                aria-selected={tab === key}
+                class={tab === key ? 'current' : ''}
+              >
+                {title}
+              </a>
+            ))}
+          </div>
+          {tab === '' && <Overview agent={a} />}
+          {tab === 'system' && <SystemInfo agent={a} />}
+          {tab === 'metrics' && <Metrics points={value.points} cpus={a.system?.cpus ?? 0} />}
+          {tab === 'work' && <AgentWork agent={name} workId={workId} onUnauthenticated={onUnauthenticated} />}
+          {tab === 'events' && <AgentEvents agent={name} onUnauthenticated={onUnauthenticated} />}
+          {tab === 'exec' && <ExecBox agent={name} control={control} exec={exec} />}
+        </>
+      )}
     </section>
+  );
+}
+
+/** The Events tab: the events whose source is this agent (those its tasks dispatched), newest first. */
+function AgentEvents({ agent, onUnauthenticated }: { agent: string; onUnauthenticated: () => void }) {
+  const { value, error } = useStream(
+    (signal) => dashboard.watchEvents({ source: `agent:${agent}` }, { signal }),
+    latest<WatchEventsResponse>,
+    [agent],
+    onUnauthenticated,
+  );
+  const events = value?.events ?? [];
+  return (
+    <>
+      <h3>Events</h3>
+      {error && <p class="error">{error}</p>}
+      {value && events.length === 0 && <p class="empty">No event from this agent is in the queue.</p>}
+      {events.length > 0 && <EventTable events={events} />}
+    </>
   );
 }
 
@@ -71,7 +138,9 @@ function Overview({ agent: a }: { agent: Agent }) {
         <dt>Version</dt>
         <dd>{a.version}</dd>
         <dt>Running work</dt>
-        <dd>{a.runningWork}</dd>
+        <dd>
+          <a href={`#/agents/${encodeURIComponent(a.name)}/work`}>{a.runningWork}</a>
+        </dd>
         <dt>Labels</dt>
         <dd>
           <AgentLabels agent={a} />
@@ -143,23 +212,29 @@ function Metrics({ points, cpus }: { points: Point[]; cpus: number }) {
   );
 }
 
-function ExecBox({ agent, control, onUnauthenticated }: { agent: string; control: boolean; onUnauthenticated: () => void }) {
-  const [command, setCommand] = useState('');
-  const exec = useExec(onUnauthenticated);
+/** The exec box's state, the page's: the command typed, the one run and its output. */
+interface ExecState {
+  command: [string, (c: string) => void];
+  run: ReturnType<typeof useExec>;
+}
+
+/** The exec box: its command (and the output of the last one) is the page's, kept while another tab is shown. */
+function ExecBox({ agent, control, exec }: { agent: string; control: boolean; exec: ExecState }) {
+  const [command, setCommand] = exec.command;
   return (
     <>
       <h3>Run a command</h3>
       {!control && (
         <p class="empty">
-          Running a command needs the master's dashboard (<code>sloth-runner master start --dashboard-port</code>):{' '}
-          <code>sloth-runner ui</code> has no master to send it through.
+          Running a command needs a master: its dashboard (<code>sloth-runner master start --dashboard-port</code>), or{' '}
+          <code>sloth-runner ui --master ADDRESS</code>. This <code>sloth-runner ui</code> has no master to send it through.
         </p>
       )}
       <form
         class="filters"
         onSubmit={(e) => {
           e.preventDefault();
-          void exec.run([agent], command);
+          void exec.run.run([agent], command);
         }}
       >
         <TextField label="Command" name="command" size={50} disabled={!control} value={command} onChange={setCommand} />
@@ -167,7 +242,7 @@ function ExecBox({ agent, control, onUnauthenticated }: { agent: string; control
           Run on {agent}
         </button>
       </form>
-      <ExecOutput parts={exec.parts} error={exec.error} />
+      <ExecOutput parts={exec.run.parts} error={exec.run.error} />
     </>
   );
 }

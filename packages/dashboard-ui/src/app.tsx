@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import { AgentPage } from './agent-page.js';
+import { AgentPage, agentTab } from './agent-page.js';
 import { Agents } from './agents.js';
 import { Audit } from './audit.js';
+import { EventPage } from './event-page.js';
 import { Events } from './events.js';
 import { Hooks } from './hooks.js';
 import { Login } from './login.js';
@@ -14,7 +15,11 @@ import { Stacks } from './stacks.js';
 
 type Phase = 'loading' | 'login' | 'ready' | { error: string };
 
-/** The screen the address's #fragment names: #/overview (the default), #/agents, #/agents/NAME, #/runs, #/runs/ID, #/stacks, #/stacks/NAME, #/events, #/hooks, #/secrets, #/audit. */
+/**
+ * The screen the address's #fragment names: #/overview (the default), #/agents, #/agents/NAME (its tabs:
+ * #/agents/NAME/system, /metrics, /work, /work/ID, /events, /exec), #/runs, #/runs/ID, #/stacks, #/stacks/NAME, #/events,
+ * #/events/ID, #/hooks, #/secrets, #/audit.
+ */
 function useRoute(): string {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
@@ -46,7 +51,8 @@ export function App() {
   if (typeof phase === 'object') return <p class="error">{phase.error}</p>;
   const lost = () => setPhase('login');
   const runId = /^\/runs\/(.+)$/.exec(route)?.[1];
-  const agentName = /^\/agents\/(.+)$/.exec(route)?.[1];
+  const agentRoute = /^\/agents\/([^/]+)(?:\/([^/]*)(?:\/(.+))?)?$/.exec(route);
+  const eventId = /^\/events\/(.+)$/.exec(route)?.[1];
   const stackName = /^\/stacks\/(.+)$/.exec(route)?.[1];
   return (
     <>
@@ -65,7 +71,7 @@ export function App() {
           <a href="#/stacks" class={route.startsWith('/stacks') ? 'current' : ''}>
             Stacks
           </a>
-          <a href="#/events" class={route === '/events' ? 'current' : ''}>
+          <a href="#/events" class={route.startsWith('/events') ? 'current' : ''}>
             Events
           </a>
           <a href="#/hooks" class={route === '/hooks' ? 'current' : ''}>
@@ -85,8 +91,16 @@ export function App() {
         )}
       </header>
       <main>
-        {agentName !== undefined ? (
-          <AgentPage name={decodeURIComponent(agentName)} control={control} onUnauthenticated={lost} />
+        {agentRoute ? (
+          <AgentPage
+            name={decodeURIComponent(agentRoute[1] as string)}
+            tab={agentTab(agentRoute[2] ?? '')}
+            workId={agentRoute[3] === undefined ? undefined : decodeURIComponent(agentRoute[3])}
+            control={control}
+            onUnauthenticated={lost}
+          />
+        ) : eventId !== undefined ? (
+          <EventPage id={decodeURIComponent(eventId)} onUnauthenticated={lost} />
         ) : stackName !== undefined ? (
           <StackPage name={decodeURIComponent(stackName)} onUnauthenticated={lost} />
         ) : runId !== undefined ? (

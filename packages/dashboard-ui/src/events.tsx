@@ -1,4 +1,4 @@
-import type { WatchEventsResponse } from '@sloth/proto';
+import type { EventView, WatchEventsResponse } from '@sloth/proto';
 import { useState } from 'preact/hooks';
 import { dashboard } from './client.js';
 import { formatTime } from './format.js';
@@ -6,14 +6,15 @@ import { latest, useStream } from './use-stream.js';
 
 const STATUSES = ['', 'pending', 'processing', 'completed', 'failed'] as const;
 
-/** The Events screen: the latest events of the queue, filtered by type (a pattern with *) and status. */
+/** The Events screen: the latest events of the queue, filtered by type (a pattern with *), status and source. */
 export function Events({ onUnauthenticated }: { onUnauthenticated: () => void }) {
   const [type, setType] = useState('');
   const [status, setStatus] = useState('');
+  const [source, setSource] = useState('');
   const { value, error } = useStream(
-    (signal) => dashboard.watchEvents({ type, status }, { signal }),
+    (signal) => dashboard.watchEvents({ type, status, source }, { signal }),
     latest<WatchEventsResponse>,
-    [type, status],
+    [type, status, source],
     onUnauthenticated,
   );
   const events = value?.events ?? [];
@@ -40,39 +41,55 @@ export function Events({ onUnauthenticated }: { onUnauthenticated: () => void })
             ))}
           </select>
         </label>
+        <label>
+          Source{' '}
+          <input
+            name="source"
+            placeholder="e.g. agent:web-1"
+            value={source}
+            onChange={(e) => setSource((e.target as HTMLInputElement).value.trim())}
+          />
+        </label>
       </form>
       {error && <p class="error">{error}</p>}
       {value && events.length === 0 && <p class="empty">No event matches.</p>}
-      {events.length > 0 && (
-        <table class="events">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Type</th>
-              <th>Source</th>
-              <th>Stack</th>
-              <th>Status</th>
-              <th>Attempts</th>
-              <th>Error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((e) => (
-              <tr key={e.id} data-event={e.type}>
-                <td>{formatTime(e.createdAtMs)}</td>
-                <td>{e.type}</td>
-                <td>{e.source}</td>
-                <td>{e.stack}</td>
-                <td>
-                  <span class={`status ${e.status}`}>{e.status}</span>
-                </td>
-                <td>{e.attempts}</td>
-                <td class="error">{e.error}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {events.length > 0 && <EventTable events={events} />}
     </section>
+  );
+}
+
+/** Events as a table, newest first: each type a link to the event's page (its hook executions). */
+export function EventTable({ events }: { events: EventView[] }) {
+  return (
+    <table class="events">
+      <thead>
+        <tr>
+          <th>Time</th>
+          <th>Type</th>
+          <th>Source</th>
+          <th>Stack</th>
+          <th>Status</th>
+          <th>Attempts</th>
+          <th>Error</th>
+        </tr>
+      </thead>
+      <tbody>
+        {events.map((e) => (
+          <tr key={e.id} data-event={e.type} data-event-id={e.id}>
+            <td>{formatTime(e.createdAtMs)}</td>
+            <td>
+              <a href={`#/events/${encodeURIComponent(e.id)}`}>{e.type}</a>
+            </td>
+            <td>{e.source}</td>
+            <td>{e.stack}</td>
+            <td>
+              <span class={`status ${e.status}`}>{e.status}</span>
+            </td>
+            <td>{e.attempts}</td>
+            <td class="error">{e.error}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -104,7 +104,11 @@ export function Hooks({ onUnauthenticated }: { onUnauthenticated: () => void }) 
 }
 
 function Result({ e }: { e: HookExecutionView }) {
-  return <span class={`status ${e.success ? 'success' : 'failed'}`}>{e.success ? 'ok' : 'failed'}</span>;
+  return (
+    <span class={`status ${e.success ? 'success' : 'failed'}`} data-status>
+      {e.success ? 'ok' : 'failed'}
+    </span>
+  );
 }
 
 /** A hook's latest executions, newest first: event, attempt, result, duration, output or error. */
@@ -119,12 +123,30 @@ function HookHistory({ name, onUnauthenticated }: { name: string; onUnauthentica
   if (error) return <p class="error">{error}</p>;
   if (value && executions.length === 0) return <p class="empty">This hook has not run yet.</p>;
   return (
-    <table data-history={name}>
+    <div data-history={name}>
+      <ExecutionTable executions={executions} of="hook" />
+    </div>
+  );
+}
+
+/**
+ * Hook executions as a table, with their output or error: a hook's (each row names its event, a link to its page) or
+ * an event's (each row names its hook).
+ */
+export function ExecutionTable({ executions, of }: { executions: HookExecutionView[]; of: 'hook' | 'event' }) {
+  return (
+    <table>
       <thead>
         <tr>
           <th>Started</th>
-          <th>Event</th>
-          <th>Type</th>
+          {of === 'hook' ? (
+            <>
+              <th>Event</th>
+              <th>Type</th>
+            </>
+          ) : (
+            <th>Hook</th>
+          )}
           <th>Attempt</th>
           <th>Result</th>
           <th>Took</th>
@@ -133,16 +155,26 @@ function HookHistory({ name, onUnauthenticated }: { name: string; onUnauthentica
       </thead>
       <tbody>
         {executions.map((e) => (
-          <tr key={String(e.id)} data-execution={e.eventId}>
+          <tr key={String(e.id)} data-execution={e.eventId} data-execution-hook={e.hook}>
             <td>{formatTime(e.startedAtMs)}</td>
-            <td>{e.eventId}</td>
-            <td>{e.eventType || '(cleaned up)'}</td>
+            {of === 'hook' ? (
+              <>
+                <td>
+                  <a href={`#/events/${encodeURIComponent(e.eventId)}`}>{e.eventId}</a>
+                </td>
+                <td>{e.eventType || '(cleaned up)'}</td>
+              </>
+            ) : (
+              <td>{e.hook}</td>
+            )}
             <td>{e.attempt}</td>
             <td>
               <Result e={e} />
             </td>
             <td>{formatDuration(Number(e.durationMs))}</td>
-            <td class={e.success ? '' : 'error'}>{e.success ? e.output : e.error}</td>
+            <td class={e.success ? '' : 'error'} data-output>
+              {e.success ? e.output : e.error}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -170,6 +170,7 @@ export class Fleet {
     }
     this.flushBeats();
     this.options.metrics.flush(now);
+    this.work.flushOutput();
     this.work.sweep(now, this.silenceLimitMs);
   }
 
@@ -228,6 +229,7 @@ export class Fleet {
     this.closing = true;
     for (const link of [...this.links.values()]) this.disconnect(link, 'the master is shutting down');
     this.flushBeats();
+    this.work.flushOutput();
     this.options.metrics.flush(Date.now());
   }
 

@@ -236,6 +236,8 @@ describe('master: dispatch', () => {
       { case: 'result', value: { success: true, outputJson: '{"image":"app:1"}' } },
     ]);
     expect(agentRepo(m.store).getWork(workId)).toMatchObject({ kind: 'task', status: 'success', what: 'task build of ci' });
+    // Its log line is kept for the dashboard, on a line of its own, with its level.
+    expect(agentRepo(m.store).workOutput(workId)?.text).toBe('[warn] careful\n');
     // A caller that lost the master re-attaches: the recorded result comes back with its outputs.
     const watched: unknown[] = [];
     for await (const r of c.watchWork({ workId })) watched.push(r.msg);
@@ -287,6 +289,35 @@ describe('master: dispatch', () => {
       { case: 'result', value: { exitCode: 0, success: true } },
     ]);
     expect(agentRepo(m.store).getWork(workId)?.status).toBe('success');
+  });
+
+  it("keeps each work's output in the store while it runs, a chunk sent again after a reconnection once", async () => {
+    const m = await testMaster();
+    const a = rawAgent(m.url, 'out-01');
+    await a.next();
+    const c = controlClient({ address: m.url, token: TOKEN });
+    const call = (async () => {
+      for await (const _ of c.execCommand({ agent: 'out-01', command: 'make' })) {
+        // The caller's part is tested above: here, what the store keeps.
+      }
+    })();
+    const workId = workIdOf(await a.next());
+    a.send({ case: 'output', value: { workId, stream: 1, text: 'one\n', seq: 1 } });
+    a.send({ case: 'output', value: { workId, stream: 2, text: 'two\n', seq: 2 } });
+    const kept = () => agentRepo(m.store).workOutput(workId);
+    await waitFor(() => kept()?.text === 'one\ntwo\n', 5000, 'the output to be kept while the work runs');
+    a.close();
+    await waitFor(() => m.fleet.connected === 0, 5000, 'the link to drop');
+    const back = rawAgent(m.url, undefined);
+    back.send({ case: 'register', value: { name: 'out-01', runningWorkIds: [workId] } });
+    await back.next();
+    // The agent sends what it kept again (two), then goes on (three).
+    back.send({ case: 'output', value: { workId, stream: 1, text: 'two\n', seq: 2 } });
+    back.send({ case: 'output', value: { workId, stream: 1, text: 'three\n', seq: 3 } });
+    back.send({ case: 'result', value: { workId, success: true, exitCode: 0 } });
+    await call;
+    expect(kept()).toEqual({ text: 'one\ntwo\nthree\n', chars: 14 });
+    expect(agentRepo(m.store).getWork(workId)).toMatchObject({ status: 'success', outputSeq: 3 });
   });
 
   it('fails the caller when the agent goes away for longer than 3 heartbeat intervals, or comes back without the work', async () => {

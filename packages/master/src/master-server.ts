@@ -21,6 +21,7 @@ import { MetricsHistory } from './metrics-history.js';
 import { rpcMetrics } from './rpc-metrics.js';
 import { RunReports } from './run-reports.js';
 import { storeReadiness } from './store-readiness.js';
+import { KEEP_FINISHED_WORK_DAYS } from './work-tracker.js';
 
 /** A running master. */
 export interface RunningMaster {
@@ -35,8 +36,6 @@ export interface RunningMaster {
   close(): Promise<void>;
 }
 
-/** How long finished work stays in the store. */
-const KEEP_FINISHED_WORK_MS = 7 * 86_400_000;
 /** Messages smaller than this go uncompressed (see connectNodeAdapter below). */
 const COMPRESS_MIN_BYTES = 64 * 1024;
 
@@ -65,7 +64,7 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
     eventQueue: () => events.depth(),
   });
   const now = Date.now();
-  repo.pruneWork(now - KEEP_FINISHED_WORK_MS);
+  repo.pruneWork(now - KEEP_FINISHED_WORK_DAYS * 86_400_000);
   const resumed = fleet.work.resume(now);
   if (resumed > 0)
     options.log('info', `${resumed} piece(s) of work were pending when the master stopped: waiting for their agents`);

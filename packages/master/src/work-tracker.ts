@@ -2,8 +2,8 @@ import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { WORK_STATUS_KEY } from '@sloth/client';
 import { BoundedBacklog, formatDuration, SlothError } from '@sloth/core/internal';
-import { type WorkOutput, type WorkResult, WorkResultSchema } from '@sloth/proto';
-import type { AgentRepo, AgentWorkOutcome } from '@sloth/store-sqlite';
+import { type WorkOutput, WorkOutput_Stream, type WorkResult, WorkResultSchema } from '@sloth/proto';
+import { type AgentRepo, type AgentWorkOutcome, keepTail, type WorkOutputChunk } from '@sloth/store-sqlite';
 
 /** Who waits for a piece of work: the call that asked for it (absent after a master restart). */
 export interface WorkListener {
@@ -23,10 +23,17 @@ interface PendingWork {
   goneSince: number | undefined;
   /** Output that arrived while nobody listened (after a master restart, before its caller re-attached). */
   unheard: BoundedBacklog<WorkOutput> | undefined;
+  /** Output not yet added to the work's kept tail in the store (see flushOutput). */
+  unstored: WorkOutputChunk | undefined;
+  /** The number of the last output chunk taken: one the agent sends again after a reconnection is taken once. */
+  lastSeq: number;
 }
 
 /** How a piece of work ended, as agent_work records it. */
 export type WorkEnd = AgentWorkOutcome['status'];
+
+/** How long finished work (and its output) stays in the store: a master forgets older work when it starts. */
+export const KEEP_FINISHED_WORK_DAYS = 7;
 
 /** Output kept per piece of work for a caller that has not re-attached yet. */
 const UNHEARD_BYTES_PER_WORK = 1024 * 1024;
@@ -64,6 +71,8 @@ export class WorkTracker {
         listener: undefined,
         goneSince: now,
         unheard: undefined,
+        unstored: undefined,
+        lastSeq: w.outputSeq,
       });
     }
     return rows.length;
@@ -79,13 +88,33 @@ export class WorkTracker {
   ): void {
     const deadline = timeoutMs > 0 ? now + timeoutMs + slackMs : undefined;
     this.repo.addWork({ ...work, createdAt: now, deadline: deadline ?? null });
-    this.pending.set(work.id, { ...work, deadline, listener, goneSince: undefined, unheard: undefined });
+    this.pending.set(work.id, {
+      ...work,
+      deadline,
+      listener,
+      goneSince: undefined,
+      unheard: undefined,
+      unstored: undefined,
+      lastSeq: 0,
+    });
   }
 
-  /** A chunk of output from `agent` for its listener; kept (bounded) while there is none yet. */
+  /**
+   * A chunk of output from `agent` for its listener; kept (bounded) while there is none yet. It goes to the work's
+   * kept tail in the store too, with the next flushOutput.
+   */
   output(agent: string, o: WorkOutput): void {
     const p = this.pending.get(o.workId);
     if (!p || p.agent !== agent) return;
+    if (o.seq === 0 || o.seq > p.lastSeq) {
+      p.lastSeq = Math.max(p.lastSeq, o.seq);
+      p.unstored ??= { id: p.id, text: '', skipped: 0, seq: 0 };
+      const u = p.unstored;
+      const text = u.text + outputText(o);
+      u.text = keepTail(text);
+      u.skipped += text.length - u.text.length;
+      u.seq = p.lastSeq;
+    }
     if (p.listener) p.listener.output(o);
     else {
       p.unheard ??= new BoundedBacklog(UNHEARD_BYTES_PER_WORK);
@@ -100,6 +129,8 @@ export class WorkTracker {
       this.log('warn', `agent ${agent} sent a result for work ${r.workId} of agent ${p.agent}; ignored`);
       return;
     }
+    // Its output is in the store before its end: a reader that sees it ended has all of it.
+    if (p) this.storeOutput([p]);
     const outcome: AgentWorkOutcome = {
       status: r.success ? 'success' : 'failed',
       exitCode: r.exitCode,
@@ -184,6 +215,7 @@ export class WorkTracker {
     const p = this.pending.get(id);
     if (!p) return undefined;
     this.pending.delete(id);
+    this.storeOutput([p]);
     this.repo.finishWork(id, { status: 'cancelled', error: 'the caller went away' }, now);
     this.onFinished(p.kind, 'cancelled');
     return { agent: p.agent };
@@ -206,6 +238,28 @@ export class WorkTracker {
     }
   }
 
+  /**
+   * Adds the output that came since the last flush to the kept tails in the store, in one write (called each sweep,
+   * so the dashboard follows running work within a second, and before work ends). The tail is for people to read: a
+   * store that refuses it is logged, the work goes on.
+   */
+  flushOutput(): void {
+    this.storeOutput(this.pending.values());
+  }
+
+  private storeOutput(works: Iterable<PendingWork>): void {
+    const chunks: WorkOutputChunk[] = [];
+    for (const p of works) {
+      if (p.unstored) chunks.push(p.unstored);
+      p.unstored = undefined;
+    }
+    try {
+      this.repo.appendWorkOutput(chunks);
+    } catch (err) {
+      this.log('warn', `the output of ${chunks.length} piece(s) of work could not be kept: ${(err as Error).message}`);
+    }
+  }
+
   /** How much work waits for a result. */
   get size(): number {
     return this.pending.size;
@@ -221,6 +275,7 @@ export class WorkTracker {
 
   private settle(p: PendingWork, status: 'lost' | 'timeout', why: string, code: Code, now: number): void {
     this.pending.delete(p.id);
+    this.storeOutput([p]);
     if (!p.listener && p.unheard) this.keepUnheard(p.id, p.unheard.list());
     this.repo.finishWork(p.id, { status, error: why }, now);
     this.onFinished(p.kind, status);
@@ -229,4 +284,11 @@ export class WorkTracker {
     // The status rides in the error's metadata, so clients tell the master's verdict on the work from a broken link.
     p.listener?.failed(new ConnectError(why, code, { [WORK_STATUS_KEY]: status }));
   }
+}
+
+/** A chunk as the kept tail holds it: a command's text as printed, a task's log line on a line of its own. */
+function outputText(o: WorkOutput): string {
+  if (o.stream !== WorkOutput_Stream.LOG) return o.text;
+  const level = o.level && o.level !== 'info' ? `[${o.level}] ` : '';
+  return `${level}${o.text}${o.text.endsWith('\n') ? '' : '\n'}`;
 }

@@ -1,6 +1,8 @@
+import { maskSecrets } from '@sloth/core/internal';
 import type Database from 'better-sqlite3';
 import { type Store, withStoreErrors } from './open-store.js';
 import { perStore, prepareAll, type Statements } from './per-store.js';
+import { keepTail } from './work-output-tail.js';
 
 /** One agent of the master's registry, as stored. */
 export interface AgentRecord {
@@ -35,6 +37,26 @@ export interface AgentWorkRecord {
   createdAt: number;
   deadline: number | null;
   finishedAt: number | null;
+  /** How many characters of output it printed in all (the last WORK_OUTPUT_TAIL are kept: workOutput). */
+  outputChars: number;
+  /** The number of the last output chunk kept (0: none numbered). */
+  outputSeq: number;
+}
+
+/** Output of one piece of work to add to its kept tail. */
+export interface WorkOutputChunk {
+  id: string;
+  text: string;
+  /** Characters printed before `text` that never reached the store (cut from a buffer that grew too long). */
+  skipped: number;
+  /** The number of the last chunk in `text` (0: not numbered). */
+  seq: number;
+}
+
+/** The output kept of a piece of work: the end of it, and how many characters it printed in all. */
+export interface WorkOutputTail {
+  text: string;
+  chars: number;
 }
 
 /** How a piece of work ended. */
@@ -45,6 +67,10 @@ export interface AgentWorkOutcome {
   durationMs?: number | undefined;
   outputJson?: string | undefined;
 }
+
+/** Every column of agent_work but its output (read on its own: up to WORK_OUTPUT_TAIL characters). */
+const WORK_COLUMNS =
+  'id, agent, kind, what, status, exit_code, error, duration_ms, output_json, created_at, deadline, finished_at, output_chars, output_seq';
 
 const SQL = {
   upsert:
@@ -62,8 +88,11 @@ const SQL = {
   finishWork:
     "UPDATE agent_work SET status = ?, exit_code = ?, error = ?, duration_ms = ?, output_json = ?, finished_at = ? WHERE id = ? AND status = 'pending'",
   count: 'SELECT count(*) FROM agents',
-  getWork: 'SELECT * FROM agent_work WHERE id = ?',
-  pendingWork: "SELECT * FROM agent_work WHERE status = 'pending' ORDER BY created_at",
+  getWork: `SELECT ${WORK_COLUMNS} FROM agent_work WHERE id = ?`,
+  pendingWork: `SELECT ${WORK_COLUMNS} FROM agent_work WHERE status = 'pending' ORDER BY created_at`,
+  listWork: `SELECT ${WORK_COLUMNS} FROM agent_work WHERE agent = ? ORDER BY created_at DESC, id LIMIT ?`,
+  workOutput: 'SELECT output AS text, output_chars AS chars, output_seq AS seq FROM agent_work WHERE id = ?',
+  setWorkOutput: 'UPDATE agent_work SET output = ?, output_chars = ?, output_seq = ? WHERE id = ?',
   pruneWork: "DELETE FROM agent_work WHERE status <> 'pending' AND finished_at < ?",
 } as const;
 
@@ -91,18 +120,41 @@ interface WorkRow {
   created_at: number;
   deadline: number | null;
   finished_at: number | null;
+  output_chars: number;
+  output_seq: number;
+}
+
+interface OutputRow {
+  text: string | null;
+  chars: number;
+  seq: number;
 }
 
 /** The master's agent registry and the work it dispatched, on a Store (prepared statements: heartbeats are a hot path). */
 export class AgentRepo {
   private readonly sql: Statements<typeof SQL>;
   private readonly heartbeats: Database.Transaction<(beats: readonly AgentHeartbeat[]) => void>;
+  private readonly outputs: Database.Transaction<(chunks: readonly WorkOutputChunk[]) => void>;
 
   constructor(readonly store: Store) {
     this.sql = prepareAll(store, SQL);
     this.sql.count.pluck();
     this.heartbeats = store.sqlite.transaction((beats: readonly AgentHeartbeat[]) => {
       for (const b of beats) this.sql.heartbeat.run(b.at, JSON.stringify(b.system), b.name);
+    });
+    this.outputs = store.sqlite.transaction((chunks: readonly WorkOutputChunk[]) => {
+      for (const c of chunks) {
+        const row = this.sql.workOutput.get(c.id) as OutputRow | undefined;
+        if (!row) continue;
+        // Masked before it is kept: the tail is what the dashboard shows.
+        const text = maskSecrets(c.text);
+        this.sql.setWorkOutput.run(
+          keepTail((row.text ?? '') + text),
+          row.chars + c.skipped + text.length,
+          Math.max(row.seq, c.seq),
+          c.id,
+        );
+      }
     });
   }
 
@@ -182,7 +234,26 @@ export class AgentRepo {
     return this.run(() => (this.sql.pendingWork.all() as WorkRow[]).map(toWork));
   }
 
-  /** Forgets finished work older than `before`; returns how much. */
+  /** An agent's work, newest first: at most `limit` pieces. */
+  listWork(agent: string, limit: number): AgentWorkRecord[] {
+    return this.run(() => (this.sql.listWork.all(agent, limit) as WorkRow[]).map(toWork));
+  }
+
+  /**
+   * Adds output to the kept tails of pieces of work, in one transaction: secrets this process read masked, each tail
+   * cut to its last WORK_OUTPUT_TAIL characters. Output of work the store does not have is dropped.
+   */
+  appendWorkOutput(chunks: readonly WorkOutputChunk[]): void {
+    if (chunks.length > 0) this.run(() => this.outputs.immediate(chunks));
+  }
+
+  /** The output kept of a piece of work (empty when it printed nothing); undefined for work the store does not have. */
+  workOutput(id: string): WorkOutputTail | undefined {
+    const row = this.run(() => this.sql.workOutput.get(id) as OutputRow | undefined);
+    return row && { text: row.text ?? '', chars: row.chars };
+  }
+
+  /** Forgets finished work (and its output) older than `before`; returns how much. */
   pruneWork(before: number): number {
     return this.run(() => this.sql.pruneWork.run(before).changes);
   }
@@ -226,6 +297,8 @@ function toWork(r: WorkRow): AgentWorkRecord {
     createdAt: r.created_at,
     deadline: r.deadline,
     finishedAt: r.finished_at,
+    outputChars: r.output_chars,
+    outputSeq: r.output_seq,
   };
 }
 

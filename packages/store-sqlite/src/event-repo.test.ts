@@ -185,12 +185,14 @@ describe('EventRepo', () => {
     expect(repo.find(live)?.status).toBe('processing');
   });
 
-  it('lists newest first with filters, type patterns included', () => {
+  it('lists newest first with filters, type patterns and source included', () => {
     const { repo } = fresh();
     repo.dispatch('task.failed', {}, meta);
     repo.dispatch('task.completed', {}, meta);
-    repo.dispatch('deploy.started', {}, { ...meta, runId: 'r2' });
+    repo.dispatch('deploy.started', {}, { ...meta, runId: 'r2', source: 'agent:web-1' });
     expect(repo.list().map((e) => e.type)).toEqual(['deploy.started', 'task.completed', 'task.failed']);
+    expect(repo.list({ source: 'agent:web-1' }).map((e) => e.type)).toEqual(['deploy.started']);
+    expect(repo.list({ source: 'agent:web-2' })).toEqual([]);
     expect(repo.list({ type: 'task.*' }).map((e) => e.type)).toEqual(['task.completed', 'task.failed']);
     expect(repo.list({ type: 'task.failed' })).toHaveLength(1);
     expect(repo.list({ runId: 'r2' })).toHaveLength(1);

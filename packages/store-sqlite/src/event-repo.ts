@@ -101,6 +101,8 @@ export interface EventFilter {
   type?: string | undefined;
   status?: EventStatus | undefined;
   runId?: string | undefined;
+  /** Only events of this source (e.g. agent:web-1). */
+  source?: string | undefined;
   limit?: number | undefined;
 }
 
@@ -583,7 +585,7 @@ export class EventRepo {
     return rows[0] ? toRecord(rows[0]) : undefined;
   }
 
-  /** Events, newest first, filtered by type (exact or pattern), status and run. */
+  /** Events, newest first, filtered by type (exact or pattern), status, run and source. */
   list(filter: EventFilter = {}): EventRecord[] {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -594,6 +596,10 @@ export class EventRepo {
     if (filter.runId) {
       where.push('run_id = ?');
       params.push(filter.runId);
+    }
+    if (filter.source) {
+      where.push('source = ?');
+      params.push(filter.source);
     }
     const pattern = filter.type;
     if (pattern && !pattern.includes('*')) {
@@ -613,7 +619,7 @@ export class EventRepo {
     return out;
   }
 
-  /** The statement of one shape of list() (eight at most: with or without each filter), prepared on its first use. */
+  /** The statement of one shape of list() (sixteen at most: with or without each filter), prepared on its first use. */
   private listStatement(sql: string): Database.Statement {
     let stmt = this.listStatements.get(sql);
     if (!stmt) {

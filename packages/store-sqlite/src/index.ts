@@ -7,6 +7,8 @@ export {
   type AgentWorkRecord,
   type AgentWorkStatus,
   agentRepo,
+  type WorkOutputChunk,
+  type WorkOutputTail,
 } from './agent-repo.js';
 export { type AuditInput, type AuditRecord, AuditRepo, auditRepo } from './audit-repo.js';
 export { newEventId } from './event-id.js';
@@ -62,4 +64,5 @@ export * from './stack-run.js';
 export { StateRepo, stateRepo } from './state-repo.js';
 export { decodeStateValue, encodeStateValue, sameStateValue } from './state-value.js';
 export { type StoreServices, storeServices } from './store-services.js';
+export { keepTail, WORK_OUTPUT_TAIL } from './work-output-tail.js';
 export { watchWrites } from './write-watch.js';

@@ -232,6 +232,12 @@ export const agentWork = sqliteTable(
     /** When the master gives up on it (its timeout), if it has one. */
     deadline: integer('deadline'),
     finishedAt: integer('finished_at'),
+    /** The end of what it printed (its last WORK_OUTPUT_TAIL characters, secrets masked): the dashboard shows it. */
+    output: text('output'),
+    /** How many characters of output it printed in all (those before `output` were not kept). */
+    outputChars: integer('output_chars').notNull().default(0),
+    /** The number of the last output chunk kept: a chunk the agent sends again after a reconnection is kept once. */
+    outputSeq: integer('output_seq').notNull().default(0),
   },
   (t) => [index('agent_work_status').on(t.status), index('agent_work_agent').on(t.agent, t.createdAt)],
 );

@@ -16,10 +16,7 @@ export function agentPageService(sources: DashboardSources): Partial<ServiceImpl
   return {
     async *watchAgent(req, ctx) {
       const find = () => sources.agents().find((a) => a.name === req.name);
-      if (!find()) {
-        const names = sources.agents().map((a) => a.name ?? '');
-        throw new ConnectError(`no agent named '${req.name}' has registered${didYouMean(req.name, names)}`, Code.NotFound);
-      }
+      requireAgent(sources, req.name);
       const state = () => ({
         agent: find(),
         samples: agentSamples(sources, req.name, AGENT_PAGE_SAMPLES),
@@ -27,4 +24,11 @@ export function agentPageService(sources: DashboardSources): Partial<ServiceImpl
       for await (const s of changes(sources.store, state, stateKey, ctx.signal)) yield s;
     },
   };
+}
+
+/** Refuses (not_found, naming the nearest) an agent that never registered, or was deleted. */
+export function requireAgent(sources: DashboardSources, name: string): void {
+  const names = sources.agents().map((a) => a.name ?? '');
+  if (!names.includes(name))
+    throw new ConnectError(`no agent named '${name}' has registered${didYouMean(name, names)}`, Code.NotFound);
 }

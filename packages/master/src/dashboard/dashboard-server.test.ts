@@ -10,6 +10,7 @@ import { fsModule } from '@sloth/module-fs';
 import { Agent_Status, DashboardService, type WatchStackResponse } from '@sloth/proto';
 import {
   agentMetricsRepo,
+  agentRepo,
   auditRepo,
   eventRepo,
   hookRepo,
@@ -19,6 +20,7 @@ import {
   type Store,
   stackExportJson,
   stackRepo,
+  WORK_OUTPUT_TAIL,
 } from '@sloth/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentView } from '../agent-view.js';
@@ -430,6 +432,74 @@ describe('the dashboard server', () => {
     const two = (await stream.next()).value;
     expect(two.samples.map((s: { load1: number }) => s.load1)).toEqual([0.5, 1.5]);
     abort.abort();
+  });
+
+  it("streams an agent's work, and a work's output: the end kept first, then what follows, a gap said; not_found otherwise", async () => {
+    const agent: AgentView = { name: 'web-1', address: '127.0.0.1:5000', version: '1.0.0', lastHeartbeatMs: 1000n };
+    const { url, store } = await dashboard(true, () => [agent]);
+    const repo = agentRepo(store);
+    repo.addWork({ id: 'w1', agent: 'web-1', kind: 'command', what: 'make all', createdAt: 1000, deadline: null });
+    repo.addWork({ id: 'w2', agent: 'web-1', kind: 'task', what: 'task build of ci', createdAt: 2000, deadline: null });
+    repo.finishWork('w2', { status: 'failed', error: 'boom' }, 2500);
+    const line = `${'x'.repeat(99)}\n`;
+    repo.appendWorkOutput([{ id: 'w1', text: line.repeat(1000), skipped: 0, seq: 1 }]);
+    const { cookie, csrf } = await logIn(url);
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+
+    const list = await first(api.watchAgentWork({ name: 'web-1' }));
+    expect(list.work.map((w) => [w.id, w.kind, w.what, w.status, w.error, w.durationMs])).toEqual([
+      ['w2', 'task', 'task build of ci', 'failed', 'boom', 500n],
+      ['w1', 'command', 'make all', 'running', '', 0n],
+    ]);
+    const noAgent = await rejection(first(api.watchAgentWork({ name: 'web-2' })));
+    expect([noAgent.code, noAgent.rawMessage]).toEqual([
+      Code.NotFound,
+      "no agent named 'web-2' has registered (did you mean 'web-1'?)",
+    ]);
+
+    const abort = new AbortController();
+    const stream = api.watchWorkOutput({ id: 'w1' }, { signal: abort.signal })[Symbol.asyncIterator]();
+    // First: the end the master kept, and how much before it was not.
+    const one = (await stream.next()).value;
+    expect(one.work?.status).toBe('running');
+    expect(one.output.length).toBe(WORK_OUTPUT_TAIL - (WORK_OUTPUT_TAIL % 100));
+    expect(Number(one.skipped) + one.output.length).toBe(100_000);
+    expect(one.work?.outputChars).toBe(100_000n);
+    // Then only what follows.
+    repo.appendWorkOutput([{ id: 'w1', text: 'more\n', skipped: 0, seq: 2 }]);
+    const two = (await stream.next()).value;
+    expect([two.output, two.skipped]).toEqual(['more\n', 0n]);
+    // More at once than the master keeps: the gap is said.
+    repo.appendWorkOutput([{ id: 'w1', text: line.repeat(700), skipped: 1000, seq: 3 }]);
+    const three = (await stream.next()).value;
+    expect(Number(three.skipped) + three.output.length).toBe(71_000);
+    // Its end: the stream says so and ends.
+    repo.finishWork('w1', { status: 'success', exitCode: 0, durationMs: 42 }, 3000);
+    const four = (await stream.next()).value;
+    expect([four.work?.status, four.work?.exitCode, four.work?.durationMs, four.output]).toEqual(['success', 0, 42n, '']);
+    expect((await stream.next()).done).toBe(true);
+    abort.abort();
+    const noWork = await rejection(first(api.watchWorkOutput({ id: 'no-such-work' })));
+    expect(noWork.code).toBe(Code.NotFound);
+    expect(noWork.rawMessage).toMatch(/^no work no-such-work is recorded in this data directory/);
+  });
+
+  it('streams the events of a source, and one event with its fields but not its data; not_found for an unknown id', async () => {
+    const { url, store } = await dashboard();
+    const events = eventRepo(store);
+    const fromAgent = events.dispatch('deploy.started', { password: 'not-for-the-page' }, { source: 'agent:web-1' });
+    events.dispatch('deploy.started', {}, { source: 'cli' });
+    const { cookie, csrf } = await logIn(url);
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+    const list = await first(api.watchEvents({ source: 'agent:web-1' }));
+    expect(list.events.map((e) => [e.id, e.source])).toEqual([[fromAgent, 'agent:web-1']]);
+    const one = await first(api.watchEvent({ id: fromAgent }));
+    expect(one.event).toMatchObject({ id: fromAgent, type: 'deploy.started', source: 'agent:web-1', status: 'pending' });
+    expect(one.executions).toEqual([]);
+    expect(JSON.stringify(one, (_, v) => (typeof v === 'bigint' ? String(v) : v))).not.toContain('not-for-the-page');
+    const unknown = await rejection(first(api.watchEvent({ id: 'NOSUCHEVENT' })));
+    expect(unknown.code).toBe(Code.NotFound);
+    expect(unknown.rawMessage).toMatch(/^no event NOSUCHEVENT is in the queue of this data directory/);
   });
 
   it('creates, exports, imports and deletes stacks as the CLI does, each try audited; refuses a malformed import clearly', async () => {

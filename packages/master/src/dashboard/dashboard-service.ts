@@ -2,33 +2,23 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import type { ModuleSpec } from '@sloth/core';
 import type { AgentMetricsSampleSchema, DashboardService, RunSummarySchema } from '@sloth/proto';
-import {
-  agentMetricsRepo,
-  auditRepo,
-  EVENT_STATUSES,
-  type EventStatus,
-  eventRepo,
-  type RunRecord,
-  runRepo,
-  type Store,
-  stackRepo,
-} from '@sloth/store-sqlite';
+import { agentMetricsRepo, auditRepo, type RunRecord, runRepo, type Store, stackRepo } from '@sloth/store-sqlite';
 import type { AgentView } from '../agent-view.js';
 import { metricsSampleMessage } from '../metrics-sample-message.js';
 import type { AgentControl } from './agent-control.js';
 import { agentControlService } from './agent-control-service.js';
 import { agentPageService } from './agent-page-service.js';
+import { agentWorkService } from './agent-work-service.js';
 import { changes, stateKey, wakeups } from './change-feed.js';
+import { eventsService } from './events-service.js';
 import { hooksService } from './hooks-service.js';
+import { listLimit } from './list-limit.js';
 import { overviewService } from './overview-service.js';
 import { secretsService } from './secrets-service.js';
 import { stackPageService } from './stack-page-service.js';
 import { stackViews } from './stack-views.js';
 import { stacksService } from './stacks-service.js';
 
-/** Runs and events in a list unless the call says: the latest this many, at most MAX_LIST. */
-const DEFAULT_LIST = 100;
-const MAX_LIST = 1000;
 /** Log lines sent in one message at most; a longer log goes in several. */
 const LINES_PER_MESSAGE = 2000;
 
@@ -65,6 +55,8 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
     ...hooksService(store),
     ...agentControlService(store, sources.control),
     ...agentPageService(sources),
+    ...agentWorkService(sources),
+    ...eventsService(store),
     ...stacksService(store),
     ...stackPageService(store, sources.modules ?? []),
     ...overviewService(sources),
@@ -72,7 +64,7 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
     async *watchAudit(req, ctx) {
       const list = () =>
         auditRepo(store)
-          .latest(Math.min(req.limit || DEFAULT_LIST, MAX_LIST))
+          .latest(listLimit(req.limit))
           .map((e) => ({ ...e, id: BigInt(e.id), atMs: BigInt(e.at), detail: e.detail ?? '' }));
       for await (const entries of changes(store, list, stateKey, ctx.signal)) yield { entries };
     },
@@ -80,7 +72,7 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
       for await (const agents of changes(store, sources.agents, stateKey, ctx.signal)) yield { agents };
     },
     async *watchRuns(req, ctx) {
-      const limit = Math.min(req.limit || DEFAULT_LIST, MAX_LIST);
+      const limit = listLimit(req.limit);
       const list = () => runs().latest(limit).map(runSummary);
       for await (const list_ of changes(store, list, stateKey, ctx.signal)) yield { runs: list_ };
     },
@@ -128,30 +120,6 @@ export function dashboardService(sources: DashboardSources): Partial<ServiceImpl
     },
     async *watchStacks(_req, ctx) {
       for await (const stacks of changes(store, () => stackViews(stackRepo(store)), stateKey, ctx.signal)) yield { stacks };
-    },
-    async *watchEvents(req, ctx) {
-      if (req.status !== '' && !EVENT_STATUSES.includes(req.status as EventStatus))
-        throw new ConnectError(`unknown event status '${req.status}': use ${EVENT_STATUSES.join(', ')}`, Code.InvalidArgument);
-      const filter = {
-        type: req.type || undefined,
-        status: (req.status || undefined) as EventStatus | undefined,
-        limit: Math.min(req.limit || DEFAULT_LIST, MAX_LIST),
-      };
-      const list = () =>
-        eventRepo(store)
-          .list(filter)
-          .map((e) => ({
-            id: e.id,
-            type: e.type,
-            source: e.source,
-            stack: e.stack ?? '',
-            runId: e.runId ?? '',
-            status: e.status,
-            attempts: e.attempts,
-            error: e.error ?? '',
-            createdAtMs: BigInt(e.createdAt),
-          }));
-      for await (const events of changes(store, list, stateKey, ctx.signal)) yield { events };
     },
   };
 }

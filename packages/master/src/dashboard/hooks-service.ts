@@ -61,10 +61,16 @@ function hookView(store: Store, h: HookSummary): MessageInitShape<typeof HookVie
 }
 
 function executionView(store: Store, e: HookExecutionRecord): MessageInitShape<typeof HookExecutionViewSchema> {
+  return hookExecutionView(e, eventRepo(store).find(e.eventId)?.type ?? '');
+}
+
+/** A hook's execution for an event of type `eventType`, as the dashboard sends it. */
+export function hookExecutionView(e: HookExecutionRecord, eventType: string): MessageInitShape<typeof HookExecutionViewSchema> {
   return {
     id: BigInt(e.id),
     eventId: e.eventId,
-    eventType: eventRepo(store).find(e.eventId)?.type ?? '',
+    eventType,
+    hook: e.hook,
     attempt: e.attempt,
     success: e.success,
     output: e.output ?? '',
