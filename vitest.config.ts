@@ -27,9 +27,11 @@ const MACHINE = [
   'packages/modules/user/src/**/*.test.ts',
 ];
 
+const NEVER = ['**/node_modules/**', '**/dist/**'];
+
 // Most files spend their time waiting on the processes they start (the CLI, masters, agents, sshd), so files run
 // two at a time even on two cores (Vitest's default there is one); SLOTH_TEST_WORKERS overrides it.
-const NEVER = ['**/node_modules/**', '**/dist/**'];
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: Vitest runs after turbo, not as one of its tasks.
 const workers = Number(process.env.SLOTH_TEST_WORKERS) || Math.max(2, availableParallelism());
 
 export default defineConfig({
