@@ -35,6 +35,34 @@ describe('file_ops.file', () => {
     });
   });
 
+  it('state = directory reads the path once (each read is a round trip to a host over SSH), a symlink twice', async () => {
+    const dir = await tempDir();
+    const { ctx } = contextIn(dir);
+    const reads: string[] = [];
+    const counted = {
+      ...ctx,
+      host: {
+        ...ctx.host,
+        stat: (path: string) => (reads.push(`stat ${path}`), ctx.host.stat(path)),
+        lstat: (path: string) => (reads.push(`lstat ${path}`), ctx.host.lstat(path)),
+      },
+    };
+    const path = join(dir, 'srv');
+    expect(await file(counted, { path: 'srv', state: 'directory', mode: '0750' })).toMatchObject({ changed: true });
+    expect(reads).toEqual([`lstat ${path}`]);
+    reads.length = 0;
+    expect(await file(counted, { path: 'srv', state: 'directory', mode: '0750' })).toMatchObject({ changed: false });
+    expect(reads).toEqual([`lstat ${path}`]);
+    await symlink(path, join(dir, 'www'));
+    reads.length = 0;
+    expect(await file(counted, { path: 'www', state: 'directory', mode: '0755' })).toMatchObject({
+      changed: true,
+      changes: { mode: { old: '0750', new: '0755' } },
+    });
+    expect(reads).toEqual([`lstat ${join(dir, 'www')}`, `stat ${join(dir, 'www')}`]);
+    expect((await stat(path)).mode & 0o7777).toBe(0o755);
+  });
+
   it('state = directory through a symlink manages the directory it points to; a symlink to a file is an error', async () => {
     const dir = await tempDir();
     await mkdir(join(dir, 'srv-www'), { mode: 0o700 });

@@ -1,5 +1,15 @@
 import { join } from 'node:path';
-import { type Changes, changeResult, converge, defineResource, fn, type ModuleCallContext, SlothError, z } from '@sloth/core';
+import {
+  type Changes,
+  changeResult,
+  converge,
+  defineResource,
+  fn,
+  type HostStat,
+  type ModuleCallContext,
+  SlothError,
+  z,
+} from '@sloth/core';
 import { fileCall } from './errors.js';
 import { attributeFields, formatMode, optionsTable, pathField } from './fields.js';
 import {
@@ -40,41 +50,44 @@ async function differingBelow(ctx: ModuleCallContext, dir: string, wanted: Wante
   return out;
 }
 
-/** A directory: its mode, owner and group, and with `recurse` those of everything below it. */
-const directoryResource = defineResource({
-  type: 'directory',
-  desired: z.object({ ...attributesSchema, recurse: z.boolean().optional(), differingBelow: z.number().optional() }),
-  async read(ctx, path): Promise<(ActualAttributes & { type: string }) | undefined> {
-    // A symlink to a directory is the directory (as Ansible's follow = yes): /var/www -> /srv/www manages /srv/www.
-    const info = await ctx.host.stat(path);
-    if (!info) return undefined;
-    return { type: info.type, ...(await namedAttributes(ctx, info)) };
-  },
-  diff(desired, actual) {
-    const changes: Changes = actual ? attributeChanges(desired, actual) : { state: { old: 'absent', new: 'directory' } };
-    // How many paths below it differ (recurse): counted before converging, since a fact does not know what is asked.
-    if (desired.differingBelow) changes.below = { old: desired.differingBelow, new: 0 };
-    return changes;
-  },
-  async apply(ctx, path, changes, desired) {
-    if (changes.state) {
-      await ctx.host.mkdir(path, { parents: true, mode: desired.mode });
-      if (desired.uid !== undefined || desired.gid !== undefined) await ctx.host.chown(path, desired.uid, desired.gid);
-    } else {
-      await applyAttributes(ctx, path, changes, desired);
-    }
-    if (desired.recurse) {
-      for (const below of await differingBelow(ctx, path, desired)) {
-        const info = await ctx.host.lstat(below);
-        // chown first: it clears the setuid and setgid bits.
-        if (desired.uid !== undefined || desired.gid !== undefined)
-          await ctx.host.chown(below, desired.uid, desired.gid, { follow: false });
-        if (desired.mode !== undefined && info?.type !== 'link') await ctx.host.chmod(below, desired.mode);
+/**
+ * A directory: its mode, owner and group, and with `recurse` those of everything below it. `followed` is the path's
+ * stat (symlinks followed) the caller already read: read again, it would cost a round trip to a host over SSH.
+ */
+const directoryResource = (followed: HostStat | undefined) =>
+  defineResource({
+    type: 'directory',
+    desired: z.object({ ...attributesSchema, recurse: z.boolean().optional(), differingBelow: z.number().optional() }),
+    async read(ctx): Promise<(ActualAttributes & { type: string }) | undefined> {
+      // A symlink to a directory is the directory (as Ansible's follow = yes): /var/www -> /srv/www manages /srv/www.
+      if (!followed) return undefined;
+      return { type: followed.type, ...(await namedAttributes(ctx, followed)) };
+    },
+    diff(desired, actual) {
+      const changes: Changes = actual ? attributeChanges(desired, actual) : { state: { old: 'absent', new: 'directory' } };
+      // How many paths below it differ (recurse): counted before converging, since a fact does not know what is asked.
+      if (desired.differingBelow) changes.below = { old: desired.differingBelow, new: 0 };
+      return changes;
+    },
+    async apply(ctx, path, changes, desired) {
+      if (changes.state) {
+        await ctx.host.mkdir(path, { parents: true, mode: desired.mode });
+        if (desired.uid !== undefined || desired.gid !== undefined) await ctx.host.chown(path, desired.uid, desired.gid);
+      } else {
+        await applyAttributes(ctx, path, changes, desired);
       }
-    }
-  },
-  record: (path, desired) => recordedAttributes(path, desired),
-});
+      if (desired.recurse) {
+        for (const below of await differingBelow(ctx, path, desired)) {
+          const info = await ctx.host.lstat(below);
+          // chown first: it clears the setuid and setgid bits.
+          if (desired.uid !== undefined || desired.gid !== undefined)
+            await ctx.host.chown(below, desired.uid, desired.gid, { follow: false });
+          if (desired.mode !== undefined && info?.type !== 'link') await ctx.host.chmod(below, desired.mode);
+        }
+      }
+    },
+    record: (path, desired) => recordedAttributes(path, desired),
+  });
 
 /** A symlink and where it points. */
 const linkResource = defineResource({
@@ -172,7 +185,7 @@ async function convergeState(ctx: ModuleCallContext, opts: z.output<typeof fileO
         }
         const differing = opts.recurse && info ? (await differingBelow(ctx, path, wanted)).length : 0;
         const desired = { ...wanted, recurse: opts.recurse, differingBelow: differing };
-        return changeResult(await converge(directoryResource, path, desired, ctx), fields);
+        return changeResult(await converge(directoryResource(followed), path, desired, ctx), fields);
       }
       case 'link': {
         if (opts.src === undefined) {
