@@ -43,8 +43,14 @@ describe('file_ops.file', () => {
       ...ctx,
       host: {
         ...ctx.host,
-        stat: (path: string) => (reads.push(`stat ${path}`), ctx.host.stat(path)),
-        lstat: (path: string) => (reads.push(`lstat ${path}`), ctx.host.lstat(path)),
+        stat: (path: string) => {
+          reads.push(`stat ${path}`);
+          return ctx.host.stat(path);
+        },
+        lstat: (path: string) => {
+          reads.push(`lstat ${path}`);
+          return ctx.host.lstat(path);
+        },
       },
     };
     const path = join(dir, 'srv');
