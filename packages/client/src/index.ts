@@ -7,6 +7,7 @@ export {
   type Agent,
   Agent_Status,
   ControlService,
+  counterRate,
   type GetAgentMetricsResponse,
   type RunTaskResponse,
   type RunTasksResponse,
