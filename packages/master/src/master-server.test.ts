@@ -528,6 +528,15 @@ describe('master: agent metrics', () => {
     expect(m.fleet.statusCounts(Date.now())).toEqual({ active: 0, inactive: 0 });
     const c = controlClient({ address: m.url, token: TOKEN });
     expect((await rejection(c.getAgentMetrics({ name: MASTER_HOST_SAMPLES }))).code).toBe(Code.InvalidArgument);
+    // Asked for as the master's own: what the store holds (and what is not written yet).
+    const asked = await c.getAgentMetrics({ masterHost: true, limit: 2 });
+    expect(asked.samples).toHaveLength(2);
+    expect(asked.samples[1]?.cpus).toBeGreaterThan(0);
+    const both = await rejection(c.getAgentMetrics({ masterHost: true, name: 'web-01' }));
+    expect([both.code, both.rawMessage]).toEqual([
+      Code.InvalidArgument,
+      'invalid GetAgentMetrics: name names no agent: master_host asks for the master',
+    ]);
   });
 
   it('refuses a retention shorter than the interval', () => {
