@@ -191,9 +191,14 @@ function ChartCells({ points, cpus, name }: { points: Point[]; cpus: number; nam
       {metricCharts(points, cpus).map((c) => (
         <td key={c.key} data-metric={c.key} data-points={c.values.length}>
           <div>
-            {c.title}: <span data-now>{c.now}</span> {c.legend && <Legend names={c.legend} />}
+            {c.title}: <span data-now>{c.now}</span>
           </div>
           <Sparkline values={c.values} second={c.second} max={c.max} label={`${name}: ${c.title}`} width={180} height={40} />
+          {c.legend && (
+            <div>
+              <Legend names={c.legend} />
+            </div>
+          )}
         </td>
       ))}
     </>
