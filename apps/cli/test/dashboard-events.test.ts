@@ -1,8 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logIn, newPage, SCREEN_WAIT_MS, startUi } from './browser.test-helper.js';
-import { runCli } from './cli.test-helper.js';
+import { runCli, runGoodAndBad } from './cli.test-helper.js';
 import { fleetHome, TOKEN } from './fleet.test-helper.js';
 
 // The Events screen's run filter in real Chromium, over the events of two real runs of the CLI: a run's page links to
@@ -18,18 +16,7 @@ async function eventIdsOf(home: string, run: string): Promise<string[]> {
 describe('the events screen', () => {
   it("filters by run: a run's page links to its events, and the filter takes another run's id", async () => {
     const { home, tokenFile } = fleetHome();
-    const file = join(home, 'two.sloth');
-    writeFileSync(
-      file,
-      `
-task("greet"):command(function() log.info("hello") return true end)
-task("break"):command(function() error("the disk is full") end)
-workflow.define("good", { tasks = { "greet" } })
-workflow.define("bad", { tasks = { "break" } })
-`,
-    );
-    expect((await runCli(['workflow', 'run', 'good', '-f', file, '--data-dir', home])).code).toBe(0);
-    expect((await runCli(['workflow', 'run', 'bad', '-f', file, '--data-dir', home])).code).not.toBe(0);
+    await runGoodAndBad(home);
     const all = JSON.parse((await runCli(['events', 'list', '-n', '1000', '-o', 'json', '--data-dir', home])).stdout) as {
       source: string;
       run_id: string;

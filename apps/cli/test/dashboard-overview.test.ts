@@ -1,9 +1,7 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { readNetCounters } from '@sloth/client';
 import { describe, expect, it } from 'vitest';
 import { dashboardUrl, logIn, newPage, type PageDom, SCREEN_WAIT_MS, screenshot, startUi } from './browser.test-helper.js';
-import { runCli } from './cli.test-helper.js';
+import { runCli, runGoodAndBad } from './cli.test-helper.js';
 import { fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
 
 // The dashboard's home screen in real Chromium: the counts, the agents' charts and the recent runs and failures, from
@@ -25,18 +23,7 @@ describe('the overview screen', () => {
     expect(await count('failed').textContent()).toBe('0');
 
     // Two runs of the CLI on the same data directory, one that succeeds and one that fails: the page follows.
-    const file = join(home, 'two.sloth');
-    writeFileSync(
-      file,
-      `
-task("greet"):command(function() log.info("hello") return true end)
-task("break"):command(function() error("the disk is full") end)
-workflow.define("good", { tasks = { "greet" } })
-workflow.define("bad", { tasks = { "break" } })
-`,
-    );
-    expect((await runCli(['workflow', 'run', 'good', '-f', file, '--data-dir', home])).code).toBe(0);
-    expect((await runCli(['workflow', 'run', 'bad', '-f', file, '--data-dir', home])).code).not.toBe(0);
+    await runGoodAndBad(home);
     await count('failed').filter({ hasText: /^1$/ }).waitFor({ timeout: SCREEN_WAIT_MS });
     expect(await count('success').textContent()).toBe('1');
     expect(await count('running').textContent()).toBe('0');

@@ -26,15 +26,7 @@ export function Events({ run: initialRun = '', onUnauthenticated }: { run?: stri
     <section>
       <h2>Events</h2>
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Type{' '}
-          <input
-            name="type"
-            placeholder="e.g. task.*"
-            value={type}
-            onChange={(e) => setType((e.target as HTMLInputElement).value.trim())}
-          />
-        </label>
+        <Filter label="Type" name="type" placeholder="e.g. task.*" value={type} onChange={setType} />
         <label>
           Status{' '}
           <select name="status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
@@ -45,29 +37,28 @@ export function Events({ run: initialRun = '', onUnauthenticated }: { run?: stri
             ))}
           </select>
         </label>
-        <label>
-          Source{' '}
-          <input
-            name="source"
-            placeholder="e.g. agent:web-1"
-            value={source}
-            onChange={(e) => setSource((e.target as HTMLInputElement).value.trim())}
-          />
-        </label>
-        <label>
-          Run{' '}
-          <input
-            name="run"
-            placeholder="a run's id"
-            value={run}
-            onChange={(e) => setRun((e.target as HTMLInputElement).value.trim())}
-          />
-        </label>
+        <Filter label="Source" name="source" placeholder="e.g. agent:web-1" value={source} onChange={setSource} />
+        <Filter label="Run" name="run" placeholder="a run's id" value={run} onChange={setRun} />
       </form>
       {error && <p class="error">{error}</p>}
       {value && events.length === 0 && <p class="empty">No event matches.</p>}
       {events.length > 0 && <EventTable events={events} />}
     </section>
+  );
+}
+
+/** A text filter: applied when the box is left or Enter is pressed (not at each key: each change restarts the list). */
+function Filter(props: { label: string; name: string; placeholder: string; value: string; onChange: (v: string) => void }) {
+  return (
+    <label>
+      {props.label}{' '}
+      <input
+        name={props.name}
+        placeholder={props.placeholder}
+        value={props.value}
+        onChange={(e) => props.onChange((e.target as HTMLInputElement).value.trim())}
+      />
+    </label>
   );
 }
 
