@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@sloth/core/testing';
+import { expect } from 'vitest';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = join(REPO, 'apps/cli/bin/run.js');
@@ -73,6 +74,25 @@ export async function waitForOutput(output: () => string, re: RegExp, timeoutMs:
   } catch (err) {
     throw new Error(`${(err as Error).message}\noutput so far:\n${JSON.stringify(output())}`);
   }
+}
+
+/**
+ * Two runs of the real CLI on data directory `home`: workflow `good` (a task that logs) succeeds, then `bad` (a task
+ * that fails) fails.
+ */
+export async function runGoodAndBad(home: string): Promise<void> {
+  const file = join(home, 'two.sloth');
+  writeFileSync(
+    file,
+    `
+task("greet"):command(function() log.info("hello") return true end)
+task("break"):command(function() error("the disk is full") end)
+workflow.define("good", { tasks = { "greet" } })
+workflow.define("bad", { tasks = { "break" } })
+`,
+  );
+  expect((await runCli(['workflow', 'run', 'good', '-f', file, '--data-dir', home])).code).toBe(0);
+  expect((await runCli(['workflow', 'run', 'bad', '-f', file, '--data-dir', home])).code).not.toBe(0);
 }
 
 /** Writes files into a fresh temp dir (creating folders) and returns its path. */

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readNetCounters } from '@sloth/client';
 import { processAlive, waitFor } from '@sloth/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collect, runCli } from './cli.test-helper.js';
@@ -84,8 +85,15 @@ describe('master and agents as daemons', () => {
     expect(list.stdout).toMatch(/agent1\s+│ 127\.0\.0\.1:\d+\s+│ Active/);
 
     // One sample per heartbeat here (--metrics-interval = --heartbeat-interval): wait for a few.
-    let samples: { at: string; load: number[]; memory_total_bytes: number; disk_total_bytes: number; running_work: number }[] =
-      [];
+    let samples: {
+      at: string;
+      load: number[];
+      memory_total_bytes: number;
+      disk_total_bytes: number;
+      running_work: number;
+      net_rx_bytes: number | null;
+      net_tx_bytes: number | null;
+    }[] = [];
     await waitFor(
       async () => {
         const r = await runCli(['agent', 'metrics', 'agent1', ...cli, '-o', 'json'], { env: h.env });
@@ -98,6 +106,7 @@ describe('master and agents as daemons', () => {
       20_000,
       '3 metrics samples',
     );
+    const net = await readNetCounters();
     const times = samples.map((s) => Date.parse(s.at));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     for (const s of samples) {
@@ -105,10 +114,18 @@ describe('master and agents as daemons', () => {
       expect(s.memory_total_bytes).toBeGreaterThan(0);
       expect(s.disk_total_bytes).toBeGreaterThan(0);
       expect(s.running_work).toBe(0);
+      // A real agent reads its network counters (this machine's, as the test reads them); they only grow from one sample
+      // to the next.
+      if (net.rxBytes > 0n) expect(s.net_rx_bytes).toBeGreaterThan(0);
+      if (net.txBytes > 0n) expect(s.net_tx_bytes).toBeGreaterThan(0);
     }
+    for (let i = 1; i < samples.length; i++)
+      expect(samples[i]?.net_rx_bytes).toBeGreaterThanOrEqual(samples[i - 1]?.net_rx_bytes as number);
     const table = await runCli(['agent', 'metrics', 'agent1', ...cli, '--since', '10m'], { env: h.env });
-    expect(table.stdout).toMatch(/Time\s+│ Load 1\/5\/15\s+│ Memory used\s+│ Disk used\s+│ Running work/);
+    expect(table.stdout).toMatch(/Time\s+│ Load 1\/5\/15\s+│ Memory used\s+│ Disk used\s+│ Network in\/out\s+│ Running work/);
     expect(table.stdout).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d │ [\d.]+ [\d.]+ [\d.]+\s+│ [\d.]+ \w+ of [\d.]+ \w+ \(\d+%\)/);
+    // The first sample has no rate (nothing before it); the next ones have one, in and out.
+    if (net.rxBytes > 0n && net.txBytes > 0n) expect(table.stdout).toMatch(/│ [\d.]+ \w*B\/s \/ [\d.]+ \w*B\/s\s+│ 0/);
     expect(table.stdout).toContain('(one sample per 400ms of heartbeats, kept 24h; times in UTC)');
     const limited = JSON.parse(
       (await runCli(['agent', 'metrics', 'agent1', ...cli, '--limit', '2', '-o', 'json'], { env: h.env })).stdout,

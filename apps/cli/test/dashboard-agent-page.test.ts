@@ -1,3 +1,4 @@
+import { readNetCounters } from '@sloth/client';
 import { describe, expect, it } from 'vitest';
 import { dashboardUrl, logIn, newPage, type PageDom, SCREEN_WAIT_MS, screenshot, startUi } from './browser.test-helper.js';
 import { writeFiles } from './cli.test-helper.js';
@@ -32,6 +33,7 @@ describe("an agent's page on the master dashboard", () => {
     expect(Number(await system.locator('[data-cpus]').textContent())).toBeGreaterThan(0);
     expect(await system.locator('[data-os]').textContent()).toMatch(/^linux \(\w+\)$/);
     expect(await system.locator('[data-memory]').textContent()).toMatch(/^[\d.]+ \w+ used of [\d.]+ \w+$/);
+    expect(await system.locator('[data-network]').textContent()).toMatch(/^[\d.]+ \w+ in, [\d.]+ \w+ out$|^not reported$/);
 
     // Live: without a reload, each chart gets more points, and the heartbeat time has moved on.
     await page.getByRole('tab', { name: 'Metrics' }).click();
@@ -49,6 +51,17 @@ describe("an agent's page on the master dashboard", () => {
     expect(await page.locator('[data-metric="load"] svg polyline').getAttribute('points')).toMatch(
       /^[\d.]+,[\d.]+( [\d.]+,[\d.]+)+$/,
     );
+    // Network throughput in and out, from this machine's counters (where it has any: else the chart says so).
+    const net = await readNetCounters();
+    const network = page.locator('[data-metric="network"]');
+    if (net.rxBytes > 0n && net.txBytes > 0n) {
+      expect(await network.locator('[data-now]').textContent()).toMatch(/^in [\d.]+ \w*B\/s, out [\d.]+ \w*B\/s$/);
+      expect(await network.locator('svg .line.second polyline').first().getAttribute('points')).toMatch(
+        /^[\d.]+,[\d.]+( [\d.]+,[\d.]+)+$/,
+      );
+    } else {
+      expect(await network.locator('[data-now]').textContent()).toMatch(/^no network data/);
+    }
     await screenshot(page, 'agent');
     await page.getByRole('tab', { name: 'Overview' }).click();
     expect(await overview.locator('[data-heartbeat]').getAttribute('data-heartbeat')).not.toBe(heartbeat);

@@ -113,7 +113,7 @@ end):build()
 
     // The Events screen opens the same page.
     await page.getByRole('link', { name: '← Events' }).click();
-    await page.locator('tr[data-event="deploy.started"]').getByRole('link').click();
+    await page.locator('tr[data-event="deploy.started"]').getByRole('link', { name: 'deploy.started' }).click();
     await page.waitForURL(eventUrl, { timeout: SCREEN_WAIT_MS });
     await page.locator('tr[data-execution-hook="deploys"]').waitFor({ timeout: SCREEN_WAIT_MS });
 

@@ -1,8 +1,7 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readNetCounters } from '@sloth/client';
 import { describe, expect, it } from 'vitest';
 import { dashboardUrl, logIn, newPage, type PageDom, SCREEN_WAIT_MS, screenshot, startUi } from './browser.test-helper.js';
-import { runCli } from './cli.test-helper.js';
+import { runCli, runGoodAndBad } from './cli.test-helper.js';
 import { fleetHome, startAgent, startMaster, TOKEN } from './fleet.test-helper.js';
 
 // The dashboard's home screen in real Chromium: the counts, the agents' charts and the recent runs and failures, from
@@ -24,18 +23,7 @@ describe('the overview screen', () => {
     expect(await count('failed').textContent()).toBe('0');
 
     // Two runs of the CLI on the same data directory, one that succeeds and one that fails: the page follows.
-    const file = join(home, 'two.sloth');
-    writeFileSync(
-      file,
-      `
-task("greet"):command(function() log.info("hello") return true end)
-task("break"):command(function() error("the disk is full") end)
-workflow.define("good", { tasks = { "greet" } })
-workflow.define("bad", { tasks = { "break" } })
-`,
-    );
-    expect((await runCli(['workflow', 'run', 'good', '-f', file, '--data-dir', home])).code).toBe(0);
-    expect((await runCli(['workflow', 'run', 'bad', '-f', file, '--data-dir', home])).code).not.toBe(0);
+    await runGoodAndBad(home);
     await count('failed').filter({ hasText: /^1$/ }).waitFor({ timeout: SCREEN_WAIT_MS });
     expect(await count('success').textContent()).toBe('1');
     expect(await count('running').textContent()).toBe('0');
@@ -58,7 +46,7 @@ workflow.define("bad", { tasks = { "break" } })
     await page.locator('[data-task="break"]').first().waitFor({ timeout: SCREEN_WAIT_MS });
   });
 
-  it("on a master counts a real agent Active and charts its heartbeats' load, memory and disk", async () => {
+  it("on a master counts a real agent Active and charts its heartbeats' load, memory, disk and network, and the master's own machine", async () => {
     const { home, tokenFile } = fleetHome();
     const master = await startMaster(home, tokenFile, 0, ['--dashboard-port', '0', '--metrics-interval', '1s']);
     await master.waitFor(/dashboard on http:/);
@@ -67,6 +55,16 @@ workflow.define("bad", { tasks = { "break" } })
     const agents = page.locator('[data-count="agents"]');
     await page.getByText('No agent has registered with this master yet.').waitFor({ timeout: SCREEN_WAIT_MS });
     expect(await agents.locator('[data-number="Active"] strong').textContent()).toBe('0');
+    // The master's machine has its row from its first sample on, and is not an agent.
+    const masterRow = page.locator('tr[data-master-charts]');
+    await masterRow
+      .locator('[data-metric="memory"] [data-now]')
+      .filter({ hasText: /^\d+\.\d %$/ })
+      .waitFor({
+        timeout: SCREEN_WAIT_MS,
+      });
+    expect(await masterRow.locator('td').first().textContent()).toContain('master');
+    expect(await agents.locator('[data-number="Inactive"] strong').textContent()).toBe('0');
 
     startAgent(home, 'web-1', master.url, tokenFile, { standalone: true });
     await agents.locator('[data-number="Active"] strong').filter({ hasText: /^1$/ }).waitFor({ timeout: SCREEN_WAIT_MS });
@@ -83,6 +81,22 @@ workflow.define("bad", { tasks = { "break" } })
     expect(await row.locator('[data-metric="load"] svg polyline').getAttribute('points')).toMatch(
       /^[\d.]+,[\d.]+( [\d.]+,[\d.]+)+$/,
     );
+    // Network: bytes per second in and out between heartbeats, from this machine's counters (where it has any).
+    const net = await readNetCounters();
+    const rate = /^in [\d.]+ \w*B\/s, out [\d.]+ \w*B\/s$/;
+    for (const r of [row, masterRow]) {
+      const now = r.locator('[data-metric="network"] [data-now]');
+      if (net.rxBytes > 0n && net.txBytes > 0n) {
+        await now.filter({ hasText: rate }).waitFor({ timeout: SCREEN_WAIT_MS });
+        // A line, or a dot while there is one rate only.
+        expect(await r.locator('[data-metric="network"] svg .line.first > *').count()).toBeGreaterThan(0);
+      } else {
+        await now.filter({ hasText: /^no network data/ }).waitFor({ timeout: SCREEN_WAIT_MS });
+      }
+    }
+    expect(await page.locator('tr[data-agent-charts]').count()).toBe(1);
+    expect(await agents.locator('[data-number="Active"] strong').textContent()).toBe('1');
+    await screenshot(page, 'overview-master');
     await row.getByRole('link', { name: 'web-1' }).click();
     await page
       .locator('[data-section="overview"] [data-status]')

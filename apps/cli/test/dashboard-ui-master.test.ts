@@ -61,6 +61,11 @@ describe('sloth-runner ui --master', () => {
     await agents.locator('[data-number="Active"] strong').filter({ hasText: /^2$/ }).waitFor({ timeout: SCREEN_WAIT_MS });
     expect(await page.locator('[data-no-master]').count()).toBe(0);
     expect(await page.locator('[data-agent-charts]').count()).toBe(2);
+    // The master's own machine, as that master sampled it (its first sample is taken when it starts).
+    await page
+      .locator('tr[data-master-charts] [data-metric="memory"] [data-now]')
+      .filter({ hasText: /^\d+\.\d %$/ })
+      .waitFor({ timeout: SCREEN_WAIT_MS });
 
     // The master dies: the page says so, /readyz fails, and the agents stay as last seen.
     master.child.kill('SIGKILL');

@@ -3,4 +3,3 @@ export { type AgentOptions, agentNameSchema, parseLabels, resolveAgentOptions } 
 export { runAgentProcess } from './agent-process.js';
 export { type BackoffOptions, backoffDelay, ReconnectSchedule } from './backoff.js';
 export { SlothAgent } from './sloth-agent.js';
-export { collectSystemInfo } from './system-info.js';

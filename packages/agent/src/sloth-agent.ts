@@ -1,7 +1,7 @@
 import { setTimeout as pause } from 'node:timers/promises';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { agentClient, fromRpcError, type MasterTransport, masterTransport } from '@sloth/client';
+import { agentClient, collectSystemInfo, fromRpcError, type MasterTransport, masterTransport } from '@sloth/client';
 import { AsyncQueue, abortableSleep, errorMessage, formatDuration, type SlothError } from '@sloth/core/internal';
 import type { PreparedSandbox } from '@sloth/lua';
 import type { Readiness } from '@sloth/metrics';
@@ -17,7 +17,6 @@ import { HealthChecks, HealthReader } from './health-checks.js';
 import { LoadedRuns } from './loaded-runs.js';
 import { SandboxReserve } from './sandbox-reserve.js';
 import { ShellSessions } from './shell-sessions.js';
-import { collectSystemInfo } from './system-info.js';
 import { WorkOutputReplay } from './work-output-replay.js';
 
 type UpMessage = MessageInitShape<typeof ConnectRequestSchema>;

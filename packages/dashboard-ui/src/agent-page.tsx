@@ -7,7 +7,7 @@ import { dashboard } from './client.js';
 import { EventTable } from './events.js';
 import { ExecOutput, useExec } from './exec-output.js';
 import { formatBytes, formatDuration, formatTime } from './format.js';
-import { Sparkline } from './sparkline.js';
+import { Legend, Sparkline } from './sparkline.js';
 import { TextField } from './text-field.js';
 import { latest, useStream } from './use-stream.js';
 
@@ -44,7 +44,7 @@ export function agentTab(part: string): AgentTab {
 
 /**
  * An agent's page (#/agents/NAME), in tabs that switch without a reload: its overview, the system info of its last
- * heartbeat, charts of its load, memory and disk that grow with each heartbeat, its work (running and past, each with
+ * heartbeat, charts of its load, memory, disk and network that grow with each heartbeat, its work (running and past, each with
  * its output), the events it sent, and a box that runs a command on it (on a master's dashboard: `control`). The
  * agent's stream and a running command go on while another tab is shown.
  */
@@ -177,6 +177,12 @@ function SystemInfo({ agent }: { agent: Agent }) {
           <dd>
             {formatBytes(s.diskTotalBytes - s.diskFreeBytes)} used of {formatBytes(s.diskTotalBytes)}
           </dd>
+          <dt>Network since boot</dt>
+          <dd data-network>
+            {s.netRxBytes === 0n && s.netTxBytes === 0n
+              ? 'not reported'
+              : `${formatBytes(s.netRxBytes)} in, ${formatBytes(s.netTxBytes)} out`}
+          </dd>
           <dt>Up for</dt>
           <dd>{formatDuration(s.uptimeSeconds * 1000)}</dd>
         </dl>
@@ -197,16 +203,17 @@ function Metrics({ points, cpus }: { points: Point[]; cpus: number }) {
           {charts.map((c) => (
             <div class="metric" key={c.key} data-metric={c.key} data-points={c.values.length}>
               <h4>
-                {c.title}: <span data-now>{c.now}</span>
+                {c.title}: <span data-now>{c.now}</span> {c.legend && <Legend names={c.legend} />}
               </h4>
-              <Sparkline values={c.values} max={c.max} label={c.title} />
+              <Sparkline values={c.values} second={c.second} max={c.max} label={c.title} />
             </div>
           ))}
         </div>
       )}
       <p class="meta">
         {points.length} point{points.length === 1 ? '' : 's'} since {formatTime(points[0]?.at ?? 0)}: the samples the master keeps
-        (one per metrics interval), then each heartbeat while this page is open.
+        (one per metrics interval), then each heartbeat while this page is open. Network is bytes per second between two points,
+        over every interface but loopback; a counter that went back (a reboot) leaves a gap.
       </p>
     </>
   );

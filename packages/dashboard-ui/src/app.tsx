@@ -17,8 +17,8 @@ type Phase = 'loading' | 'login' | 'ready' | { error: string };
 
 /**
  * The screen the address's #fragment names: #/overview (the default), #/agents, #/agents/NAME (its tabs:
- * #/agents/NAME/system, /metrics, /work, /work/ID, /events, /exec), #/runs, #/runs/ID, #/stacks, #/stacks/NAME, #/events,
- * #/events/ID, #/hooks, #/secrets, #/audit.
+ * #/agents/NAME/system, /metrics, /work, /work/ID, /events, /exec), #/runs, #/runs/ID, #/stacks, #/stacks/NAME, #/events
+ * (#/events?run=ID: a run's), #/events/ID, #/hooks, #/secrets, #/audit.
  */
 function useRoute(): string {
   const [hash, setHash] = useState(window.location.hash);
@@ -53,6 +53,8 @@ export function App() {
   const runId = /^\/runs\/(.+)$/.exec(route)?.[1];
   const agentRoute = /^\/agents\/([^/]+)(?:\/([^/]*)(?:\/(.+))?)?$/.exec(route);
   const eventId = /^\/events\/(.+)$/.exec(route)?.[1];
+  // The Events screen, with filters in the address: #/events?run=ID.
+  const eventsRoute = /^\/events(?:\?(.*))?$/.exec(route);
   const stackName = /^\/stacks\/(.+)$/.exec(route)?.[1];
   return (
     <>
@@ -109,8 +111,8 @@ export function App() {
           <Runs onUnauthenticated={lost} />
         ) : route.startsWith('/stacks') ? (
           <Stacks onUnauthenticated={lost} />
-        ) : route === '/events' ? (
-          <Events onUnauthenticated={lost} />
+        ) : eventsRoute ? (
+          <Events key={route} run={new URLSearchParams(eventsRoute[1]).get('run') ?? ''} onUnauthenticated={lost} />
         ) : route === '/hooks' ? (
           <Hooks onUnauthenticated={lost} />
         ) : route === '/secrets' ? (

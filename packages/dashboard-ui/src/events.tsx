@@ -6,15 +6,19 @@ import { latest, useStream } from './use-stream.js';
 
 const STATUSES = ['', 'pending', 'processing', 'completed', 'failed'] as const;
 
-/** The Events screen: the latest events of the queue, filtered by type (a pattern with *), status and source. */
-export function Events({ onUnauthenticated }: { onUnauthenticated: () => void }) {
+/**
+ * The Events screen: the latest events of the queue, filtered by type (a pattern with *), status, source and run (a
+ * run's page links here with its id: #/events?run=ID).
+ */
+export function Events({ run: initialRun = '', onUnauthenticated }: { run?: string; onUnauthenticated: () => void }) {
   const [type, setType] = useState('');
   const [status, setStatus] = useState('');
   const [source, setSource] = useState('');
+  const [run, setRun] = useState(initialRun);
   const { value, error } = useStream(
-    (signal) => dashboard.watchEvents({ type, status, source }, { signal }),
+    (signal) => dashboard.watchEvents({ type, status, source, runId: run }, { signal }),
     latest<WatchEventsResponse>,
-    [type, status, source],
+    [type, status, source, run],
     onUnauthenticated,
   );
   const events = value?.events ?? [];
@@ -22,15 +26,7 @@ export function Events({ onUnauthenticated }: { onUnauthenticated: () => void })
     <section>
       <h2>Events</h2>
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Type{' '}
-          <input
-            name="type"
-            placeholder="e.g. task.*"
-            value={type}
-            onChange={(e) => setType((e.target as HTMLInputElement).value.trim())}
-          />
-        </label>
+        <Filter label="Type" name="type" placeholder="e.g. task.*" value={type} onChange={setType} />
         <label>
           Status{' '}
           <select name="status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
@@ -41,15 +37,8 @@ export function Events({ onUnauthenticated }: { onUnauthenticated: () => void })
             ))}
           </select>
         </label>
-        <label>
-          Source{' '}
-          <input
-            name="source"
-            placeholder="e.g. agent:web-1"
-            value={source}
-            onChange={(e) => setSource((e.target as HTMLInputElement).value.trim())}
-          />
-        </label>
+        <Filter label="Source" name="source" placeholder="e.g. agent:web-1" value={source} onChange={setSource} />
+        <Filter label="Run" name="run" placeholder="a run's id" value={run} onChange={setRun} />
       </form>
       {error && <p class="error">{error}</p>}
       {value && events.length === 0 && <p class="empty">No event matches.</p>}
@@ -58,7 +47,22 @@ export function Events({ onUnauthenticated }: { onUnauthenticated: () => void })
   );
 }
 
-/** Events as a table, newest first: each type a link to the event's page (its hook executions). */
+/** A text filter: applied when the box is left or Enter is pressed (not at each key: each change restarts the list). */
+function Filter(props: { label: string; name: string; placeholder: string; value: string; onChange: (v: string) => void }) {
+  return (
+    <label>
+      {props.label}{' '}
+      <input
+        name={props.name}
+        placeholder={props.placeholder}
+        value={props.value}
+        onChange={(e) => props.onChange((e.target as HTMLInputElement).value.trim())}
+      />
+    </label>
+  );
+}
+
+/** Events as a table, newest first: each type a link to the event's page (its hook executions), each run to its page. */
 export function EventTable({ events }: { events: EventView[] }) {
   return (
     <table class="events">
@@ -68,6 +72,7 @@ export function EventTable({ events }: { events: EventView[] }) {
           <th>Type</th>
           <th>Source</th>
           <th>Stack</th>
+          <th>Run</th>
           <th>Status</th>
           <th>Attempts</th>
           <th>Error</th>
@@ -82,6 +87,7 @@ export function EventTable({ events }: { events: EventView[] }) {
             </td>
             <td>{e.source}</td>
             <td>{e.stack}</td>
+            <td>{e.runId && <a href={`#/runs/${encodeURIComponent(e.runId)}`}>{e.runId.slice(0, 8)}</a>}</td>
             <td>
               <span class={`status ${e.status}`}>{e.status}</span>
             </td>

@@ -66,7 +66,7 @@ interface RunView {
 
 /**
  * One run: the graph of its tasks, then its tasks with status, changed and attempts, and each task's log, growing
- * while the run goes on.
+ * while the run goes on; a link to its events (the Events screen filtered by the run).
  */
 export function RunPage({ id, onUnauthenticated }: { id: string; onUnauthenticated: () => void }) {
   const { value, error } = useStream(
@@ -92,7 +92,10 @@ export function RunPage({ id, onUnauthenticated }: { id: string; onUnauthenticat
             {run.workflow} <Status status={run.status} />
           </h2>
           <p class="meta">
-            stack {run.stack} · started {formatTime(run.startedAtMs)} · {runDuration(run)} · run {run.id}
+            stack {run.stack} · started {formatTime(run.startedAtMs)} · {runDuration(run)} · run {run.id} ·{' '}
+            <a href={`#/events?run=${encodeURIComponent(run.id)}`} data-run-events>
+              its events
+            </a>
           </p>
           {run.error && <p class="error">{run.error}</p>}
           {value.tasks.length > 0 && <TaskGraph tasks={value.tasks} />}

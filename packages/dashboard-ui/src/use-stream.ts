@@ -30,6 +30,8 @@ export function useStream<M, T>(
       let value: T | undefined;
       try {
         for await (const message of open(abort.signal)) {
+          // A message of a stream already left (its filters changed) must not replace the new stream's state.
+          if (abort.signal.aborted) return;
           value = fold(value, message);
           retryMs = 500;
           setState({ value, error: undefined });

@@ -114,9 +114,12 @@ export function controlService(
         false,
       );
     },
-    getAgentMetrics: guarded((req: { name: string; windowMs: bigint; limit: number }) => {
+    getAgentMetrics: guarded((req: { name: string; windowMs: bigint; limit: number; masterHost: boolean }) => {
       validate(agentMetricsSchema, req, 'GetAgentMetrics');
-      const { samples, policy } = fleet.metrics(req.name, Number(req.windowMs), req.limit || DEFAULT_METRICS_SAMPLES, Date.now());
+      const limit = req.limit || DEFAULT_METRICS_SAMPLES;
+      const { samples, policy } = req.masterHost
+        ? fleet.masterHostMetrics(Number(req.windowMs), limit, Date.now())
+        : fleet.metrics(req.name, Number(req.windowMs), limit, Date.now());
       return {
         samples: samples.map(metricsSampleMessage),
         intervalMs: BigInt(policy.intervalMs),

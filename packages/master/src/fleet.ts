@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { didYouMean, formatDuration, SlothError } from '@sloth/core';
 import type { AgentEvent, ConnectRequest, Register, RunTask } from '@sloth/proto';
-import type { AgentHeartbeat, AgentMetricsSample, AgentRecord, AgentRepo } from '@sloth/store-sqlite';
+import {
+  type AgentHeartbeat,
+  type AgentMetricsSample,
+  type AgentRecord,
+  type AgentRepo,
+  MASTER_HOST_SAMPLES,
+} from '@sloth/store-sqlite';
 import { applyLabelChange, effectiveLabels } from './agent-labels.js';
 import { type AgentLink, agentData } from './agent-link.js';
 import { type AgentView, agentView } from './agent-view.js';
@@ -217,6 +223,14 @@ export class Fleet {
   metrics(name: string, windowMs: number, limit: number, now: number): { samples: AgentMetricsSample[]; policy: MetricsPolicy } {
     if (!this.repo.get(name)) throw this.unknown(name);
     return { samples: this.options.metrics.samples(name, windowMs, limit, now), policy: this.options.metrics.policy };
+  }
+
+  /** The samples the master took of its own machine in the last `windowMs` (0: all kept). */
+  masterHostMetrics(windowMs: number, limit: number, now: number): { samples: AgentMetricsSample[]; policy: MetricsPolicy } {
+    return {
+      samples: this.options.metrics.samples(MASTER_HOST_SAMPLES, windowMs, limit, now),
+      policy: this.options.metrics.policy,
+    };
   }
 
   /** Asks a connected agent to exit. */

@@ -6,7 +6,7 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { controlClient, fromRpcError, fromWorkFailed, workVerdict } from '@sloth/client';
 import { waitFor } from '@sloth/core/testing';
 import { Agent_Status, type ConnectResponse, ErrorDetailSchema } from '@sloth/proto';
-import { agentRepo } from '@sloth/store-sqlite';
+import { agentMetricsRepo, agentRepo, MASTER_HOST_SAMPLES } from '@sloth/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { rawAgent, rejection, TOKEN, testMaster } from './master.test-helper.js';
 import { resolveMasterOptions } from './master-options.js';
@@ -473,9 +473,11 @@ describe('master: agent metrics', () => {
     expect((await a.next())?.msg.case).toBe('registered');
     const c = controlClient({ address: first.url, token: TOKEN });
     for (let i = 1; i <= 3; i++) {
+      // The first heartbeat is an older agent's: no network counters, no CPUs.
+      const net = i === 1 ? {} : { netRxBytes: BigInt(i) << 40n, netTxBytes: BigInt(i * 1000), cpus: 4 };
       a.send({
         case: 'heartbeat',
-        value: { runningWork: i, system: { load1: i, memoryTotalBytes: 1000n, memoryFreeBytes: 250n } },
+        value: { runningWork: i, system: { load1: i, memoryTotalBytes: 1000n, memoryFreeBytes: 250n, ...net } },
       });
       // One sample per interval: the next heartbeat must come an interval later to be kept.
       await waitFor(async () => (await c.getAgentMetrics({ name: 'web-01' })).samples.length === i, 5000, `sample ${i}`);
@@ -486,6 +488,11 @@ describe('master: agent metrics', () => {
       [1, 1, 250],
       [2, 2, 250],
       [3, 3, 250],
+    ]);
+    expect(res.samples.map((x) => [x.netRxBytes, x.netTxBytes, x.cpus])).toEqual([
+      [0n, 0n, 0],
+      [2n << 40n, 2000n, 4],
+      [3n << 40n, 3000n, 4],
     ]);
     expect([Number(res.intervalMs), Number(res.retentionMs)]).toEqual([100, 3_600_000]);
     expect((await c.getAgentMetrics({ name: 'web-01', limit: 2 })).samples.map((x) => x.load1)).toEqual([2, 3]);
@@ -500,8 +507,36 @@ describe('master: agent metrics', () => {
     expect([tooMany.code, tooMany.rawMessage]).toEqual([Code.InvalidArgument, 'invalid GetAgentMetrics: limit at most 100000']);
     expect((await rejection(c2.getAgentMetrics({ name: 'web-01', windowMs: -1n }))).code).toBe(Code.InvalidArgument);
     await c2.deleteAgent({ name: 'web-01' });
-    const left = again.store.sqlite.prepare('SELECT count(*) AS n FROM agent_metrics').get() as { n: number };
-    expect(left.n).toBe(0);
+    expect(agentMetricsRepo(again.store).list('web-01', 0, 100)).toEqual([]);
+  });
+
+  it("samples the master's own machine on the metrics interval, kept in the store under a name no agent has", async () => {
+    const m = await testMaster({ metricsIntervalMs: 100 });
+    const own = () => agentMetricsRepo(m.store).list(MASTER_HOST_SAMPLES, 0, 100);
+    await waitFor(() => own().length >= 3, 10_000, "3 samples of the master's machine");
+    const samples = own();
+    for (const s of samples) {
+      expect(s.cpus).toBeGreaterThan(0);
+      expect(s.memoryTotal).toBeGreaterThan(0);
+      // The disk of its data directory.
+      expect(s.diskTotal).toBeGreaterThan(0);
+      expect(s.netRx + s.netTx).toBeGreaterThanOrEqual(0);
+    }
+    expect(samples.map((s) => s.at)).toEqual([...samples.map((s) => s.at)].sort((a, b) => a - b));
+    // Not an agent: neither listed nor counted, and no agent can be asked for under its name.
+    expect(m.fleet.list(Date.now())).toEqual([]);
+    expect(m.fleet.statusCounts(Date.now())).toEqual({ active: 0, inactive: 0 });
+    const c = controlClient({ address: m.url, token: TOKEN });
+    expect((await rejection(c.getAgentMetrics({ name: MASTER_HOST_SAMPLES }))).code).toBe(Code.InvalidArgument);
+    // Asked for as the master's own: what the store holds (and what is not written yet).
+    const asked = await c.getAgentMetrics({ masterHost: true, limit: 2 });
+    expect(asked.samples).toHaveLength(2);
+    expect(asked.samples[1]?.cpus).toBeGreaterThan(0);
+    const both = await rejection(c.getAgentMetrics({ masterHost: true, name: 'web-01' }));
+    expect([both.code, both.rawMessage]).toEqual([
+      Code.InvalidArgument,
+      'invalid GetAgentMetrics: name names no agent: master_host asks for the master',
+    ]);
   });
 
   it('refuses a retention shorter than the interval', () => {

@@ -15,6 +15,7 @@ import { fleetControl } from './dashboard/agent-control.js';
 import { type DashboardServer, startDashboardServer } from './dashboard/dashboard-server.js';
 import { Fleet } from './fleet.js';
 import { MasterEvents } from './master-events.js';
+import { sampleMasterHost } from './master-host-sampler.js';
 import { MasterMetrics } from './master-metrics.js';
 import { type MasterOptions, resolveMasterOptions } from './master-options.js';
 import { MetricsHistory } from './metrics-history.js';
@@ -136,6 +137,7 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
       throw err;
     }
   }
+  const stopHostSamples = sampleMasterHost(metrics, options.dataDir, options.log);
   const sweepEvery = Math.max(10, Math.min(1000, Math.floor(options.heartbeatIntervalMs / 2)));
   const sweeper = setInterval(() => {
     try {
@@ -155,6 +157,7 @@ export async function startMaster(input: Partial<MasterOptions> & Pick<MasterOpt
     close: () => {
       closing ??= (async () => {
         clearInterval(sweeper);
+        stopHostSamples();
         await dashboard?.close();
         fleet.shutdown();
         shutdown.abort(new ConnectError('the master is shutting down', Code.Unavailable));

@@ -47,6 +47,9 @@ export class MetricsHistory {
       diskTotal: Number(system.diskTotalBytes),
       diskFree: Number(system.diskFreeBytes),
       runningWork,
+      netRx: Number(system.netRxBytes),
+      netTx: Number(system.netTxBytes),
+      cpus: system.cpus,
     });
   }
 

@@ -14,5 +14,8 @@ export function metricsSampleMessage(s: AgentMetricsSample): MessageInitShape<ty
     diskTotalBytes: BigInt(s.diskTotal),
     diskFreeBytes: BigInt(s.diskFree),
     runningWork: s.runningWork,
+    netRxBytes: BigInt(s.netRx),
+    netTxBytes: BigInt(s.netTx),
+    cpus: s.cpus,
   };
 }

@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { type SystemInfo, SystemInfoSchema } from '@sloth/proto';
 
-const BIG = ['memoryTotalBytes', 'memoryFreeBytes', 'diskTotalBytes', 'diskFreeBytes'] as const;
+const BIG = ['memoryTotalBytes', 'memoryFreeBytes', 'diskTotalBytes', 'diskFreeBytes', 'netRxBytes', 'netTxBytes'] as const;
 
 /** A SystemInfo as plain JSON (its 64-bit fields as numbers), for the store and for tables. */
 export function systemToJson(s: SystemInfo | undefined): Record<string, unknown> {
@@ -37,5 +37,7 @@ export function systemFromJson(json: Record<string, unknown>): SystemInfo {
     memoryFreeBytes: BigInt(Math.max(0, Math.trunc(num('memoryFreeBytes')))),
     diskTotalBytes: BigInt(Math.max(0, Math.trunc(num('diskTotalBytes')))),
     diskFreeBytes: BigInt(Math.max(0, Math.trunc(num('diskFreeBytes')))),
+    netRxBytes: BigInt(Math.max(0, Math.trunc(num('netRxBytes')))),
+    netTxBytes: BigInt(Math.max(0, Math.trunc(num('netTxBytes')))),
   });
 }

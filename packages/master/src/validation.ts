@@ -231,11 +231,19 @@ export const labelAgentSchema = z
   .refine((r) => Object.keys(r.set).length + r.remove.length > 0, 'nothing to set or remove')
   .refine((r) => r.remove.every((k) => !(k in r.set)), 'a label is both set and removed');
 
-export const agentMetricsSchema = z.object({
-  name: agentName,
+const metricsWindow = {
   windowMs: z.bigint().min(0n, 'must not be negative'),
   limit: z.number().int().max(MAX_METRICS_SAMPLES, `at most ${MAX_METRICS_SAMPLES}`),
-});
+};
+/** An agent's samples by name, or the master's own machine's (no name). */
+export const agentMetricsSchema = z.discriminatedUnion('masterHost', [
+  z.object({ masterHost: z.literal(false), name: agentName, ...metricsWindow }),
+  z.object({
+    masterHost: z.literal(true),
+    name: z.literal('', 'names no agent: master_host asks for the master'),
+    ...metricsWindow,
+  }),
+]);
 
 /** Validates an RPC input; a bad one is answered with invalid_argument naming the field and what was expected. */
 export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {

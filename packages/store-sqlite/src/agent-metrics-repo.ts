@@ -14,16 +14,28 @@ export interface AgentMetricsSample {
   diskTotal: number;
   diskFree: number;
   runningWork: number;
+  /** Network counters since boot (0: not reported), and the machine's CPUs (0: not recorded). */
+  netRx: number;
+  netTx: number;
+  cpus: number;
 }
+
+/**
+ * The name the master's samples of its own machine are kept under: not one an agent can register with (agent names
+ * start with a letter or digit), so they are never an agent's.
+ */
+export const MASTER_HOST_SAMPLES = '@master';
 
 const SQL = {
   // Two samples of one agent in the same millisecond: the later one wins.
   insert:
-    'INSERT OR REPLACE INTO agent_metrics (agent, at, load1, load5, load15, memory_total, memory_free, disk_total, disk_free, running_work) ' +
-    'VALUES (@agent, @at, @load1, @load5, @load15, @memoryTotal, @memoryFree, @diskTotal, @diskFree, @runningWork)',
+    'INSERT OR REPLACE INTO agent_metrics (agent, at, load1, load5, load15, memory_total, memory_free, disk_total, disk_free, ' +
+    'running_work, net_rx, net_tx, cpus) VALUES (@agent, @at, @load1, @load5, @load15, @memoryTotal, @memoryFree, @diskTotal, ' +
+    '@diskFree, @runningWork, @netRx, @netTx, @cpus)',
   latest:
     'SELECT agent, at, load1, load5, load15, memory_total AS memoryTotal, memory_free AS memoryFree, disk_total AS diskTotal, ' +
-    'disk_free AS diskFree, running_work AS runningWork FROM agent_metrics WHERE agent = ? AND at >= ? ORDER BY at DESC LIMIT ?',
+    'disk_free AS diskFree, running_work AS runningWork, net_rx AS netRx, net_tx AS netTx, cpus FROM agent_metrics ' +
+    'WHERE agent = ? AND at >= ? ORDER BY at DESC LIMIT ?',
   prune: 'DELETE FROM agent_metrics WHERE at < ?',
   forget: 'DELETE FROM agent_metrics WHERE agent = ?',
 } as const;

@@ -1,4 +1,4 @@
-export { AgentMetricsRepo, type AgentMetricsSample, agentMetricsRepo } from './agent-metrics-repo.js';
+export { AgentMetricsRepo, type AgentMetricsSample, agentMetricsRepo, MASTER_HOST_SAMPLES } from './agent-metrics-repo.js';
 export {
   type AgentHeartbeat,
   type AgentRecord,

@@ -1,4 +1,4 @@
-import type { GetAgentMetricsResponse } from '@sloth/client';
+import { counterRate, type GetAgentMetricsResponse } from '@sloth/client';
 import { bytesText } from './format.js';
 
 type Sample = GetAgentMetricsResponse['samples'][number];
@@ -17,19 +17,34 @@ export function metricsJson(agent: string, res: GetAgentMetricsResponse): Record
       disk_total_bytes: Number(s.diskTotalBytes),
       disk_free_bytes: Number(s.diskFreeBytes),
       running_work: s.runningWork,
+      // Counters since the agent's boot (null: not reported, an agent older than them).
+      net_rx_bytes: s.netRxBytes > 0n ? Number(s.netRxBytes) : null,
+      net_tx_bytes: s.netTxBytes > 0n ? Number(s.netTxBytes) : null,
     })),
   };
 }
 
-/** The rows of the people's table: time, load, memory and disk in use, running work. */
+/** The rows of the people's table: time, load, memory and disk in use, network throughput, running work. */
 export function metricsRows(samples: readonly Sample[]): string[][] {
-  return samples.map((s) => [
+  return samples.map((s, i) => [
     new Date(Number(s.atMs)).toISOString().replace('T', ' ').slice(0, 19),
     `${s.load1.toFixed(2)} ${s.load5.toFixed(2)} ${s.load15.toFixed(2)}`,
     usedText(s.memoryTotalBytes, s.memoryFreeBytes),
     usedText(s.diskTotalBytes, s.diskFreeBytes),
+    networkText(samples[i - 1], s),
     String(s.runningWork),
   ]);
+}
+
+/** "1.2 KiB/s / 300 B/s": bytes per second in and out since the sample before; "-" without one, or across a reset. */
+function networkText(before: Sample | undefined, s: Sample): string {
+  if (!before) return '-';
+  const ms = Number(s.atMs - before.atMs);
+  const rx = counterRate(Number(before.netRxBytes), Number(s.netRxBytes), ms);
+  const tx = counterRate(Number(before.netTxBytes), Number(s.netTxBytes), ms);
+  if (rx === null && tx === null) return '-';
+  const rate = (r: number | null) => (r === null ? '-' : `${bytesText(Math.round(r))}/s`);
+  return `${rate(rx)} / ${rate(tx)}`;
 }
 
 /** The line under the table: how the master samples. */

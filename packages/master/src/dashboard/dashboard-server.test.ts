@@ -14,6 +14,7 @@ import {
   auditRepo,
   eventRepo,
   hookRepo,
+  MASTER_HOST_SAMPLES,
   openStore,
   runRepo,
   SecretRepo,
@@ -291,15 +292,37 @@ describe('the dashboard server', () => {
     abort.abort();
   });
 
-  it("counts a master's registered agent as active on the overview, with its samples", async () => {
-    const m = await testMaster({ dashboardPort: 0 });
+  it("counts a master's registered agent as active on the overview, with its samples (network too) and the master's own", async () => {
+    const m = await testMaster({ dashboardPort: 0, metricsIntervalMs: 100 });
     const agent = rawAgent(m.url, 'web-1');
     expect((await agent.next())?.msg.case).toBe('registered');
     const url = m.dashboardUrl as string;
     const { cookie, csrf } = await logIn(url);
-    const one = await first(client(url, { cookie, 'x-csrf-token': csrf }).watchOverview({}));
+    const abort = new AbortController();
+    const stream = client(url, { cookie, 'x-csrf-token': csrf })
+      .watchOverview({}, { signal: abort.signal })
+      [Symbol.asyncIterator]();
+    const one = (await stream.next()).value;
     expect(one).toMatchObject({ master: true, agentsActive: 1, agentsInactive: 0, moreAgents: 0 });
-    expect(one.agents.map((a) => a.agent?.name)).toEqual(['web-1']);
+    expect(one.agents.map((a: { agent?: AgentView }) => a.agent?.name)).toEqual(['web-1']);
+
+    agent.send({
+      case: 'heartbeat',
+      value: { runningWork: 0, system: { cpus: 2, load1: 0.5, netRxBytes: 5000n, netTxBytes: 7000n } },
+    });
+    const withNet = await until(
+      stream,
+      (o) => (o.agents[0]?.samples.length ?? 0) > 0 && (o.masterHost?.samples.length ?? 0) > 0,
+      "the agent's sample and the master's own",
+    );
+    expect(withNet.agents[0]?.samples.map((x) => [x.netRxBytes, x.netTxBytes, x.cpus])).toEqual([[5000n, 7000n, 2]]);
+    // The master's machine: a row of its own, not an agent (neither listed nor counted).
+    const host = withNet.masterHost?.samples.at(-1);
+    expect(host?.cpus).toBeGreaterThan(0);
+    expect(host?.memoryTotalBytes).toBeGreaterThan(0n);
+    expect(withNet.agents.map((a) => a.agent?.name)).toEqual(['web-1']);
+    expect(withNet.agentsActive + withNet.agentsInactive).toBe(1);
+    abort.abort();
   });
 
   it('under `ui` counts and lists the agents a master recorded, saying there is no master', async () => {
@@ -307,11 +330,21 @@ describe('the dashboard server', () => {
       { name: 'web-1', status: Agent_Status.ACTIVE },
       { name: 'db-1', status: Agent_Status.INACTIVE },
     ];
-    const { url } = await dashboard(true, () => recorded);
+    const { url, store } = await dashboard(true, () => recorded);
     const { cookie, csrf } = await logIn(url);
-    const one = await first(client(url, { cookie, 'x-csrf-token': csrf }).watchOverview({}));
+    const api = client(url, { cookie, 'x-csrf-token': csrf });
+    const one = await first(api.watchOverview({}));
     expect(one).toMatchObject({ master: false, agentsActive: 1, agentsInactive: 1, masterProblem: '' });
     expect(one.agents.map((a) => a.agent?.name)).toEqual(['db-1', 'web-1']);
+    // No master sampled its machine here: no row for it.
+    expect(one.masterHost).toBeUndefined();
+    const hostSample = { at: 1000, load1: 0.25, load5: 0, load15: 0, memoryTotal: 8, memoryFree: 2, diskTotal: 0, diskFree: 0 };
+    agentMetricsRepo(store).record([
+      { ...hostSample, agent: MASTER_HOST_SAMPLES, runningWork: 0, netRx: 900, netTx: 100, cpus: 8 },
+    ]);
+    const two = await first(api.watchOverview({}));
+    expect(two.masterHost?.samples.map((x) => [x.load1, x.netRxBytes, x.netTxBytes, x.cpus])).toEqual([[0.25, 900n, 100n, 8]]);
+    expect(two.agents).toHaveLength(2);
   });
 
   it('sets and deletes secrets as `secret set|delete` do, never sending, auditing or answering with a value', async () => {
@@ -407,6 +440,9 @@ describe('the dashboard server', () => {
       diskTotal: 10,
       diskFree: 5,
       runningWork: 0,
+      netRx: 0,
+      netTx: 0,
+      cpus: 0,
     });
     agentMetricsRepo(store).record([sample(1000, 0.5)]);
     const { cookie, csrf } = await logIn(url);
@@ -484,7 +520,7 @@ describe('the dashboard server', () => {
     expect(noWork.rawMessage).toMatch(/^no work no-such-work is recorded in this data directory/);
   });
 
-  it('streams the events of a source, and one event with its fields but not its data; not_found for an unknown id', async () => {
+  it('streams the events of a source or a run, and one event with its fields but not its data; not_found for an unknown id', async () => {
     const { url, store } = await dashboard();
     const events = eventRepo(store);
     const fromAgent = events.dispatch('deploy.started', { password: 'not-for-the-page' }, { source: 'agent:web-1' });
@@ -493,6 +529,13 @@ describe('the dashboard server', () => {
     const api = client(url, { cookie, 'x-csrf-token': csrf });
     const list = await first(api.watchEvents({ source: 'agent:web-1' }));
     expect(list.events.map((e) => [e.id, e.source])).toEqual([[fromAgent, 'agent:web-1']]);
+    // By run, alone or with the other filters.
+    const ofRun = events.dispatch('task.failed', {}, { source: 'workflow:ci', runId: 'run-7' });
+    events.dispatch('task.failed', {}, { source: 'workflow:ci', runId: 'run-8' });
+    expect((await first(api.watchEvents({ runId: 'run-7' }))).events.map((e) => [e.id, e.runId])).toEqual([[ofRun, 'run-7']]);
+    expect((await first(api.watchEvents({ runId: 'run-7', type: 'task.*', status: 'pending' }))).events).toHaveLength(1);
+    expect((await first(api.watchEvents({ runId: 'run-7', source: 'cli' }))).events).toEqual([]);
+    expect((await first(api.watchEvents({ runId: 'no-such-run' }))).events).toEqual([]);
     const one = await first(api.watchEvent({ id: fromAgent }));
     expect(one.event).toMatchObject({ id: fromAgent, type: 'deploy.started', source: 'agent:web-1', status: 'pending' });
     expect(one.executions).toEqual([]);

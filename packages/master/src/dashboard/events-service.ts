@@ -17,6 +17,7 @@ export function eventsService(store: Store): Partial<ServiceImpl<typeof Dashboar
         type: req.type || undefined,
         status: (req.status || undefined) as EventStatus | undefined,
         source: req.source || undefined,
+        runId: req.runId || undefined,
         limit: listLimit(req.limit),
       };
       const list = () => events().list(filter).map(eventView);

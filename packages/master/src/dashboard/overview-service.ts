@@ -1,6 +1,6 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import { Agent_Status, type DashboardService } from '@sloth/proto';
-import { eventRepo, runRepo } from '@sloth/store-sqlite';
+import { eventRepo, MASTER_HOST_SAMPLES, runRepo } from '@sloth/store-sqlite';
 import { changes, stateKey } from './change-feed.js';
 import { agentSamples, type DashboardSources, runSummary } from './dashboard-service.js';
 
@@ -13,9 +13,10 @@ const FAILURES_AMONG = 100;
 const NOT_FAILED = new Set(['running', 'success']);
 
 /**
- * The home screen: the counts (agents by status, today's runs by status, the event queue), each agent's latest
- * samples, and the latest runs and failures, all from the store's own queries (and the master's agents), sent again on
- * each change. Without a master (`sloth-runner ui`) the agents are those a master recorded in the data directory.
+ * The home screen: the counts (agents by status, today's runs by status, the event queue), the latest samples of the
+ * master's own machine and of each agent, and the latest runs and failures, all from the store's own queries (and the
+ * master's agents), sent again on each change. Without a master (`sloth-runner ui`) the agents and the master's machine
+ * are those a master recorded in the data directory.
  */
 export function overviewService(sources: DashboardSources): Partial<ServiceImpl<typeof DashboardService>> {
   const { store } = sources;
@@ -28,6 +29,7 @@ export function overviewService(sources: DashboardSources): Partial<ServiceImpl<
         const active = agents.filter((a) => a.status === Agent_Status.ACTIVE).length;
         const latest = runRepo(store).latest(FAILURES_AMONG).map(runSummary);
         const queue = eventRepo(store).depth();
+        const hostSamples = agentSamples(sources, MASTER_HOST_SAMPLES, OVERVIEW_SAMPLES);
         return {
           master,
           agentsActive: active,
@@ -44,6 +46,7 @@ export function overviewService(sources: DashboardSources): Partial<ServiceImpl<
           recentRuns: latest.slice(0, RECENT_RUNS),
           recentFailures: latest.filter((r) => !NOT_FAILED.has(r.status ?? '')).slice(0, RECENT_RUNS),
           masterProblem: sources.masterProblem?.() ?? '',
+          masterHost: hostSamples.length > 0 ? { samples: hostSamples } : undefined,
         };
       };
       for await (const s of changes(store, state, stateKey, ctx.signal)) yield s;

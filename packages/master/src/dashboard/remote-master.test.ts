@@ -1,4 +1,5 @@
 import { SlothError } from '@sloth/core';
+import { MASTER_HOST_SAMPLES } from '@sloth/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawAgent, TOKEN, testMaster } from '../master.test-helper.js';
 import { connectRemoteMaster, type RemoteMaster } from './remote-master.js';
@@ -46,6 +47,17 @@ describe('connectRemoteMaster (ui --master)', () => {
     // The agents stay as last seen.
     expect(remote.agents().map((a) => a.name)).toEqual(['web-1']);
     expect(logs.filter((l) => l.startsWith('warn: '))).toHaveLength(1);
+  });
+
+  it("fetches the samples of the master's own machine, asked for by the overview", async () => {
+    const m = await testMaster({ metricsIntervalMs: 100 });
+    const remote = await connectRemoteMaster({ address: m.url, token: TOKEN }, () => {});
+    remotes.push(remote);
+    // The first ask starts fetching them; they are there by the next answer.
+    expect(remote.samples(MASTER_HOST_SAMPLES, 10)).toEqual([]);
+    await until(() => remote.samples(MASTER_HOST_SAMPLES, 10).length > 0, "the master's own samples");
+    expect(remote.samples(MASTER_HOST_SAMPLES, 10).at(-1)?.cpus).toBeGreaterThan(0);
+    expect(remote.problem()).toBeUndefined();
   });
 
   it('refuses a wrong token at once, as an unauthenticated SlothError', async () => {

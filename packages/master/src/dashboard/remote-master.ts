@@ -1,6 +1,7 @@
-import { ConnectError } from '@connectrpc/connect';
+import { Code, ConnectError } from '@connectrpc/connect';
 import { ControlService, createClient, fromRpcError, type MasterConnection, masterTransport, toWorkFailed } from '@sloth/client';
 import { AsyncQueue } from '@sloth/core/internal';
+import { MASTER_HOST_SAMPLES } from '@sloth/store-sqlite';
 import type { AgentView } from '../agent-view.js';
 import type { FanOutReply } from '../control-service.js';
 import type { AgentControl } from './agent-control.js';
@@ -19,7 +20,10 @@ const SAMPLES_WANTED_MS = 10_000;
 export interface RemoteMaster {
   /** The master's agents as its latest answer listed them. */
   agents(): AgentView[];
-  /** An agent's latest `limit` samples, oldest first (fetched on the next poll the first time they are asked for). */
+  /**
+   * An agent's latest `limit` samples, oldest first (fetched on the next poll the first time they are asked for), or
+   * the master's own machine's under MASTER_HOST_SAMPLES.
+   */
   samples(name: string, limit: number): AgentSample[];
   /** Runs a command on agents through the master, as `agent exec` does on each. */
   control: AgentControl;
@@ -51,9 +55,18 @@ export async function connectRemoteMaster(
     agents = (await client.listAgents({}, { timeoutMs: CALL_TIMEOUT_MS })).agents;
   };
   const fetchSamples = async (name: string) => {
-    const res = await client.getAgentMetrics({ name, limit: SAMPLES_KEPT }, { timeoutMs: CALL_TIMEOUT_MS });
+    const host = name === MASTER_HOST_SAMPLES;
+    const req = host ? { masterHost: true, limit: SAMPLES_KEPT } : { name, limit: SAMPLES_KEPT };
+    let list: AgentSample[];
+    try {
+      list = (await client.getAgentMetrics(req, { timeoutMs: CALL_TIMEOUT_MS })).samples;
+    } catch (err) {
+      // A master older than master_host refuses it: it simply has no row of its own.
+      if (host && ConnectError.from(err).code === Code.InvalidArgument) list = [];
+      else throw err;
+    }
     const entry = samples.get(name);
-    if (entry) entry.list = res.samples;
+    if (entry) entry.list = list;
   };
   try {
     await fetchAgents();
@@ -92,8 +105,9 @@ export async function connectRemoteMaster(
         entry.wantedAt = Date.now();
         return entry.list.slice(-limit);
       }
-      // Not known to exist: only a listed agent is asked for, so a page cannot make the master look up any name.
-      if (!agents.some((a) => a.name === name)) return [];
+      // Not known to exist: only a listed agent (or the master's own machine) is asked for, so a page cannot make the
+      // master look up any name.
+      if (name !== MASTER_HOST_SAMPLES && !agents.some((a) => a.name === name)) return [];
       samples.set(name, { list: [], wantedAt: Date.now() });
       fetchSamples(name).catch(() => {
         // The next poll asks again, and says why if the master is gone.

@@ -3,7 +3,7 @@ import { SlothCommand } from '../../base-command.js';
 import { agentNameArg, masterFlags, outputFlag } from '../../fleet-cli/flags.js';
 
 export default class AgentMetrics extends SlothCommand {
-  static override summary = "An agent's system info over time (load, memory, disk, running work), from its heartbeats.";
+  static override summary = "An agent's system info over time (load, memory, disk, network, running work), from its heartbeats.";
   static override description =
     "The master keeps one sample of each agent's heartbeats per metrics interval (default a minute) for the metrics retention (default 24h): see `master start --metrics-interval/--metrics-retention`. The samples outlive a restart of the master; `agent delete` forgets them.";
   static override args = { name: agentNameArg };
@@ -39,7 +39,9 @@ export default class AgentMetrics extends SlothCommand {
       this.log(f.metricsPolicyText(res));
       return;
     }
-    this.log(table(['Time', 'Load 1/5/15', 'Memory used', 'Disk used', 'Running work'], f.metricsRows(res.samples)));
+    this.log(
+      table(['Time', 'Load 1/5/15', 'Memory used', 'Disk used', 'Network in/out', 'Running work'], f.metricsRows(res.samples)),
+    );
     this.log(f.metricsPolicyText(res));
   }
 }
