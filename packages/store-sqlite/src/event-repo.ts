@@ -158,11 +158,9 @@ const SQL = {
   insertForwarded:
     'INSERT OR IGNORE INTO events (id, type, source, stack, run_id, data, status, attempts, available_at, created_at, updated_at) ' +
     "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
-  // Oldest due first, in the order of events_pending (available_at, run_id): no sort of the backlog. A run's live
-  // events are read INDEXED BY the live indexes here and below: the planner would otherwise pick events_run, which
-  // holds the run's whole history.
+  // Oldest due first, in the order of events_pending (available_at, run_id): no sort of the backlog.
   claim: `UPDATE events SET ${CLAIM_SET} WHERE id IN (SELECT id FROM events WHERE ${CLAIMABLE} ORDER BY available_at LIMIT @limit) RETURNING ${CLAIMED_COLUMNS}`,
-  claimRun: `UPDATE events SET ${CLAIM_SET} WHERE id IN (SELECT id FROM events INDEXED BY events_pending WHERE run_id = @runId AND ${CLAIMABLE} ORDER BY available_at LIMIT @limit) RETURNING ${CLAIMED_COLUMNS}`,
+  claimRun: `UPDATE events SET ${CLAIM_SET} WHERE id IN (SELECT id FROM events WHERE run_id = @runId AND ${CLAIMABLE} ORDER BY available_at LIMIT @limit) RETURNING ${CLAIMED_COLUMNS}`,
   renew: "UPDATE events SET lease_until = ? WHERE lease_owner = ? AND status = 'processing'",
   releaseOne:
     "UPDATE events SET status = 'pending', lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL, updated_at = ? " +
@@ -192,18 +190,16 @@ const SQL = {
     'SELECT id, hook, event_id AS eventId, attempt, success, output, error, duration_ms AS durationMs, started_at AS startedAt ' +
     'FROM hook_executions WHERE event_id = ? ORDER BY id',
   countLive:
-    "SELECT (SELECT count(*) FROM events INDEXED BY events_pending WHERE status = 'pending' AND run_id = @runId) + " +
-    "(SELECT count(*) FROM events INDEXED BY events_processing WHERE status = 'processing' AND run_id = @runId) AS n",
+    "SELECT (SELECT count(*) FROM events WHERE status = 'pending' AND run_id = @runId) + " +
+    "(SELECT count(*) FROM events WHERE status = 'processing' AND run_id = @runId) AS n",
   // Each reads its partial index (events_pending, events_processing), not the table.
   countPending: "SELECT count(*) FROM events WHERE status = 'pending'",
   countProcessing: "SELECT count(*) FROM events WHERE status = 'processing'",
   // Reads events_failed (the dashboard's overview asks on each change).
   countFailed: "SELECT count(*) FROM events WHERE status = 'failed'",
-  nextAvailableRun:
-    "SELECT min(available_at) AS at FROM events INDEXED BY events_pending WHERE run_id = ? AND status = 'pending'",
+  nextAvailableRun: "SELECT min(available_at) AS at FROM events WHERE run_id = ? AND status = 'pending'",
   completeRun:
-    "UPDATE events INDEXED BY events_pending SET status = 'completed', updated_at = @now, processed_at = @now " +
-    "WHERE run_id = @runId AND status = 'pending'",
+    "UPDATE events SET status = 'completed', updated_at = @now, processed_at = @now WHERE run_id = @runId AND status = 'pending'",
   // A scan: cleanup is rare, and an index on created_at would cost every dispatch.
   cleanupExecutions:
     'DELETE FROM hook_executions WHERE event_id IN (SELECT id FROM events WHERE created_at < @before AND status IN (SELECT value FROM json_each(@statuses)))',

@@ -144,18 +144,16 @@ export const events = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
     processedAt: integer('processed_at'),
   },
-  // The queue's own work reads only live events: claims read events_pending in available_at order (a run's own claims
-  // filter it by run_id); lease recovery and renewal read events_processing; a finished event leaves both. Listing walks
-  // the primary key (ids start with their time), or, filtered, the index of its source or of its run (newest first in
-  // each): a dispatch writes these two entries more (a run's only when it has one), so a filter on a rare source or
-  // run never scans the queue's history. Failed events, few, have their own index (the overview counts them). Cleanup,
-  // which is rare, scans. The table is WITHOUT ROWID (migration 0006; drizzle cannot say so): rows live in the primary
-  // key's b-tree instead of a second one.
+  // Only live events are indexed: a dispatch writes the row and one index entry, and a finished event leaves every
+  // index (the queue's speed does not depend on its history). Claims read events_pending in available_at order (a
+  // run's own claims filter it by run_id); lease recovery and renewal read events_processing; listing walks the
+  // primary key (ids start with their time), newest first, the dashboard's filters by source or run included (an
+  // index for them would cost every dispatch); failed events, few, have a partial index of their own, written only
+  // when one fails (the overview counts them); cleanup, which is rare, scans. The table is WITHOUT ROWID (migration
+  // 0006; drizzle cannot say so): rows live in the primary key's b-tree instead of a second one.
   (t) => [
     index('events_pending').on(t.availableAt, t.runId).where(sql`status = 'pending'`),
     index('events_processing').on(t.leaseUntil).where(sql`status = 'processing'`),
-    index('events_source').on(t.source, t.id),
-    index('events_run').on(t.runId, t.id).where(sql`run_id IS NOT NULL`),
     index('events_failed').on(t.id).where(sql`status = 'failed'`),
   ],
 );
