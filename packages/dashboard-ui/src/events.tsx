@@ -1,5 +1,5 @@
 import type { EventView, WatchEventsResponse } from '@sloth/proto';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { dashboard } from './client.js';
 import { formatTime } from './format.js';
 import { latest, useStream } from './use-stream.js';
@@ -47,15 +47,22 @@ export function Events({ run: initialRun = '', onUnauthenticated }: { run?: stri
   );
 }
 
-/** A text filter: applied when the box is left or Enter is pressed (not at each key: each change restarts the list). */
+/**
+ * A text filter: applied when the box is left or Enter is pressed (not at each key: each change restarts the list).
+ * What is typed is kept as a draft of its own, so the list redrawn by a push meanwhile does not put the applied value
+ * back in the box.
+ */
 function Filter(props: { label: string; name: string; placeholder: string; value: string; onChange: (v: string) => void }) {
+  const [draft, setDraft] = useState(props.value);
+  useEffect(() => setDraft(props.value), [props.value]);
   return (
     <label>
       {props.label}{' '}
       <input
         name={props.name}
         placeholder={props.placeholder}
-        value={props.value}
+        value={draft}
+        onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
         onChange={(e) => props.onChange((e.target as HTMLInputElement).value.trim())}
       />
     </label>
