@@ -18,6 +18,7 @@ import { type Registry, startRegistry } from './registry.test-helper.js';
 const exec = promisify(execFile);
 const INSTALL_MS = 10 * 60_000;
 const server = useTestServers();
+const HELLO = ['workflow', 'run', 'hello_world_workflow', '-f', join(REPO, 'examples/hello-world.sloth')];
 
 let root: string;
 let registry: Registry | undefined;
@@ -108,13 +109,7 @@ describe('installing from an npm registry (verdaccio on 127.0.0.1)', () => {
     const bin = join(runner, 'bin/sloth-runner');
     const version = await runInstalled(bin, ['--version']);
     expect([version.code, version.stdout, version.stderr]).toEqual([0, `sloth-runner version ${VERSION}\n`, '']);
-    const hello = await runInstalled(bin, [
-      'workflow',
-      'run',
-      'hello_world_workflow',
-      '-f',
-      join(REPO, 'examples/hello-world.sloth'),
-    ]);
+    const hello = await runInstalled(bin, HELLO);
     expect(hello.stderr).toBe('');
     expect(hello.code).toBe(0);
     expect(hello.stdout).toContain("workflow 'hello_world_workflow' succeeded");
@@ -194,13 +189,7 @@ end):build()
     expect(r.stderr).not.toMatch(/\n\s+at |›/);
     const list = await runInstalled(bin, ['plugins', 'list', '--format', 'json']);
     expect([list.code, JSON.parse(list.stdout)]).toEqual([0, []]);
-    const hello = await runInstalled(bin, [
-      'workflow',
-      'run',
-      'hello_world_workflow',
-      '-f',
-      join(REPO, 'examples/hello-world.sloth'),
-    ]);
+    const hello = await runInstalled(bin, HELLO);
     expect(hello.code).toBe(0);
   });
 });
