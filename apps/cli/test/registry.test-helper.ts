@@ -41,8 +41,9 @@ export async function startRegistry(dir: string, upstream = 'https://registry.np
     auth: { htpasswd: { file: join(dir, 'htpasswd'), max_users: 1 } },
     // JWT tokens are checked by their signature; verdaccio's default (legacy) tokens cost a bcrypt check per request.
     security: { api: { jwt: { sign: { expiresIn: '1h' } } } },
-    // One metadata fetch upstream per package for the whole test, not one every 2 minutes (the default).
-    uplinks: { npmjs: { url: upstream, maxage: '30m', timeout: '60s' } },
+    // One metadata fetch upstream per package for the whole test, not one every 2 minutes (the default); a passing
+    // network error does not take the upstream registry off for 5 minutes (2 failures in a row, by default).
+    uplinks: { npmjs: { url: upstream, maxage: '30m', timeout: '60s', max_fails: 10, fail_timeout: '5s' } },
     packages: {
       ...Object.fromEntries(OURS.map((pattern) => [pattern, local])),
       '**': { access: '$all', proxy: 'npmjs' },
