@@ -9,3 +9,4 @@ settings.enableAutoTranspile = false;
 export { execute } from '@oclif/core';
 export { commandNotFound as COMMAND_NOT_FOUND } from './command-not-found.js';
 export { COMMANDS } from './commands.js';
+export { pluginManagerErrors as PLUGIN_MANAGER_ERRORS } from './plugin-manager-errors.js';

@@ -2,61 +2,17 @@
 // published), installed with `npm install <tarballs>` into an empty directory: no workspace, our packages from the
 // tarballs only, third-party ones from the npm registry. Packed and installed once for the file; it takes minutes.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, runCli } from './cli.test-helper.js';
 import { fleetHome, startAgent, startMaster, withMaster } from './fleet.test-helper.js';
+import { betterSqlitePrebuildMirror, npmEnv, packedManifest, packWorkspace, VERSION } from './pack.test-helper.js';
 
 const exec = promisify(execFile);
-const VERSION = (JSON.parse(readFileSync(join(REPO, 'packages/core/package.json'), 'utf8')) as { version: string }).version;
 const INSTALL_MS = 15 * 60_000;
-
-/** npm's environment: without the npm_/pnpm settings of a `pnpm test` run, with a cache of its own. */
-function npmEnv(cache: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(npm_|pnpm_)/i.test(k)) env[k] = v;
-  env.npm_config_cache = cache;
-  env.npm_config_audit = 'false';
-  env.npm_config_fund = 'false';
-  env.npm_config_update_notifier = 'false';
-  // better-sqlite3 compiles against this Node's headers: where Node ships them, node-gyp need not download them.
-  const prefix = dirname(dirname(process.execPath));
-  if (existsSync(join(prefix, 'include', 'node', 'node.h'))) env.npm_config_nodedir = prefix;
-  return env;
-}
-
-/**
- * better-sqlite3's install script downloads the binary built for this Node from the project's GitHub releases, and
- * compiles it (minutes on this machine) when it cannot: GitHub is not reachable here. This serves the same file, made
- * from the workspace's own build of the same version, where its install script looks for a mirror of those releases
- * (npm_config_better_sqlite3_binary_host): the install path stays the one users take. Another version (once the
- * registry has a newer 12.x) gets a 404 and compiles, as before.
- */
-async function betterSqlitePrebuildMirror(dir: string): Promise<{ server: Server; host: string }> {
-  const pkgDir = dirname(createRequire(join(REPO, 'packages/store-sqlite/package.json')).resolve('better-sqlite3/package.json'));
-  const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string };
-  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
-  const tarball = join(dir, name);
-  await exec('tar', ['-czf', tarball, '-C', pkgDir, 'build/Release/better_sqlite3.node']);
-  const server = createServer((req, res) => {
-    if (req.url === `/v${version}/${name}`) res.end(readFileSync(tarball));
-    else res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return { server, host: `http://127.0.0.1:${port}` };
-}
-
-/** The package.json packed in a tarball. */
-async function packedManifest(tarball: string): Promise<Record<string, unknown>> {
-  const { stdout } = await exec('tar', ['-xzOf', tarball, 'package/package.json'], { maxBuffer: 1 << 24 });
-  return JSON.parse(stdout) as Record<string, unknown>;
-}
 
 let root: string;
 let packs: string;
@@ -74,23 +30,9 @@ beforeAll(
     root = mkdtempSync(join(tmpdir(), 'sloth-pack-'));
     packs = join(root, 'packs');
     project = join(root, 'project');
-    mkdirSync(join(packs, 'agent'), { recursive: true });
     mkdirSync(project);
     env = npmEnv(join(root, 'npm-cache'));
-    // `sloth-agent` and `@sloth/agent` pack to the same file name: the app goes to a folder of its own.
-    const pack = ['pack', '--pack-destination'];
-    await exec('pnpm', ['-r', '--filter', './apps/*', '--filter', './packages/**', '--filter', '!sloth-agent', ...pack, packs], {
-      cwd: REPO,
-      timeout: 120_000,
-      maxBuffer: 1 << 26,
-    });
-    await exec('pnpm', [...pack, join(packs, 'agent')], { cwd: join(REPO, 'apps/agent'), timeout: 60_000 });
-    tarballs = [
-      ...readdirSync(packs)
-        .filter((f) => f.endsWith('.tgz'))
-        .map((f) => join(packs, f)),
-      ...readdirSync(join(packs, 'agent')).map((f) => join(packs, 'agent', f)),
-    ];
+    tarballs = await packWorkspace(packs);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'a-user-project', private: true, type: 'module' }));
     const mirror = await betterSqlitePrebuildMirror(root);
     try {
