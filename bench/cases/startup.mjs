@@ -28,13 +28,54 @@ const COMMANDS = [
   { key: 'node', label: "node -e '' (reference)", cmd: process.execPath, args: ['-e', ''] },
 ];
 
+/** The example plugin, linked into plugin directories of the bench's own (oclif's data, config and cache). */
+const PLUGIN = join(REPO, 'examples/plugins/slack');
+
+/** The same --version and hello, with one plugin linked: run through `env`, which sets its directories. */
+function pluginCommands(dirs) {
+  const env = Object.entries(dirs).map(([k, v]) => `${k}=${v}`);
+  return [
+    {
+      key: 'versionPlugin',
+      label: './sloth-runner --version, one plugin linked (through env)',
+      cmd: 'env',
+      args: [...env, CLI, '--version'],
+    },
+    {
+      key: 'helloPlugin',
+      label: 'the hello workflow, one plugin linked (through env)',
+      cmd: 'env',
+      args: [...env, CLI, ...HELLO],
+    },
+  ];
+}
+
+/** Links the example plugin into fresh plugin directories (untimed); their variables. */
+async function linkPlugin() {
+  const root = workFile('startup-plugin');
+  rmSync(root, { recursive: true, force: true });
+  const dirs = {
+    SLOTH_RUNNER_DATA_DIR: join(root, 'data'),
+    SLOTH_RUNNER_CONFIG_DIR: join(root, 'config'),
+    SLOTH_RUNNER_CACHE_DIR: join(root, 'cache'),
+  };
+  const r = await runChild(CLI, ['plugins', 'link', PLUGIN, '--no-install'], {
+    cwd: REPO,
+    timeoutMs: 60_000,
+    env: { ...process.env, ...dirs },
+  });
+  const why = failure(r, 'plugins link');
+  if (why) throw new Error(why);
+  return dirs;
+}
+
 /** hyperfine's shell-free mode splits on whitespace and honours quotes. */
 const quote = (a) => (a === '' ? "''" : /[\s'"]/.test(a) ? `'${a.replaceAll("'", "'\\''")}'` : a);
 
-async function withHyperfine() {
+async function withHyperfine(commands) {
   const json = workFile('startup-hyperfine.json');
   rmSync(json, { force: true });
-  const cmds = COMMANDS.map((c) => [c.cmd, ...c.args].map(quote).join(' '));
+  const cmds = commands.map((c) => [c.cmd, ...c.args].map(quote).join(' '));
   const r = await runChild(
     'hyperfine',
     ['-N', '--warmup', String(WARMUP), '--runs', String(RUNS), '--export-json', json, ...cmds],
@@ -46,15 +87,15 @@ async function withHyperfine() {
   const why = failure(r, 'hyperfine');
   if (why) throw new Error(why);
   const results = JSON.parse(readFileSync(json, 'utf8')).results;
-  return COMMANDS.map((c, i) => {
+  return commands.map((c, i) => {
     const t = results[i].times.map((s) => s * 1000);
     return { ...c, med: median(t), lo: minOf(t), hi: maxOf(t), n: t.length };
   });
 }
 
-async function withOwnLoop() {
+async function withOwnLoop(commands) {
   const out = [];
-  for (const c of COMMANDS) {
+  for (const c of commands) {
     const r = await repeat(WARMUP + RUNS, async () => {
       const x = await runChild(c.cmd, c.args, { cwd: REPO, timeoutMs: 30_000 });
       const why = failure(x, c.label);
@@ -106,11 +147,13 @@ export async function run(log) {
   log(`startup: ${useHyperfine ? 'hyperfine' : 'own timer loop (hyperfine not installed)'} --warmup ${WARMUP} --runs ${RUNS}`);
   let times;
   let timeError;
+  let commands = COMMANDS;
   try {
-    times = useHyperfine ? await withHyperfine() : await withOwnLoop();
+    commands = [...COMMANDS, ...pluginCommands(await linkPlugin())];
+    times = useHyperfine ? await withHyperfine(commands) : await withOwnLoop(commands);
   } catch (e) {
     timeError = e instanceof Error ? e.message : String(e);
-    times = COMMANDS.map((c) => ({ ...c, med: Number.NaN, lo: Number.NaN, hi: Number.NaN, n: 0 }));
+    times = commands.map((c) => ({ ...c, med: Number.NaN, lo: Number.NaN, hi: Number.NaN, n: 0 }));
   }
   log(`startup: phase marks of the hello workflow x${PHASE_RUNS}`);
   const ph = await phases();
@@ -169,6 +212,11 @@ export async function run(log) {
       `(\`node apps/cli/bin/run.js --version\`) it took ${ms(by.versionDirect.med)}. The spread between runs is large here (\`node -e ''\` alone ranged ${ms(by.node.lo)}–${ms(by.node.hi)}), ` +
       'so differences of a few tens of milliseconds between these rows are noise.',
   ];
+  if (by.versionPlugin && by.helloPlugin)
+    notes.push(
+      `**with a plugin linked** (examples/plugins/slack, \`plugins link\`; run through \`env\`, which sets the plugin directories): --version ${ms(by.versionPlugin.med)} (without: ${ms(v)}), the hello workflow ${ms(by.helloPlugin.med)} (without: ${ms(h)}). ` +
+        "A plugin's commands are listed from its oclif manifest and its Lua modules loaded only when a workflow is loaded, so --version does not read it.",
+    );
   if (!ph.error) {
     const s = Object.fromEntries(ph.steps.map((x) => [x.key, x.med]));
     const imports = s.import_cli;
