@@ -161,6 +161,8 @@ describe('scheduler run', () => {
     const s = schedulerRun(home);
     const skipped = await waitForRun(home, 'slow', 'a skipped firing of slow', (r) => r.status === 'skipped');
     expect(skipped.error).toMatch(/run #\d+ is still running \(overlap skip\)/);
+    // The event is dispatched right after the skip is recorded (through the scheduler's event journal): wait for it.
+    await waitFor(() => eventsOf(home, 'schedule.skipped').length > 0, 10_000, 'the schedule.skipped event');
     const event = eventsOf(home, 'schedule.skipped').map((e) => e.data);
     expect(event[0]).toMatchObject({ schedule: 'slow', run_id: skipped.id, reason: skipped.error });
     writeFileSync(join(gate, 'go'), '');
