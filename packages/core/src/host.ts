@@ -48,6 +48,12 @@ export type HostRunOptions = Omit<ProcessOptions, 'command' | 'signal' | 'user'>
 /** What `Host.writeFile` writes: text, bytes, or chunks read as they arrive. */
 export type HostWriteData = string | Uint8Array | AsyncIterable<Uint8Array>;
 
+/** What `Host.createOrRead` found: it created the file, something was already there, or it lost a race. */
+export type HostCreateOrRead =
+  | { created: true }
+  | { created: false; raced?: false; info: HostStat; content: Buffer | undefined }
+  | { created: false; raced: true };
+
 /** How `Host.writeFile` replaces a file. */
 export interface HostWriteOptions {
   /** Create missing parent directories. */
@@ -82,6 +88,18 @@ export interface Host {
    * stream of chunks (a download), written to the temp file as they come.
    */
   writeFile(path: string, data: HostWriteData, options?: HostWriteOptions): Promise<void>;
+  /**
+   * Creates `path` with `data` (mode and owner as asked, else a new file's defaults) only if nothing is there, never
+   * replacing what appeared meanwhile; otherwise changes nothing and returns what is there (symlinks followed) with
+   * the content of a regular file of at most `maxRead` bytes. One round trip where each costs one (a host over SSH);
+   * optional: without it, callers stat, read, then write. `raced`: something appeared between the look and the
+   * create (nothing was changed; read it again).
+   */
+  createOrRead?(
+    path: string,
+    data: Uint8Array,
+    options: Omit<HostWriteOptions, 'validate'> & { maxRead: number },
+  ): Promise<HostCreateOrRead>;
   /** The path's type and attributes (symlinks followed), or undefined when it does not exist. */
   stat(path: string): Promise<HostStat | undefined>;
   /** Like stat, but a symlink is reported as itself (type 'link'). */

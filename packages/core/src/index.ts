@@ -57,6 +57,7 @@ export type {
   Host,
   HostAccount,
   HostBinding,
+  HostCreateOrRead,
   HostRunOptions,
   HostStat,
   HostWriteData,

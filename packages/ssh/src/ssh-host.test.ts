@@ -40,6 +40,40 @@ afterAll(async () => {
 });
 
 describe('the host interface over SSH (a real sshd on 127.0.0.1)', () => {
+  it('createOrRead creates a missing file with its mode and owner, and leaves what is there, answering with it', async () => {
+    const host = hostWith(binding());
+    const path = join(dir, 'offered/new.conf');
+    const bytes = Buffer.from([0, 1, 2, 255, 10, 13, 0x27, 0x22]);
+    expect(await host.createOrRead?.(path, bytes, { makeParents: true, mode: 0o640, uid: 1, gid: 2, maxRead: 64 })).toEqual({
+      created: true,
+    });
+    expect(readFileSync(path)).toEqual(bytes);
+    const s = statSync(path);
+    expect([s.mode & 0o7777, s.uid, s.gid]).toEqual([0o640, 1, 2]);
+    // No temp file is left next to it.
+    expect(readdirSync(join(dir, 'offered'))).toEqual(['new.conf']);
+    // There now: unchanged, its stat and content back; a file larger than maxRead comes without its content.
+    const again = await host.createOrRead?.(path, Buffer.from('other'), { mode: 0o600, maxRead: 64 });
+    expect(again).toMatchObject({ created: false, info: { type: 'file', size: bytes.length, mode: 0o640 }, content: bytes });
+    expect(readFileSync(path)).toEqual(bytes);
+    expect(await host.createOrRead?.(path, Buffer.from('x'), { maxRead: 4 })).toMatchObject({
+      created: false,
+      info: { type: 'file' },
+      content: undefined,
+    });
+    // A directory is reported as one; an odd mode (setgid) is set exactly; check mode refuses.
+    expect(await host.createOrRead?.(dir, Buffer.from('x'), { maxRead: 64 })).toMatchObject({
+      created: false,
+      info: { type: 'directory' },
+    });
+    const odd = join(dir, 'offered/odd');
+    expect(await host.createOrRead?.(odd, Buffer.from('x'), { mode: 0o2750, maxRead: 64 })).toEqual({ created: true });
+    expect(statSync(odd).mode & 0o7777).toBe(0o2750);
+    await expect(
+      hostWith(binding({ checkMode: true })).createOrRead?.(join(dir, 'offered/no'), Buffer.from('x'), { maxRead: 1 }),
+    ).rejects.toThrow(/check mode/);
+  });
+
   it('writes a file atomically with mode and owner, reads it back byte for byte, and stats it', async () => {
     const host = hostWith(binding());
     const path = join(dir, 'sub/dir/app.conf');

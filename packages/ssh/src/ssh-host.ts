@@ -103,6 +103,21 @@ export function sshHost(
     async readFile(path) {
       return (await must(`cat -- ${q(path)}`, path)).stdoutBytes;
     },
+    async createOrRead(path, data, createOptions) {
+      changing(path, 'create');
+      const r = await must(createOrReadScript(path, createOptions), path, { stdin: data });
+      const out = r.stdoutBytes;
+      const eol = out.indexOf(10);
+      const head = out.subarray(0, eol === -1 ? out.length : eol).toString();
+      if (head === 'CREATED') return { created: true };
+      if (!head.startsWith('STAT ')) return { created: false, raced: true };
+      const info = parseStat(head.slice(5));
+      const small = info.type === 'file' && info.size <= createOptions.maxRead;
+      const content = small ? out.subarray(eol + 1) : undefined;
+      // Changed between its stat and its cat: as if it raced (the caller reads it again).
+      if (content && content.length !== info.size) return { created: false, raced: true };
+      return { created: false, info, content };
+    },
     async writeFile(path, data, writeOptions = {}) {
       changing(path, 'write');
       if (!writeOptions.validate) {
@@ -245,6 +260,43 @@ function writeScript(path: string, options: HostWriteOptions): string {
     `if [ -n "$ou$og" ]; then chown "$ou\${og:+:$og}" -- "$n"${asked ? ` || ${fail}` : ' 2>/dev/null || true'}; fi`,
     chmod,
     `mv -f -- "$n" "$t" || ${fail}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/**
+ * One script for `Host.createOrRead` (one round trip), reading the new content on stdin either way: when something is
+ * at the path (a dangling symlink included), `STAT <stat -L>` and, for a regular file of at most maxRead bytes, its
+ * content; else the file is made as a temp file next to it with its mode and owner, then hard-linked in place, which
+ * fails if anything appeared meanwhile (`RACED`, nothing changed), and `CREATED`.
+ */
+function createOrReadScript(path: string, options: Omit<HostWriteOptions, 'validate'> & { maxRead: number }): string {
+  const suffix = tempName('x').split('.sloth-')[1] as string;
+  const mode = options.mode;
+  const umaskable = mode === undefined || (mode & ~0o666) === 0;
+  const fail = `{ rm -f -- "$n"; exit 1; }`;
+  return [
+    `p=${q(path)}`,
+    `if [ -e "$p" ] || [ -L "$p" ]; then`,
+    '  cat >/dev/null',
+    `  s=$(stat -L -c ${STAT_FORMAT} -- "$p" 2>/dev/null) || { echo RACED; exit 0; }`,
+    `  printf 'STAT %s\\n' "$s"`,
+    `  case $s in regular*) z=\${s#*|}; z=\${z%%|*}; [ "$z" -le ${options.maxRead} ] && exec cat -- "$p" ;; esac`,
+    '  exit 0',
+    'fi',
+    `case $p in */*) d=\${p%/*}; [ -n "$d" ] || d=/ ;; *) d=. ;; esac`,
+    options.makeParents ? `[ -d "$d" ] || mkdir -p -- "$d" || { cat >/dev/null; exit 1; }` : '',
+    `n="$d/.\${p##*/}.sloth-${suffix}"`,
+    // A new file's default mode is 0666 less the umask; one asked for that a umask can give saves forking chmod.
+    mode === undefined ? '' : `umask ${umaskable ? (0o777 & ~mode).toString(8).padStart(3, '0') : '077'}`,
+    `cat > "$n" || ${fail}`,
+    options.uid !== undefined || options.gid !== undefined
+      ? `chown ${options.uid ?? ''}${options.gid !== undefined ? `:${options.gid}` : ''} -- "$n" || ${fail}`
+      : '',
+    // After chown, which clears the setuid and setgid bits.
+    umaskable ? '' : `chmod ${(mode as number).toString(8)} -- "$n" || ${fail}`,
+    `if ln -- "$n" "$p" 2>/dev/null; then rm -f -- "$n"; echo CREATED; else rm -f -- "$n"; echo RACED; fi`,
   ]
     .filter(Boolean)
     .join('\n');

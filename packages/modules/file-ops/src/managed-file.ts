@@ -217,8 +217,15 @@ export async function convergeFile(
       hint: 'write %s where the command takes the file to check, e.g. validate = "nginx -t -c %s"',
     });
   }
-  // Read once: the facts serve the diff, and the attributes a file keeps go into its stack record.
-  const read = facts ? { info: undefined, facts } : await readPathFacts(ctx, path);
+  const { user, group } = await lookupOwnership(ctx, request.owner, request.group);
+  // Read once: the facts serve the diff, and the attributes a file keeps go into its stack record. A small new content
+  // is offered with the look where the host can take both in one round trip: a missing file is then created by it.
+  const offered = facts ? undefined : await offerContent(ctx, path, request, user?.id, group?.id);
+  const read = facts
+    ? { info: undefined, facts }
+    : offered?.created
+      ? { info: undefined, facts: undefined }
+      : (offered?.read ?? (await readPathFacts(ctx, path)));
   const actual = read.facts;
   const other = actual ? undefined : read.info;
   if (other) {
@@ -226,10 +233,11 @@ export async function convergeFile(
       hint: 'give the path of a file, or remove what is there first',
     });
   }
-  const { user, group } = await lookupOwnership(ctx, request.owner, request.group);
   const backupPath = request.backup ? `${path}.${backupStamp()}~` : undefined;
+  const created = offered?.created === true;
   const outcome = await converge(
-    { ...managedFile, read: async () => actual },
+    // Created with its content, mode and owner already: converging reports the change and has nothing left to do.
+    { ...managedFile, read: async () => actual, ...(created ? { apply: async () => {} } : {}) },
     path,
     {
       content: request.content,
@@ -253,6 +261,38 @@ export async function convergeFile(
     group: group?.name,
     backup_file: backedUp ? backupPath : undefined,
   });
+}
+
+/** Content sent along with the look at most: a copy or template of a config file, not a large artifact. */
+const OFFER_BYTES = 64 * 1024;
+
+/**
+ * Host.createOrRead for a small content with no validate or backup, outside check mode: created when missing, else
+ * the facts of what is there (content included when small). Undefined where it does not apply or the look raced:
+ * the caller reads as usual.
+ */
+async function offerContent(
+  ctx: ModuleCallContext,
+  path: string,
+  request: FileRequest,
+  uid: number | undefined,
+  gid: number | undefined,
+): Promise<
+  { created: true; read?: undefined } | { created: false; read: Awaited<ReturnType<typeof readPathFacts>> } | undefined
+> {
+  const content = request.content;
+  if (!ctx.host.createOrRead || ctx.checkMode || content === undefined || content.length > OFFER_BYTES) return undefined;
+  if (request.validate !== undefined || request.backup) return undefined;
+  const r = await ctx.host.createOrRead(path, content, { makeParents: true, mode: request.mode, uid, gid, maxRead: OFFER_BYTES });
+  if (r.created) return { created: true };
+  if (r.raced) return undefined;
+  if (r.info.type !== 'file') return { created: false, read: { info: r.info, facts: undefined } };
+  // Larger than what comes with the look: read as usual.
+  if (r.content === undefined) return undefined;
+  return {
+    created: false,
+    read: { info: r.info, facts: { content: r.content, sha256: sha256Hex(r.content), ...(await namedAttributes(ctx, r.info)) } },
+  };
 }
 
 /** Ansible's backup suffix time: local time to the second, readable in a directory listing. */
