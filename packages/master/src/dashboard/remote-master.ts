@@ -1,5 +1,13 @@
 import { Code, ConnectError } from '@connectrpc/connect';
-import { ControlService, createClient, fromRpcError, type MasterConnection, masterTransport, toWorkFailed } from '@sloth/client';
+import {
+  type ControlClient,
+  ControlService,
+  createClient,
+  fromRpcError,
+  type MasterConnection,
+  masterTransport,
+  toWorkFailed,
+} from '@sloth/client';
 import { AsyncQueue } from '@sloth/core/internal';
 import { MASTER_HOST_SAMPLES } from '@sloth/store-sqlite';
 import type { AgentView } from '../agent-view.js';
@@ -126,7 +134,7 @@ export async function connectRemoteMaster(
 
 /** Each agent's ExecCommand call, their replies merged as they come and tagged with the agent (RunTasks' shape). */
 function execThrough(
-  client: ReturnType<typeof createClient<typeof ControlService>>,
+  client: ControlClient,
   names: string[],
   cmd: { command: string; timeoutMs: number },
   signal: AbortSignal,

@@ -153,11 +153,14 @@ export async function readFileFacts(ctx: ModuleCallContext, path: string): Promi
   return (await readPathFacts(ctx, path)).facts;
 }
 
+/** A path's stat (symlinks followed) and, when it is a regular file, its facts. */
+interface PathFacts {
+  info: HostStat | undefined;
+  facts: FileFacts | undefined;
+}
+
 /** The path's stat (symlinks followed) and, when it is a regular file, its facts: one stat for both. */
-async function readPathFacts(
-  ctx: ModuleCallContext,
-  path: string,
-): Promise<{ info: HostStat | undefined; facts: FileFacts | undefined }> {
+async function readPathFacts(ctx: ModuleCallContext, path: string): Promise<PathFacts> {
   const info = await ctx.host.stat(path);
   return { info, facts: info?.type === 'file' ? await fileFacts(ctx, path, info) : undefined };
 }
@@ -277,9 +280,7 @@ async function offerContent(
   request: FileRequest,
   uid: number | undefined,
   gid: number | undefined,
-): Promise<
-  { created: true; read?: undefined } | { created: false; read: Awaited<ReturnType<typeof readPathFacts>> } | undefined
-> {
+): Promise<{ created: true; read?: undefined } | { created: false; read: PathFacts } | undefined> {
   const content = request.content;
   if (!ctx.host.createOrRead || ctx.checkMode || content === undefined || content.length > OFFER_BYTES) return undefined;
   if (request.validate !== undefined || request.backup) return undefined;
