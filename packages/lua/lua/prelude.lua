@@ -543,9 +543,11 @@ end
 -- module functions: JS returns `true, values...` or `false, message, code, hint`, or a promise of those.
 -- Varargs, not a packed table: no table per call. Both calls below are tail calls, so level 2 is the module
 -- function's caller: the error names its line, as error(message, 2) would.
+local yield = coroutine.yield
 local function settle(ok, ...)
   if ok == true then return ... end
-  if type(ok) == 'userdata' then return settle(ok:await()) end
+  -- a call still working returned its id: the runtime resumes this thread with its results once they are there
+  if type(ok) == 'number' then return settle(yield(ok)) end
   local message, code, hint = ...
   local info = debug.getinfo(2, 'Slf')
   local where = info and info.currentline > 0 and not remote_calls[info.func] and (info.short_src .. ':' .. info.currentline) or nil

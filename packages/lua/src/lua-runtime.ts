@@ -140,18 +140,24 @@ export class LuaRuntime {
       let r = this.resume(thread, st, args.length);
       while (r.result === LuaReturn.Yield) {
         if (st.signal?.aborted) throw new LuaStopped(st.signal.reason, st.stoppedAt);
+        let nargs = 0;
         if (r.resultCount > 0) {
           st.stoppedAt = undefined; // waiting in a module call, not at a line of its own
           const awaited = thread.getValue(-1);
           thread.pop(r.resultCount);
-          if (awaited && typeof (awaited as Promise<unknown>).then === 'function')
+          const pending = this.native.takePending(awaited);
+          if (pending) {
+            const values = await outcome(pending, st.signal);
+            if (st.signal?.aborted || !values) throw new LuaStopped(st.signal?.reason, st.stoppedAt);
+            nargs = this.native.pushResults(thread.address, values);
+          } else if (awaited && typeof (awaited as Promise<unknown>).then === 'function')
             await settleOrAbort(awaited as Promise<unknown>, st.signal);
           else await turn();
         } else {
           await turn();
         }
         if (st.signal?.aborted) throw new LuaStopped(st.signal.reason, st.stoppedAt);
-        r = this.resume(thread, st, 0);
+        r = this.resume(thread, st, nargs);
       }
       if (r.result !== LuaReturn.Ok) {
         if (lua.lua_type(thread.address, -1) === LuaType.String) throw new Error(luaErrorText(thread.indexToString(-1)));
@@ -267,6 +273,27 @@ function settleOrAbort(p: Promise<unknown>, signal: AbortSignal | undefined): Pr
     settled.then(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
+    });
+  });
+}
+
+/**
+ * The results a pending module call settled with, as Lua gets them (a rejection as the binder's failure shape), or
+ * undefined when the signal fired first.
+ */
+function outcome(p: PromiseLike<unknown>, signal: AbortSignal | undefined): Promise<readonly unknown[] | undefined> {
+  const settled = Promise.resolve(p).then(
+    (v) => (Array.isArray(v) ? v : [v]),
+    (err) => [false, `internal error in a module call: ${(err as Error)?.message ?? String(err)}`, 'internal'],
+  );
+  if (!signal) return settled;
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    settled.then((v) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(v);
     });
   });
 }

@@ -8,7 +8,6 @@ import {
   parseArgs,
   SlothError,
 } from '@sloth/core/internal';
-import { LuaMultiReturn as MultiReturn } from 'wasmoon';
 import type { LuaRuntime } from './lua-runtime.js';
 import { toLua } from './lua-values.js';
 import { callOnTarget, takeTarget } from './module-target.js';
@@ -121,8 +120,8 @@ function bindFunctions(
           : spec.run(parseArgs(module, name, spec, raw) as never, ctx);
         if (out && typeof (out as Promise<unknown>).then === 'function') {
           return (out as Promise<unknown>).then(
-            (v) => MultiReturn.from(results(v, one)),
-            (err) => MultiReturn.from(failure(err)),
+            (v) => results(v, one),
+            (err) => failure(err),
           );
         }
         return results(out, one);
@@ -148,8 +147,8 @@ function remoteCall(
     const targeted = takeTarget(qualified, spec, raw);
     if (!targeted) return failure(new SlothError('internal', `${qualified}: sent to an agent without a target`));
     return callOnTarget(module, String(name), spec, targeted, ctx).then(
-      (v) => MultiReturn.from(results(v, true)),
-      (err) => MultiReturn.from(failure(err)),
+      (v) => results(v, true),
+      (err) => failure(err),
     );
   };
 }

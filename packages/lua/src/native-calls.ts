@@ -3,8 +3,9 @@ import type { LuaEngine, LuaThread } from 'wasmoon';
 
 /**
  * A JS function Lua calls through NativeCalls. It gets the Lua arguments (nil as null; tables, functions and userdata
- * converted by wasmoon as usual) and returns the Lua results, or a promise that Lua awaits (pushed as one value).
- * It must not throw: a throw is reported to Lua as `false, message[, code, hint]`, the binder's failure shape.
+ * converted by wasmoon as usual) and returns the Lua results, or a promise of them that Lua awaits (see
+ * NativeCalls.takePending). It must not throw: a throw is reported to Lua as `false, message[, code, hint]`, the
+ * binder's failure shape.
  */
 export type NativeFunction = (args: unknown[]) => unknown[] | PromiseLike<unknown>;
 
@@ -63,6 +64,9 @@ export class NativeCalls {
   private scratch: number;
   private scratchSize = 256;
   private readonly decoder = new TextDecoder();
+  /** Promises calls returned, by the id Lua got in their place, until the runtime takes them. */
+  private readonly pending = new Map<number, PromiseLike<unknown>>();
+  private nextPending = 1;
 
   constructor(private readonly engine: LuaEngine) {
     this.raw = engine.global.lua.module as unknown as RawLua;
@@ -90,6 +94,28 @@ export class NativeCalls {
     this.raw._free(this.lengthSlot);
     this.raw._free(this.scratch);
     this.functions.length = 0;
+    this.pending.clear();
+  }
+
+  /**
+   * The promise of a call that returned one. Lua gets an integer id in its place and yields it (the prelude's
+   * settle), so the runtime awaits it and resumes the thread with its results. That costs a map entry, where
+   * wasmoon's promise userdata and `:await()` build a wasm function (a compiled module) per await.
+   */
+  takePending(id: unknown): PromiseLike<unknown> | undefined {
+    if (typeof id !== 'number') return undefined;
+    const p = this.pending.get(id);
+    this.pending.delete(id);
+    return p;
+  }
+
+  /** Pushes the results a pending call settled with on `L`'s stack: the values Lua resumes with. */
+  pushResults(L: number, values: readonly unknown[]): number {
+    if (values.length > 16 && this.raw._lua_checkstack(L, values.length) === 0) {
+      values = [false, `a module call returned ${values.length} values, more than Lua can take`];
+    }
+    for (const v of values) this.push(L, v);
+    return values.length;
   }
 
   /** The C function behind every NativeFunction: its upvalue is the index of the JS function. */
@@ -111,14 +137,12 @@ export class NativeCalls {
     }
     try {
       if (!Array.isArray(results)) {
-        this.engine.global.stateToThread(L).pushValue(results);
+        const id = this.nextPending++;
+        this.pending.set(id, results);
+        raw._lua_pushinteger(L, BigInt(id));
         return 1;
       }
-      if (results.length > 16 && raw._lua_checkstack(L, results.length) === 0) {
-        results = [false, `a module call returned ${results.length} values, more than Lua can take`];
-      }
-      for (const v of results) this.push(L, v);
-      return results.length;
+      return this.pushResults(L, results);
     } catch (err) {
       // Throwing into wasm would unwind through Lua's C frames; say what went wrong instead.
       raw._lua_pushboolean(L, 0);

@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { connect } from 'node:net';
 import { arg, formatDuration, type ModuleCallContext, parseDuration, SlothError, z } from '@sloth/core';
 import { check } from './check.js';
+import { httpGet } from './http-get.js';
 import { portArg } from './port-checks.js';
 
 // Connections, DNS and HTTP are made from the machine that runs the task, by Node itself (the host interface has no
@@ -123,8 +124,7 @@ const urlArg = arg(
 async function get(ctx: ModuleCallContext, url: string): Promise<{ status: number; body: string } | string> {
   const signal = bounded(ctx, HTTP_TIMEOUT_MS);
   try {
-    const res = await fetch(url, { signal, redirect: 'follow' });
-    return { status: res.status, body: await res.text() };
+    return await httpGet(url, signal);
   } catch (err) {
     stopIfStopped(ctx);
     return `GET ${url} failed: ${signal.aborted ? `timed out after ${formatDuration(HTTP_TIMEOUT_MS)}` : reason(err, HTTP_TIMEOUT_MS)}`;
