@@ -8,6 +8,7 @@ import {
   type RunResult,
   type SecretStore,
   SlothError,
+  startSpawnHelper,
   type TaskDelegator,
   type TaskOutcome,
   type TaskSpec,
@@ -82,6 +83,8 @@ export async function runWorkflowCommand(options: RunCommandOptions): Promise<vo
     options.hooksTimeout ?? '10s',
     'e.g. --hooks-timeout 30s (0: leave the events for `sloth-runner events serve`)',
   );
+  // Before the workflow loads: its commands then start from the small helper, not by forking this grown process.
+  startSpawnHelper();
   const renderer = createRenderer(options.output, {
     debug: options.debug,
     tty: Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) > 0 && !process.env.CI,

@@ -19,6 +19,7 @@ import {
 } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SlothError } from './errors.js';
+import { isInstantKernelFile, readInstantKernelFile, readProcDirectory } from './kernel-files.js';
 import { makeDirectory } from './make-directory.js';
 import { type ProcessOptions, type ProcessResult, runProcess } from './process-runner.js';
 
@@ -172,14 +173,20 @@ export function localHost(binding: HostBinding): Host {
         user: binding.user,
         signal: binding.signal,
       }),
-    readFile: (path) => readFile(at(path), { signal: binding.signal }),
+    readFile: (path) => {
+      const target = at(path);
+      return isInstantKernelFile(target) ? readInstantKernelFile(target) : readFile(target, { signal: binding.signal });
+    },
     async writeFile(path, data, options = {}) {
       await writeAtomically(changing(path, 'write'), data, options, binding.signal);
     },
     stat: (path) => statOf(at(path), stat),
     lstat: (path) => statOf(at(path), lstat),
     readlink: (path) => readlink(at(path)),
-    readdir: async (path) => (await readdir(at(path))).sort(),
+    readdir: async (path) => {
+      const target = at(path);
+      return (await (target === '/proc' ? readProcDirectory() : readdir(target))).sort();
+    },
     async copyFile(from, to) {
       const target = changing(to, 'copy to');
       await copyFile(at(from), target);

@@ -36,7 +36,7 @@ export * from './run-services.js';
 export * from './secret-mask.js';
 export * from './shell-command.js';
 export * from './shell-quote.js';
-export { killMarkedGroups, ownerMark } from './spawn-helper.js';
+export { killMarkedGroups, ownerMark, startSpawnHelper } from './spawn-helper.js';
 export * from './store-contracts.js';
 export * from './stream-capture.js';
 export * from './task-executor.js';

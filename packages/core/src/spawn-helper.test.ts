@@ -14,8 +14,39 @@ import { waitFor } from './wait-for.js';
 const run = promisify(execFile);
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 
-/** Polls `predicate` until it holds, failing after `timeoutMs`. */
+/** The pids of this process's children that run the spawn helper (from /proc: no helper pid is exposed). */
+const HELPER_CHILDREN = `const helpers = () => readdirSync('/proc').filter((p) => /^\\d+$/.test(p)).filter((p) => {
+  try {
+    const stat = readFileSync('/proc/' + p + '/stat', 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid && readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('spawn-helper-main');
+  } catch { return false; }
+});`;
+
 describe('the spawn helper', () => {
+  it('started ahead of need, takes the commands once it is up, and retires unused after its idle time', async () => {
+    const script = [
+      "import { readdirSync, readFileSync } from 'node:fs';",
+      `import { setSpawnMode, startSpawnHelper } from ${JSON.stringify(`${DIST}spawn-helper.js`)};`,
+      `import { runProcess } from ${JSON.stringify(`${DIST}process-runner.js`)};`,
+      `import { waitFor } from ${JSON.stringify(`${DIST}wait-for.js`)};`,
+      HELPER_CHILDREN,
+      // Unused: it ends after its idle time.
+      "setSpawnMode('auto', 300);",
+      'startSpawnHelper();',
+      "await waitFor(() => helpers().length === 1, 10_000, 'the helper to start');",
+      "await waitFor(() => helpers().length === 0, 10_000, 'the unused helper to retire');",
+      // Used: once it is up, commands start from it (their parent is the helper, not this process).
+      "setSpawnMode('auto');",
+      'startSpawnHelper();',
+      "const ppid = async () => Number((await runProcess({ command: ['/bin/sh', '-c', 'echo $PPID'] })).stdout.trim());",
+      'let parent = await ppid();',
+      "await waitFor(async () => (parent = await ppid()) !== process.pid, 10_000, 'a command started by the helper');",
+      "console.log(parent === Number(helpers()[0]) ? 'ok' : 'parent ' + parent + ', helpers ' + helpers().join(' '));",
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 });
+    expect(stdout.trim()).toBe('ok');
+  });
+
   it('does not keep a finished Node process alive, and ends with it', async () => {
     const script = [
       `import { setSpawnMode } from ${JSON.stringify(`${DIST}spawn-helper.js`)};`,

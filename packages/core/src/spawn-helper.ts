@@ -94,6 +94,15 @@ export function killMarkedGroups(owner: string, withThreads = false): number {
   return groups.size;
 }
 
+/**
+ * Starts the spawn helper now, ahead of the first command: from a process that is still small (a CLI about to load a
+ * workflow), so its fork is short and its start-up overlaps the loading, and the run's first commands go through it
+ * instead of each forking the grown process. It ends after its idle time if nothing runs.
+ */
+export function startSpawnHelper(): void {
+  spawnHelper.prestart();
+}
+
 /** For tests: which way processes start from now on, and how long an idle helper lives. */
 export function setSpawnMode(mode: SpawnMode, idleMs = HELPER_IDLE_MS): void {
   spawnHelper.mode = mode;
@@ -135,8 +144,6 @@ export function launchDirect(req: LaunchRequest): Launched {
   return launched;
 }
 
-/** Direct spawns before the helper is started: a command or two (the hello workflow) should not pay for it. */
-const DIRECT_BEFORE_HELPER = 4;
 /** An idle helper ends after this long (an idle agent stays small); the next commands start another. */
 const HELPER_IDLE_MS = 30_000;
 
@@ -169,7 +176,6 @@ class SpawnHelper {
   private child: ChildProcess | undefined;
   private ready = false;
   private dead = false;
-  private direct = 0;
   private seq = 0;
   private readonly launches = new Map<number, HelperLaunch>();
   /** Directly started processes the helper watches. */
@@ -178,20 +184,21 @@ class SpawnHelper {
   private idleTimer: NodeJS.Timeout | undefined;
 
   /**
-   * The helper when processes should go through it now; otherwise counts a direct spawn. The helper is started with
-   * the first one all the same: it also watches what this process starts itself, to kill it if this process is
-   * killed with SIGKILL (which no handler of ours sees).
+   * The helper when processes should go through it now: once it is ready (a command never waits for it to start).
+   * Until then commands start directly, and the first one starts the helper: it also watches what this process
+   * starts itself, to kill it if this process is killed with SIGKILL (which no handler of ours sees).
    */
   usable(): SpawnHelper | undefined {
     if (this.mode === 'direct' || this.dead) return undefined;
-    if (this.mode === 'helper') {
-      this.start();
-      return this;
-    }
-    if (this.ready && this.direct >= DIRECT_BEFORE_HELPER) return this;
-    this.direct += 1;
     this.start();
-    return undefined;
+    return this.mode === 'helper' || this.ready ? this : undefined;
+  }
+
+  /** Starts the helper unless processes start directly. */
+  prestart(): void {
+    if (this.mode !== 'auto' || this.dead || this.child) return;
+    this.start();
+    this.maybeIdle();
   }
 
   /** Has the helper kill a directly started process's group if this process dies; forgets it once it is closed. */
@@ -296,13 +303,12 @@ class SpawnHelper {
     this.idleTimer = setTimeout(() => this.retire(), this.idleMs).unref();
   }
 
-  /** Ends an idle helper: it exits when its channel closes; counting direct spawns starts over. */
+  /** Ends an idle helper: it exits when its channel closes; the next command starts another. */
   private retire(): void {
     const child = this.child;
     if (!child || this.launches.size > 0 || this.watching > 0) return;
     this.child = undefined;
     this.ready = false;
-    this.direct = 0;
     child.removeAllListeners('exit');
     child.removeAllListeners('error');
     child.on('error', () => {});

@@ -13,7 +13,8 @@ export const portIsListening = check({
   args: [portArg],
   examples: ['infra_test.port_is_listening(80)'],
   check: async ([port], ctx) => {
-    if ((await openPorts(ctx, 'tcp')).has(port) || (await openPorts(ctx, 'udp')).has(port)) return undefined;
+    const [tcp, udp] = await Promise.all([openPorts(ctx, 'tcp'), openPorts(ctx, 'udp')]);
+    if (tcp.has(port) || udp.has(port)) return undefined;
     return `nothing listens on TCP or UDP port ${port}`;
   },
 });
