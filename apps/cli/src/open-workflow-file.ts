@@ -1,4 +1,4 @@
-import { loadModules } from '@sloth/builtin-modules';
+import { loadWorkflowModules } from '@sloth/builtin-modules';
 import type { RunObserver, RunServices } from '@sloth/core';
 import { WorkflowFile } from '@sloth/lua';
 import { parseDurationFlag } from './duration-flag.js';
@@ -44,7 +44,7 @@ export async function openWorkflowFile(
       : parseDurationFlag('--load-timeout', loadTimeout, 'give a duration like 10s or 1m') || undefined;
   const file = await WorkflowFile.load({
     file: options.file,
-    modules: await loadModules(),
+    modules: await loadWorkflowModules(),
     values,
     params,
     observer: options.observer,

@@ -262,4 +262,43 @@ end):build()
     expect(r.stdout).toContain('[t] greeting sloth');
     expect(r.stdout).toContain('[t] hello sloth');
   });
+
+  it("a workflow that does not name a plugin's module does not import the plugin once its names are remembered", async () => {
+    const env = pluginDirs();
+    const root = mkdtempSync(join(tmpdir(), 'sloth-marker-plugin-'));
+    const mark = join(root, 'imports.log');
+    // A plugin whose modules file records each import of it (a plain module object: no dependencies to install).
+    const dir = writeFiles({
+      'package.json': JSON.stringify({
+        name: 'sloth-plugin-marker',
+        version: '1.0.0',
+        type: 'module',
+        oclif: {},
+        sloth: { modules: './m.js' },
+      }),
+      'm.js': `import { appendFileSync } from 'node:fs';
+appendFileSync(${JSON.stringify(mark)}, 'imported\\n');
+export const marker = { name: 'marker', doc: 'Counts its imports.', functions: {
+  ping: { doc: 'Answers pong.', args: [], returns: 'string', run: () => 'pong' },
+} };
+`,
+    });
+    await link(env, dir);
+    const imports = () => (existsSync(mark) ? readFileSync(mark, 'utf8').split('\n').filter(Boolean).length : 0);
+    const wf = writeFiles({
+      'plain.sloth': 'task("t"):command(function() log.info("no plugin here") end):build()\n',
+      'uses.sloth': 'task("t"):command(function() log.info("marker says " .. marker.ping()) end):build()\n',
+    });
+    const plain = () => cli(env, ['workflow', 'run', '-f', 'plain.sloth'], wf);
+    expect((await plain()).code).toBe(0);
+    expect(imports()).toBe(1); // the first run imports it and remembers its module's names
+    expect((await plain()).code).toBe(0);
+    expect(imports()).toBe(1); // known by name: not imported
+    const uses = await cli(env, ['workflow', 'run', '-f', 'uses.sloth'], wf);
+    expect(uses.stdout).toContain('[t] marker says pong');
+    expect(imports()).toBe(2);
+    // A listing needs every function: it imports the plugin.
+    expect((await cli(env, ['modules', 'list', '--module', 'marker'])).stdout).toContain('ping');
+    expect(imports()).toBe(3);
+  });
 });

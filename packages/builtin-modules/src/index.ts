@@ -62,7 +62,7 @@ export const builtinModules: ModuleSpec[] = [
   metricsModule,
 ];
 
-export { loadModules } from './load-modules.js';
+export { loadModules, loadWorkflowModules } from './load-modules.js';
 export { pluginDataDir } from './plugin-data-dir.js';
 export { type InstalledPlugin, installedPlugins, pluginModules, withPluginModules } from './plugin-modules.js';
 export {

@@ -1,9 +1,11 @@
+import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeFiles } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
 import { builtinModules } from './index.js';
 import { pluginDataDir } from './plugin-data-dir.js';
+import { pluginStamp, rememberModules } from './plugin-module-names.js';
 import { installedPlugins, pluginModules, withPluginModules } from './plugin-modules.js';
 
 const plugin = (name: string, modulesJs: string, sloth: unknown = { modules: './m.js' }) => ({
@@ -90,5 +92,49 @@ describe("a plugin's modules", () => {
       "plugin 'c' adds a module named 'fs', which is a built-in module",
     );
     await expect(withPluginModules(builtinModules, [at('d')])).rejects.toThrow("plugin 'd': invalid module name 'Bad-Name'");
+  });
+});
+
+describe("a plugin's modules known by name (lazy)", () => {
+  const MODULE =
+    'export const m = { name: "greet", doc: "", functions: { hello: { doc: "", args: [], returns: "", run: () => "hi" } } };\n';
+
+  it('are imported once and remembered; later, known by name without importing the plugin', async () => {
+    const dir = writeFiles(plugin('p', MODULE));
+    const dataDir = dir;
+    const p = { name: 'p', root: join(dir, 'p'), type: 'link' as const };
+    const [first] = await pluginModules(p, { dataDir, lazy: true });
+    expect(first?.lazy).toBeUndefined(); // nothing remembered yet: imported
+    expect(Object.keys(first?.functions ?? {})).toEqual(['hello']);
+    // The same files: known by name, with no function of its own until `lazy.load` imports it.
+    const [known] = await pluginModules({ ...p }, { dataDir, lazy: true });
+    expect(known).toMatchObject({ name: 'greet', plugin: 'p', functions: {}, lazy: { functions: ['hello'] } });
+    expect((await known?.lazy?.load())?.functions.hello).toBeDefined();
+    // Without lazy (listings), the code is imported.
+    const [listed] = await pluginModules(p, { dataDir });
+    expect(listed?.lazy).toBeUndefined();
+  });
+
+  it('are imported again once a file of the plugin changed (a linked plugin rebuilt, one installed again)', async () => {
+    const dir = writeFiles(plugin('p', MODULE));
+    const dataDir = dir;
+    const p = { name: 'p', root: join(dir, 'p'), type: 'link' as const };
+    await pluginModules(p, { dataDir, lazy: true });
+    writeFileSync(join(dir, 'p/m.js'), 'export const m = { name: "renamed", doc: "", functions: {} };\n');
+    utimesSync(join(dir, 'p/m.js'), new Date(), new Date(Date.now() + 5000));
+    const found = await pluginModules(p, { dataDir, lazy: true });
+    // Not taken from what was remembered: imported (Node's cache of that URL in this process gives the first exports).
+    expect(found.map((m) => m.lazy === undefined)).toEqual([true]);
+  });
+
+  it('that a plugin no longer exports fail to load naming the plugin and the module', async () => {
+    const dir = writeFiles(plugin('p', 'throw new Error("broken build");\n'));
+    const dataDir = dir;
+    const root = join(dir, 'p');
+    const stamp = pluginStamp(root, undefined, join(root, 'm.js')) as string;
+    rememberModules(dataDir, root, stamp, [{ name: 'greet', functions: ['hello'] }]);
+    const [known] = await pluginModules({ name: 'p', root, type: 'link' }, { dataDir, lazy: true });
+    expect(known?.lazy?.functions).toEqual(['hello']);
+    await expect(known?.lazy?.load()).rejects.toThrow(/plugin 'p' .*: loading its modules file .*m\.js failed: broken build/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorMessage, SlothError } from './errors.js';
+import { errorCodeOf, errorMessage, SlothError } from './errors.js';
 
 describe('SlothError', () => {
   it('carries a code, hint, location and cause', () => {
@@ -27,5 +27,23 @@ describe('errorMessage', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(errorMessage(cyclic)).toBe('[object Object]');
+  });
+});
+
+describe('SlothError across copies of @sloth/core', () => {
+  it("is recognised when another copy made it (a plugin's own dependencies), with its code and hint", () => {
+    // What another copy's class produces: its own prototype chain, the shared brand.
+    const brand = Symbol.for('sloth.SlothError');
+    class OtherCopy extends Error {
+      readonly code = 'network';
+      readonly hint = 'check the URL';
+    }
+    Object.defineProperty(OtherCopy.prototype, brand, { value: true });
+    const foreign = new OtherCopy('unreachable');
+    expect(foreign instanceof SlothError).toBe(true);
+    expect(errorCodeOf(foreign)).toBe('network');
+    expect(new Error('plain') instanceof SlothError).toBe(false);
+    expect(errorCodeOf(new Error('plain'))).toBe('task_failed');
+    expect(new SlothError('load', 'x') instanceof SlothError).toBe(true);
   });
 });

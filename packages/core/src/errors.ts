@@ -32,7 +32,19 @@ export interface SlothErrorOptions {
 }
 
 /** The one error type of Sloth Runner: a code, a message for people, a hint, a cause. */
+/** Marks a SlothError of any copy of this package (a plugin brings its own): see Symbol.hasInstance below. */
+const BRAND = Symbol.for('sloth.SlothError');
+
 export class SlothError extends Error {
+  /**
+   * `instanceof SlothError` holds for a SlothError made by another copy of @sloth/core, such as the one a plugin
+   * installs with its own dependencies: its code and hint then survive the plugin boundary. A subclass checks as usual.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== SlothError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
   readonly code: SlothErrorCode;
   readonly hint: string | undefined;
   readonly location: string | undefined;
@@ -50,6 +62,7 @@ export class SlothError extends Error {
     return this.hint ? `${this.message}\n  hint: ${this.hint}` : this.message;
   }
 }
+Object.defineProperty(SlothError.prototype, BRAND, { value: true });
 
 /** The code of anything thrown: a SlothError's own; anything else is the task's own failure (task_failed). */
 export function errorCodeOf(err: unknown): SlothErrorCode {

@@ -3,12 +3,7 @@ import { isInstantKernelFile, readInstantKernelFile, readProcDirectory } from '.
 
 describe('kernel files read synchronously', () => {
   it('takes the system tables and a process name, not the files that wait on a process or a disk', () => {
-    for (const p of [
-      '/proc/mounts',
-      '/proc/sys/kernel/ostype',
-      '/proc/1/comm',
-      '/proc/meminfo',
-    ])
+    for (const p of ['/proc/mounts', '/proc/sys/kernel/ostype', '/proc/1/comm', '/proc/meminfo'])
       expect(isInstantKernelFile(p), p).toBe(true);
     for (const p of [
       '/proc/1/cmdline',

@@ -110,6 +110,12 @@ export interface ModuleSpec {
   tools?: readonly ToolSpec[] | undefined;
   /** The plugin (npm package) that added it; set by the plugin loader, undefined for a built-in module. */
   plugin?: string | undefined;
+  /**
+   * A plugin's module known by name, its code not imported yet (set by the plugin loader): `functions` is empty and
+   * `load` imports the plugin and gives the module. A workflow that names it gets it loaded before it runs; one that
+   * reaches it otherwise loads it on first use.
+   */
+  lazy?: { functions: readonly string[]; load: () => Promise<ModuleSpec> } | undefined;
 }
 
 /** A module's description as users read it (`modules list`, the README): its doc, and what `targetable` adds. */

@@ -40,7 +40,7 @@ export function delegationBundle(file: WorkflowFile): DelegationBundle {
   }
   const sources = [file.source, ...file.luaFiles.values()];
   const pluginModules = file.modules.flatMap((m) =>
-    m.plugin ? [{ module: m.name, plugin: m.plugin, functions: Object.keys(m.functions) }] : [],
+    m.plugin ? [{ module: m.name, plugin: m.plugin, functions: m.lazy ? [...m.lazy.functions] : Object.keys(m.functions) }] : [],
   );
   return { entryFile, files, dataFiles: dataFiles(root, sources, files), secretNames: secretNames(sources), pluginModules };
 }

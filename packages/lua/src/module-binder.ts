@@ -69,6 +69,10 @@ export async function bindModules(
   fallbackCtx: () => ModuleCallContext,
 ): Promise<void> {
   for (const module of modules) {
+    if (module.lazy) {
+      await bindLazyModule(runtime, module, modules, fallbackCtx);
+      continue;
+    }
     const targetable = module.targetable === true;
     const [fns, luaSources] = bindFunctions(runtime, module.name, module.functions, fallbackCtx, targetable);
     const [internalFns, internalLua] = bindFunctions(runtime, module.name, module.internals ?? {}, fallbackCtx, false);
@@ -92,6 +96,53 @@ export async function bindModules(
     });
   }
 }
+
+/**
+ * A module known by name only (ModuleSpec.lazy): its global is a stand-in whose first field read loads it, binds it
+ * (the stand-in is then replaced) and puts it in `modules` in place of the lazy entry; `require` of its name loads it
+ * too. Runs in the thread that read it, which waits while the module's code is imported.
+ */
+async function bindLazyModule(
+  runtime: LuaRuntime,
+  module: ModuleSpec,
+  modules: ModuleSpec[],
+  fallbackCtx: () => ModuleCallContext,
+): Promise<void> {
+  const lazy = module.lazy as NonNullable<ModuleSpec['lazy']>;
+  let loading: Promise<unknown[]> | undefined;
+  const load: NativeFunction = () => {
+    loading ??= lazy.load().then(
+      async (real) => {
+        const at = modules.indexOf(module);
+        if (at >= 0) modules[at] = real;
+        await bindModules(runtime, [real], fallbackCtx);
+        return [true];
+      },
+      (err: unknown) => {
+        loading = undefined; // a plugin fixed meanwhile loads on the next use
+        return failure(err);
+      },
+    );
+    return loading;
+  };
+  await runtime.run(LAZY_INSTALL, `=sloth:module:${module.name}`, [module.name, new NativeFunctions({ load })], {
+    signal: undefined,
+    moduleCtx: fallbackCtx(),
+  });
+}
+
+const LAZY_INSTALL = `
+local name, native = ...
+local S = __sloth
+local fetch = S.bind(native.load)
+S.lazy = S.lazy or {}
+S.lazy[name] = function()
+  local m = S.modules[name]
+  if m == nil then fetch(); m = S.modules[name] end
+  return m
+end
+_G[name] = setmetatable({}, { __index = function(_, key) return S.lazy[name]()[key] end })
+`;
 
 /** JS functions that validate their arguments and run with the calling task's context, and the Lua sources. */
 function bindFunctions(

@@ -26,6 +26,7 @@ require = function(name)
   if type(name) ~= 'string' then error('require expects a module name string, got ' .. type(name), 2) end
   local m = S.modules[name]
   if m then return m end
+  if S.lazy and S.lazy[name] then return S.lazy[name]() end
   if loaded[name] ~= nil then return loaded[name] end
   local found = host.find_lua_file(name)
   if found.error then error(found.error, 2) end

@@ -29,6 +29,7 @@ import { type LuaRuntime, LuaStopped, luaErrorText } from './lua-runtime.js';
 import { displayPath, PreparedSandbox, type RunTaskNowResult, readLuaSource } from './lua-sandbox.js';
 import type { LuaExport, LuaTaskSpec, LuaWorkflowSpec } from './lua-specs.js';
 import { asList, fromLua } from './lua-values.js';
+import { loadNamedLazyModules } from './named-lazy-modules.js';
 import { toTaskSpec, toWorkflowSpec } from './task-bridge.js';
 import { checkWorkflowSource, knownNames } from './workflow-static-check.js';
 
@@ -105,6 +106,7 @@ export class WorkflowFile {
     const { sandbox } = options;
     if (sandbox && sandbox.modules !== options.modules)
       throw new SlothError('internal', 'a prepared Lua sandbox has other modules than the file it was given to');
+    if (!sandbox) await loadNamedLazyModules(options.modules, path, source);
     const runtime = await (sandbox ?? (await PreparedSandbox.make(options.modules))).use({
       file: path,
       params: options.params,
