@@ -215,7 +215,7 @@ export async function run(log) {
   if (by.versionPlugin && by.helloPlugin)
     notes.push(
       `**with a plugin linked** (examples/plugins/slack, \`plugins link\`; run through \`env\`, which sets the plugin directories): --version ${ms(by.versionPlugin.med)} (without: ${ms(v)}), the hello workflow ${ms(by.helloPlugin.med)} (without: ${ms(h)}). ` +
-        "A plugin's commands are listed from its oclif manifest and its Lua modules loaded only when a workflow is loaded, so --version does not read it.",
+        "A plugin's commands are listed from its oclif manifest, so --version reads none of its code; a workflow run imports a plugin's modules file only when the workflow names one of its modules (the names are remembered from the plugin's first import), and the hello workflow names none.",
     );
   if (!ph.error) {
     const s = Object.fromEntries(ph.steps.map((x) => [x.key, x.med]));
