@@ -41,6 +41,7 @@ export class SlothError extends Error {
    * installs with its own dependencies: its code and hint then survive the plugin boundary. A subclass checks as usual.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: a subclass checks as usual, so this must be the class asked
     if (this !== SlothError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }

@@ -71,5 +71,6 @@ export async function failure(promise: Promise<unknown>): Promise<SlothError> {
 
 /** True while a process with this pid runs (a zombie nobody reaped does not count). */
 export { processAlive } from './daemon/pid-file.js';
+export { selfSignedCertificate } from './self-signed-certificate.js';
 export { writeFiles } from './temp-files.js';
 export { waitFor, waitForPid } from './wait-for.js';

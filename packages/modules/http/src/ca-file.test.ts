@@ -1,42 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { call, failure, testContext, writeFiles } from '@sloth/core/testing';
+import { call, failure, selfSignedCertificate, testContext, writeFiles } from '@sloth/core/testing';
 import { describe, expect, it } from 'vitest';
 import { httpModule } from './http-module.js';
-
-/** A self-signed certificate for 127.0.0.1, made with openssl. */
-function selfSigned(dir: string) {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      'key.pem',
-      '-out',
-      'ca.pem',
-    ],
-    { cwd: dir, stdio: 'ignore' },
-  );
-  return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'ca.pem')) };
-}
 
 describe('https with ca_file', () => {
   it('refuses a server its trust store does not know (not retried), and trusts it with ca_file', async () => {
     const dir = writeFiles({});
-    const server = createServer(selfSigned(dir), (_req, res) => res.end('secure'));
+    const server = createServer(selfSignedCertificate(dir), (_req, res) => res.end('secure'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     try {

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selfSignedCertificate } from '@sloth/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet } from './http-get.js';
 
@@ -79,29 +79,7 @@ describe('httpGet (a real server on 127.0.0.1)', () => {
   it('speaks https, and refuses a certificate the trust store does not know', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sloth-http-get-'));
     try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-keyout',
-          'key.pem',
-          '-out',
-          'cert.pem',
-        ],
-        { cwd: dir, stdio: 'ignore' },
-      );
-      const tls = createHttpsServer(
-        { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-        (_, res) => res.end('secure'),
-      );
+      const tls = createHttpsServer(selfSignedCertificate(dir), (_, res) => res.end('secure'));
       await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', () => resolve()));
       try {
         const port = (tls.address() as AddressInfo).port;
