@@ -75,7 +75,7 @@ describe('workflow tasks delegated to agents (master and agents as real processe
 
     const ship = await run('pipeline.sloth', ['ship', '--param', 'env=prod', '--param', 'target=d3', '--set', 'version=7']);
     expect(ship.stderr).toBe('');
-    expect(ship.code).toBe(0);
+    expect(ship.code, ship.stdout).toBe(0);
     // Log lines come back prefixed with task and agent; the required helper travelled with the workflow.
     expect(ship.stdout).toContain('[build@d1] hello from d1 for prod');
     for (const a of ['d1', 'd2', 'd3']) expect(ship.stdout).toContain(`[check@${a}] checking app-prod-v7`);

@@ -26,23 +26,34 @@ function read(dataDir: string): z.infer<typeof cacheFile> {
   }
 }
 
+/** Directories the stamp does not look into: what a plugin's dependencies hold changes with them, not with it. */
+const SKIPPED = new Set(['node_modules', '.git']);
+
 /**
- * What the plugin's files look like now: its version, and the size and time of every file under its modules file's
- * directory. Undefined when it cannot tell (too many files, one unreadable): the plugin is then imported every time.
+ * What the plugin's files look like now: its version, and the size and time of every file and directory under its
+ * modules file's directory (its dependencies left out). Undefined when it cannot tell (too many files, one unreadable):
+ * the plugin is then imported every time.
  */
 export function pluginStamp(root: string, version: unknown, modulesFile: string): string | undefined {
   const dir = dirname(modulesFile);
+  const files: string[] = [];
+  const walk = (rel: string): boolean => {
+    for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      if (SKIPPED.has(entry.name)) continue;
+      if (files.length >= MAX_STAMPED_FILES) return false;
+      const path = rel === '' ? entry.name : join(rel, entry.name);
+      const s = statSync(join(dir, path));
+      files.push(`${path}:${s.size}:${s.mtimeMs}`);
+      if (entry.isDirectory() && !walk(path)) return false;
+    }
+    return true;
+  };
   try {
-    const names = readdirSync(dir, { recursive: true }) as string[];
-    if (names.length > MAX_STAMPED_FILES) return undefined;
-    const files = names.sort().map((name) => {
-      const s = statSync(join(dir, name));
-      return `${name}:${s.size}:${s.mtimeMs}`;
-    });
-    return JSON.stringify([root, version, modulesFile, files]);
+    if (!walk('')) return undefined;
   } catch {
     return undefined;
   }
+  return JSON.stringify([root, version, modulesFile, files.sort()]);
 }
 
 /** The plugin's modules as last imported, if its files still have `stamp`. */

@@ -138,3 +138,24 @@ describe("a plugin's modules known by name (lazy)", () => {
     await expect(known?.lazy?.load()).rejects.toThrow(/plugin 'p' .*: loading its modules file .*m\.js failed: broken build/);
   });
 });
+
+describe("a plugin's stamp", () => {
+  it("changes with the plugin's files, not with its dependencies; none past the file limit", () => {
+    const dir = writeFiles({
+      'p/index.js': 'export {};\n',
+      'p/lib/a.js': 'export {};\n',
+      'p/node_modules/dep/index.js': 'export {};\n',
+    });
+    const root = join(dir, 'p');
+    const stamp = () => pluginStamp(root, '1.0.0', join(root, 'index.js'));
+    const first = stamp();
+    expect(first).toBeDefined();
+    writeFileSync(join(root, 'node_modules/dep/index.js'), 'export const changed = 1;\n');
+    expect(stamp()).toBe(first);
+    writeFileSync(join(root, 'lib/a.js'), 'export const changed = 1;\n');
+    expect(stamp()).not.toBe(first);
+    expect(pluginStamp(root, '1.0.1', join(root, 'index.js'))).not.toBe(stamp());
+    const many = writeFiles(Object.fromEntries(Array.from({ length: 501 }, (_, i) => [`f${i}.js`, ''])));
+    expect(pluginStamp(many, '1.0.0', join(many, 'f0.js'))).toBeUndefined();
+  });
+});

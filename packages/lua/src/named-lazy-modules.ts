@@ -25,7 +25,9 @@ export async function loadNamedLazyModules(modules: ModuleSpec[], path: string, 
   });
   const loaded = await Promise.all(named.map((m) => (m.lazy as NonNullable<ModuleSpec['lazy']>).load()));
   named.forEach((m, i) => {
-    modules[modules.indexOf(m)] = loaded[i] as ModuleSpec;
+    // Another load of the same list (a second file in this process) may have put it in place already.
+    const at = modules.indexOf(m);
+    if (at >= 0) modules[at] = loaded[i] as ModuleSpec;
   });
 }
 
