@@ -52,3 +52,54 @@ describe('LuaRuntime.run', () => {
     expect(await runtime.run(long, '=long', [], state())).toBe(300);
   });
 });
+
+describe('LuaRuntime.run arguments: JS values as Lua tables', () => {
+  // Describes a value from inside Lua: types, integer or float, sequence length, sorted keys.
+  const DESCRIBE = `local function d(v, depth)
+  if type(v) ~= 'table' then
+    if type(v) == 'string' then return 'string:' .. v:gsub('%z', '<0>') end
+    return type(v) == 'number' and (math.type(v) .. ':' .. tostring(v)) or (type(v) .. ':' .. tostring(v))
+  end
+  if depth > 3 then return 'table' end
+  local keys = {}
+  for k in pairs(v) do keys[#keys + 1] = tostring(k) end
+  table.sort(keys)
+  local parts = {}
+  for _, k in ipairs(keys) do parts[#parts + 1] = k .. '=' .. d(v[k] == nil and v[tonumber(k)] or v[k], depth + 1) end
+  return '{' .. table.concat(parts, ',') .. '}#' .. #v
+end
+return d(..., 0)`;
+  const describe_ = (v: unknown) => runtime.run(DESCRIBE, '=describe', [v], state());
+
+  it('converts arrays, objects, integers, floats, booleans and strings with zero bytes; a nil entry is left out', async () => {
+    expect(
+      await describe_({ list: [1, 2.5, 'a\0b', true], nested: { deep: { n: -3 } }, gone: undefined, hole: [1, undefined, 3] }),
+    ).toBe(
+      '{hole={1=integer:1,3=integer:3}#' +
+        '3,list={1=integer:1,2=float:2.5,3=string:a<0>b,4=boolean:true}#4,nested={deep={n=integer:-3}#0}#0}#0',
+    );
+  });
+
+  it('keeps one table for an object reached twice, and a cycle, as before (the generic conversion)', async () => {
+    const shared = { x: 1 };
+    const cyclic: Record<string, unknown> = { name: 'c' };
+    cyclic.self = cyclic;
+    const same = 'local t = ... return tostring(t.a == t.b) .. " " .. tostring(t.c.self == t.c) .. " " .. t.a.x';
+    expect(await runtime.run(same, '=same', [{ a: shared, b: shared, c: cyclic }], state())).toBe('true true 1');
+  });
+
+  it('converts a table nested 150 levels deep, and refuses one past 200 with a clear error', async () => {
+    const nest = (levels: number) => {
+      let deep: Record<string, unknown> = { leaf: 'bottom' };
+      for (let i = 0; i < levels; i++) deep = { next: deep };
+      return deep;
+    };
+    const walk = 'local t = ... local n = 0 while t.next do t = t.next n = n + 1 end return n .. " " .. t.leaf';
+    expect(await runtime.run(walk, '=walk', [nest(150)], state())).toBe('150 bottom');
+    await expect(runtime.run(walk, '=walk', [nest(250)], state())).rejects.toThrow(
+      'a table nested more than 200 levels deep cannot enter Lua',
+    );
+    // The engine is still whole.
+    expect(await runtime.run(walk, '=walk', [nest(3)], state())).toBe('3 bottom');
+  });
+});

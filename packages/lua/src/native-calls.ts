@@ -1,5 +1,6 @@
 import { SlothError } from '@sloth/core';
 import type { LuaEngine, LuaThread } from 'wasmoon';
+import { MAX_TABLE_DEPTH } from './bounded-tables.js';
 
 /**
  * A JS function Lua calls through NativeCalls. It gets the Lua arguments (nil as null; tables, functions and userdata
@@ -33,6 +34,8 @@ interface RawLua {
   _lua_pushlstring(L: number, s: number, len: number): number;
   _lua_pushcclosure(L: number, fn: number, upvalues: number): void;
   _lua_createtable(L: number, narr: number, nrec: number): void;
+  _lua_rawset(L: number, index: number): void;
+  _lua_rawseti(L: number, index: number, n: bigint): void;
 }
 
 const LUA_REGISTRYINDEX = -1001000;
@@ -203,7 +206,48 @@ export class NativeCalls {
         return;
       default:
         if (v === null) raw._lua_pushnil(L);
+        else if (isPlainTree(v, new Set(), 0)) this.pushPlain(L, v);
         else this.engine.global.stateToThread(L).pushValue(v);
+    }
+  }
+
+  /** Pushes any JS value as push does: for run arguments (a task's params and deps) and module results alike. */
+  pushValue(L: number, v: unknown): void {
+    this.push(L, v);
+  }
+
+  /**
+   * Pushes a tree of arrays, plain objects and primitives (what toLua makes) with the raw C API: a table per object,
+   * an array as a sequence from 1, a nil entry left out. wasmoon's conversion does the same through a generic path that
+   * asks every type extension about every value, which made a task's `deps` (every ancestor's outputs) cost more than
+   * the rest of a task in long chains.
+   */
+  private pushPlain(L: number, v: unknown): void {
+    const raw = this.raw;
+    if (typeof v !== 'object' || v === null) {
+      this.push(L, v);
+      return;
+    }
+    // A table, its key and its value at each level.
+    if (raw._lua_checkstack(L, 3) === 0) throw new Error('out of Lua stack for a nested table');
+    if (Array.isArray(v)) {
+      raw._lua_createtable(L, v.length, 0);
+      for (let i = 0; i < v.length; i++) {
+        const item = v[i];
+        if (item === undefined || item === null) continue;
+        this.pushPlain(L, item);
+        raw._lua_rawseti(L, -2, BigInt(i + 1));
+      }
+      return;
+    }
+    const keys = Object.keys(v);
+    raw._lua_createtable(L, 0, keys.length);
+    for (const key of keys) {
+      const item = (v as Record<string, unknown>)[key];
+      if (item === undefined || item === null) continue;
+      this.pushString(L, key);
+      this.pushPlain(L, item);
+      raw._lua_rawset(L, -3);
     }
   }
 
@@ -225,4 +269,27 @@ export class NativeCalls {
       if (buffer !== this.scratch) this.raw._free(buffer);
     }
   }
+}
+
+/**
+ * Whether `v` is a tree of arrays, plain objects and primitives: no object reached twice (a cycle, or one object in two
+ * places, which wasmoon's conversion keeps as one table), nothing else (a function, a promise, a class instance).
+ * Deeper than MAX_TABLE_DEPTH it is refused: wasmoon's conversion would overrun the Lua stack and break the engine.
+ */
+function isPlainTree(v: unknown, seen: Set<object>, depth: number): boolean {
+  if (typeof v !== 'object' || v === null) {
+    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v == null;
+  }
+  if (depth >= MAX_TABLE_DEPTH) {
+    throw new SlothError('invalid_argument', `a table nested more than ${MAX_TABLE_DEPTH} levels deep cannot enter Lua`, {
+      hint: 'flatten it, or pass it as a string (json.encode)',
+    });
+  }
+  if (seen.has(v)) return false;
+  seen.add(v);
+  if (Array.isArray(v)) return v.every((item) => isPlainTree(item, seen, depth + 1));
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key of Object.keys(v)) if (!isPlainTree((v as Record<string, unknown>)[key], seen, depth + 1)) return false;
+  return true;
 }
