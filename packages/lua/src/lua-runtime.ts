@@ -135,7 +135,7 @@ export class LuaRuntime {
         if (a instanceof NativeFunctions) this.native.pushTable(thread, a);
         // wasmoon passes strings as C strings: one with a zero byte would arrive cut short.
         else if (typeof a === 'string' && (a.length >= LONG_STRING_CHARS || a.includes('\0'))) this.pushLongString(thread, a);
-        else this.native.pushValue(thread.address, toLua(a));
+        else this.native.push(thread.address, toLua(a));
       }
       let r = this.resume(thread, st, args.length);
       while (r.result === LuaReturn.Yield) {

@@ -187,7 +187,8 @@ export class NativeCalls {
     return this.decoder.decode(heap.subarray(p, p + len));
   }
 
-  private push(L: number, v: unknown): void {
+  /** Pushes a JS value on `L`'s stack: run arguments (a task's params and deps) and module results alike. */
+  push(L: number, v: unknown): void {
     const raw = this.raw;
     switch (typeof v) {
       case 'undefined':
@@ -209,11 +210,6 @@ export class NativeCalls {
         else if (isPlainTree(v, new Set(), 0)) this.pushPlain(L, v);
         else this.engine.global.stateToThread(L).pushValue(v);
     }
-  }
-
-  /** Pushes any JS value as push does: for run arguments (a task's params and deps) and module results alike. */
-  pushValue(L: number, v: unknown): void {
-    this.push(L, v);
   }
 
   /**
