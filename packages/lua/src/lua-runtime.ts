@@ -151,7 +151,8 @@ export class LuaRuntime {
             if (st.signal?.aborted || !values) throw new LuaStopped(st.signal?.reason, st.stoppedAt);
             nargs = this.native.pushResults(thread.address, values);
           } else if (awaited && typeof (awaited as Promise<unknown>).then === 'function')
-            await settleOrAbort(awaited as Promise<unknown>, st.signal);
+            // A wasmoon promise (`:await()` in the prelude): its continuation reads the outcome itself.
+            await outcome(awaited as Promise<unknown>, st.signal);
           else await turn();
         } else {
           await turn();
@@ -258,23 +259,6 @@ function userPosition(lua: LuaEngine['global']['lua'], L: number): string | unde
 
 function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Waits for a promise Lua is awaiting; wasmoon's continuation reads its outcome, so errors are swallowed here. */
-function settleOrAbort(p: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
-  const settled = p.then(
-    () => {},
-    () => {},
-  );
-  if (!signal) return settled;
-  return new Promise((resolve) => {
-    const onAbort = () => resolve();
-    signal.addEventListener('abort', onAbort, { once: true });
-    settled.then(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    });
-  });
 }
 
 /**
